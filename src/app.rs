@@ -1,0 +1,229 @@
+//! The window. For now a plain one: a URL bar and the remote listing, driven through the worker.
+//! It never does I/O itself: every action is a Command, every change on screen follows an Event.
+
+use std::sync::Arc;
+
+use crate::model::{Entry, EntryKind, RequestId, SessionId, escape_control, join_remote, parent_remote};
+use crate::trust::TrustDecision;
+use crate::worker::{self, Answer, Command, Event, Question, WorkerHandle, WorkerOptions};
+
+/// The window title.
+pub const TITLE: &str = "Ferry";
+
+/// The most events handled per frame, so a flood of progress never stalls drawing.
+const EVENTS_PER_FRAME: usize = 500;
+
+/// The application state: view state only, no connection.
+pub struct FerryApp {
+    worker: WorkerHandle,
+    url: String,
+    session: Option<SessionId>,
+    path: String,
+    entries: Vec<Entry>,
+    pending: Option<RequestId>,
+    prompt: Option<(crate::model::PromptId, Question)>,
+    password: String,
+    status: String,
+}
+
+impl FerryApp {
+    /// Starts a worker that repaints `ctx` after each event.
+    pub fn new(ctx: &egui::Context, options: WorkerOptions, url: Option<String>) -> std::io::Result<Self> {
+        let repaint = ctx.clone();
+        let worker = worker::spawn(options, Arc::new(move || repaint.request_repaint()))?;
+        let mut app = FerryApp {
+            worker,
+            url: url.clone().unwrap_or_default(),
+            session: None,
+            path: String::new(),
+            entries: Vec::new(),
+            pending: None,
+            prompt: None,
+            password: String::new(),
+            status: "Not connected".into(),
+        };
+        if url.is_some() {
+            app.connect();
+        }
+        Ok(app)
+    }
+
+    fn connect(&mut self) {
+        match crate::url::parse_url(&self.url) {
+            Ok(remote) => {
+                let request = self.worker.next_request();
+                self.path = remote.path.unwrap_or_default();
+                self.worker.send(Command::Connect { request, spec: remote.spec });
+                self.pending = Some(request);
+                self.status = "Connecting…".into();
+            }
+            Err(error) => self.status = error.to_string(),
+        }
+    }
+
+    fn open(&mut self, path: String) {
+        if let Some(session) = self.session {
+            let request = self.worker.next_request();
+            self.worker.send(Command::List { request, session, path: path.clone() });
+            self.pending = Some(request);
+            self.path = path;
+        }
+    }
+
+    /// Applies worker events to the view state.
+    fn drain_events(&mut self) {
+        for _ in 0..EVENTS_PER_FRAME {
+            let Some(event) = self.worker.try_recv() else { break };
+            match event {
+                Event::Connected { session, home, url, .. } => {
+                    self.session = Some(session);
+                    self.status = format!("Connected to {url}");
+                    let path = if self.path.is_empty() { home } else { self.path.clone() };
+                    self.open(path);
+                }
+                Event::Listing { request, path, mut entries, .. } if Some(request) == self.pending => {
+                    entries.sort_by(|a, b| (a.kind != EntryKind::Dir, &a.name).cmp(&(b.kind != EntryKind::Dir, &b.name)));
+                    self.entries = entries;
+                    self.path = path;
+                    self.pending = None;
+                }
+                Event::Failed { error, .. } => {
+                    self.status = error.to_string();
+                    self.pending = None;
+                }
+                Event::Disconnected { error, .. } => {
+                    self.session = None;
+                    self.status = error.map(|e| e.to_string()).unwrap_or_else(|| "Disconnected".into());
+                }
+                Event::Prompt { prompt, question, .. } => self.prompt = Some((prompt, question)),
+                _ => {}
+            }
+        }
+    }
+
+    fn answer(&mut self, answer: Answer) {
+        if let Some((prompt, _)) = self.prompt.take() {
+            self.worker.send(Command::Answer { prompt, answer });
+        }
+        self.password.clear();
+    }
+
+    fn prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some((_, question)) = self.prompt.clone() else { return };
+        let mut answer = None;
+        egui::Window::new("Ferry asks").collapsible(false).resizable(false).show(ctx, |ui| match &question {
+            Question::UnknownHostKey { host, port, key } => {
+                ui.label(format!("The host key of {host}:{port} is not known."));
+                ui.monospace(format!("{} {}", key.key_type, key.fingerprint));
+                ui.horizontal(|ui| {
+                    if ui.button("Accept once").clicked() {
+                        answer = Some(Answer::Trust(TrustDecision::AcceptOnce));
+                    }
+                    if ui.button("Accept and remember").clicked() {
+                        answer = Some(Answer::Trust(TrustDecision::AcceptAndRemember));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(Answer::Trust(TrustDecision::Reject));
+                    }
+                });
+            }
+            Question::UntrustedCertificate { host, port, certificate } => {
+                ui.label(format!("The certificate of {host}:{port} is not trusted: {}", certificate.reason));
+                ui.monospace(crate::backend::tls::display_fingerprint(&certificate.sha256_hex));
+                ui.horizontal(|ui| {
+                    if ui.button("Accept and remember").clicked() {
+                        answer = Some(Answer::Trust(TrustDecision::AcceptAndRemember));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        answer = Some(Answer::Trust(TrustDecision::Reject));
+                    }
+                });
+            }
+            Question::Password { url } => {
+                ui.label(format!("Password for {url}"));
+                ui.add(egui::TextEdit::singleline(&mut self.password).password(true));
+                if ui.button("OK").clicked() {
+                    answer = Some(Answer::Secret(Some(self.password.clone().into())));
+                }
+            }
+            Question::KeyPassphrase { key_file } => {
+                ui.label(format!("Passphrase for {}", key_file.display()));
+                ui.add(egui::TextEdit::singleline(&mut self.password).password(true));
+                if ui.button("OK").clicked() {
+                    answer = Some(Answer::Secret(Some(self.password.clone().into())));
+                }
+            }
+        });
+        if let Some(answer) = answer {
+            self.answer(answer);
+        }
+    }
+}
+
+impl eframe::App for FerryApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain_events();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("connect_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(TITLE);
+                ui.add(egui::TextEdit::singleline(&mut self.url).hint_text("sftp://user@host/path").desired_width(400.0));
+                if ui.button("Connect").clicked() {
+                    self.connect();
+                }
+            });
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            ui.label(escape_control(&self.status));
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui.button("Up").clicked() && self.session.is_some() {
+                    self.open(parent_remote(&self.path));
+                }
+                ui.label(escape_control(&self.path));
+                if self.pending.is_some() {
+                    ui.spinner();
+                }
+            });
+            let mut open = None;
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for entry in &self.entries {
+                    let icon = match entry.kind {
+                        EntryKind::Dir => "📁",
+                        EntryKind::Symlink => "🔗",
+                        _ => "📄",
+                    };
+                    let label = format!("{icon} {}", escape_control(&entry.name));
+                    if ui.selectable_label(false, label).double_clicked() && entry.kind != EntryKind::File {
+                        open = Some(join_remote(&self.path, &entry.name));
+                    }
+                }
+            });
+            if let Some(path) = open {
+                self.open(path);
+            }
+        });
+        self.prompt_ui(&ctx);
+    }
+}
+
+/// Native window options: the title and a sensible first size.
+pub fn native_options() -> eframe::NativeOptions {
+    eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title(TITLE).with_inner_size([1000.0, 700.0]),
+        ..Default::default()
+    }
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: WorkerOptions, url: Option<String>) -> Result<(), eframe::Error> {
+    eframe::run_native(
+        TITLE,
+        native_options(),
+        Box::new(move |creation| Ok(Box::new(FerryApp::new(&creation.egui_ctx, options, url)?))),
+    )
+}

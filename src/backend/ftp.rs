@@ -1,0 +1,350 @@
+//! FTP and FTPS (explicit `AUTH TLS` and implicit) over suppaftp's async client with rustls.
+//!
+//! Passive mode prefers EPSV and falls back to PASV; the address in a PASV reply is always
+//! ignored in favour of the control connection's peer, so a server cannot point our data
+//! connection at another host.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
+use suppaftp::types::FileType;
+use suppaftp::{FtpError, Mode, Status};
+
+use super::tls::{self, SiteTls};
+use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, file_name_remote, join_remote};
+use crate::trust::TrustStore;
+
+type Stream = AsyncRustlsFtpStream;
+type FtpFuture<'a, T> = Pin<Box<dyn Future<Output = std::result::Result<T, FtpError>> + Send + 'a>>;
+
+/// What the server said it supports in its FEAT reply.
+#[derive(Debug, Default, Clone)]
+struct Features {
+    mlsd: bool,
+    mfmt: bool,
+}
+
+/// One logged-in FTP or FTPS connection.
+pub struct FtpBackend {
+    stream: Stream,
+    home: String,
+    features: Features,
+    /// The data connection mode in use (suppaftp does not report it back).
+    mode: Mode,
+    timeout: std::time::Duration,
+}
+
+impl FtpBackend {
+    /// Connects, secures the connection when asked (checking the certificate before the
+    /// password is sent), logs in and reads the server's features.
+    pub async fn connect(spec: &ConnectSpec, trust: &TrustStore, settings: &ConnectSettings) -> Result<Self, ConnectError> {
+        let target = format!("{}:{}", spec.host, spec.port);
+        let site_tls = match spec.protocol {
+            Protocol::Ftpes | Protocol::Ftps => {
+                Some(tls::site_tls(spec.ca_file.as_deref(), trust.accepted_certificates(&spec.host, spec.port))?)
+            }
+            _ => None,
+        };
+        let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
+        let timed = |what: String| move |_| FerryError::new(ErrorKind::Timeout, what);
+        let opening = async {
+            match (&site_tls, spec.protocol) {
+                (Some(site), Protocol::Ftps) => {
+                    // Implicit TLS: the handshake comes before the greeting.
+                    let connector = AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(site.config.clone()));
+                    let peer = tcp.peer_addr().map_err(|e| FerryError::from_io(&e, format!("connecting to {target}")))?;
+                    drop(tcp);
+                    Stream::connect_secure_implicit(peer, connector, &spec.host).await.map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
+                }
+                (Some(site), _) => {
+                    let plain = Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}")))?;
+                    let connector = AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(site.config.clone()));
+                    plain.into_secure(connector, &spec.host).await.map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
+                }
+                (None, _) => Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}"))),
+            }
+        };
+        let stream = tokio::time::timeout(settings.timeout, opening).await.map_err(timed(format!("connecting to {target}")))?;
+        let mut stream = match stream {
+            Ok(stream) => stream,
+            Err(error) => return Err(site_tls.as_ref().and_then(untrusted).unwrap_or(ConnectError::Failed(error))),
+        };
+
+        let user = if spec.user.is_empty() { "anonymous" } else { spec.user.as_str() };
+        let password = match (&spec.password, user) {
+            (Some(password), _) => password.expose_secret().to_string(),
+            (None, "anonymous" | "ftp") => "ferry@".to_string(),
+            (None, _) => return Err(ConnectError::NeedPassword),
+        };
+        let login = tokio::time::timeout(settings.timeout, stream.login(user, &password))
+            .await
+            .map_err(timed(format!("logging in to {target}")))?;
+        if let Err(error) = login {
+            let error = ftp_error(error, &format!("logging in to {target} as {user}"));
+            let error = if matches!(error.kind, ErrorKind::PermissionDenied | ErrorKind::NotFound) {
+                FerryError { kind: ErrorKind::AuthFailed, ..error }
+            } else {
+                error
+            };
+            return Err(error.into());
+        }
+        stream.transfer_type(FileType::Binary).await.map_err(|e| ftp_error(e, "switching to binary mode"))?;
+
+        let offered = stream.feat().await.unwrap_or_default();
+        let has = |name: &str| offered.keys().any(|k| k.eq_ignore_ascii_case(name));
+        let features = Features { mlsd: has("MLST"), mfmt: has("MFMT") };
+        if has("UTF8") {
+            // Servers that list UTF8 use it already; asking costs one round trip and helps the rest.
+            let _ = stream.opts("UTF8", Some("ON")).await;
+        }
+        let mode = match spec.ftp_mode {
+            FtpMode::Passive if has("EPSV") || offered.is_empty() => Mode::ExtendedPassive,
+            FtpMode::Passive => Mode::Passive,
+            FtpMode::Active => Mode::Active,
+        };
+        stream.set_passive_nat_workaround(true);
+        stream.set_mode(mode);
+        let home = stream.pwd().await.unwrap_or_else(|_| "/".to_string());
+        tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {home}, {features:?}");
+        Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout })
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') { path.to_string() } else { join_remote(&self.home, path) }
+    }
+
+    /// Runs a data command; if the server does not understand EPSV, switches to PASV (whose
+    /// address is ignored) and runs it again.
+    async fn data_command<T>(&mut self, mut command: impl for<'a> FnMut(&'a mut Stream) -> FtpFuture<'a, T>) -> std::result::Result<T, FtpError> {
+        match command(&mut self.stream).await {
+            Err(FtpError::UnexpectedResponse(reply)) if self.epsv_refused(&reply) => {
+                tracing::debug!(target: "ferry::ftp", "EPSV refused ({reply}); falling back to PASV");
+                self.mode = Mode::Passive;
+                self.stream.set_mode(Mode::Passive);
+                command(&mut self.stream).await
+            }
+            other => other,
+        }
+    }
+
+    /// A "command not understood" reply while in EPSV mode: the server lacks EPSV.
+    fn epsv_refused(&self, reply: &suppaftp::types::Response) -> bool {
+        self.mode == Mode::ExtendedPassive && matches!(reply.status.code(), 500 | 501 | 502 | 504)
+    }
+
+    /// Whether `path` is a folder, found by changing into it (works on every server).
+    async fn is_dir(&mut self, path: &str) -> bool {
+        self.stream.cwd(path).await.is_ok()
+    }
+
+}
+
+/// Applies the command timeout to one control-connection exchange.
+async fn timed<T>(
+    timeout: std::time::Duration,
+    what: &str,
+    future: impl Future<Output = std::result::Result<T, FtpError>>,
+) -> Result<T> {
+    match tokio::time::timeout(timeout, future).await {
+        Ok(result) => result.map_err(|e| ftp_error(e, what)),
+        Err(_) => Err(FerryError::new(ErrorKind::Timeout, what.to_string())),
+    }
+}
+
+/// If the verifier refused the certificate, the question to ask the user.
+fn untrusted(site: &SiteTls) -> Option<ConnectError> {
+    let slot = site.rejected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    slot.clone().map(ConnectError::UntrustedCertificate)
+}
+
+/// Maps a suppaftp error to an error kind a user can act on, keeping the server's reply.
+fn ftp_error(error: FtpError, context: &str) -> FerryError {
+    match error {
+        FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the name holds a line break, which FTP cannot send")
+        }
+        FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
+        FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(message),
+        FtpError::UnexpectedResponse(reply) => {
+            let text = String::from_utf8_lossy(&reply.body).to_string();
+            let lower = text.to_ascii_lowercase();
+            let kind = match reply.status.code() {
+                530 => ErrorKind::AuthFailed,
+                421 | 425 | 426 => ErrorKind::ConnectionLost,
+                500 | 501 | 502 | 504 => ErrorKind::Unsupported,
+                550 | 553 if lower.contains("permission") || lower.contains("denied") => ErrorKind::PermissionDenied,
+                553 => ErrorKind::PermissionDenied,
+                550 | 450 if lower.contains("exist") && !lower.contains("not exist") && !lower.contains("no such") => {
+                    ErrorKind::AlreadyExists
+                }
+                550 | 450 => ErrorKind::NotFound,
+                _ => ErrorKind::Protocol,
+            };
+            FerryError::new(kind, context.to_string()).with_reply(format!("{} {}", reply.status.code(), text.trim()))
+        }
+        FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read"),
+        FtpError::InvalidAddress(e) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(e.to_string()),
+        FtpError::DataConnectionAlreadyOpen => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running"),
+    }
+}
+
+/// `YYYYMMDDHHMMSS`, the time format of MDTM and MFMT.
+fn ftp_time(time: DateTime<Utc>) -> String {
+    time.format("%Y%m%d%H%M%S").to_string()
+}
+
+#[async_trait]
+impl Backend for FtpBackend {
+    fn home(&self) -> &str {
+        &self.home
+    }
+
+    async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
+        let dir = self.absolute(path);
+        let context = format!("listing {dir}");
+        // Change into the folder first: LIST's argument is a glob with options on many servers,
+        // so names with spaces, dashes or brackets would be misread.
+        timed(self.timeout, &context, self.stream.cwd(&dir)).await?;
+        let mlsd = self.features.mlsd;
+        let timeout = self.timeout;
+        let listing = self.data_command(move |s| if mlsd { Box::pin(s.mlsd(None)) } else { Box::pin(s.list(None)) });
+        let lines = tokio::time::timeout(timeout, listing)
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        let entries = super::ftp_listing::parse_listing(&lines, mlsd, Utc::now());
+        Ok(entries.into_iter().filter(|e| e.name != "." && e.name != "..").collect())
+    }
+
+    async fn stat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.absolute(path);
+        let context = format!("reading {full}");
+        let name = file_name_remote(&full).to_string();
+        if self.features.mlsd {
+            let line = timed(self.timeout, &context, self.stream.mlst(Some(&full))).await?;
+            let mut entry = super::ftp_listing::parse_mlsd_line(&line)
+                .ok_or_else(|| FerryError::new(ErrorKind::Protocol, context.clone()).with_reply(line.clone()))?;
+            entry.name = name;
+            return Ok(entry);
+        }
+        if self.is_dir(&full).await {
+            return Ok(Entry::new(name, EntryKind::Dir));
+        }
+        let size = timed(self.timeout, &context, self.stream.size(&full)).await?;
+        let mut entry = Entry::new(name, EntryKind::File);
+        entry.size = Some(size as u64);
+        entry.modified = self.stream.mdtm(&full).await.ok().map(|t| t.and_utc());
+        Ok(entry)
+    }
+
+    async fn mkdir(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        let context = format!("creating folder {full}");
+        match timed(self.timeout, &context, self.stream.mkdir(&full)).await {
+            Err(error) if error.kind != ErrorKind::ConnectionLost && self.is_dir(&full).await => {
+                Err(FerryError { kind: ErrorKind::AlreadyExists, ..error })
+            }
+            other => other,
+        }
+    }
+
+    async fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let (from, to) = (self.absolute(from), self.absolute(to));
+        timed(self.timeout, &format!("renaming {from} to {to}"), self.stream.rename(&from, &to)).await
+    }
+
+    async fn remove_file(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        timed(self.timeout, &format!("deleting {full}"), self.stream.rm(&full)).await
+    }
+
+    async fn remove_dir(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        timed(self.timeout, &format!("deleting folder {full}"), self.stream.rmdir(&full)).await
+    }
+
+    async fn chmod(&mut self, path: &str, mode: u32) -> Result<()> {
+        let full = self.absolute(path);
+        let command = format!("CHMOD {:o} {full}", mode & 0o7777);
+        timed(self.timeout, &format!("changing permissions of {full}"), self.stream.site(command)).await.map(|_| ())
+    }
+
+    async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+        let full = self.absolute(path);
+        let context = format!("downloading {full}");
+        let timeout = self.timeout;
+        let offset_usize = usize::try_from(offset).map_err(|_| FerryError::new(ErrorKind::Unsupported, context.clone()))?;
+        let name = full.clone();
+        let opening = self.data_command(move |s| {
+            let name = name.clone();
+            Box::pin(async move {
+                s.resume_transfer(offset_usize).await?;
+                s.retr_as_stream(name).await
+            })
+        });
+        let mut transfer = tokio::time::timeout(timeout, opening)
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        let moved = copy_with_progress(&mut transfer, sink, offset, progress).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+        timed(self.timeout, &context, transfer.finish()).await?;
+        Ok(moved)
+    }
+
+    async fn write_from(&mut self, path: &str, start: WriteStart, source: Source<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+        let full = self.absolute(path);
+        let context = format!("uploading {full}");
+        let timeout = self.timeout;
+        let name = full.clone();
+        let opening = self.data_command(move |s| {
+            let name = name.clone();
+            Box::pin(async move {
+                match start {
+                    WriteStart::Truncate => s.put_with_stream(name).await,
+                    WriteStart::Append => s.append_with_stream(name).await,
+                    WriteStart::Offset(offset) => {
+                        s.resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX)).await?;
+                        s.put_with_stream(name).await
+                    }
+                }
+            })
+        });
+        let mut transfer = tokio::time::timeout(timeout, opening)
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        let already = match start {
+            WriteStart::Offset(offset) => offset,
+            _ => 0,
+        };
+        let moved = copy_with_progress(source, &mut transfer, already, progress).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+        timed(self.timeout, &context, transfer.finish()).await?;
+        Ok(moved)
+    }
+
+    async fn set_modified(&mut self, path: &str, time: DateTime<Utc>) -> Result<()> {
+        let full = self.absolute(path);
+        let context = format!("setting the time of {full}");
+        // MFMT is the standard; vsftpd and others take a two-argument MDTM instead.
+        let command = if self.features.mfmt { "MFMT" } else { "MDTM" };
+        let line = format!("{command} {} {full}", ftp_time(time));
+        match timed(self.timeout, &context, self.stream.custom_command(line, &[Status::File])).await {
+            Err(error) if error.kind == ErrorKind::Unsupported => Err(FerryError { kind: ErrorKind::Unsupported, ..error }),
+            other => other.map(|_| ()),
+        }
+    }
+
+    async fn keep_alive(&mut self) -> Result<()> {
+        timed(self.timeout, "sending a keep-alive", self.stream.noop()).await
+    }
+
+    async fn disconnect(&mut self) -> Result<()> {
+        timed(self.timeout, "disconnecting", self.stream.quit()).await
+    }
+}

@@ -1,0 +1,190 @@
+//! One trait for every place files live: the local disk, SFTP servers, FTP and FTPS servers.
+//!
+//! A backend is one logged-in connection. The worker owns it and runs one operation at a time on
+//! it; transfers stream through `read_to` and `write_from` with bounded memory.
+
+pub mod ftp;
+pub mod ftp_listing;
+pub mod local;
+pub mod sftp;
+pub mod ssh_known_hosts;
+pub mod tls;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::error::Result;
+use crate::model::Entry;
+
+/// Size of one chunk moved between a backend and a local file. Large chunks matter for SFTP:
+/// libssh2 pipelines requests only within one call, so small buffers cut its speed by half or more.
+pub const CHUNK_SIZE: usize = 1024 * 1024;
+
+/// Where a write starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStart {
+    /// Create or truncate the file and write from its beginning.
+    Truncate,
+    /// Keep the first `n` bytes and write from there (resume).
+    Offset(u64),
+    /// Write after the current end of the file.
+    Append,
+}
+
+/// Called with the number of bytes moved so far in the current transfer.
+pub type ProgressFn<'a> = &'a mut (dyn FnMut(u64) + Send);
+
+/// A reader a backend streams an upload from.
+pub type Source<'a> = &'a mut (dyn AsyncRead + Unpin + Send);
+
+/// A writer a backend streams a download into.
+pub type Sink<'a> = &'a mut (dyn AsyncWrite + Unpin + Send);
+
+/// One connection to a place that holds files. Paths are `/`-separated; relative paths are
+/// relative to the login folder.
+#[async_trait]
+pub trait Backend: Send {
+    /// The folder the session starts in (the login or home folder), as an absolute path.
+    fn home(&self) -> &str;
+
+    /// The entries of a folder, without `.` and `..`.
+    async fn list(&mut self, path: &str) -> Result<Vec<Entry>>;
+
+    /// One entry's metadata, following symlinks.
+    async fn stat(&mut self, path: &str) -> Result<Entry>;
+
+    /// Creates a folder (its parent must exist).
+    async fn mkdir(&mut self, path: &str) -> Result<()>;
+
+    /// Renames or moves a file or folder.
+    async fn rename(&mut self, from: &str, to: &str) -> Result<()>;
+
+    /// Removes a file or a symlink.
+    async fn remove_file(&mut self, path: &str) -> Result<()>;
+
+    /// Removes an empty folder.
+    async fn remove_dir(&mut self, path: &str) -> Result<()>;
+
+    /// Sets the permission bits.
+    async fn chmod(&mut self, path: &str, mode: u32) -> Result<()>;
+
+    /// Streams a file's bytes from `offset` to its end into `sink`; returns the bytes moved.
+    async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64>;
+
+    /// Streams `source` to its end into a file, starting as `start` says; returns the bytes moved.
+    async fn write_from(
+        &mut self,
+        path: &str,
+        start: WriteStart,
+        source: Source<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64>;
+
+    /// Sets a file's modification time; `Unsupported` where the server cannot.
+    async fn set_modified(&mut self, path: &str, time: DateTime<Utc>) -> Result<()>;
+
+    /// Keeps an idle connection open (SSH keep-alive, FTP NOOP).
+    async fn keep_alive(&mut self) -> Result<()>;
+
+    /// Logs out and closes the connection.
+    async fn disconnect(&mut self) -> Result<()>;
+}
+
+/// Copies `reader` to its end into `writer` in `CHUNK_SIZE` pieces, reporting the running total
+/// (starting from `already`) after each piece. Flushes the writer at the end.
+pub async fn copy_with_progress<R, W>(reader: &mut R, writer: &mut W, already: u64, progress: ProgressFn<'_>) -> std::io::Result<u64>
+where
+    R: AsyncRead + Unpin + ?Sized,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buffer = vec![0u8; CHUNK_SIZE];
+    let mut moved = 0u64;
+    loop {
+        let read = reader.read(&mut buffer).await?;
+        if read == 0 {
+            break;
+        }
+        writer.write_all(&buffer[..read]).await?;
+        moved += read as u64;
+        progress(already + moved);
+    }
+    writer.flush().await?;
+    Ok(moved)
+}
+
+/// Why a connection was not made, with what the worker needs to ask the user and try again.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// A plain failure: refused, unreachable, bad credentials, changed host key...
+    Failed(crate::error::FerryError),
+    /// The SSH host key is in no known_hosts file: the user must decide. No credential was sent.
+    UnknownHostKey(ssh_known_hosts::HostKey),
+    /// The TLS certificate is not trusted: the user must decide. No credential was sent.
+    UntrustedCertificate(tls::RejectedCertificate),
+    /// The server wants a password and none was given.
+    NeedPassword,
+    /// The private key is protected and no passphrase was given.
+    NeedPassphrase,
+}
+
+impl From<crate::error::FerryError> for ConnectError {
+    fn from(error: crate::error::FerryError) -> Self {
+        ConnectError::Failed(error)
+    }
+}
+
+/// Opens and logs in one connection for `spec`, checking host keys and certificates against `trust`.
+pub async fn connect(
+    spec: &crate::model::ConnectSpec,
+    trust: std::sync::Arc<crate::trust::TrustStore>,
+    settings: &ConnectSettings,
+) -> Result<Box<dyn Backend>, ConnectError> {
+    use crate::model::Protocol;
+    match spec.protocol {
+        Protocol::Sftp => Ok(Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?)),
+        Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => Ok(Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?)),
+        Protocol::Local => Ok(Box::new(local::LocalBackend::new())),
+    }
+}
+
+/// Connection settings that are not part of a site: timeouts and keep-alive.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    /// How long to wait for the TCP connection and for any single reply.
+    pub timeout: std::time::Duration,
+    /// How often an idle connection sends a keep-alive.
+    pub keep_alive_interval: std::time::Duration,
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        ConnectSettings { timeout: std::time::Duration::from_secs(30), keep_alive_interval: std::time::Duration::from_secs(30) }
+    }
+}
+
+/// Opens a TCP connection to the first address of `host`:`port` that answers within `timeout`.
+pub async fn tcp_connect(host: &str, port: u16, timeout: std::time::Duration) -> crate::error::Result<tokio::net::TcpStream> {
+    use crate::error::{ErrorKind, FerryError};
+    let target = format!("{host}:{port}");
+    let attempt = async {
+        let addresses = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| FerryError::new(ErrorKind::ConnectionLost, format!("looking up {host}")).with_reply(e.to_string()))?;
+        let mut last = FerryError::new(ErrorKind::ConnectionLost, format!("connecting to {target}: no address"));
+        for address in addresses {
+            match tokio::net::TcpStream::connect(address).await {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    return Ok(stream);
+                }
+                Err(e) => last = FerryError::from_io(&e, format!("connecting to {target}")),
+            }
+        }
+        Err(last)
+    };
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .unwrap_or_else(|_| Err(FerryError::new(ErrorKind::Timeout, format!("connecting to {target}"))))
+}

@@ -1,0 +1,477 @@
+//! SFTP over libssh2 (the ssh2 crate). libssh2 blocks, so every call runs on a blocking thread
+//! while the async side streams data through a small bounded channel.
+
+use std::io::{Read, Seek, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::ssh_known_hosts::{self, HostKey, Verdict};
+use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
+use crate::trust::TrustStore;
+
+/// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The libssh2 session and its SFTP channel; only ever used from one thread at a time.
+struct Connection {
+    session: Session,
+    sftp: Sftp,
+}
+
+/// One logged-in SFTP connection.
+pub struct SftpBackend {
+    connection: Arc<Mutex<Connection>>,
+    home: String,
+}
+
+impl SftpBackend {
+    /// Connects, checks the host key BEFORE any credential is sent, then authenticates.
+    pub async fn connect(spec: ConnectSpec, trust: Arc<TrustStore>, settings: ConnectSettings) -> Result<Self, ConnectError> {
+        let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
+        let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
+        tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
+        let connection = tokio::task::spawn_blocking(move || open_session(tcp, &spec, &trust, &settings))
+            .await
+            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_reply(e.to_string()))??;
+        let home = connection.sftp.realpath(Path::new(".")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".into());
+        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home })
+    }
+
+    /// Runs `job` on a blocking thread with the connection locked.
+    async fn blocking<T, F>(&self, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let connection = self.connection.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            job(&mut guard)
+        })
+        .await
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_reply(e.to_string()))?
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') { path.to_string() } else { join_remote(&self.home, path) }
+    }
+}
+
+/// Handshake, host key check, authentication and SFTP channel, all blocking.
+fn open_session(tcp: std::net::TcpStream, spec: &ConnectSpec, trust: &TrustStore, settings: &ConnectSettings) -> Result<Connection, ConnectError> {
+    let target = format!("{}:{}", spec.host, spec.port);
+    let mut session = Session::new().map_err(|e| ssh_error(&e, "starting SSH"))?;
+    session.set_tcp_stream(tcp);
+    session.set_timeout(u32::try_from(settings.timeout.as_millis()).unwrap_or(u32::MAX));
+    let files = trust.known_hosts_files();
+    prefer_known_key_types(&session, &files, &spec.host, spec.port);
+    session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
+
+    // The host key is checked here, before a single credential leaves this machine.
+    let (blob, _) = session
+        .host_key()
+        .ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
+    let key = HostKey::from_blob(blob);
+    let verdict = ssh_known_hosts::check(&session, &files, &spec.host, spec.port, &key);
+    tracing::debug!(target: "ferry::ssh", "{target}: host key {} {} is {verdict:?}", key.key_type, key.fingerprint);
+    if let Some(refusal) = verdict.refusal(&spec.host, spec.port, &key) {
+        return Err(refusal.into());
+    }
+    if verdict == Verdict::Unknown && !trust.host_key_accepted_this_run(&spec.host, spec.port, &key) {
+        return Err(ConnectError::UnknownHostKey(key));
+    }
+
+    authenticate(&session, spec)?;
+    session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
+    let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
+    Ok(Connection { session, sftp })
+}
+
+/// Asks for host key types we already know for this host first, so a server with several keys
+/// shows the one we can check rather than one we have never seen (OpenSSH does the same).
+fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
+    let known = ssh_known_hosts::known_key_types(session, files, host, port);
+    if known.is_empty() {
+        return;
+    }
+    let Ok(supported) = session.supported_algs(MethodType::HostKey) else { return };
+    let algorithms_for = |key_type: &str| -> Vec<&'static str> {
+        match key_type {
+            "ssh-rsa" => vec!["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+            other => supported.iter().copied().filter(|alg| *alg == other).collect(),
+        }
+    };
+    let mut preferred: Vec<&str> = known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
+    let rest: Vec<&str> = supported.iter().copied().filter(|alg| !preferred.contains(alg)).collect();
+    preferred.extend(rest);
+    if let Err(error) = session.method_pref(MethodType::HostKey, &preferred.join(",")) {
+        tracing::debug!(target: "ferry::ssh", "could not set host key preference: {error}");
+    }
+}
+
+/// Tries, in order: the key file given, the SSH agent, then password and keyboard-interactive.
+fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectError> {
+    let user = spec.user.as_str();
+    let offered = session.auth_methods(user).map(str::to_string).unwrap_or_default();
+    tracing::debug!(target: "ferry::ssh", "server offers authentication methods: {offered}");
+    if session.authenticated() {
+        return Ok(());
+    }
+    if let Some(identity) = &spec.identity {
+        let passphrase = spec.key_passphrase.as_ref().map(|p| p.expose_secret().to_string());
+        match session.userauth_pubkey_file(user, None, identity, passphrase.as_deref()) {
+            Ok(()) => return Ok(()),
+            Err(error) if is_key_file_error(&error) => {
+                if passphrase.is_none() && key_file_is_encrypted(identity) {
+                    return Err(ConnectError::NeedPassphrase);
+                }
+                return Err(FerryError::new(
+                    ErrorKind::AuthFailed,
+                    format!("reading the key {}: wrong passphrase, or not a private key", identity.display()),
+                )
+                .with_reply(error.message())
+                .into());
+            }
+            Err(error) => tracing::debug!(target: "ferry::ssh", "key {} refused: {error}", identity.display()),
+        }
+    } else if std::env::var_os("SSH_AUTH_SOCK").is_some() && offered.contains("publickey") {
+        match session.userauth_agent(user) {
+            Ok(()) => return Ok(()),
+            Err(error) => tracing::debug!(target: "ferry::ssh", "ssh-agent keys refused: {error}"),
+        }
+    }
+    let Some(password) = spec.password.as_ref().map(|p| p.expose_secret().to_string()) else {
+        if offered.contains("password") || offered.contains("keyboard-interactive") {
+            return Err(ConnectError::NeedPassword);
+        }
+        return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: no key was accepted")).with_reply(offered).into());
+    };
+    if offered.contains("password") && session.userauth_password(user, &password).is_ok() {
+        return Ok(());
+    }
+    if offered.contains("keyboard-interactive") {
+        let mut answers = PasswordPrompter { password: &password };
+        if session.userauth_keyboard_interactive(user, &mut answers).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: the server refused the password")).into())
+}
+
+/// Answers every keyboard-interactive prompt that hides its echo with the password.
+struct PasswordPrompter<'a> {
+    password: &'a str,
+}
+
+impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
+    fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
+        prompts.iter().map(|p| if p.echo { String::new() } else { self.password.to_string() }).collect()
+    }
+}
+
+fn is_key_file_error(error: &ssh2::Error) -> bool {
+    // LIBSSH2_ERROR_FILE (-16): the key file could not be read or decrypted.
+    matches!(error.code(), ErrorCode::Session(-16))
+}
+
+/// Whether a private key file is protected by a passphrase (OpenSSH or PEM format).
+fn key_file_is_encrypted(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    if text.contains("ENCRYPTED") {
+        return true;
+    }
+    // New OpenSSH format: the cipher name follows "openssh-key-v1\0" in the base64 body.
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .map(|bytes| bytes.windows(4).take(64).all(|w| w != b"none"))
+        .unwrap_or(false)
+}
+
+/// Maps a libssh2 error to an error kind a user can act on.
+fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
+    let kind = match error.code() {
+        // SSH_FX_NO_SUCH_FILE, SSH_FX_NO_SUCH_PATH
+        ErrorCode::SFTP(2) | ErrorCode::SFTP(10) => ErrorKind::NotFound,
+        // SSH_FX_PERMISSION_DENIED, SSH_FX_WRITE_PROTECT
+        ErrorCode::SFTP(3) | ErrorCode::SFTP(12) => ErrorKind::PermissionDenied,
+        // SSH_FX_FILE_ALREADY_EXISTS
+        ErrorCode::SFTP(11) => ErrorKind::AlreadyExists,
+        // SSH_FX_NO_CONNECTION, SSH_FX_CONNECTION_LOST
+        ErrorCode::SFTP(6) | ErrorCode::SFTP(7) => ErrorKind::ConnectionLost,
+        // SSH_FX_OP_UNSUPPORTED
+        ErrorCode::SFTP(8) => ErrorKind::Unsupported,
+        ErrorCode::SFTP(_) => ErrorKind::Protocol,
+        // LIBSSH2_ERROR_TIMEOUT
+        ErrorCode::Session(-9) => ErrorKind::Timeout,
+        // LIBSSH2_ERROR_AUTHENTICATION_FAILED, PUBLICKEY_UNVERIFIED
+        ErrorCode::Session(-18) | ErrorCode::Session(-19) => ErrorKind::AuthFailed,
+        // SOCKET_NONE, BANNER_RECV, BANNER_SEND, SOCKET_SEND, SOCKET_DISCONNECT, SOCKET_RECV, KEX failures
+        ErrorCode::Session(-1) | ErrorCode::Session(-2) | ErrorCode::Session(-7) | ErrorCode::Session(-13) | ErrorCode::Session(-43) => {
+            ErrorKind::ConnectionLost
+        }
+        ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
+        ErrorCode::Session(_) => ErrorKind::Protocol,
+    };
+    FerryError::new(kind, context).with_reply(error.message())
+}
+
+fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
+    let kind = match stat.perm.map(|p| p & 0o170000) {
+        Some(0o040000) => EntryKind::Dir,
+        Some(0o100000) => EntryKind::File,
+        Some(0o120000) => EntryKind::Symlink,
+        Some(_) => EntryKind::Other,
+        None if stat.is_dir() => EntryKind::Dir,
+        None => EntryKind::File,
+    };
+    let mut entry = Entry::new(name, kind);
+    entry.size = if kind == EntryKind::Dir { None } else { stat.size };
+    entry.modified = stat.mtime.and_then(|t| DateTime::<Utc>::from_timestamp(i64::try_from(t).ok()?, 0));
+    entry.permissions = stat.perm.map(|p| p & 0o7777);
+    entry.owner = stat.uid.map(|u| u.to_string());
+    entry.group = stat.gid.map(|g| g.to_string());
+    entry
+}
+
+fn stat_only_mtime(time: DateTime<Utc>) -> FileStat {
+    let seconds = u64::try_from(time.timestamp()).unwrap_or(0);
+    FileStat { size: None, uid: None, gid: None, perm: None, atime: Some(seconds), mtime: Some(seconds) }
+}
+
+#[async_trait]
+impl Backend for SftpBackend {
+    fn home(&self) -> &str {
+        &self.home
+    }
+
+    async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
+        let dir = self.absolute(path);
+        self.blocking(move |c| {
+            let context = format!("listing {dir}");
+            let mut handle = c.sftp.opendir(Path::new(&dir)).map_err(|e| ssh_error(&e, &context))?;
+            let mut entries = Vec::new();
+            loop {
+                match handle.readdir() {
+                    Ok((name, stat)) => {
+                        // The raw name as the server sent it: filtering hostile names is the caller's job.
+                        let name = name.to_string_lossy().into_owned();
+                        if name == "." || name == ".." {
+                            continue;
+                        }
+                        let mut entry = entry_from_stat(name, &stat);
+                        if entry.kind == EntryKind::Symlink {
+                            let link = join_remote(&dir, &entry.name);
+                            entry.link_target = c.sftp.readlink(Path::new(&link)).ok().map(|t| t.to_string_lossy().into_owned());
+                        }
+                        entries.push(entry);
+                    }
+                    // SSH_FX_EOF ends the listing.
+                    Err(e) if matches!(e.code(), ErrorCode::Session(-16)) || matches!(e.code(), ErrorCode::SFTP(1)) => break,
+                    Err(e) => return Err(ssh_error(&e, &context)),
+                }
+            }
+            Ok(entries)
+        })
+        .await
+    }
+
+    async fn stat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.absolute(path);
+        self.blocking(move |c| {
+            let stat = c.sftp.stat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
+            Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
+        })
+        .await
+    }
+
+    async fn mkdir(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        self.blocking(move |c| {
+            let context = format!("creating folder {full}");
+            c.sftp.mkdir(Path::new(&full), 0o755).or_else(|e| {
+                // OpenSSH answers a generic failure for an existing folder: say what it really is.
+                if c.sftp.lstat(Path::new(&full)).is_ok() {
+                    Err(FerryError::new(ErrorKind::AlreadyExists, context.clone()))
+                } else {
+                    Err(ssh_error(&e, &context))
+                }
+            })
+        })
+        .await
+    }
+
+    async fn rename(&mut self, from: &str, to: &str) -> Result<()> {
+        let (from, to) = (self.absolute(from), self.absolute(to));
+        self.blocking(move |c| {
+            c.sftp
+                .rename(Path::new(&from), Path::new(&to), None)
+                .map_err(|e| ssh_error(&e, &format!("renaming {from} to {to}")))
+        })
+        .await
+    }
+
+    async fn remove_file(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        self.blocking(move |c| c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}")))).await
+    }
+
+    async fn remove_dir(&mut self, path: &str) -> Result<()> {
+        let full = self.absolute(path);
+        self.blocking(move |c| c.sftp.rmdir(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting folder {full}")))).await
+    }
+
+    async fn chmod(&mut self, path: &str, mode: u32) -> Result<()> {
+        let full = self.absolute(path);
+        self.blocking(move |c| {
+            let stat = FileStat { size: None, uid: None, gid: None, perm: Some(mode & 0o7777), atime: None, mtime: None };
+            c.sftp.setstat(Path::new(&full), stat).map_err(|e| ssh_error(&e, &format!("changing permissions of {full}")))
+        })
+        .await
+    }
+
+    async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+        let full = self.absolute(path);
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let reader = self.blocking(move |c| {
+            let context = format!("downloading {full}");
+            let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
+            if offset > 0 {
+                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+            }
+            loop {
+                let mut chunk = vec![0u8; CHUNK_SIZE];
+                let read = file.read(&mut chunk).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+                if read == 0 {
+                    return Ok(());
+                }
+                chunk.truncate(read);
+                if sender.blocking_send(chunk).is_err() {
+                    // The receiving side stopped (cancelled or a local write failed): stop reading.
+                    return Ok(());
+                }
+            }
+        });
+        let writer = async {
+            let mut moved = 0u64;
+            while let Some(chunk) = receiver.recv().await {
+                sink.write_all(&chunk).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
+                moved += chunk.len() as u64;
+                progress(offset + moved);
+            }
+            sink.flush().await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
+            Ok::<u64, FerryError>(moved)
+        };
+        let (read_result, write_result) = tokio::join!(reader, writer);
+        // A local write error explains a stopped reader better than the reader's own result.
+        let moved = write_result?;
+        read_result?;
+        Ok(moved)
+    }
+
+    async fn write_from(&mut self, path: &str, start: WriteStart, source: Source<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+        let full = self.absolute(path);
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let (offset_sender, offset_receiver) = tokio::sync::oneshot::channel::<u64>();
+        let writer = self.blocking(move |c| {
+            let context = format!("uploading {full}");
+            let path = Path::new(&full);
+            let flags = match start {
+                WriteStart::Truncate => OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE,
+                WriteStart::Offset(_) | WriteStart::Append => OpenFlags::WRITE | OpenFlags::CREATE,
+            };
+            let mut file = c.sftp.open_mode(path, flags, 0o644, OpenType::File).map_err(|e| ssh_error(&e, &context))?;
+            let offset = match start {
+                WriteStart::Truncate => 0,
+                WriteStart::Offset(offset) => {
+                    // Cut anything past the resume point so the file ends exactly where we write.
+                    let stat = FileStat { size: Some(offset), uid: None, gid: None, perm: None, atime: None, mtime: None };
+                    file.setstat(stat).map_err(|e| ssh_error(&e, &context))?;
+                    offset
+                }
+                WriteStart::Append => file.stat().map_err(|e| ssh_error(&e, &context))?.size.unwrap_or(0),
+            };
+            file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+            let _ = offset_sender.send(offset);
+            while let Some(chunk) = receiver.blocking_recv() {
+                file.write_all(&chunk).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+            }
+            file.fsync().ok();
+            file.close().map_err(|e| ssh_error(&e, &context))
+        });
+        let reader = async move {
+            // Wait until the remote file is open, so a refused open is reported as itself.
+            let Ok(offset) = offset_receiver.await else { return Ok(0) };
+            let mut moved = 0u64;
+            loop {
+                let mut chunk = vec![0u8; CHUNK_SIZE];
+                let mut filled = 0;
+                while filled < CHUNK_SIZE {
+                    let read = source.read(&mut chunk[filled..]).await.map_err(|e| FerryError::from_io(&e, "reading the local file"))?;
+                    if read == 0 {
+                        break;
+                    }
+                    filled += read;
+                }
+                if filled == 0 {
+                    return Ok::<u64, FerryError>(moved);
+                }
+                chunk.truncate(filled);
+                if sender.send(chunk).await.is_err() {
+                    return Ok(moved);
+                }
+                moved += filled as u64;
+                progress(offset + moved);
+            }
+        };
+        let (write_result, read_result) = tokio::join!(writer, reader);
+        write_result?;
+        read_result
+    }
+
+    async fn set_modified(&mut self, path: &str, time: DateTime<Utc>) -> Result<()> {
+        let full = self.absolute(path);
+        self.blocking(move |c| {
+            c.sftp
+                .setstat(Path::new(&full), stat_only_mtime(time))
+                .map_err(|e| ssh_error(&e, &format!("setting the time of {full}")))
+        })
+        .await
+    }
+
+    async fn keep_alive(&mut self) -> Result<()> {
+        self.blocking(|c| c.session.keepalive_send().map(|_| ()).map_err(|e| ssh_error(&e, "sending a keep-alive"))).await
+    }
+
+    async fn disconnect(&mut self) -> Result<()> {
+        self.blocking(|c| c.session.disconnect(None, "closed by the user", None).map_err(|e| ssh_error(&e, "disconnecting")))
+            .await
+    }
+}
+
+unsafe extern "C" {
+    /// From libssh2.h: the version string of the linked library (NULL if older than `required`).
+    fn libssh2_version(required: std::ffi::c_int) -> *const std::ffi::c_char;
+}
+
+/// The version of libssh2 this build links, as libssh2 reports it at run time.
+pub fn libssh2_version_string() -> String {
+    // Make sure libssh2 is initialised and linked in before asking it anything.
+    let _ = Session::new();
+    // SAFETY: libssh2_version(0) only returns a pointer to a static string compiled into the library.
+    let pointer = unsafe { libssh2_version(0) };
+    if pointer.is_null() {
+        return "unknown".to_string();
+    }
+    // SAFETY: a non-null result is a NUL-terminated static string owned by libssh2.
+    unsafe { std::ffi::CStr::from_ptr(pointer) }.to_string_lossy().into_owned()
+}

@@ -1,0 +1,57 @@
+//! Where Ferry keeps its files: one config folder (the platform's, or `--config-dir`), and nothing elsewhere.
+
+use std::path::{Path, PathBuf};
+
+/// The folder every file Ferry writes lives in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigDir {
+    dir: PathBuf,
+}
+
+impl ConfigDir {
+    /// Uses `dir` as the config folder.
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        ConfigDir { dir: dir.into() }
+    }
+
+    /// The platform's config folder for Ferry (`~/.config/ferry` on Linux), or `./.ferry` when the
+    /// platform names none (no home folder).
+    pub fn platform_default() -> Self {
+        let dir = directories::ProjectDirs::from("", "", "ferry")
+            .map(|dirs| dirs.config_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".ferry"));
+        ConfigDir { dir }
+    }
+
+    /// The folder itself.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Ferry's own known_hosts file: SSH host keys the user accepted.
+    pub fn known_hosts(&self) -> PathBuf {
+        self.dir.join("known_hosts")
+    }
+
+    /// TLS certificates the user accepted, one `host:port sha256` per line.
+    pub fn trusted_certificates(&self) -> PathBuf {
+        self.dir.join("trusted_certificates")
+    }
+}
+
+/// The user's OpenSSH known_hosts file (`~/.ssh/known_hosts`), read but never written.
+pub fn user_known_hosts() -> Option<PathBuf> {
+    directories::UserDirs::new().map(|dirs| dirs.home_dir().join(".ssh").join("known_hosts"))
+}
+
+/// Appends one line to a file in the config folder, creating folder and file as needed, and
+/// syncs it to disk before returning, so an accepted key is never half-written.
+pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    writeln!(file, "{line}")?;
+    file.sync_all()
+}

@@ -1,0 +1,124 @@
+//! Errors with a kind a user can act on, the context of what Ferry was doing, and the server's own words.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, in the terms a user can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// The server refused the user name, password, key or passphrase.
+    AuthFailed,
+    /// The SSH server's host key is not in any known_hosts file and was not accepted.
+    HostKeyUnknown,
+    /// The SSH server's host key differs from the one on record: possibly an attack.
+    HostKeyChanged,
+    /// The TLS certificate does not chain to a trusted root and was not accepted.
+    CertificateUntrusted,
+    /// The file or folder does not exist.
+    NotFound,
+    /// The server or the local system refused access.
+    PermissionDenied,
+    /// Something already exists under that name.
+    AlreadyExists,
+    /// The connection dropped or could not be made.
+    ConnectionLost,
+    /// The server stopped answering in time.
+    Timeout,
+    /// The protocol or the server cannot do this.
+    Unsupported,
+    /// The server answered something Ferry did not expect, or input was malformed.
+    Protocol,
+    /// The user cancelled the operation.
+    Cancelled,
+    /// A local file could not be read or written.
+    LocalIo,
+}
+
+impl ErrorKind {
+    /// A short plain-words label, as shown in the UI and the command line.
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::AuthFailed => "authentication failed",
+            ErrorKind::HostKeyUnknown => "unknown host key",
+            ErrorKind::HostKeyChanged => "HOST KEY CHANGED",
+            ErrorKind::CertificateUntrusted => "untrusted certificate",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::AlreadyExists => "already exists",
+            ErrorKind::ConnectionLost => "connection lost",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Unsupported => "not supported",
+            ErrorKind::Protocol => "protocol error",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::LocalIo => "local file error",
+        }
+    }
+}
+
+/// An error: its kind, what Ferry was doing, and the server's reply where there was one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub struct FerryError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// What Ferry was doing, in plain words ("listing /var/www").
+    pub context: String,
+    /// The server's own message, or the system's, when there is one.
+    pub server_reply: Option<String>,
+}
+
+impl FerryError {
+    /// An error of `kind` while doing `context`.
+    pub fn new(kind: ErrorKind, context: impl Into<String>) -> Self {
+        FerryError { kind, context: context.into(), server_reply: None }
+    }
+
+    /// Adds the server's (or system's) own message.
+    pub fn with_reply(mut self, reply: impl Into<String>) -> Self {
+        let reply = reply.into();
+        let trimmed = reply.trim();
+        if !trimmed.is_empty() {
+            self.server_reply = Some(crate::model::escape_control(trimmed));
+        }
+        self
+    }
+
+    /// Replaces the context, keeping kind and reply: used where a caller knows better what was being done.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = context.into();
+        self
+    }
+
+    /// Maps a local I/O error, keeping NotFound/PermissionDenied/AlreadyExists apart.
+    pub fn from_io(error: &std::io::Error, context: impl Into<String>) -> Self {
+        use std::io::ErrorKind as Io;
+        let kind = match error.kind() {
+            Io::NotFound => ErrorKind::NotFound,
+            Io::PermissionDenied => ErrorKind::PermissionDenied,
+            Io::AlreadyExists => ErrorKind::AlreadyExists,
+            Io::TimedOut => ErrorKind::Timeout,
+            Io::ConnectionReset
+            | Io::ConnectionAborted
+            | Io::ConnectionRefused
+            | Io::BrokenPipe
+            | Io::UnexpectedEof
+            | Io::NotConnected => ErrorKind::ConnectionLost,
+            Io::Unsupported => ErrorKind::Unsupported,
+            _ => ErrorKind::LocalIo,
+        };
+        FerryError::new(kind, context).with_reply(error.to_string())
+    }
+}
+
+impl fmt::Display for FerryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.label(), self.context)?;
+        if let Some(reply) = &self.server_reply {
+            write!(f, " (server said: {reply})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Ferry's result type.
+pub type Result<T, E = FerryError> = std::result::Result<T, E>;

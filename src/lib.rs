@@ -1,0 +1,25 @@
+//! Ferry: a desktop FTP, FTPS and SFTP client. The library holds everything; `main.rs` only
+//! chooses a face: the window (`app`) or the command line (`cli`), both driving one `worker`.
+
+pub mod app;
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod model;
+pub mod trust;
+pub mod url;
+pub mod worker;
+
+/// `ferry --version` text: Ferry's version and the libssh2 it links.
+pub fn version_text() -> String {
+    format!("{} (libssh2 {})", env!("CARGO_PKG_VERSION"), backend::sftp::libssh2_version_string())
+}
+
+/// Parses the process's arguments, with the version text filled in.
+pub fn parse_command_line() -> cli::Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = cli::Cli::command().version(version_text()).get_matches();
+    cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+}

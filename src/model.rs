@@ -1,0 +1,253 @@
+//! Plain shared types: directory entries, protocols, connection specs, request ids, and remote path helpers.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// What kind of thing a directory entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A folder.
+    Dir,
+    /// A symbolic link (its target, when known, is in `Entry::link_target`).
+    Symlink,
+    /// Anything else: device, socket, fifo.
+    Other,
+}
+
+/// One entry of a listing, local or remote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The name as the server sent it (a single path component for well-behaved servers).
+    pub name: String,
+    /// File, folder, link or other.
+    pub kind: EntryKind,
+    /// Size in bytes, where known.
+    pub size: Option<u64>,
+    /// Last modification time, where known.
+    pub modified: Option<DateTime<Utc>>,
+    /// Unix permission bits (0o7777 mask), where known.
+    pub permissions: Option<u32>,
+    /// Owner name or uid, where known.
+    pub owner: Option<String>,
+    /// Group name or gid, where known.
+    pub group: Option<String>,
+    /// Where a symlink points, where known.
+    pub link_target: Option<String>,
+}
+
+impl Entry {
+    /// An entry with only a name and a kind; the rest unknown.
+    pub fn new(name: impl Into<String>, kind: EntryKind) -> Self {
+        Entry {
+            name: name.into(),
+            kind,
+            size: None,
+            modified: None,
+            permissions: None,
+            owner: None,
+            group: None,
+            link_target: None,
+        }
+    }
+}
+
+/// The protocols Ferry speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// SSH File Transfer Protocol.
+    Sftp,
+    /// Plain FTP.
+    Ftp,
+    /// FTP with explicit TLS (`AUTH TLS` on the plain port).
+    Ftpes,
+    /// FTP with implicit TLS (TLS from the first byte, port 990).
+    Ftps,
+    /// The local file system (used by the local pane).
+    Local,
+}
+
+impl Protocol {
+    /// The URL scheme for this protocol.
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Protocol::Sftp => "sftp",
+            Protocol::Ftp => "ftp",
+            Protocol::Ftpes => "ftpes",
+            Protocol::Ftps => "ftps",
+            Protocol::Local => "file",
+        }
+    }
+
+    /// The port used when none is given.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Protocol::Sftp => 22,
+            Protocol::Ftp | Protocol::Ftpes => 21,
+            Protocol::Ftps => 990,
+            Protocol::Local => 0,
+        }
+    }
+
+    /// Whether the protocol is FTP in any of its forms.
+    pub fn is_ftp(self) -> bool {
+        matches!(self, Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps)
+    }
+}
+
+/// FTP data connection mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum FtpMode {
+    /// The client connects to the server for data (EPSV, then PASV). Works behind NAT.
+    #[default]
+    Passive,
+    /// The server connects back to the client (PORT/EPRT).
+    Active,
+}
+
+/// Everything needed to open one connection. Its `Debug` never shows the password.
+#[derive(Clone)]
+pub struct ConnectSpec {
+    /// Which protocol.
+    pub protocol: Protocol,
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// User name (FTP defaults to "anonymous" when empty).
+    pub user: String,
+    /// Password, if known; asked for through a prompt otherwise.
+    pub password: Option<SecretString>,
+    /// A private key file for SFTP.
+    pub identity: Option<PathBuf>,
+    /// The passphrase of that key, if it has one.
+    pub key_passphrase: Option<SecretString>,
+    /// Passive or active FTP.
+    pub ftp_mode: FtpMode,
+    /// An extra PEM file of CA certificates to trust for FTPS.
+    pub ca_file: Option<PathBuf>,
+    /// The folder to open after connecting; the server's home when empty.
+    pub initial_path: Option<String>,
+}
+
+impl ConnectSpec {
+    /// A spec with defaults for everything but protocol and host.
+    pub fn new(protocol: Protocol, host: impl Into<String>) -> Self {
+        ConnectSpec {
+            protocol,
+            host: host.into(),
+            port: protocol.default_port(),
+            user: String::new(),
+            password: None,
+            identity: None,
+            key_passphrase: None,
+            ftp_mode: FtpMode::Passive,
+            ca_file: None,
+            initial_path: None,
+        }
+    }
+
+    /// `scheme://user@host:port`, never with the password: safe to show and log.
+    pub fn display_url(&self) -> String {
+        let user = if self.user.is_empty() { String::new() } else { format!("{}@", self.user) };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        format!("{}://{}{}:{}", self.protocol.scheme(), user, host, self.port)
+    }
+}
+
+impl fmt::Debug for ConnectSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectSpec")
+            .field("url", &self.display_url())
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("identity", &self.identity)
+            .field("ftp_mode", &self.ftp_mode)
+            .field("ca_file", &self.ca_file)
+            .field("initial_path", &self.initial_path)
+            .finish()
+    }
+}
+
+/// Identifies one request from the UI or CLI; the Events that answer it carry the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RequestId(pub u64);
+
+/// Identifies one open connection owned by the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SessionId(pub u64);
+
+/// Identifies one question the worker asked the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PromptId(pub u64);
+
+/// Joins a remote folder and a name with exactly one `/`.
+pub fn join_remote(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The parent folder of a remote path (`/` for top-level entries).
+pub fn parent_remote(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(i) => trimmed[..i].to_string(),
+        None => ".".to_string(),
+    }
+}
+
+/// The last component of a remote path.
+pub fn file_name_remote(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+/// Shows control characters (ANSI escapes, CR, LF, NUL...) as visible escapes, so a name from a
+/// server can never drive a terminal or forge a log line.
+pub fn escape_control(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_paths_join_and_split() {
+        assert_eq!(join_remote("/", "a"), "/a");
+        assert_eq!(join_remote("/srv", "a"), "/srv/a");
+        assert_eq!(parent_remote("/srv/a"), "/srv");
+        assert_eq!(parent_remote("/a"), "/");
+        assert_eq!(file_name_remote("/srv/a.txt"), "a.txt");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_control("plain"), "plain");
+        assert_eq!(escape_control("a\x1b[31mb\r\n"), "a\\u{1b}[31mb\\r\\n");
+    }
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let mut spec = ConnectSpec::new(Protocol::Sftp, "example");
+        spec.password = Some(SecretString::from("hunter2"));
+        assert!(!format!("{spec:?}").contains("hunter2"));
+    }
+}

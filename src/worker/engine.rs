@@ -1,0 +1,340 @@
+//! The engine loop: takes commands, runs each request as a task on the sessions it owns, asks the
+//! user when a connection needs a decision, and sends keep-alives on idle connections.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Answer, Command, Event, Question, WorkerOptions};
+use crate::backend::{self, Backend, ConnectError, ConnectSettings};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, PromptId, RequestId, SessionId};
+use crate::trust::{TrustDecision, TrustStore};
+
+/// Sends events to the UI and wakes it.
+#[derive(Clone)]
+pub struct EventSender {
+    sender: std::sync::mpsc::Sender<Event>,
+    waker: super::Waker,
+}
+
+impl EventSender {
+    pub fn new(sender: std::sync::mpsc::Sender<Event>, waker: super::Waker) -> Self {
+        EventSender { sender, waker }
+    }
+
+    /// Sends one event and wakes the UI. A UI that has gone away is not an error.
+    pub fn send(&self, event: Event) {
+        if self.sender.send(event).is_ok() {
+            (self.waker)();
+        }
+    }
+}
+
+/// One open connection. The mutex serialises requests on it: one operation at a time.
+type SharedBackend = Arc<tokio::sync::Mutex<Box<dyn Backend>>>;
+
+/// State shared by the engine and its request tasks.
+struct Shared {
+    events: EventSender,
+    trust: Arc<TrustStore>,
+    settings: ConnectSettings,
+    sessions: Mutex<HashMap<SessionId, SharedBackend>>,
+    prompts: Mutex<HashMap<PromptId, oneshot::Sender<Answer>>>,
+    running: Mutex<HashMap<RequestId, tokio::task::AbortHandle>>,
+    next_id: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The maps hold no invariant that a panicking holder could break half-way.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    /// Waits for a session to be free and takes it for one operation.
+    async fn lock_session(&self, session: SessionId) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
+        let backend = lock(&self.sessions)
+            .get(&session)
+            .cloned()
+            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))?;
+        Ok(backend.lock_owned().await)
+    }
+
+    /// Passes an outcome through; a lost connection also closes the session and tells the UI,
+    /// which can offer to reconnect.
+    fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
+        if let Err(error) = &outcome {
+            if error.kind == ErrorKind::ConnectionLost {
+                forget(self, session, Some(error.clone()));
+            }
+        }
+        outcome
+    }
+
+    /// Asks the user a question and waits for the answer; `None` if the UI went away.
+    async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
+        let prompt = PromptId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (sender, receiver) = oneshot::channel();
+        lock(&self.prompts).insert(prompt, sender);
+        self.events.send(Event::Prompt { prompt, request, question });
+        receiver.await.ok()
+    }
+}
+
+/// Runs until `Shutdown` or until every command sender is gone.
+pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
+    let shared = Arc::new(Shared {
+        events,
+        trust: Arc::new(TrustStore::new(options.config, options.user_known_hosts)),
+        settings: options.settings,
+        sessions: Mutex::new(HashMap::new()),
+        prompts: Mutex::new(HashMap::new()),
+        running: Mutex::new(HashMap::new()),
+        next_id: AtomicU64::new(1),
+    });
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Shutdown => break,
+            Command::Answer { prompt, answer } => {
+                if let Some(sender) = lock(&shared.prompts).remove(&prompt) {
+                    let _ = sender.send(answer);
+                }
+            }
+            Command::Cancel { request } => {
+                if let Some(task) = lock(&shared.running).remove(&request) {
+                    task.abort();
+                    let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
+                    shared.events.send(Event::Failed { request, error });
+                }
+            }
+            Command::Disconnect { session } => {
+                let shared = shared.clone();
+                tokio::spawn(async move { disconnect(&shared, session, None).await });
+            }
+            request => start_request(&shared, request),
+        }
+    }
+    let open: Vec<SessionId> = lock(&shared.sessions).keys().copied().collect();
+    for session in open {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&shared, session, None)).await;
+    }
+}
+
+/// Runs one request as its own task, so a slow server never holds up another session.
+fn start_request(shared: &Arc<Shared>, command: Command) {
+    let Some(request) = request_id(&command) else { return };
+    let task_shared = shared.clone();
+    let task = tokio::spawn(async move {
+        let outcome = handle(&task_shared, command).await;
+        lock(&task_shared.running).remove(&request);
+        match outcome {
+            Ok(Some(event)) => task_shared.events.send(event),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::debug!(target: "ferry::worker", "request {} failed: {error}", request.0);
+                task_shared.events.send(Event::Failed { request, error });
+            }
+        }
+    });
+    // A task that finished before we got here has already removed itself; do not re-add it.
+    if !task.is_finished() {
+        lock(&shared.running).insert(request, task.abort_handle());
+    }
+}
+
+fn request_id(command: &Command) -> Option<RequestId> {
+    match command {
+        Command::Connect { request, .. }
+        | Command::List { request, .. }
+        | Command::Stat { request, .. }
+        | Command::MakeDir { request, .. }
+        | Command::Rename { request, .. }
+        | Command::RemoveFile { request, .. }
+        | Command::RemoveDir { request, .. }
+        | Command::Chmod { request, .. }
+        | Command::Download { request, .. }
+        | Command::Upload { request, .. } => Some(*request),
+        Command::Disconnect { .. } | Command::Answer { .. } | Command::Cancel { .. } | Command::Shutdown => None,
+    }
+}
+
+/// Does the work of one request and returns the event that answers it.
+async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>> {
+    let done = |request| Ok(Some(Event::Done { request }));
+    match command {
+        Command::Connect { request, spec } => connect(shared, request, spec).await.map(Some),
+        Command::List { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            let entries = shared.checked(session, backend.list(&path).await)?;
+            Ok(Some(Event::Listing { request, session, path, entries }))
+        }
+        Command::Stat { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            let entry = shared.checked(session, backend.stat(&path).await)?;
+            Ok(Some(Event::Stat { request, entry }))
+        }
+        Command::MakeDir { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, backend.mkdir(&path).await)?;
+            done(request)
+        }
+        Command::Rename { request, session, from, to } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, backend.rename(&from, &to).await)?;
+            done(request)
+        }
+        Command::RemoveFile { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, backend.remove_file(&path).await)?;
+            done(request)
+        }
+        Command::RemoveDir { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, backend.remove_dir(&path).await)?;
+            done(request)
+        }
+        Command::Chmod { request, session, path, mode } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, backend.chmod(&path, mode).await)?;
+            done(request)
+        }
+        Command::Download { request, session, remote, local } => {
+            let mut backend = shared.lock_session(session).await?;
+            let report = |bytes, total| shared.events.send(Event::Progress { request, bytes, total });
+            let outcome = super::transfer::download(backend.as_mut(), &remote, &local, report).await;
+            let bytes = shared.checked(session, outcome)?;
+            Ok(Some(Event::Transferred { request, bytes }))
+        }
+        Command::Upload { request, session, local, remote } => {
+            let mut backend = shared.lock_session(session).await?;
+            let report = |bytes, total| shared.events.send(Event::Progress { request, bytes, total });
+            let outcome = super::transfer::upload(backend.as_mut(), &local, &remote, report).await;
+            let bytes = shared.checked(session, outcome)?;
+            Ok(Some(Event::Transferred { request, bytes }))
+        }
+        Command::Disconnect { .. } | Command::Answer { .. } | Command::Cancel { .. } | Command::Shutdown => Ok(None),
+    }
+}
+
+/// Removes a session and reports it closed.
+fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Option<SharedBackend> {
+    let removed = lock(&shared.sessions).remove(&session);
+    if removed.is_some() {
+        shared.events.send(Event::Disconnected { session, error });
+    }
+    removed
+}
+
+async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
+    if let Some(backend) = forget(shared, session, error) {
+        let mut guard = backend.lock().await;
+        if let Err(error) = guard.disconnect().await {
+            tracing::debug!(target: "ferry::worker", "disconnect: {error}");
+        }
+    }
+}
+
+/// Connects, asking the user about unknown keys, untrusted certificates and missing secrets,
+/// and trying again after each answer.
+async fn connect(shared: &Arc<Shared>, request: RequestId, mut spec: ConnectSpec) -> Result<Event> {
+    let url = spec.display_url();
+    loop {
+        let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
+            Ok(backend) => return Ok(register(shared, request, backend, url)),
+            Err(error) => error,
+        };
+        match error {
+            ConnectError::Failed(error) => return Err(error),
+            ConnectError::UnknownHostKey(key) => {
+                let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
+                let decision = trust_answer(shared.ask(request, question).await);
+                if decision == TrustDecision::Reject {
+                    return Err(FerryError::new(
+                        ErrorKind::HostKeyUnknown,
+                        format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
+                    ));
+                }
+                shared.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
+            }
+            ConnectError::UntrustedCertificate(certificate) => {
+                let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
+                let question =
+                    Question::UntrustedCertificate { host: spec.host.clone(), port: spec.port, certificate: certificate.clone() };
+                let decision = trust_answer(shared.ask(request, question).await);
+                if decision == TrustDecision::Reject {
+                    return Err(FerryError::new(
+                        ErrorKind::CertificateUntrusted,
+                        format!("the certificate of {url} (SHA-256 {fingerprint}) was not accepted"),
+                    )
+                    .with_reply(certificate.reason));
+                }
+                shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
+            }
+            ConnectError::NeedPassword => {
+                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await) else {
+                    return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in to {url}: no password given")));
+                };
+                spec.password = Some(password);
+            }
+            ConnectError::NeedPassphrase => {
+                let key_file = spec.identity.clone().unwrap_or_default();
+                let question = Question::KeyPassphrase { key_file: key_file.clone() };
+                let Some(passphrase) = secret_answer(shared.ask(request, question).await) else {
+                    return Err(FerryError::new(
+                        ErrorKind::AuthFailed,
+                        format!("the key {} needs its passphrase, and none was given", key_file.display()),
+                    ));
+                };
+                spec.key_passphrase = Some(passphrase);
+            }
+        }
+    }
+}
+
+fn trust_answer(answer: Option<Answer>) -> TrustDecision {
+    match answer {
+        Some(Answer::Trust(decision)) => decision,
+        _ => TrustDecision::Reject,
+    }
+}
+
+fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
+    match answer {
+        Some(Answer::Secret(secret)) => secret,
+        _ => None,
+    }
+}
+
+/// Adds a new session, starts its keep-alive timer, and builds the `Connected` event.
+fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, url: String) -> Event {
+    let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
+    let home = backend.home().to_string();
+    let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
+    lock(&shared.sessions).insert(session, backend.clone());
+    tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));
+    Event::Connected { request, session, home, url }
+}
+
+/// Sends a keep-alive on an idle connection every interval, until the session is gone. A busy
+/// connection is skipped: its own traffic keeps it alive.
+async fn keep_alive(shared: Arc<Shared>, session: SessionId, backend: std::sync::Weak<tokio::sync::Mutex<Box<dyn Backend>>>) {
+    let mut ticks = tokio::time::interval(shared.settings.keep_alive_interval);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(backend) = backend.upgrade() else { return };
+        let Ok(mut guard) = backend.try_lock() else { continue };
+        if let Err(error) = guard.keep_alive().await {
+            tracing::debug!(target: "ferry::worker", "keep-alive failed: {error}");
+            if error.kind == ErrorKind::ConnectionLost || error.kind == ErrorKind::Timeout {
+                drop(guard);
+                forget(&shared, session, Some(error));
+                return;
+            }
+        } else {
+            tracing::trace!(target: "ferry::worker", "keep-alive sent on session {}", session.0);
+        }
+    }
+}

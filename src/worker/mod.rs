@@ -1,0 +1,178 @@
+//! The worker: a tokio runtime on its own thread that owns every connection. The GUI and the
+//! command line talk to it only through `Command`s and `Event`s.
+
+mod engine;
+mod transfer;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use secrecy::SecretString;
+
+use crate::backend::ConnectSettings;
+use crate::backend::ssh_known_hosts::HostKey;
+use crate::backend::tls::RejectedCertificate;
+use crate::config::ConfigDir;
+use crate::error::FerryError;
+use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
+use crate::trust::TrustDecision;
+
+/// What the UI or the command line asks the worker to do. Requests carry an id; the Events
+/// that answer them carry the same id.
+#[derive(Debug)]
+pub enum Command {
+    /// Open and log in a connection. Answered by `Connected` or `Failed`, possibly after `Prompt`s.
+    Connect { request: RequestId, spec: ConnectSpec },
+    /// Close a connection. Answered by `Disconnected`.
+    Disconnect { session: SessionId },
+    /// List a folder. Answered by `Listing`.
+    List { request: RequestId, session: SessionId, path: String },
+    /// Read one entry's metadata. Answered by `Stat`.
+    Stat { request: RequestId, session: SessionId, path: String },
+    /// Create a folder. Answered by `Done`.
+    MakeDir { request: RequestId, session: SessionId, path: String },
+    /// Rename or move a file or folder. Answered by `Done`.
+    Rename { request: RequestId, session: SessionId, from: String, to: String },
+    /// Delete a file or symlink. Answered by `Done`.
+    RemoveFile { request: RequestId, session: SessionId, path: String },
+    /// Delete an empty folder. Answered by `Done`.
+    RemoveDir { request: RequestId, session: SessionId, path: String },
+    /// Set permission bits. Answered by `Done`.
+    Chmod { request: RequestId, session: SessionId, path: String, mode: u32 },
+    /// Download one remote file to a local path (written beside it under a temporary name and
+    /// renamed only when complete). Answered by `Progress` events, then `Transferred`.
+    Download { request: RequestId, session: SessionId, remote: String, local: PathBuf },
+    /// Upload one local file to a remote path. Answered by `Progress` events, then `Transferred`.
+    Upload { request: RequestId, session: SessionId, local: PathBuf, remote: String },
+    /// Answer a `Prompt` event.
+    Answer { prompt: PromptId, answer: Answer },
+    /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
+    Cancel { request: RequestId },
+    /// Close every connection and stop the worker.
+    Shutdown,
+}
+
+/// What the worker tells the UI or the command line.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A connection is open and logged in; `home` is the folder it starts in.
+    Connected { request: RequestId, session: SessionId, home: String, url: String },
+    /// A connection closed: asked for (`error` is None) or lost.
+    Disconnected { session: SessionId, error: Option<FerryError> },
+    /// A folder's entries.
+    Listing { request: RequestId, session: SessionId, path: String, entries: Vec<Entry> },
+    /// One entry's metadata.
+    Stat { request: RequestId, entry: Entry },
+    /// A request with nothing else to report succeeded.
+    Done { request: RequestId },
+    /// A transfer moved `bytes` of `total` so far (at most about ten a second per transfer).
+    Progress { request: RequestId, bytes: u64, total: Option<u64> },
+    /// A transfer finished: `bytes` are in place and their size was checked.
+    Transferred { request: RequestId, bytes: u64 },
+    /// The worker needs the user to decide something; reply with `Command::Answer`.
+    Prompt { prompt: PromptId, request: RequestId, question: Question },
+    /// A request failed.
+    Failed { request: RequestId, error: FerryError },
+}
+
+/// A question for the user.
+#[derive(Debug, Clone)]
+pub enum Question {
+    /// The SSH server's key is not known: accept it? No credential has been sent yet.
+    UnknownHostKey { host: String, port: u16, key: HostKey },
+    /// The TLS certificate is not trusted: accept it? No credential has been sent yet.
+    UntrustedCertificate { host: String, port: u16, certificate: RejectedCertificate },
+    /// The server needs a password for `url`.
+    Password { url: String },
+    /// The private key needs its passphrase.
+    KeyPassphrase { key_file: PathBuf },
+}
+
+/// The user's reply to a `Question`.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// For host keys and certificates.
+    Trust(TrustDecision),
+    /// For passwords and passphrases; `None` cancels.
+    Secret(Option<SecretString>),
+}
+
+/// How the worker is set up.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Where every file Ferry writes lives.
+    pub config: ConfigDir,
+    /// The user's OpenSSH known_hosts, read but never written.
+    pub user_known_hosts: Option<PathBuf>,
+    /// Timeouts and keep-alive interval.
+    pub settings: ConnectSettings,
+}
+
+impl WorkerOptions {
+    /// Options for `config`, reading the user's `~/.ssh/known_hosts`.
+    pub fn new(config: ConfigDir) -> Self {
+        WorkerOptions { config, user_known_hosts: crate::config::user_known_hosts(), settings: ConnectSettings::default() }
+    }
+}
+
+/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI side of the channel: send commands, drain events. Holds no connection.
+pub struct WorkerHandle {
+    commands: tokio::sync::mpsc::UnboundedSender<Command>,
+    events: std::sync::mpsc::Receiver<Event>,
+    next_id: AtomicU64,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WorkerHandle {
+    /// A fresh request id.
+    pub fn next_request(&self) -> RequestId {
+        RequestId(self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Sends a command; ignored if the worker has stopped.
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    /// The next event, if one is waiting. Never blocks.
+    pub fn try_recv(&self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next event.
+    pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<Event> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// Waits for the next event; `None` once the worker has stopped. For the command line only.
+    pub fn recv(&self) -> Option<Event> {
+        self.events.recv().ok()
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the worker thread. `waker` is called after each event is sent.
+pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHandle> {
+    let (command_sender, command_receiver) = tokio::sync::mpsc::unbounded_channel();
+    let (event_sender, event_receiver) = std::sync::mpsc::channel();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ferry-io").enable_all().build()?;
+    let events = engine::EventSender::new(event_sender, waker);
+    let thread = std::thread::Builder::new().name("ferry-worker".into()).spawn(move || {
+        runtime.block_on(engine::run(options, command_receiver, events));
+        // Blocking SFTP calls may still be finishing; do not let them hold up shutdown.
+        runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    })?;
+    Ok(WorkerHandle { commands: command_sender, events: event_receiver, next_id: AtomicU64::new(1), thread: Some(thread) })
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Runs every Ferry test on a fresh Debian or Ubuntu machine: the one command
+# for developers and CI.
+#
+#   bash tests/run.sh [extra cargo test arguments...]
+#
+# The integration tests start their own OpenSSH sshd and vsftpd on free ports
+# of 127.0.0.1 (see tests/support/mod.rs). This script prepares the machine
+# for that, then runs `cargo test "$@"` and exits with cargo's status:
+#   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
+#      openssl, pkg-config, libssl-dev and build-essential;
+#   2. extracts vsftpd into target/test-servers/vsftpd with `apt-get download`
+#      + `dpkg -x` (installing it would start a system FTP service on port 21);
+#   3. creates the password-login test account `ferrytest` (no home
+#      directory) and sets its password, every run, so it is always known;
+#   4. creates /run/sshd, which sshd needs for privilege separation.
+# Steps 1, 3 and 4 need root: the script uses sudo when run by another user.
+#
+# Environment:
+#   FERRY_TESTS_SETUP_ONLY=1  do the machine setup, then stop before
+#                             `cargo test` (for benchmark scripts that only
+#                             need the servers and the test account).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly repo
+readonly test_user=ferrytest
+readonly test_password=ferry-test-password
+readonly vsftpd_dir="$repo/target/test-servers/vsftpd"
+export DEBIAN_FRONTEND=noninteractive
+
+say() { printf 'ferry tests: %s\n' "$*"; }
+die() { printf 'ferry tests: error: %s\n' "$*" >&2; exit 1; }
+
+# --- running things as root ------------------------------------------------
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# Whether as_root can work at all (root, or sudo present).
+can_be_root() { is_root || command -v sudo >/dev/null 2>&1; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+# Without a terminal (CI) sudo must not wait for a password, hence -n.
+as_root() {
+    if is_root; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        if [[ -t 0 ]]; then sudo "$@"; else sudo -n "$@"; fi
+    else
+        die "need root for: $* (run as root, or install sudo)"
+    fi
+}
+
+# --- apt -------------------------------------------------------------------
+
+apt_updated=no
+# `apt-get update` at most once per run, and only when something is needed.
+apt_update_once() {
+    if [[ $apt_updated == no ]]; then
+        say "updating the apt package lists"
+        as_root apt-get update -qq
+        apt_updated=yes
+    fi
+}
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
+}
+
+# Removes a policy-rc.d that this script created (see install_packages).
+policy_rc_d_created=no
+cleanup() {
+    if [[ $policy_rc_d_created == yes ]]; then
+        as_root rm -f /usr/sbin/policy-rc.d || true
+        policy_rc_d_created=no
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+install_packages() {
+    local wanted=(openssh-server openssh-client openssl pkg-config libssl-dev build-essential)
+    local missing=() pkg
+    for pkg in "${wanted[@]}"; do
+        is_installed "$pkg" || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    can_be_root || die "missing packages ${missing[*]}, and no root or sudo to install them"
+
+    # Installing openssh-server would start a system sshd on port 22. Our
+    # tests use their own sshd, so keep services from starting during the
+    # install (the standard policy-rc.d switch), unless the machine already
+    # has a policy of its own.
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\n# Written by ferry tests/run.sh during apt-get install.\nexit 101\n' |
+            as_root tee /usr/sbin/policy-rc.d >/dev/null
+        as_root chmod 0755 /usr/sbin/policy-rc.d
+        policy_rc_d_created=yes
+    fi
+    apt_update_once
+    for pkg in "${missing[@]}"; do say "installing $pkg"; done
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    cleanup
+}
+
+# vsftpd is extracted, never installed: the package's postinst would start a
+# system service on port 21.
+extract_vsftpd() {
+    if [[ -x "$vsftpd_dir/usr/sbin/vsftpd" ]]; then
+        return 0
+    fi
+    say "fetching vsftpd (apt-get download + dpkg -x into target/test-servers)"
+    local tmp
+    tmp="$(mktemp -d)"
+    # apt-get download needs package lists; a fresh image has none.
+    if ! (cd "$tmp" && apt-get download -q vsftpd >"$tmp/apt.log" 2>&1); then
+        apt_update_once
+        (cd "$tmp" && apt-get download -q vsftpd >"$tmp/apt.log" 2>&1) ||
+            { cat "$tmp/apt.log" >&2; rm -rf "$tmp"; die "apt-get download vsftpd failed"; }
+    fi
+    # Extract next to the destination and rename, so an interrupted run never
+    # leaves a half-extracted tree that looks complete.
+    mkdir -p "$(dirname "$vsftpd_dir")"
+    rm -rf "$vsftpd_dir.partial"
+    dpkg -x "$tmp"/vsftpd_*.deb "$vsftpd_dir.partial"
+    rm -rf "$vsftpd_dir" "$tmp"
+    mv "$vsftpd_dir.partial" "$vsftpd_dir"
+    [[ -x "$vsftpd_dir/usr/sbin/vsftpd" ]] || die "no usr/sbin/vsftpd in the vsftpd package"
+}
+
+# The account that password logins use. It has no home directory; sshd and
+# vsftpd start it in the test's data directory instead.
+ensure_test_account() {
+    if ! can_be_root; then
+        say "warning: not root and no sudo: cannot create '$test_user'; password-login tests will fail"
+        return 0
+    fi
+    if ! id "$test_user" >/dev/null 2>&1; then
+        say "creating the test account $test_user"
+        as_root useradd -M -s /bin/sh "$test_user"
+    fi
+    # Every run, so the password is known even if someone changed it.
+    printf '%s:%s\n' "$test_user" "$test_password" | as_root chpasswd
+}
+
+find_cargo() {
+    if command -v cargo >/dev/null 2>&1; then
+        command -v cargo
+    elif [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+        printf '%s\n' "$HOME/.cargo/bin/cargo"
+    else
+        die "cargo not found (neither on PATH nor in ~/.cargo/bin); install Rust first"
+    fi
+}
+
+main() {
+    install_packages
+    extract_vsftpd
+    ensure_test_account
+    if can_be_root; then
+        as_root mkdir -p /run/sshd
+        as_root chmod 0755 /run/sshd
+    fi
+    export FERRY_VSFTPD="$vsftpd_dir/usr/sbin/vsftpd"
+
+    if [[ ${FERRY_TESTS_SETUP_ONLY:-} == 1 ]]; then
+        say "setup done (FERRY_TESTS_SETUP_ONLY=1: not running cargo test)"
+        return 0
+    fi
+
+    local cargo status=0
+    cargo="$(find_cargo)"
+    say "running cargo test $*"
+    cd "$repo"
+    "$cargo" test "$@" || status=$?
+    return "$status"
+}
+
+main "$@"
