@@ -82,7 +82,8 @@ impl FerryApp {
                     self.open(path);
                 }
                 Event::Listing { request, path, mut entries, .. } if Some(request) == self.pending => {
-                    entries.sort_by(|a, b| (a.kind != EntryKind::Dir, &a.name).cmp(&(b.kind != EntryKind::Dir, &b.name)));
+                    entries
+                        .sort_by(|a, b| (a.kind != EntryKind::Dir, &a.name).cmp(&(b.kind != EntryKind::Dir, &b.name)));
                     self.entries = entries;
                     self.path = path;
                     self.pending = None;
@@ -170,7 +171,11 @@ impl eframe::App for FerryApp {
         egui::Panel::top("connect_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading(TITLE);
-                ui.add(egui::TextEdit::singleline(&mut self.url).hint_text("sftp://user@host/path").desired_width(400.0));
+                let label = ui.label("Address");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.url).hint_text("sftp://user@host/path").desired_width(400.0),
+                )
+                .labelled_by(label.id);
                 if ui.button("Connect").clicked() {
                     self.connect();
                 }

@@ -10,7 +10,10 @@ use secrecy::SecretString;
 
 use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, RequestId, SessionId, escape_control, file_name_remote, join_remote, parent_remote};
+use crate::model::{
+    ConnectSpec, Entry, EntryKind, FtpMode, RequestId, SessionId, escape_control, file_name_remote, join_remote,
+    parent_remote,
+};
 use crate::trust::TrustDecision;
 use crate::worker::{self, Answer, Command, Event, Question, WorkerHandle, WorkerOptions};
 
@@ -137,7 +140,9 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         CliCommand::Ls { json, .. } => client.list(&path).map(|entries| print_listing(&entries, json)),
         CliCommand::Get { local, .. } => client.get(&path, local),
         CliCommand::Put { local, .. } => client.put(&local, &path),
-        CliCommand::Mkdir { .. } => client.simple(|request, session| Command::MakeDir { request, session, path: path.clone() }),
+        CliCommand::Mkdir { .. } => {
+            client.simple(|request, session| Command::MakeDir { request, session, path: path.clone() })
+        }
         CliCommand::Rm { .. } => client.remove(&path),
         CliCommand::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') { new_path } else { join_remote(&parent_remote(&path), &new_path) };
@@ -161,7 +166,13 @@ impl Client {
     fn connect(options: &GlobalOptions, spec: ConnectSpec) -> Result<Client> {
         let handle = worker::spawn(options.worker_options(), Arc::new(|| {}))
             .map_err(|e| FerryError::from_io(&e, "starting the worker"))?;
-        let mut client = Client { handle, session: SessionId(0), home: String::new(), accept_new_host_key: options.accept_new_host_key, progress: None };
+        let mut client = Client {
+            handle,
+            session: SessionId(0),
+            home: String::new(),
+            accept_new_host_key: options.accept_new_host_key,
+            progress: None,
+        };
         let request = client.handle.next_request();
         client.handle.send(Command::Connect { request, spec });
         match client.wait(request)? {
@@ -202,7 +213,9 @@ impl Client {
     fn show_progress(&mut self, bytes: u64, total: Option<u64>) {
         let bar = self.progress.get_or_insert_with(|| {
             let bar = indicatif::ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr());
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            {
                 bar.set_style(style);
             }
             bar
@@ -264,7 +277,13 @@ impl Client {
     fn remove(&mut self, path: &str) -> Result<()> {
         let is_dir = self.stat(path)?.kind == EntryKind::Dir;
         let path = path.to_string();
-        self.simple(|request, session| if is_dir { Command::RemoveDir { request, session, path } } else { Command::RemoveFile { request, session, path } })
+        self.simple(|request, session| {
+            if is_dir {
+                Command::RemoveDir { request, session, path }
+            } else {
+                Command::RemoveFile { request, session, path }
+            }
+        })
     }
 }
 
@@ -321,7 +340,11 @@ fn ask_yes_no(question: &str) -> TrustDecision {
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
-    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") { TrustDecision::AcceptAndRemember } else { TrustDecision::Reject }
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        TrustDecision::AcceptAndRemember
+    } else {
+        TrustDecision::Reject
+    }
 }
 
 fn read_secret(interactive: bool, prompt: &str) -> Option<SecretString> {

@@ -38,8 +38,13 @@ pub fn init_stderr(verbose: bool) {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let filter = if verbose { "warn,ferry=trace,ferry::ftp::wire=trace" } else { "warn" };
-        let filter = tracing_subscriber::EnvFilter::try_from_env("FERRY_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+        let filter = tracing_subscriber::EnvFilter::try_from_env("FERRY_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .try_init();
         static BRIDGE: MaskingBridge = MaskingBridge;
         if log::set_logger(&BRIDGE).is_ok() {
             log::set_max_level(if verbose { log::LevelFilter::Trace } else { log::LevelFilter::Warn });

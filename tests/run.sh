@@ -11,8 +11,10 @@
 #      openssl, pkg-config, libssl-dev and build-essential;
 #   2. extracts vsftpd into target/test-servers/vsftpd with `apt-get download`
 #      + `dpkg -x` (installing it would start a system FTP service on port 21);
-#   3. creates the password-login test account `ferrytest` (no home
-#      directory) and sets its password, every run, so it is always known;
+#   3. creates the password-login test account `ferrytest` (with an empty
+#      home directory, which vsftpd needs) and sets its password, every run,
+#      so it is always known; the system's own sshd (port 22, if any) is told
+#      to refuse that account;
 #   4. creates /run/sshd, which sshd needs for privilege separation.
 # Steps 1, 3 and 4 need root: the script uses sudo when run by another user.
 #
@@ -133,7 +135,8 @@ extract_vsftpd() {
 # vsftpd start it in the test's data directory instead.
 ensure_test_account() {
     if ! can_be_root; then
-        say "warning: not root and no sudo: cannot create '$test_user'; password-login tests will fail"
+        id "$test_user" >/dev/null 2>&1 ||
+            say "warning: not root and no sudo: cannot create the account '$test_user'"
         return 0
     fi
     if ! id "$test_user" >/dev/null 2>&1; then
@@ -142,13 +145,38 @@ ensure_test_account() {
     fi
     # Every run, so the password is known even if someone changed it.
     printf '%s:%s\n' "$test_user" "$test_password" | as_root chpasswd
+    # vsftpd changes into the home directory before local_root and ends the
+    # session ("500 OOPS: cannot change directory") when it is missing, so
+    # give the account an empty one (useradd -M made none: no skeleton files).
+    local home
+    home="$(getent passwd "$test_user" | cut -d: -f6)"
+    if [[ -n $home && ! -d $home ]]; then
+        as_root install -d -m 0755 -o "$test_user" -g "$test_user" "$home"
+    fi
+    # The password is public, so keep the account out of the machine's own
+    # sshd. The tests' sshd reads only its own config file, not this one.
+    local drop_in=/etc/ssh/sshd_config.d/ferrytest-deny.conf
+    if [[ -d ${drop_in%/*} && ! -e $drop_in ]]; then
+        printf '# Written by ferry tests/run.sh: a test account with a known password.\nDenyUsers %s\n' \
+            "$test_user" | as_root tee "$drop_in" >/dev/null
+    fi
 }
 
+# Sets $cargo: cargo on PATH, else ~/.cargo/bin/cargo; under `sudo`, also
+# the invoking user's ~/.cargo/bin/cargo (sudo resets PATH and HOME), with
+# that user's toolchain.
 find_cargo() {
+    local sudo_home
     if command -v cargo >/dev/null 2>&1; then
-        command -v cargo
+        cargo="$(command -v cargo)"
     elif [[ -x "$HOME/.cargo/bin/cargo" ]]; then
-        printf '%s\n' "$HOME/.cargo/bin/cargo"
+        cargo="$HOME/.cargo/bin/cargo"
+    elif [[ -n ${SUDO_USER:-} ]] &&
+        sudo_home="$(getent passwd "$SUDO_USER" | cut -d: -f6)" &&
+        [[ -x "$sudo_home/.cargo/bin/cargo" ]]; then
+        cargo="$sudo_home/.cargo/bin/cargo"
+        export CARGO_HOME="${CARGO_HOME:-$sudo_home/.cargo}"
+        export RUSTUP_HOME="${RUSTUP_HOME:-$sudo_home/.rustup}"
     else
         die "cargo not found (neither on PATH nor in ~/.cargo/bin); install Rust first"
     fi
@@ -163,6 +191,9 @@ main() {
         as_root chmod 0755 /run/sshd
     fi
     export FERRY_VSFTPD="$vsftpd_dir/usr/sbin/vsftpd"
+    if ! is_root; then
+        say "note: not root: the FTP and password-login tests need root and will fail (use: sudo bash tests/run.sh)"
+    fi
 
     if [[ ${FERRY_TESTS_SETUP_ONLY:-} == 1 ]]; then
         say "setup done (FERRY_TESTS_SETUP_ONLY=1: not running cargo test)"
@@ -170,7 +201,7 @@ main() {
     fi
 
     local cargo status=0
-    cargo="$(find_cargo)"
+    find_cargo
     say "running cargo test $*"
     cd "$repo"
     "$cargo" test "$@" || status=$?

@@ -43,7 +43,11 @@ pub struct FtpBackend {
 impl FtpBackend {
     /// Connects, secures the connection when asked (checking the certificate before the
     /// password is sent), logs in and reads the server's features.
-    pub async fn connect(spec: &ConnectSpec, trust: &TrustStore, settings: &ConnectSettings) -> Result<Self, ConnectError> {
+    pub async fn connect(
+        spec: &ConnectSpec,
+        trust: &TrustStore,
+        settings: &ConnectSettings,
+    ) -> Result<Self, ConnectError> {
         let target = format!("{}:{}", spec.host, spec.port);
         let site_tls = match spec.protocol {
             Protocol::Ftpes | Protocol::Ftps => {
@@ -58,19 +62,39 @@ impl FtpBackend {
                 (Some(site), Protocol::Ftps) => {
                     // Implicit TLS: the handshake comes before the greeting.
                     let connector = AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(site.config.clone()));
-                    let peer = tcp.peer_addr().map_err(|e| FerryError::from_io(&e, format!("connecting to {target}")))?;
+                    let peer =
+                        tcp.peer_addr().map_err(|e| FerryError::from_io(&e, format!("connecting to {target}")))?;
                     drop(tcp);
-                    Stream::connect_secure_implicit(peer, connector, &spec.host).await.map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
+                    let mut stream = Stream::connect_secure_implicit(peer, connector, &spec.host)
+                        .await
+                        .map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))?;
+                    // suppaftp protects data connections but does not tell an implicit server so:
+                    // without PBSZ/PROT the server would expect plain data and the transfer would hang.
+                    for command in ["PBSZ 0", "PROT P"] {
+                        stream
+                            .custom_command(command, &[Status::CommandOk])
+                            .await
+                            .map_err(|e| ftp_error(e, &format!("securing data connections to {target}")))?;
+                    }
+                    Ok(stream)
                 }
                 (Some(site), _) => {
-                    let plain = Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}")))?;
+                    let plain = Stream::connect_with_stream(tcp)
+                        .await
+                        .map_err(|e| ftp_error(e, &format!("connecting to {target}")))?;
                     let connector = AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(site.config.clone()));
-                    plain.into_secure(connector, &spec.host).await.map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
+                    plain
+                        .into_secure(connector, &spec.host)
+                        .await
+                        .map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
                 }
-                (None, _) => Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}"))),
+                (None, _) => {
+                    Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}")))
+                }
             }
         };
-        let stream = tokio::time::timeout(settings.timeout, opening).await.map_err(timed(format!("connecting to {target}")))?;
+        let stream =
+            tokio::time::timeout(settings.timeout, opening).await.map_err(timed(format!("connecting to {target}")))?;
         let mut stream = match stream {
             Ok(stream) => stream,
             Err(error) => return Err(site_tls.as_ref().and_then(untrusted).unwrap_or(ConnectError::Failed(error))),
@@ -121,7 +145,10 @@ impl FtpBackend {
 
     /// Runs a data command; if the server does not understand EPSV, switches to PASV (whose
     /// address is ignored) and runs it again.
-    async fn data_command<T>(&mut self, mut command: impl for<'a> FnMut(&'a mut Stream) -> FtpFuture<'a, T>) -> std::result::Result<T, FtpError> {
+    async fn data_command<T>(
+        &mut self,
+        mut command: impl for<'a> FnMut(&'a mut Stream) -> FtpFuture<'a, T>,
+    ) -> std::result::Result<T, FtpError> {
         match command(&mut self.stream).await {
             Err(FtpError::UnexpectedResponse(reply)) if self.epsv_refused(&reply) => {
                 tracing::debug!(target: "ferry::ftp", "EPSV refused ({reply}); falling back to PASV");
@@ -142,7 +169,6 @@ impl FtpBackend {
     async fn is_dir(&mut self, path: &str) -> bool {
         self.stream.cwd(path).await.is_ok()
     }
-
 }
 
 /// Applies the command timeout to one control-connection exchange.
@@ -167,7 +193,8 @@ fn untrusted(site: &SiteTls) -> Option<ConnectError> {
 fn ftp_error(error: FtpError, context: &str) -> FerryError {
     match error {
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the name holds a line break, which FTP cannot send")
+            FerryError::new(ErrorKind::Protocol, context.to_string())
+                .with_reply("the name holds a line break, which FTP cannot send")
         }
         FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
         FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(message),
@@ -188,9 +215,15 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
             };
             FerryError::new(kind, context.to_string()).with_reply(format!("{} {}", reply.status.code(), text.trim()))
         }
-        FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read"),
-        FtpError::InvalidAddress(e) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(e.to_string()),
-        FtpError::DataConnectionAlreadyOpen => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running"),
+        FtpError::BadResponse => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read")
+        }
+        FtpError::InvalidAddress(e) => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(e.to_string())
+        }
+        FtpError::DataConnectionAlreadyOpen => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running")
+        }
     }
 }
 
@@ -279,7 +312,8 @@ impl Backend for FtpBackend {
         let full = self.absolute(path);
         let context = format!("downloading {full}");
         let timeout = self.timeout;
-        let offset_usize = usize::try_from(offset).map_err(|_| FerryError::new(ErrorKind::Unsupported, context.clone()))?;
+        let offset_usize =
+            usize::try_from(offset).map_err(|_| FerryError::new(ErrorKind::Unsupported, context.clone()))?;
         let name = full.clone();
         let opening = self.data_command(move |s| {
             let name = name.clone();
@@ -292,12 +326,20 @@ impl Backend for FtpBackend {
             .await
             .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
             .map_err(|e| ftp_error(e, &context))?;
-        let moved = copy_with_progress(&mut transfer, sink, offset, progress).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+        let moved = copy_with_progress(&mut transfer, sink, offset, progress)
+            .await
+            .map_err(|e| FerryError::from_io(&e, context.clone()))?;
         timed(self.timeout, &context, transfer.finish()).await?;
         Ok(moved)
     }
 
-    async fn write_from(&mut self, path: &str, start: WriteStart, source: Source<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+    async fn write_from(
+        &mut self,
+        path: &str,
+        start: WriteStart,
+        source: Source<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
         let full = self.absolute(path);
         let context = format!("uploading {full}");
         let timeout = self.timeout;
@@ -323,7 +365,9 @@ impl Backend for FtpBackend {
             WriteStart::Offset(offset) => offset,
             _ => 0,
         };
-        let moved = copy_with_progress(source, &mut transfer, already, progress).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+        let moved = copy_with_progress(source, &mut transfer, already, progress)
+            .await
+            .map_err(|e| FerryError::from_io(&e, context.clone()))?;
         timed(self.timeout, &context, transfer.finish()).await?;
         Ok(moved)
     }
@@ -335,7 +379,9 @@ impl Backend for FtpBackend {
         let command = if self.features.mfmt { "MFMT" } else { "MDTM" };
         let line = format!("{command} {} {full}", ftp_time(time));
         match timed(self.timeout, &context, self.stream.custom_command(line, &[Status::File])).await {
-            Err(error) if error.kind == ErrorKind::Unsupported => Err(FerryError { kind: ErrorKind::Unsupported, ..error }),
+            Err(error) if error.kind == ErrorKind::Unsupported => {
+                Err(FerryError { kind: ErrorKind::Unsupported, ..error })
+            }
             other => other.map(|_| ()),
         }
     }

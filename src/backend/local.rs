@@ -24,6 +24,11 @@ impl LocalBackend {
         LocalBackend { home }
     }
 
+    /// A backend whose relative paths start at `home`.
+    pub fn with_home(home: impl Into<String>) -> Self {
+        LocalBackend { home: home.into() }
+    }
+
     fn resolve(&self, path: &str) -> PathBuf {
         let path = Path::new(path);
         if path.is_absolute() { path.to_path_buf() } else { Path::new(&self.home).join(path) }
@@ -123,12 +128,17 @@ impl Backend for LocalBackend {
         {
             use std::os::unix::fs::PermissionsExt;
             let permissions = std::fs::Permissions::from_mode(mode & 0o7777);
-            tokio::fs::set_permissions(&full, permissions).await.map_err(|e| io_error(e, "changing permissions of", &full))
+            tokio::fs::set_permissions(&full, permissions)
+                .await
+                .map_err(|e| io_error(e, "changing permissions of", &full))
         }
         #[cfg(not(unix))]
         {
             let _ = mode;
-            Err(FerryError::new(crate::error::ErrorKind::Unsupported, format!("changing permissions of {}", full.display())))
+            Err(FerryError::new(
+                crate::error::ErrorKind::Unsupported,
+                format!("changing permissions of {}", full.display()),
+            ))
         }
     }
 
@@ -139,7 +149,13 @@ impl Backend for LocalBackend {
         copy_with_progress(&mut file, sink, offset, progress).await.map_err(|e| io_error(e, "reading", &full))
     }
 
-    async fn write_from(&mut self, path: &str, start: WriteStart, source: Source<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+    async fn write_from(
+        &mut self,
+        path: &str,
+        start: WriteStart,
+        source: Source<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
         let full = self.resolve(path);
         let mut options = tokio::fs::OpenOptions::new();
         options.write(true).create(true);
@@ -157,7 +173,9 @@ impl Backend for LocalBackend {
             }
             _ => 0,
         };
-        let moved = copy_with_progress(source, &mut file, already, progress).await.map_err(|e| io_error(e, "writing", &full))?;
+        let moved = copy_with_progress(source, &mut file, already, progress)
+            .await
+            .map_err(|e| io_error(e, "writing", &full))?;
         file.sync_all().await.map_err(|e| io_error(e, "writing", &full))?;
         Ok(moved)
     }

@@ -26,7 +26,9 @@ pub const CHUNK_SIZE: usize = 1024 * 1024;
 pub enum WriteStart {
     /// Create or truncate the file and write from its beginning.
     Truncate,
-    /// Keep the first `n` bytes and write from there (resume).
+    /// Write from byte `n` on (resume). SFTP and the local disk cut the file at `n` first; FTP
+    /// cannot cut a file, so there bytes past the end of the new data stay as they were. Resume
+    /// only where the target holds exactly the bytes to keep.
     Offset(u64),
     /// Write after the current end of the file.
     Append,
@@ -93,7 +95,12 @@ pub trait Backend: Send {
 
 /// Copies `reader` to its end into `writer` in `CHUNK_SIZE` pieces, reporting the running total
 /// (starting from `already`) after each piece. Flushes the writer at the end.
-pub async fn copy_with_progress<R, W>(reader: &mut R, writer: &mut W, already: u64, progress: ProgressFn<'_>) -> std::io::Result<u64>
+pub async fn copy_with_progress<R, W>(
+    reader: &mut R,
+    writer: &mut W,
+    already: u64,
+    progress: ProgressFn<'_>,
+) -> std::io::Result<u64>
 where
     R: AsyncRead + Unpin + ?Sized,
     W: AsyncWrite + Unpin + ?Sized,
@@ -144,7 +151,9 @@ pub async fn connect(
     use crate::model::Protocol;
     match spec.protocol {
         Protocol::Sftp => Ok(Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?)),
-        Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => Ok(Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?)),
+        Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
+            Ok(Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?))
+        }
         Protocol::Local => Ok(Box::new(local::LocalBackend::new())),
     }
 }
@@ -160,18 +169,25 @@ pub struct ConnectSettings {
 
 impl Default for ConnectSettings {
     fn default() -> Self {
-        ConnectSettings { timeout: std::time::Duration::from_secs(30), keep_alive_interval: std::time::Duration::from_secs(30) }
+        ConnectSettings {
+            timeout: std::time::Duration::from_secs(30),
+            keep_alive_interval: std::time::Duration::from_secs(30),
+        }
     }
 }
 
 /// Opens a TCP connection to the first address of `host`:`port` that answers within `timeout`.
-pub async fn tcp_connect(host: &str, port: u16, timeout: std::time::Duration) -> crate::error::Result<tokio::net::TcpStream> {
+pub async fn tcp_connect(
+    host: &str,
+    port: u16,
+    timeout: std::time::Duration,
+) -> crate::error::Result<tokio::net::TcpStream> {
     use crate::error::{ErrorKind, FerryError};
     let target = format!("{host}:{port}");
     let attempt = async {
-        let addresses = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| FerryError::new(ErrorKind::ConnectionLost, format!("looking up {host}")).with_reply(e.to_string()))?;
+        let addresses = tokio::net::lookup_host((host, port)).await.map_err(|e| {
+            FerryError::new(ErrorKind::ConnectionLost, format!("looking up {host}")).with_reply(e.to_string())
+        })?;
         let mut last = FerryError::new(ErrorKind::ConnectionLost, format!("connecting to {target}: no address"));
         for address in addresses {
             match tokio::net::TcpStream::connect(address).await {

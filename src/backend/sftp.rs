@@ -34,14 +34,22 @@ pub struct SftpBackend {
 
 impl SftpBackend {
     /// Connects, checks the host key BEFORE any credential is sent, then authenticates.
-    pub async fn connect(spec: ConnectSpec, trust: Arc<TrustStore>, settings: ConnectSettings) -> Result<Self, ConnectError> {
+    pub async fn connect(
+        spec: ConnectSpec,
+        trust: Arc<TrustStore>,
+        settings: ConnectSettings,
+    ) -> Result<Self, ConnectError> {
         let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
         let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         let connection = tokio::task::spawn_blocking(move || open_session(tcp, &spec, &trust, &settings))
             .await
             .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_reply(e.to_string()))??;
-        let home = connection.sftp.realpath(Path::new(".")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".into());
+        let home = connection
+            .sftp
+            .realpath(Path::new("."))
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "/".into());
         Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home })
     }
 
@@ -66,7 +74,12 @@ impl SftpBackend {
 }
 
 /// Handshake, host key check, authentication and SFTP channel, all blocking.
-fn open_session(tcp: std::net::TcpStream, spec: &ConnectSpec, trust: &TrustStore, settings: &ConnectSettings) -> Result<Connection, ConnectError> {
+fn open_session(
+    tcp: std::net::TcpStream,
+    spec: &ConnectSpec,
+    trust: &TrustStore,
+    settings: &ConnectSettings,
+) -> Result<Connection, ConnectError> {
     let target = format!("{}:{}", spec.host, spec.port);
     let mut session = Session::new().map_err(|e| ssh_error(&e, "starting SSH"))?;
     session.set_tcp_stream(tcp);
@@ -76,9 +89,8 @@ fn open_session(tcp: std::net::TcpStream, spec: &ConnectSpec, trust: &TrustStore
     session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
 
     // The host key is checked here, before a single credential leaves this machine.
-    let (blob, _) = session
-        .host_key()
-        .ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
+    let (blob, _) =
+        session.host_key().ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
     let key = HostKey::from_blob(blob);
     let verdict = ssh_known_hosts::check(&session, &files, &spec.host, spec.port, &key);
     tracing::debug!(target: "ferry::ssh", "{target}: host key {} {} is {verdict:?}", key.key_type, key.fingerprint);
@@ -109,7 +121,8 @@ fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host:
             other => supported.iter().copied().filter(|alg| *alg == other).collect(),
         }
     };
-    let mut preferred: Vec<&str> = known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
+    let mut preferred: Vec<&str> =
+        known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
     let rest: Vec<&str> = supported.iter().copied().filter(|alg| !preferred.contains(alg)).collect();
     preferred.extend(rest);
     if let Err(error) = session.method_pref(MethodType::HostKey, &preferred.join(",")) {
@@ -152,7 +165,9 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
         if offered.contains("password") || offered.contains("keyboard-interactive") {
             return Err(ConnectError::NeedPassword);
         }
-        return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: no key was accepted")).with_reply(offered).into());
+        return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: no key was accepted"))
+            .with_reply(offered)
+            .into());
     };
     if offered.contains("password") && session.userauth_password(user, &password).is_ok() {
         return Ok(());
@@ -216,9 +231,11 @@ fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
         // LIBSSH2_ERROR_AUTHENTICATION_FAILED, PUBLICKEY_UNVERIFIED
         ErrorCode::Session(-18) | ErrorCode::Session(-19) => ErrorKind::AuthFailed,
         // SOCKET_NONE, BANNER_RECV, BANNER_SEND, SOCKET_SEND, SOCKET_DISCONNECT, SOCKET_RECV, KEX failures
-        ErrorCode::Session(-1) | ErrorCode::Session(-2) | ErrorCode::Session(-7) | ErrorCode::Session(-13) | ErrorCode::Session(-43) => {
-            ErrorKind::ConnectionLost
-        }
+        ErrorCode::Session(-1)
+        | ErrorCode::Session(-2)
+        | ErrorCode::Session(-7)
+        | ErrorCode::Session(-13)
+        | ErrorCode::Session(-43) => ErrorKind::ConnectionLost,
         ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
         ErrorCode::Session(_) => ErrorKind::Protocol,
     };
@@ -271,12 +288,15 @@ impl Backend for SftpBackend {
                         let mut entry = entry_from_stat(name, &stat);
                         if entry.kind == EntryKind::Symlink {
                             let link = join_remote(&dir, &entry.name);
-                            entry.link_target = c.sftp.readlink(Path::new(&link)).ok().map(|t| t.to_string_lossy().into_owned());
+                            entry.link_target =
+                                c.sftp.readlink(Path::new(&link)).ok().map(|t| t.to_string_lossy().into_owned());
                         }
                         entries.push(entry);
                     }
                     // SSH_FX_EOF ends the listing.
-                    Err(e) if matches!(e.code(), ErrorCode::Session(-16)) || matches!(e.code(), ErrorCode::SFTP(1)) => break,
+                    Err(e) if matches!(e.code(), ErrorCode::Session(-16)) || matches!(e.code(), ErrorCode::SFTP(1)) => {
+                        break;
+                    }
                     Err(e) => return Err(ssh_error(&e, &context)),
                 }
             }
@@ -322,19 +342,26 @@ impl Backend for SftpBackend {
 
     async fn remove_file(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}")))).await
+        self.blocking(move |c| c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}"))))
+            .await
     }
 
     async fn remove_dir(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| c.sftp.rmdir(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting folder {full}")))).await
+        self.blocking(move |c| {
+            c.sftp.rmdir(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting folder {full}")))
+        })
+        .await
     }
 
     async fn chmod(&mut self, path: &str, mode: u32) -> Result<()> {
         let full = self.absolute(path);
         self.blocking(move |c| {
-            let stat = FileStat { size: None, uid: None, gid: None, perm: Some(mode & 0o7777), atime: None, mtime: None };
-            c.sftp.setstat(Path::new(&full), stat).map_err(|e| ssh_error(&e, &format!("changing permissions of {full}")))
+            let stat =
+                FileStat { size: None, uid: None, gid: None, perm: Some(mode & 0o7777), atime: None, mtime: None };
+            c.sftp
+                .setstat(Path::new(&full), stat)
+                .map_err(|e| ssh_error(&e, &format!("changing permissions of {full}")))
         })
         .await
     }
@@ -378,7 +405,13 @@ impl Backend for SftpBackend {
         Ok(moved)
     }
 
-    async fn write_from(&mut self, path: &str, start: WriteStart, source: Source<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+    async fn write_from(
+        &mut self,
+        path: &str,
+        start: WriteStart,
+        source: Source<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let (offset_sender, offset_receiver) = tokio::sync::oneshot::channel::<u64>();
@@ -394,7 +427,8 @@ impl Backend for SftpBackend {
                 WriteStart::Truncate => 0,
                 WriteStart::Offset(offset) => {
                     // Cut anything past the resume point so the file ends exactly where we write.
-                    let stat = FileStat { size: Some(offset), uid: None, gid: None, perm: None, atime: None, mtime: None };
+                    let stat =
+                        FileStat { size: Some(offset), uid: None, gid: None, perm: None, atime: None, mtime: None };
                     file.setstat(stat).map_err(|e| ssh_error(&e, &context))?;
                     offset
                 }
@@ -416,7 +450,10 @@ impl Backend for SftpBackend {
                 let mut chunk = vec![0u8; CHUNK_SIZE];
                 let mut filled = 0;
                 while filled < CHUNK_SIZE {
-                    let read = source.read(&mut chunk[filled..]).await.map_err(|e| FerryError::from_io(&e, "reading the local file"))?;
+                    let read = source
+                        .read(&mut chunk[filled..])
+                        .await
+                        .map_err(|e| FerryError::from_io(&e, "reading the local file"))?;
                     if read == 0 {
                         break;
                     }
@@ -449,12 +486,15 @@ impl Backend for SftpBackend {
     }
 
     async fn keep_alive(&mut self) -> Result<()> {
-        self.blocking(|c| c.session.keepalive_send().map(|_| ()).map_err(|e| ssh_error(&e, "sending a keep-alive"))).await
+        self.blocking(|c| c.session.keepalive_send().map(|_| ()).map_err(|e| ssh_error(&e, "sending a keep-alive")))
+            .await
     }
 
     async fn disconnect(&mut self) -> Result<()> {
-        self.blocking(|c| c.session.disconnect(None, "closed by the user", None).map_err(|e| ssh_error(&e, "disconnecting")))
-            .await
+        self.blocking(|c| {
+            c.session.disconnect(None, "closed by the user", None).map_err(|e| ssh_error(&e, "disconnecting"))
+        })
+        .await
     }
 }
 

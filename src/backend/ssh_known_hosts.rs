@@ -172,7 +172,10 @@ pub fn known_key_types(session: &Session, files: &[PathBuf], host: &str, port: u
     for file in files {
         let Ok(text) = std::fs::read_to_string(file) else { continue };
         for line in text.lines().filter_map(parse_line) {
-            if line.marker.is_none() && line_names_host(session, &line, host, port) && !types.iter().any(|t| t == line.key_type) {
+            if line.marker.is_none()
+                && line_names_host(session, &line, host, port)
+                && !types.iter().any(|t| t == line.key_type)
+            {
                 types.push(line.key_type.to_string());
             }
         }

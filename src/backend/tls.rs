@@ -7,8 +7,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
 use tokio_rustls::rustls;
-use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use tokio_rustls::rustls::client::WebPkiServerVerifier;
+use tokio_rustls::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use tokio_rustls::rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use tokio_rustls::rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
@@ -63,12 +63,17 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
     if let Some(path) = ca_file {
-        let certificates = CertificateDer::pem_file_iter(path)
-            .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| FerryError::new(ErrorKind::LocalIo, format!("reading the CA file {}", path.display())).with_reply(e.to_string()))?;
+        let certificates =
+            CertificateDer::pem_file_iter(path).and_then(|iter| iter.collect::<Result<Vec<_>, _>>()).map_err(|e| {
+                FerryError::new(ErrorKind::LocalIo, format!("reading the CA file {}", path.display()))
+                    .with_reply(e.to_string())
+            })?;
         let (added, _ignored) = roots.add_parsable_certificates(certificates);
         if added == 0 {
-            return Err(FerryError::new(ErrorKind::LocalIo, format!("the CA file {} holds no usable certificate", path.display())));
+            return Err(FerryError::new(
+                ErrorKind::LocalIo,
+                format!("the CA file {} holds no usable certificate", path.display()),
+            ));
         }
     }
     let provider = provider();

@@ -260,8 +260,11 @@ async fn connect(shared: &Arc<Shared>, request: RequestId, mut spec: ConnectSpec
             }
             ConnectError::UntrustedCertificate(certificate) => {
                 let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
-                let question =
-                    Question::UntrustedCertificate { host: spec.host.clone(), port: spec.port, certificate: certificate.clone() };
+                let question = Question::UntrustedCertificate {
+                    host: spec.host.clone(),
+                    port: spec.port,
+                    certificate: certificate.clone(),
+                };
                 let decision = trust_answer(shared.ask(request, question).await);
                 if decision == TrustDecision::Reject {
                     return Err(FerryError::new(
@@ -273,8 +276,12 @@ async fn connect(shared: &Arc<Shared>, request: RequestId, mut spec: ConnectSpec
                 shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
             }
             ConnectError::NeedPassword => {
-                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await) else {
-                    return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in to {url}: no password given")));
+                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await)
+                else {
+                    return Err(FerryError::new(
+                        ErrorKind::AuthFailed,
+                        format!("logging in to {url}: no password given"),
+                    ));
                 };
                 spec.password = Some(password);
             }
@@ -319,7 +326,11 @@ fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>,
 
 /// Sends a keep-alive on an idle connection every interval, until the session is gone. A busy
 /// connection is skipped: its own traffic keeps it alive.
-async fn keep_alive(shared: Arc<Shared>, session: SessionId, backend: std::sync::Weak<tokio::sync::Mutex<Box<dyn Backend>>>) {
+async fn keep_alive(
+    shared: Arc<Shared>,
+    session: SessionId,
+    backend: std::sync::Weak<tokio::sync::Mutex<Box<dyn Backend>>>,
+) {
     let mut ticks = tokio::time::interval(shared.settings.keep_alive_interval);
     ticks.tick().await;
     loop {

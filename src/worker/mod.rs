@@ -112,7 +112,11 @@ pub struct WorkerOptions {
 impl WorkerOptions {
     /// Options for `config`, reading the user's `~/.ssh/known_hosts`.
     pub fn new(config: ConfigDir) -> Self {
-        WorkerOptions { config, user_known_hosts: crate::config::user_known_hosts(), settings: ConnectSettings::default() }
+        WorkerOptions {
+            config,
+            user_known_hosts: crate::config::user_known_hosts(),
+            settings: ConnectSettings::default(),
+        }
     }
 }
 
@@ -167,12 +171,18 @@ impl Drop for WorkerHandle {
 pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHandle> {
     let (command_sender, command_receiver) = tokio::sync::mpsc::unbounded_channel();
     let (event_sender, event_receiver) = std::sync::mpsc::channel();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ferry-io").enable_all().build()?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ferry-io").enable_all().build()?;
     let events = engine::EventSender::new(event_sender, waker);
     let thread = std::thread::Builder::new().name("ferry-worker".into()).spawn(move || {
         runtime.block_on(engine::run(options, command_receiver, events));
         // Blocking SFTP calls may still be finishing; do not let them hold up shutdown.
         runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     })?;
-    Ok(WorkerHandle { commands: command_sender, events: event_receiver, next_id: AtomicU64::new(1), thread: Some(thread) })
+    Ok(WorkerHandle {
+        commands: command_sender,
+        events: event_receiver,
+        next_id: AtomicU64::new(1),
+        thread: Some(thread),
+    })
 }

@@ -48,7 +48,10 @@ pub async fn download(
 ) -> Result<u64> {
     let entry = backend.stat(remote).await?;
     if entry.kind == EntryKind::Dir {
-        return Err(FerryError::new(ErrorKind::Unsupported, format!("{remote} is a folder; download folders recursively")));
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!("{remote} is a folder; download folders recursively"),
+        ));
     }
     let part = part_path(local);
     let context = format!("writing {}", part.display());
@@ -62,16 +65,24 @@ pub async fn download(
         if moved != expected {
             return Err(FerryError::new(
                 ErrorKind::Protocol,
-                format!("downloading {remote}: incomplete, {moved} of {expected} bytes arrived; kept as {}", part.display()),
+                format!(
+                    "downloading {remote}: incomplete, {moved} of {expected} bytes arrived; kept as {}",
+                    part.display()
+                ),
             ));
         }
     }
     if let Some(modified) = entry.modified {
         let part = part.clone();
         // Keeping the server's time is a courtesy: a file system that refuses it is no failure.
-        let _ = tokio::task::spawn_blocking(move || std::fs::File::options().write(true).open(&part)?.set_modified(modified.into())).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            std::fs::File::options().write(true).open(&part)?.set_modified(modified.into())
+        })
+        .await;
     }
-    tokio::fs::rename(&part, local).await.map_err(|e| FerryError::from_io(&e, format!("moving the download into {}", local.display())))?;
+    tokio::fs::rename(&part, local)
+        .await
+        .map_err(|e| FerryError::from_io(&e, format!("moving the download into {}", local.display())))?;
     Ok(moved)
 }
 
@@ -86,7 +97,10 @@ pub async fn upload(
     let mut file = tokio::fs::File::open(local).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     let metadata = file.metadata().await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     if metadata.is_dir() {
-        return Err(FerryError::new(ErrorKind::Unsupported, format!("{} is a folder; upload folders recursively", local.display())));
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!("{} is a folder; upload folders recursively", local.display()),
+        ));
     }
     let mut throttle = Throttle::new(report, Some(metadata.len()));
     let mut progress = |bytes| throttle.update(bytes);
@@ -95,7 +109,11 @@ pub async fn upload(
         if remote_entry.size.is_some_and(|size| size != metadata.len()) {
             return Err(FerryError::new(
                 ErrorKind::Protocol,
-                format!("uploading {remote}: the server holds {:?} bytes, {} were sent", remote_entry.size, metadata.len()),
+                format!(
+                    "uploading {remote}: the server holds {:?} bytes, {} were sent",
+                    remote_entry.size,
+                    metadata.len()
+                ),
             ));
         }
     }

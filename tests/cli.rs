@@ -1,0 +1,258 @@
+//! The `ferry` command line against real servers: every command, JSON output, passwords from
+//! the URL or the environment, host key handling without a terminal, and bounded memory.
+
+mod driver;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
+
+/// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
+fn ferry(config: &Path, args: &[&str]) -> Output {
+    ferry_with_env(config, args, &[])
+}
+
+fn ferry_with_env(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("FERRY_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run ferry")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_ok(output: &Output) {
+    assert!(output.status.success(), "ferry failed: {}\n{}", stderr(output), stdout(output));
+}
+
+fn known_hosts_for(sshd: &Sshd, dir: &Path) -> PathBuf {
+    let path = dir.join("known_hosts");
+    std::fs::write(&path, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    path
+}
+
+#[test]
+fn version_names_libssh2() {
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["--version"]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("libssh2 1.11"), "{}", stdout(&output));
+}
+
+#[test]
+fn sftp_ls_json_get_put_mkdir_mv_rm() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    let data = sshd.data_dir();
+    std::fs::write(data.join("remote.txt"), b"remote bytes").unwrap();
+    std::fs::create_dir(data.join("sub")).unwrap();
+    let base = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), data.display());
+
+    let output = ferry(config.path(), &["--known-hosts", known, "ls", "--json", &base]);
+    assert_ok(&output);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one JSON array");
+    let rows = rows.as_array().expect("array");
+    let file = rows.iter().find(|r| r["name"] == "remote.txt").expect("remote.txt listed");
+    assert_eq!(file["kind"], "file");
+    assert_eq!(file["size"], 12);
+    assert!(chrono::DateTime::parse_from_rfc3339(file["modified"].as_str().unwrap()).is_ok());
+    assert_eq!(file["permissions"], "0644");
+    assert!(rows.iter().any(|r| r["name"] == "sub" && r["kind"] == "dir"));
+
+    let local = tempfile::tempdir().unwrap();
+    assert_ok(&ferry(
+        config.path(),
+        &["--known-hosts", known, "get", &format!("{base}/remote.txt"), local.path().to_str().unwrap()],
+    ));
+    assert_eq!(std::fs::read(local.path().join("remote.txt")).unwrap(), b"remote bytes");
+
+    let upload = local.path().join("up.bin");
+    std::fs::write(&upload, driver::pattern(2_000_000, 3)).unwrap();
+    assert_ok(&ferry(
+        config.path(),
+        &["--known-hosts", known, "put", upload.to_str().unwrap(), &format!("{base}/sub/")],
+    ));
+    assert_eq!(std::fs::read(data.join("sub/up.bin")).unwrap(), driver::pattern(2_000_000, 3));
+
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "mkdir", &format!("{base}/made")]));
+    assert!(data.join("made").is_dir());
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "mv", &format!("{base}/remote.txt"), "moved.txt"]));
+    assert!(data.join("moved.txt").is_file() && !data.join("remote.txt").exists());
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "rm", &format!("{base}/moved.txt")]));
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "rm", &format!("{base}/made")]));
+    assert!(!data.join("moved.txt").exists() && !data.join("made").exists());
+}
+
+#[test]
+fn ftp_commands_with_password_from_the_environment() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let env = [("FERRY_PASSWORD", TEST_PASSWORD)];
+    let base = format!("ftp://{TEST_USER}@127.0.0.1:{}", ftpd.port());
+    let local = tempfile::tempdir().unwrap();
+    let upload = local.path().join("file one.txt");
+    std::fs::write(&upload, b"ftp bytes").unwrap();
+
+    assert_ok(&ferry_with_env(config.path(), &["mkdir", &format!("{base}/dir")], &env));
+    assert_ok(&ferry_with_env(config.path(), &["put", upload.to_str().unwrap(), &format!("{base}/dir/")], &env));
+    assert_eq!(std::fs::read(ftpd.data_dir().join("dir/file one.txt")).unwrap(), b"ftp bytes");
+    let output = ferry_with_env(config.path(), &["ls", &format!("{base}/dir")], &env);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("file one.txt"), "{}", stdout(&output));
+    assert_ok(&ferry_with_env(
+        config.path(),
+        &["--ftp-active", "mv", &format!("{base}/dir/file%20one.txt"), "two.txt"],
+        &env,
+    ));
+    let target = local.path().join("back.txt");
+    assert_ok(&ferry_with_env(config.path(), &["get", &format!("{base}/dir/two.txt"), target.to_str().unwrap()], &env));
+    assert_eq!(std::fs::read(&target).unwrap(), b"ftp bytes");
+    assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir/two.txt")], &env));
+    assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir")], &env));
+    assert!(!ftpd.data_dir().join("dir").exists());
+}
+
+#[test]
+fn errors_are_one_line_naming_the_kind() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["ls", &format!("ftp://{TEST_USER}:wrongpw@127.0.0.1:{}/", ftpd.port())]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+    assert!(text.starts_with("ferry: authentication failed"), "{text}");
+    assert!(!text.contains("wrongpw"), "the password is never printed: {text}");
+
+    let output = ferry_with_env(
+        config.path(),
+        &["get", &format!("ftp://{TEST_USER}@127.0.0.1:{}/nope.txt", ftpd.port())],
+        &[("FERRY_PASSWORD", TEST_PASSWORD)],
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).starts_with("ferry: not found"), "{}", stderr(&output));
+}
+
+#[test]
+fn unknown_host_key_without_a_terminal_is_an_error_unless_accepted() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let empty_known = config.path().join("empty_known_hosts");
+    std::fs::write(&empty_known, "").unwrap();
+    let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", sshd.port());
+    let output = ferry(config.path(), &["--known-hosts", empty_known.to_str().unwrap(), "ls", &url]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).starts_with("ferry: unknown host key"), "{}", stderr(&output));
+    assert!(!config.path().join("known_hosts").exists());
+
+    let output =
+        ferry(config.path(), &["--known-hosts", empty_known.to_str().unwrap(), "--accept-new-host-key", "ls", &url]);
+    assert_ok(&output);
+    let saved = std::fs::read_to_string(config.path().join("known_hosts")).unwrap();
+    assert!(saved.contains(&format!("[127.0.0.1]:{}", sshd.port())));
+    // Remembered in the config folder: no flag needed now.
+    assert_ok(&ferry(config.path(), &["--known-hosts", empty_known.to_str().unwrap(), "ls", &url]));
+}
+
+#[test]
+fn verbose_transcript_masks_the_password() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(
+        config.path(),
+        &["--verbose", "ls", &format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port())],
+    );
+    assert_ok(&output);
+    let transcript = stderr(&output);
+    assert!(transcript.contains("PASS ****"), "{transcript}");
+    assert!(transcript.contains("LIST"), "{transcript}");
+    assert!(!transcript.contains(TEST_PASSWORD), "{transcript}");
+}
+
+#[test]
+fn key_login_from_the_command_line_and_the_agent() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}/", sshd.port());
+    let keys = client_keys();
+    assert_ok(&ferry(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "--identity", keys.ed25519.to_str().unwrap(), "ls", &url],
+    ));
+
+    let agent = support::SshAgent::start(&[keys.ed25519.as_path()]);
+    let socket = agent.socket().to_str().unwrap().to_string();
+    let output = ferry_with_env(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "ls", &url],
+        &[("SSH_AUTH_SOCK", &socket)],
+    );
+    assert_ok(&output);
+}
+
+/// Peak resident memory of the children this process waited for, in bytes.
+fn children_peak_rss() -> u64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss as u64 * 1024
+}
+
+#[test]
+fn a_gigabyte_streams_in_bounded_memory() {
+    // Runs the transfers in a child test process so that the peak counts only ferry's.
+    if std::env::var_os("FERRY_BOUNDED_MEMORY_CHILD").is_none() {
+        let status = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "a_gigabyte_streams_in_bounded_memory", "--nocapture", "--test-threads=1"])
+            .env("FERRY_BOUNDED_MEMORY_CHILD", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        return;
+    }
+    const GIB: u64 = 1 << 30;
+    const LIMIT: u64 = 100 * 1024 * 1024;
+    let sshd = Sshd::start();
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("gig.bin");
+    std::fs::File::create(&source).unwrap().set_len(GIB).unwrap();
+    let ftp = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", ftpd.port());
+    let sftp = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display());
+    for base in [ftp, sftp] {
+        assert_ok(&ferry(
+            config.path(),
+            &["--known-hosts", known.to_str().unwrap(), "put", source.to_str().unwrap(), &format!("{base}/gig.bin")],
+        ));
+        let back = local.path().join("back.bin");
+        assert_ok(&ferry(
+            config.path(),
+            &["--known-hosts", known.to_str().unwrap(), "get", &format!("{base}/gig.bin"), back.to_str().unwrap()],
+        ));
+        assert_eq!(std::fs::metadata(&back).unwrap().len(), GIB);
+        std::fs::remove_file(&back).unwrap();
+    }
+    let peak = children_peak_rss();
+    eprintln!("peak resident memory of ferry over 1 GiB transfers: {} MiB", peak / 1024 / 1024);
+    assert!(peak < LIMIT, "ferry used {} MiB", peak / 1024 / 1024);
+}

@@ -1,0 +1,184 @@
+//! SFTP logins and host keys through the real worker against a real sshd: every login method,
+//! and the host key checked before any credential is sent.
+
+mod driver;
+mod support;
+
+use std::process::Command as Process;
+
+use driver::{Driver, spec};
+use ferry::backend::ConnectSettings;
+use ferry::error::ErrorKind;
+use ferry::model::Protocol;
+use ferry::trust::TrustDecision;
+use ferry::worker::Question;
+use secrecy::SecretString;
+use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
+
+fn known_hosts_for(sshd: &Sshd, dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("known_hosts");
+    std::fs::write(&path, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    path
+}
+
+/// A worker that already trusts the server's key, as after the first visit.
+fn trusting_driver(sshd: &Sshd) -> (tempfile::TempDir, Driver) {
+    let dir = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(sshd, dir.path());
+    (dir, Driver::with_user_known_hosts(Some(known)))
+}
+
+#[test]
+fn password_login_lists_the_data_folder() {
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("hello.txt"), b"hi").unwrap();
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    let session = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let entries = driver.list(session, ".").unwrap();
+    assert!(entries.iter().any(|e| e.name == "hello.txt" && e.size == Some(2)));
+    assert!(driver.questions.is_empty());
+}
+
+#[test]
+fn wrong_password_is_auth_failed() {
+    let sshd = Sshd::start();
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some("wrong"))).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::AuthFailed, "{error}");
+}
+
+#[test]
+fn missing_password_is_asked_for() {
+    let sshd = Sshd::start();
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    driver.secret_answer = Some(TEST_PASSWORD.to_string());
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, None)).unwrap();
+    assert!(matches!(driver.questions.as_slice(), [Question::Password { .. }]), "{:?}", driver.questions);
+}
+
+#[test]
+fn keyboard_interactive_login() {
+    let sshd = Sshd::start_with_extra_config("PasswordAuthentication no\nKbdInteractiveAuthentication yes\n");
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    assert!(sshd.log().contains("keyboard-interactive"), "the server saw keyboard-interactive");
+}
+
+#[test]
+fn key_files_ed25519_rsa_pem_and_protected() {
+    let sshd = Sshd::start();
+    let keys = client_keys();
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    for key in [&keys.ed25519, &keys.rsa_pem] {
+        let mut login = spec(Protocol::Sftp, sshd.port(), TEST_USER, None);
+        login.identity = Some(key.clone());
+        driver.connect(login).unwrap_or_else(|e| panic!("{}: {e}", key.display()));
+    }
+    // A protected key with its passphrase given.
+    let mut login = spec(Protocol::Sftp, sshd.port(), TEST_USER, None);
+    login.identity = Some(keys.ed25519_protected.clone());
+    login.key_passphrase = Some(SecretString::from(keys.passphrase));
+    driver.connect(login.clone()).unwrap();
+    // Without it, the worker asks.
+    login.key_passphrase = None;
+    driver.secret_answer = Some(keys.passphrase.to_string());
+    driver.connect(login.clone()).unwrap();
+    assert!(matches!(driver.questions.as_slice(), [Question::KeyPassphrase { .. }]), "{:?}", driver.questions);
+    // A wrong passphrase is an authentication failure, not a crash or a hang.
+    login.key_passphrase = Some(SecretString::from("wrong passphrase"));
+    assert_eq!(driver.connect(login).unwrap_err().kind, ErrorKind::AuthFailed);
+}
+
+#[test]
+fn unknown_host_key_is_asked_before_any_credential_is_sent() {
+    let sshd = Sshd::start();
+    let mut driver = Driver::new();
+    driver.trust_answer = TrustDecision::Reject;
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::HostKeyUnknown);
+    match driver.questions.as_slice() {
+        [Question::UnknownHostKey { key, port, .. }] => {
+            assert_eq!(*port, sshd.port());
+            assert_eq!(key.key_type, "ssh-ed25519");
+            assert_eq!(key.fingerprint, sshd.host_key_fingerprint(), "fingerprint as OpenSSH prints it");
+        }
+        other => panic!("expected one host key question, got {other:?}"),
+    }
+    // sshd logs every authentication request; none may have arrived.
+    let log = sshd.log();
+    assert!(!log.contains("userauth-request for user"), "a credential was sent before the key was accepted:\n{log}");
+    assert!(!driver.config_dir().join("known_hosts").exists(), "a refused key is not remembered");
+}
+
+#[test]
+fn accepted_host_key_is_remembered() {
+    let sshd = Sshd::start();
+    let mut driver = Driver::new();
+    driver.trust_answer = TrustDecision::AcceptAndRemember;
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let saved = std::fs::read_to_string(driver.config_dir().join("known_hosts")).unwrap();
+    let key_field = sshd.host_key_public_line().split_whitespace().nth(1).unwrap().to_string();
+    assert!(saved.contains(&format!("[127.0.0.1]:{} ssh-ed25519 {key_field}", sshd.port())), "{saved}");
+
+    // Ferry started again with the same config folder connects without asking.
+    let mut again = driver.restarted();
+    again.trust_answer = TrustDecision::Reject;
+    again.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    assert!(again.questions.is_empty());
+}
+
+#[test]
+fn accept_once_is_not_written() {
+    let sshd = Sshd::start();
+    let mut driver = Driver::new();
+    driver.trust_answer = TrustDecision::AcceptOnce;
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    assert_eq!(driver.questions.len(), 1, "asked once for this run");
+    assert!(!driver.config_dir().join("known_hosts").exists());
+}
+
+#[test]
+fn hashed_user_known_hosts_entries_count() {
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, dir.path());
+    let status = Process::new("ssh-keygen").arg("-H").arg("-f").arg(&known).output().unwrap();
+    assert!(status.status.success());
+    let text = std::fs::read_to_string(&known).unwrap();
+    assert!(text.starts_with("|1|"), "hashed: {text}");
+    let mut driver = Driver::with_user_known_hosts(Some(known));
+    driver.trust_answer = TrustDecision::Reject;
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    assert!(driver.questions.is_empty());
+}
+
+#[test]
+fn changed_host_key_is_refused_without_asking() {
+    let mut sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, dir.path());
+    sshd.restart_with_new_host_key();
+    let mut driver = Driver::with_user_known_hosts(Some(known.clone()));
+    driver.trust_answer = TrustDecision::AcceptAndRemember;
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::HostKeyChanged, "{error}");
+    assert!(driver.questions.is_empty(), "a changed key is never offered for acceptance");
+    let message = error.to_string();
+    assert!(message.contains(&sshd.host_key_fingerprint()), "names the new fingerprint: {message}");
+    assert!(message.contains(&format!("{}:1", known.display())), "names the line that disagrees: {message}");
+    assert!(!sshd.log().contains("userauth-request for user"), "no credential sent to an impostor");
+}
+
+#[test]
+fn keep_alives_are_sent_on_a_timer() {
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, dir.path());
+    let settings =
+        ConnectSettings { keep_alive_interval: std::time::Duration::from_secs(1), ..ConnectSettings::default() };
+    let mut driver = Driver::with_settings(Some(known), settings);
+    driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    assert!(sshd.log().contains("keepalive@openssh.com"), "sshd saw a keep-alive request");
+}
