@@ -197,12 +197,14 @@ impl eframe::App for FerryApp {
             let mut open = None;
             egui::ScrollArea::vertical().show(ui, |ui| {
                 for entry in &self.entries {
-                    let icon = match entry.kind {
-                        EntryKind::Dir => "📁",
-                        EntryKind::Symlink => "🔗",
-                        _ => "📄",
+                    // Folders end in "/" and links show their target, as `ls -F` does; the fonts
+                    // egui ships have no emoji to draw icons with.
+                    let name = escape_control(&entry.name);
+                    let label = match (entry.kind, &entry.link_target) {
+                        (EntryKind::Dir, _) => format!("{name}/"),
+                        (EntryKind::Symlink, Some(target)) => format!("{name} → {}", escape_control(target)),
+                        _ => name,
                     };
-                    let label = format!("{icon} {}", escape_control(&entry.name));
                     if ui.selectable_label(false, label).double_clicked() && entry.kind != EntryKind::File {
                         open = Some(join_remote(&self.path, &entry.name));
                     }

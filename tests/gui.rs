@@ -20,7 +20,7 @@ fn app_harness(config: &std::path::Path) -> Harness<'static, FerryApp> {
 fn wait_for(harness: &mut Harness<'_, FerryApp>, label: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while harness.query_by_label_contains(label).is_none() {
-        assert!(Instant::now() < deadline, "\"{label}\" never appeared");
+        assert!(Instant::now() < deadline, "\"{label}\" never appeared in {:#?}", harness.root());
         std::thread::sleep(Duration::from_millis(30));
         harness.step();
     }
@@ -45,12 +45,13 @@ fn connects_through_the_worker_asks_about_the_key_and_lists() {
     let mut harness = app_harness(config.path());
     harness.run();
     let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port());
-    harness.get_by_label("Address").type_text(&url);
-    harness.get_by_label("Connect").click();
+    harness.get_by_label("Address").click();
     harness.run();
+    harness.get_by_label("Address").type_text(&url);
+    harness.run();
+    harness.get_by_label("Connect").click();
     wait_for(&mut harness, &sshd.host_key_fingerprint());
     harness.get_by_label("Accept once").click();
-    harness.run();
     wait_for(&mut harness, "hello.txt");
     assert!(harness.query_by_label_contains("Connected to sftp://").is_some());
     assert!(!config.path().join("known_hosts").exists(), "accepted once, not remembered");

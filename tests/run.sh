@@ -60,7 +60,7 @@ apt_updated=no
 apt_update_once() {
     if [[ $apt_updated == no ]]; then
         say "updating the apt package lists"
-        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
         apt_updated=yes
     fi
 }
@@ -102,7 +102,8 @@ install_packages() {
     fi
     apt_update_once
     for pkg in "${missing[@]}"; do say "installing $pkg"; done
-    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # env: sudo drops DEBIAN_FRONTEND from the environment.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     cleanup
 }
 
@@ -131,8 +132,8 @@ extract_vsftpd() {
     [[ -x "$vsftpd_dir/usr/sbin/vsftpd" ]] || die "no usr/sbin/vsftpd in the vsftpd package"
 }
 
-# The account that password logins use. It has no home directory; sshd and
-# vsftpd start it in the test's data directory instead.
+# The account that password logins use. sshd and vsftpd start its sessions
+# in each test's data directory, not in its (empty) home.
 ensure_test_account() {
     if ! can_be_root; then
         id "$test_user" >/dev/null 2>&1 ||
