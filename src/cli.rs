@@ -19,7 +19,7 @@ use crate::worker::{self, Answer, Command, Event, Question, WorkerHandle, Worker
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
 #[derive(Debug, Parser)]
-#[command(name = "ferry", about, args_conflicts_with_subcommands = true)]
+#[command(name = "ferry", about, subcommand_precedence_over_arg = true)]
 pub struct Cli {
     #[command(flatten)]
     pub options: GlobalOptions,

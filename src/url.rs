@@ -41,16 +41,23 @@ pub fn parse_url(text: &str) -> Result<RemoteUrl> {
         Some(password) => Some(SecretString::from(decode(password, "password")?)),
         None => None,
     };
-    let path = decode(parsed.path(), "path")?;
-    let path = match path.as_str() {
-        "" => None,
-        // `/~/dir` means "dir in the login folder", as curl and OpenSSH's sftp write it.
-        "/~" | "/~/" => None,
-        p if p.starts_with("/~/") => Some(p["/~/".len()..].to_string()),
-        p => Some(p.to_string()),
-    };
+    let path = url_path(protocol, &decode(parsed.path(), "path")?);
     spec.initial_path = path.clone();
     Ok(RemoteUrl { spec, path })
+}
+
+/// The remote path a URL's path names, `None` for the login folder. SFTP paths are absolute,
+/// with `/~/dir` for "dir in the login folder" (as curl and OpenSSH write it); FTP paths are
+/// relative to the login folder, with `//dir` or `/%2Fdir` for an absolute one (RFC 1738, curl).
+fn url_path(protocol: Protocol, path: &str) -> Option<String> {
+    let home_relative = |rest: &str| if rest.is_empty() { None } else { Some(rest.to_string()) };
+    match path {
+        "" | "/~" | "/~/" => None,
+        p if p.starts_with("/~/") => home_relative(&p["/~/".len()..]),
+        p if protocol.is_ftp() && p.starts_with("//") => Some(p[1..].to_string()),
+        p if protocol.is_ftp() => home_relative(&p[1..]),
+        p => Some(p.to_string()),
+    }
 }
 
 /// Percent-decodes one URL part as UTF-8.
@@ -99,6 +106,14 @@ mod tests {
         assert_eq!(parse_url("sftp://h").unwrap().path, None);
         assert_eq!(parse_url("sftp://h/").unwrap().path.as_deref(), Some("/"));
         assert_eq!(parse_url("sftp://h/~/docs/a.txt").unwrap().path.as_deref(), Some("docs/a.txt"));
+    }
+
+    #[test]
+    fn ftp_paths_are_relative_to_the_login_folder() {
+        assert_eq!(parse_url("ftp://h/").unwrap().path, None);
+        assert_eq!(parse_url("ftp://h/pub/a.txt").unwrap().path.as_deref(), Some("pub/a.txt"));
+        assert_eq!(parse_url("ftp://h//etc/motd").unwrap().path.as_deref(), Some("/etc/motd"));
+        assert_eq!(parse_url("ftp://h/%2Fetc").unwrap().path.as_deref(), Some("/etc"));
     }
 
     #[test]

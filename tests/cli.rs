@@ -64,6 +64,8 @@ fn sftp_ls_json_get_put_mkdir_mv_rm() {
     let data = sshd.data_dir();
     std::fs::write(data.join("remote.txt"), b"remote bytes").unwrap();
     std::fs::create_dir(data.join("sub")).unwrap();
+    // Made by the test (root); the server's account must be able to write into it.
+    std::fs::set_permissions(data.join("sub"), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     let base = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), data.display());
 
     let output = ferry(config.path(), &["--known-hosts", known, "ls", "--json", &base]);

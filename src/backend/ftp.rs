@@ -213,7 +213,11 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
                 550 | 450 => ErrorKind::NotFound,
                 _ => ErrorKind::Protocol,
             };
-            FerryError::new(kind, context.to_string()).with_reply(format!("{} {}", reply.status.code(), text.trim()))
+            // suppaftp keeps the code at the start of the reply's text; add it only where it does not.
+            let code = reply.status.code().to_string();
+            let text = text.trim();
+            let reply = if text.starts_with(&code) { text.to_string() } else { format!("{code} {text}") };
+            FerryError::new(kind, context.to_string()).with_reply(reply)
         }
         FtpError::BadResponse => {
             FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read")
