@@ -133,6 +133,14 @@ async fn exercise(backend: &mut dyn Backend, root: &Path, cuts_at_offset: bool) 
     backend.disconnect().await.expect("disconnect");
 }
 
+/// Writing where the server's account may not: the parent of its data folder belongs to root.
+async fn refuses_writing_outside_its_folder(backend: &mut dyn Backend) {
+    let mut source: &[u8] = b"x";
+    let error =
+        backend.write_from("../not-allowed.txt", WriteStart::Truncate, &mut source, &mut |_| {}).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::PermissionDenied, "{error}");
+}
+
 #[tokio::test]
 async fn local_backend_does_everything() {
     let root = tempfile::tempdir().unwrap();
@@ -147,6 +155,7 @@ async fn sftp_with_password_does_everything() {
     let spec = driver::spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD));
     let mut sftp = open(&spec, trust).await;
     assert_eq!(Path::new(sftp.home()), sshd.data_dir());
+    refuses_writing_outside_its_folder(sftp.as_mut()).await;
     exercise(sftp.as_mut(), sshd.data_dir(), true).await;
 }
 
@@ -156,6 +165,7 @@ async fn ftp_passive_does_everything() {
     let (_dir, trust) = trust_for(None);
     let spec = driver::spec(Protocol::Ftp, ftpd.port(), TEST_USER, Some(TEST_PASSWORD));
     let mut ftp = open(&spec, trust).await;
+    refuses_writing_outside_its_folder(ftp.as_mut()).await;
     exercise(ftp.as_mut(), ftpd.data_dir(), false).await;
 }
 

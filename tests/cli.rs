@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
+use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
 
 /// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
 fn ferry(config: &Path, args: &[&str]) -> Output {
@@ -130,6 +130,22 @@ fn ftp_commands_with_password_from_the_environment() {
     assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir/two.txt")], &env));
     assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir")], &env));
     assert!(!ftpd.data_dir().join("dir").exists());
+}
+
+#[test]
+fn ftpes_with_a_ca_file_and_an_untrusted_certificate_without_one() {
+    let ftpd =
+        Vsftpd::start(VsftpdOptions { tls: FtpTls::Explicit, require_ssl_reuse: true, ..VsftpdOptions::default() });
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(ftpd.data_dir().join("secure.txt"), b"tls").unwrap();
+    let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = ferry(config.path(), &["ls", &url]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).starts_with("ferry: untrusted certificate"), "{}", stderr(&output));
+    let ca = support::test_certificate().cert_pem.to_str().unwrap().to_string();
+    let output = ferry(config.path(), &["--ca-file", &ca, "ls", &url]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("secure.txt"));
 }
 
 #[test]

@@ -330,7 +330,7 @@ impl Backend for FtpBackend {
             .await
             .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
             .map_err(|e| ftp_error(e, &context))?;
-        let moved = copy_with_progress(&mut transfer, sink, offset, progress)
+        let moved = copy_with_progress(&mut transfer, sink, offset, timeout, progress)
             .await
             .map_err(|e| FerryError::from_io(&e, context.clone()))?;
         timed(self.timeout, &context, transfer.finish()).await?;
@@ -369,7 +369,7 @@ impl Backend for FtpBackend {
             WriteStart::Offset(offset) => offset,
             _ => 0,
         };
-        let moved = copy_with_progress(source, &mut transfer, already, progress)
+        let moved = copy_with_progress(source, &mut transfer, already, timeout, progress)
             .await
             .map_err(|e| FerryError::from_io(&e, context.clone()))?;
         timed(self.timeout, &context, transfer.finish()).await?;

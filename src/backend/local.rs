@@ -10,6 +10,9 @@ use super::{Backend, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{FerryError, Result};
 use crate::model::{Entry, EntryKind};
 
+/// How long a local read or write may stall: the other side of a copy may be a slow network.
+const LOCAL_IDLE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The local file system.
 pub struct LocalBackend {
     home: String,
@@ -54,7 +57,7 @@ pub fn entry_from_metadata(name: String, metadata: &std::fs::Metadata, link_targ
         EntryKind::Other
     };
     let mut entry = Entry::new(name, kind);
-    entry.size = (kind == EntryKind::File).then(|| metadata.len());
+    entry.size = (kind == EntryKind::File).then_some(metadata.len());
     entry.modified = metadata.modified().ok().map(DateTime::<Utc>::from);
     entry.link_target = link_target;
     #[cfg(unix)]
@@ -146,7 +149,9 @@ impl Backend for LocalBackend {
         let full = self.resolve(path);
         let mut file = tokio::fs::File::open(&full).await.map_err(|e| io_error(e, "opening", &full))?;
         file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| io_error(e, "reading", &full))?;
-        copy_with_progress(&mut file, sink, offset, progress).await.map_err(|e| io_error(e, "reading", &full))
+        copy_with_progress(&mut file, sink, offset, LOCAL_IDLE, progress)
+            .await
+            .map_err(|e| io_error(e, "reading", &full))
     }
 
     async fn write_from(
@@ -173,7 +178,7 @@ impl Backend for LocalBackend {
             }
             _ => 0,
         };
-        let moved = copy_with_progress(source, &mut file, already, progress)
+        let moved = copy_with_progress(source, &mut file, already, LOCAL_IDLE, progress)
             .await
             .map_err(|e| io_error(e, "writing", &full))?;
         file.sync_all().await.map_err(|e| io_error(e, "writing", &full))?;

@@ -94,11 +94,13 @@ pub trait Backend: Send {
 }
 
 /// Copies `reader` to its end into `writer` in `CHUNK_SIZE` pieces, reporting the running total
-/// (starting from `already`) after each piece. Flushes the writer at the end.
+/// (starting from `already`) after each piece. A read or write that makes no progress for `idle`
+/// fails with `TimedOut`, so a server that stops sending cannot hang a transfer forever.
 pub async fn copy_with_progress<R, W>(
     reader: &mut R,
     writer: &mut W,
     already: u64,
+    idle: std::time::Duration,
     progress: ProgressFn<'_>,
 ) -> std::io::Result<u64>
 where
@@ -106,18 +108,20 @@ where
     W: AsyncWrite + Unpin + ?Sized,
 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stalled =
+        || std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no data moved for {} s", idle.as_secs()));
     let mut buffer = vec![0u8; CHUNK_SIZE];
     let mut moved = 0u64;
     loop {
-        let read = reader.read(&mut buffer).await?;
+        let read = tokio::time::timeout(idle, reader.read(&mut buffer)).await.map_err(|_| stalled())??;
         if read == 0 {
             break;
         }
-        writer.write_all(&buffer[..read]).await?;
+        tokio::time::timeout(idle, writer.write_all(&buffer[..read])).await.map_err(|_| stalled())??;
         moved += read as u64;
         progress(already + moved);
     }
-    writer.flush().await?;
+    tokio::time::timeout(idle, writer.flush()).await.map_err(|_| stalled())??;
     Ok(moved)
 }
 

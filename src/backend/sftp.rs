@@ -318,12 +318,12 @@ impl Backend for SftpBackend {
         let full = self.absolute(path);
         self.blocking(move |c| {
             let context = format!("creating folder {full}");
-            c.sftp.mkdir(Path::new(&full), 0o755).or_else(|e| {
+            c.sftp.mkdir(Path::new(&full), 0o755).map_err(|e| {
                 // OpenSSH answers a generic failure for an existing folder: say what it really is.
                 if c.sftp.lstat(Path::new(&full)).is_ok() {
-                    Err(FerryError::new(ErrorKind::AlreadyExists, context.clone()))
+                    FerryError::new(ErrorKind::AlreadyExists, context.clone())
                 } else {
-                    Err(ssh_error(&e, &context))
+                    ssh_error(&e, &context)
                 }
             })
         })

@@ -176,5 +176,5 @@ pub fn spec(protocol: Protocol, port: u16, user: &str, password: Option<&str>) -
 
 /// Bytes that are not all the same, so a shifted or repeated chunk shows.
 pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[((i + seed as usize) % 4)] ^ seed).collect()
+    (0..len).map(|i| (i as u32).wrapping_mul(2654435761).to_le_bytes()[(i + seed as usize) % 4] ^ seed).collect()
 }

@@ -1,0 +1,73 @@
+//! The worker's channel contract: events answer requests by id, every event wakes the UI, and
+//! a cancelled request ends with a `Cancelled` failure.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use ferry::config::ConfigDir;
+use ferry::error::ErrorKind;
+use ferry::model::SessionId;
+use ferry::worker::{self, Command, Event, WorkerOptions};
+
+#[test]
+fn every_event_answers_its_request_and_wakes_the_ui() {
+    let config = tempfile::tempdir().unwrap();
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = wakes.clone();
+    let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config.path())) };
+    let handle = worker::spawn(
+        options,
+        Arc::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+    )
+    .unwrap();
+    let first = handle.next_request();
+    let second = handle.next_request();
+    assert_ne!(first, second);
+    handle.send(Command::List { request: second, session: SessionId(999), path: "/".into() });
+    handle.send(Command::List { request: first, session: SessionId(999), path: "/".into() });
+    let mut answered = Vec::new();
+    while answered.len() < 2 {
+        match handle.recv_timeout(Duration::from_secs(10)).expect("an answer") {
+            Event::Failed { request, error } => {
+                assert_eq!(error.kind, ErrorKind::ConnectionLost, "no such session");
+                answered.push(request);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    answered.sort();
+    assert_eq!(answered, vec![first, second]);
+    // The wake follows each send: give the worker a moment to make the second call.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while wakes.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(wakes.load(Ordering::SeqCst), 2, "the UI was woken once for each event");
+    assert!(handle.try_recv().is_none(), "nothing else was sent");
+}
+
+#[test]
+fn a_cancelled_connect_ends_as_cancelled() {
+    // A server that accepts the TCP connection and then says nothing: the connect hangs until cancelled.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let config = tempfile::tempdir().unwrap();
+    let handle = worker::spawn(WorkerOptions::new(ConfigDir::at(config.path())), Arc::new(|| {})).unwrap();
+    let request = handle.next_request();
+    let mut spec = ferry::model::ConnectSpec::new(ferry::model::Protocol::Ftp, "127.0.0.1");
+    spec.port = port;
+    handle.send(Command::Connect { request, spec });
+    std::thread::sleep(Duration::from_millis(300));
+    handle.send(Command::Cancel { request });
+    match handle.recv_timeout(Duration::from_secs(2)).expect("the cancel is answered at once") {
+        Event::Failed { request: r, error } => {
+            assert_eq!(r, request);
+            assert_eq!(error.kind, ErrorKind::Cancelled);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    drop(silent);
+}
