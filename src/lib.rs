@@ -1,6 +1,9 @@
 //! Ferry: a desktop FTP, FTPS and SFTP client. The library holds everything; `main.rs` only
 //! chooses a face: the window (`app`) or the command line (`cli`), both driving one `worker`.
 
+// I/O and user input are never unwrapped: every failure becomes a FerryError the user can act on.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod app;
 pub mod backend;
 pub mod cli;
