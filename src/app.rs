@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::model::{Entry, EntryKind, RequestId, SessionId, escape_control, join_remote, parent_remote};
+use crate::transfer::policy::OnExists;
 use crate::trust::TrustDecision;
 use crate::worker::{self, Answer, Command, Event, Question, WorkerHandle, WorkerOptions};
 
@@ -23,6 +24,7 @@ pub struct FerryApp {
     pending: Option<RequestId>,
     prompt: Option<(crate::model::PromptId, Question)>,
     password: String,
+    apply_to_all: bool,
     status: String,
 }
 
@@ -40,6 +42,7 @@ impl FerryApp {
             pending: None,
             prompt: None,
             password: String::new(),
+            apply_to_all: false,
             status: "Not connected".into(),
         };
         if url.is_some() {
@@ -146,6 +149,29 @@ impl FerryApp {
                 if ui.button("OK").clicked() {
                     answer = Some(Answer::Secret(Some(self.password.clone().into())));
                 }
+            }
+            Question::TargetExists { name, source, target, .. } => {
+                ui.label(format!("{} already exists.", escape_control(name)));
+                let facts = |f: &crate::transfer::policy::FileFacts| {
+                    let size = f.size.map(crate::transfer::progress::format_bytes).unwrap_or_else(|| "?".into());
+                    let date = f.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "?".into());
+                    format!("{size}, {date}")
+                };
+                ui.label(format!("Existing: {}", facts(target)));
+                ui.label(format!("New: {}", facts(source)));
+                ui.checkbox(&mut self.apply_to_all, "Apply to all");
+                ui.horizontal(|ui| {
+                    for (label, choice) in [
+                        ("Overwrite", OnExists::Overwrite),
+                        ("Resume", OnExists::Resume),
+                        ("Rename", OnExists::Rename),
+                        ("Skip", OnExists::Skip),
+                    ] {
+                        if ui.button(label).clicked() {
+                            answer = Some(Answer::Exists { choice, apply_to_all: self.apply_to_all });
+                        }
+                    }
+                });
             }
             Question::KeyPassphrase { key_file } => {
                 ui.label(format!("Passphrase for {}", key_file.display()));

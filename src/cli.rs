@@ -1,7 +1,8 @@
 //! The command line: `ferry ls|get|put|mkdir|rm|mv`, driving the same worker as the window.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,11 +12,14 @@ use secrecy::SecretString;
 use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{
-    ConnectSpec, Entry, EntryKind, FtpMode, RequestId, SessionId, escape_control, file_name_remote, join_remote,
-    parent_remote,
+    ConnectSpec, Entry, EntryKind, FtpMode, RequestId, SessionId, escape_control, join_remote, parent_remote,
 };
+use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
-use crate::worker::{self, Answer, Command, Event, Question, WorkerHandle, WorkerOptions};
+use crate::worker::{
+    self, Answer, Command, Direction, Event, Integrity, ItemId, ItemState, Question, QueueItem, TransferRequest,
+    WorkerHandle, WorkerOptions,
+};
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
 #[derive(Debug, Parser)]
@@ -65,16 +69,44 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Download a remote file.
-    Get { url: String, local: Option<PathBuf> },
-    /// Upload a local file.
-    Put { local: PathBuf, url: String },
+    /// Download a remote file (or with -r a folder).
+    Get {
+        url: String,
+        local: Option<PathBuf>,
+        #[command(flatten)]
+        transfer: TransferOptions,
+    },
+    /// Upload a local file (or with -r a folder).
+    Put {
+        local: PathBuf,
+        url: String,
+        #[command(flatten)]
+        transfer: TransferOptions,
+    },
     /// Create a remote folder.
     Mkdir { url: String },
     /// Delete a remote file or empty folder.
     Rm { url: String },
     /// Rename or move a remote file or folder (NEW_PATH is relative to its folder unless absolute).
     Mv { url: String, new_path: String },
+}
+
+/// Options of `get` and `put`.
+#[derive(Debug, Args, Clone)]
+pub struct TransferOptions {
+    /// Copy folders with everything in them.
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// How many files move at once, each on its own connection.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub parallel: usize,
+    /// When a target exists: ask, overwrite, resume, rename, skip, newer (overwrite if newer),
+    /// size-differs (overwrite if the size differs).
+    #[arg(long, value_name = "POLICY", default_value = "overwrite")]
+    pub on_exists: OnExists,
+    /// Compare SHA-256 checksums with the server's where it can compute them.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 impl GlobalOptions {
@@ -138,8 +170,11 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     let path = remote.path.clone().unwrap_or_else(|| client.home.clone());
     let outcome = match command {
         CliCommand::Ls { json, .. } => client.list(&path).map(|entries| print_listing(&entries, json)),
-        CliCommand::Get { local, .. } => client.get(&path, local),
-        CliCommand::Put { local, .. } => client.put(&local, &path),
+        CliCommand::Get { local, transfer, .. } => {
+            let local = local.unwrap_or_else(|| PathBuf::from("."));
+            client.transfer(Direction::Download, local, path.clone(), &transfer)
+        }
+        CliCommand::Put { local, transfer, .. } => client.transfer(Direction::Upload, local, path.clone(), &transfer),
         CliCommand::Mkdir { .. } => {
             client.simple(|request, session| Command::MakeDir { request, session, path: path.clone() })
         }
@@ -159,7 +194,6 @@ struct Client {
     session: SessionId,
     home: String,
     accept_new_host_key: bool,
-    progress: Option<indicatif::ProgressBar>,
 }
 
 impl Client {
@@ -171,7 +205,6 @@ impl Client {
             session: SessionId(0),
             home: String::new(),
             accept_new_host_key: options.accept_new_host_key,
-            progress: None,
         };
         let request = client.handle.next_request();
         client.handle.send(Command::Connect { request, spec });
@@ -196,31 +229,12 @@ impl Client {
                     let answer = answer_on_terminal(&question, self.accept_new_host_key);
                     self.handle.send(Command::Answer { prompt, answer });
                 }
-                Event::Progress { request: r, bytes, total } if r == request => self.show_progress(bytes, total),
                 Event::Failed { request: r, error } if r == request => return Err(error),
                 Event::Disconnected { error: Some(error), session } if session == self.session => return Err(error),
-                event if answers(&event, request) => {
-                    if let Some(bar) = self.progress.take() {
-                        bar.finish_and_clear();
-                    }
-                    return Ok(event);
-                }
+                event if answers(&event, request) => return Ok(event),
                 _ => {}
             }
         }
-    }
-
-    fn show_progress(&mut self, bytes: u64, total: Option<u64>) {
-        let bar = self.progress.get_or_insert_with(|| {
-            let bar = indicatif::ProgressBar::with_draw_target(total, indicatif::ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            {
-                bar.set_style(style);
-            }
-            bar
-        });
-        bar.set_position(bytes);
     }
 
     fn simple(&mut self, make: impl FnOnce(RequestId, SessionId) -> Command) -> Result<()> {
@@ -250,28 +264,47 @@ impl Client {
         }
     }
 
-    fn get(&mut self, remote: &str, local: Option<PathBuf>) -> Result<()> {
-        let name = file_name_remote(remote);
-        if name.is_empty() || name == "." || name == ".." {
-            return Err(FerryError::new(ErrorKind::NotFound, format!("{remote} names no file")));
-        }
-        let local = match local {
-            Some(path) if path.is_dir() => path.join(name),
-            Some(path) => path,
-            None => PathBuf::from(name),
+    /// Queues a transfer and follows it to the end, with a progress bar per running file and one
+    /// for the total, then prints a one-line summary.
+    fn transfer(
+        &mut self,
+        direction: Direction,
+        local: PathBuf,
+        remote: String,
+        options: &TransferOptions,
+    ) -> Result<()> {
+        self.handle.send(Command::SetConcurrency { limit: options.parallel.max(1) });
+        let started = std::time::Instant::now();
+        let request = self.handle.next_request();
+        let transfer = TransferRequest {
+            direction,
+            local,
+            remote,
+            recursive: options.recursive,
+            on_exists: options.on_exists,
+            verify: options.verify,
         };
-        let request = self.handle.next_request();
-        self.handle.send(Command::Download { request, session: self.session, remote: remote.to_string(), local });
-        self.wait(request).map(|_| ())
-    }
-
-    fn put(&mut self, local: &Path, remote: &str) -> Result<()> {
-        let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let into_folder = remote.ends_with('/') || self.stat(remote).is_ok_and(|entry| entry.kind == EntryKind::Dir);
-        let remote = if into_folder { join_remote(remote, &name) } else { remote.to_string() };
-        let request = self.handle.next_request();
-        self.handle.send(Command::Upload { request, session: self.session, local: local.to_path_buf(), remote });
-        self.wait(request).map(|_| ())
+        self.handle.send(Command::Enqueue { request, session: self.session, transfer });
+        let Event::Enqueued { items, .. } = self.wait(request)? else {
+            return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
+        };
+        let mut board = Board::new(&items);
+        while !board.finished() {
+            let Some(event) = self.handle.recv() else {
+                return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
+            };
+            match event {
+                Event::Prompt { prompt, question, .. } => {
+                    let answer = answer_on_terminal(&question, self.accept_new_host_key);
+                    self.handle.send(Command::Answer { prompt, answer });
+                }
+                Event::QueueProgress { item, bytes, total, .. } => board.progress(item, bytes, total),
+                Event::QueueTotals { bytes, total, .. } => board.totals(bytes, total),
+                Event::QueueChanged { item } => board.changed(*item),
+                _ => {}
+            }
+        }
+        board.summary(started.elapsed())
     }
 
     fn remove(&mut self, path: &str) -> Result<()> {
@@ -294,7 +327,7 @@ fn answers(event: &Event, request: RequestId) -> bool {
         | Event::Listing { request: r, .. }
         | Event::Stat { request: r, .. }
         | Event::Done { request: r }
-        | Event::Transferred { request: r, .. } => *r == request,
+        | Event::Enqueued { request: r, .. } => *r == request,
         _ => false,
     }
 }
@@ -332,6 +365,32 @@ fn answer_on_terminal(question: &Question, accept_new_host_key: bool) -> Answer 
         Question::KeyPassphrase { key_file } => {
             Answer::Secret(read_secret(interactive, &format!("Passphrase for {}: ", key_file.display())))
         }
+        Question::TargetExists { name, source, target, .. } => {
+            if !interactive {
+                return Answer::Exists { choice: OnExists::Skip, apply_to_all: false };
+            }
+            eprintln!("{} exists: {} here, {} there.", escape_control(name), describe(target), describe(source));
+            Answer::Exists { choice: ask_on_exists(), apply_to_all: false }
+        }
+    }
+}
+
+fn describe(facts: &FileFacts) -> String {
+    let size = facts.size.map(crate::transfer::progress::format_bytes).unwrap_or_else(|| "unknown size".into());
+    let date = facts.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "unknown date".into());
+    format!("{size}, {date}")
+}
+
+fn ask_on_exists() -> OnExists {
+    eprint!("Overwrite, resume, rename or skip? [o/r/n/S] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    match line.trim().to_ascii_lowercase().as_str() {
+        "o" | "overwrite" => OnExists::Overwrite,
+        "r" | "resume" => OnExists::Resume,
+        "n" | "rename" => OnExists::Rename,
+        _ => OnExists::Skip,
     }
 }
 
@@ -403,5 +462,133 @@ fn print_listing(entries: &[Entry], json: bool) {
         let modified = entry.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
         let target = entry.link_target.as_ref().map(|t| format!(" -> {}", escape_control(t))).unwrap_or_default();
         println!("{kind} {permissions} {size:>12} {modified:16} {}{target}", escape_control(&entry.name));
+    }
+}
+
+/// The terminal view of a running batch: a bar per running file, one for the total, and the
+/// tally for the summary.
+struct Board {
+    pending: std::collections::HashSet<ItemId>,
+    names: HashMap<ItemId, String>,
+    bars: HashMap<ItemId, indicatif::ProgressBar>,
+    multi: indicatif::MultiProgress,
+    total: indicatif::ProgressBar,
+    files: usize,
+    bytes: u64,
+    verified: usize,
+    failures: Vec<FerryError>,
+    skipped: usize,
+}
+
+impl Board {
+    fn new(items: &[QueueItem]) -> Self {
+        let multi = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
+        let total = multi.add(indicatif::ProgressBar::new(total_bytes));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("total {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+        {
+            total.set_style(style);
+        }
+        let mut board = Board {
+            pending: std::collections::HashSet::new(),
+            names: HashMap::new(),
+            bars: HashMap::new(),
+            multi,
+            total,
+            files: 0,
+            bytes: 0,
+            verified: 0,
+            failures: Vec::new(),
+            skipped: 0,
+        };
+        for item in items {
+            board.names.insert(item.id, escape_control(&item.name()));
+            if item.state.is_finished() {
+                board.record(item);
+            } else {
+                board.pending.insert(item.id);
+            }
+        }
+        board
+    }
+
+    fn finished(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn progress(&mut self, item: ItemId, bytes: u64, total: Option<u64>) {
+        let name = self.names.get(&item).cloned().unwrap_or_default();
+        let multi = &self.multi;
+        let bar = self.bars.entry(item).or_insert_with(|| {
+            let bar = multi.insert_from_back(1, indicatif::ProgressBar::new(total.unwrap_or(0)));
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg:24!} {bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(name);
+            bar
+        });
+        bar.set_position(bytes);
+    }
+
+    fn totals(&mut self, bytes: u64, total: u64) {
+        self.total.set_length(total);
+        self.total.set_position(bytes);
+    }
+
+    fn changed(&mut self, item: QueueItem) {
+        if item.state.is_finished() && self.pending.remove(&item.id) {
+            if let Some(bar) = self.bars.remove(&item.id) {
+                bar.finish_and_clear();
+            }
+            self.record(&item);
+        }
+    }
+
+    fn record(&mut self, item: &QueueItem) {
+        match item.state {
+            ItemState::Done if !item.is_folder => {
+                self.files += 1;
+                self.bytes += item.size.unwrap_or(item.bytes_done);
+                if item.integrity == Some(Integrity::Verified) {
+                    self.verified += 1;
+                }
+            }
+            ItemState::Failed | ItemState::Cancelled => {
+                let error =
+                    item.error.clone().unwrap_or_else(|| FerryError::new(ErrorKind::Cancelled, item.remote.clone()));
+                self.multi.suspend(|| eprintln!("ferry: {}: {error}", escape_control(&item.name())));
+                self.failures.push(error);
+            }
+            ItemState::Skipped => {
+                self.skipped += 1;
+                if let Some(error) = &item.error {
+                    self.multi.suspend(|| eprintln!("ferry: skipped {}: {error}", escape_control(&item.remote)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Prints the one-line summary; fails (naming the first error) if any file failed.
+    fn summary(self, elapsed: std::time::Duration) -> Result<()> {
+        self.total.finish_and_clear();
+        let seconds = elapsed.as_secs_f64().max(0.001);
+        let check = if self.files > 0 && self.verified == self.files { "verified" } else { "size checked" };
+        eprintln!(
+            "{} files, {} in {:.1} s ({}/s), {check}; {} failed, {} skipped",
+            self.files,
+            crate::transfer::progress::format_bytes(self.bytes),
+            seconds,
+            crate::transfer::progress::format_bytes((self.bytes as f64 / seconds) as u64),
+            self.failures.len(),
+            self.skipped
+        );
+        match self.failures.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
     }
 }

@@ -33,6 +33,11 @@ impl ConfigDir {
         self.dir.join("known_hosts")
     }
 
+    /// Transfers left unfinished, offered again at the next start.
+    pub fn queue(&self) -> PathBuf {
+        self.dir.join("queue.json")
+    }
+
     /// TLS certificates the user accepted, one `host:port sha256` per line.
     pub fn trusted_certificates(&self) -> PathBuf {
         self.dir.join("trusted_certificates")
@@ -54,4 +59,31 @@ pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     writeln!(file, "{line}")?;
     file.sync_all()
+}
+
+/// Writes `bytes` to `path` so that readers see the old file or the new one, never a mix: a
+/// temporary file beside it, synced, then renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let parent = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)
+}
+
+/// Moves a damaged file aside to `NAME.broken-YYYYMMDD-HHMMSS` and returns the new name, so the
+/// user's data is kept for inspection rather than overwritten.
+pub fn move_aside(path: &Path) -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let aside = path.with_file_name(format!("{name}.broken-{stamp}"));
+    match std::fs::rename(path, &aside) {
+        Ok(()) => aside,
+        Err(_) => path.to_path_buf(),
+    }
 }

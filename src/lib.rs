@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod logging;
 pub mod model;
+pub mod transfer;
 pub mod trust;
 pub mod url;
 pub mod worker;

@@ -112,8 +112,9 @@ pub enum FtpMode {
     Active,
 }
 
-/// Everything needed to open one connection. Its `Debug` never shows the password.
-#[derive(Clone)]
+/// Everything needed to open one connection. Its `Debug` never shows the password, and saving it
+/// (serde) leaves the password and passphrase out.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct ConnectSpec {
     /// Which protocol.
     pub protocol: Protocol,
@@ -123,11 +124,13 @@ pub struct ConnectSpec {
     pub port: u16,
     /// User name (FTP defaults to "anonymous" when empty).
     pub user: String,
-    /// Password, if known; asked for through a prompt otherwise.
+    /// Password, if known; asked for through a prompt otherwise. Never saved.
+    #[serde(skip)]
     pub password: Option<SecretString>,
     /// A private key file for SFTP.
     pub identity: Option<PathBuf>,
-    /// The passphrase of that key, if it has one.
+    /// The passphrase of that key, if it has one. Never saved.
+    #[serde(skip)]
     pub key_passphrase: Option<SecretString>,
     /// Passive or active FTP.
     pub ftp_mode: FtpMode,
@@ -243,9 +246,12 @@ mod tests {
     }
 
     #[test]
-    fn debug_never_shows_the_password() {
+    fn debug_and_saving_never_show_the_password() {
         let mut spec = ConnectSpec::new(Protocol::Sftp, "example");
         spec.password = Some(SecretString::from("hunter2"));
+        spec.key_passphrase = Some(SecretString::from("opensesame"));
         assert!(!format!("{spec:?}").contains("hunter2"));
+        let saved = serde_json::to_string(&spec).unwrap();
+        assert!(!saved.contains("hunter2") && !saved.contains("opensesame"), "{saved}");
     }
 }

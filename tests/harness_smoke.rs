@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{FtpTls, SshAgent, Sshd, Vsftpd, VsftpdOptions};
+use support::{FtpTls, PureFtpd, PureFtpdOptions, SshAgent, Sshd, Vsftpd, VsftpdOptions};
 
 /// Connects to 127.0.0.1:port with read timeouts so a silent server fails
 /// the test instead of hanging it.
@@ -164,6 +164,63 @@ fn vsftpd_implicit_tls_answers_220_inside_tls() {
     let output = s_client.wait_with_output().expect("wait for openssl s_client");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("220"), "stdout: {stdout:?}\nstderr: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn pure_ftpd_logs_in_and_offers_mlst() {
+    support::require_password_logins();
+    let ftp = PureFtpd::start(PureFtpdOptions::default());
+    std::fs::write(ftp.data_dir().join("marker.txt"), "12345").expect("write a file into the data directory");
+    let mut stream = connect(ftp.port());
+    let mut reader = BufReader::new(stream.try_clone().expect("clone the control stream"));
+
+    let banner = read_ftp_reply(&mut reader);
+    assert!(banner.starts_with("220"), "banner: {banner:?}");
+    let reply = ftp_command(&mut stream, &mut reader, &format!("USER {}", support::TEST_USER));
+    assert!(reply.starts_with("331"), "USER: {reply:?}");
+    let reply = ftp_command(&mut stream, &mut reader, &format!("PASS {}", support::TEST_PASSWORD));
+    assert!(reply.starts_with("230"), "PASS: {reply:?}\nlog:\n{}", ftp.log());
+    let reply = ftp_command(&mut stream, &mut reader, "FEAT");
+    assert!(reply.starts_with("211") && reply.contains("\n MLST ") && reply.contains("\n MLSD"), "FEAT: {reply:?}");
+    // The session is chrooted to this instance's data directory.
+    let reply = ftp_command(&mut stream, &mut reader, "PWD");
+    assert!(reply.starts_with("257 \"/\""), "PWD: {reply:?}");
+    let reply = ftp_command(&mut stream, &mut reader, "MLST marker.txt");
+    assert!(reply.starts_with("250") && reply.contains("type=file;size=5;"), "MLST: {reply:?}");
+    // Plain FTP only.
+    let reply = ftp_command(&mut stream, &mut reader, "AUTH TLS");
+    assert!(reply.starts_with("500"), "AUTH TLS: {reply:?}");
+    let reply = ftp_command(&mut stream, &mut reader, "QUIT");
+    assert!(reply.starts_with("221"), "QUIT: {reply:?}");
+
+    // Commands reach the log through the syslog capture where the machine
+    // allows it; the password never does.
+    let log = ftp.log();
+    assert!(log.contains("Command [pwd]") || log.contains("no syslog capture"), "log:\n{log}");
+    assert!(!log.contains(support::TEST_PASSWORD), "password leaked into the log:\n{log}");
+}
+
+#[test]
+fn pure_ftpd_explicit_tls_answers_auth_tls() {
+    support::require_password_logins();
+    let ftp = PureFtpd::start(PureFtpdOptions { tls: FtpTls::Explicit });
+    let mut stream = connect(ftp.port());
+    let mut reader = BufReader::new(stream.try_clone().expect("clone the control stream"));
+    assert!(read_ftp_reply(&mut reader).starts_with("220"));
+    let reply = ftp_command(&mut stream, &mut reader, "AUTH TLS");
+    assert!(reply.starts_with("234"), "AUTH TLS: {reply:?}\nlog:\n{}", ftp.log());
+    drop(stream);
+
+    // The handshake works and shows the test certificate (s_client sends
+    // AUTH TLS itself with -starttls ftp).
+    let output = Command::new("openssl")
+        .args(["s_client", "-brief", "-starttls", "ftp", "-connect"])
+        .arg(format!("127.0.0.1:{}", ftp.port()))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run openssl s_client");
+    let text = String::from_utf8_lossy(&output.stderr) + String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("CONNECTION ESTABLISHED") && text.contains("CN = localhost"), "s_client:\n{text}");
 }
 
 #[test]

@@ -4,13 +4,15 @@
 #
 #   bash tests/run.sh [extra cargo test arguments...]
 #
-# The integration tests start their own OpenSSH sshd and vsftpd on free ports
-# of 127.0.0.1 (see tests/support/mod.rs). This script prepares the machine
-# for that, then runs `cargo test "$@"` and exits with cargo's status:
+# The integration tests start their own OpenSSH sshd, vsftpd and pure-ftpd on
+# free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
+# machine for that, then runs `cargo test "$@"` and exits with cargo's status:
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
 #      openssl, pkg-config, libssl-dev and build-essential;
-#   2. extracts vsftpd into target/test-servers/vsftpd with `apt-get download`
-#      + `dpkg -x` (installing it would start a system FTP service on port 21);
+#   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
+#      `apt-get download` + `dpkg -x` (installing either would start a system
+#      FTP service on port 21), and installs the shared libraries their
+#      binaries need but lack (e.g. libsodium23 for pure-ftpd);
 #   3. creates the password-login test account `ferrytest` (with an empty
 #      home directory, which vsftpd needs) and sets its password, every run,
 #      so it is always known; the system's own sshd (port 22, if any) is told
@@ -29,6 +31,7 @@ readonly repo
 readonly test_user=ferrytest
 readonly test_password=ferry-test-password
 readonly vsftpd_dir="$repo/target/test-servers/vsftpd"
+readonly pure_ftpd_dir="$repo/target/test-servers/pure-ftpd"
 export DEBIAN_FRONTEND=noninteractive
 
 say() { printf 'ferry tests: %s\n' "$*"; }
@@ -81,10 +84,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Installs those of the given packages that are missing.
 install_packages() {
-    local wanted=(openssh-server openssh-client openssl pkg-config libssl-dev build-essential)
     local missing=() pkg
-    for pkg in "${wanted[@]}"; do
+    for pkg in "$@"; do
         is_installed "$pkg" || missing+=("$pkg")
     done
     [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -107,29 +110,54 @@ install_packages() {
     cleanup
 }
 
-# vsftpd is extracted, never installed: the package's postinst would start a
-# system service on port 21.
-extract_vsftpd() {
-    if [[ -x "$vsftpd_dir/usr/sbin/vsftpd" ]]; then
-        return 0
+# FTP servers are extracted, never installed: the packages' postinst would
+# start a system service on port 21. `extract_server PACKAGE DIR BINARY`
+# extracts PACKAGE into DIR unless DIR/BINARY is there, then makes sure the
+# binary finds its shared libraries.
+extract_server() {
+    local pkg=$1 dir=$2 binary=$3
+    if [[ ! -x "$dir/$binary" ]]; then
+        say "fetching $pkg (apt-get download + dpkg -x into target/test-servers)"
+        local tmp
+        tmp="$(mktemp -d)"
+        # apt-get download needs package lists; a fresh image has none.
+        if ! (cd "$tmp" && apt-get download -q "$pkg" >"$tmp/apt.log" 2>&1); then
+            apt_update_once
+            (cd "$tmp" && apt-get download -q "$pkg" >"$tmp/apt.log" 2>&1) ||
+                { cat "$tmp/apt.log" >&2; rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+        fi
+        # Extract next to the destination and rename, so an interrupted run
+        # never leaves a half-extracted tree that looks complete.
+        mkdir -p "$(dirname "$dir")"
+        rm -rf "$dir.partial"
+        dpkg -x "$tmp/${pkg}"_*.deb "$dir.partial"
+        rm -rf "$dir" "$tmp"
+        mv "$dir.partial" "$dir"
+        [[ -x "$dir/$binary" ]] || die "no $binary in the $pkg package"
     fi
-    say "fetching vsftpd (apt-get download + dpkg -x into target/test-servers)"
-    local tmp
-    tmp="$(mktemp -d)"
-    # apt-get download needs package lists; a fresh image has none.
-    if ! (cd "$tmp" && apt-get download -q vsftpd >"$tmp/apt.log" 2>&1); then
+    install_missing_libraries "$pkg" "$dir/$binary"
+}
+
+# dpkg -x installs no dependencies: when `ldd` finds a library missing,
+# install the lib* packages among the package's dependencies.
+install_missing_libraries() {
+    local pkg=$1 binary=$2 depends libraries
+    [[ $(ldd "$binary" 2>&1 || true) == *"not found"* ]] || return 0
+    depends="$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1)"
+    if [[ -z $depends ]]; then
         apt_update_once
-        (cd "$tmp" && apt-get download -q vsftpd >"$tmp/apt.log" 2>&1) ||
-            { cat "$tmp/apt.log" >&2; rm -rf "$tmp"; die "apt-get download vsftpd failed"; }
+        depends="$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Depends: //p' | head -n 1)"
     fi
-    # Extract next to the destination and rename, so an interrupted run never
-    # leaves a half-extracted tree that looks complete.
-    mkdir -p "$(dirname "$vsftpd_dir")"
-    rm -rf "$vsftpd_dir.partial"
-    dpkg -x "$tmp"/vsftpd_*.deb "$vsftpd_dir.partial"
-    rm -rf "$vsftpd_dir" "$tmp"
-    mv "$vsftpd_dir.partial" "$vsftpd_dir"
-    [[ -x "$vsftpd_dir/usr/sbin/vsftpd" ]] || die "no usr/sbin/vsftpd in the vsftpd package"
+    # "libc6 (>= 2.33), a | b, libsodium23 (>= 1.0.10)" -> libc6 libsodium23
+    mapfile -t libraries < <(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/[ |(:].*//' | grep '^lib' || true)
+    if [[ ${#libraries[@]} -gt 0 ]]; then
+        say "$pkg needs shared libraries: ${libraries[*]}"
+        install_packages "${libraries[@]}"
+    fi
+    if [[ $(ldd "$binary" 2>&1 || true) == *"not found"* ]]; then
+        ldd "$binary" >&2 || true
+        die "$binary still lacks shared libraries"
+    fi
 }
 
 # The account that password logins use. sshd and vsftpd start its sessions
@@ -184,14 +212,16 @@ find_cargo() {
 }
 
 main() {
-    install_packages
-    extract_vsftpd
+    install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
+    extract_server vsftpd "$vsftpd_dir" usr/sbin/vsftpd
+    extract_server pure-ftpd "$pure_ftpd_dir" usr/sbin/pure-ftpd
     ensure_test_account
     if can_be_root; then
         as_root mkdir -p /run/sshd
         as_root chmod 0755 /run/sshd
     fi
     export FERRY_VSFTPD="$vsftpd_dir/usr/sbin/vsftpd"
+    export FERRY_PURE_FTPD="$pure_ftpd_dir/usr/sbin/pure-ftpd"
     if ! is_root; then
         say "note: not root: the FTP and password-login tests need root and will fail (use: sudo bash tests/run.sh)"
     fi

@@ -29,7 +29,8 @@ fn start_xvfb() -> (Running, String) {
 }
 
 fn window_titles(display: &str) -> String {
-    let output = Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", display).output().expect("xwininfo runs");
+    let output =
+        Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", display).output().expect("xwininfo runs");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 

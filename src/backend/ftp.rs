@@ -28,6 +28,10 @@ type FtpFuture<'a, T> = Pin<Box<dyn Future<Output = std::result::Result<T, FtpEr
 struct Features {
     mlsd: bool,
     mfmt: bool,
+    /// `HASH` (draft-bryan-ftpext-hash) offers SHA-256.
+    hash_sha256: bool,
+    /// The older `XSHA256` command.
+    xsha256: bool,
 }
 
 /// One logged-in FTP or FTPS connection.
@@ -122,7 +126,11 @@ impl FtpBackend {
 
         let offered = stream.feat().await.unwrap_or_default();
         let has = |name: &str| offered.keys().any(|k| k.eq_ignore_ascii_case(name));
-        let features = Features { mlsd: has("MLST"), mfmt: has("MFMT") };
+        let hash_offers_sha256 = offered.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("HASH") && v.as_deref().unwrap_or("").to_ascii_uppercase().contains("SHA-256")
+        });
+        let features =
+            Features { mlsd: has("MLST"), mfmt: has("MFMT"), hash_sha256: hash_offers_sha256, xsha256: has("XSHA256") };
         if has("UTF8") {
             // Servers that list UTF8 use it already; asking costs one round trip and helps the rest.
             let _ = stream.opts("UTF8", Some("ON")).await;
@@ -388,6 +396,28 @@ impl Backend for FtpBackend {
             }
             other => other.map(|_| ()),
         }
+    }
+
+    async fn checksum_sha256(&mut self, path: &str) -> Result<Option<String>> {
+        let full = self.absolute(path);
+        let context = format!("asking the server for the SHA-256 of {full}");
+        // Hashing a large file takes the server a while: allow more than one reply's time.
+        let patience = self.timeout * 10;
+        let reply = if self.features.hash_sha256 {
+            timed(self.timeout, &context, self.stream.custom_command("OPTS HASH SHA-256", &[Status::CommandOk]))
+                .await?;
+            timed(patience, &context, self.stream.custom_command(format!("HASH {full}"), &[Status::File])).await?
+        } else if self.features.xsha256 {
+            timed(
+                patience,
+                &context,
+                self.stream.custom_command(format!("XSHA256 {full}"), &[Status::RequestedFileActionOk]),
+            )
+            .await?
+        } else {
+            return Ok(None);
+        };
+        Ok(super::find_sha256_hex(&String::from_utf8_lossy(&reply.body)))
     }
 
     async fn keep_alive(&mut self) -> Result<()> {

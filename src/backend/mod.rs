@@ -86,6 +86,12 @@ pub trait Backend: Send {
     /// Sets a file's modification time; `Unsupported` where the server cannot.
     async fn set_modified(&mut self, path: &str, time: DateTime<Utc>) -> Result<()>;
 
+    /// The SHA-256 of a file as the server computes it (lowercase hex), or `None` where the
+    /// server offers no way to compute one.
+    async fn checksum_sha256(&mut self, _path: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// Keeps an idle connection open (SSH keep-alive, FTP NOOP).
     async fn keep_alive(&mut self) -> Result<()>;
 
@@ -207,4 +213,9 @@ pub async fn tcp_connect(
     tokio::time::timeout(timeout, attempt)
         .await
         .unwrap_or_else(|_| Err(FerryError::new(ErrorKind::Timeout, format!("connecting to {target}"))))
+}
+
+/// The first run of 64 hex digits in a server's reply: a SHA-256, in lowercase.
+pub fn find_sha256_hex(reply: &str) -> Option<String> {
+    reply.split(|c: char| !c.is_ascii_hexdigit()).find(|token| token.len() == 64).map(str::to_ascii_lowercase)
 }

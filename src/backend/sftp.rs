@@ -485,6 +485,29 @@ impl Backend for SftpBackend {
         .await
     }
 
+    async fn checksum_sha256(&mut self, path: &str) -> Result<Option<String>> {
+        let full = self.absolute(path);
+        if full.contains(['\n', '\r', '\0']) {
+            return Ok(None);
+        }
+        self.blocking(move |c| {
+            // A shell may be refused (sftp-only accounts): then there is simply no checksum.
+            let Ok(mut channel) = c.session.channel_session() else { return Ok(None) };
+            let command = format!("sha256sum -- '{}'", full.replace('\'', "'\\''"));
+            if channel.exec(&command).is_err() {
+                return Ok(None);
+            }
+            let mut output = String::new();
+            let _ = channel.read_to_string(&mut output);
+            let _ = channel.wait_close();
+            if channel.exit_status().unwrap_or(1) != 0 {
+                return Ok(None);
+            }
+            Ok(super::find_sha256_hex(&output))
+        })
+        .await
+    }
+
     async fn keep_alive(&mut self) -> Result<()> {
         self.blocking(|c| c.session.keepalive_send().map(|_| ()).map_err(|e| ssh_error(&e, "sending a keep-alive")))
             .await

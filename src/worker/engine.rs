@@ -2,15 +2,20 @@
 //! user when a connection needs a decision, and sends keep-alives on idle connections.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::scheduler::{self, Pool, QueueState, TransferSettings};
 use super::{Answer, Command, Event, Question, WorkerOptions};
 use crate::backend::{self, Backend, ConnectError, ConnectSettings};
+use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, PromptId, RequestId, SessionId};
+use crate::transfer::policy::OnExists;
 use crate::trust::{TrustDecision, TrustStore};
 
 /// Sends events to the UI and wakes it.
@@ -36,19 +41,31 @@ impl EventSender {
 /// One open connection. The mutex serialises requests on it: one operation at a time.
 type SharedBackend = Arc<tokio::sync::Mutex<Box<dyn Backend>>>;
 
-/// State shared by the engine and its request tasks.
-struct Shared {
-    events: EventSender,
-    trust: Arc<TrustStore>,
-    settings: ConnectSettings,
-    sessions: Mutex<HashMap<SessionId, SharedBackend>>,
+/// A browsing session: its connection, and how it was made (with the password given), so the
+/// queue can open more connections to the same site.
+struct Session {
+    backend: SharedBackend,
+    spec: ConnectSpec,
+}
+
+/// State shared by the engine, its request tasks and the queue.
+pub(super) struct Shared {
+    pub(super) events: EventSender,
+    pub(super) trust: Arc<TrustStore>,
+    pub(super) settings: ConnectSettings,
+    pub(super) transfer: TransferSettings,
+    pub(super) config: ConfigDir,
+    sessions: Mutex<HashMap<SessionId, Session>>,
     prompts: Mutex<HashMap<PromptId, oneshot::Sender<Answer>>>,
     running: Mutex<HashMap<RequestId, tokio::task::AbortHandle>>,
     next_id: AtomicU64,
+    pub(super) queue: Mutex<QueueState>,
+    pub(super) pool: Mutex<Pool>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // The maps hold no invariant that a panicking holder could break half-way.
+/// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
+/// half-done update could break.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -57,9 +74,16 @@ impl Shared {
     async fn lock_session(&self, session: SessionId) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
         let backend = lock(&self.sessions)
             .get(&session)
-            .cloned()
+            .map(|s| s.backend.clone())
             .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))?;
         Ok(backend.lock_owned().await)
+    }
+
+    fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
+        lock(&self.sessions)
+            .get(&session)
+            .map(|s| s.spec.clone())
+            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))
     }
 
     /// Passes an outcome through; a lost connection also closes the session and tells the UI,
@@ -74,7 +98,7 @@ impl Shared {
     }
 
     /// Asks the user a question and waits for the answer; `None` if the UI went away.
-    async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
+    pub(super) async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
         let prompt = PromptId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let (sender, receiver) = oneshot::channel();
         lock(&self.prompts).insert(prompt, sender);
@@ -87,13 +111,22 @@ impl Shared {
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
     let shared = Arc::new(Shared {
         events,
-        trust: Arc::new(TrustStore::new(options.config, options.user_known_hosts)),
+        trust: Arc::new(TrustStore::new(options.config.clone(), options.user_known_hosts)),
         settings: options.settings,
+        queue: Mutex::new(QueueState::new(options.transfer.concurrency)),
+        transfer: options.transfer,
+        config: options.config,
         sessions: Mutex::new(HashMap::new()),
         prompts: Mutex::new(HashMap::new()),
         running: Mutex::new(HashMap::new()),
         next_id: AtomicU64::new(1),
+        pool: Mutex::new(Pool::new()),
     });
+    let (saved, problem) = super::queue::load(&shared.config.queue());
+    if !saved.is_empty() || problem.is_some() {
+        let items = scheduler::restore(&shared, saved);
+        shared.events.send(Event::QueueRestored { items, problem });
+    }
     while let Some(command) = commands.recv().await {
         match command {
             Command::Shutdown => break,
@@ -113,6 +146,9 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
                 let shared = shared.clone();
                 tokio::spawn(async move { disconnect(&shared, session, None).await });
             }
+            Command::QueueAction { item, action } => scheduler::act(&shared, item, action),
+            Command::ClearFinished => scheduler::clear_finished(&shared),
+            Command::SetConcurrency { limit } => scheduler::set_concurrency(&shared, limit),
             request => start_request(&shared, request),
         }
     }
@@ -154,9 +190,14 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::RemoveFile { request, .. }
         | Command::RemoveDir { request, .. }
         | Command::Chmod { request, .. }
-        | Command::Download { request, .. }
-        | Command::Upload { request, .. } => Some(*request),
-        Command::Disconnect { .. } | Command::Answer { .. } | Command::Cancel { .. } | Command::Shutdown => None,
+        | Command::Enqueue { request, .. } => Some(*request),
+        Command::Disconnect { .. }
+        | Command::Answer { .. }
+        | Command::Cancel { .. }
+        | Command::QueueAction { .. }
+        | Command::ClearFinished
+        | Command::SetConcurrency { .. }
+        | Command::Shutdown => None,
     }
 }
 
@@ -164,7 +205,10 @@ fn request_id(command: &Command) -> Option<RequestId> {
 async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>> {
     let done = |request| Ok(Some(Event::Done { request }));
     match command {
-        Command::Connect { request, spec } => connect(shared, request, spec).await.map(Some),
+        Command::Connect { request, spec } => {
+            let (backend, spec) = open_connection(shared, request, spec).await?;
+            Ok(Some(register(shared, request, backend, spec)))
+        }
         Command::List { request, session, path } => {
             let mut backend = shared.lock_session(session).await?;
             let entries = shared.checked(session, backend.list(&path).await)?;
@@ -200,22 +244,81 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
             shared.checked(session, backend.chmod(&path, mode).await)?;
             done(request)
         }
-        Command::Download { request, session, remote, local } => {
-            let mut backend = shared.lock_session(session).await?;
-            let report = |bytes, total| shared.events.send(Event::Progress { request, bytes, total });
-            let outcome = super::transfer::download(backend.as_mut(), &remote, &local, report).await;
-            let bytes = shared.checked(session, outcome)?;
-            Ok(Some(Event::Transferred { request, bytes }))
+        Command::Enqueue { request, session, transfer } => {
+            let items = plan(shared, request, session, transfer).await?;
+            let items = scheduler::enqueue(shared, items);
+            Ok(Some(Event::Enqueued { request, items }))
         }
-        Command::Upload { request, session, local, remote } => {
-            let mut backend = shared.lock_session(session).await?;
-            let report = |bytes, total| shared.events.send(Event::Progress { request, bytes, total });
-            let outcome = super::transfer::upload(backend.as_mut(), &local, &remote, report).await;
-            let bytes = shared.checked(session, outcome)?;
-            Ok(Some(Event::Transferred { request, bytes }))
-        }
-        Command::Disconnect { .. } | Command::Answer { .. } | Command::Cancel { .. } | Command::Shutdown => Ok(None),
+        Command::Disconnect { .. }
+        | Command::Answer { .. }
+        | Command::Cancel { .. }
+        | Command::QueueAction { .. }
+        | Command::ClearFinished
+        | Command::SetConcurrency { .. }
+        | Command::Shutdown => Ok(None),
     }
+}
+
+/// What to transfer, as the UI or command line asks for it.
+#[derive(Debug, Clone)]
+pub struct TransferRequest {
+    /// Download or upload.
+    pub direction: Direction,
+    /// The local file or folder (source of an upload, target of a download).
+    pub local: PathBuf,
+    /// The remote file or folder (source of a download, target of an upload).
+    pub remote: String,
+    /// Copy folders with everything in them.
+    pub recursive: bool,
+    /// What to do when a target exists.
+    pub on_exists: OnExists,
+    /// Compare SHA-256 checksums with the server's after each file.
+    pub verify: bool,
+}
+
+/// Plans a transfer into queue items, on a pooled connection so browsing is not held up.
+async fn plan(
+    shared: &Arc<Shared>,
+    request: RequestId,
+    session: SessionId,
+    transfer: TransferRequest,
+) -> Result<Vec<QueueItem>> {
+    let site = shared.session_spec(session)?;
+    let mut backend = scheduler::checkout(shared, request, &site).await?;
+    let planned = match transfer.direction {
+        Direction::Download => {
+            super::plan::plan_download(backend.as_mut(), &transfer.remote, &transfer.local, transfer.recursive).await
+        }
+        Direction::Upload => {
+            super::plan::plan_upload(backend.as_mut(), &transfer.local, &transfer.remote, transfer.recursive)
+                .await
+                .map(|seeds| (seeds, transfer.local.clone()))
+        }
+    };
+    scheduler::checkin(shared, &site, backend);
+    let (seeds, local_root) = planned?;
+    Ok(seeds
+        .into_iter()
+        .map(|seed| QueueItem {
+            id: ItemId(0),
+            request,
+            site: site.clone(),
+            direction: transfer.direction,
+            remote: seed.remote,
+            local: seed.local,
+            local_root: local_root.clone(),
+            is_folder: seed.is_folder,
+            size: seed.size,
+            modified: seed.modified,
+            bytes_done: 0,
+            started: false,
+            state: if seed.refused.is_some() { ItemState::Skipped } else { ItemState::Queued },
+            error: seed.refused,
+            on_exists: transfer.on_exists,
+            verify: transfer.verify,
+            integrity: None,
+        })
+        .collect())
 }
 
 /// Removes a session and reports it closed.
@@ -224,7 +327,7 @@ fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Opt
     if removed.is_some() {
         shared.events.send(Event::Disconnected { session, error });
     }
-    removed
+    removed.map(|s| s.backend)
 }
 
 async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
@@ -236,13 +339,17 @@ async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<Ferr
     }
 }
 
-/// Connects, asking the user about unknown keys, untrusted certificates and missing secrets,
-/// and trying again after each answer.
-async fn connect(shared: &Arc<Shared>, request: RequestId, mut spec: ConnectSpec) -> Result<Event> {
+/// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
+/// secrets, and trying again after each answer. Returns it with the spec that worked.
+pub(super) async fn open_connection(
+    shared: &Arc<Shared>,
+    request: RequestId,
+    mut spec: ConnectSpec,
+) -> Result<(Box<dyn Backend>, ConnectSpec)> {
     let url = spec.display_url();
     loop {
         let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
-            Ok(backend) => return Ok(register(shared, request, backend, url)),
+            Ok(backend) => return Ok((backend, spec)),
             Err(error) => error,
         };
         match error {
@@ -315,11 +422,12 @@ fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
 }
 
 /// Adds a new session, starts its keep-alive timer, and builds the `Connected` event.
-fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, url: String) -> Event {
+fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
     let home = backend.home().to_string();
+    let url = spec.display_url();
     let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
-    lock(&shared.sessions).insert(session, backend.clone());
+    lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
     tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));
     Event::Connected { request, session, home, url }
 }

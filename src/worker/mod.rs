@@ -2,7 +2,14 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod engine;
+mod plan;
+pub mod queue;
+pub mod scheduler;
 mod transfer;
+
+pub use engine::TransferRequest;
+pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
+pub use scheduler::{ItemAction, TransferSettings};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +23,7 @@ use crate::backend::tls::RejectedCertificate;
 use crate::config::ConfigDir;
 use crate::error::FerryError;
 use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
+use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
 
 /// What the UI or the command line asks the worker to do. Requests carry an id; the Events
@@ -40,11 +48,15 @@ pub enum Command {
     RemoveDir { request: RequestId, session: SessionId, path: String },
     /// Set permission bits. Answered by `Done`.
     Chmod { request: RequestId, session: SessionId, path: String, mode: u32 },
-    /// Download one remote file to a local path (written beside it under a temporary name and
-    /// renamed only when complete). Answered by `Progress` events, then `Transferred`.
-    Download { request: RequestId, session: SessionId, remote: String, local: PathBuf },
-    /// Upload one local file to a remote path. Answered by `Progress` events, then `Transferred`.
-    Upload { request: RequestId, session: SessionId, local: PathBuf, remote: String },
+    /// Plan a transfer (a file, or a folder with everything in it) into queue items and queue
+    /// them. Answered by `Enqueued`; the items then report `QueueChanged` and `QueueProgress`.
+    Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
+    /// Cancel, pause, resume or retry one queue item. Answered by `QueueChanged`.
+    QueueAction { item: ItemId, action: ItemAction },
+    /// Remove finished items from the queue.
+    ClearFinished,
+    /// Change how many queue items run at once.
+    SetConcurrency { limit: usize },
     /// Answer a `Prompt` event.
     Answer { prompt: PromptId, answer: Answer },
     /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
@@ -66,10 +78,19 @@ pub enum Event {
     Stat { request: RequestId, entry: Entry },
     /// A request with nothing else to report succeeded.
     Done { request: RequestId },
-    /// A transfer moved `bytes` of `total` so far (at most about ten a second per transfer).
-    Progress { request: RequestId, bytes: u64, total: Option<u64> },
-    /// A transfer finished: `bytes` are in place and their size was checked.
-    Transferred { request: RequestId, bytes: u64 },
+    /// A transfer was planned: these items are now in the queue (unsafe names among them come
+    /// as `Skipped`, with the reason).
+    Enqueued { request: RequestId, items: Vec<QueueItem> },
+    /// A queue item changed state (started, paused, done, failed...).
+    QueueChanged { item: Box<QueueItem> },
+    /// A queue item moved `bytes` of `total`, at a smoothed `speed` in bytes per second (at most
+    /// about ten of these a second per item).
+    QueueProgress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
+    /// The whole queue's progress (at most about ten a second).
+    QueueTotals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
+    /// Items the last run left unfinished, back in the queue as paused; `problem` tells of a saved
+    /// queue that could not be read (it was kept aside).
+    QueueRestored { items: Vec<QueueItem>, problem: Option<FerryError> },
     /// The worker needs the user to decide something; reply with `Command::Answer`.
     Prompt { prompt: PromptId, request: RequestId, question: Question },
     /// A request failed.
@@ -87,6 +108,8 @@ pub enum Question {
     Password { url: String },
     /// The private key needs its passphrase.
     KeyPassphrase { key_file: PathBuf },
+    /// A transfer's target exists: what now? Both sides' size and date are shown.
+    TargetExists { item: ItemId, name: String, source: FileFacts, target: FileFacts },
 }
 
 /// The user's reply to a `Question`.
@@ -96,6 +119,8 @@ pub enum Answer {
     Trust(TrustDecision),
     /// For passwords and passphrases; `None` cancels.
     Secret(Option<SecretString>),
+    /// For an existing target: what to do, and whether for the rest of the batch too.
+    Exists { choice: OnExists, apply_to_all: bool },
 }
 
 /// How the worker is set up.
@@ -107,6 +132,8 @@ pub struct WorkerOptions {
     pub user_known_hosts: Option<PathBuf>,
     /// Timeouts and keep-alive interval.
     pub settings: ConnectSettings,
+    /// Queue concurrency and retries.
+    pub transfer: TransferSettings,
 }
 
 impl WorkerOptions {
@@ -116,6 +143,7 @@ impl WorkerOptions {
             config,
             user_known_hosts: crate::config::user_known_hosts(),
             settings: ConnectSettings::default(),
+            transfer: TransferSettings::default(),
         }
     }
 }

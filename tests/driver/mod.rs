@@ -11,8 +11,12 @@ use ferry::backend::ConnectSettings;
 use ferry::config::ConfigDir;
 use ferry::error::FerryError;
 use ferry::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
+use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustDecision;
-use ferry::worker::{self, Answer, Command, Event, Question, WorkerHandle, WorkerOptions};
+use ferry::worker::{
+    self, Answer, Command, Direction, Event, ItemId, ItemState, Question, QueueItem, TransferRequest, WorkerHandle,
+    WorkerOptions,
+};
 use secrecy::SecretString;
 
 /// How long any one request may take in a test before it is called hung.
@@ -30,6 +34,10 @@ pub struct Driver {
     pub trust_answer: TrustDecision,
     /// The answer to password and passphrase questions.
     pub secret_answer: Option<String>,
+    /// The answer to "the target exists" questions.
+    pub exists_answer: OnExists,
+    /// Whether that answer applies to the rest of the batch.
+    pub exists_apply_to_all: bool,
 }
 
 impl Driver {
@@ -52,9 +60,9 @@ impl Driver {
 
     fn start(config: Arc<tempfile::TempDir>, known_hosts: Option<PathBuf>, settings: ConnectSettings) -> Driver {
         let options = WorkerOptions {
-            config: ConfigDir::at(config.path()),
             user_known_hosts: known_hosts.clone(),
             settings: settings.clone(),
+            ..WorkerOptions::new(ConfigDir::at(config.path()))
         };
         let handle = worker::spawn(options, Arc::new(|| {})).expect("worker starts");
         Driver {
@@ -65,6 +73,8 @@ impl Driver {
             questions: Vec::new(),
             trust_answer: TrustDecision::AcceptOnce,
             secret_answer: None,
+            exists_answer: OnExists::Skip,
+            exists_apply_to_all: false,
         }
     }
 
@@ -93,19 +103,11 @@ impl Driver {
                 .unwrap_or_else(|| panic!("no answer to request {request:?} within {PATIENCE:?}"));
             match event {
                 Event::Prompt { prompt, question, .. } => {
-                    let answer = match question {
-                        Question::UnknownHostKey { .. } | Question::UntrustedCertificate { .. } => {
-                            Answer::Trust(self.trust_answer)
-                        }
-                        Question::Password { .. } | Question::KeyPassphrase { .. } => {
-                            Answer::Secret(self.secret_answer.clone().map(SecretString::from))
-                        }
-                    };
+                    let answer = self.answer(&question);
                     self.questions.push(question);
                     self.handle.send(Command::Answer { prompt, answer });
                 }
                 Event::Failed { request: r, error } if r == request => return Err(error),
-                Event::Progress { .. } | Event::Disconnected { .. } => {}
                 event if event_request(&event) == Some(request) => return Ok(event),
                 _ => {}
             }
@@ -127,26 +129,93 @@ impl Driver {
     }
 
     pub fn download(&mut self, session: SessionId, remote: &str, local: &Path) -> Result<u64, FerryError> {
-        match self.request(|request| Command::Download {
-            request,
-            session,
-            remote: remote.into(),
+        self.transfer(session, Direction::Download, local, remote, false, OnExists::Overwrite)
+    }
+
+    pub fn upload(&mut self, session: SessionId, local: &Path, remote: &str) -> Result<u64, FerryError> {
+        self.transfer(session, Direction::Upload, local, remote, false, OnExists::Overwrite)
+    }
+
+    /// Queues a transfer and waits until all its items are finished; returns the bytes of the
+    /// files done, or the first failure.
+    pub fn transfer(
+        &mut self,
+        session: SessionId,
+        direction: Direction,
+        local: &Path,
+        remote: &str,
+        recursive: bool,
+        on_exists: OnExists,
+    ) -> Result<u64, FerryError> {
+        let items = self.enqueue(session, direction, local, remote, recursive, on_exists)?;
+        let finished = self.wait_for_items(&items);
+        if let Some(error) =
+            finished.iter().find_map(|item| (item.state == ItemState::Failed).then(|| item.error.clone()).flatten())
+        {
+            return Err(error);
+        }
+        Ok(finished
+            .iter()
+            .filter(|item| item.state == ItemState::Done && !item.is_folder)
+            .filter_map(|item| item.size)
+            .sum())
+    }
+
+    /// Queues a transfer and returns its planned items.
+    pub fn enqueue(
+        &mut self,
+        session: SessionId,
+        direction: Direction,
+        local: &Path,
+        remote: &str,
+        recursive: bool,
+        on_exists: OnExists,
+    ) -> Result<Vec<QueueItem>, FerryError> {
+        let transfer = TransferRequest {
+            direction,
             local: local.into(),
-        })? {
-            Event::Transferred { bytes, .. } => Ok(bytes),
+            remote: remote.into(),
+            recursive,
+            on_exists,
+            verify: false,
+        };
+        match self.request(|request| Command::Enqueue { request, session, transfer })? {
+            Event::Enqueued { items, .. } => Ok(items),
             other => panic!("unexpected {other:?}"),
         }
     }
 
-    pub fn upload(&mut self, session: SessionId, local: &Path, remote: &str) -> Result<u64, FerryError> {
-        match self.request(|request| Command::Upload {
-            request,
-            session,
-            local: local.into(),
-            remote: remote.into(),
-        })? {
-            Event::Transferred { bytes, .. } => Ok(bytes),
-            other => panic!("unexpected {other:?}"),
+    /// Waits until every one of `items` is finished (done, failed, skipped or cancelled),
+    /// answering questions on the way; returns their final state.
+    pub fn wait_for_items(&mut self, items: &[QueueItem]) -> Vec<QueueItem> {
+        let mut latest: std::collections::BTreeMap<ItemId, QueueItem> =
+            items.iter().map(|i| (i.id, i.clone())).collect();
+        while latest.values().any(|item| !item.state.is_finished()) {
+            let event = self.handle.recv_timeout(PATIENCE).unwrap_or_else(|| panic!("the queue stalled: {latest:#?}"));
+            match event {
+                Event::Prompt { prompt, question, .. } => {
+                    let answer = self.answer(&question);
+                    self.questions.push(question);
+                    self.handle.send(Command::Answer { prompt, answer });
+                }
+                Event::QueueChanged { item } if latest.contains_key(&item.id) => {
+                    latest.insert(item.id, *item);
+                }
+                _ => {}
+            }
+        }
+        latest.into_values().collect()
+    }
+
+    fn answer(&self, question: &Question) -> Answer {
+        match question {
+            Question::UnknownHostKey { .. } | Question::UntrustedCertificate { .. } => Answer::Trust(self.trust_answer),
+            Question::Password { .. } | Question::KeyPassphrase { .. } => {
+                Answer::Secret(self.secret_answer.clone().map(SecretString::from))
+            }
+            Question::TargetExists { .. } => {
+                Answer::Exists { choice: self.exists_answer, apply_to_all: self.exists_apply_to_all }
+            }
         }
     }
 }
@@ -157,11 +226,10 @@ fn event_request(event: &Event) -> Option<RequestId> {
         | Event::Listing { request, .. }
         | Event::Stat { request, .. }
         | Event::Done { request }
-        | Event::Transferred { request, .. }
+        | Event::Enqueued { request, .. }
         | Event::Failed { request, .. }
-        | Event::Progress { request, .. }
         | Event::Prompt { request, .. } => Some(*request),
-        Event::Disconnected { .. } => None,
+        _ => None,
     }
 }
 

@@ -6,11 +6,12 @@
 //!
 //! - [`Sshd`]: OpenSSH's sshd (SFTP), key and password logins.
 //! - [`Vsftpd`]: vsftpd with plain FTP, explicit or implicit FTPS.
+//! - [`PureFtpd`]: pure-ftpd (MLSD/MLST) with plain FTP or explicit FTPS.
 //! - [`SshAgent`]: an ssh-agent holding test keys.
 //! - [`client_keys`], [`test_certificate`]: the key pairs and certificate.
 //!
-//! `tests/run.sh` prepares a machine for this (packages, the vsftpd binary,
-//! the `ferrytest` account). Use it from an integration test with
+//! `tests/run.sh` prepares a machine for this (packages, the vsftpd and
+//! pure-ftpd binaries, the `ferrytest` account). Use it from an integration test with
 //! `mod support;`. Only std and `tempfile` are used.
 //!
 //! Linux only: child processes are found through /proc.
@@ -19,15 +20,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::ops::RangeInclusive;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
+use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -221,6 +222,20 @@ fn chown_recursive(path: &Path, account: &Account) {
     }
 }
 
+/// Creates a server's data directory (mode 0755), owned by [`TEST_USER`]
+/// when the tests run as root (else by the user running them).
+fn create_data_dir(path: &Path) {
+    create_dir(path, 0o755);
+    if is_root() {
+        chown_recursive(path, &expect_test_account());
+    }
+}
+
+/// Panics unless the tests run as root; `why` says what `server` needs it for.
+fn require_root(server: &str, why: &str) {
+    assert!(is_root(), "{server} tests need root ({why}): run `sudo bash tests/run.sh`");
+}
+
 // ---------------------------------------------------------------------------
 // Files and helper commands
 // ---------------------------------------------------------------------------
@@ -324,6 +339,25 @@ fn remove_stale_process_dirs(tmp: &Path) {
     }
 }
 
+/// Opens `path` for appending, creating it if needed.
+fn open_append(path: &Path) -> fs::File {
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap_or_else(|err| panic!("open {}: {err}", path.display()))
+}
+
+/// A server binary: `$env_var` if set, else `relative_path` below
+/// target/test-servers, where tests/run.sh extracts the FTP servers.
+fn extracted_binary(env_var: &str, relative_path: &str) -> PathBuf {
+    let binary = std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-servers").join(relative_path));
+    assert!(binary.exists(), "{} not found: run tests/run.sh once to fetch it (or set {env_var})", binary.display());
+    binary
+}
+
 /// A fresh directory for one server, removed when dropped.
 fn server_dir(prefix: &str) -> TempDir {
     let dir = tempfile::Builder::new()
@@ -410,19 +444,15 @@ impl ServerProcess {
     /// Starts `command` with no stdin and its stdout and stderr appended to
     /// `output` (where servers report start-up errors).
     fn spawn(name: &'static str, command: &mut Command, output: &Path) -> Self {
-        let out = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(output)
-            .unwrap_or_else(|err| panic!("open {}: {err}", output.display()));
-        let err = out.try_clone().expect("duplicate a log file handle");
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {name} ({command:?}): {err}"));
-        ServerProcess { name, child, stopped: false }
+        Self::try_spawn(name, command, output).unwrap_or_else(|err| panic!("cannot start {name} ({command:?}): {err}"))
+    }
+
+    /// [`ServerProcess::spawn`] that returns the error instead of panicking.
+    fn try_spawn(name: &'static str, command: &mut Command, output: &Path) -> std::io::Result<Self> {
+        let out = open_append(output);
+        let err = out.try_clone()?;
+        let child = command.stdin(Stdio::null()).stdout(out).stderr(err).spawn()?;
+        Ok(ServerProcess { name, child, stopped: false })
     }
 
     fn pid(&self) -> u32 {
@@ -435,29 +465,33 @@ impl ServerProcess {
     }
 
     /// Kills the process and its descendants and reaps it. Idempotent.
-    fn stop(&mut self) {
+    /// Returns the pids it killed (none if the process had ended).
+    fn stop(&mut self) -> Vec<u32> {
         if self.stopped {
-            return;
+            return Vec::new();
         }
         self.stopped = true;
         if self.exit_status().is_some() {
-            return;
+            return Vec::new();
         }
         // Freeze the server first so it forks no new child while we collect
         // the ones it has.
         let pid = self.pid();
         signal::send(pid, signal::SIGSTOP);
-        for descendant in descendants(pid) {
+        let mut killed = descendants(pid);
+        for &descendant in &killed {
             signal::send(descendant, signal::SIGKILL);
         }
         let _ = self.child.kill(); // SIGKILL works on a stopped process.
         let _ = self.child.wait(); // Reap it: no zombie.
+        killed.push(pid);
+        killed
     }
 }
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        self.stop();
+        let _ = self.stop();
     }
 }
 
@@ -499,6 +533,34 @@ fn wait_until_ready(
     }
 }
 
+/// Starts a server whose control port is chosen here: `spawn(port)` starts
+/// it on `port`; when something else took the port first (`bind_error` in
+/// one of `logs`), it starts again on another one. Panics with `report()`
+/// (tails of its files) when the server exits or does not answer with
+/// `banner` (see [`wait_until_ready`]). Returns the process and its port.
+fn start_on_free_port(
+    name: &str,
+    banner: Option<&str>,
+    logs: &[&Path],
+    bind_error: &str,
+    report: impl Fn() -> String,
+    mut spawn: impl FnMut(u16) -> ServerProcess,
+) -> (ServerProcess, u16) {
+    for _ in 0..BIND_ATTEMPTS {
+        let port = free_port();
+        let mut process = spawn(port);
+        match wait_until_ready(&mut process, port, banner, logs, bind_error) {
+            Ok(()) => return (process, port),
+            Err(StartError::Exited { bind_failed: true, .. }) => continue,
+            Err(StartError::Exited { status, .. }) => panic!("{name} exited ({status}){}", report()),
+            Err(StartError::Timeout(problem)) => {
+                panic!("{name} on port {port} was not ready within {STARTUP_TIMEOUT:?} ({problem}){}", report())
+            }
+        }
+    }
+    panic!("{name}: no free port after {BIND_ATTEMPTS} attempts{}", report());
+}
+
 /// One connection attempt; see [`wait_until_ready`].
 fn probe(port: u16, banner: Option<&str>) -> Result<(), String> {
     let mut stream = TcpStream::connect_timeout(&localhost(port), Duration::from_millis(500))
@@ -527,6 +589,217 @@ fn read_first_line(stream: &mut TcpStream) -> std::io::Result<String> {
         }
     }
     Ok(String::from_utf8_lossy(&line).trim_end().to_owned())
+}
+
+// ---------------------------------------------------------------------------
+// syslog
+// ---------------------------------------------------------------------------
+
+/// unshare(2) and mount(2), which give a server a /dev of its own (see
+/// [`SyslogCapture`]). std already links libc.
+mod mount_namespace {
+    use std::ffi::{CStr, CString, c_char, c_ulong, c_void};
+    use std::io;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    use std::path::Path;
+    use std::process::Command;
+    use std::ptr;
+
+    unsafe extern "C" {
+        // unshare(2) takes a plain integer.
+        safe fn unshare(flags: i32) -> i32;
+        fn mount(
+            source: *const c_char,
+            target: *const c_char,
+            filesystem_type: *const c_char,
+            flags: c_ulong,
+            data: *const c_void,
+        ) -> i32;
+    }
+    /// Linux's numbers (the same on every architecture).
+    const CLONE_NEWNS: i32 = 0x0002_0000;
+    const MS_BIND: c_ulong = 0x1000;
+    const MS_REC: c_ulong = 0x4000;
+    const MS_PRIVATE: c_ulong = 0x0004_0000;
+
+    /// The device files the replacement /dev keeps (bound from the real /dev).
+    pub const DEVICES: [&str; 4] = ["null", "zero", "random", "urandom"];
+
+    /// Makes `command` run in a mount namespace of its own in which `dev_dir`
+    /// is mounted on /dev, with each of [`DEVICES`] bound from the real /dev
+    /// onto the empty file of that name in `dev_dir`. The mounts are private
+    /// to the namespace: the machine's /dev does not change, and they vanish
+    /// with the server's last process. Spawning fails (EPERM) where mount
+    /// namespaces are not allowed, e.g. in a container without
+    /// CAP_SYS_ADMIN.
+    pub fn with_own_dev(command: &mut Command, dev_dir: &Path) {
+        let c_path = |path: &Path| CString::new(path.as_os_str().as_bytes()).expect("a path without NUL bytes");
+        // Everything the hook needs is allocated here, before the fork.
+        let devices: Vec<(CString, CString)> = DEVICES
+            .iter()
+            .map(|device| (c_path(&Path::new("/dev").join(device)), c_path(&dev_dir.join(device))))
+            .collect();
+        let dev_dir = c_path(dev_dir);
+        let bind = |source: &CStr, target: &CStr, flags: c_ulong| {
+            // SAFETY: both are NUL-terminated strings that outlive the call;
+            // a bind mount ignores the file system type and data (null).
+            check(unsafe { mount(source.as_ptr(), target.as_ptr(), ptr::null(), MS_BIND | flags, ptr::null()) })
+        };
+        let hook = move || -> io::Result<()> {
+            check(unshare(CLONE_NEWNS))?;
+            // Keep the mounts below from propagating to the machine (on
+            // systemd hosts / is a shared mount).
+            // SAFETY: a NUL-terminated literal; source, type and data may be
+            // null when only the propagation changes.
+            check(unsafe { mount(ptr::null(), c"/".as_ptr(), ptr::null(), MS_REC | MS_PRIVATE, ptr::null()) })?;
+            for (source, target) in &devices {
+                bind(source, target, 0)?;
+            }
+            bind(&dev_dir, c"/dev", MS_REC)
+        };
+        // SAFETY: the hook runs in the child between fork and exec, where
+        // only async-signal-safe work is allowed: it makes system calls and
+        // reads errno, and allocates nothing.
+        unsafe {
+            command.pre_exec(hook);
+        }
+    }
+
+    fn check(result: i32) -> io::Result<()> {
+        if result == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    }
+}
+
+/// Collects what a server sends to syslog into its log file, for servers
+/// that log nowhere else (pure-ftpd). The server runs in a mount namespace
+/// of its own whose /dev is a directory of the harness holding a datagram
+/// socket `log` that this collector reads (see
+/// [`mount_namespace::with_own_dev`]), so nothing changes on the machine
+/// and parallel servers keep their logs apart. That needs root with
+/// CAP_SYS_ADMIN; without it [`SyslogCapture::spawn`] starts the server
+/// plainly and says so in the log.
+///
+/// Each message becomes one line (multi-line messages stay as they are),
+/// without the `<priority>` prefix: "Nov 24 07:52:20 pure-ftpd: ...".
+struct SyslogCapture {
+    dev_dir: PathBuf,
+    socket_path: PathBuf,
+    /// The last flush marker the reader has seen (see [`SyslogCapture::flush`]).
+    flushed: Arc<(Mutex<u64>, Condvar)>,
+    next_marker: AtomicU64,
+    stop: Arc<AtomicBool>,
+    reader: Option<thread::JoinHandle<()>>,
+}
+
+/// How a flush marker datagram starts: no syslog message starts with NUL.
+const SYSLOG_FLUSH_MARKER: &[u8] = b"\0ferry-tests-flush ";
+
+impl SyslogCapture {
+    /// Makes `dev_dir` (with the socket) and starts copying messages to
+    /// `log_file`.
+    fn start(dev_dir: PathBuf, log_file: &Path) -> Self {
+        create_dir(&dev_dir, 0o755);
+        for device in mount_namespace::DEVICES {
+            write_file(&dev_dir.join(device), "", 0o644); // mount points
+        }
+        let socket_path = dev_dir.join("log");
+        let socket = UnixDatagram::bind(&socket_path)
+            .unwrap_or_else(|err| panic!("bind a syslog socket at {}: {err}", socket_path.display()));
+        // Server processes that dropped root may connect, as with /dev/log.
+        set_mode(&socket_path, 0o666);
+        socket.set_read_timeout(Some(Duration::from_millis(100))).expect("set a read timeout on the syslog socket");
+        let mut log = open_append(log_file);
+        let flushed = Arc::new((Mutex::new(0), Condvar::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = thread::spawn({
+            let (flushed, stop) = (Arc::clone(&flushed), Arc::clone(&stop));
+            move || copy_syslog_messages(&socket, &mut log, &flushed, &stop)
+        });
+        SyslogCapture { dev_dir, socket_path, flushed, next_marker: AtomicU64::new(0), stop, reader: Some(reader) }
+    }
+
+    /// Starts `command()` with this collector as its /dev/log; where that is
+    /// not allowed, starts `command()` plainly (its stderr still goes to
+    /// `output`) and notes why in `output`.
+    fn spawn(&self, name: &'static str, command: impl Fn() -> Command, output: &Path) -> ServerProcess {
+        let mut with_own_dev = command();
+        mount_namespace::with_own_dev(&mut with_own_dev, &self.dev_dir);
+        ServerProcess::try_spawn(name, &mut with_own_dev, output).unwrap_or_else(|err| {
+            let note = format!("ferry tests: no syslog capture for {name} ({err}); only its stderr is logged\n");
+            let _ = open_append(output).write_all(note.as_bytes());
+            ServerProcess::spawn(name, &mut command(), output)
+        })
+    }
+
+    /// Waits until every message the server sent before this call is in
+    /// the log file: sends a marker through the same socket (datagrams
+    /// arrive in order) and waits for the reader to reach it.
+    fn flush(&self) {
+        let marker = self.next_marker.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut datagram = SYSLOG_FLUSH_MARKER.to_vec();
+        datagram.extend_from_slice(marker.to_string().as_bytes());
+        let sent = UnixDatagram::unbound().and_then(|sender| sender.send_to(&datagram, &self.socket_path));
+        if sent.is_err() {
+            return;
+        }
+        let (seen, changed) = &*self.flushed;
+        let seen = seen.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _ = changed.wait_timeout_while(seen, STARTUP_TIMEOUT, |seen| *seen < marker);
+    }
+}
+
+impl Drop for SyslogCapture {
+    /// Stops the reader once it has copied what is queued.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// The reader thread of [`SyslogCapture`]: copies messages until `stop` is
+/// set and the socket has been quiet for a read timeout, and reports flush
+/// markers in `flushed`.
+fn copy_syslog_messages(socket: &UnixDatagram, log: &mut fs::File, flushed: &(Mutex<u64>, Condvar), stop: &AtomicBool) {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match socket.recv(&mut buffer) {
+            Ok(len) => {
+                let message = &buffer[..len];
+                if let Some(marker) = message.strip_prefix(SYSLOG_FLUSH_MARKER) {
+                    let marker = String::from_utf8_lossy(marker).parse().unwrap_or(0);
+                    let (seen, changed) = flushed;
+                    let mut seen = seen.lock().unwrap_or_else(|poison| poison.into_inner());
+                    *seen = (*seen).max(marker);
+                    changed.notify_all();
+                } else {
+                    // One write per message: the server appends its stderr
+                    // to the same file.
+                    let _ = log.write_all(syslog_line(message).as_bytes());
+                }
+            }
+            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+            }
+            Err(err) if err.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// "<95>Nov 24 07:52:20 pure-ftpd: ...\r\n..." -> "Nov 24 07:52:20 pure-ftpd: ...\n...\n".
+fn syslog_line(message: &[u8]) -> String {
+    let text = String::from_utf8_lossy(message);
+    let without_priority = text
+        .strip_prefix('<')
+        .and_then(|rest| rest.split_once('>'))
+        .filter(|(priority, _)| priority.bytes().all(|byte| byte.is_ascii_digit()))
+        .map_or(&*text, |(_, rest)| rest);
+    format!("{}\n", without_priority.trim_end().replace("\r\n", "\n"))
 }
 
 // ---------------------------------------------------------------------------
@@ -814,15 +1087,12 @@ impl Sshd {
     /// [`Sshd::restart`] brings it back.
     pub fn stop(&mut self) {
         if let Some(mut process) = self.process.take() {
-            process.stop();
+            let _ = process.stop();
         }
     }
 
     fn make_data_dir(&self) {
-        create_dir(&self.data_dir, 0o755);
-        if is_root() {
-            chown_recursive(&self.data_dir, &expect_test_account());
-        }
+        create_data_dir(&self.data_dir);
     }
 
     fn copy_host_key(&self, source: &Path) {
@@ -951,7 +1221,7 @@ fn openssh_version() -> (u32, u32) {
 // vsftpd
 // ---------------------------------------------------------------------------
 
-/// Which TLS a [`Vsftpd`] offers.
+/// Which TLS an FTP server ([`Vsftpd`], [`PureFtpd`]) offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FtpTls {
     /// Plain FTP only (AUTH TLS is refused).
@@ -959,8 +1229,8 @@ pub enum FtpTls {
     /// Explicit FTPS (AUTH TLS) offered but not required: plain FTP works
     /// on the same server too.
     Explicit,
-    /// Implicit FTPS: TLS from the first byte; the 220 comes inside TLS.
-    /// Data connections are still plain until the client sends `PBSZ 0` and
+    /// Implicit FTPS: TLS from the first byte; the 220 comes inside TLS
+    /// ([`Vsftpd`] only). Data connections are still plain until the client sends `PBSZ 0` and
     /// `PROT P` (suppaftp's `connect_secure_implicit` sends neither, then
     /// starts TLS on a plain data connection and hangs).
     Implicit,
@@ -985,7 +1255,7 @@ impl Default for VsftpdOptions {
     }
 }
 
-/// How many passive-mode ports each vsftpd gets: enough for a test that
+/// How many passive-mode ports each FTP server gets: enough for a test that
 /// opens several data connections at once, with some in TIME_WAIT.
 const PASV_PORTS: u16 = 20;
 
@@ -1011,8 +1281,7 @@ impl Vsftpd {
     /// accepts connections).
     pub fn start(options: VsftpdOptions) -> Self {
         let binary = vsftpd_binary();
-        assert!(binary.exists(), "vsftpd not found at {}: run tests/run.sh once to fetch vsftpd", binary.display());
-        assert!(is_root(), "vsftpd tests need root (vsftpd checks passwords): run `sudo bash tests/run.sh`");
+        require_root("vsftpd", "vsftpd checks passwords");
         let account = expect_test_account();
         assert!(
             account.home.is_dir(),
@@ -1022,8 +1291,7 @@ impl Vsftpd {
 
         let dir = server_dir("vsftpd-");
         let data_dir = dir.path().join("data");
-        create_dir(&data_dir, 0o755);
-        chown_recursive(&data_dir, &account);
+        create_data_dir(&data_dir);
         // vsftpd's secure_chroot_dir: empty, root-owned, not writable.
         create_dir(&dir.path().join("empty"), 0o755);
 
@@ -1031,26 +1299,20 @@ impl Vsftpd {
         let output_file = dir.path().join("vsftpd.out");
         let config_file = dir.path().join("vsftpd.conf");
         let pasv_ports = free_port_block(PASV_PORTS);
-        for _ in 0..BIND_ATTEMPTS {
-            let port = free_port();
-            let config = vsftpd_config(&options, dir.path(), port, &pasv_ports, &data_dir, &log_file);
-            write_file(&config_file, &config, 0o600);
-            let mut process = ServerProcess::spawn("vsftpd", Command::new(&binary).arg(&config_file), &output_file);
-            let banner = (options.tls != FtpTls::Implicit).then_some("220");
-            let logs = [output_file.as_path(), log_file.as_path()];
-            let report = || tails(&[&output_file, &log_file, &config_file], 40);
-            match wait_until_ready(&mut process, port, banner, &logs, "could not bind listening") {
-                Ok(()) => {
-                    return Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options };
-                }
-                Err(StartError::Exited { bind_failed: true, .. }) => continue,
-                Err(StartError::Exited { status, .. }) => panic!("vsftpd exited ({status}){}", report()),
-                Err(StartError::Timeout(problem)) => {
-                    panic!("vsftpd on port {port} was not ready within {STARTUP_TIMEOUT:?} ({problem}){}", report())
-                }
-            }
-        }
-        panic!("vsftpd: no free port after {BIND_ATTEMPTS} attempts");
+        let banner = (options.tls != FtpTls::Implicit).then_some("220");
+        let (process, port) = start_on_free_port(
+            "vsftpd",
+            banner,
+            &[&output_file, &log_file],
+            "could not bind listening",
+            || tails(&[&output_file, &log_file, &config_file], 40),
+            |port| {
+                let config = vsftpd_config(&options, dir.path(), port, &pasv_ports, &data_dir, &log_file);
+                write_file(&config_file, &config, 0o600);
+                ServerProcess::spawn("vsftpd", Command::new(&binary).arg(&config_file), &output_file)
+            },
+        );
+        Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options }
     }
 
     /// The control port (127.0.0.1).
@@ -1088,9 +1350,7 @@ impl Vsftpd {
 
 /// `FERRY_VSFTPD`, else the binary tests/run.sh extracted into target/.
 fn vsftpd_binary() -> PathBuf {
-    std::env::var_os("FERRY_VSFTPD")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-servers/vsftpd/usr/sbin/vsftpd"))
+    extracted_binary("FERRY_VSFTPD", "vsftpd/usr/sbin/vsftpd")
 }
 
 fn vsftpd_config(
@@ -1122,6 +1382,252 @@ fn vsftpd_config(
             ("XFERLOG_FILE", path(&dir.join("xferlog"))),
         ],
     )
+}
+
+// ---------------------------------------------------------------------------
+// pure-ftpd
+// ---------------------------------------------------------------------------
+
+/// How to start a [`PureFtpd`].
+#[derive(Clone, Debug)]
+pub struct PureFtpdOptions {
+    /// [`FtpTls::None`] or [`FtpTls::Explicit`]; this pure-ftpd has no
+    /// implicit FTPS.
+    pub tls: FtpTls,
+}
+
+impl Default for PureFtpdOptions {
+    /// Plain FTP only.
+    fn default() -> Self {
+        PureFtpdOptions { tls: FtpTls::None }
+    }
+}
+
+/// A private pure-ftpd on 127.0.0.1: a second FTP server, with MLSD, MLST
+/// and MFMT (vsftpd has none of them). Needs root (pure-ftpd switches to the
+/// account and chroots) and [`TEST_USER`]'s uid: log in with [`TEST_USER`]
+/// / [`TEST_PASSWORD`]. Killed when dropped.
+///
+/// The login is a pure-ftpd virtual user (PureDB) with the uid and gid of
+/// [`TEST_USER`], chrooted to [`PureFtpd::data_dir`]: the session's home
+/// and working directory is "/", which is the data directory.
+///
+/// Differences from [`Vsftpd`] that tests meet: FEAT lists "UTF8" but
+/// `OPTS UTF8 ON` gets "504 Unknown command" (Debian builds it without
+/// RFC 2640 support; names are passed through as bytes, so UTF-8 names
+/// work); FEAT lists "AUTH TLS" even for [`FtpTls::None`], whose `AUTH TLS`
+/// then gets "500 This security scheme is not implemented"; LIST hides
+/// dot files unless asked with `LIST -a` (MLSD shows them); at most 10
+/// clients at a time (pure-ftpd allows half as many as it has passive
+/// ports).
+pub struct PureFtpd {
+    // Declared first so it is dropped (killed) before the syslog reader
+    // stops and `dir` is removed.
+    process: ServerProcess,
+    syslog: SyslogCapture,
+    dir: TempDir,
+    port: u16,
+    pasv_ports: RangeInclusive<u16>,
+    data_dir: PathBuf,
+    log_file: PathBuf,
+    options: PureFtpdOptions,
+}
+
+impl PureFtpd {
+    /// Starts pure-ftpd and waits until it answers "220". Panics for
+    /// [`FtpTls::Implicit`].
+    pub fn start(options: PureFtpdOptions) -> Self {
+        assert!(
+            options.tls != FtpTls::Implicit,
+            "PureFtpd cannot do implicit FTPS (Debian's pure-ftpd is built without it): use Vsftpd with FtpTls::Implicit"
+        );
+        let binary = pure_ftpd_binary();
+        require_root("pure-ftpd", "it switches to the test account and chroots");
+
+        let dir = server_dir("pure-ftpd-");
+        let data_dir = dir.path().join("data");
+        create_data_dir(&data_dir);
+        let user_db = pure_ftpd_user_db(&binary, dir.path(), &data_dir);
+        let certificate = dir.path().join("pure-ftpd.pem");
+        if options.tls == FtpTls::Explicit {
+            // pure-ftpd reads the certificate and its key from one file.
+            let test = test_certificate();
+            write_file(&certificate, &(read_lossy(&test.cert_pem) + &read_lossy(&test.key_pem)), 0o600);
+        }
+
+        // stderr (start-up errors) and, through `syslog`, everything else.
+        let log_file = dir.path().join("pure-ftpd.log");
+        let syslog = SyslogCapture::start(dir.path().join("dev"), &log_file);
+        let pasv_ports = free_port_block(PASV_PORTS);
+        let (process, port) = start_on_free_port(
+            "pure-ftpd",
+            Some("220"),
+            &[&log_file],
+            "Address already in use",
+            || tails(&[&log_file], 40),
+            |port| {
+                let command = || {
+                    let mut command = Command::new(&binary);
+                    command.args(pure_ftpd_args(&options, dir.path(), port, &pasv_ports, &user_db, &certificate));
+                    command
+                };
+                syslog.spawn("pure-ftpd", command, &log_file)
+            },
+        );
+        PureFtpd { process, syslog, dir, port, pasv_ports, data_dir, log_file, options }
+    }
+
+    /// The control port (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// "127.0.0.1:PORT".
+    pub fn addr(&self) -> SocketAddr {
+        localhost(self.port)
+    }
+
+    /// The passive-mode data ports pure-ftpd may use.
+    pub fn pasv_ports(&self) -> RangeInclusive<u16> {
+        self.pasv_ports.clone()
+    }
+
+    /// The session's "/" (pure-ftpd chroots into it); owned by [`TEST_USER`].
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The options it was started with.
+    pub fn options(&self) -> &PureFtpdOptions {
+        &self.options
+    }
+
+    /// pure-ftpd's log so far: its syslog messages with every FTP command
+    /// and reply ("pure-ftpd: (ferrytest@127.0.0.1) [DEBUG] Command [pwd] []",
+    /// the password shown as "<*>"), logins and transfers, plus its stderr.
+    /// Where the harness cannot capture syslog (no mount namespaces, see
+    /// [`SyslogCapture`]), only stderr and a line saying so. Everything
+    /// pure-ftpd logged before the call is in it.
+    pub fn log(&self) -> String {
+        self.syslog.flush();
+        read_lossy(&self.log_file)
+    }
+}
+
+impl Drop for PureFtpd {
+    /// Kills pure-ftpd and its sessions. A killed session leaves its entry
+    /// in pure-ftpd's session list (/var/run/pure-ftpd/client-<pid>, which
+    /// `pure-ftpwho` reads): remove those, so they do not pile up.
+    fn drop(&mut self) {
+        let killed = self.process.stop();
+        let Ok(entries) = fs::read_dir(PURE_FTPD_SESSIONS_DIR) else { return };
+        for entry in entries.flatten() {
+            // "client-00012345"
+            let name = entry.file_name();
+            let pid = name.to_str().and_then(|name| name.strip_prefix("client-")).and_then(|pid| pid.parse().ok());
+            if pid.is_some_and(|pid| killed.contains(&pid)) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Where pure-ftpd lists its sessions (compiled in; shared by every
+/// pure-ftpd on the machine).
+const PURE_FTPD_SESSIONS_DIR: &str = "/var/run/pure-ftpd";
+
+/// `FERRY_PURE_FTPD`, else the binary tests/run.sh extracted into target/.
+fn pure_ftpd_binary() -> PathBuf {
+    extracted_binary("FERRY_PURE_FTPD", "pure-ftpd/usr/sbin/pure-ftpd")
+}
+
+/// pure-ftpd's command line. No config file: pure-ftpd reads none unless
+/// given one (Debian's wrapper script, which reads /etc/pure-ftpd, is not
+/// used). Stays in the foreground (no -B).
+fn pure_ftpd_args(
+    options: &PureFtpdOptions,
+    dir: &Path,
+    port: u16,
+    pasv_ports: &RangeInclusive<u16>,
+    user_db: &Path,
+    certificate: &Path,
+) -> Vec<String> {
+    let path = |path: &Path| path.display().to_string();
+    let mut args: Vec<String> = [
+        // Listen on 127.0.0.1 only; passive mode on the ports picked for it,
+        // announced as 127.0.0.1.
+        "-S".to_owned(),
+        format!("127.0.0.1,{port}"),
+        "-p".to_owned(),
+        format!("{}:{}", pasv_ports.start(), pasv_ports.end()),
+        "-P".to_owned(),
+        "127.0.0.1".to_owned(),
+        // No anonymous logins; the virtual users of `user_db` only.
+        "-E".to_owned(),
+        "-l".to_owned(),
+        format!("puredb:{}", path(user_db)),
+        // No DNS look-ups of clients (and their delays).
+        "-H".to_owned(),
+        // Log every command, and with the second -d every reply.
+        "-d".to_owned(),
+        "-d".to_owned(),
+        // Its own pid file instead of the shared /var/run/pure-ftpd.pid.
+        "-g".to_owned(),
+        path(&dir.join("pure-ftpd.pid")),
+    ]
+    .into();
+    match options.tls {
+        FtpTls::None => args.extend(["-Y".to_owned(), "0".to_owned()]),
+        // TLS offered, not required.
+        FtpTls::Explicit => args.extend(["-Y".to_owned(), "1".to_owned(), "-2".to_owned(), path(certificate)]),
+        FtpTls::Implicit => unreachable!("checked in PureFtpd::start"),
+    }
+    args
+}
+
+/// Writes the PureDB user database of one [`PureFtpd`]: [`TEST_USER`] with
+/// [`TEST_PASSWORD`], the account's uid and gid, chrooted to `data_dir`.
+/// Returns the .pdb file for `-l puredb:`.
+///
+/// The text file is written here rather than with `pure-pw useradd`,
+/// which hashes with argon2id at a cost that makes every login take about
+/// 4 s on a test machine; pure-ftpd also accepts crypt(3) hashes, and a
+/// SHA-512 one takes milliseconds. `pure-pw mkdb` then builds the
+/// database.
+fn pure_ftpd_user_db(pure_ftpd: &Path, dir: &Path, data_dir: &Path) -> PathBuf {
+    let account = expect_test_account();
+    let passwd_file = dir.join("pureftpd.passwd");
+    let pdb_file = dir.join("pureftpd.pdb");
+    // Fields: login:hash:uid:gid:gecos:home, then 12 empty ones (limits).
+    // A home of "<dir>/./" chroots the session to <dir>.
+    let line = format!(
+        "{TEST_USER}:{}:{}:{}::{}/./{}\n",
+        test_password_crypt(),
+        account.uid,
+        account.gid,
+        data_dir.display(),
+        ":".repeat(12)
+    );
+    write_file(&passwd_file, &line, 0o600);
+    // pure-pw comes with pure-ftpd: usr/sbin/pure-ftpd -> usr/bin/pure-pw.
+    let pure_pw = pure_ftpd.parent().and_then(Path::parent).map(|usr| usr.join("bin/pure-pw"));
+    let pure_pw = pure_pw.filter(|path| path.exists()).unwrap_or_else(|| {
+        panic!("no pure-pw next to {} (expected ../bin/pure-pw): run tests/run.sh", pure_ftpd.display())
+    });
+    run(Command::new(pure_pw).arg("mkdb").arg(&pdb_file).arg("-f").arg(&passwd_file));
+    pdb_file
+}
+
+/// [`TEST_PASSWORD`] as a SHA-512 crypt(3) hash ("$6$..."), made once per
+/// process.
+fn test_password_crypt() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let output = run(Command::new("openssl").args(["passwd", "-6", "-salt", "ferrytestsalt", TEST_PASSWORD]));
+        let hash = output.trim().to_owned();
+        assert!(hash.starts_with("$6$"), "unexpected `openssl passwd -6` output: {output:?}");
+        hash
+    })
 }
 
 // ---------------------------------------------------------------------------

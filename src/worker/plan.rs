@@ -1,0 +1,180 @@
+//! Turns "download this folder" or "upload that one" into queue items, one per file and one per
+//! folder, refusing (and reporting) names that could lead outside the destination.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::backend::Backend;
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{EntryKind, file_name_remote, join_remote};
+use crate::transfer::names::{check_name, remote_join};
+
+/// One planned item, before it gets an id and a place in the queue.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub remote: String,
+    pub local: PathBuf,
+    pub is_folder: bool,
+    pub size: Option<u64>,
+    pub modified: Option<DateTime<Utc>>,
+    /// Set when the entry must not be transferred (an unsafe name, a symlinked folder): it is
+    /// queued as skipped with this reason, so the user sees it.
+    pub refused: Option<FerryError>,
+}
+
+impl Seed {
+    fn file(remote: String, local: PathBuf, size: Option<u64>, modified: Option<DateTime<Utc>>) -> Self {
+        Seed { remote, local, is_folder: false, size, modified, refused: None }
+    }
+
+    fn folder(remote: String, local: PathBuf) -> Self {
+        Seed { remote, local, is_folder: true, size: None, modified: None, refused: None }
+    }
+
+    fn refused(remote: String, local: PathBuf, why: FerryError) -> Self {
+        Seed { remote, local, is_folder: false, size: None, modified: None, refused: Some(why) }
+    }
+}
+
+/// Where a copy of `source_name` goes when the user names `target`: inside it if it is an
+/// existing folder (or ends in a separator), else at `target` itself, as `cp` and `scp` do.
+fn copy_destination_local(target: &Path, source_name: &str, target_is_dir: bool) -> PathBuf {
+    if target_is_dir { target.join(source_name) } else { target.to_path_buf() }
+}
+
+/// Plans the download of `remote` to `local` (a file, or with `recursive` a whole folder).
+/// Returns the seeds and the local folder the plan writes under (the root that no write may leave).
+pub async fn plan_download(
+    backend: &mut dyn Backend,
+    remote: &str,
+    local: &Path,
+    recursive: bool,
+) -> Result<(Vec<Seed>, PathBuf)> {
+    let top = backend.stat(remote).await?;
+    let name = file_name_remote(remote).to_string();
+    check_name(&name).map_err(|why| why.to_error(&name))?;
+    let local_is_dir = local.is_dir() || local.as_os_str().to_string_lossy().ends_with('/');
+    let target = copy_destination_local(local, &name, local_is_dir);
+    let root = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    if top.kind != EntryKind::Dir {
+        return Ok((vec![Seed::file(remote.to_string(), target, top.size, top.modified)], root));
+    }
+    if !recursive {
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!("{remote} is a folder: download it recursively (-r)"),
+        ));
+    }
+    let mut seeds = vec![Seed::folder(remote.to_string(), target.clone())];
+    let mut pending = vec![(remote.to_string(), target)];
+    while let Some((dir, local_dir)) = pending.pop() {
+        for entry in backend.list(&dir).await? {
+            let remote_path = join_remote(&dir, &entry.name);
+            if let Err(why) = check_name(&entry.name) {
+                seeds.push(Seed::refused(remote_path, local_dir.clone(), why.to_error(&entry.name)));
+                continue;
+            }
+            let local_path = local_dir.join(&entry.name);
+            match entry.kind {
+                EntryKind::Dir => {
+                    seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
+                    pending.push((remote_path, local_path));
+                }
+                EntryKind::File => seeds.push(Seed::file(remote_path, local_path, entry.size, entry.modified)),
+                EntryKind::Symlink => match backend.stat(&remote_path).await {
+                    // A link to a file is copied as that file; a link to a folder is not followed,
+                    // which is also what ends a server's symlink loop.
+                    Ok(target) if target.kind == EntryKind::File => {
+                        seeds.push(Seed::file(remote_path, local_path, target.size, target.modified))
+                    }
+                    Ok(_) => seeds.push(Seed::refused(
+                        remote_path.clone(),
+                        local_path,
+                        FerryError::new(
+                            ErrorKind::Unsupported,
+                            format!("{remote_path} links to a folder; links to folders are not followed"),
+                        ),
+                    )),
+                    Err(error) => seeds.push(Seed::refused(remote_path, local_path, error)),
+                },
+                EntryKind::Other => seeds.push(Seed::refused(
+                    remote_path.clone(),
+                    local_path,
+                    FerryError::new(ErrorKind::Unsupported, format!("{remote_path} is not a file or folder")),
+                )),
+            }
+        }
+    }
+    Ok((seeds, root))
+}
+
+/// Plans the upload of `local` to `remote` (a file, or with `recursive` a whole folder).
+pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, recursive: bool) -> Result<Vec<Seed>> {
+    let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let remote_is_dir = remote.ends_with('/') || backend.stat(remote).await.is_ok_and(|e| e.kind == EntryKind::Dir);
+    let target =
+        if remote_is_dir { remote_join(remote, &name).map_err(|why| why.to_error(&name))? } else { remote.to_string() };
+    let metadata =
+        std::fs::metadata(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
+    if !metadata.is_dir() {
+        let modified = metadata.modified().ok().map(DateTime::<Utc>::from);
+        return Ok(vec![Seed::file(target, local.to_path_buf(), Some(metadata.len()), modified)]);
+    }
+    if !recursive {
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!("{} is a folder: upload it recursively (-r)", local.display()),
+        ));
+    }
+    let local = local.to_path_buf();
+    tokio::task::spawn_blocking(move || walk_local(&local, &target))
+        .await
+        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_reply(e.to_string()))?
+}
+
+/// Walks a local folder for upload. Symlinks to files are uploaded as files; symlinks to folders
+/// are not followed (they could loop).
+fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
+    let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf())];
+    let mut pending = vec![(local.to_path_buf(), remote.to_string())];
+    while let Some((dir, remote_dir)) = pending.pop() {
+        let reader =
+            std::fs::read_dir(&dir).map_err(|e| FerryError::from_io(&e, format!("listing {}", dir.display())))?;
+        let mut entries: Vec<_> = reader.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            let remote_path = match remote_join(&remote_dir, &name) {
+                Ok(remote_path) => remote_path,
+                Err(why) => {
+                    seeds.push(Seed::refused(join_remote(&remote_dir, "?"), path, why.to_error(&name)));
+                    continue;
+                }
+            };
+            let Ok(link) = std::fs::symlink_metadata(&path) else { continue };
+            let metadata =
+                if link.file_type().is_symlink() { std::fs::metadata(&path).ok() } else { Some(link.clone()) };
+            match metadata {
+                Some(m) if m.is_dir() && !link.file_type().is_symlink() => {
+                    seeds.push(Seed::folder(remote_path.clone(), path.clone()));
+                    pending.push((path, remote_path));
+                }
+                Some(m) if m.is_file() => {
+                    let modified = m.modified().ok().map(DateTime::<Utc>::from);
+                    seeds.push(Seed::file(remote_path, path, Some(m.len()), modified));
+                }
+                _ => seeds.push(Seed::refused(
+                    remote_path,
+                    path.clone(),
+                    FerryError::new(
+                        ErrorKind::Unsupported,
+                        format!("{} is not a file or folder (or links to a folder)", path.display()),
+                    ),
+                )),
+            }
+        }
+    }
+    Ok(seeds)
+}

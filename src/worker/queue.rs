@@ -1,0 +1,152 @@
+//! The transfer queue's items and their states, and the copy of the unfinished ones kept in the
+//! config folder so that they survive a restart.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::FerryError;
+use crate::model::{ConnectSpec, RequestId};
+use crate::transfer::policy::OnExists;
+
+/// Identifies one item of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ItemId(pub u64);
+
+/// Which way an item moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// From the server to this machine.
+    Download,
+    /// From this machine to the server.
+    Upload,
+}
+
+/// Where an item is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemState {
+    /// Waiting for a free connection.
+    Queued,
+    /// Moving bytes (or asking what to do about an existing target).
+    Running,
+    /// Stopped by the user, or left unfinished by the last run; `Resume` continues it.
+    Paused,
+    /// In place and checked.
+    Done,
+    /// Gave up after its retries; `Retry` tries again from where it stopped.
+    Failed,
+    /// Stopped by the user for good.
+    Cancelled,
+    /// Not moved: the target existed and the policy said skip, or the name was unsafe.
+    Skipped,
+}
+
+impl ItemState {
+    /// Whether the item will not move again without the user asking.
+    pub fn is_finished(self) -> bool {
+        matches!(self, ItemState::Done | ItemState::Failed | ItemState::Cancelled | ItemState::Skipped)
+    }
+}
+
+/// How well a finished transfer was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Integrity {
+    /// The SHA-256 computed by the server matched ours.
+    Verified,
+    /// The sizes matched; no checksum was available or asked for.
+    SizeChecked,
+}
+
+/// One file (or folder to create) to move.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: ItemId,
+    /// The `Enqueue` request that planned it.
+    pub request: RequestId,
+    /// The site at the remote end (saved without password).
+    pub site: ConnectSpec,
+    pub direction: Direction,
+    /// The remote path.
+    pub remote: String,
+    /// The local path.
+    pub local: PathBuf,
+    /// The local folder a download may write under and never leave (folders below it are
+    /// created by the transfer and must not be symlinks).
+    pub local_root: PathBuf,
+    /// A folder to create rather than a file to copy (empty folders are kept too).
+    pub is_folder: bool,
+    /// The source's size, where known.
+    pub size: Option<u64>,
+    /// The source's modification time, where known; kept on the target.
+    pub modified: Option<DateTime<Utc>>,
+    /// Bytes in place so far.
+    pub bytes_done: u64,
+    /// Whether a transfer attempt began: a later attempt continues from what arrived.
+    pub started: bool,
+    pub state: ItemState,
+    /// Why it failed or was skipped.
+    pub error: Option<FerryError>,
+    /// What to do if the target exists.
+    pub on_exists: OnExists,
+    /// Whether to compare SHA-256 checksums with the server's after the transfer.
+    pub verify: bool,
+    /// How the finished transfer was checked.
+    pub integrity: Option<Integrity>,
+}
+
+impl QueueItem {
+    /// A short name for messages: the file's own name.
+    pub fn name(&self) -> String {
+        crate::model::file_name_remote(&self.remote).to_string()
+    }
+}
+
+/// The saved form: versioned so a future Ferry can read an older file.
+#[derive(Serialize, Deserialize)]
+struct SavedQueue {
+    version: u32,
+    items: Vec<QueueItem>,
+}
+
+const SAVED_VERSION: u32 = 1;
+
+/// Writes the unfinished items to `path` atomically (temporary file, fsync, rename), so a crash
+/// never leaves half a file.
+pub fn save(path: &Path, items: &[QueueItem]) -> std::io::Result<()> {
+    let unfinished: Vec<QueueItem> = items.iter().filter(|item| !item.state.is_finished()).cloned().collect();
+    let text = serde_json::to_vec_pretty(&SavedQueue { version: SAVED_VERSION, items: unfinished })?;
+    crate::config::write_atomically(path, &text)
+}
+
+/// Reads the items left unfinished by the last run; they come back paused. A file that cannot be
+/// read is moved aside to a dated name (never overwritten) and reported.
+pub fn load(path: &Path) -> (Vec<QueueItem>, Option<FerryError>) {
+    let Ok(bytes) = std::fs::read(path) else { return (Vec::new(), None) };
+    match serde_json::from_slice::<SavedQueue>(&bytes) {
+        Ok(saved) if saved.version == SAVED_VERSION => {
+            let items = saved
+                .items
+                .into_iter()
+                .map(|mut item| {
+                    item.state = ItemState::Paused;
+                    item
+                })
+                .collect();
+            (items, None)
+        }
+        other => {
+            let why = match other {
+                Ok(saved) => format!("version {} is not one this Ferry reads", saved.version),
+                Err(error) => error.to_string(),
+            };
+            let kept = crate::config::move_aside(path);
+            let error = FerryError::new(
+                crate::error::ErrorKind::LocalIo,
+                format!("reading the saved queue {}: kept it as {}", path.display(), kept.display()),
+            )
+            .with_reply(why);
+            (Vec::new(), Some(error))
+        }
+    }
+}

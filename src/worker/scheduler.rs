@@ -1,0 +1,423 @@
+//! Runs the transfer queue: up to N items at once, each on its own pooled connection to its site
+//! (so browsing never waits behind a transfer), retrying a lost connection with backoff and
+//! resuming where it stopped, asking what to do when a target exists, and saving what is left.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::engine::{Shared, lock};
+use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::{Answer, Event, Question};
+use crate::backend::Backend;
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, RequestId, file_name_remote, parent_remote};
+use crate::transfer::policy::{Decision, FileFacts, OnExists, decide, renamed};
+use crate::transfer::progress::{SpeedMeter, Throttle};
+
+/// How the queue runs.
+#[derive(Debug, Clone)]
+pub struct TransferSettings {
+    /// How many items move at once (each on its own connection).
+    pub concurrency: usize,
+    /// How many times a lost connection is retried before the item fails.
+    pub retries: u32,
+    /// The first wait before a retry; it doubles with each further try.
+    pub backoff: Duration,
+}
+
+impl Default for TransferSettings {
+    fn default() -> Self {
+        TransferSettings { concurrency: 4, retries: 3, backoff: Duration::from_secs(1) }
+    }
+}
+
+/// What the user asks of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemAction {
+    /// Stop it for good.
+    Cancel,
+    /// Stop it, keeping what has arrived.
+    Pause,
+    /// Continue a paused item from where it stopped.
+    Resume,
+    /// Try a failed or cancelled item again, continuing from what has arrived.
+    Retry,
+}
+
+/// The queue's state, inside the worker.
+pub(super) struct QueueState {
+    items: BTreeMap<ItemId, QueueItem>,
+    running: HashMap<ItemId, tokio::task::AbortHandle>,
+    concurrency: usize,
+    next_id: u64,
+    /// "Apply to the rest of the batch" answers to the target-exists question, per batch.
+    choices: HashMap<RequestId, OnExists>,
+    totals_meter: SpeedMeter,
+    totals_throttle: Throttle,
+}
+
+impl QueueState {
+    /// An empty queue running `concurrency` items at once.
+    pub(super) fn new(concurrency: usize) -> Self {
+        QueueState {
+            items: BTreeMap::new(),
+            running: HashMap::new(),
+            concurrency: concurrency.max(1),
+            next_id: 1,
+            choices: HashMap::new(),
+            totals_meter: SpeedMeter::new(),
+            totals_throttle: Throttle::new(10),
+        }
+    }
+}
+
+/// Idle connections kept for the queue, per site.
+pub(super) type Pool = HashMap<String, Vec<Box<dyn Backend>>>;
+
+fn site_key(site: &ConnectSpec) -> String {
+    format!("{}|{:?}", site.display_url(), site.identity)
+}
+
+/// Adds planned items to the queue, tells the UI, and starts what can start.
+pub(super) fn enqueue(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueItem> {
+    let added = {
+        let mut queue = lock(&shared.queue);
+        let mut added = Vec::with_capacity(items.len());
+        for mut item in items {
+            item.id = ItemId(queue.next_id);
+            queue.next_id += 1;
+            queue.items.insert(item.id, item.clone());
+            added.push(item);
+        }
+        added
+    };
+    save(shared);
+    pump(shared);
+    added
+}
+
+/// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
+pub(super) fn restore(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueItem> {
+    let mut queue = lock(&shared.queue);
+    let mut restored = Vec::with_capacity(items.len());
+    for mut item in items {
+        item.id = ItemId(queue.next_id);
+        queue.next_id += 1;
+        queue.items.insert(item.id, item.clone());
+        restored.push(item);
+    }
+    restored
+}
+
+/// Starts queued items while fewer than the limit run.
+pub(super) fn pump(shared: &Arc<Shared>) {
+    let mut queue = lock(&shared.queue);
+    while queue.running.len() < queue.concurrency {
+        let Some(id) = queue.items.values().find(|item| item.state == ItemState::Queued).map(|item| item.id) else {
+            break;
+        };
+        if let Some(item) = queue.items.get_mut(&id) {
+            item.state = ItemState::Running;
+            shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
+        }
+        let task_shared = shared.clone();
+        let task = tokio::spawn(async move { run_item(task_shared, id).await });
+        queue.running.insert(id, task.abort_handle());
+    }
+}
+
+/// Applies a user's action to one item.
+pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
+    {
+        let mut queue = lock(&shared.queue);
+        let Some(state) = queue.items.get(&id).map(|item| item.state) else { return };
+        let new_state = match (action, state) {
+            (ItemAction::Cancel, state) if !state.is_finished() || state == ItemState::Failed => ItemState::Cancelled,
+            (ItemAction::Pause, ItemState::Queued | ItemState::Running) => ItemState::Paused,
+            (ItemAction::Resume, ItemState::Paused) => ItemState::Queued,
+            (ItemAction::Retry, ItemState::Failed | ItemState::Cancelled | ItemState::Skipped | ItemState::Paused) => {
+                ItemState::Queued
+            }
+            _ => return,
+        };
+        if let Some(task) = queue.running.remove(&id) {
+            task.abort();
+        }
+        if let Some(item) = queue.items.get_mut(&id) {
+            item.state = new_state;
+            if new_state == ItemState::Queued {
+                item.error = None;
+            }
+            shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
+        }
+    }
+    save(shared);
+    pump(shared);
+}
+
+/// Removes finished items from the queue.
+pub(super) fn clear_finished(shared: &Arc<Shared>) {
+    lock(&shared.queue).items.retain(|_, item| !item.state.is_finished());
+}
+
+/// Changes how many items run at once.
+pub(super) fn set_concurrency(shared: &Arc<Shared>, limit: usize) {
+    lock(&shared.queue).concurrency = limit.max(1);
+    pump(shared);
+}
+
+/// Saves the unfinished items to the config folder. A failure is logged, not fatal: the queue
+/// still runs, it just will not be offered again after a restart.
+fn save(shared: &Shared) {
+    let items: Vec<QueueItem> = lock(&shared.queue).items.values().cloned().collect();
+    if let Err(error) = super::queue::save(&shared.config.queue(), &items) {
+        tracing::warn!(target: "ferry::queue", "could not save the queue: {error}");
+    }
+}
+
+fn snapshot(shared: &Shared, id: ItemId) -> Option<QueueItem> {
+    lock(&shared.queue).items.get(&id).cloned()
+}
+
+/// Records an item's new state (and error) and tells the UI.
+fn finish(shared: &Arc<Shared>, id: ItemId, outcome: Result<Option<super::queue::Integrity>>) {
+    {
+        let mut queue = lock(&shared.queue);
+        queue.running.remove(&id);
+        let Some(item) = queue.items.get_mut(&id) else { return };
+        match outcome {
+            Ok(Some(integrity)) => {
+                item.state = ItemState::Done;
+                item.integrity = Some(integrity);
+                item.bytes_done = item.size.unwrap_or(item.bytes_done);
+                item.error = None;
+            }
+            Ok(None) => item.state = ItemState::Skipped,
+            Err(error) if error.kind == ErrorKind::Cancelled => item.state = ItemState::Cancelled,
+            Err(error) => {
+                item.state = ItemState::Failed;
+                item.error = Some(error);
+            }
+        }
+        shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
+    }
+    save(shared);
+    pump(shared);
+}
+
+/// Moves one item: decides about an existing target, then transfers with retries.
+async fn run_item(shared: Arc<Shared>, id: ItemId) {
+    let Some(item) = snapshot(&shared, id) else { return };
+    let outcome = run_item_inner(&shared, item).await;
+    finish(&shared, id, outcome);
+}
+
+async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<super::queue::Integrity>> {
+    if let Some(reason) = item.error.clone().filter(|_| item.state == ItemState::Skipped) {
+        return Err(reason);
+    }
+    let settings = shared.transfer.clone();
+    // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
+    let mut resume = item.started;
+    let mut backend = checkout(shared, item.request, &item.site).await?;
+    if !item.is_folder && !resume {
+        match target_decision(shared, backend.as_mut(), &mut item).await {
+            Ok(Some(resume_existing)) => resume = resume_existing,
+            Ok(None) => {
+                checkin(shared, &item.site, backend);
+                return Ok(None);
+            }
+            Err(error) => {
+                checkin(shared, &item.site, backend);
+                return Err(error);
+            }
+        }
+    }
+    mark_started(shared, &item);
+    let mut attempt = 0;
+    loop {
+        let mut meter = SpeedMeter::new();
+        let mut throttle = Throttle::new(10);
+        let total = item.size;
+        let id = item.id;
+        let events = shared.events.clone();
+        let progress_shared = shared.clone();
+        let mut progress = move |bytes: u64| {
+            let now = Instant::now();
+            meter.record(bytes, now);
+            let last = Some(bytes) == total;
+            if throttle.due(now, last) {
+                let speed = meter.bytes_per_second();
+                let eta = total.and_then(|t| meter.eta(t.saturating_sub(bytes)));
+                events.send(Event::QueueProgress { item: id, bytes, total, speed, eta });
+                note_progress(&progress_shared, id, bytes, now);
+            }
+        };
+        let outcome = match item.direction {
+            Direction::Download => {
+                super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
+                    .await
+            }
+            Direction::Upload => super::transfer::upload(backend.as_mut(), &item, resume, &mut progress).await,
+        };
+        match outcome {
+            Ok(integrity) => {
+                checkin(shared, &item.site, backend);
+                return Ok(Some(integrity));
+            }
+            Err(error) if retryable(&error) && attempt < settings.retries => {
+                attempt += 1;
+                let wait = settings.backoff * 2u32.pow(attempt - 1);
+                tracing::info!(target: "ferry::queue", "{}: {error}; retry {attempt} of {} in {wait:?}", item.remote, settings.retries);
+                drop(backend);
+                tokio::time::sleep(wait).await;
+                // What already arrived stays: the next attempt continues from it.
+                resume = true;
+                backend = loop {
+                    match checkout(shared, item.request, &item.site).await {
+                        Ok(backend) => break backend,
+                        Err(error) if retryable(&error) && attempt < settings.retries => {
+                            attempt += 1;
+                            tokio::time::sleep(settings.backoff * 2u32.pow(attempt - 1)).await;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                };
+            }
+            Err(error) => {
+                if !retryable(&error) {
+                    checkin(shared, &item.site, backend);
+                }
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// Records that the item's first attempt began (and any new target name), and saves it, so a
+/// restart continues from what arrived instead of starting over.
+fn mark_started(shared: &Shared, item: &QueueItem) {
+    if let Some(queued) = lock(&shared.queue).items.get_mut(&item.id) {
+        queued.started = true;
+        queued.local = item.local.clone();
+        queued.remote = item.remote.clone();
+    }
+    save(shared);
+}
+
+/// Errors worth another try: the network, not the request.
+fn retryable(error: &FerryError) -> bool {
+    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
+}
+
+/// Records progress for the whole queue and sends the totals at most ten times a second.
+fn note_progress(shared: &Shared, id: ItemId, bytes: u64, now: Instant) {
+    let mut queue = lock(&shared.queue);
+    if let Some(item) = queue.items.get_mut(&id) {
+        item.bytes_done = bytes;
+    }
+    let (done, total) = queue
+        .items
+        .values()
+        .filter(|item| item.state != ItemState::Cancelled && item.state != ItemState::Skipped)
+        .fold((0u64, 0u64), |(done, total), item| {
+            (done + item.bytes_done, total + item.size.unwrap_or(item.bytes_done))
+        });
+    queue.totals_meter.record(done, now);
+    if queue.totals_throttle.due(now, done == total) {
+        let speed = queue.totals_meter.bytes_per_second();
+        let eta = queue.totals_meter.eta(total.saturating_sub(done));
+        shared.events.send(Event::QueueTotals { bytes: done, total, speed, eta });
+    }
+}
+
+/// What to do about an existing target: `Some(resume)` to go on, `None` to skip. May ask the
+/// user, and may rename the item's target.
+async fn target_decision(
+    shared: &Arc<Shared>,
+    backend: &mut dyn Backend,
+    item: &mut QueueItem,
+) -> Result<Option<bool>> {
+    let target = match item.direction {
+        Direction::Download => std::fs::symlink_metadata(&item.local).ok().map(|m| FileFacts {
+            size: Some(m.len()),
+            modified: m.modified().ok().map(chrono::DateTime::<chrono::Utc>::from),
+        }),
+        Direction::Upload => {
+            backend.stat(&item.remote).await.ok().map(|e| FileFacts { size: e.size, modified: e.modified })
+        }
+    };
+    let Some(target) = target else { return Ok(Some(false)) };
+    let source = FileFacts { size: item.size, modified: item.modified };
+    let chosen = lock(&shared.queue).choices.get(&item.request).copied().unwrap_or(item.on_exists);
+    let mut decision = decide(chosen, &source, Some(&target));
+    if decision == Decision::Ask {
+        let question = Question::TargetExists { item: item.id, name: item.name(), source, target };
+        let (choice, apply_to_all) = match shared.ask(item.request, question).await {
+            Some(Answer::Exists { choice, apply_to_all }) => (choice, apply_to_all),
+            _ => (OnExists::Skip, false),
+        };
+        if apply_to_all {
+            lock(&shared.queue).choices.insert(item.request, choice);
+        }
+        decision = decide(if choice == OnExists::Ask { OnExists::Skip } else { choice }, &source, Some(&target));
+    }
+    match decision {
+        Decision::Transfer => Ok(Some(false)),
+        Decision::Skip | Decision::Ask => Ok(None),
+        Decision::Resume { .. } => {
+            if item.direction == Direction::Download {
+                // Continue the existing file through the part file, so it is replaced only when complete.
+                let part = super::transfer::part_path(&item.local);
+                std::fs::rename(&item.local, &part)
+                    .map_err(|e| FerryError::from_io(&e, format!("resuming {}", item.local.display())))?;
+            }
+            Ok(Some(true))
+        }
+        Decision::Rename => {
+            rename_target(backend, item).await?;
+            Ok(Some(false))
+        }
+    }
+}
+
+/// Gives the item a free target name: `name (1).ext`, `name (2).ext`...
+async fn rename_target(backend: &mut dyn Backend, item: &mut QueueItem) -> Result<()> {
+    match item.direction {
+        Direction::Download => {
+            let name = item.local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = item.local.parent().map(PathBuf::from).unwrap_or_default();
+            let fresh = renamed(&name, |candidate| std::fs::symlink_metadata(dir.join(candidate)).is_ok());
+            item.local = dir.join(fresh);
+        }
+        Direction::Upload => {
+            let dir = parent_remote(&item.remote);
+            let taken: std::collections::HashSet<String> =
+                backend.list(&dir).await?.into_iter().map(|e| e.name).collect();
+            let fresh = renamed(file_name_remote(&item.remote), |candidate| taken.contains(candidate));
+            item.remote = crate::model::join_remote(&dir, &fresh);
+        }
+    }
+    Ok(())
+}
+
+/// A connection to `site` for one item: an idle pooled one, or a new one.
+pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &ConnectSpec) -> Result<Box<dyn Backend>> {
+    if let Some(backend) = lock(&shared.pool).get_mut(&site_key(site)).and_then(Vec::pop) {
+        return Ok(backend);
+    }
+    let (backend, _) = super::engine::open_connection(shared, request, site.clone()).await?;
+    Ok(backend)
+}
+
+/// Returns a connection to the pool, keeping at most as many as items may run at once.
+pub(super) fn checkin(shared: &Arc<Shared>, site: &ConnectSpec, backend: Box<dyn Backend>) {
+    let limit = lock(&shared.queue).concurrency;
+    let mut pool = lock(&shared.pool);
+    let idle = pool.entry(site_key(site)).or_default();
+    if idle.len() < limit {
+        idle.push(backend);
+    }
+}
