@@ -250,6 +250,10 @@ impl Backend for FtpBackend {
         &self.home
     }
 
+    fn listing_times_are_exact(&self) -> bool {
+        self.features.mlsd
+    }
+
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
         let context = format!("listing {dir}");

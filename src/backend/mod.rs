@@ -50,6 +50,12 @@ pub trait Backend: Send {
     /// The folder the session starts in (the login or home folder), as an absolute path.
     fn home(&self) -> &str;
 
+    /// Whether `list` gives modification times to the second. FTP's LIST often gives only the
+    /// minute (or only the day), so a transfer that keeps times asks for the exact one.
+    fn listing_times_are_exact(&self) -> bool {
+        true
+    }
+
     /// The entries of a folder, without `.` and `..`.
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>>;
 

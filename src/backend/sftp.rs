@@ -242,6 +242,16 @@ fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
     FerryError::new(kind, context).with_reply(error.message())
 }
 
+/// Maps an I/O error from reading or writing a remote file: libssh2 reports a broken session as
+/// a generic error, and that is a lost connection (worth a retry), not a local problem.
+fn remote_io_error(error: &std::io::Error, context: &str) -> FerryError {
+    let error = FerryError::from_io(error, context.to_string());
+    match error.kind {
+        ErrorKind::LocalIo | ErrorKind::Protocol => FerryError { kind: ErrorKind::ConnectionLost, ..error },
+        _ => error,
+    }
+}
+
 fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
     let kind = match stat.perm.map(|p| p & 0o170000) {
         Some(0o040000) => EntryKind::Dir,
@@ -373,11 +383,11 @@ impl Backend for SftpBackend {
             let context = format!("downloading {full}");
             let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
             if offset > 0 {
-                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| remote_io_error(&e, &context))?;
             }
             loop {
                 let mut chunk = vec![0u8; CHUNK_SIZE];
-                let read = file.read(&mut chunk).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+                let read = file.read(&mut chunk).map_err(|e| remote_io_error(&e, &context))?;
                 if read == 0 {
                     return Ok(());
                 }
@@ -437,7 +447,7 @@ impl Backend for SftpBackend {
             file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
             let _ = offset_sender.send(offset);
             while let Some(chunk) = receiver.blocking_recv() {
-                file.write_all(&chunk).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+                file.write_all(&chunk).map_err(|e| remote_io_error(&e, &context))?;
             }
             file.fsync().ok();
             file.close().map_err(|e| ssh_error(&e, &context))

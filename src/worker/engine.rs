@@ -246,8 +246,8 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
         }
         Command::Enqueue { request, session, transfer } => {
             let items = plan(shared, request, session, transfer).await?;
-            let items = scheduler::enqueue(shared, items);
-            Ok(Some(Event::Enqueued { request, items }))
+            scheduler::enqueue(shared, request, items);
+            Ok(None)
         }
         Command::Disconnect { .. }
         | Command::Answer { .. }

@@ -80,9 +80,10 @@ fn site_key(site: &ConnectSpec) -> String {
     format!("{}|{:?}", site.display_url(), site.identity)
 }
 
-/// Adds planned items to the queue, tells the UI, and starts what can start.
-pub(super) fn enqueue(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueItem> {
-    let added = {
+/// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
+/// of the items (`Enqueued`, sent under the queue's lock) before any of them can change.
+pub(super) fn enqueue(shared: &Arc<Shared>, request: RequestId, items: Vec<QueueItem>) {
+    {
         let mut queue = lock(&shared.queue);
         let mut added = Vec::with_capacity(items.len());
         for mut item in items {
@@ -91,11 +92,10 @@ pub(super) fn enqueue(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueI
             queue.items.insert(item.id, item.clone());
             added.push(item);
         }
-        added
-    };
+        shared.events.send(Event::Enqueued { request, items: added });
+    }
     save(shared);
     pump(shared);
-    added
 }
 
 /// Puts items restored from the last run back in the queue (paused), keeping their ids apart.

@@ -118,8 +118,8 @@ pub async fn download(
         return Ok(Integrity::SizeChecked);
     }
     let (size, modified) = match item.size {
-        Some(size) => (size, item.modified),
-        None => {
+        Some(size) if backend.listing_times_are_exact() => (size, item.modified),
+        _ => {
             let entry = backend.stat(&item.remote).await?;
             (entry.size.unwrap_or(0), entry.modified)
         }

@@ -14,8 +14,8 @@ use ferry::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustDecision;
 use ferry::worker::{
-    self, Answer, Command, Direction, Event, ItemId, ItemState, Question, QueueItem, TransferRequest, WorkerHandle,
-    WorkerOptions,
+    self, Answer, Command, Direction, Event, ItemId, ItemState, Question, QueueItem, TransferRequest, TransferSettings,
+    WorkerHandle, WorkerOptions,
 };
 use secrecy::SecretString;
 
@@ -28,6 +28,7 @@ pub struct Driver {
     config: Arc<tempfile::TempDir>,
     known_hosts: Option<PathBuf>,
     settings: ConnectSettings,
+    transfer: TransferSettings,
     /// Every question the worker asked, in order.
     pub questions: Vec<Question>,
     /// How host key and certificate questions are answered.
@@ -58,10 +59,32 @@ impl Driver {
         Self::start(config, known_hosts, settings)
     }
 
+    /// Reading `known_hosts` as the user's, with custom queue settings.
+    pub fn with_known_hosts_and_transfer(known_hosts: PathBuf, transfer: TransferSettings) -> Driver {
+        let config = Arc::new(tempfile::tempdir().expect("temporary config folder"));
+        Self::start_with(config, Some(known_hosts), ConnectSettings::default(), transfer)
+    }
+
+    /// As `new`, with custom queue settings (concurrency, retries).
+    pub fn with_transfer(transfer: TransferSettings) -> Driver {
+        let config = Arc::new(tempfile::tempdir().expect("temporary config folder"));
+        Self::start_with(config, None, ConnectSettings::default(), transfer)
+    }
+
     fn start(config: Arc<tempfile::TempDir>, known_hosts: Option<PathBuf>, settings: ConnectSettings) -> Driver {
+        Self::start_with(config, known_hosts, settings, TransferSettings::default())
+    }
+
+    fn start_with(
+        config: Arc<tempfile::TempDir>,
+        known_hosts: Option<PathBuf>,
+        settings: ConnectSettings,
+        transfer: TransferSettings,
+    ) -> Driver {
         let options = WorkerOptions {
             user_known_hosts: known_hosts.clone(),
             settings: settings.clone(),
+            transfer: transfer.clone(),
             ..WorkerOptions::new(ConfigDir::at(config.path()))
         };
         let handle = worker::spawn(options, Arc::new(|| {})).expect("worker starts");
@@ -70,6 +93,7 @@ impl Driver {
             config,
             known_hosts,
             settings,
+            transfer,
             questions: Vec::new(),
             trust_answer: TrustDecision::AcceptOnce,
             secret_answer: None,
@@ -80,7 +104,7 @@ impl Driver {
 
     /// A new worker on the same config folder, as when Ferry is started again.
     pub fn restarted(&self) -> Driver {
-        Self::start(self.config.clone(), self.known_hosts.clone(), self.settings.clone())
+        Self::start_with(self.config.clone(), self.known_hosts.clone(), self.settings.clone(), self.transfer.clone())
     }
 
     pub fn config_dir(&self) -> &Path {
