@@ -1,4 +1,4 @@
-//! Ferry's speed beside OpenSSH `sftp`, `lftp` and `curl` against real servers, on loopback and over an emulated 40 ms link.
+//! Ferry's speed beside OpenSSH `sftp`, `lftp` and `curl` on real servers, on loopback and an emulated 40 ms link.
 //!
 //! Run with `cargo bench --bench compare` (as root, after `bash tests/run.sh` once); benches/README.md
 //! says what each row measures and how to read the table. Nothing here asserts a speed.
@@ -10,8 +10,8 @@ mod delay_proxy;
 
 use std::fmt;
 use std::fs;
-use std::io::{self, BufWriter, Write};
-use std::net::IpAddr;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::net::{IpAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -27,8 +27,6 @@ const LAN_HOST: &str = "127.0.0.1";
 const WAN_HOST: &str = "127.0.0.2";
 /// Delay per direction on the emulated link: 40 ms round trip.
 const WAN_ONE_WAY: Duration = Duration::from_millis(20);
-/// No transfer may take longer: a hung client is killed and its row marked FAILED.
-const TRANSFER_TIMEOUT: Duration = Duration::from_secs(600);
 /// For `--version` and the like.
 const QUICK_TIMEOUT: Duration = Duration::from_secs(10);
 /// The tree of small files: this many folders, files of this size.
@@ -43,15 +41,25 @@ const REQUIRED_TOOLS: [(&str, &str); 4] =
 fn main() {
     let settings = Settings::from_env();
     check_prerequisites();
-    print_machine_and_versions();
     let bench = Bench::prepare(settings);
+    print_machine_and_versions(&bench.ferry);
     let mut rows = bench.run_link(Link::Lan);
     // The proxy lives only for the WAN half and is stopped when dropped.
     match bench.start_delay_proxy() {
-        Ok(_proxy) => rows.extend(bench.run_link(Link::Wan)),
+        Ok(_proxy) => {
+            println!("{}", bench.check_wan_link());
+            rows.extend(bench.run_link(Link::Wan));
+        }
         Err(error) => eprintln!("WAN rows skipped: cannot start the delay proxy on {WAN_HOST}: {error}"),
     }
     print_table(&bench.settings, &rows);
+    // Clients, servers and the proxy share the machine: other work running meanwhile skews the
+    // times, and these two lines show whether there was any.
+    println!("\nload average at the end: {}", load_average());
+    drop(bench); // Stops the servers and removes the work folder.
+    // The harness keeps its client keys and certificate in $TMPDIR/ferry-tests-<pid> for the life
+    // of the process (a later harness process would remove it); nothing needs them any more.
+    let _ = fs::remove_dir_all(std::env::temp_dir().join(format!("ferry-tests-{}", std::process::id())));
 }
 
 // ---------------------------------------------------------------------------
@@ -64,6 +72,8 @@ struct Settings {
     runs: usize,
     big_bytes: u64,
     tree_files: usize,
+    /// A transfer running longer is killed and its row marked FAILED (FERRY_BENCH_TIMEOUT, seconds).
+    timeout: Duration,
     /// Only cases whose "LAN SFTP download 1 GiB"-style name contains one of these (any case if empty).
     only: Vec<String>,
 }
@@ -75,6 +85,7 @@ impl Settings {
             runs: env_number("FERRY_BENCH_RUNS", 3).max(1) as usize,
             big_bytes: env_number("FERRY_BENCH_SIZE_MIB", 1024).max(1) << 20,
             tree_files: env_number("FERRY_BENCH_FILES", 2000).max(1) as usize,
+            timeout: Duration::from_secs(env_number("FERRY_BENCH_TIMEOUT", 600).max(1)),
             only: only.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase).collect(),
         }
     }
@@ -118,16 +129,18 @@ fn on_path(program: &str) -> bool {
     std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
 }
 
-fn print_machine_and_versions() {
+fn print_machine_and_versions(ferry: &Path) {
     let cpus = thread::available_parallelism().map_or(0, usize::from);
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|line| line.strip_prefix("model name")).unwrap_or(": ?");
+    let model = cpuinfo.lines().find_map(|line| line.strip_prefix("model name")).unwrap_or("?");
+    let model = model.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    println!("machine: {cpus} CPUs (nproc){model}, Linux {}", kernel.trim());
+    println!("machine: {cpus} CPUs (nproc), {model}, Linux {}", kernel.trim());
+    println!("load average at the start: {}", load_average());
     // OpenSSH's sftp has no version flag; ssh, from the same package, prints it.
     // (name, command, lines to show): ferry names the libssh2 it links on a line of its own.
     let versions = [
-        ("ferry", vec![env!("CARGO_BIN_EXE_ferry"), "--version"], 3),
+        ("ferry", vec![ferry.to_str().expect("a UTF-8 path"), "--version"], 3),
         ("sftp", vec!["ssh", "-V"], 1),
         ("lftp", vec!["lftp", "--version"], 1),
         ("curl", vec!["curl", "--version"], 1),
@@ -135,6 +148,12 @@ fn print_machine_and_versions() {
     for (name, argv, lines) in versions {
         println!("{name}: {}", quick_output(Command::new(argv[0]).args(&argv[1..]), lines));
     }
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn load_average() -> String {
+    let text = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 /// The first `lines` non-empty lines a short command prints (stdout and stderr), joined by " / ".
@@ -322,6 +341,8 @@ struct Bench {
     work: tempfile::TempDir,
     known_hosts: PathBuf,
     ferry_config: PathBuf,
+    /// A copy of the ferry binary cargo built: a rebuild during a long run cannot swap it.
+    ferry: PathBuf,
 }
 
 impl Bench {
@@ -333,6 +354,7 @@ impl Bench {
         let bench = Bench {
             known_hosts: work.path().join("known_hosts"),
             ferry_config: work.path().join("ferry-config"),
+            ferry: work.path().join("ferry"),
             settings,
             sshd,
             ftpd,
@@ -341,6 +363,7 @@ impl Bench {
         for dir in ["scripts", "logs"] {
             fs::create_dir_all(bench.work.path().join(dir)).expect("create a work folder");
         }
+        fs::copy(env!("CARGO_BIN_EXE_ferry"), &bench.ferry).expect("copy the ferry binary");
         bench.write_trust_files();
         bench.write_test_data();
         bench
@@ -411,6 +434,24 @@ impl Bench {
         DelayProxy::start(WAN_HOST.parse::<IpAddr>().unwrap(), LAN_HOST.parse().unwrap(), ports, WAN_ONE_WAY)
     }
 
+    /// Measures the emulated link on vsftpd's control port, beside the direct one, so the table can
+    /// be trusted: through the proxy the banner should come 80 ms later (a TCP handshake's 1.5 round
+    /// trips, then one way) and a NOOP should take 40 ms longer.
+    fn check_wan_link(&self) -> String {
+        let port = self.ftpd.port();
+        match (probe_link(LAN_HOST, port), probe_link(WAN_HOST, port)) {
+            (Ok((lan_banner, lan_noop)), Ok((wan_banner, wan_noop))) => format!(
+                "WAN link check: FTP banner after {} ms via {WAN_HOST}, {} ms direct (expected +80); \
+                 NOOP round trip {} ms via {WAN_HOST}, {} ms direct (expected +40)",
+                wan_banner.as_millis(),
+                lan_banner.as_millis(),
+                wan_noop.as_millis(),
+                lan_noop.as_millis()
+            ),
+            (Err(error), _) | (_, Err(error)) => format!("WAN link check failed: {error}"),
+        }
+    }
+
     // -- running ------------------------------------------------------------
 
     /// Every case of `link`, each tool `runs` times, interleaved so that drift hits all alike.
@@ -454,7 +495,7 @@ impl Bench {
         let result = self.result_path(case);
         remove_path(&result);
         let log = self.work.path().join("logs").join(format!("{tool}.log"));
-        let outcome = run_bounded(&mut self.command(case, tool), &log, TRANSFER_TIMEOUT);
+        let outcome = run_bounded(&mut self.command(case, tool), &log, self.settings.timeout);
         let checked = outcome.and_then(|elapsed| {
             // Cheap but telling: a short file or a missing one shows in the totals.
             let (files, bytes) = contents(&result);
@@ -468,7 +509,7 @@ impl Bench {
         remove_path(&result);
         checked.map_err(|why| match why {
             RunError::Exited(line) => format!("n/a ({tool}: {line})"),
-            RunError::TimedOut => format!("FAILED (killed after {} s)", TRANSFER_TIMEOUT.as_secs()),
+            RunError::TimedOut => format!("FAILED (killed after {} s)", self.settings.timeout.as_secs()),
             RunError::Other(why) => why,
         })
     }
@@ -497,7 +538,7 @@ impl Bench {
         };
         let url = format!("{url}/{}", case.remote_name());
         let local = self.local_path(case);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        let mut command = Command::new(&self.ferry);
         command
             .arg("--config-dir")
             .arg(&self.ferry_config)
@@ -634,7 +675,7 @@ enum RunError {
     Other(String),
 }
 
-/// Runs `command` (stdin empty, stdout discarded, stderr to `log`) and returns how long it took,
+/// Runs `command` (stdin empty, stdout and stderr to `log`) and returns how long it took,
 /// killing it and everything it started (its process group) after `limit`.
 fn run_bounded(command: &mut Command, log: &Path, limit: Duration) -> Result<Duration, RunError> {
     let stderr = fs::File::create(log).map_err(|e| RunError::Other(format!("FAILED (log file: {e})")))?;
@@ -682,6 +723,23 @@ fn kill_group(pgid: u32) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// (time to the first line, round trip of a NOOP) on a new FTP control connection.
+fn probe_link(host: &str, port: u16) -> io::Result<(Duration, Duration)> {
+    let started = Instant::now();
+    let stream = TcpStream::connect((host, port))?;
+    stream.set_read_timeout(Some(QUICK_TIMEOUT))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let banner = started.elapsed();
+    let sent = Instant::now();
+    (&stream).write_all(b"NOOP\r\n")?;
+    reader.read_line(&mut line)?;
+    let round_trip = sent.elapsed();
+    (&stream).write_all(b"QUIT\r\n")?;
+    Ok((banner, round_trip))
 }
 
 // ---------------------------------------------------------------------------
@@ -745,6 +803,12 @@ fn median(mut values: Vec<f64>) -> f64 {
     if values.len() % 2 == 1 { values[middle] } else { (values[middle - 1] + values[middle]) / 2.0 }
 }
 
+/// 3 significant digits (at most 4 decimals): 329, 87.8, 0.912, 0.0431.
+fn three_digits(value: f64) -> String {
+    let decimals = if value > 0.0 { (2 - value.log10().floor() as i32).clamp(0, 4) as usize } else { 0 };
+    format!("{value:.decimals$}")
+}
+
 /// A Markdown table (readable as is, and pasted into benches/README.md).
 fn print_table(settings: &Settings, rows: &[Row]) {
     println!();
@@ -773,7 +837,7 @@ fn print_table(settings: &Settings, rows: &[Row]) {
 
 fn table_line(row: &Row, rows: &[Row]) -> [String; 5] {
     let (seconds, rate) = match &row.outcome {
-        Ok(seconds) => (format!("{seconds:.2}"), format!("{:.1}", row.case.bytes() as f64 / 1e6 / seconds)),
+        Ok(seconds) => (format!("{seconds:.2}"), three_digits(row.case.bytes() as f64 / 1e6 / seconds)),
         Err(why) => (why.clone(), String::new()),
     };
     let ferry = rows.iter().find(|r| r.tool == Tool::Ferry && r.case.to_string() == row.case.to_string());

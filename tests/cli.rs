@@ -274,3 +274,102 @@ fn a_gigabyte_streams_in_bounded_memory() {
     eprintln!("peak resident memory of ferry over 1 GiB transfers: {} MiB", peak / 1024 / 1024);
     assert!(peak < LIMIT, "ferry used {} MiB", peak / 1024 / 1024);
 }
+
+/// Builds `count` small files spread over `folders` folders under `root`.
+fn many_files(root: &Path, folders: usize, count: usize, size: usize) {
+    for index in 0..count {
+        let dir = root.join(format!("d{:02}", index % folders));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("f{index:05}.txt")), driver::pattern(size, index as u8)).unwrap();
+    }
+    std::fs::create_dir_all(root.join("empty")).unwrap();
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(root).status().unwrap();
+}
+
+#[test]
+fn recursive_get_and_put_with_parallel_connections_and_a_summary() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    many_files(&sshd.data_dir().join("tree"), 5, 60, 1000);
+    let base = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display());
+    let local = tempfile::tempdir().unwrap();
+
+    let output = ferry(
+        config.path(),
+        &[
+            "--known-hosts",
+            known,
+            "get",
+            "-r",
+            "--parallel",
+            "2",
+            "--verify",
+            &format!("{base}/tree"),
+            local.path().to_str().unwrap(),
+        ],
+    );
+    assert_ok(&output);
+    let summary = stderr(&output);
+    assert!(summary.contains("60 files") && summary.contains("verified") && summary.contains("0 failed"), "{summary}");
+    assert!(local.path().join("tree/empty").is_dir());
+    assert_eq!(std::fs::read(local.path().join("tree/d03/f00003.txt")).unwrap(), driver::pattern(1000, 3));
+
+    // Again with --on-exists skip: nothing moves.
+    let output = ferry(
+        config.path(),
+        &[
+            "--known-hosts",
+            known,
+            "get",
+            "-r",
+            "--on-exists",
+            "skip",
+            &format!("{base}/tree"),
+            local.path().to_str().unwrap(),
+        ],
+    );
+    assert_ok(&output);
+    assert!(stderr(&output).contains("0 files") && stderr(&output).contains("60 skipped"), "{}", stderr(&output));
+
+    let output = ferry(
+        config.path(),
+        &["--known-hosts", known, "put", "-r", local.path().join("tree").to_str().unwrap(), &format!("{base}/copy")],
+    );
+    assert_ok(&output);
+    assert!(stderr(&output).contains("60 files"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(sshd.data_dir().join("copy/d04/f00004.txt")).unwrap(), driver::pattern(1000, 4));
+    assert!(sshd.data_dir().join("copy/empty").is_dir());
+
+    let output =
+        ferry(config.path(), &["--known-hosts", known, "get", &format!("{base}/tree"), local.path().to_str().unwrap()]);
+    assert!(!output.status.success(), "a folder without -r is refused");
+    assert!(stderr(&output).contains("-r"), "{}", stderr(&output));
+}
+
+#[test]
+fn twenty_thousand_files_download_in_bounded_memory() {
+    // A child test process, so that the peak counts only ferry's (see a_gigabyte_streams_in_bounded_memory).
+    if std::env::var_os("FERRY_MANY_FILES_CHILD").is_none() {
+        let status = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "twenty_thousand_files_download_in_bounded_memory", "--nocapture", "--test-threads=1"])
+            .env("FERRY_MANY_FILES_CHILD", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        return;
+    }
+    const LIMIT: u64 = 150 * 1024 * 1024;
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    many_files(&ftpd.data_dir().join("many"), 40, 20_000, 16);
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/many", ftpd.port());
+    let output = ferry(config.path(), &["get", "-r", "--parallel", "4", &url, local.path().to_str().unwrap()]);
+    assert_ok(&output);
+    assert!(stderr(&output).contains("20000 files"), "{}", stderr(&output));
+    let peak = children_peak_rss();
+    eprintln!("peak resident memory of ferry over 20,000 files: {} MiB", peak / 1024 / 1024);
+    assert!(peak < LIMIT, "ferry used {} MiB", peak / 1024 / 1024);
+}

@@ -8,7 +8,8 @@
 # free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
 # machine for that, then runs `cargo test "$@"` and exits with cargo's status:
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
-#      openssl, pkg-config, libssl-dev and build-essential;
+#      openssl, pkg-config, libssl-dev and build-essential, and for the window
+#      test xvfb, x11-utils and the Mesa and X libraries the window loads;
 #   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
 #      `apt-get download` + `dpkg -x` (installing either would start a system
 #      FTP service on port 21), and installs the shared libraries their
@@ -213,6 +214,8 @@ find_cargo() {
 
 main() {
     install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
+    # The window test opens the real window on a virtual X display and finds it by its title.
+    install_packages xvfb x11-utils libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
     extract_server vsftpd "$vsftpd_dir" usr/sbin/vsftpd
     extract_server pure-ftpd "$pure_ftpd_dir" usr/sbin/pure-ftpd
     ensure_test_account

@@ -215,7 +215,7 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
                 500 | 501 | 502 | 504 => ErrorKind::Unsupported,
                 550 | 553 if lower.contains("permission") || lower.contains("denied") => ErrorKind::PermissionDenied,
                 553 => ErrorKind::PermissionDenied,
-                550 | 450 if lower.contains("exist") && !lower.contains("not exist") && !lower.contains("no such") => {
+                550 | 450 if lower.contains("already exist") || lower.contains("file exists") => {
                     ErrorKind::AlreadyExists
                 }
                 550 | 450 => ErrorKind::NotFound,

@@ -27,8 +27,9 @@ pub enum WriteStart {
     /// Create or truncate the file and write from its beginning.
     Truncate,
     /// Write from byte `n` on (resume). SFTP and the local disk cut the file at `n` first; FTP
-    /// cannot cut a file, so there bytes past the end of the new data stay as they were. Resume
-    /// only where the target holds exactly the bytes to keep.
+    /// has no way to ask for a cut (REST + STOR keeps what lies past the new data on some servers,
+    /// such as vsftpd, and cuts it on others, such as pure-ftpd). Resume only where the target
+    /// holds exactly the bytes to keep.
     Offset(u64),
     /// Write after the current end of the file.
     Append,

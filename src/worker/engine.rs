@@ -152,6 +152,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             request => start_request(&shared, request),
         }
     }
+    scheduler::save_now(&shared);
     let open: Vec<SessionId> = lock(&shared.sessions).keys().copied().collect();
     for session in open {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&shared, session, None)).await;

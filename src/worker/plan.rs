@@ -178,3 +178,78 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
     }
     Ok(seeds)
 }
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::backend::{ProgressFn, Sink, Source, WriteStart};
+    use crate::model::Entry;
+
+    /// A server that lists hostile names: fault injection for names no real file system holds.
+    struct HostileServer;
+
+    fn unsupported<T>() -> Result<T> {
+        Err(FerryError::new(ErrorKind::Unsupported, "not part of this test"))
+    }
+
+    #[async_trait]
+    impl Backend for HostileServer {
+        fn home(&self) -> &str {
+            "/"
+        }
+        async fn list(&mut self, _path: &str) -> Result<Vec<Entry>> {
+            let names = ["", ".", "..", "/etc/passwd", "a/b", "a\\b", "nul\0byte", "cr\rx", "lf\nx", "fine.txt"];
+            Ok(names.iter().map(|name| Entry::new(*name, EntryKind::File)).collect())
+        }
+        async fn stat(&mut self, path: &str) -> Result<Entry> {
+            Ok(Entry::new(file_name_remote(path), if path == "/top" { EntryKind::Dir } else { EntryKind::File }))
+        }
+        async fn mkdir(&mut self, _: &str) -> Result<()> {
+            unsupported()
+        }
+        async fn rename(&mut self, _: &str, _: &str) -> Result<()> {
+            unsupported()
+        }
+        async fn remove_file(&mut self, _: &str) -> Result<()> {
+            unsupported()
+        }
+        async fn remove_dir(&mut self, _: &str) -> Result<()> {
+            unsupported()
+        }
+        async fn chmod(&mut self, _: &str, _: u32) -> Result<()> {
+            unsupported()
+        }
+        async fn read_to(&mut self, _: &str, _: u64, _: Sink<'_>, _: ProgressFn<'_>) -> Result<u64> {
+            unsupported()
+        }
+        async fn write_from(&mut self, _: &str, _: WriteStart, _: Source<'_>, _: ProgressFn<'_>) -> Result<u64> {
+            unsupported()
+        }
+        async fn set_modified(&mut self, _: &str, _: DateTime<Utc>) -> Result<()> {
+            unsupported()
+        }
+        async fn keep_alive(&mut self) -> Result<()> {
+            Ok(())
+        }
+        async fn disconnect(&mut self) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn hostile_names_are_refused_and_reported_never_planned_outside() {
+        let destination = tempfile::tempdir().unwrap();
+        let (seeds, root) = plan_download(&mut HostileServer, "/top", destination.path(), true).await.unwrap();
+        assert_eq!(root, destination.path());
+        let refused: Vec<&Seed> = seeds.iter().filter(|s| s.refused.is_some()).collect();
+        assert_eq!(refused.len(), 9, "{seeds:#?}");
+        let planned: Vec<&Seed> = seeds.iter().filter(|s| s.refused.is_none() && !s.is_folder).collect();
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].local, destination.path().join("top").join("fine.txt"));
+        for seed in &seeds {
+            assert!(seed.local.starts_with(destination.path()), "{seed:?}");
+        }
+    }
+}

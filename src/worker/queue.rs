@@ -109,13 +109,27 @@ struct SavedQueue {
     items: Vec<QueueItem>,
 }
 
+/// The same, borrowed, for writing without copying every item.
+#[derive(Serialize)]
+struct SavedQueueRef<'a> {
+    version: u32,
+    items: Vec<&'a QueueItem>,
+}
+
 const SAVED_VERSION: u32 = 1;
 
 /// Writes the unfinished items to `path` atomically (temporary file, fsync, rename), so a crash
 /// never leaves half a file.
 pub fn save(path: &Path, items: &[QueueItem]) -> std::io::Result<()> {
-    let unfinished: Vec<QueueItem> = items.iter().filter(|item| !item.state.is_finished()).cloned().collect();
-    let text = serde_json::to_vec_pretty(&SavedQueue { version: SAVED_VERSION, items: unfinished })?;
+    if items.is_empty() {
+        // Nothing left to offer again: no file, rather than an empty one.
+        return match std::fs::remove_file(path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        };
+    }
+    let unfinished: Vec<&QueueItem> = items.iter().filter(|item| !item.state.is_finished()).collect();
+    let text = serde_json::to_vec(&SavedQueueRef { version: SAVED_VERSION, items: unfinished })?;
     crate::config::write_atomically(path, &text)
 }
 
