@@ -409,9 +409,9 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     // Passwords are never saved: the restored item's site asks again.
     again.secret_answer = Some(TEST_PASSWORD.into());
     let restored = loop {
-        match again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again") {
-            Event::QueueRestored { items, .. } => break items,
-            _ => {}
+        let event = again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again");
+        if let Event::QueueRestored { items, .. } = event {
+            break items;
         }
     };
     assert_eq!(restored.len(), 1);
