@@ -234,16 +234,25 @@ fn children_peak_rss() -> u64 {
     usage.ru_maxrss as u64 * 1024
 }
 
+/// Runs the test `name` again in a child test process, alone, and returns true here; returns
+/// false in that child, which then does the work. A peak measured in the child counts only the
+/// `ferry` processes it started, not other tests'.
+fn ran_in_a_child_process(name: &str) -> bool {
+    if std::env::var_os("FERRY_MEASURING_CHILD").is_some() {
+        return false;
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env("FERRY_MEASURING_CHILD", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "{name} failed in its child process");
+    true
+}
+
 #[test]
 fn a_gigabyte_streams_in_bounded_memory() {
-    // Runs the transfers in a child test process so that the peak counts only ferry's.
-    if std::env::var_os("FERRY_BOUNDED_MEMORY_CHILD").is_none() {
-        let status = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "a_gigabyte_streams_in_bounded_memory", "--nocapture", "--test-threads=1"])
-            .env("FERRY_BOUNDED_MEMORY_CHILD", "1")
-            .status()
-            .unwrap();
-        assert!(status.success());
+    if ran_in_a_child_process("a_gigabyte_streams_in_bounded_memory") {
         return;
     }
     const GIB: u64 = 1 << 30;
@@ -350,14 +359,7 @@ fn recursive_get_and_put_with_parallel_connections_and_a_summary() {
 
 #[test]
 fn twenty_thousand_files_download_in_bounded_memory() {
-    // A child test process, so that the peak counts only ferry's (see a_gigabyte_streams_in_bounded_memory).
-    if std::env::var_os("FERRY_MANY_FILES_CHILD").is_none() {
-        let status = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "twenty_thousand_files_download_in_bounded_memory", "--nocapture", "--test-threads=1"])
-            .env("FERRY_MANY_FILES_CHILD", "1")
-            .status()
-            .unwrap();
-        assert!(status.success());
+    if ran_in_a_child_process("twenty_thousand_files_download_in_bounded_memory") {
         return;
     }
     const LIMIT: u64 = 150 * 1024 * 1024;

@@ -443,3 +443,46 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
 fn driver_config(driver: &Driver) -> PathBuf {
     driver.config_dir().to_path_buf()
 }
+
+#[test]
+fn concurrency_can_be_changed_and_finished_items_cleared() {
+    let sshd = Sshd::start();
+    let data = sshd.data_dir();
+    std::fs::create_dir(data.join("six")).unwrap();
+    for index in 0..6 {
+        std::fs::write(data.join("six").join(format!("f{index}.bin")), driver::pattern(16 * 1024 * 1024, index))
+            .unwrap();
+    }
+    let (mut driver, session) = sftp_driver(&sshd);
+    driver.handle.send(Command::SetConcurrency { limit: 2 });
+    let local = tempfile::tempdir().unwrap();
+    let items = driver.enqueue(session, Direction::Download, local.path(), "six", true, OnExists::Overwrite).unwrap();
+    let mut running = std::collections::HashSet::new();
+    let mut most_at_once = 0;
+    let mut open: std::collections::HashSet<_> =
+        items.iter().filter(|i| !i.state.is_finished()).map(|i| i.id).collect();
+    while !open.is_empty() {
+        if let Event::QueueChanged { item } = driver.handle.recv_timeout(Duration::from_secs(60)).expect("queue events")
+        {
+            if item.state == ItemState::Running && !item.is_folder {
+                running.insert(item.id);
+            } else {
+                running.remove(&item.id);
+            }
+            most_at_once = most_at_once.max(running.len());
+            if item.state.is_finished() {
+                open.remove(&item.id);
+            }
+        }
+    }
+    assert_eq!(most_at_once, 2, "the new limit holds");
+    driver.handle.send(Command::ClearFinished);
+    loop {
+        if let Event::QueueCleared { items: cleared } =
+            driver.handle.recv_timeout(Duration::from_secs(10)).expect("cleared")
+        {
+            assert_eq!(cleared.len(), items.len(), "every finished item is removed");
+            break;
+        }
+    }
+}

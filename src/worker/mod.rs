@@ -53,7 +53,7 @@ pub enum Command {
     Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
     /// Cancel, pause, resume or retry one queue item. Answered by `QueueChanged`.
     QueueAction { item: ItemId, action: ItemAction },
-    /// Remove finished items from the queue.
+    /// Remove finished items from the queue. Answered by `QueueCleared`.
     ClearFinished,
     /// Change how many queue items run at once.
     SetConcurrency { limit: usize },
@@ -88,6 +88,8 @@ pub enum Event {
     QueueProgress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
     /// The whole queue's progress (at most about ten a second).
     QueueTotals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
+    /// These finished items were removed from the queue.
+    QueueCleared { items: Vec<ItemId> },
     /// Items the last run left unfinished, back in the queue as paused; `problem` tells of a saved
     /// queue that could not be read (it was kept aside).
     QueueRestored { items: Vec<QueueItem>, problem: Option<FerryError> },

@@ -175,7 +175,13 @@ pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
 
 /// Removes finished items from the queue.
 pub(super) fn clear_finished(shared: &Arc<Shared>) {
-    lock(&shared.queue).items.retain(|_, item| !item.state.is_finished());
+    let mut queue = lock(&shared.queue);
+    let finished: Vec<ItemId> =
+        queue.items.values().filter(|item| item.state.is_finished()).map(|item| item.id).collect();
+    for id in &finished {
+        queue.items.remove(id);
+    }
+    shared.events.send(Event::QueueCleared { items: finished });
 }
 
 /// Changes how many items run at once.
