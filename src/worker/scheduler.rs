@@ -147,9 +147,8 @@ pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
             (ItemAction::Cancel, state) if !state.is_finished() || state == ItemState::Failed => ItemState::Cancelled,
             (ItemAction::Pause, ItemState::Queued | ItemState::Running) => ItemState::Paused,
             (ItemAction::Resume, ItemState::Paused) => ItemState::Queued,
-            (ItemAction::Retry, ItemState::Failed | ItemState::Cancelled | ItemState::Skipped | ItemState::Paused) => {
-                ItemState::Queued
-            }
+            // Skipped items are not retried: some were refused for an unsafe name.
+            (ItemAction::Retry, ItemState::Failed | ItemState::Cancelled | ItemState::Paused) => ItemState::Queued,
             _ => return,
         };
         if let Some(task) = queue.running.remove(&id) {
@@ -256,9 +255,6 @@ async fn run_item(shared: Arc<Shared>, id: ItemId) {
 }
 
 async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<super::queue::Integrity>> {
-    if let Some(reason) = item.error.clone().filter(|_| item.state == ItemState::Skipped) {
-        return Err(reason);
-    }
     let settings = shared.transfer.clone();
     // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
     let mut resume = item.started;
