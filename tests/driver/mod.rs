@@ -65,6 +65,12 @@ impl Driver {
         Self::start_with(config, Some(known_hosts), ConnectSettings::default(), transfer)
     }
 
+    /// Reading `known_hosts` as the user's (if given), with custom timeouts and queue settings.
+    pub fn custom(known_hosts: Option<PathBuf>, settings: ConnectSettings, transfer: TransferSettings) -> Driver {
+        let config = Arc::new(tempfile::tempdir().expect("temporary config folder"));
+        Self::start_with(config, known_hosts, settings, transfer)
+    }
+
     /// As `new`, with custom queue settings (concurrency, retries).
     pub fn with_transfer(transfer: TransferSettings) -> Driver {
         let config = Arc::new(tempfile::tempdir().expect("temporary config folder"));
