@@ -111,8 +111,10 @@ impl FerryError {
 }
 
 impl fmt::Display for FerryError {
+    /// One line, in plain words, with control characters escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind.label(), self.context)?;
+        // The context may hold a name a server chose: never let it drive a terminal or split a log line.
+        write!(f, "{}: {}", self.kind.label(), crate::model::escape_control(&self.context))?;
         if let Some(reply) = &self.server_reply {
             write!(f, " (server said: {reply})")?;
         }
@@ -122,3 +124,17 @@ impl fmt::Display for FerryError {
 
 /// Ferry's result type.
 pub type Result<T, E = FerryError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_escapes_names_a_server_chose() {
+        let error = FerryError::new(ErrorKind::NotFound, "downloading /srv/\u{1b}[2Jevil\nname")
+            .with_reply("550 \u{1b}[31mno\r");
+        let shown = error.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("\\u{1b}[2Jevil\\nname"), "{shown}");
+    }
+}

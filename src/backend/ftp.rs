@@ -143,7 +143,8 @@ impl FtpBackend {
         stream.set_passive_nat_workaround(true);
         stream.set_mode(mode);
         let home = stream.pwd().await.unwrap_or_else(|_| "/".to_string());
-        tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {home}, {features:?}");
+        let shown_home = crate::model::escape_control(&home);
+        tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {shown_home}, {features:?}");
         Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout })
     }
 
@@ -159,7 +160,8 @@ impl FtpBackend {
     ) -> std::result::Result<T, FtpError> {
         match command(&mut self.stream).await {
             Err(FtpError::UnexpectedResponse(reply)) if self.epsv_refused(&reply) => {
-                tracing::debug!(target: "ferry::ftp", "EPSV refused ({reply}); falling back to PASV");
+                let reply_text = crate::model::escape_control(&reply.to_string());
+                tracing::debug!(target: "ferry::ftp", "EPSV refused ({reply_text}); falling back to PASV");
                 self.mode = Mode::Passive;
                 self.stream.set_mode(Mode::Passive);
                 command(&mut self.stream).await

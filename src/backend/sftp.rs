@@ -134,7 +134,7 @@ fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host:
 fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectError> {
     let user = spec.user.as_str();
     let offered = session.auth_methods(user).map(str::to_string).unwrap_or_default();
-    tracing::debug!(target: "ferry::ssh", "server offers authentication methods: {offered}");
+    tracing::debug!(target: "ferry::ssh", "server offers authentication methods: {}", crate::model::escape_control(&offered));
     if session.authenticated() {
         return Ok(());
     }

@@ -307,7 +307,8 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
             Err(error) if retryable(&error) && attempt < settings.retries => {
                 attempt += 1;
                 let wait = settings.backoff * 2u32.pow(attempt - 1);
-                tracing::info!(target: "ferry::queue", "{}: {error}; retry {attempt} of {} in {wait:?}", item.remote, settings.retries);
+                let name = crate::model::escape_control(&item.remote);
+                tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {} in {wait:?}", settings.retries);
                 drop(backend);
                 tokio::time::sleep(wait).await;
                 // What already arrived stays: the next attempt continues from it.

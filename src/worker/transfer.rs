@@ -213,7 +213,8 @@ pub async fn upload(
     let integrity = check_integrity(backend, item, &item.local).await?;
     if let Some(modified) = item.modified {
         if let Err(error) = backend.set_modified(&item.remote, modified).await {
-            tracing::debug!(target: "ferry::transfer", "could not keep the time of {}: {error}", item.remote);
+            let name = crate::model::escape_control(&item.remote);
+            tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
         }
     }
     Ok(integrity)
