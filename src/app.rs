@@ -26,6 +26,8 @@ pub struct FerryApp {
     password: String,
     apply_to_all: bool,
     status: String,
+    /// Transfers the last run left unfinished, offered again until the user decides.
+    unfinished: Vec<crate::worker::ItemId>,
 }
 
 impl FerryApp {
@@ -43,6 +45,7 @@ impl FerryApp {
             prompt: None,
             password: String::new(),
             apply_to_all: false,
+            unfinished: Vec::new(),
             status: "Not connected".into(),
         };
         if url.is_some() {
@@ -100,6 +103,12 @@ impl FerryApp {
                     self.status = error.map(|e| e.to_string()).unwrap_or_else(|| "Disconnected".into());
                 }
                 Event::Prompt { prompt, question, .. } => self.prompt = Some((prompt, question)),
+                Event::QueueRestored { items, problem } => {
+                    self.unfinished = items.iter().map(|item| item.id).collect();
+                    if let Some(problem) = problem {
+                        self.status = problem.to_string();
+                    }
+                }
                 _ => {}
             }
         }
@@ -110,6 +119,31 @@ impl FerryApp {
             self.worker.send(Command::Answer { prompt, answer });
         }
         self.password.clear();
+    }
+
+    /// Offers the transfers the last run left unfinished: resume them (from their part files) or drop them.
+    fn unfinished_ui(&mut self, ui: &mut egui::Ui) {
+        if self.unfinished.is_empty() {
+            return;
+        }
+        let mut chosen = None;
+        egui::Panel::bottom("unfinished_transfers").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let count = self.unfinished.len();
+                ui.label(format!("{count} transfer{} left unfinished last time", if count == 1 { "" } else { "s" }));
+                if ui.button("Resume all").clicked() {
+                    chosen = Some(crate::worker::ItemAction::Resume);
+                }
+                if ui.button("Discard").clicked() {
+                    chosen = Some(crate::worker::ItemAction::Cancel);
+                }
+            });
+        });
+        if let Some(action) = chosen {
+            for item in self.unfinished.drain(..) {
+                self.worker.send(Command::QueueAction { item, action });
+            }
+        }
     }
 
     fn prompt_ui(&mut self, ctx: &egui::Context) {
@@ -210,6 +244,7 @@ impl eframe::App for FerryApp {
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.label(escape_control(&self.status));
         });
+        self.unfinished_ui(ui);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 if ui.button("Up").clicked() && self.session.is_some() {

@@ -56,3 +56,44 @@ fn connects_through_the_worker_asks_about_the_key_and_lists() {
     assert!(harness.query_by_label_contains("Connected to sftp://").is_some());
     assert!(!config.path().join("known_hosts").exists(), "accepted once, not remembered");
 }
+
+#[test]
+fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
+    let config = tempfile::tempdir().unwrap();
+    let mut site = ferry::model::ConnectSpec::new(ferry::model::Protocol::Sftp, "127.0.0.1");
+    site.port = 9; // never contacted: the item is discarded
+    let item = ferry::worker::QueueItem {
+        id: ferry::worker::ItemId(1),
+        request: ferry::model::RequestId(1),
+        site,
+        direction: ferry::worker::Direction::Download,
+        remote: "/srv/big.iso".into(),
+        local: config.path().join("big.iso"),
+        local_root: config.path().to_path_buf(),
+        is_folder: false,
+        size: Some(1 << 30),
+        modified: None,
+        bytes_done: 1 << 20,
+        started: true,
+        state: ferry::worker::ItemState::Running,
+        error: None,
+        on_exists: ferry::transfer::policy::OnExists::Overwrite,
+        verify: false,
+        integrity: None,
+    };
+    let queue_file = ConfigDir::at(config.path()).queue();
+    ferry::worker::queue::save(&queue_file, &[item]).unwrap();
+
+    let mut harness = app_harness(config.path());
+    harness.run();
+    wait_for(&mut harness, "1 transfer left unfinished last time");
+    harness.get_by_label("Discard").click();
+    harness.run();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while queue_file.exists() {
+        assert!(Instant::now() < deadline, "the discarded transfer is forgotten");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.step();
+    }
+    assert!(harness.query_by_label_contains("left unfinished").is_none());
+}
