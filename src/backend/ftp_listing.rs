@@ -229,8 +229,11 @@ struct UnixLayout {
 /// Finds the date, which anchors everything else: the word(s) just before it are the size and
 /// whatever lies between the mode and the size is link count, owner and group. Anchoring on the
 /// date copes with servers that omit the group, the link count, or both, and the first match
-/// wins so that a date-like file name can never be mistaken for the date.
+/// wins so that a date-like file name can never be mistaken for the date. A match that leaves
+/// no owner word is only a last resort: in `1 jun 12 2048 Nov  5 13:46 x` (owner "jun", gid 12,
+/// 2048 bytes) the link count, owner and group read as size and date, and the real date follows.
 fn find_layout(words: &[Token<'_>], now: DateTime<Utc>) -> Option<UnixLayout> {
+    let mut ownerless = None;
     for date_at in 2..words.len() {
         let Some(date) = match_date(words.get(date_at..)?, now) else {
             continue;
@@ -242,14 +245,14 @@ fn find_layout(words: &[Token<'_>], now: DateTime<Utc>) -> Option<UnixLayout> {
         if meta_end - 1 > MAX_META_TOKENS {
             continue;
         }
-        return Some(UnixLayout {
-            meta_end,
-            size,
-            modified: date.modified,
-            date_end: words.get(date_at + date.len - 1)?.end,
-        });
+        let layout =
+            UnixLayout { meta_end, size, modified: date.modified, date_end: words.get(date_at + date.len - 1)?.end };
+        if meta_end > 1 {
+            return Some(layout);
+        }
+        ownerless.get_or_insert(layout);
     }
-    None
+    ownerless
 }
 
 /// Reads the size at the end of `before` (the words between the mode and the date). Returns
@@ -725,6 +728,8 @@ mod tests {
     ];
     const UNIX_CRLF: &str = "-rw-r--r-- 1 u g 1 Jan 1 2020 crlf.txt\r";
     const UNIX_DATE_LIKE_NAME: &str = "-rw-r--r-- 1 u g 1 Jan 1 2020 Feb 2 2021 x";
+    const UNIX_OWNER_LIKE_MONTH: &str = "-rw-r--r-- 1 jun 12 2048 Nov  5 13:46 report.pdf";
+    const UNIX_GROUP_LIKE_MONTH: &str = "-rw-r--r-- 1 5 mai 4096 Jan  5  2020 day-first.txt";
     const TOTAL: &str = "total 42";
     const DOS_DIR: &str = "01-05-24  12:00PM       <DIR>          folder name";
     const DOS_FILE: &str = "01-05-2024  09:15AM              1,234 file.txt";
@@ -788,6 +793,8 @@ mod tests {
         UNIX_ODD_NAMES[3],
         UNIX_CRLF,
         UNIX_DATE_LIKE_NAME,
+        UNIX_OWNER_LIKE_MONTH,
+        UNIX_GROUP_LIKE_MONTH,
         TOTAL,
         DOS_DIR,
         DOS_FILE,
@@ -1057,6 +1064,27 @@ mod tests {
         let entry = list(UNIX_DATE_LIKE_NAME);
         assert_eq!(entry.name, "Feb 2 2021 x");
         assert_eq!(entry.modified, Some(utc(2020, 1, 1, 0, 0, 0)));
+    }
+
+    #[test]
+    fn unix_owner_and_group_that_look_like_a_date() {
+        // Owner "jun" with gid 12 (or uid 5 with group "mai") and a 4-digit size read like a date
+        // right after the link count; the real date comes later and must win.
+        let entry = list(UNIX_OWNER_LIKE_MONTH);
+        let modified = Some(utc(2023, 11, 5, 13, 46, 0));
+        check(&entry, "report.pdf", EntryKind::File, Some(2048), modified, Some(0o644));
+        assert_eq!(entry.owner.as_deref(), Some("jun"));
+        assert_eq!(entry.group.as_deref(), Some("12"));
+
+        let entry = list(UNIX_GROUP_LIKE_MONTH);
+        let modified = Some(utc(2020, 1, 5, 0, 0, 0));
+        check(&entry, "day-first.txt", EntryKind::File, Some(4096), modified, Some(0o644));
+        assert_eq!(entry.owner.as_deref(), Some("5"));
+        assert_eq!(entry.group.as_deref(), Some("mai"));
+
+        // Without an owner in the line, the only date is still found.
+        let entry = list("-rw-r--r-- 1234 Nov  5 13:46 ownerless");
+        check(&entry, "ownerless", EntryKind::File, Some(1234), Some(utc(2023, 11, 5, 13, 46, 0)), Some(0o644));
     }
 
     #[test]
