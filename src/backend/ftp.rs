@@ -60,7 +60,7 @@ impl FtpBackend {
             _ => None,
         };
         let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
-        let timed = |what: String| move |_| FerryError::new(ErrorKind::Timeout, what);
+        let timeout_error = |what: String| move |_| FerryError::new(ErrorKind::Timeout, what);
         let opening = async {
             match (&site_tls, spec.protocol) {
                 (Some(site), Protocol::Ftps) => {
@@ -97,8 +97,9 @@ impl FtpBackend {
                 }
             }
         };
-        let stream =
-            tokio::time::timeout(settings.timeout, opening).await.map_err(timed(format!("connecting to {target}")))?;
+        let stream = tokio::time::timeout(settings.timeout, opening)
+            .await
+            .map_err(timeout_error(format!("connecting to {target}")))?;
         let mut stream = match stream {
             Ok(stream) => stream,
             Err(error) => return Err(site_tls.as_ref().and_then(untrusted).unwrap_or(ConnectError::Failed(error))),
@@ -112,7 +113,7 @@ impl FtpBackend {
         };
         let login = tokio::time::timeout(settings.timeout, stream.login(user, &password))
             .await
-            .map_err(timed(format!("logging in to {target}")))?;
+            .map_err(timeout_error(format!("logging in to {target}")))?;
         if let Err(error) = login {
             let error = ftp_error(error, &format!("logging in to {target} as {user}"));
             let error = if matches!(error.kind, ErrorKind::PermissionDenied | ErrorKind::NotFound) {
@@ -122,18 +123,41 @@ impl FtpBackend {
             };
             return Err(error.into());
         }
-        stream.transfer_type(FileType::Binary).await.map_err(|e| ftp_error(e, "switching to binary mode"))?;
+        timed(settings.timeout, "switching to binary mode", stream.transfer_type(FileType::Binary)).await?;
 
-        let offered = stream.feat().await.unwrap_or_default();
-        let has = |name: &str| offered.keys().any(|k| k.eq_ignore_ascii_case(name));
-        let hash_offers_sha256 = offered.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("HASH") && v.as_deref().unwrap_or("").to_ascii_uppercase().contains("SHA-256")
-        });
+        // FEAT is read as one whole reply. suppaftp's own `feat()` waits for more after a valid
+        // one-line "211 No features.", and asking `custom_command` for 211 stops after the first
+        // line of a multi-line one; asking for another code makes it read the whole reply and
+        // hand it back as "unexpected". A stall fails the connect: a late reply would put every
+        // later answer one step out of line.
+        let asked = tokio::time::timeout(settings.timeout, stream.custom_command("FEAT", &[Status::CommandOk])).await;
+        let offered = match asked {
+            Err(_) => {
+                return Err(FerryError::new(ErrorKind::Timeout, format!("asking {target} for its features")).into());
+            }
+            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 211 => {
+                parse_features(&String::from_utf8_lossy(&reply.body))
+            }
+            Ok(Err(FtpError::ConnectionError(error))) => {
+                return Err(FerryError::from_io(&error, format!("asking {target} for its features")).into());
+            }
+            // Refused or odd: no features.
+            Ok(_) => Vec::new(),
+        };
+        let has = |name: &str| offered.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        let hash_offers_sha256 =
+            offered.iter().any(|(k, v)| k.eq_ignore_ascii_case("HASH") && v.to_ascii_uppercase().contains("SHA-256"));
         let features =
             Features { mlsd: has("MLST"), mfmt: has("MFMT"), hash_sha256: hash_offers_sha256, xsha256: has("XSHA256") };
         if has("UTF8") {
             // Servers that list UTF8 use it already; asking costs one round trip and helps the rest.
-            let _ = stream.opts("UTF8", Some("ON")).await;
+            match timed(settings.timeout, "switching to UTF-8", stream.opts("UTF8", Some("ON"))).await {
+                Err(error) if matches!(error.kind, ErrorKind::Timeout | ErrorKind::ConnectionLost) => {
+                    return Err(error.into());
+                }
+                // A refusal is fine: the server said it speaks UTF-8 already.
+                _ => {}
+            }
         }
         let mode = match spec.ftp_mode {
             FtpMode::Passive if has("EPSV") || offered.is_empty() => Mode::ExtendedPassive,
@@ -142,7 +166,8 @@ impl FtpBackend {
         };
         stream.set_passive_nat_workaround(true);
         stream.set_mode(mode);
-        let home = stream.pwd().await.unwrap_or_else(|_| "/".to_string());
+        // PWD is how paths are made absolute: a stall or a lost connection here fails the connect.
+        let home = timed(settings.timeout, "asking for the login folder", stream.pwd()).await?;
         let shown_home = crate::model::escape_control(&home);
         tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {shown_home}, {features:?}");
         Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout })
@@ -176,8 +201,12 @@ impl FtpBackend {
     }
 
     /// Whether `path` is a folder, found by changing into it (works on every server).
-    async fn is_dir(&mut self, path: &str) -> bool {
-        self.stream.cwd(path).await.is_ok()
+    async fn is_dir(&mut self, path: &str) -> Result<bool> {
+        match timed(self.timeout, &format!("opening {path}"), self.stream.cwd(path)).await {
+            Ok(()) => Ok(true),
+            Err(error) if matches!(error.kind, ErrorKind::Timeout | ErrorKind::ConnectionLost) => Err(error),
+            Err(_) => Ok(false),
+        }
     }
 }
 
@@ -205,6 +234,10 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
             FerryError::new(ErrorKind::Protocol, context.to_string())
                 .with_reply("the name holds a line break, which FTP cannot send")
+        }
+        // An over-long or malformed reply is the server's fault, not a local file's.
+        FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(io.to_string())
         }
         FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
         FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(message),
@@ -241,9 +274,37 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
     }
 }
 
+/// The features a FEAT reply lists (RFC 2389): one per line, indented, a name and an optional value.
+fn parse_features(reply: &str) -> Vec<(String, String)> {
+    reply
+        .lines()
+        .filter(|line| line.starts_with(' '))
+        .filter_map(|line| {
+            let mut parts = line.trim().splitn(2, ' ');
+            let name = parts.next()?.to_string();
+            Some((name, parts.next().unwrap_or("").trim().to_string()))
+        })
+        .collect()
+}
+
 /// `YYYYMMDDHHMMSS`, the time format of MDTM and MFMT.
 fn ftp_time(time: DateTime<Utc>) -> String {
     time.format("%Y%m%d%H%M%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_read_from_the_indented_lines() {
+        let reply = "211-Features:\r\n EPSV\r\n MLST type*;size*;modify*;\r\n HASH SHA-1;SHA-256*\r\n211 End";
+        let features = parse_features(reply);
+        assert_eq!(features[0], ("EPSV".to_string(), String::new()));
+        assert_eq!(features[1], ("MLST".to_string(), "type*;size*;modify*;".to_string()));
+        assert_eq!(features[2].0, "HASH");
+        assert!(parse_features("211 No features.").is_empty());
+    }
 }
 
 #[async_trait]
@@ -284,13 +345,18 @@ impl Backend for FtpBackend {
             entry.name = name;
             return Ok(entry);
         }
-        if self.is_dir(&full).await {
+        if self.is_dir(&full).await? {
             return Ok(Entry::new(name, EntryKind::Dir));
         }
         let size = timed(self.timeout, &context, self.stream.size(&full)).await?;
         let mut entry = Entry::new(name, EntryKind::File);
         entry.size = Some(size as u64);
-        entry.modified = self.stream.mdtm(&full).await.ok().map(|t| t.and_utc());
+        entry.modified = match timed(self.timeout, &context, self.stream.mdtm(&full)).await {
+            Ok(time) => Some(time.and_utc()),
+            Err(error) if matches!(error.kind, ErrorKind::Timeout | ErrorKind::ConnectionLost) => return Err(error),
+            // MDTM is optional: a server without it just gives no time.
+            Err(_) => None,
+        };
         Ok(entry)
     }
 
@@ -298,7 +364,7 @@ impl Backend for FtpBackend {
         let full = self.absolute(path);
         let context = format!("creating folder {full}");
         match timed(self.timeout, &context, self.stream.mkdir(&full)).await {
-            Err(error) if error.kind != ErrorKind::ConnectionLost && self.is_dir(&full).await => {
+            Err(error) if error.kind != ErrorKind::ConnectionLost && self.is_dir(&full).await.unwrap_or(false) => {
                 Err(FerryError { kind: ErrorKind::AlreadyExists, ..error })
             }
             other => other,

@@ -106,9 +106,13 @@ pub trait Backend: Send {
     async fn disconnect(&mut self) -> Result<()>;
 }
 
+/// The least a transfer must move in each `idle` window: a server that trickles a few bytes at a
+/// time would otherwise hold a transfer (and its connection) open for hours.
+pub const MIN_BYTES_PER_WINDOW: u64 = 1024;
+
 /// Copies `reader` to its end into `writer` in `CHUNK_SIZE` pieces, reporting the running total
-/// (starting from `already`) after each piece. A read or write that makes no progress for `idle`
-/// fails with `TimedOut`, so a server that stops sending cannot hang a transfer forever.
+/// (starting from `already`) after each piece. It fails with `TimedOut` if a read or write makes
+/// no progress for `idle`, or if less than `MIN_BYTES_PER_WINDOW` moves in any `idle` window.
 pub async fn copy_with_progress<R, W>(
     reader: &mut R,
     writer: &mut W,
@@ -121,10 +125,12 @@ where
     W: AsyncWrite + Unpin + ?Sized,
 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let stalled =
-        || std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no data moved for {} s", idle.as_secs()));
+    let timed_out = |why: String| std::io::Error::new(std::io::ErrorKind::TimedOut, why);
+    let stalled = || timed_out(format!("no data moved for {} s", idle.as_secs()));
     let mut buffer = vec![0u8; CHUNK_SIZE];
     let mut moved = 0u64;
+    let mut window_start = tokio::time::Instant::now();
+    let mut window_bytes = 0u64;
     loop {
         let read = tokio::time::timeout(idle, reader.read(&mut buffer)).await.map_err(|_| stalled())??;
         if read == 0 {
@@ -133,6 +139,14 @@ where
         tokio::time::timeout(idle, writer.write_all(&buffer[..read])).await.map_err(|_| stalled())??;
         moved += read as u64;
         progress(already + moved);
+        window_bytes += read as u64;
+        if window_start.elapsed() >= idle {
+            if window_bytes < MIN_BYTES_PER_WINDOW {
+                return Err(timed_out(format!("only {window_bytes} bytes moved in {} s", idle.as_secs())));
+            }
+            window_start = tokio::time::Instant::now();
+            window_bytes = 0;
+        }
     }
     tokio::time::timeout(idle, writer.flush()).await.map_err(|_| stalled())??;
     Ok(moved)
@@ -166,13 +180,23 @@ pub async fn connect(
     settings: &ConnectSettings,
 ) -> Result<Box<dyn Backend>, ConnectError> {
     use crate::model::Protocol;
-    match spec.protocol {
-        Protocol::Sftp => Ok(Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?)),
-        Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
-            Ok(Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?))
-        }
-        Protocol::Local => Ok(Box::new(local::LocalBackend::new())),
-    }
+    // Every step below has its own timeout; this bounds the whole, so no server can hold a
+    // connect (and the request or queue item waiting on it) forever.
+    let limit = settings.timeout * 3;
+    let connecting = async {
+        let backend: Box<dyn Backend> = match spec.protocol {
+            Protocol::Sftp => Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?),
+            Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
+                Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?)
+            }
+            Protocol::Local => Box::new(local::LocalBackend::new()),
+        };
+        Ok(backend)
+    };
+    tokio::time::timeout(limit, connecting).await.unwrap_or_else(|_| {
+        let what = format!("connecting to {}", spec.display_url());
+        Err(ConnectError::Failed(crate::error::FerryError::new(crate::error::ErrorKind::Timeout, what)))
+    })
 }
 
 /// Connection settings that are not part of a site: timeouts and keep-alive.
