@@ -292,21 +292,6 @@ fn ftp_time(time: DateTime<Utc>) -> String {
     time.format("%Y%m%d%H%M%S").to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn features_are_read_from_the_indented_lines() {
-        let reply = "211-Features:\r\n EPSV\r\n MLST type*;size*;modify*;\r\n HASH SHA-1;SHA-256*\r\n211 End";
-        let features = parse_features(reply);
-        assert_eq!(features[0], ("EPSV".to_string(), String::new()));
-        assert_eq!(features[1], ("MLST".to_string(), "type*;size*;modify*;".to_string()));
-        assert_eq!(features[2].0, "HASH");
-        assert!(parse_features("211 No features.").is_empty());
-    }
-}
-
 #[async_trait]
 impl Backend for FtpBackend {
     fn home(&self) -> &str {
@@ -498,5 +483,20 @@ impl Backend for FtpBackend {
 
     async fn disconnect(&mut self) -> Result<()> {
         timed(self.timeout, "disconnecting", self.stream.quit()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_read_from_the_indented_lines() {
+        let reply = "211-Features:\r\n EPSV\r\n MLST type*;size*;modify*;\r\n HASH SHA-1;SHA-256*\r\n211 End";
+        let features = parse_features(reply);
+        assert_eq!(features[0], ("EPSV".to_string(), String::new()));
+        assert_eq!(features[1], ("MLST".to_string(), "type*;size*;modify*;".to_string()));
+        assert_eq!(features[2].0, "HASH");
+        assert!(parse_features("211 No features.").is_empty());
     }
 }
