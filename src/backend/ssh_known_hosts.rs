@@ -36,7 +36,10 @@ impl HostKey {
 fn key_type_of_blob(blob: &[u8]) -> Option<String> {
     let length = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
     let name = blob.get(4..4usize.checked_add(length)?)?;
-    String::from_utf8(name.to_vec()).ok()
+    // Only a plain algorithm name: this text is written into known_hosts, where a space or a
+    // line break from a hostile server would forge fields or whole lines.
+    let plain = !name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || b"@._-".contains(b));
+    plain.then(|| String::from_utf8_lossy(name).into_owned())
 }
 
 /// The host field of a known_hosts line: `host`, or `[host]:port` off port 22.
@@ -183,8 +186,12 @@ pub fn known_key_types(session: &Session, files: &[PathBuf], host: &str, port: u
     types
 }
 
-/// Records an accepted key in Ferry's own known_hosts file.
+/// Records an accepted key in Ferry's own known_hosts file. A key whose type could not be read
+/// is refused rather than written.
 pub fn remember(file: &Path, host: &str, port: u16, key: &HostKey) -> std::io::Result<()> {
+    if key.key_type == "unknown" || host.contains(char::is_whitespace) {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "not a key that can be recorded"));
+    }
     crate::config::append_line(file, &known_hosts_line(host, port, key))
 }
 
@@ -211,6 +218,17 @@ mod tests {
     fn host_field_uses_brackets_off_port_22() {
         assert_eq!(known_hosts_host("h", 22), "h");
         assert_eq!(known_hosts_host("127.0.0.1", 2222), "[127.0.0.1]:2222");
+    }
+
+    #[test]
+    fn a_key_type_that_could_forge_a_line_is_not_taken() {
+        let mut blob = Vec::new();
+        let evil = b"ssh-ed25519\n[evil]:22 ssh-rsa AAAA";
+        blob.extend_from_slice(&(evil.len() as u32).to_be_bytes());
+        blob.extend_from_slice(evil);
+        assert_eq!(HostKey::from_blob(&blob).key_type, "unknown");
+        let file = tempfile::tempdir().unwrap();
+        assert!(remember(&file.path().join("known_hosts"), "h", 22, &HostKey::from_blob(&blob)).is_err());
     }
 
     #[test]
