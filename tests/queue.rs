@@ -324,26 +324,20 @@ fn hostile_names_and_symlink_loops_over_sftp_stay_inside() {
     assert_eq!(outside, vec![std::ffi::OsString::from("dest")], "nothing written outside the destination");
 }
 
-#[test]
-fn four_run_at_once_each_on_its_own_connection_and_browsing_is_not_held_up() {
-    let sshd = Sshd::start();
-    let data = sshd.data_dir();
-    std::fs::create_dir(data.join("many")).unwrap();
-    for index in 0..8 {
-        std::fs::write(data.join("many").join(format!("f{index}.bin")), driver::pattern(16 * 1024 * 1024, index))
+/// Puts `count` files of 16 MiB in `folder` under `data`.
+fn big_files(data: &Path, folder: &str, count: u8) {
+    std::fs::create_dir(data.join(folder)).unwrap();
+    for index in 0..count {
+        std::fs::write(data.join(folder).join(format!("f{index}.bin")), driver::pattern(16 * 1024 * 1024, index))
             .unwrap();
     }
-    let (mut driver, session) = sftp_driver(&sshd);
-    let local = tempfile::tempdir().unwrap();
-    let items = driver.enqueue(session, Direction::Download, local.path(), "many", true, OnExists::Overwrite).unwrap();
-    // Browse while the queue runs: the listing is answered before the queue is done.
-    let listing = driver.handle.next_request();
-    driver.handle.send(Command::List { request: listing, session, path: ".".into() });
+}
+
+/// Follows the queue until every one of `items` is done, and returns how many files ran at once at
+/// most. Every other event goes to `other`, with whether items were still unfinished.
+fn most_at_once(driver: &mut Driver, items: &[ferry::worker::QueueItem], mut other: impl FnMut(Event, bool)) -> usize {
     let mut running = std::collections::HashSet::new();
-    let mut most_at_once = 0;
-    let mut listed_while_busy = false;
-    let mut progress_per_item: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
-    let started = std::time::Instant::now();
+    let mut most = 0;
     let mut open: std::collections::HashSet<_> =
         items.iter().filter(|i| !i.state.is_finished()).map(|i| i.id).collect();
     while !open.is_empty() {
@@ -354,19 +348,38 @@ fn four_run_at_once_each_on_its_own_connection_and_browsing_is_not_held_up() {
                 } else {
                     running.remove(&item.id);
                 }
-                most_at_once = most_at_once.max(running.len());
+                most = most.max(running.len());
                 if item.state.is_finished() {
                     assert_eq!(item.state, ItemState::Done, "{item:?}");
                     open.remove(&item.id);
                 }
             }
-            Event::Listing { request, .. } if request == listing => listed_while_busy = !open.is_empty(),
-            Event::QueueProgress { item, .. } => *progress_per_item.entry(item).or_default() += 1,
-            _ => {}
+            event => other(event, !open.is_empty()),
         }
     }
+    most
+}
+
+#[test]
+fn four_run_at_once_each_on_its_own_connection_and_browsing_is_not_held_up() {
+    let sshd = Sshd::start();
+    big_files(sshd.data_dir(), "many", 8);
+    let (mut driver, session) = sftp_driver(&sshd);
+    let local = tempfile::tempdir().unwrap();
+    let items = driver.enqueue(session, Direction::Download, local.path(), "many", true, OnExists::Overwrite).unwrap();
+    // Browse while the queue runs: the listing is answered before the queue is done.
+    let listing = driver.handle.next_request();
+    driver.handle.send(Command::List { request: listing, session, path: ".".into() });
+    let mut listed_while_busy = false;
+    let mut progress_per_item: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    let started = std::time::Instant::now();
+    let most = most_at_once(&mut driver, &items, |event, busy| match event {
+        Event::Listing { request, .. } if request == listing => listed_while_busy = busy,
+        Event::QueueProgress { item, .. } => *progress_per_item.entry(item).or_default() += 1,
+        _ => {}
+    });
     let elapsed = started.elapsed().as_secs_f64();
-    assert_eq!(most_at_once, 4, "four items at once by default, never more");
+    assert_eq!(most, 4, "four items at once by default, never more");
     assert!(listed_while_busy, "the browsing connection answered while transfers ran");
     for (item, count) in progress_per_item {
         assert!((count as f64) <= 10.0 * elapsed + 3.0, "item {item:?}: {count} progress events in {elapsed:.1} s");
@@ -400,7 +413,7 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     }
     driver.handle.send(Command::QueueAction { item: id, action: ItemAction::Pause });
     std::thread::sleep(Duration::from_millis(300));
-    let saved = std::fs::read_to_string(driver_config(&driver).join("queue.json")).unwrap();
+    let saved = std::fs::read_to_string(driver.config_dir().join("queue.json")).unwrap();
     assert!(saved.contains("big.bin") && !saved.contains(TEST_PASSWORD), "saved without the password");
 
     // Ferry restarts: the item comes back paused and resumes from its part file.
@@ -440,42 +453,15 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     assert_eq!(sha256(&local.path().join("big.bin")), sha256(&sshd.data_dir().join("big.bin")));
 }
 
-fn driver_config(driver: &Driver) -> PathBuf {
-    driver.config_dir().to_path_buf()
-}
-
 #[test]
 fn concurrency_can_be_changed_and_finished_items_cleared() {
     let sshd = Sshd::start();
-    let data = sshd.data_dir();
-    std::fs::create_dir(data.join("six")).unwrap();
-    for index in 0..6 {
-        std::fs::write(data.join("six").join(format!("f{index}.bin")), driver::pattern(16 * 1024 * 1024, index))
-            .unwrap();
-    }
+    big_files(sshd.data_dir(), "six", 6);
     let (mut driver, session) = sftp_driver(&sshd);
     driver.handle.send(Command::SetConcurrency { limit: 2 });
     let local = tempfile::tempdir().unwrap();
     let items = driver.enqueue(session, Direction::Download, local.path(), "six", true, OnExists::Overwrite).unwrap();
-    let mut running = std::collections::HashSet::new();
-    let mut most_at_once = 0;
-    let mut open: std::collections::HashSet<_> =
-        items.iter().filter(|i| !i.state.is_finished()).map(|i| i.id).collect();
-    while !open.is_empty() {
-        if let Event::QueueChanged { item } = driver.handle.recv_timeout(Duration::from_secs(60)).expect("queue events")
-        {
-            if item.state == ItemState::Running && !item.is_folder {
-                running.insert(item.id);
-            } else {
-                running.remove(&item.id);
-            }
-            most_at_once = most_at_once.max(running.len());
-            if item.state.is_finished() {
-                open.remove(&item.id);
-            }
-        }
-    }
-    assert_eq!(most_at_once, 2, "the new limit holds");
+    assert_eq!(most_at_once(&mut driver, &items, |_, _| {}), 2, "the new limit holds");
     driver.handle.send(Command::ClearFinished);
     loop {
         if let Event::QueueCleared { items: cleared } =
