@@ -107,15 +107,7 @@ fn sshd_restart_changes_the_host_key_but_not_the_port() {
 fn vsftpd_sends_220_and_accepts_the_test_password() {
     support::require_password_logins();
     let ftp = Vsftpd::start(VsftpdOptions::default());
-    let mut stream = connect(ftp.port());
-    let mut reader = BufReader::new(stream.try_clone().expect("clone the control stream"));
-
-    let banner = read_ftp_reply(&mut reader);
-    assert!(banner.starts_with("220"), "banner: {banner:?}");
-    let reply = ftp_command(&mut stream, &mut reader, &format!("USER {}", support::TEST_USER));
-    assert!(reply.starts_with("331"), "USER: {reply:?}");
-    let reply = ftp_command(&mut stream, &mut reader, &format!("PASS {}", support::TEST_PASSWORD));
-    assert!(reply.starts_with("230"), "PASS: {reply:?}\nlog:\n{}", ftp.log());
+    let (mut stream, mut reader) = log_in(ftp.port(), || ftp.log());
     let reply = ftp_command(&mut stream, &mut reader, "PWD");
     let data_dir = ftp.data_dir().display().to_string();
     assert!(reply.starts_with("257") && reply.contains(&data_dir), "PWD: {reply:?}");
@@ -171,15 +163,7 @@ fn pure_ftpd_logs_in_and_offers_mlst() {
     support::require_password_logins();
     let ftp = PureFtpd::start(PureFtpdOptions::default());
     std::fs::write(ftp.data_dir().join("marker.txt"), "12345").expect("write a file into the data directory");
-    let mut stream = connect(ftp.port());
-    let mut reader = BufReader::new(stream.try_clone().expect("clone the control stream"));
-
-    let banner = read_ftp_reply(&mut reader);
-    assert!(banner.starts_with("220"), "banner: {banner:?}");
-    let reply = ftp_command(&mut stream, &mut reader, &format!("USER {}", support::TEST_USER));
-    assert!(reply.starts_with("331"), "USER: {reply:?}");
-    let reply = ftp_command(&mut stream, &mut reader, &format!("PASS {}", support::TEST_PASSWORD));
-    assert!(reply.starts_with("230"), "PASS: {reply:?}\nlog:\n{}", ftp.log());
+    let (mut stream, mut reader) = log_in(ftp.port(), || ftp.log());
     let reply = ftp_command(&mut stream, &mut reader, "FEAT");
     assert!(reply.starts_with("211") && reply.contains("\n MLST ") && reply.contains("\n MLSD"), "FEAT: {reply:?}");
     // The session is chrooted to this instance's data directory.
@@ -346,4 +330,17 @@ fn ssh_agent_keys_log_in() {
     let (_askpass, mut ssh) = ssh_client(&sshd, "", &["-o", "BatchMode=yes"]);
     run_ok(ssh.env("SSH_AUTH_SOCK", agent.socket()));
     assert!(sshd.log().contains("Accepted publickey for"), "{}", sshd.log());
+}
+
+/// Connects to an FTP server on `port` and logs in as the test account, checking each reply.
+fn log_in(port: u16, log: impl Fn() -> String) -> (TcpStream, BufReader<TcpStream>) {
+    let mut stream = connect(port);
+    let mut reader = BufReader::new(stream.try_clone().expect("clone the control stream"));
+    let banner = read_ftp_reply(&mut reader);
+    assert!(banner.starts_with("220"), "banner: {banner:?}");
+    let reply = ftp_command(&mut stream, &mut reader, &format!("USER {}", support::TEST_USER));
+    assert!(reply.starts_with("331"), "USER: {reply:?}");
+    let reply = ftp_command(&mut stream, &mut reader, &format!("PASS {}", support::TEST_PASSWORD));
+    assert!(reply.starts_with("230"), "PASS: {reply:?}\nlog:\n{}", log());
+    (stream, reader)
 }
