@@ -6,9 +6,11 @@
 
 pub mod app;
 pub mod backend;
+pub mod bookmarks;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod gui;
 pub mod logging;
 pub mod model;
 pub mod transfer;

@@ -97,6 +97,35 @@ pub enum Event {
     Prompt { prompt: PromptId, request: RequestId, question: Question },
     /// A request failed.
     Failed { request: RequestId, error: FerryError },
+    /// A line for the protocol log.
+    Log { line: LogLine },
+}
+
+/// One line of the protocol log: what was asked of a server and what it answered. Never holds a
+/// password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// When it happened.
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// The connection it belongs to, if any.
+    pub session: Option<SessionId>,
+    /// Sent, received, or a note.
+    pub kind: LogKind,
+    /// The text, control characters escaped.
+    pub text: String,
+}
+
+/// What a log line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// Something Ferry asked the server.
+    Command,
+    /// The server's answer.
+    Reply,
+    /// A note from Ferry (connected, listing done...).
+    Info,
+    /// A failure.
+    Error,
 }
 
 /// A question for the user.

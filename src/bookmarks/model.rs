@@ -1,0 +1,65 @@
+//! One saved site, as the site manager shows it and the bookmark file stores it (never a secret).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{FtpMode, Protocol};
+
+/// A bookmark's stable identity, kept across renames and moves.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BookmarkId(pub String);
+
+/// How a bookmark logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    /// A password, kept in the OS keychain (or asked for when no keychain answers).
+    #[default]
+    Password,
+    /// A private key file (its passphrase, if any, in the keychain).
+    KeyFile,
+    /// The SSH agent.
+    Agent,
+    /// Ask for the password at each connect; nothing is stored.
+    Ask,
+}
+
+/// One saved site. Passwords and passphrases are never fields here: they live in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bookmark {
+    /// Stable identity.
+    pub id: BookmarkId,
+    /// The name shown in the tree (and used as `NAME:/path` on the command line).
+    pub name: String,
+    /// The folders it sits in, outermost first; empty at the top level.
+    #[serde(default)]
+    pub folder: Vec<String>,
+    /// Which protocol.
+    pub protocol: Protocol,
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// User name.
+    #[serde(default)]
+    pub user: String,
+    /// How to log in.
+    #[serde(default)]
+    pub login: LoginMethod,
+    /// The private key file, for `LoginMethod::KeyFile`.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// Passive or active FTP.
+    #[serde(default)]
+    pub ftp_mode: FtpMode,
+    /// The remote folder to open after connecting.
+    #[serde(default)]
+    pub remote_dir: Option<String>,
+    /// The local folder to show after connecting.
+    #[serde(default)]
+    pub local_dir: Option<PathBuf>,
+    /// Free text.
+    #[serde(default)]
+    pub comment: String,
+}
