@@ -13,6 +13,7 @@ pub mod error;
 pub mod gui;
 pub mod logging;
 pub mod model;
+pub mod ssh_config;
 pub mod transfer;
 pub mod trust;
 pub mod url;
