@@ -38,6 +38,11 @@ impl ConfigDir {
         self.dir.join("queue.json")
     }
 
+    /// The window's remembered size, split, sort order and theme.
+    pub fn window_state(&self) -> PathBuf {
+        self.dir.join("window.json")
+    }
+
     /// TLS certificates the user accepted, one `host:port sha256` per line.
     pub fn trusted_certificates(&self) -> PathBuf {
         self.dir.join("trusted_certificates")

@@ -1,0 +1,189 @@
+//! How the window follows the worker: each Event lands in the pane, tab, queue, log or dialog it
+//! belongs to.
+
+use std::time::{Duration, Instant};
+
+use super::{FerryApp, Pending, Target, EVENTS_PER_FRAME};
+use crate::error::{ErrorKind, FerryError};
+use crate::gui::dialogs::PromptDialog;
+use crate::model::{parent_remote, RequestId, SessionId};
+use crate::worker::{Direction, Event, ItemState, QueueItem};
+
+/// How long finished transfers may gather before their folder is listed again, so a thousand
+/// small files cause a few refreshes, not a thousand.
+const REFRESH_AFTER_TRANSFERS: Duration = Duration::from_millis(700);
+
+impl FerryApp {
+    /// Applies waiting worker events to the view state (a bounded number per frame).
+    pub(super) fn drain_events(&mut self) {
+        for _ in 0..EVENTS_PER_FRAME {
+            let Some(event) = self.worker.try_recv() else { break };
+            self.handle_event(event);
+        }
+        self.refresh_stale_panes();
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        match &event {
+            Event::QueueRestored { items, problem } => {
+                self.unfinished = items.iter().map(|item| item.id).collect();
+                if let Some(problem) = problem {
+                    self.status = problem.to_string();
+                }
+            }
+            Event::QueueChanged { item } if item.state == ItemState::Done => self.mark_stale(item),
+            Event::Enqueued { request, .. } => {
+                self.pending.remove(request);
+                self.bottom_tab = super::BottomTab::Queue;
+            }
+            _ => {}
+        }
+        if self.queue.apply(&event) {
+            return;
+        }
+        match event {
+            Event::Connected { request, session, home, url } => self.connected(request, session, home, url),
+            Event::Listing { request, path, entries, .. } => {
+                if let Some(Pending::List { target }) = self.pending.remove(&request) {
+                    if let Some(pane) = self.pane_mut(target) {
+                        pane.set_listing(path, entries);
+                    }
+                }
+            }
+            Event::Done { request } => {
+                if let Some(Pending::Change { target }) = self.pending.remove(&request) {
+                    self.refresh(target);
+                }
+            }
+            Event::Failed { request, error } => self.failed(request, error),
+            Event::Disconnected { session, error } => self.disconnected(session, error),
+            Event::Prompt { prompt, question, .. } => self.prompts.push_back(PromptDialog::new(prompt, question)),
+            Event::Log { line } => self.log.push(line),
+            _ => {}
+        }
+    }
+
+    fn connected(&mut self, request: RequestId, session: SessionId, home: String, url: String) {
+        let Some(Pending::Connect { target, path }) = self.pending.remove(&request) else { return };
+        match target {
+            Target::Local => {
+                self.local_session = Some(session);
+                self.local_home = home.clone();
+            }
+            Target::Tab(id) => {
+                let Some(tab) = self.tab_mut(id) else {
+                    // The tab was closed while connecting.
+                    self.worker.send(crate::worker::Command::Disconnect { session });
+                    return;
+                };
+                tab.session = Some(session);
+                tab.connecting = None;
+                tab.title = url.clone();
+                tab.home = home.clone();
+                self.status = format!("Connected to {url}");
+            }
+        }
+        self.navigate(target, path.filter(|path| !path.is_empty()).unwrap_or(home));
+    }
+
+    fn failed(&mut self, request: RequestId, error: FerryError) {
+        let pending = self.pending.remove(&request);
+        match pending {
+            Some(Pending::Connect { target: Target::Tab(id), .. }) => {
+                if let Some(tab) = self.tab_mut(id) {
+                    tab.connecting = None;
+                    tab.pane.set_loading(false);
+                }
+            }
+            Some(Pending::List { target }) => {
+                let never_listed = self.pane_mut(target).is_some_and(|pane| {
+                    pane.set_loading(false);
+                    pane.path().is_empty()
+                });
+                // A remembered local folder that is gone: open home instead of an empty pane.
+                if never_listed && target == Target::Local && error.kind != ErrorKind::Cancelled {
+                    let home = self.local_home.clone();
+                    self.navigate(Target::Local, home);
+                    return;
+                }
+            }
+            Some(Pending::Change { target }) => self.refresh(target),
+            _ => {}
+        }
+        if error.kind == ErrorKind::Cancelled {
+            self.status = "Stopped".into();
+            return;
+        }
+        // A lost connection is reported once, by the Disconnected event that comes with it.
+        if error.kind == ErrorKind::ConnectionLost
+            && matches!(pending, Some(Pending::List { target: Target::Tab(_) }) | Some(Pending::Change { .. }))
+        {
+            return;
+        }
+        self.show_error(error, None);
+    }
+
+    fn disconnected(&mut self, session: SessionId, error: Option<FerryError>) {
+        if self.local_session == Some(session) {
+            self.local_session = None;
+            return;
+        }
+        let Some(tab) = self.tabs.iter_mut().find(|tab| tab.session == Some(session)) else { return };
+        tab.session = None;
+        tab.pane.set_loading(false);
+        let id = tab.id;
+        match error {
+            Some(error) => {
+                tab.title = format!("{} (disconnected)", tab.title.trim_end_matches(" (disconnected)"));
+                self.show_error(error, Some(id));
+            }
+            None => self.status = "Disconnected".into(),
+        }
+    }
+
+    /// Notes that a finished transfer changed a folder a pane shows.
+    fn mark_stale(&mut self, item: &QueueItem) {
+        let target = match item.direction {
+            Direction::Download => {
+                let folder = item.local.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                (folder == self.local.path()).then_some(Target::Local)
+            }
+            Direction::Upload => {
+                let folder = parent_remote(&item.remote);
+                self.tabs
+                    .iter()
+                    .find(|tab| {
+                        tab.pane.path() == folder
+                            && tab.spec.as_ref().is_some_and(|spec| {
+                                spec.host == item.site.host && spec.port == item.site.port && spec.user == item.site.user
+                            })
+                    })
+                    .map(|tab| Target::Tab(tab.id))
+            }
+        };
+        if let Some(target) = target {
+            if !self.stale.iter().any(|(t, _)| *t == target) {
+                self.stale.push((target, Instant::now()));
+            }
+        }
+    }
+
+    /// Lists again the folders finished transfers changed, once they have settled.
+    fn refresh_stale_panes(&mut self) {
+        if self.stale.is_empty() {
+            return;
+        }
+        let (due, waiting): (Vec<_>, Vec<_>) =
+            self.stale.drain(..).partition(|(_, since)| since.elapsed() >= REFRESH_AFTER_TRANSFERS);
+        self.stale = waiting;
+        for (target, _) in due {
+            let listing = self.pending.values().any(|p| matches!(p, Pending::List { target: t } if *t == target));
+            if !listing {
+                self.refresh(target);
+            }
+        }
+        if !self.stale.is_empty() {
+            self.repaint.request_repaint_after(REFRESH_AFTER_TRANSFERS);
+        }
+    }
+}

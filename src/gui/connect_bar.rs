@@ -1,0 +1,241 @@
+//! The connect bar: protocol, host, port, user and password fields (or a URL pasted into Host),
+//! Connect, and suggestions from bookmarks and recent connections as you type.
+
+use secrecy::SecretString;
+
+use crate::error::Result;
+use crate::model::{ConnectSpec, Protocol};
+
+/// A suggestion under the Host field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// What the list shows ("web (sftp://deploy@example.org:22)").
+    pub label: String,
+    /// What choosing it does.
+    pub target: SuggestionTarget,
+}
+
+/// What a suggestion opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuggestionTarget {
+    /// A saved bookmark, by id.
+    Bookmark(crate::bookmarks::BookmarkId),
+    /// A URL without password (a recent connection).
+    Url(String),
+}
+
+/// What the user asked the bar for.
+#[derive(Debug)]
+pub enum ConnectRequest {
+    /// Connect with these settings, opening `path` (the login folder when None).
+    Spec { spec: Box<ConnectSpec>, path: Option<String> },
+    /// Connect to a bookmark.
+    Bookmark(crate::bookmarks::BookmarkId),
+    /// The fields do not make a connection; the message says why.
+    Invalid(String),
+}
+
+/// The fields of the bar.
+pub struct ConnectBar {
+    protocol: Protocol,
+    host: String,
+    port: String,
+    user: String,
+    password: String,
+    /// The path of a pasted URL, opened after connecting.
+    path: Option<String>,
+    /// Whether the suggestion list is open.
+    suggesting: bool,
+}
+
+impl Default for ConnectBar {
+    fn default() -> Self {
+        ConnectBar {
+            protocol: Protocol::Sftp,
+            host: String::new(),
+            port: String::new(),
+            user: String::new(),
+            password: String::new(),
+            path: None,
+            suggesting: false,
+        }
+    }
+}
+
+/// The protocols the bar offers, with their names.
+const PROTOCOLS: [(Protocol, &str); 4] = [
+    (Protocol::Sftp, "SFTP"),
+    (Protocol::Ftp, "FTP"),
+    (Protocol::Ftpes, "FTPES (explicit TLS)"),
+    (Protocol::Ftps, "FTPS (implicit TLS)"),
+];
+
+fn protocol_name(protocol: Protocol) -> &'static str {
+    PROTOCOLS.iter().find(|(p, _)| *p == protocol).map(|(_, name)| *name).unwrap_or("SFTP")
+}
+
+impl ConnectBar {
+    /// Fills the fields from a URL (a pasted one, or a recent connection). Returns false, leaving
+    /// the fields alone, when it is not a URL Ferry speaks.
+    pub fn fill_from_url(&mut self, text: &str) -> bool {
+        use secrecy::ExposeSecret;
+        let Ok(remote) = crate::url::parse_url(text) else { return false };
+        self.protocol = remote.spec.protocol;
+        self.host = remote.spec.host.clone();
+        self.port = remote.spec.port.to_string();
+        self.user = remote.spec.user.clone();
+        if let Some(password) = &remote.spec.password {
+            self.password = password.expose_secret().to_string();
+        }
+        self.path = remote.path;
+        true
+    }
+
+    /// The connection the fields describe.
+    fn request(&mut self) -> Result<(ConnectSpec, Option<String>)> {
+        let host = self.host.trim();
+        if host.contains("://") {
+            let text = host.to_string();
+            self.fill_from_url(&text);
+        }
+        let host = self.host.trim();
+        if host.is_empty() {
+            return Err(crate::error::FerryError::new(crate::error::ErrorKind::Protocol, "type a host name or a URL"));
+        }
+        let mut spec = ConnectSpec::new(self.protocol, host);
+        let port = self.port.trim();
+        if !port.is_empty() {
+            spec.port = port.parse::<u16>().ok().filter(|port| *port > 0).ok_or_else(|| {
+                crate::error::FerryError::new(crate::error::ErrorKind::Protocol, "the port must be 1 to 65535")
+            })?;
+        }
+        spec.user = self.user.trim().to_string();
+        if !self.password.is_empty() {
+            spec.password = Some(SecretString::from(std::mem::take(&mut self.password)));
+        }
+        spec.initial_path = self.path.clone();
+        Ok((spec, self.path.take()))
+    }
+
+    /// The connection the fields describe, as the Connect button gives it.
+    pub fn take_request(&mut self) -> ConnectRequest {
+        self.suggesting = false;
+        match self.request() {
+            Ok((spec, path)) => ConnectRequest::Spec { spec: Box::new(spec), path },
+            Err(error) => ConnectRequest::Invalid(error.to_string()),
+        }
+    }
+
+    /// Draws the bar. `suggestions` are the bookmarks and recent connections to offer.
+    pub fn show(&mut self, ui: &mut egui::Ui, suggestions: &[Suggestion]) -> Option<ConnectRequest> {
+        let mut request = None;
+        ui.horizontal(|ui| {
+            let label = ui.label("Protocol");
+            egui::ComboBox::from_id_salt("connect_protocol")
+                .selected_text(protocol_name(self.protocol))
+                .show_ui(ui, |ui| {
+                    for (protocol, name) in PROTOCOLS {
+                        ui.selectable_value(&mut self.protocol, protocol, name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+
+            let label = ui.label("Host");
+            let host = ui.add(
+                egui::TextEdit::singleline(&mut self.host).hint_text("host or sftp://user@host/path").desired_width(220.0),
+            );
+            let host = host.labelled_by(label.id);
+            if host.changed() {
+                self.suggesting = true;
+                // A pasted URL splits into the fields, as in FileZilla's quick connect.
+                if self.host.contains("://") {
+                    let text = self.host.clone();
+                    self.fill_from_url(&text);
+                }
+            }
+            let label = ui.label("Port");
+            ui.add(egui::TextEdit::singleline(&mut self.port).hint_text(default_port_hint(self.protocol)).desired_width(45.0))
+                .labelled_by(label.id);
+            let label = ui.label("User");
+            ui.add(egui::TextEdit::singleline(&mut self.user).desired_width(100.0)).labelled_by(label.id);
+            let label = ui.label("Password");
+            let password = ui
+                .add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(100.0))
+                .labelled_by(label.id);
+            let enter = (host.lost_focus() || password.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Connect").clicked() || enter {
+                request = Some(self.take_request());
+            }
+            ui.menu_button("Recent", |ui| {
+                let recent: Vec<&Suggestion> = suggestions.iter().collect();
+                if recent.is_empty() {
+                    ui.label("No recent connections or bookmarks yet");
+                }
+                for suggestion in recent {
+                    if ui.button(&suggestion.label).clicked() {
+                        request = self.choose(suggestion);
+                        ui.close();
+                    }
+                }
+            });
+            if self.suggesting && host.has_focus() && !self.host.trim().is_empty() {
+                let typed = self.host.trim().to_lowercase();
+                let matching: Vec<&Suggestion> =
+                    suggestions.iter().filter(|s| s.label.to_lowercase().contains(&typed)).take(10).collect();
+                if !matching.is_empty() {
+                    egui::Popup::from_response(&host).open(true).show(|ui| {
+                        for suggestion in matching {
+                            if ui.button(&suggestion.label).clicked() {
+                                request = self.choose(suggestion);
+                                self.suggesting = false;
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        request
+    }
+
+    /// Acts on a chosen suggestion: a bookmark connects, a recent URL fills the fields and connects.
+    fn choose(&mut self, suggestion: &Suggestion) -> Option<ConnectRequest> {
+        match &suggestion.target {
+            SuggestionTarget::Bookmark(id) => Some(ConnectRequest::Bookmark(id.clone())),
+            SuggestionTarget::Url(url) => {
+                self.fill_from_url(url);
+                self.request().ok().map(|(spec, path)| ConnectRequest::Spec { spec: Box::new(spec), path })
+            }
+        }
+    }
+}
+
+fn default_port_hint(protocol: Protocol) -> String {
+    protocol.default_port().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_url_fills_every_field() {
+        let mut bar = ConnectBar::default();
+        assert!(bar.fill_from_url("ftpes://bob:secret@files.example.org:2121/pub/x"));
+        assert_eq!((bar.protocol, bar.host.as_str(), bar.port.as_str()), (Protocol::Ftpes, "files.example.org", "2121"));
+        assert_eq!(bar.user, "bob");
+        let (spec, path) = bar.request().unwrap();
+        assert_eq!(spec.port, 2121);
+        assert!(spec.password.is_some());
+        assert!(bar.password.is_empty(), "the password leaves the field once used");
+        assert_eq!(path.as_deref(), Some("pub/x"));
+    }
+
+    #[test]
+    fn bad_ports_and_empty_hosts_are_explained() {
+        let mut bar = ConnectBar { host: "example.org".into(), port: "70000".into(), ..ConnectBar::default() };
+        assert!(bar.request().unwrap_err().to_string().contains("port"));
+        let mut bar = ConnectBar::default();
+        assert!(bar.request().unwrap_err().to_string().contains("host"));
+    }
+}
