@@ -1,0 +1,71 @@
+//! Turns the hosts of an OpenSSH client config into SFTP bookmarks, with the settings ssh would use.
+
+use std::path::Path;
+
+use super::{IdMaker, ImportReport, ImportSource, ImportedBookmark};
+use crate::bookmarks::{Bookmark, LoginMethod};
+use crate::error::Result;
+use crate::model::{FtpMode, Protocol};
+use crate::ssh_config::SshConfig;
+
+/// Imports the hosts of config text; relative `Include`s are looked up in `base_dir`.
+pub fn parse(text: &str, base_dir: &Path) -> Result<ImportReport> {
+    Ok(import_config(&SshConfig::parse(text, base_dir)))
+}
+
+/// Imports the hosts of a config file, following its `Include`s as ssh does.
+pub fn load(path: &Path) -> Result<ImportReport> {
+    Ok(import_config(&SshConfig::load(path)?))
+}
+
+/// One SFTP bookmark per plain `Host` alias (patterns with wildcards are not sites).
+fn import_config(config: &SshConfig) -> ImportReport {
+    let mut report = ImportReport::new(ImportSource::OpenSsh);
+    let mut ids = IdMaker::default();
+    for alias in config.host_aliases() {
+        let settings = config.resolve(&alias);
+        let host = settings.host_name.clone().filter(|h| !h.trim().is_empty()).unwrap_or_else(|| alias.clone());
+        let port = settings.port.filter(|&p| p > 0).unwrap_or(22);
+        let (login, key_file) = match settings.identity_files.first() {
+            Some(first) => (LoginMethod::KeyFile, Some(first.clone())),
+            None => (LoginMethod::Agent, None),
+        };
+        if settings.identity_files.len() > 1 {
+            report.note(
+                &alias,
+                format!(
+                    "ssh would try {} key files; the bookmark uses the first, {}",
+                    settings.identity_files.len(),
+                    settings.identity_files[0].display()
+                ),
+            );
+        }
+        if let Some(jump) = &settings.proxy_jump {
+            report.note(
+                &alias,
+                format!(
+                    "it reaches the server through ProxyJump {jump}, which Ferry does not support yet: \
+                     connecting from Ferry goes to {host} directly"
+                ),
+            );
+        }
+        let id = ids.id_for(ImportSource::OpenSsh, &[], &alias, &host, port);
+        let bookmark = Bookmark {
+            id,
+            name: alias,
+            folder: Vec::new(),
+            protocol: Protocol::Sftp,
+            host,
+            port,
+            user: settings.user.clone().unwrap_or_default(),
+            login,
+            key_file,
+            ftp_mode: FtpMode::Passive,
+            remote_dir: None,
+            local_dir: None,
+            comment: String::new(),
+        };
+        report.imported.push(ImportedBookmark { bookmark, password: None });
+    }
+    report
+}
