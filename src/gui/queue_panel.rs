@@ -2,11 +2,46 @@
 //! cancel, pause, resume and retry, and the totals the status bar shows. It only reflects
 //! worker Events and answers with worker Commands.
 
-use crate::worker::{Command, Event};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::model::escape_control;
+use crate::transfer::progress::{format_bytes, format_duration};
+use crate::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueItem, TransferSettings};
+
+/// The most transfers the "at once" control offers: each one is a connection of its own, and
+/// servers commonly refuse more than about ten per user.
+const MAX_CONCURRENCY: usize = 16;
 
 /// The queue as the window shows it.
-#[derive(Default)]
-pub struct QueuePanel {}
+pub struct QueuePanel {
+    /// Every item, by id: progress events find their row without a search.
+    rows: HashMap<ItemId, Row>,
+    /// The items in the order they were queued; the table draws only the visible slice of it,
+    /// so a queue of tens of thousands costs no more per frame than one of ten.
+    order: Vec<ItemId>,
+    /// Sums over all rows, kept up to date on each change so the status bar never has to add up
+    /// the whole queue each frame.
+    tally: Tally,
+    /// The whole queue's speed and time left, as the worker last measured them.
+    totals: Option<Totals>,
+    /// How many items move at once, as the control shows it.
+    concurrency: usize,
+}
+
+impl Default for QueuePanel {
+    fn default() -> Self {
+        QueuePanel {
+            rows: HashMap::new(),
+            order: Vec::new(),
+            tally: Tally::default(),
+            totals: None,
+            concurrency: TransferSettings::default().concurrency,
+        }
+    }
+}
 
 /// The whole queue's progress, for the status bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,22 +52,440 @@ pub struct QueueStatus {
     pub text: String,
 }
 
+/// One item and what its latest progress report said.
+struct Row {
+    item: QueueItem,
+    /// The size the transfer reported, where the item did not know it when planned.
+    reported_total: Option<u64>,
+    /// Smoothed bytes per second while running.
+    speed: f64,
+    /// Time left while running, where it can be estimated.
+    eta: Option<Duration>,
+}
+
+impl Row {
+    fn new(item: QueueItem) -> Self {
+        Row { item, reported_total: None, speed: 0.0, eta: None }
+    }
+
+    /// The size to measure progress against, where known.
+    fn total(&self) -> Option<u64> {
+        self.item.size.or(self.reported_total)
+    }
+
+    /// How far along it is, 0.0 to 1.0.
+    fn fraction(&self) -> f32 {
+        if self.item.state == ItemState::Done {
+            return 1.0;
+        }
+        match self.total() {
+            Some(0) | None => 0.0,
+            Some(total) => (self.item.bytes_done as f64 / total as f64).clamp(0.0, 1.0) as f32,
+        }
+    }
+
+    fn bytes_text(&self) -> String {
+        if self.item.is_folder {
+            return String::new();
+        }
+        match self.total() {
+            Some(total) => format!("{} of {}", format_bytes(self.item.bytes_done), format_bytes(total)),
+            None => format_bytes(self.item.bytes_done),
+        }
+    }
+
+    fn speed_text(&self) -> String {
+        if self.item.state == ItemState::Running && self.speed >= 1.0 {
+            format!("{}/s", format_bytes(self.speed as u64))
+        } else {
+            String::new()
+        }
+    }
+
+    fn eta_text(&self) -> String {
+        match (self.item.state, self.eta) {
+            (ItemState::Running, Some(eta)) => format_duration(eta),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The state of an item in plain words: "Queued", "Failed: permission denied (553 No)".
+pub fn state_text(item: &QueueItem) -> String {
+    match item.state {
+        ItemState::Queued => "Queued".into(),
+        ItemState::Running => "Running".into(),
+        ItemState::Paused => "Paused".into(),
+        ItemState::Done if item.integrity == Some(Integrity::Verified) => "Done, verified".into(),
+        ItemState::Done => "Done".into(),
+        ItemState::Cancelled => "Cancelled".into(),
+        ItemState::Failed => format!("Failed: {}", reason(item).unwrap_or_else(|| "unknown error".into())),
+        ItemState::Skipped => {
+            format!("Skipped: {}", reason(item).unwrap_or_else(|| "the target exists".into()))
+        }
+    }
+}
+
+/// Why an item failed or was skipped, short enough for a table cell: the kind and the server's
+/// words. The full error is in the row's tooltip.
+fn reason(item: &QueueItem) -> Option<String> {
+    let error = item.error.as_ref()?;
+    Some(match &error.server_reply {
+        Some(reply) => format!("{} ({})", error.kind.label(), escape_control(reply)),
+        None => error.kind.label().to_string(),
+    })
+}
+
+/// The actions that apply to an item in `state`, in the order the buttons show.
+pub fn actions_for(state: ItemState) -> &'static [ItemAction] {
+    match state {
+        ItemState::Queued | ItemState::Running => &[ItemAction::Pause, ItemAction::Cancel],
+        ItemState::Paused => &[ItemAction::Resume, ItemAction::Cancel],
+        ItemState::Failed | ItemState::Cancelled => &[ItemAction::Retry],
+        // Skipped items are not retried: some were refused for an unsafe name.
+        ItemState::Done | ItemState::Skipped => &[],
+    }
+}
+
+/// The button word for an action.
+pub fn action_label(action: ItemAction) -> &'static str {
+    match action {
+        ItemAction::Cancel => "Cancel",
+        ItemAction::Pause => "Pause",
+        ItemAction::Resume => "Resume",
+        ItemAction::Retry => "Retry",
+    }
+}
+
+/// Counts and byte sums over the queue, kept by adding and removing each row's share.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    /// Files that are to move (not cancelled or skipped).
+    files: usize,
+    /// Of those, the ones done.
+    done_files: usize,
+    /// Bytes in place, of the items that are to move.
+    bytes: u64,
+    /// Bytes to move in all.
+    total: u64,
+    /// Items waiting or moving.
+    active: usize,
+    /// Items moving now.
+    running: usize,
+    /// Items that "Clear finished" would remove.
+    finished: usize,
+}
+
+impl Tally {
+    /// One row's share. Counted as the worker counts its totals: cancelled and skipped items
+    /// leave the sums.
+    fn of(row: &Row) -> Tally {
+        let state = row.item.state;
+        let counted = !matches!(state, ItemState::Cancelled | ItemState::Skipped);
+        let is_file = !row.item.is_folder;
+        Tally {
+            files: usize::from(counted && is_file),
+            done_files: usize::from(is_file && state == ItemState::Done),
+            bytes: if counted { row.item.bytes_done } else { 0 },
+            total: if counted { row.total().unwrap_or(row.item.bytes_done) } else { 0 },
+            active: usize::from(matches!(state, ItemState::Queued | ItemState::Running)),
+            running: usize::from(state == ItemState::Running),
+            finished: usize::from(state.is_finished()),
+        }
+    }
+
+    fn add(&mut self, share: Tally) {
+        self.files += share.files;
+        self.done_files += share.done_files;
+        self.bytes = self.bytes.saturating_add(share.bytes);
+        self.total = self.total.saturating_add(share.total);
+        self.active += share.active;
+        self.running += share.running;
+        self.finished += share.finished;
+    }
+
+    fn remove(&mut self, share: Tally) {
+        self.files = self.files.saturating_sub(share.files);
+        self.done_files = self.done_files.saturating_sub(share.done_files);
+        self.bytes = self.bytes.saturating_sub(share.bytes);
+        self.total = self.total.saturating_sub(share.total);
+        self.active = self.active.saturating_sub(share.active);
+        self.running = self.running.saturating_sub(share.running);
+        self.finished = self.finished.saturating_sub(share.finished);
+    }
+}
+
+/// The worker's measure of the whole queue's pace.
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    speed: f64,
+    eta: Option<Duration>,
+}
+
 impl QueuePanel {
     /// Takes in a queue event (`Enqueued`, `QueueChanged`, `QueueProgress`, `QueueTotals`,
     /// `QueueCleared`, `QueueRestored`); returns false for any other event.
     pub fn apply(&mut self, event: &Event) -> bool {
-        let _ = event;
-        false
+        match event {
+            Event::Enqueued { items, .. } => {
+                for item in items {
+                    self.upsert(item.clone());
+                }
+            }
+            Event::QueueChanged { item } => self.upsert(item.as_ref().clone()),
+            Event::QueueProgress { item, bytes, total, speed, eta } => {
+                self.update(*item, |row| {
+                    row.item.bytes_done = *bytes;
+                    row.reported_total = *total;
+                    row.speed = *speed;
+                    row.eta = *eta;
+                });
+            }
+            Event::QueueTotals { speed, eta, .. } => self.totals = Some(Totals { speed: *speed, eta: *eta }),
+            Event::QueueCleared { items } => self.remove(items),
+            Event::QueueRestored { items, .. } => {
+                for item in items {
+                    // The last run's items wait for the user: they never start by themselves.
+                    let mut item = item.clone();
+                    item.state = ItemState::Paused;
+                    self.upsert(item);
+                }
+            }
+            _ => return false,
+        }
+        if self.tally.running == 0 {
+            // A pace measured while something moved means nothing once all have stopped.
+            self.totals = None;
+        }
+        true
     }
 
     /// Draws the panel; returns the commands the user's clicks ask for.
     pub fn show(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
-        let _ = ui;
-        Vec::new()
+        let mut commands = Vec::new();
+        self.toolbar(ui, &mut commands);
+        ui.separator();
+        if self.order.is_empty() {
+            ui.weak("No transfers yet.");
+            return commands;
+        }
+        self.table(ui, &mut commands);
+        commands
     }
 
     /// The totals for the status bar, while anything is queued or running.
     pub fn status(&self) -> Option<QueueStatus> {
-        None
+        if self.tally.active == 0 {
+            return None;
+        }
+        let tally = self.tally;
+        let fraction =
+            if tally.total == 0 { 0.0 } else { (tally.bytes as f64 / tally.total as f64).clamp(0.0, 1.0) as f32 };
+        let mut parts = vec![
+            format!("{} of {} {}", tally.done_files, tally.files, if tally.files == 1 { "file" } else { "files" }),
+            format!("{} of {}", format_bytes(tally.bytes), format_bytes(tally.total)),
+        ];
+        if let Some(totals) = self.totals.filter(|_| tally.running > 0) {
+            if totals.speed >= 1.0 {
+                parts.push(format!("{}/s", format_bytes(totals.speed as u64)));
+            }
+            if let Some(eta) = totals.eta {
+                parts.push(format!("{} left", format_duration(eta)));
+            }
+        }
+        Some(QueueStatus { fraction, text: parts.join(" · ") })
     }
+
+    /// How many items the queue holds.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether the queue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// One item as last reported, with its latest byte count.
+    pub fn item(&self, id: ItemId) -> Option<&QueueItem> {
+        self.rows.get(&id).map(|row| &row.item)
+    }
+
+    /// The items in queue order.
+    pub fn items(&self) -> impl Iterator<Item = &QueueItem> {
+        self.order.iter().filter_map(|id| self.rows.get(id)).map(|row| &row.item)
+    }
+
+    /// Sets the "at once" control to what the worker was started with.
+    pub fn set_concurrency(&mut self, limit: usize) {
+        self.concurrency = limit.clamp(1, MAX_CONCURRENCY);
+    }
+
+    /// Adds an item, or replaces the one with its id (keeping its place in the order).
+    fn upsert(&mut self, item: QueueItem) {
+        let id = item.id;
+        if self.rows.contains_key(&id) {
+            self.update(id, |row| {
+                row.item = item;
+                if row.item.state != ItemState::Running {
+                    row.speed = 0.0;
+                    row.eta = None;
+                }
+            });
+        } else {
+            let row = Row::new(item);
+            self.tally.add(Tally::of(&row));
+            self.rows.insert(id, row);
+            self.order.push(id);
+        }
+    }
+
+    /// Changes one row, keeping the tally in step.
+    fn update(&mut self, id: ItemId, change: impl FnOnce(&mut Row)) {
+        if let Some(row) = self.rows.get_mut(&id) {
+            self.tally.remove(Tally::of(row));
+            change(row);
+            self.tally.add(Tally::of(row));
+        }
+    }
+
+    fn remove(&mut self, ids: &[ItemId]) {
+        for id in ids {
+            if let Some(row) = self.rows.remove(id) {
+                self.tally.remove(Tally::of(&row));
+            }
+        }
+        let removed: HashSet<ItemId> = ids.iter().copied().collect();
+        self.order.retain(|id| !removed.contains(id));
+    }
+
+    fn toolbar(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            let clear = ui
+                .add_enabled(self.tally.finished > 0, egui::Button::new("Clear finished"))
+                .on_hover_text("Remove the finished, failed, cancelled and skipped items from the list");
+            if clear.clicked() {
+                commands.push(Command::ClearFinished);
+            }
+            ui.separator();
+            let label = ui.label("Transfers at once");
+            let limit = ui
+                .add(egui::DragValue::new(&mut self.concurrency).range(1..=MAX_CONCURRENCY))
+                .labelled_by(label.id)
+                .on_hover_text("How many files move at the same time, each on its own connection");
+            if limit.changed() {
+                commands.push(Command::SetConcurrency { limit: self.concurrency });
+            }
+            ui.separator();
+            let count = self.order.len();
+            ui.label(format!("{count} {}", if count == 1 { "item" } else { "items" }));
+        });
+    }
+
+    fn table(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let row_height = ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 2.0;
+        TableBuilder::new(ui)
+            .id_salt("transfer_queue")
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .auto_shrink([false, false])
+            .max_scroll_height(f32::INFINITY)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::initial(220.0).at_least(80.0).clip(true))
+            .column(Column::initial(90.0).at_least(70.0))
+            .column(Column::initial(110.0).at_least(60.0))
+            .column(Column::initial(170.0).at_least(80.0).clip(true))
+            .column(Column::initial(80.0).at_least(50.0))
+            .column(Column::initial(70.0).at_least(40.0))
+            .column(Column::initial(220.0).at_least(80.0).clip(true))
+            .column(Column::remainder().at_least(120.0))
+            .header(row_height, |mut header| {
+                for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.order.len(), |mut table_row| {
+                    let Some(row) = self.order.get(table_row.index()).and_then(|id| self.rows.get(id)) else {
+                        return;
+                    };
+                    let item = &row.item;
+                    let name = escape_control(&item.name());
+                    let name = if item.is_folder { format!("{name}/") } else { name };
+                    table_row.col(|ui| {
+                        ui.label(&name).on_hover_text(format!(
+                            "{}\n{}",
+                            escape_control(&item.remote),
+                            escape_control(&item.local.display().to_string())
+                        ));
+                    });
+                    table_row.col(|ui| direction_cell(ui, item.direction));
+                    table_row.col(|ui| {
+                        ui.add(egui::ProgressBar::new(row.fraction()).show_percentage());
+                    });
+                    table_row.col(|ui| {
+                        ui.label(row.bytes_text());
+                    });
+                    table_row.col(|ui| {
+                        ui.label(row.speed_text());
+                    });
+                    table_row.col(|ui| {
+                        ui.label(row.eta_text());
+                    });
+                    table_row.col(|ui| {
+                        let state = ui.label(state_text(item));
+                        if let Some(error) = &item.error {
+                            state.on_hover_text(error.to_string());
+                        }
+                    });
+                    table_row.col(|ui| {
+                        for &action in actions_for(item.state) {
+                            let button = ui
+                                .small_button(action_label(action))
+                                // A screen reader (and a test) needs to know which row's button it is.
+                                .accessible_name(format!("{} {name}", action_label(action)));
+                            if button.clicked() {
+                                commands.push(Command::QueueAction { item: item.id, action });
+                            }
+                        }
+                    });
+                    table_row.response().context_menu(|ui| {
+                        for &action in actions_for(item.state) {
+                            if ui.button(action_label(action)).clicked() {
+                                commands.push(Command::QueueAction { item: item.id, action });
+                                ui.close();
+                            }
+                        }
+                        if actions_for(item.state).is_empty() {
+                            ui.weak("Nothing to do");
+                        }
+                    });
+                });
+            });
+    }
+}
+
+/// "Upload" or "Download", after a small arrow pointing up or down (drawn: the default fonts have
+/// no arrow glyphs).
+fn direction_cell(ui: &mut egui::Ui, direction: Direction) {
+    let size = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(size * 0.8, size), egui::Sense::hover());
+    let color = ui.visuals().text_color();
+    let (tip, base) = match direction {
+        Direction::Upload => (rect.center_top() + egui::vec2(0.0, 2.0), rect.bottom() - 2.0),
+        Direction::Download => (rect.center_bottom() - egui::vec2(0.0, 2.0), rect.top() + 2.0),
+    };
+    let half = rect.width() * 0.35;
+    let wing_y = tip.y + (base - tip.y) * 0.45;
+    let stroke = egui::Stroke::new(1.5, color);
+    ui.painter().line_segment([egui::pos2(tip.x, base), tip], stroke);
+    ui.painter().line_segment([egui::pos2(tip.x - half, wing_y), tip], stroke);
+    ui.painter().line_segment([egui::pos2(tip.x + half, wing_y), tip], stroke);
+    ui.label(match direction {
+        Direction::Upload => "Upload",
+        Direction::Download => "Download",
+    });
 }

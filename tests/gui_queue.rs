@@ -1,0 +1,297 @@
+//! The bottom panel's two tabs on their own: the transfer queue fed with worker events, and the
+//! protocol log. No worker, no server: what a user sees and what their clicks ask for.
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use ferry::error::{ErrorKind, FerryError};
+use ferry::gui::log_panel::{LogPanel, MAX_LINES};
+use ferry::gui::queue_panel::QueuePanel;
+use ferry::model::{ConnectSpec, Protocol, RequestId, SessionId};
+use ferry::transfer::policy::OnExists;
+use ferry::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueItem};
+
+const MIB: u64 = 1024 * 1024;
+
+fn item(id: u64, remote: &str, direction: Direction, size: u64, state: ItemState) -> QueueItem {
+    QueueItem {
+        id: ItemId(id),
+        request: RequestId(1),
+        site: ConnectSpec::new(Protocol::Sftp, "127.0.0.1"),
+        direction,
+        remote: remote.into(),
+        local: std::path::PathBuf::from("/tmp/ferry-test").join(remote.trim_start_matches('/')),
+        local_root: "/tmp/ferry-test".into(),
+        is_folder: false,
+        size: Some(size),
+        modified: None,
+        bytes_done: if state == ItemState::Done { size } else { 0 },
+        started: state != ItemState::Queued,
+        state,
+        error: None,
+        on_exists: OnExists::Overwrite,
+        verify: false,
+        integrity: None,
+    }
+}
+
+fn enqueued(items: Vec<QueueItem>) -> Event {
+    Event::Enqueued { request: RequestId(1), items }
+}
+
+/// The panel drawn in a window of its own; every command a click asks for is kept.
+struct QueueView {
+    panel: QueuePanel,
+    commands: Vec<Command>,
+}
+
+fn queue_harness(panel: QueuePanel) -> Harness<'static, QueueView> {
+    Harness::builder().with_size([1300.0, 500.0]).build_ui_state(
+        |ui, view: &mut QueueView| {
+            let commands = view.panel.show(ui);
+            view.commands.extend(commands);
+        },
+        QueueView { panel, commands: Vec::new() },
+    )
+}
+
+/// A queue with one of each kind of row: a running download, a failed upload, a verified download.
+fn mixed_queue() -> QueuePanel {
+    let mut panel = QueuePanel::default();
+    let mut failed = item(2, "/srv/photo.jpg", Direction::Upload, 3 * MIB, ItemState::Failed);
+    failed.error = Some(
+        FerryError::new(ErrorKind::PermissionDenied, "uploading /srv/photo.jpg")
+            .with_reply("553 Could not create file."),
+    );
+    let mut done = item(3, "/srv/notes.txt", Direction::Download, 2000, ItemState::Done);
+    done.integrity = Some(Integrity::Verified);
+    assert!(panel.apply(&enqueued(vec![
+        item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Queued),
+        failed,
+        done,
+    ])));
+    let mut running = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
+    running.bytes_done = 0;
+    assert!(panel.apply(&Event::QueueChanged { item: Box::new(running) }));
+    assert!(panel.apply(&Event::QueueProgress {
+        item: ItemId(1),
+        bytes: 12 * MIB,
+        total: Some(40 * MIB),
+        speed: 5.0 * MIB as f64,
+        eta: Some(Duration::from_secs(6)),
+    }));
+    panel
+}
+
+#[test]
+fn each_item_shows_its_name_direction_bytes_speed_and_state_in_words() {
+    let mut harness = queue_harness(mixed_queue());
+    harness.run();
+    for label in [
+        "Name",
+        "Progress",
+        "big.iso",
+        "photo.jpg",
+        "notes.txt",
+        "12.0 MiB of 40.0 MiB",
+        "5.00 MiB/s",
+        "6 s",
+        "Running",
+        "Failed: permission denied (553 Could not create file.)",
+        "Done, verified",
+        "3 items",
+    ] {
+        assert!(harness.query_by_label(label).is_some(), "\"{label}\" is shown: {:#?}", harness.root());
+    }
+    assert_eq!(harness.query_all_by_label("Download").count(), 2);
+    assert_eq!(harness.query_all_by_label("Upload").count(), 1);
+    // Only the actions that apply to each state are offered.
+    harness.get_by_label("Pause big.iso");
+    harness.get_by_label("Cancel big.iso");
+    harness.get_by_label("Retry photo.jpg");
+    assert!(harness.query_by_label("Resume big.iso").is_none());
+    assert!(harness.query_by_label("Pause photo.jpg").is_none());
+    assert!(harness.query_by_label_contains("notes.txt").is_some());
+    assert!(harness.query_by_label("Retry notes.txt").is_none(), "a done item has nothing to retry");
+}
+
+#[test]
+fn pause_on_a_running_row_and_retry_on_a_failed_one_ask_the_worker() {
+    let mut harness = queue_harness(mixed_queue());
+    harness.run();
+    harness.get_by_label("Pause big.iso").click();
+    harness.run();
+    harness.get_by_label("Retry photo.jpg").click();
+    harness.run();
+    let commands = &harness.state().commands;
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert!(matches!(commands[0], Command::QueueAction { item: ItemId(1), action: ItemAction::Pause }), "{commands:?}");
+    assert!(matches!(commands[1], Command::QueueAction { item: ItemId(2), action: ItemAction::Retry }), "{commands:?}");
+}
+
+#[test]
+fn clear_finished_asks_the_worker_and_the_cleared_rows_go() {
+    let mut harness = queue_harness(mixed_queue());
+    harness.run();
+    harness.get_by_label("Clear finished").click();
+    harness.run();
+    assert!(matches!(harness.state().commands.as_slice(), [Command::ClearFinished]));
+    harness.state_mut().panel.apply(&Event::QueueCleared { items: vec![ItemId(2), ItemId(3)] });
+    harness.run();
+    assert!(harness.query_by_label("photo.jpg").is_none());
+    assert!(harness.query_by_label("notes.txt").is_none());
+    harness.get_by_label("big.iso");
+    assert!(harness.get_by_label("Clear finished").accesskit_node().is_disabled(), "nothing finished is left");
+}
+
+#[test]
+fn paused_items_resume_and_the_transfers_at_once_can_change() {
+    let mut panel = QueuePanel::default();
+    panel.apply(&Event::QueueRestored {
+        items: vec![item(7, "/srv/left-over.bin", Direction::Upload, MIB, ItemState::Running)],
+        problem: None,
+    });
+    let mut harness = queue_harness(panel);
+    harness.run();
+    harness.get_by_label("Paused");
+    harness.get_by_label("Resume left-over.bin").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().commands.as_slice(),
+        [Command::QueueAction { item: ItemId(7), action: ItemAction::Resume }]
+    ));
+    assert_eq!(harness.state().panel.item(ItemId(7)).map(|item| item.state), Some(ItemState::Paused));
+}
+
+#[test]
+fn the_status_bar_sums_up_files_bytes_speed_and_time_left() {
+    let mut panel = QueuePanel::default();
+    assert_eq!(panel.status(), None, "nothing queued, nothing to say");
+    let items: Vec<QueueItem> = (1..=10)
+        .map(|n| item(n, &format!("/srv/part{n}.bin"), Direction::Download, 4 * MIB, ItemState::Queued))
+        .collect();
+    panel.apply(&enqueued(items.clone()));
+    for done in &items[..3] {
+        let mut done = done.clone();
+        done.state = ItemState::Done;
+        done.bytes_done = 4 * MIB;
+        panel.apply(&Event::QueueChanged { item: Box::new(done) });
+    }
+    let mut running = items[3].clone();
+    running.state = ItemState::Running;
+    panel.apply(&Event::QueueChanged { item: Box::new(running) });
+    panel.apply(&Event::QueueProgress {
+        item: ItemId(4),
+        bytes: 0,
+        total: Some(4 * MIB),
+        speed: 5.1 * MIB as f64,
+        eta: None,
+    });
+    panel.apply(&Event::QueueTotals {
+        bytes: 12 * MIB,
+        total: 40 * MIB,
+        speed: 5.1 * MIB as f64,
+        eta: Some(Duration::from_secs(6)),
+    });
+    let status = panel.status().expect("a running queue has a status");
+    assert_eq!(status.text, "3 of 10 files · 12.0 MiB of 40.0 MiB · 5.10 MiB/s · 6 s left");
+    assert!((status.fraction - 0.3).abs() < 1e-6, "{}", status.fraction);
+
+    // The same status, drawn: the middle dot is in the default font.
+    let text = status.text.clone();
+    let mut harness = Harness::new_ui(move |ui| {
+        ui.label(&text);
+    });
+    harness.run();
+
+    // Once nothing is queued or running, the status bar has nothing to show.
+    for id in 4..=10 {
+        let mut cancelled = items[id - 1].clone();
+        cancelled.state = ItemState::Cancelled;
+        panel.apply(&Event::QueueChanged { item: Box::new(cancelled) });
+    }
+    assert_eq!(panel.status(), None);
+}
+
+#[test]
+fn a_queue_of_twenty_thousand_draws_only_the_visible_rows() {
+    let mut panel = QueuePanel::default();
+    let items: Vec<QueueItem> = (0..20_000)
+        .map(|n| item(n, &format!("/srv/file-{n}.dat"), Direction::Upload, 1000, ItemState::Queued))
+        .collect();
+    panel.apply(&enqueued(items));
+    assert_eq!(panel.len(), 20_000);
+    assert_eq!(panel.status().map(|status| status.text), Some("0 of 20000 files · 0 B of 19.1 MiB".to_string()));
+    let mut harness = queue_harness(panel);
+    harness.run();
+    harness.get_by_label("file-0.dat");
+    assert!(harness.query_by_label("file-19999.dat").is_none(), "rows out of sight are not drawn");
+    assert!(harness.query_all_by_label_contains("file-").count() < 100);
+    harness.get_by_label("20000 items");
+}
+
+#[test]
+fn other_events_are_left_to_the_window() {
+    let mut panel = QueuePanel::default();
+    assert!(!panel.apply(&Event::Done { request: RequestId(1) }));
+    assert!(panel.apply(&Event::QueueProgress { item: ItemId(99), bytes: 1, total: None, speed: 0.0, eta: None }));
+    assert!(panel.is_empty(), "progress for an unknown item adds no row");
+}
+
+fn log_line(kind: LogKind, text: &str) -> LogLine {
+    LogLine { time: chrono::Utc::now(), session: Some(SessionId(1)), kind, text: text.into() }
+}
+
+#[test]
+fn the_log_keeps_the_newest_lines_and_shows_them_at_the_bottom() {
+    let mut log = LogPanel::default();
+    for n in 0..MAX_LINES + 100 {
+        log.push(log_line(LogKind::Command, &format!("NOOP {n}")));
+    }
+    assert_eq!(log.len(), MAX_LINES);
+    let text = log.text();
+    assert!(!text.contains("NOOP 99\n"), "the oldest lines were dropped");
+    assert!(text.contains("NOOP 100\n"));
+    let last = format!("NOOP {}", MAX_LINES + 99);
+    assert!(text.ends_with(&format!("{last}\n")));
+
+    let mut harness =
+        Harness::builder().with_size([900.0, 300.0]).build_ui_state(|ui, log: &mut LogPanel| log.show(ui), log);
+    harness.run();
+    harness.get_by_label(&last);
+    assert!(harness.query_by_label("NOOP 100").is_none(), "lines out of sight are not drawn");
+
+    // A new line arriving while at the bottom is shown.
+    harness.state_mut().push(log_line(LogKind::Reply, "200 NOOP ok"));
+    harness.run();
+    harness.get_by_label("200 NOOP ok");
+}
+
+#[test]
+fn the_log_shows_control_characters_escaped_and_can_be_cleared() {
+    let mut log = LogPanel::default();
+    log.push(log_line(LogKind::Reply, "550 \u{1b}[31mno such file\r"));
+    log.push(log_line(LogKind::Error, "connection lost"));
+    let mut harness =
+        Harness::builder().with_size([900.0, 300.0]).build_ui_state(|ui, log: &mut LogPanel| log.show(ui), log);
+    harness.run();
+    harness.get_by_label("550 \\u{1b}[31mno such file\\r");
+    harness.get_by_label("connection lost");
+    harness.get_by_label("Error");
+
+    harness.get_by_label("Copy all").click();
+    harness.step();
+    let copied = harness.output().platform_output.commands.iter().find_map(|command| match command {
+        egui::OutputCommand::CopyText(text) => Some(text.clone()),
+        _ => None,
+    });
+    let copied = copied.expect("Copy all puts the log on the clipboard");
+    assert!(copied.contains("550 \\u{1b}[31mno such file\\r") && copied.contains("connection lost"), "{copied}");
+    assert!(!copied.contains('\u{1b}'));
+
+    harness.get_by_label("Clear").click();
+    harness.run();
+    assert!(harness.state().is_empty());
+    assert!(harness.query_by_label("connection lost").is_none());
+}
