@@ -4,3 +4,4 @@ pub mod dialogs;
 pub mod log_panel;
 pub mod pane;
 pub mod queue_panel;
+pub mod site_manager;
