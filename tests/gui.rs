@@ -1,62 +1,383 @@
-//! The window, driven with egui_kittest through the real worker against a real sshd.
+//! The two-pane window, driven with egui_kittest as a user would (find by label, click, type,
+//! drop files), through the real worker against real servers.
 
+mod scripted_ftp;
 mod support;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use ferry::app::{FerryApp, TITLE, native_options};
+use egui_kittest::kittest::{NodeT, Queryable};
+use ferry::app::{FerryApp, Startup, TITLE, native_options};
 use ferry::config::ConfigDir;
 use ferry::worker::WorkerOptions;
-use support::{Sshd, TEST_PASSWORD, TEST_USER};
+use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
-fn app_harness(config: &std::path::Path) -> Harness<'static, FerryApp> {
+/// The window at a laptop's size, its local pane in `local`, its files in `config`.
+fn app_harness(config: &Path, local: &Path) -> Harness<'static, FerryApp> {
     let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config)) };
-    Harness::new_eframe(move |creation| FerryApp::new(&creation.egui_ctx, options, None).expect("worker starts"))
+    let local = local.to_string_lossy().into_owned();
+    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |creation| {
+        let startup = Startup { worker: options, url: None, local_folder: Some(local) };
+        FerryApp::start(&creation.egui_ctx, startup).expect("worker starts")
+    })
 }
 
-/// Steps the UI until `label` appears, as a user would wait for it.
-fn wait_for(harness: &mut Harness<'_, FerryApp>, label: &str) {
+/// Steps the UI until `done` holds, as a user would wait; fails with the UI tree after 30 s.
+fn wait_until(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn(&Harness<'_, FerryApp>) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while harness.query_by_label_contains(label).is_none() {
-        assert!(Instant::now() < deadline, "\"{label}\" never appeared in {:#?}", harness.root());
-        std::thread::sleep(Duration::from_millis(30));
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "{what}: never happened; the window shows {:#?}", harness.root());
+        std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
 }
 
-#[test]
-fn the_window_is_titled_ferry() {
-    assert_eq!(native_options().viewport.title.as_deref(), Some(TITLE));
-    assert_eq!(TITLE, "Ferry");
-    let config = tempfile::tempdir().unwrap();
-    let mut harness = app_harness(config.path());
-    harness.run();
-    harness.get_by_label("Ferry");
-    harness.get_by_label("Not connected");
+/// Steps the UI until a widget whose label contains `label` is shown.
+fn wait_for(harness: &mut Harness<'_, FerryApp>, label: &str) {
+    wait_until(harness, &format!("\"{label}\" shown"), |h| h.query_by_label_contains(label).is_some());
+}
+
+fn wait_for_file(harness: &mut Harness<'_, FerryApp>, path: &Path, bytes: &[u8]) {
+    wait_until(harness, &format!("{} written", path.display()), |_| std::fs::read(path).ok().as_deref() == Some(bytes));
+}
+
+/// The text field labelled `label` (a button may share the label: "New folder").
+fn text_field<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    harness
+        .query_all_by_label(label)
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
+        .unwrap_or_else(|| panic!("no text field \"{label}\" in {:#?}", harness.root()))
+}
+
+/// The last widget labelled `label`: the one in a menu that just opened, over the panes.
+fn topmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    harness.query_all_by_label(label).last().unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
+}
+
+fn type_into(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
+    text_field(harness, label).click();
+    harness.run_steps(2);
+    text_field(harness, label).type_text(text);
+    harness.run_steps(2);
+}
+
+/// Types a URL into the connect bar, connects, and accepts the host key once if asked.
+fn connect(harness: &mut Harness<'_, FerryApp>, url: &str, expect_file: &str) {
+    type_into(harness, "Host", url);
+    harness.get_by_label("Connect").click();
+    wait_until(harness, "connected", |h| {
+        h.query_by_label("Accept once").is_some() || h.query_by_label_contains(expect_file).is_some()
+    });
+    if harness.query_by_label("Accept once").is_some() {
+        harness.get_by_label("Accept once").click();
+    }
+    wait_for(harness, expect_file);
+}
+
+fn sftp_url(sshd: &Sshd) -> String {
+    format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port())
+}
+
+/// A local folder with one file, and a config folder, both temporary.
+struct Desk {
+    config: tempfile::TempDir,
+    local: tempfile::TempDir,
+}
+
+fn desk() -> Desk {
+    let desk = Desk { config: tempfile::tempdir().unwrap(), local: tempfile::tempdir().unwrap() };
+    std::fs::write(desk.local.path().join("local-note.txt"), b"from my desk").unwrap();
+    desk
+}
+
+/// A file dropped from the desktop's file manager, as the windowing layer hands it to egui.
+#[derive(Debug)]
+struct DesktopFile(std::path::PathBuf);
+
+impl egui::DroppedFile for DesktopFile {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|error| error.to_string())
+    }
+}
+
+fn open_up(path: &Path) {
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(path).status().unwrap();
 }
 
 #[test]
-fn connects_through_the_worker_asks_about_the_key_and_lists() {
+fn the_window_is_titled_ferry_and_has_every_part() {
+    assert_eq!(native_options().viewport.title.as_deref(), Some(TITLE));
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    for label in ["Protocol", "Host", "Port", "User", "Password", "Connect", "Recent", "Local", "Queue", "Log"] {
+        assert!(harness.query_by_label(label).is_some(), "the window has \"{label}\"");
+    }
+    harness.get_by_label("Not connected");
+    // Nothing animates once the listing is in: an idle window asks for no frames.
+    harness.try_run().expect("an idle window stops repainting");
+}
+
+#[test]
+fn connects_asks_about_the_key_and_opens_sites_in_tabs() {
+    support::require_password_logins();
     let sshd = Sshd::start();
-    std::fs::write(sshd.data_dir().join("hello.txt"), b"hi").unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let mut harness = app_harness(config.path());
-    harness.run();
-    let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port());
-    harness.get_by_label("Address").click();
-    harness.run();
-    harness.get_by_label("Address").type_text(&url);
-    harness.run();
+    std::fs::write(sshd.data_dir().join("on-sftp.txt"), b"hi").unwrap();
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("on-ftp.txt"), b"hi").unwrap();
+    open_up(ftpd.data_dir());
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+
+    type_into(&mut harness, "Host", &sftp_url(&sshd));
     harness.get_by_label("Connect").click();
     wait_for(&mut harness, &sshd.host_key_fingerprint());
+    assert!(harness.query_by_label_contains("ssh-ed25519").is_some(), "the key type is shown");
     harness.get_by_label("Accept once").click();
-    wait_for(&mut harness, "hello.txt");
-    assert!(harness.query_by_label_contains("Connected to sftp://").is_some());
-    assert!(!config.path().join("known_hosts").exists(), "accepted once, not remembered");
+    wait_for(&mut harness, "on-sftp.txt");
+    assert!(!desk.config.path().join("known_hosts").exists(), "accepted once, not remembered");
+
+    let ftp_url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", ftpd.port());
+    connect(&mut harness, &ftp_url, "on-ftp.txt");
+    let sftp_tab = format!("sftp://{TEST_USER}@127.0.0.1:{}", sshd.port());
+    harness.get_by_label(&sftp_tab).click();
+    wait_for(&mut harness, "on-sftp.txt");
+    assert!(harness.query_by_label_contains("on-ftp.txt").is_none(), "one tab shows at a time");
 }
 
+#[test]
+fn files_dropped_from_the_desktop_upload_and_selected_rows_download() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("server-report.txt"), b"numbers").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let dropped = tempfile::tempdir().unwrap();
+    let dropped_file = dropped.path().join("dropped.bin");
+    std::fs::write(&dropped_file, vec![7u8; 300_000]).unwrap();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "server-report.txt");
+
+    // A file dragged in from the file manager, released over the remote pane.
+    let over_remote = harness.get_by_label("server-report.txt").rect().center();
+    harness.hover_at(over_remote);
+    harness
+        .input_mut()
+        .hovered_files
+        .push(egui::HoveredFile { path: Some(dropped_file.clone()), ..Default::default() });
+    harness.step();
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(DesktopFile(dropped_file.clone())));
+    harness.step();
+    wait_for_file(&mut harness, &sshd.data_dir().join("dropped.bin"), &vec![7u8; 300_000]);
+    wait_for(&mut harness, "dropped.bin");
+
+    // A remote row, selected and downloaded from its context menu, lands in the local folder.
+    harness.get_by_label("server-report.txt").click();
+    harness.run_steps(2);
+    harness.get_by_label("server-report.txt").click_secondary();
+    harness.run_steps(2);
+    topmost(&harness, "Download").click();
+    wait_for_file(&mut harness, &desk.local.path().join("server-report.txt"), b"numbers");
+    // The queue shows both transfers, done.
+    harness.get_by_label("Queue").click();
+    wait_for(&mut harness, "Done");
+}
+
+#[test]
+fn new_folder_rename_permissions_and_delete_change_the_server() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::create_dir_all(sshd.data_dir().join("old-folder/inner")).unwrap();
+    std::fs::write(sshd.data_dir().join("old-folder/inner/deep.txt"), b"deep").unwrap();
+    std::fs::write(sshd.data_dir().join("plain.txt"), b"plain").unwrap();
+    let owner = format!("{TEST_USER}:{TEST_USER}");
+    for name in ["old-folder", "plain.txt"] {
+        std::process::Command::new("chown").args(["-R", &owner]).arg(sshd.data_dir().join(name)).status().unwrap();
+    }
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "plain.txt");
+
+    harness.get_by_label("plain.txt").click_secondary();
+    harness.run_steps(2);
+    topmost(&harness, "New folder").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "New folder", "fresh");
+    harness.get_by_label("OK").click();
+    wait_for(&mut harness, "fresh");
+    assert!(sshd.data_dir().join("fresh").is_dir());
+
+    harness.get_by_label("plain.txt").click();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::F2);
+    harness.run_steps(2);
+    text_field(&harness, "Rename").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    text_field(&harness, "Rename").type_text("renamed.txt");
+    harness.run_steps(2);
+    harness.get_by_label("OK").click();
+    wait_for(&mut harness, "renamed.txt");
+    assert_eq!(std::fs::read(sshd.data_dir().join("renamed.txt")).unwrap(), b"plain");
+
+    harness.get_by_label("renamed.txt").click_secondary();
+    harness.run_steps(2);
+    topmost(&harness, "Permissions...").click();
+    harness.run_steps(2);
+    text_field(&harness, "Octal").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    text_field(&harness, "Octal").type_text("640");
+    harness.run_steps(2);
+    harness.get_by_label("OK").click();
+    wait_until(&mut harness, "mode 640", |_| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(sshd.data_dir().join("renamed.txt")).map(|m| m.permissions().mode() & 0o777).ok()
+            == Some(0o640)
+    });
+
+    harness.get_by_label("old-folder").click();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Delete);
+    wait_for(&mut harness, "Delete 1 item");
+    harness.get_by_label("Delete").click();
+    wait_until(&mut harness, "folder deleted", |_| !sshd.data_dir().join("old-folder").exists());
+    wait_until(&mut harness, "row gone", |h| h.query_by_label("old-folder").is_none());
+}
+
+#[test]
+fn a_lost_connection_is_reported_once_and_offers_reconnect() {
+    support::require_password_logins();
+    let mut sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("still-here.txt"), b"x").unwrap();
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "still-here.txt");
+
+    sshd.restart();
+    harness.get_by_label("still-here.txt").click();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::F5);
+    wait_for(&mut harness, "Reconnect");
+    assert_eq!(harness.query_all_by_label("Reconnect").count(), 1, "the loss is shown once");
+    harness.get_by_label("Reconnect").click();
+    wait_until(&mut harness, "listed again", |h| {
+        h.query_by_label("Reconnect").is_none() && h.query_by_label_contains("still-here.txt").is_some()
+    });
+}
+
+#[test]
+fn a_server_that_stops_answering_leaves_the_window_responsive_and_cancel_works() {
+    use scripted_ftp::{Script, ScriptedFtp};
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("slow", &["-rw-r--r-- 1 u g 5 Jan 01 2025 never.txt"])
+            .delay("LIST", Duration::from_secs(30)),
+    );
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    type_into(&mut harness, "Host", &format!("ftp://anonymous@127.0.0.1:{}/slow", server.port()));
+    harness.get_by_label("Connect").click();
+    wait_for(&mut harness, "Cancel");
+    // The window keeps drawing while the listing hangs.
+    let frames = Instant::now();
+    for _ in 0..20 {
+        harness.step();
+    }
+    assert!(frames.elapsed() < Duration::from_secs(5), "frames keep coming while the server is silent");
+    let cancelled = Instant::now();
+    harness.get_by_label("Cancel").click();
+    wait_until(&mut harness, "cancelled", |h| h.query_by_label("Cancel").is_none());
+    assert!(cancelled.elapsed() < Duration::from_secs(1), "Cancel works within a second");
+    wait_for(&mut harness, "Stopped");
+}
+
+#[test]
+fn a_changed_host_key_is_a_warning_with_no_way_to_accept() {
+    support::require_password_logins();
+    let mut sshd = Sshd::start();
+    let desk = desk();
+    std::fs::write(desk.config.path().join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
+    sshd.restart_with_new_host_key();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    type_into(&mut harness, "Host", &sftp_url(&sshd));
+    harness.get_by_label("Connect").click();
+    wait_for(&mut harness, "Host key changed");
+    assert!(harness.query_by_label_contains("Accept").is_none(), "no way to accept a changed key");
+    assert!(!sshd.log().contains("userauth-request"), "no credential was sent");
+}
+
+#[test]
+fn hostile_names_are_shown_escaped() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("evil\nname\u{1b}[31m.txt"), b"x").unwrap();
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "evil");
+    let shown = harness.get_by_label_contains("evil").accesskit_node().label().unwrap_or_default();
+    assert!(!shown.contains('\n') && !shown.contains('\u{1b}'), "shown escaped: {shown:?}");
+    assert!(
+        shown.contains("\\n") || shown.contains("\\x1b") || shown.contains("\\u{1b}"),
+        "escapes visible: {shown:?}"
+    );
+}
+
+#[test]
+fn theme_sort_order_and_local_folder_are_kept_between_runs() {
+    let desk = desk();
+    let other_folder = tempfile::tempdir().unwrap();
+    std::fs::write(other_folder.path().join("elsewhere.txt"), b"x").unwrap();
+    {
+        let mut harness = app_harness(desk.config.path(), desk.local.path());
+        wait_for(&mut harness, "local-note.txt");
+        harness.get_by_label("View").click();
+        harness.run_steps(2);
+        harness.get_by_label("Dark").click();
+        harness.run_steps(2);
+        harness.get_by_label("Size").click();
+        harness.run_steps(2);
+        harness.get_by_label("Show hidden").click();
+        harness.run_steps(2);
+        let path_text = other_folder.path().to_string_lossy().into_owned();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+        harness.run_steps(2);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        text_field(&harness, "Path").type_text(&path_text);
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "elsewhere.txt");
+        harness.get_by_label("Help").click();
+        harness.run_steps(2);
+        harness.get_by_label("Keyboard shortcuts").click();
+        wait_for(&mut harness, "Ctrl+L");
+        harness.run_steps(5);
+    }
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ConfigDir::at(desk.config.path()).window_state()).unwrap()).unwrap();
+    assert_eq!(saved["theme"], "dark");
+    assert_eq!(saved["local_view"]["show_hidden"], true);
+    assert_eq!(saved["local_view"]["sort"], "Size");
+
+    // A new run without a folder given opens where the last one left off, in the dark theme.
+    let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(desk.config.path())) };
+    let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |creation| {
+        FerryApp::start(&creation.egui_ctx, Startup { worker: options, url: None, local_folder: None }).unwrap()
+    });
+    wait_for(&mut harness, "elsewhere.txt");
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+}
 #[test]
 fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
     let config = tempfile::tempdir().unwrap();
@@ -84,7 +405,7 @@ fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
     let queue_file = ConfigDir::at(config.path()).queue();
     ferry::worker::queue::save(&queue_file, &[item]).unwrap();
 
-    let mut harness = app_harness(config.path());
+    let mut harness = app_harness(config.path(), config.path());
     harness.run();
     wait_for(&mut harness, "1 transfer left unfinished last time");
     harness.get_by_label("Discard").click();

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::{BottomTab, FerryApp, Modal, Pending, Target, TabId};
+use super::{BottomTab, FerryApp, Modal, Pending, TabId, Target};
 use crate::gui::dialogs::{ConfirmDelete, ErrorChoice, NameDialog, PermissionsDialog};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
-use crate::model::{join_remote, Entry, EntryKind};
+use crate::model::{Entry, EntryKind, join_remote};
 use crate::transfer::policy::OnExists;
 use crate::worker::{Command, Direction, ItemAction, TransferRequest};
 
@@ -17,6 +17,12 @@ impl FerryApp {
         egui::Panel::top("menu_bar").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
                 ui.menu_button("File", |ui| {
+                    if ui.button("Site manager...").clicked() {
+                        self.site_manager.open();
+                    }
+                    if ui.button("Save as bookmark...").clicked() {
+                        self.save_as_bookmark();
+                    }
                     if ui.button("New tab").clicked() {
                         self.open_tab();
                     }
@@ -29,9 +35,11 @@ impl FerryApp {
                 });
                 ui.menu_button("View", |ui| {
                     ui.label("Theme");
-                    for (theme, label) in
-                        [(ThemeChoice::System, "Follow the system"), (ThemeChoice::Light, "Light"), (ThemeChoice::Dark, "Dark")]
-                    {
+                    for (theme, label) in [
+                        (ThemeChoice::System, "Follow the system"),
+                        (ThemeChoice::Light, "Light"),
+                        (ThemeChoice::Dark, "Dark"),
+                    ] {
                         if ui.radio(self.state.theme == theme, label).clicked() {
                             self.set_theme(&ctx, theme);
                         }
@@ -224,7 +232,9 @@ impl FerryApp {
     fn folder_of(&self, target: Target) -> String {
         match target {
             Target::Local => self.local.path().to_string(),
-            Target::Tab(id) => self.tabs.iter().find(|tab| tab.id == id).map(|tab| tab.pane.path().to_string()).unwrap_or_default(),
+            Target::Tab(id) => {
+                self.tabs.iter().find(|tab| tab.id == id).map(|tab| tab.pane.path().to_string()).unwrap_or_default()
+            }
         }
     }
 
@@ -351,7 +361,12 @@ impl FerryApp {
                         if name != entry.name {
                             let from = join_remote(&folder, &entry.name);
                             let to = join_remote(&folder, &name);
-                            self.request(Pending::Change { target }, |request| Command::Rename { request, session, from, to });
+                            self.request(Pending::Change { target }, |request| Command::Rename {
+                                request,
+                                session,
+                                from,
+                                to,
+                            });
                         }
                     }
                     None
@@ -364,7 +379,11 @@ impl FerryApp {
                         let folder = self.folder_of(target);
                         for entry in dialog.entries() {
                             let path = join_remote(&folder, &entry.name);
-                            self.request(Pending::Change { target }, |request| Command::RemoveTree { request, session, path });
+                            self.request(Pending::Change { target }, |request| Command::RemoveTree {
+                                request,
+                                session,
+                                path,
+                            });
                         }
                     }
                     None

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::{FerryApp, Pending, Target, EVENTS_PER_FRAME};
+use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target};
 use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::PromptDialog;
-use crate::model::{parent_remote, RequestId, SessionId};
+use crate::model::{RequestId, SessionId, parent_remote};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
@@ -50,15 +50,28 @@ impl FerryApp {
                     }
                 }
             }
-            Event::Done { request } => {
-                if let Some(Pending::Change { target }) = self.pending.remove(&request) {
-                    self.refresh(target);
-                }
-            }
+            Event::Done { request } => match self.pending.remove(&request) {
+                Some(Pending::Change { target }) => self.refresh(target),
+                Some(Pending::Notice(notice)) if !notice.is_empty() => self.status = notice,
+                _ => {}
+            },
             Event::Failed { request, error } => self.failed(request, error),
             Event::Disconnected { session, error } => self.disconnected(session, error),
             Event::Prompt { prompt, question, .. } => self.prompts.push_back(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
+            Event::Bookmarks { bookmarks, recent, keychain_available, problem } => {
+                self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
+            }
+            Event::ImportReport { request, imported, skipped } => {
+                self.pending.remove(&request);
+                let mut report =
+                    format!("Imported {} site{}", imported.len(), if imported.len() == 1 { "" } else { "s" });
+                for skip in &skipped {
+                    report.push_str(&format!("\nSkipped {}: {}", skip.name, skip.reason));
+                }
+                self.status = report.lines().next().unwrap_or_default().to_string();
+                self.site_manager.set_message(Some(report));
+            }
             _ => {}
         }
     }
@@ -69,6 +82,7 @@ impl FerryApp {
             Target::Local => {
                 self.local_session = Some(session);
                 self.local_home = home.clone();
+                self.local.set_home(home.clone());
             }
             Target::Tab(id) => {
                 let Some(tab) = self.tab_mut(id) else {
@@ -79,7 +93,7 @@ impl FerryApp {
                 tab.session = Some(session);
                 tab.connecting = None;
                 tab.title = url.clone();
-                tab.home = home.clone();
+                tab.pane.set_home(home.clone());
                 self.status = format!("Connected to {url}");
             }
         }
@@ -155,7 +169,9 @@ impl FerryApp {
                     .find(|tab| {
                         tab.pane.path() == folder
                             && tab.spec.as_ref().is_some_and(|spec| {
-                                spec.host == item.site.host && spec.port == item.site.port && spec.user == item.site.user
+                                spec.host == item.site.host
+                                    && spec.port == item.site.port
+                                    && spec.user == item.site.user
                             })
                     })
                     .map(|tab| Target::Tab(tab.id))

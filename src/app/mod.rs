@@ -5,6 +5,7 @@
 mod actions;
 mod events;
 mod help;
+mod sites;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -56,9 +57,9 @@ struct RemoteTab {
     title: String,
     /// How it was opened (with the password given), kept in memory for Reconnect.
     spec: Option<ConnectSpec>,
+    /// The bookmark it was opened from, for Reconnect (the worker holds its secret).
+    bookmark: Option<crate::bookmarks::BookmarkId>,
     session: Option<SessionId>,
-    /// The folder the server logged us into.
-    home: String,
     pane: FilePane,
     connecting: Option<RequestId>,
 }
@@ -74,6 +75,8 @@ enum Pending {
     Change { target: Target },
     /// Planning a transfer.
     Enqueue,
+    /// A request whose success only needs a word in the status bar (empty: its own event says it).
+    Notice(String),
 }
 
 /// The one user dialog shown at a time (worker questions and errors have their own queues).
@@ -122,6 +125,8 @@ pub struct FerryApp {
     local_home: String,
     /// To ask for a frame later (a pending save, a refresh after transfers).
     repaint: egui::Context,
+    site_manager: crate::gui::site_manager::SiteManager,
+    bookmarks: Vec<crate::bookmarks::Bookmark>,
 }
 
 impl FerryApp {
@@ -165,11 +170,14 @@ impl FerryApp {
             stale: Vec::new(),
             local_home: "/".into(),
             repaint: ctx.clone(),
+            site_manager: crate::gui::site_manager::SiteManager::new(),
+            bookmarks: Vec::new(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
         }
         app.open_tab();
+        app.worker.send(Command::LoadBookmarks);
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
         let request = app.worker.next_request();
         app.pending.insert(request, Pending::Connect { target: Target::Local, path: local_folder });
@@ -190,9 +198,12 @@ impl FerryApp {
         self.next_tab += 1;
         let mut pane = FilePane::new(Side::Remote);
         pane.apply_view_settings(self.state.remote_view.clone());
-        self.tabs.push(RemoteTab { id, title: "New tab".into(), spec: None,
+        self.tabs.push(RemoteTab {
+            id,
+            title: "New tab".into(),
+            spec: None,
+            bookmark: None,
             session: None,
-            home: String::new(),
             pane,
             connecting: None,
         });
@@ -244,29 +255,31 @@ impl FerryApp {
     fn handle_connect_request(&mut self, request: ConnectRequest) {
         match request {
             ConnectRequest::Spec { spec, path } => self.connect(*spec, path),
-            ConnectRequest::Bookmark(_) => {
-                self.status = "Bookmarks are not available yet".into();
-            }
+            ConnectRequest::Bookmark(id) => self.connect_bookmark(id),
             ConnectRequest::Invalid(message) => self.status = message,
         }
     }
 
-    /// Connects in the active tab when it is free, else in a new tab.
-    fn connect(&mut self, spec: ConnectSpec, path: Option<String>) {
+    /// The active tab when it is free, else a new one (made active).
+    fn free_tab(&mut self) -> TabId {
         let busy = self.active_tab().is_none_or(|tab| tab.session.is_some() || tab.connecting.is_some());
         if busy {
             self.open_tab();
         }
-        let Some(tab) = self.tabs.get_mut(self.active_tab) else { return };
-        let id = tab.id;
+        self.tabs[self.active_tab].id
+    }
+
+    /// Connects in the active tab when it is free, else in a new tab.
+    fn connect(&mut self, spec: ConnectSpec, path: Option<String>) {
+        let id = self.free_tab();
+        let Some(tab) = self.tab_mut(id) else { return };
         tab.title = spec.display_url();
         tab.spec = Some(spec.clone());
+        tab.bookmark = None;
         tab.pane.set_loading(true);
         self.status = format!("Connecting to {}...", spec.display_url());
-        let request = self.request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect {
-            request,
-            spec,
-        });
+        let request = self
+            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -276,13 +289,18 @@ impl FerryApp {
     fn reconnect(&mut self, id: TabId) {
         let Some(index) = self.tab_index(id) else { return };
         let tab = &mut self.tabs[index];
-        let Some(spec) = tab.spec.clone() else { return };
         let path = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        tab.pane.set_loading(true);
         self.active_tab = index;
+        let Some(spec) = tab.spec.clone() else {
+            if let Some(bookmark) = tab.bookmark.clone() {
+                self.connect_bookmark(bookmark);
+            }
+            return;
+        };
+        tab.pane.set_loading(true);
         self.status = format!("Reconnecting to {}...", spec.display_url());
-        let request =
-            self.request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        let request = self
+            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -390,6 +408,7 @@ impl eframe::App for FerryApp {
         self.unfinished_ui(ui);
         self.bottom_panel(ui);
         self.panes(ui);
+        self.site_manager_ui(&ctx);
         self.dialogs(&ctx);
         help::show(&ctx, &mut self.show_help);
         self.save_state_if_changed(&ctx);
@@ -404,7 +423,10 @@ pub fn native_options() -> eframe::NativeOptions {
 fn native_options_for(state: &UiState) -> eframe::NativeOptions {
     let size = state.window_size.unwrap_or([1200.0, 800.0]);
     eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title(TITLE).with_inner_size(size).with_min_inner_size([640.0, 400.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title(TITLE)
+            .with_inner_size(size)
+            .with_min_inner_size([640.0, 400.0]),
         ..Default::default()
     }
 }

@@ -1,0 +1,109 @@
+//! The window's side of bookmarks: the site manager's actions become worker commands, the
+//! worker's bookmark list feeds the site manager and the connect bar's suggestions.
+
+use super::{FerryApp, Pending, Target};
+use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
+use crate::error::FerryError;
+use crate::gui::connect_bar::{Suggestion, SuggestionTarget};
+use crate::gui::site_manager::SiteAction;
+use crate::worker::Command;
+
+impl FerryApp {
+    /// Takes in the worker's bookmark list.
+    pub(super) fn bookmarks_arrived(
+        &mut self,
+        bookmarks: Vec<Bookmark>,
+        recent: Vec<String>,
+        keychain_available: bool,
+        problem: Option<FerryError>,
+    ) {
+        let mut suggestions: Vec<Suggestion> = bookmarks
+            .iter()
+            .map(|bookmark| Suggestion {
+                label: format!(
+                    "{} ({}://{}@{})",
+                    bookmark.name,
+                    bookmark.protocol.scheme(),
+                    bookmark.user,
+                    bookmark.host
+                ),
+                target: SuggestionTarget::Bookmark(bookmark.id.clone()),
+            })
+            .collect();
+        suggestions.extend(
+            recent
+                .into_iter()
+                .take(10)
+                .map(|url| Suggestion { label: url.clone(), target: SuggestionTarget::Url(url) }),
+        );
+        self.suggestions = suggestions;
+        self.site_manager.set_bookmarks(bookmarks.clone(), keychain_available);
+        self.bookmarks = bookmarks;
+        if let Some(problem) = problem {
+            self.site_manager.set_message(Some(problem.to_string()));
+            self.show_error(problem, None);
+        }
+    }
+
+    /// Draws the site manager and acts on what the user asked of it.
+    pub(super) fn site_manager_ui(&mut self, ctx: &egui::Context) {
+        for action in self.site_manager.show(ctx) {
+            match action {
+                SiteAction::Save { bookmark, password } => {
+                    self.worker.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
+                }
+                SiteAction::Delete(id) => self.worker.send(Command::RemoveBookmark { id }),
+                SiteAction::Connect(id) => self.connect_bookmark(id),
+                SiteAction::Import(path) => {
+                    self.request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
+                }
+                SiteAction::Export(path) => {
+                    let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
+                    self.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
+                }
+            }
+        }
+    }
+
+    /// Connects to a bookmark in the active tab when it is free, else in a new tab.
+    pub(super) fn connect_bookmark(&mut self, id: BookmarkId) {
+        let name = self.bookmarks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
+        let tab = self.free_tab();
+        let request = self.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
+            Command::ConnectBookmark { request, id: id.clone() }
+        });
+        if let Some(tab) = self.tab_mut(tab) {
+            tab.title = name.clone();
+            tab.spec = None;
+            tab.bookmark = Some(id);
+            tab.connecting = Some(request);
+            tab.pane.set_loading(true);
+        }
+        self.status = format!("Connecting to {name}...");
+    }
+
+    /// Opens the site manager with the active tab's connection as a new bookmark.
+    pub(super) fn save_as_bookmark(&mut self) {
+        let Some(spec) = self.active_tab().and_then(|tab| tab.spec.clone()) else {
+            self.status = "Connect first: the open connection becomes the bookmark".into();
+            return;
+        };
+        let remote_dir = self.active_tab().map(|tab| tab.pane.path().to_string()).filter(|path| !path.is_empty());
+        let draft = Bookmark {
+            id: BookmarkId(String::new()),
+            name: spec.host.clone(),
+            folder: Vec::new(),
+            protocol: spec.protocol,
+            host: spec.host.clone(),
+            port: spec.port,
+            user: spec.user.clone(),
+            login: if spec.identity.is_some() { LoginMethod::KeyFile } else { LoginMethod::Password },
+            key_file: spec.identity.clone(),
+            ftp_mode: spec.ftp_mode,
+            remote_dir,
+            local_dir: Some(self.local.path().into()).filter(|path: &std::path::PathBuf| !path.as_os_str().is_empty()),
+            comment: String::new(),
+        };
+        self.site_manager.open_new(draft);
+    }
+}
