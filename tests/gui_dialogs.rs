@@ -127,6 +127,9 @@ fn a_password_is_typed_masked_and_sent_with_enter() {
         Answer::Secret(Some(secret)) => assert_eq!(secret.expose_secret(), "correct horse"),
         other => panic!("expected the password, got {other:?}"),
     }
+    // The field's undo history held the password: it is gone with the dialog.
+    let field_state = egui::text_edit::TextEditState::load(&harness.ctx, PromptDialog::secret_field_id());
+    assert!(field_state.is_none(), "the password field's memory is wiped");
 }
 
 #[test]

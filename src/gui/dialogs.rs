@@ -81,9 +81,21 @@ impl PromptDialog {
 
     /// The answer that declines, for when the window must drop the dialog unanswered (it is
     /// closing, or the connection went away): reject the key, no password, skip the file.
-    pub fn decline(&mut self) -> Command {
-        self.secret.zeroize();
+    pub fn decline(&mut self, ctx: &egui::Context) -> Command {
+        self.forget_secret(ctx);
         Command::Answer { prompt: self.prompt, answer: decline(&self.question) }
+    }
+
+    /// The id of the password or passphrase field. Its undo history in egui's memory holds what
+    /// was typed, so it is removed as soon as the dialog is answered.
+    pub fn secret_field_id() -> egui::Id {
+        egui::Id::unique("ferry_secret_field")
+    }
+
+    /// Wipes what was typed, here and in the field's undo history.
+    fn forget_secret(&mut self, ctx: &egui::Context) {
+        self.secret.zeroize();
+        ctx.data_mut(|data| data.remove::<egui::text_edit::TextEditState>(Self::secret_field_id()));
     }
 
     /// Draws it; once the user decides, returns the `Command::Answer` to send.
@@ -108,7 +120,7 @@ impl PromptDialog {
             }
         }?;
         // Whatever was typed is no longer needed once the answer holds it (or it was cancelled).
-        self.secret.zeroize();
+        self.forget_secret(ctx);
         Some(Command::Answer { prompt: self.prompt, answer })
     }
 }
@@ -208,8 +220,14 @@ fn secret_ui(
         let mut send = false;
         ui.horizontal(|ui| {
             let label = ui.label(field_label);
-            let field =
-                ui.add(egui::TextEdit::singleline(secret).password(true).desired_width(280.0)).labelled_by(label.id);
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(secret)
+                        .id(PromptDialog::secret_field_id())
+                        .password(true)
+                        .desired_width(280.0),
+                )
+                .labelled_by(label.id);
             if std::mem::take(focus_pending) {
                 field.request_focus();
             }

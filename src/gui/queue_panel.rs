@@ -392,13 +392,13 @@ impl QueuePanel {
             .auto_shrink([false, false])
             .max_scroll_height(f32::INFINITY)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::initial(220.0).at_least(80.0).clip(true))
+            .column(Column::initial(200.0).at_least(80.0).clip(true))
             .column(Column::initial(90.0).at_least(70.0))
-            .column(Column::initial(110.0).at_least(60.0))
-            .column(Column::initial(170.0).at_least(80.0).clip(true))
+            .column(Column::initial(100.0).at_least(60.0))
+            .column(Column::initial(150.0).at_least(80.0).clip(true))
             .column(Column::initial(80.0).at_least(50.0))
-            .column(Column::initial(70.0).at_least(40.0))
-            .column(Column::initial(220.0).at_least(80.0).clip(true))
+            .column(Column::initial(60.0).at_least(40.0))
+            .column(Column::initial(200.0).at_least(80.0).clip(true))
             .column(Column::remainder().at_least(120.0))
             .header(row_height, |mut header| {
                 for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
