@@ -248,15 +248,19 @@ fn duplicate_saves_a_copy_with_a_new_id() {
     let mut harness = window(sample(), true);
     click(&mut harness, "Home NAS");
     click(&mut harness, "Duplicate");
-    let saved = saved(&harness);
-    assert_eq!(saved.len(), 1);
-    let copy = &saved[0];
+    let saves = saved(&harness);
+    assert_eq!(saves.len(), 1);
+    let copy = &saves[0];
     assert_eq!(copy.name, "Home NAS (copy)");
     assert_ne!(copy.id, BookmarkId("nas".to_owned()));
     assert_eq!(copy.host, "nas.example.net");
     assert_eq!(copy.comment, "family photos");
     assert!(shows(&harness, "Home NAS (copy)"));
     assert_eq!(field(&harness, "Name"), "Home NAS (copy)", "the copy is selected");
+
+    click(&mut harness, "Home NAS");
+    click(&mut harness, "Duplicate");
+    assert_eq!(saved(&harness)[1].name, "Home NAS (copy 2)", "names stay distinct");
 }
 
 #[test]
@@ -392,6 +396,37 @@ fn key_file_login_needs_a_key_file() {
 }
 
 #[test]
+fn key_file_login_keeps_a_passphrase_and_a_secret_typed_for_another_login_is_dropped() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    harness.get_by_label("Password").click();
+    harness.run();
+    harness.get_by_label("Password").type_text("typed-as-password");
+    harness.run();
+    choose(&mut harness, "Login", "Key file");
+    set_text(&mut harness, "Key file", "/home/me/.ssh/id_rsa");
+    click(&mut harness, "Save");
+    assert!(
+        matches!(harness.state().actions.as_slice(), [SiteAction::Save { password: None, .. }]),
+        "the password typed before switching to key file login is not a passphrase"
+    );
+
+    harness.state_mut().actions.clear();
+    harness.get_by_label("Key passphrase").click();
+    harness.run();
+    harness.get_by_label("Key passphrase").type_text("correct horse");
+    harness.run();
+    click(&mut harness, "Save");
+    match harness.state().actions.as_slice() {
+        [SiteAction::Save { bookmark, password: Some(passphrase) }] => {
+            assert_eq!(bookmark.login, LoginMethod::KeyFile);
+            assert_eq!(passphrase.expose_secret(), "correct horse");
+        }
+        other => panic!("expected a Save with the passphrase, got {other:?}"),
+    }
+}
+
+#[test]
 fn without_a_keychain_the_password_field_is_disabled_and_says_why() {
     let mut harness = window(sample(), false);
     click(&mut harness, "Home NAS");
@@ -402,6 +437,11 @@ fn without_a_keychain_the_password_field_is_disabled_and_says_why() {
     click(&mut harness, "Home NAS");
     assert!(!shows(&harness, NO_KEYCHAIN_NOTE));
     assert!(!harness.get_by_label("Password").accesskit_node().is_disabled());
+
+    harness.state_mut().manager.set_bookmarks(sample(), false);
+    choose(&mut harness, "Login", "Key file");
+    assert!(shows(&harness, NO_KEYCHAIN_NOTE), "the passphrase cannot be kept either");
+    assert!(harness.get_by_label("Key passphrase").accesskit_node().is_disabled());
 }
 
 #[test]

@@ -29,12 +29,12 @@ const PROTOCOLS: [Protocol; 4] = [Protocol::Sftp, Protocol::Ftp, Protocol::Ftpes
 #[derive(Debug)]
 pub enum SiteAction {
     /// Store this bookmark (new, edited, duplicated or moved), replacing the one with its id.
-    /// `password` is a password typed into the form, for the keychain; `None` leaves the stored
-    /// one as it is.
+    /// `password` is the secret typed into the form for the keychain: the password for password
+    /// login, the key's passphrase for key file login; `None` leaves the stored one as it is.
     Save {
         /// The bookmark to store.
         bookmark: Bookmark,
-        /// A newly typed password, only for password login with a keychain present.
+        /// A newly typed password or key passphrase, only when a keychain is present.
         password: Option<SecretString>,
     },
     /// Remove this bookmark (and its keychain entry).
@@ -302,6 +302,7 @@ impl SiteManager {
         egui::Grid::new("site fields").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             labelled_text(ui, "Name", &mut fields.name);
 
+            let login_before = fields.login;
             let label = ui.label("Protocol");
             let before = fields.protocol;
             egui::ComboBox::from_id_salt("site protocol")
@@ -336,21 +337,13 @@ impl SiteManager {
                 .labelled_by(label.id);
             ui.end_row();
 
+            // A secret typed for one login method is not meant for another.
+            if fields.login != login_before {
+                editor.password.0.zeroize();
+            }
             match fields.login {
                 LoginMethod::Password => {
-                    let label = ui.label("Password");
-                    ui.vertical(|ui| {
-                        let hint = if editor.is_new { "" } else { "(unchanged)" };
-                        let field = egui::TextEdit::singleline(&mut editor.password.0)
-                            .password(true)
-                            .hint_text(hint)
-                            .desired_width(240.0);
-                        ui.add_enabled(keychain_available, field).labelled_by(label.id);
-                        if !keychain_available {
-                            ui.weak(NO_KEYCHAIN_NOTE);
-                        }
-                    });
-                    ui.end_row();
+                    secret_row(ui, "Password", &mut editor.password, editor.is_new, keychain_available);
                 }
                 LoginMethod::KeyFile => {
                     let label = ui.label("Key file");
@@ -363,6 +356,7 @@ impl SiteManager {
                         }
                     });
                     ui.end_row();
+                    secret_row(ui, "Key passphrase", &mut editor.password, editor.is_new, keychain_available);
                 }
                 LoginMethod::Agent | LoginMethod::Ask => {}
             }
@@ -515,7 +509,8 @@ impl SiteManager {
                 return None;
             }
         };
-        let wants_password = bookmark.login == LoginMethod::Password && keychain_available;
+        let wants_secret = matches!(bookmark.login, LoginMethod::Password | LoginMethod::KeyFile);
+        let wants_password = wants_secret && keychain_available;
         let password =
             (wants_password && !editor.password.0.is_empty()).then(|| SecretString::from(editor.password.0.as_str()));
         editor.password.0.zeroize();
@@ -545,7 +540,11 @@ impl SiteManager {
             return;
         };
         let mut copy = original.clone();
-        copy.name = format!("{} (copy)", original.name);
+        // Names stay distinct, since the command line finds a site by its name.
+        copy.name = (1..)
+            .map(|n| if n == 1 { format!("{} (copy)", original.name) } else { format!("{} (copy {n})", original.name) })
+            .find(|name| !self.bookmarks.iter().any(|bookmark| &bookmark.name == name))
+            .unwrap_or_default();
         copy.id = self.fresh_id();
         self.editor = Some(Editor::existing(&copy));
         upsert(&mut self.bookmarks, copy.clone());
@@ -644,6 +643,21 @@ impl SiteManager {
             }
         }
     }
+}
+
+/// A masked field for the secret the keychain keeps (a password or a key's passphrase), disabled
+/// with a note when there is no keychain. Left empty, the stored secret stays as it is.
+fn secret_row(ui: &mut egui::Ui, label: &str, secret: &mut TypedPassword, is_new: bool, keychain_available: bool) {
+    let label = ui.label(label);
+    ui.vertical(|ui| {
+        let hint = if is_new { "" } else { "(unchanged)" };
+        let field = egui::TextEdit::singleline(&mut secret.0).password(true).hint_text(hint).desired_width(240.0);
+        ui.add_enabled(keychain_available, field).labelled_by(label.id);
+        if !keychain_available {
+            ui.weak(NO_KEYCHAIN_NOTE);
+        }
+    });
+    ui.end_row();
 }
 
 /// A label and a one-line text field named by it, as one grid row.
