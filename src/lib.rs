@@ -9,6 +9,7 @@ pub mod backend;
 pub mod bookmarks;
 pub mod cli;
 pub mod config;
+pub mod desktop;
 pub mod error;
 pub mod gui;
 pub mod logging;

@@ -1,20 +1,57 @@
-//! `ferry`: opens the window, or runs one headless command (`ferry ls|get|put|mkdir|rm|mv`).
+//! `ferry`: opens the window (on a URL, when given one, as a clicked `sftp://` link does), or runs
+//! one headless command (`ferry ls|get|put|mkdir|rm|mv`).
 
 use std::process::ExitCode;
 
+use ferry::cli::{Cli, CliCommand};
+
 fn main() -> ExitCode {
     let cli = ferry::parse_command_line();
+    let log_dir = ferry::desktop::log_dir(cli.options.config_dir.as_deref());
+    // Held to the end of main: dropping it flushes the log file.
+    let _log = ferry::logging::init(cli.options.verbose, Some(&log_dir));
+    if cli.options.verbose {
+        eprintln!("ferry: log files in {}", log_dir.display());
+    }
+    tracing::info!("ferry {} started: {}", ferry::version_text(), describe(&cli));
     match cli.command {
         Some(command) => ferry::cli::run(&cli.options, command),
-        None => {
-            ferry::logging::init_stderr(cli.options.verbose);
-            match ferry::app::run(cli.options.worker_options(), cli.url) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("ferry: could not open the window: {error}");
-                    ExitCode::FAILURE
-                }
+        None => match ferry::app::run(cli.options.worker_options(), cli.url) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                tracing::info!("could not open the window: {error}");
+                eprintln!("ferry: could not open the window: {error}");
+                ExitCode::FAILURE
             }
-        }
+        },
+    }
+}
+
+/// What this run does, for the log: the command's name and its URL, never a password.
+fn describe(cli: &Cli) -> String {
+    let Some(command) = &cli.command else {
+        return match &cli.url {
+            Some(url) => format!("window {}", ferry::logging::loggable_url(url)),
+            None => "window".to_string(),
+        };
+    };
+    // The variant's name, read from its Debug text; the rest of that text (which may hold a URL
+    // with a password) is dropped here.
+    let debug = format!("{command:?}");
+    let name: String = debug.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    let url = if let CliCommand::Ls { url, .. }
+    | CliCommand::Get { url, .. }
+    | CliCommand::Put { url, .. }
+    | CliCommand::Mkdir { url }
+    | CliCommand::Rm { url }
+    | CliCommand::Mv { url, .. } = command
+    {
+        Some(url)
+    } else {
+        None
+    };
+    match url {
+        Some(url) => format!("{name} {}", ferry::logging::loggable_url(url)),
+        None => name,
     }
 }
