@@ -1,4 +1,6 @@
-//! The command line: `ferry ls|get|put|mkdir|rm|mv`, driving the same worker as the window.
+//! The command line: `ferry ls|get|put|mkdir|rm|mv`, driving the same worker as the window, and
+//! `ferry bookmarks list|add|rm|import|export`. Wherever a URL is accepted, so is `NAME:/path`
+//! (a bookmark or an ssh config Host alias).
 
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::bookmarks::{self, Bookmark, BookmarkStore, Keychain, LoginMethod, SecretOutcome};
 use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{
@@ -54,12 +57,16 @@ pub struct GlobalOptions {
     /// Keep every file Ferry writes in this folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
+    /// Read this OpenSSH client config instead of ~/.ssh/config (also: FERRY_SSH_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
 }
 
-/// The headless commands.
+/// The headless commands. Every URL argument also takes `NAME:/path`, NAME being a bookmark or
+/// a Host alias of the ssh config.
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// List a remote folder.
@@ -89,6 +96,81 @@ pub enum CliCommand {
     Rm { url: String },
     /// Rename or move a remote file or folder (NEW_PATH is relative to its folder unless absolute).
     Mv { url: String, new_path: String },
+    /// List, add, remove, import or export saved sites.
+    Bookmarks {
+        #[command(subcommand)]
+        action: BookmarksAction,
+    },
+}
+
+/// `ferry bookmarks ...`
+#[derive(Debug, Subcommand)]
+pub enum BookmarksAction {
+    /// List the saved sites.
+    List {
+        /// Print one JSON array of bookmarks.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a site. A password in the URL or in FERRY_PASSWORD goes to the keychain, never to a file.
+    Add(AddBookmark),
+    /// Delete a saved site and its password.
+    Rm { name: String },
+    /// Import FileZilla, Cyberduck, WinSCP or OpenSSH config sites (passwords to the keychain).
+    Import { file: PathBuf },
+    /// Write the saved sites to FILE in Ferry's format, without passwords.
+    Export { file: PathBuf },
+}
+
+/// `ferry bookmarks add NAME URL [options]`
+#[derive(Debug, Args, Clone)]
+pub struct AddBookmark {
+    /// The name to use as NAME:/path (no colon or slash).
+    pub name: String,
+    /// sftp://, ftp://, ftpes:// or ftps:// URL: user, host, port, and optionally a start folder.
+    pub url: String,
+    /// Folders to file it under, outermost first: A/B.
+    #[arg(long, value_name = "A/B")]
+    pub folder: Option<String>,
+    /// How to log in (default: key when --key-file is given, else password).
+    #[arg(long, value_enum)]
+    pub login: Option<LoginChoice>,
+    /// The private key file (SFTP).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// The remote folder to open (default: the URL's path).
+    #[arg(long, value_name = "DIR")]
+    pub remote_dir: Option<String>,
+    /// The local folder to show.
+    #[arg(long, value_name = "DIR")]
+    pub local_dir: Option<PathBuf>,
+    /// Free text.
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+}
+
+/// How a bookmark logs in, as `--login` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoginChoice {
+    /// A password, kept in the keychain.
+    Password,
+    /// A private key file (its passphrase in the keychain).
+    Key,
+    /// The SSH agent.
+    Agent,
+    /// Ask at each connect.
+    Ask,
+}
+
+impl From<LoginChoice> for LoginMethod {
+    fn from(choice: LoginChoice) -> Self {
+        match choice {
+            LoginChoice::Password => LoginMethod::Password,
+            LoginChoice::Key => LoginMethod::KeyFile,
+            LoginChoice::Agent => LoginMethod::Agent,
+            LoginChoice::Ask => LoginMethod::Ask,
+        }
+    }
 }
 
 /// Options of `get` and `put`.
@@ -163,11 +245,20 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Mkdir { url }
         | CliCommand::Rm { url }
         | CliCommand::Mv { url, .. } => url.clone(),
+        CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
     };
-    let mut remote = crate::url::parse_url(&url)?;
-    options.apply(&mut remote.spec);
-    let mut client = Client::connect(options, remote.spec)?;
-    let path = remote.path.clone().unwrap_or_else(|| client.home.clone());
+    let target = resolve(options, &url)?;
+    let mut spec = target.spec;
+    if let Some(bookmark) = &target.bookmark {
+        if let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system()) {
+            eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
+        }
+    }
+    options.apply(&mut spec);
+    // A bookmark without a path opens its own start folder.
+    let start = target.path.clone().or_else(|| spec.initial_path.clone());
+    let mut client = Client::connect(options, spec)?;
+    let path = start.unwrap_or_else(|| client.home.clone());
     let outcome = match command {
         CliCommand::Ls { json, .. } => client.list(&path).map(|entries| print_listing(&entries, json)),
         CliCommand::Get { local, transfer, .. } => {
@@ -183,9 +274,168 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             let to = if new_path.starts_with('/') { new_path } else { join_remote(&parent_remote(&path), &new_path) };
             client.simple(|request, session| Command::Rename { request, session, from: path.clone(), to: to.clone() })
         }
+        // Answered above, without a connection.
+        CliCommand::Bookmarks { .. } => Ok(()),
     };
     client.handle.send(Command::Disconnect { session: client.session });
     outcome
+}
+
+/// Where a URL or `NAME:/path` argument leads. The bookmark file is read only for names.
+fn resolve(options: &GlobalOptions, text: &str) -> Result<bookmarks::Target> {
+    let ssh_config = bookmarks::connect_ssh_config(options.ssh_config.as_deref())?;
+    let file = if crate::url::looks_like_url(text) {
+        bookmarks::BookmarkFile::default()
+    } else {
+        load_bookmarks(options)?.file
+    };
+    bookmarks::resolve_target(text, &file, ssh_config.as_ref())
+}
+
+/// Reads the bookmark file, warning on stderr when it had to be kept aside.
+fn load_bookmarks(options: &GlobalOptions) -> Result<bookmarks::Loaded> {
+    let loaded = BookmarkStore::new(&options.config_dir()).load()?;
+    if let Some(problem) = &loaded.problem {
+        eprintln!("ferry: warning: {problem}");
+    }
+    Ok(loaded)
+}
+
+/// `ferry bookmarks ...`: works on the bookmark file and the keychain directly, no connection.
+fn bookmarks_command(options: &GlobalOptions, action: &BookmarksAction) -> Result<()> {
+    let store = BookmarkStore::new(&options.config_dir());
+    match action {
+        BookmarksAction::List { json } => {
+            let loaded = load_bookmarks(options)?;
+            print_bookmarks(&loaded.file.bookmarks, *json);
+            Ok(())
+        }
+        BookmarksAction::Add(add) => add_bookmark(options, &store, add),
+        BookmarksAction::Rm { name } => {
+            let loaded = load_bookmarks(options)?;
+            let bookmark = loaded.file.find_by_name(name).cloned().ok_or_else(|| {
+                FerryError::new(ErrorKind::NotFound, format!("no bookmark named \"{}\"", escape_control(name)))
+            })?;
+            bookmarks::remove_bookmark(&store, &Keychain::system(), &bookmark.id)?;
+            eprintln!("ferry: removed {}", escape_control(&bookmark.name));
+            Ok(())
+        }
+        BookmarksAction::Import { file } => {
+            let outcome = bookmarks::import_into(&store, &Keychain::system(), file)?;
+            if let Some(problem) = &outcome.loaded.problem {
+                eprintln!("ferry: warning: {problem}");
+            }
+            for name in &outcome.imported {
+                println!("imported: {}", escape_control(name));
+            }
+            for skipped in &outcome.skipped {
+                println!("skipped: {}: {}", escape_control(&skipped.name), escape_control(&skipped.reason));
+            }
+            if !outcome.secrets_not_stored.is_empty() {
+                eprintln!(
+                    "ferry: warning: no keychain answers here, so the passwords of {} were not stored; \
+                     Ferry will ask for them at each connect",
+                    escape_control(&outcome.secrets_not_stored.join(", "))
+                );
+            }
+            eprintln!("ferry: {} imported, {} skipped", outcome.imported.len(), outcome.skipped.len());
+            Ok(())
+        }
+        BookmarksAction::Export { file } => {
+            let count = store.export(file)?;
+            eprintln!("ferry: exported {count} bookmarks to {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+/// `ferry bookmarks add`: the URL's site under a new name; its password to the keychain.
+fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmark) -> Result<()> {
+    let name = add.name.trim();
+    if name.is_empty()
+        || name.contains([':', '/', '\\'])
+        || name.starts_with(['.', '~'])
+        || name.chars().any(char::is_control)
+    {
+        return Err(FerryError::new(
+            ErrorKind::Protocol,
+            "a bookmark name must not be empty, hold ':', '/' or '\\', or start with '.' or '~' (it is used as NAME:/path)",
+        ));
+    }
+    let remote = crate::url::parse_url(&add.url)?;
+    let spec = remote.spec;
+    let login = add.login.map(LoginMethod::from).unwrap_or(if add.key_file.is_some() {
+        LoginMethod::KeyFile
+    } else {
+        LoginMethod::Password
+    });
+    let secret = spec.password.clone().or_else(|| std::env::var("FERRY_PASSWORD").ok().map(SecretString::from));
+    let bookmark = Bookmark {
+        id: bookmarks::store::new_bookmark_id(),
+        name: name.to_string(),
+        folder: add
+            .folder
+            .as_deref()
+            .unwrap_or_default()
+            .split('/')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(str::to_string)
+            .collect(),
+        protocol: spec.protocol,
+        host: spec.host.clone(),
+        port: spec.port,
+        user: spec.user.clone(),
+        login,
+        key_file: add.key_file.clone(),
+        ftp_mode: if options.ftp_active { FtpMode::Active } else { spec.ftp_mode },
+        remote_dir: add.remote_dir.clone().or(remote.path),
+        local_dir: add.local_dir.clone(),
+        comment: add.comment.clone().unwrap_or_default(),
+    };
+    let id = bookmark.id.clone();
+    store.insert_new(bookmark)?;
+    eprintln!("ferry: saved {} ({})", escape_control(name), spec.display_url());
+    let Some(secret) = secret else { return Ok(()) };
+    if matches!(login, LoginMethod::Agent | LoginMethod::Ask) {
+        eprintln!("ferry: warning: the password was not stored: this bookmark logs in without one");
+        return Ok(());
+    }
+    match bookmarks::save_secret(&Keychain::system(), &id, Some(&secret)) {
+        SecretOutcome::Stored => eprintln!("ferry: the password is in the keychain"),
+        SecretOutcome::NotStored(error) => {
+            eprintln!("ferry: warning: the password was not stored ({error}); Ferry will ask for it at each connect")
+        }
+        SecretOutcome::NoneGiven => {}
+    }
+    Ok(())
+}
+
+/// Prints the bookmarks: one tab-separated line each (folder/name, URL and folder, login), or a
+/// JSON array of the saved fields. Neither can hold a secret: bookmarks have none.
+fn print_bookmarks(list: &[Bookmark], json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(list).unwrap_or_else(|_| "[]".into()));
+        return;
+    }
+    for bookmark in list {
+        let mut spec = ConnectSpec::new(bookmark.protocol, bookmark.host.clone());
+        spec.port = bookmark.port;
+        spec.user = bookmark.user.clone();
+        let place: Vec<&str> = bookmark.folder.iter().map(String::as_str).chain([bookmark.name.as_str()]).collect();
+        let login = match bookmark.login {
+            LoginMethod::Password => "password",
+            LoginMethod::KeyFile => "key",
+            LoginMethod::Agent => "agent",
+            LoginMethod::Ask => "ask",
+        };
+        println!(
+            "{}\t{}{}\t{login}",
+            escape_control(&place.join("/")),
+            escape_control(&spec.display_url()),
+            escape_control(bookmark.remote_dir.as_deref().unwrap_or_default())
+        );
+    }
 }
 
 /// One connection driven through the worker, answering its prompts on the terminal.

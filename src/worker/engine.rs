@@ -149,6 +149,11 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             Command::QueueAction { item, action } => scheduler::act(&shared, item, action),
             Command::ClearFinished => scheduler::clear_finished(&shared),
             Command::SetConcurrency { limit } => scheduler::set_concurrency(&shared, limit),
+            command @ (Command::LoadBookmarks
+            | Command::SaveBookmark { .. }
+            | Command::RemoveBookmark { .. }
+            | Command::ImportBookmarks { .. }
+            | Command::ExportBookmarks { .. }) => super::bookmarks::handle(&shared, command),
             request => start_request(&shared, request),
         }
     }
@@ -191,6 +196,7 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::RemoveFile { request, .. }
         | Command::RemoveDir { request, .. }
         | Command::Chmod { request, .. }
+        | Command::ConnectBookmark { request, .. }
         | Command::Enqueue { request, .. } => Some(*request),
         Command::Disconnect { .. }
         | Command::Answer { .. }
@@ -198,6 +204,11 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::QueueAction { .. }
         | Command::ClearFinished
         | Command::SetConcurrency { .. }
+        | Command::LoadBookmarks
+        | Command::SaveBookmark { .. }
+        | Command::RemoveBookmark { .. }
+        | Command::ImportBookmarks { .. }
+        | Command::ExportBookmarks { .. }
         | Command::Shutdown => None,
     }
 }
@@ -207,6 +218,11 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
     let done = |request| Ok(Some(Event::Done { request }));
     match command {
         Command::Connect { request, spec } => {
+            let (backend, spec) = open_connection(shared, request, spec).await?;
+            Ok(Some(register(shared, request, backend, spec)))
+        }
+        Command::ConnectBookmark { request, id } => {
+            let spec = super::bookmarks::connect_spec(shared, &id).await?;
             let (backend, spec) = open_connection(shared, request, spec).await?;
             Ok(Some(register(shared, request, backend, spec)))
         }
@@ -256,6 +272,11 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
         | Command::QueueAction { .. }
         | Command::ClearFinished
         | Command::SetConcurrency { .. }
+        | Command::LoadBookmarks
+        | Command::SaveBookmark { .. }
+        | Command::RemoveBookmark { .. }
+        | Command::ImportBookmarks { .. }
+        | Command::ExportBookmarks { .. }
         | Command::Shutdown => Ok(None),
     }
 }
@@ -427,6 +448,7 @@ fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>,
     let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
     let home = backend.home().to_string();
     let url = spec.display_url();
+    super::bookmarks::record_recent(shared, &url);
     let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
     lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
     tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));

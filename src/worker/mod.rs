@@ -1,6 +1,7 @@
 //! The worker: a tokio runtime on its own thread that owns every connection. The GUI and the
 //! command line talk to it only through `Command`s and `Event`s.
 
+mod bookmarks;
 mod engine;
 mod plan;
 pub mod queue;
@@ -63,6 +64,21 @@ pub enum Command {
     Cancel { request: RequestId },
     /// Close every connection and stop the worker.
     Shutdown,
+    /// Read the bookmark file and ask whether a keychain answers. Answered by `Bookmarks`.
+    LoadBookmarks,
+    /// Add or change a bookmark (by id); its password or key passphrase, if given, goes to the
+    /// keychain, never to a file. Answered by `Bookmarks` (its `problem` tells of a secret not stored).
+    SaveBookmark { bookmark: Box<crate::bookmarks::Bookmark>, password: Option<SecretString> },
+    /// Delete a bookmark and its secret. Answered by `Bookmarks`.
+    RemoveBookmark { id: crate::bookmarks::BookmarkId },
+    /// Import another client's saved sites (passwords to the keychain). Answered by
+    /// `ImportReport`, then `Bookmarks`; or `Failed`.
+    ImportBookmarks { request: RequestId, path: PathBuf },
+    /// Write the bookmarks to a file in Ferry's format, without secrets. Answered by `Done` or `Failed`.
+    ExportBookmarks { request: RequestId, path: PathBuf },
+    /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
+    /// `Connected` or `Failed`, possibly after `Prompt`s.
+    ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
 }
 
 /// What the worker tells the UI or the command line.
@@ -99,6 +115,16 @@ pub enum Event {
     Failed { request: RequestId, error: FerryError },
     /// A line for the protocol log.
     Log { line: LogLine },
+    /// The bookmarks and recent connections (newest first), whether a keychain keeps passwords,
+    /// and a problem to show: a bookmark file that was kept aside, or a change that failed.
+    Bookmarks {
+        bookmarks: Vec<crate::bookmarks::Bookmark>,
+        recent: Vec<String>,
+        keychain_available: bool,
+        problem: Option<FerryError>,
+    },
+    /// What an import saved (names) and left out (with reasons). A fresh `Bookmarks` follows.
+    ImportReport { request: RequestId, imported: Vec<String>, skipped: Vec<crate::bookmarks::import::Skipped> },
 }
 
 /// One line of the protocol log: what was asked of a server and what it answered. Never holds a

@@ -1,0 +1,180 @@
+//! The worker's side of the site manager: reads and writes the bookmark file and the keychain off
+//! the UI thread, and builds the connection for a bookmark.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use super::engine::Shared;
+use super::{Command, Event, LogKind, LogLine};
+use crate::bookmarks::{self, Bookmark, BookmarkId, BookmarkStore, Keychain, Loaded, SecretOutcome};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, RequestId};
+
+/// Runs one bookmark command in the background; each answers with events of its own.
+pub(super) fn handle(shared: &Arc<Shared>, command: Command) {
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        match command {
+            Command::LoadBookmarks => {
+                let outcome = blocking(&shared, |store, _| store.load()).await;
+                send_bookmarks(&shared, outcome, None).await;
+            }
+            Command::SaveBookmark { bookmark, password } => save(&shared, *bookmark, password).await,
+            Command::RemoveBookmark { id } => {
+                let outcome = blocking(&shared, move |store, keychain| {
+                    bookmarks::remove_bookmark(store, &keychain, &id).map(|(loaded, _)| loaded)
+                })
+                .await;
+                send_bookmarks(&shared, outcome, None).await;
+            }
+            Command::ImportBookmarks { request, path } => import(&shared, request, path).await,
+            Command::ExportBookmarks { request, path } => {
+                let target = path.clone();
+                match blocking(&shared, move |store, _| store.export(&target)).await {
+                    Ok(count) => {
+                        note(&shared, LogKind::Info, format!("Exported {count} bookmarks to {}", path.display()));
+                        shared.events.send(Event::Done { request });
+                    }
+                    Err(error) => shared.events.send(Event::Failed { request, error }),
+                }
+            }
+            _ => {}
+        }
+    });
+}
+
+/// The connection for bookmark `id`: its settings, the ssh config for SFTP hosts, and its secret
+/// from the keychain (a missing one is asked for when the server wants it).
+pub(super) async fn connect_spec(shared: &Arc<Shared>, id: &BookmarkId) -> Result<ConnectSpec> {
+    let id = id.clone();
+    blocking(shared, move |store, keychain| {
+        let loaded = store.load()?;
+        let bookmark = loaded
+            .file
+            .get(&id)
+            .ok_or_else(|| FerryError::new(ErrorKind::NotFound, "that bookmark no longer exists"))?;
+        let ssh_config = bookmarks::connect_ssh_config(None).unwrap_or_else(|error| {
+            tracing::warn!(target: "ferry::bookmarks", "ssh config not applied: {error}");
+            None
+        });
+        let mut spec = bookmarks::bookmark_spec(bookmark, ssh_config.as_ref())?;
+        if let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &keychain) {
+            // The connection can still ask for it: a keychain failure is not a reason to stop.
+            tracing::warn!(target: "ferry::bookmarks", "no secret from the keychain for {}: {error}", bookmark.name);
+        }
+        Ok(spec)
+    })
+    .await
+}
+
+/// Puts a connection that just succeeded at the top of the recent list (in the background: the
+/// connection does not wait for the disk).
+pub(super) fn record_recent(shared: &Arc<Shared>, url: &str) {
+    let store = BookmarkStore::new(&shared.config);
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        if let Err(error) = store.push_recent(&url) {
+            tracing::warn!(target: "ferry::bookmarks", "could not record the recent connection: {error}");
+        }
+    });
+}
+
+async fn save(shared: &Arc<Shared>, bookmark: Bookmark, password: Option<SecretString>) {
+    let name = bookmark.name.clone();
+    let outcome = blocking(shared, move |store, keychain| {
+        bookmarks::save_bookmark(store, &keychain, bookmark, password.as_ref())
+    })
+    .await;
+    let (outcome, warning) = match outcome {
+        Ok((loaded, SecretOutcome::NotStored(error))) => {
+            let warning = FerryError::new(
+                error.kind,
+                format!(
+                    "the password of {name} was not stored ({}); Ferry will ask for it at each connect",
+                    error.context
+                ),
+            );
+            (Ok(loaded), Some(warning))
+        }
+        Ok((loaded, _)) => (Ok(loaded), None),
+        Err(error) => (Err(error), None),
+    };
+    send_bookmarks(shared, outcome, warning).await;
+}
+
+async fn import(shared: &Arc<Shared>, request: RequestId, path: PathBuf) {
+    let source = path.clone();
+    match blocking(shared, move |store, keychain| bookmarks::import_into(store, &keychain, &source)).await {
+        Ok(outcome) => {
+            note(
+                shared,
+                LogKind::Info,
+                format!(
+                    "Imported {} sites from {} ({} skipped)",
+                    outcome.imported.len(),
+                    path.display(),
+                    outcome.skipped.len()
+                ),
+            );
+            let warning = (!outcome.secrets_not_stored.is_empty()).then(|| {
+                FerryError::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "no keychain answers, so the passwords of {} were not stored; Ferry will ask at each connect",
+                        outcome.secrets_not_stored.join(", ")
+                    ),
+                )
+            });
+            shared.events.send(Event::ImportReport { request, imported: outcome.imported, skipped: outcome.skipped });
+            send_bookmarks(shared, Ok(outcome.loaded), warning).await;
+        }
+        Err(error) => shared.events.send(Event::Failed { request, error }),
+    }
+}
+
+/// Sends the bookmark list; a problem with the file (kept aside), or with the change just made,
+/// goes along for the window to show.
+async fn send_bookmarks(shared: &Arc<Shared>, outcome: Result<Loaded>, warning: Option<FerryError>) {
+    let keychain_available = keychain().await.is_available();
+    let (loaded, failure) = match outcome {
+        Ok(loaded) => (loaded, None),
+        Err(error) => {
+            // The change failed: show what is on disk now, with the reason.
+            let reloaded = blocking(shared, |store, _| store.load()).await.unwrap_or_default();
+            (reloaded, Some(error))
+        }
+    };
+    let problem = failure.or(loaded.problem).or(warning);
+    if let Some(problem) = &problem {
+        note(shared, LogKind::Error, problem.to_string());
+    }
+    shared.events.send(Event::Bookmarks {
+        bookmarks: loaded.file.bookmarks,
+        recent: loaded.file.recent,
+        keychain_available,
+        problem,
+    });
+}
+
+/// Runs file and keychain work on the blocking pool, never on the engine's threads.
+async fn blocking<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    work: impl FnOnce(&BookmarkStore, Keychain) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let store = BookmarkStore::new(&shared.config);
+    tokio::task::spawn_blocking(move || work(&store, Keychain::system()))
+        .await
+        .map_err(|error| FerryError::new(ErrorKind::LocalIo, "bookmark task stopped").with_reply(error.to_string()))?
+}
+
+/// The keychain, probed once per process off the engine's threads.
+async fn keychain() -> Keychain {
+    tokio::task::spawn_blocking(Keychain::system).await.unwrap_or_else(|_| Keychain::unavailable())
+}
+
+fn note(shared: &Shared, kind: LogKind, text: String) {
+    let text = crate::model::escape_control(&text);
+    shared.events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session: None, kind, text } });
+}
