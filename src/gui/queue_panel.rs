@@ -424,7 +424,8 @@ impl QueuePanel {
                     });
                     table_row.col(|ui| direction_cell(ui, item.direction));
                     table_row.col(|ui| {
-                        ui.add(egui::ProgressBar::new(row.fraction()).show_percentage());
+                        ui.add(egui::ProgressBar::new(row.fraction()).show_percentage())
+                            .accessible_name(format!("Progress of {name}"));
                     });
                     table_row.col(|ui| {
                         ui.label(row.bytes_text());
