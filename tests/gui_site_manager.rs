@@ -198,6 +198,7 @@ fn a_new_site_is_filled_in_and_saved_with_a_fresh_id() {
     let mut harness = window(sample(), true);
     click(&mut harness, "New site");
     assert!(shows(&harness, "Not saved yet"));
+    assert!(harness.get_by_label("Name").is_focused(), "ready to type the name");
     set_text(&mut harness, "Name", "Fresh");
     choose(&mut harness, "Protocol", "FTP");
     assert_eq!(field(&harness, "Port"), "21", "the port followed the protocol");

@@ -235,26 +235,22 @@ impl SiteManager {
         ui.horizontal(|ui| {
             let label = ui.label("Folder name");
             let field = ui.text_edit_singleline(name).labelled_by(label.id);
-            if field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter)) {
-                create = true;
+            let typed = !parse_folder(name).is_empty();
+            create = typed && field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+            if !self.current_folder.is_empty() {
+                ui.weak(format!("inside {}", format_folder(&self.current_folder)));
             }
-            create |= ui.button("Create folder").clicked();
+            create |= ui.add_enabled(typed, egui::Button::new("Create folder")).clicked();
             cancel = ui.button("Cancel").clicked();
         });
         if cancel {
             self.new_folder_name = None;
         } else if create {
-            let typed = parse_folder(name);
-            if typed.is_empty() {
-                self.problem = Some("Type a name for the new folder.".to_owned());
-                return;
-            }
             let mut path = self.current_folder.clone();
-            path.extend(typed);
+            path.extend(parse_folder(name));
             self.empty_folders.insert(path.clone());
             self.current_folder = path;
             self.new_folder_name = None;
-            self.problem = None;
         }
     }
 
@@ -300,7 +296,10 @@ impl SiteManager {
         }
         let fields = &mut editor.fields;
         egui::Grid::new("site fields").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-            labelled_text(ui, "Name", &mut fields.name);
+            let name = labelled_text(ui, "Name", &mut fields.name);
+            if std::mem::take(&mut editor.wants_focus) {
+                name.request_focus();
+            }
 
             let login_before = fields.login;
             let label = ui.label("Protocol");
@@ -661,10 +660,11 @@ fn secret_row(ui: &mut egui::Ui, label: &str, secret: &mut TypedPassword, is_new
 }
 
 /// A label and a one-line text field named by it, as one grid row.
-fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String) {
+fn labelled_text(ui: &mut egui::Ui, label: &str, text: &mut String) -> egui::Response {
     let label = ui.label(label);
-    ui.add(egui::TextEdit::singleline(text).desired_width(240.0)).labelled_by(label.id);
+    let field = ui.add(egui::TextEdit::singleline(text).desired_width(240.0)).labelled_by(label.id);
     ui.end_row();
+    field
 }
 
 /// The form's working copy of a bookmark's fields, as the user types them.
@@ -760,6 +760,8 @@ struct Editor {
     baseline: Fields,
     /// Held only until Save moves it into the action; wiped then and when the editor goes.
     password: TypedPassword,
+    /// A new entry puts the cursor in its name, the first thing to type.
+    wants_focus: bool,
 }
 
 impl Editor {
@@ -771,11 +773,12 @@ impl Editor {
             baseline: fields.clone(),
             fields,
             password: TypedPassword::default(),
+            wants_focus: false,
         }
     }
 
     fn new_entry(draft: &Bookmark) -> Self {
-        Editor { is_new: true, ..Editor::existing(draft) }
+        Editor { is_new: true, wants_focus: true, ..Editor::existing(draft) }
     }
 
     fn is_dirty(&self) -> bool {
