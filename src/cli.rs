@@ -429,12 +429,24 @@ fn print_bookmarks(list: &[Bookmark], json: bool) {
             LoginMethod::Agent => "agent",
             LoginMethod::Ask => "ask",
         };
+        let path = bookmark.remote_dir.as_deref().map(|dir| url_path(bookmark.protocol, dir)).unwrap_or_default();
         println!(
             "{}\t{}{}\t{login}",
             escape_control(&place.join("/")),
             escape_control(&spec.display_url()),
-            escape_control(bookmark.remote_dir.as_deref().unwrap_or_default())
+            escape_control(&path)
         );
+    }
+}
+
+/// A remote folder as a URL path that `parse_url` reads back as the same folder: SFTP paths are
+/// absolute or `/~/dir`; FTP paths are relative to the login folder, `//dir` for an absolute one.
+fn url_path(protocol: crate::model::Protocol, dir: &str) -> String {
+    match (protocol.is_ftp(), dir.starts_with('/')) {
+        (_, _) if dir.is_empty() => String::new(),
+        (false, true) => dir.to_string(),
+        (false, false) => format!("/~/{dir}"),
+        (true, _) => format!("/{dir}"),
     }
 }
 

@@ -216,6 +216,8 @@ main() {
     install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
     # The window test opens the real window on a virtual X display and finds it by its title.
     install_packages xvfb x11-utils libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
+    # The bookmark tests keep passwords in a real Secret Service: gnome-keyring on a private session bus.
+    install_packages dbus-daemon dbus-bin gnome-keyring
     extract_server vsftpd "$vsftpd_dir" usr/sbin/vsftpd
     extract_server pure-ftpd "$pure_ftpd_dir" usr/sbin/pure-ftpd
     ensure_test_account
