@@ -1,6 +1,7 @@
 //! The window's parts: file panes, the queue and log panels, and dialogs. `app` puts them together.
 
 pub mod dialogs;
+pub mod icons;
 pub mod log_panel;
 pub mod pane;
 pub mod queue_panel;
