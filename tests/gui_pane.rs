@@ -244,6 +244,42 @@ fn back_and_forward_follow_listings_that_arrived() {
 }
 
 #[test]
+fn a_refresh_arriving_during_back_keeps_the_history_right() {
+    let mut harness = harness(pane_with(Side::Remote, "/a", vec![]));
+    harness.state_mut().pane.set_listing("/a/b".into(), vec![]);
+    harness.run();
+    harness.get_by_label("Back").click();
+    harness.run();
+    assert_eq!(actions(&mut harness), [PaneAction::Navigate("/a".into())]);
+    harness.state_mut().pane.set_listing("/a/b".into(), vec![file("new", 1)]);
+    harness.state_mut().pane.set_listing("/a".into(), vec![]);
+    harness.run();
+    assert!(!harness.state().pane.can_go_back(), "Back went back, it did not add a step");
+    assert!(harness.state().pane.can_go_forward());
+}
+
+#[test]
+fn arrow_keys_move_the_selection_and_enter_on_a_file_transfers_it() {
+    let entries = vec![dir("docs"), file("a.txt", 1), file("b.txt", 2)];
+    let mut harness = harness(pane_with(Side::Remote, "/srv", entries.clone()));
+    harness.run();
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    assert_eq!(selected(&harness), ["docs"]);
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    assert_eq!(selected(&harness), ["b.txt"], "stops at the last row");
+    harness.key_press(Key::ArrowUp);
+    harness.run();
+    assert_eq!(selected(&harness), ["a.txt"]);
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(actions(&mut harness), [PaneAction::Transfer(vec![entries[1].clone()])]);
+}
+
+#[test]
 fn home_goes_to_the_home_folder() {
     let mut pane = pane_with(Side::Local, "/tmp", vec![]);
     pane.set_home("/home/me".into());

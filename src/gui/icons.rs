@@ -113,3 +113,73 @@ pub fn paint_drop_highlight(painter: &Painter, rect: Rect, color: Color32) {
     painter.rect_filled(rect, 4.0, color.gamma_multiply(0.12));
     painter.rect_stroke(rect, 4.0, Stroke::new(2.0, color), StrokeKind::Inside);
 }
+
+/// The pictures of the pane's toolbar buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolIcon {
+    /// An arrow pointing left.
+    Back,
+    /// An arrow pointing right.
+    Forward,
+    /// An arrow pointing up.
+    Up,
+    /// A house.
+    Home,
+    /// A circular arrow.
+    Refresh,
+}
+
+/// A square toolbar button showing `icon`; screen readers and tests know it by `label`, and the
+/// pointer shows `hint`.
+pub fn tool_button(ui: &mut Ui, enabled: bool, icon: ToolIcon, label: &str, hint: &str) -> egui::Response {
+    let side = ui.spacing().interact_size.y.max(22.0);
+    let response = ui.add_enabled(enabled, egui::Button::new("").min_size(Vec2::splat(side)));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, label));
+    if ui.is_rect_visible(response.rect) {
+        let color = if enabled { ui.visuals().text_color() } else { ui.visuals().weak_text_color() };
+        paint_tool_icon(ui.painter(), response.rect.shrink(5.0), icon, color);
+    }
+    response.on_hover_text(hint)
+}
+
+fn paint_tool_icon(painter: &Painter, rect: Rect, icon: ToolIcon, color: Color32) {
+    let stroke = Stroke::new(1.6, color);
+    let c = rect.center();
+    let r = rect.width().min(rect.height()) / 2.0;
+    let arrow = |direction: Vec2| {
+        let tail = c - direction * r;
+        let tip = c + direction * r;
+        let side = vec2(-direction.y, direction.x) * (r * 0.6);
+        let back = tip - direction * (r * 0.6);
+        painter.line_segment([tail, tip], stroke);
+        painter.add(Shape::line(vec![back + side, tip, back - side], stroke));
+    };
+    match icon {
+        ToolIcon::Back => arrow(vec2(-1.0, 0.0)),
+        ToolIcon::Forward => arrow(vec2(1.0, 0.0)),
+        ToolIcon::Up => arrow(vec2(0.0, -1.0)),
+        ToolIcon::Home => {
+            let roof = vec![pos2(c.x - r, c.y), pos2(c.x, c.y - r), pos2(c.x + r, c.y)];
+            painter.add(Shape::line(roof, stroke));
+            let walls = vec![
+                pos2(c.x - r * 0.7, c.y - r * 0.25),
+                pos2(c.x - r * 0.7, c.y + r),
+                pos2(c.x + r * 0.7, c.y + r),
+                pos2(c.x + r * 0.7, c.y - r * 0.25),
+            ];
+            painter.add(Shape::line(walls, stroke));
+        }
+        ToolIcon::Refresh => {
+            // Three quarters of a circle, with the arrow head at its open end.
+            let points: Vec<Pos2> = (0..=18)
+                .map(|step| {
+                    let angle = -std::f32::consts::FRAC_PI_2 + step as f32 / 18.0 * 1.5 * std::f32::consts::PI;
+                    c + vec2(angle.cos(), angle.sin()) * r * 0.85
+                })
+                .collect();
+            let end = c + vec2(0.0, -r * 0.85);
+            painter.add(Shape::line(points, stroke));
+            painter.add(Shape::line(vec![end + vec2(-r * 0.5, -r * 0.4), end, end + vec2(-r * 0.5, r * 0.4)], stroke));
+        }
+    }
+}

@@ -223,7 +223,8 @@ impl FilePane {
             self.filter.clear();
             self.scroll_to_row = Some(0);
         }
-        self.pending_move = None;
+        // A refresh of the same folder may arrive while a navigation is still pending: it leaves
+        // that navigation's history move in place.
         self.path = path;
         self.selected = entries.iter().map(|entry| kept.contains(&entry.name)).collect();
         self.anchor =
@@ -231,6 +232,7 @@ impl FilePane {
         self.entries = entries;
         self.loading = false;
         self.rows_stale = true;
+        self.refresh_rows();
     }
 
     /// Shows or hides the spinner of a pending listing. Ending it without a listing (the listing
@@ -253,8 +255,7 @@ impl FilePane {
     }
 
     /// The names of the rows shown, in display order (after hidden toggle, filter and sort).
-    pub fn visible_names(&mut self) -> Vec<String> {
-        self.refresh_rows();
+    pub fn visible_names(&self) -> Vec<String> {
         self.rows.iter().map(|&index| self.entries[index].name.clone()).collect()
     }
 
@@ -304,6 +305,7 @@ impl FilePane {
         if view != self.view {
             self.view = view;
             self.rows_stale = true;
+            self.refresh_rows();
         }
     }
 
@@ -323,6 +325,8 @@ impl FilePane {
             self.status_line(ui);
             row_rects
         });
+        // Sort, filter and hidden changes made this frame show in what the caller reads next.
+        self.refresh_rows();
         self.drops(ui, pane.response.rect, &pane.inner, &mut actions);
         for action in &actions {
             self.note_history_move(action);
@@ -374,22 +378,26 @@ impl FilePane {
 
     fn toolbar(&mut self, ui: &mut Ui, actions: &mut Vec<PaneAction>) {
         ui.horizontal(|ui| {
-            if ui.add_enabled(self.can_go_back(), egui::Button::new("Back")).on_hover_text("Back").clicked() {
+            use icons::{ToolIcon, tool_button};
+            if tool_button(ui, self.can_go_back(), ToolIcon::Back, "Back", "Back").clicked() {
                 self.go_back(actions);
             }
-            if ui.add_enabled(self.can_go_forward(), egui::Button::new("Forward")).on_hover_text("Forward").clicked() {
+            if tool_button(ui, self.can_go_forward(), ToolIcon::Forward, "Forward", "Forward").clicked() {
                 self.go_forward(actions);
             }
-            let up = ui.add_enabled(self.parent().is_some(), egui::Button::new("Up"));
-            if up.on_hover_text("Parent folder (Backspace)").clicked() {
+            if tool_button(ui, self.parent().is_some(), ToolIcon::Up, "Up", "Parent folder (Backspace)").clicked() {
                 self.go_up(actions);
             }
-            if ui.add_enabled(self.home.is_some(), egui::Button::new("Home")).clicked()
+            let home_hint = match &self.home {
+                Some(home) => format!("Home: {}", escape_control(home)),
+                None => "Home".to_string(),
+            };
+            if tool_button(ui, self.home.is_some(), ToolIcon::Home, "Home", &home_hint).clicked()
                 && let Some(home) = self.home.clone()
             {
                 self.navigate(home, HistoryMove::Visit, actions);
             }
-            if ui.button("Refresh").on_hover_text("List again (F5)").clicked() {
+            if tool_button(ui, true, ToolIcon::Refresh, "Refresh", "List again (F5)").clicked() {
                 actions.push(PaneAction::Refresh);
             }
             if ui.button("New folder").clicked() {
@@ -594,6 +602,8 @@ impl FilePane {
         background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
 
         let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
+        let header_height = row_height + 2.0;
+        let body_height = table_rect.height() - header_height - 2.0 * ui.spacing().item_spacing.y;
         let remote = self.side == Side::Remote;
         let mut columns = vec![SortColumn::Name, SortColumn::Size, SortColumn::Modified, SortColumn::Permissions];
         if remote {
@@ -617,7 +627,7 @@ impl FilePane {
             .resizable(true)
             .sense(Sense::click_and_drag())
             .auto_shrink(false)
-            .max_scroll_height(table_rect.height())
+            .max_scroll_height(body_height)
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::initial(80.0).at_least(40.0).clip(true))
@@ -644,7 +654,7 @@ impl FilePane {
         let path = &self.path;
         let mut menu_row = None;
         builder
-            .header(row_height + 2.0, |mut header| {
+            .header(header_height, |mut header| {
                 for column in &columns {
                     header.col(|ui| {
                         let sorted = view.sort == *column;
@@ -680,8 +690,11 @@ impl FilePane {
                     });
                     row.col(|ui| {
                         if let (Some(size), false) = (entry.size, entry.kind == EntryKind::Dir) {
-                            let label = ui.add(Label::new(format_bytes(size)).selectable(false));
-                            label.on_hover_text(format!("{size} bytes"));
+                            // Right-aligned, so sizes line up by their units like in every file manager.
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                let label = ui.add(Label::new(format_bytes(size)).selectable(false));
+                                label.on_hover_text(format!("{size} bytes"));
+                            });
                         }
                     });
                     row.col(|ui| {
@@ -691,7 +704,9 @@ impl FilePane {
                     });
                     row.col(|ui| {
                         if let Some(mode) = entry.permissions {
-                            let label = ui.add(Label::new(format_permissions(mode)).selectable(false));
+                            let label = ui.add(
+                                Label::new(egui::RichText::new(format_permissions(mode)).monospace()).selectable(false),
+                            );
                             label.on_hover_text(format!("{:04o}", mode & 0o7777));
                         }
                     });
