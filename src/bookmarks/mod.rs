@@ -31,7 +31,8 @@ pub enum SecretOutcome {
 }
 
 /// Saves a bookmark (added or changed, by id) and puts its secret, if given, in the keychain.
-/// The secret never reaches the bookmark file.
+/// The secret never reaches the bookmark file. A bookmark that logs in with the agent or asks
+/// each time keeps no secret: one left from an earlier login method is deleted.
 pub fn save_bookmark(
     store: &BookmarkStore,
     keychain: &Keychain,
@@ -39,7 +40,14 @@ pub fn save_bookmark(
     secret: Option<&SecretString>,
 ) -> Result<(Loaded, SecretOutcome)> {
     let id = bookmark.id.clone();
+    let keeps_secret = matches!(bookmark.login, LoginMethod::Password | LoginMethod::KeyFile);
     let loaded = store.upsert(bookmark)?;
+    if !keeps_secret {
+        if let Err(error) = keychain.delete(&id) {
+            tracing::warn!(target: "ferry::bookmarks", "could not delete an unused secret: {error}");
+        }
+        return Ok((loaded, SecretOutcome::NoneGiven));
+    }
     Ok((loaded, save_secret(keychain, &id, secret)))
 }
 

@@ -35,7 +35,8 @@ pub fn connect_ssh_config(explicit: Option<&Path>) -> Result<Option<SshConfig>> 
 }
 
 /// Resolves `text`: a URL (`sftp://…`, `ftp://…`…), or a bookmark name or ssh alias with an
-/// optional `:path`. Local paths (`/x`, `./x`, `C:\x`) are never names.
+/// optional `:path` (a bookmark wins over an alias of the same name). Local paths (`/x`, `./x`,
+/// `C:\x`) are never names.
 pub fn resolve_target(text: &str, bookmarks: &BookmarkFile, ssh_config: Option<&SshConfig>) -> Result<Target> {
     let text = text.trim();
     if crate::url::looks_like_url(text) {

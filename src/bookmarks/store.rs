@@ -216,8 +216,8 @@ impl BookmarkStore {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(error) => {
-                let why = FerryError::from_io(&error, "");
-                return self.set_aside(why.kind, "could not be read", why.server_reply);
+                let kind = FerryError::from_io(&error, "reading the bookmark file").kind;
+                return self.set_aside(kind, "could not be read", Some(error.to_string()));
             }
         };
         match parse(&bytes) {
