@@ -670,5 +670,7 @@ fn a_folder_of_100000_entries_scrolls_with_a_short_frame_time() {
     }
     let per_frame = started.elapsed() / frames;
     assert!(harness.query_by_label("file-000000.dat").is_none(), "the table scrolled");
-    println!("100000 entries: first frame (sort included) {first:?}, mean frame while scrolling {per_frame:?}");
+    println!(
+        "100000 entries: listing sorted and first frames drawn in {first:?}, mean frame while scrolling {per_frame:?}"
+    );
 }

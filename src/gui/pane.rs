@@ -230,7 +230,8 @@ impl FilePane {
         self.anchor =
             if same_folder { anchor_name.and_then(|name| entries.iter().position(|e| e.name == name)) } else { None };
         self.entries = entries;
-        self.loading = false;
+        // The spinner stays while the navigation it stands for is still on its way.
+        self.loading = self.loading && same_folder && self.pending_move.is_some();
         self.rows_stale = true;
         self.refresh_rows();
     }
@@ -320,7 +321,6 @@ impl FilePane {
             if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() {
                 self.shortcuts(ui, &mut actions);
             }
-            self.refresh_rows();
             let row_rects = self.table(ui, salt, &mut actions);
             self.status_line(ui);
             row_rects
@@ -328,9 +328,6 @@ impl FilePane {
         // Sort, filter and hidden changes made this frame show in what the caller reads next.
         self.refresh_rows();
         self.drops(ui, pane.response.rect, &pane.inner, &mut actions);
-        for action in &actions {
-            self.note_history_move(action);
-        }
         actions
     }
 
@@ -341,13 +338,7 @@ impl FilePane {
         }
     }
 
-    /// Remembers how a navigation emitted this frame moves the history when its listing arrives.
-    fn note_history_move(&mut self, action: &PaneAction) {
-        if let PaneAction::Navigate(_) = action {
-            self.pending_move.get_or_insert(HistoryMove::Visit);
-        }
-    }
-
+    /// Every navigation goes through here, so the history knows how to move when it arrives.
     fn navigate(&mut self, path: String, history: HistoryMove, actions: &mut Vec<PaneAction>) {
         self.pending_move = Some(history);
         actions.push(PaneAction::Navigate(path));
