@@ -141,6 +141,24 @@ fn the_filter_narrows_the_list_as_you_type() {
 }
 
 #[test]
+fn ctrl_f_focuses_the_filter_and_escape_clears_it() {
+    let entries = vec![file("report.pdf", 1), file("photo.jpg", 1)];
+    let mut harness = harness(pane_with(Side::Remote, "/srv", entries));
+    harness.run();
+    harness.key_press_modifiers(Modifiers::CTRL, Key::F);
+    harness.run();
+    let filter = harness.get_by_label("Filter");
+    assert!(filter.is_focused());
+    filter.type_text("photo");
+    harness.run();
+    assert_eq!(visible(&mut harness), ["photo.jpg"]);
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(visible(&mut harness), ["photo.jpg", "report.pdf"]);
+    assert_eq!(harness.state().pane.filter(), "");
+}
+
+#[test]
 fn hidden_files_show_only_when_asked() {
     let entries = vec![file(".profile", 1), file("notes.txt", 1)];
     let mut harness = harness(pane_with(Side::Local, "/home/me", entries));
@@ -629,6 +647,28 @@ fn rows_dragged_from_remote_to_local_empty_space_download_into_its_folder() {
         [PaneAction::DropRows { rows: vec![file("down.txt", 7)], from_folder: "/srv".into(), into: "/home/me".into() }]
     );
     assert!(harness.state().remote_actions.is_empty(), "dropping never acts on the source pane");
+}
+
+#[test]
+fn dragging_a_selected_row_carries_the_whole_selection() {
+    let mut harness = two_panes();
+    harness.run();
+    harness.get_by_label("up.txt").click();
+    harness.run();
+    harness.get_by_label("stuff").click_modifiers(Modifiers::CTRL);
+    harness.run();
+    let from = harness.get_by_label("up.txt").rect().center();
+    let to = harness.get_by_label("down.txt").rect().center() + Vec2::new(0.0, 150.0);
+    drag(&mut harness, from, to);
+    release(&mut harness, to);
+    assert_eq!(
+        harness.state().remote_actions,
+        [PaneAction::DropRows {
+            rows: vec![dir("stuff"), file("up.txt", 5)],
+            from_folder: "/home/me".into(),
+            into: "/srv".into()
+        }]
+    );
 }
 
 #[test]

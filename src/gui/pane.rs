@@ -315,7 +315,7 @@ impl FilePane {
         let mut actions = Vec::new();
         let salt = ui.scope_id().with(("ferry_pane", self.side));
         let pane = ui.scope(|ui| {
-            self.toolbar(ui, &mut actions);
+            self.toolbar(ui, salt, active, &mut actions);
             self.path_bar(ui, salt, active, &mut actions);
             self.refresh_rows();
             if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() {
@@ -367,7 +367,11 @@ impl FilePane {
         }
     }
 
-    fn toolbar(&mut self, ui: &mut Ui, actions: &mut Vec<PaneAction>) {
+    fn toolbar(&mut self, ui: &mut Ui, salt: Id, active: bool, actions: &mut Vec<PaneAction>) {
+        let filter_id = salt.with("filter");
+        if active && !ui.ctx().text_edit_focused() && take_key(ui, Key::F, true) {
+            ui.memory_mut(|memory| memory.request_focus(filter_id));
+        }
         ui.horizontal(|ui| {
             use icons::{ToolIcon, tool_button};
             if tool_button(ui, self.can_go_back(), ToolIcon::Back, "Back", "Back").clicked() {
@@ -398,8 +402,14 @@ impl FilePane {
                 self.rows_stale = true;
             }
             let label = ui.label("Filter");
-            let filter = ui.add(TextEdit::singleline(&mut self.filter).hint_text("name contains").desired_width(120.0));
-            if filter.labelled_by(label.id).changed() {
+            let filter = TextEdit::singleline(&mut self.filter).id(filter_id).hint_text("name contains (Ctrl+F)");
+            let filter = ui.add(filter.desired_width(140.0)).labelled_by(label.id);
+            // Escape in the filter gives the whole list back, as in the file managers.
+            let cleared = filter.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape)) && !self.filter.is_empty();
+            if cleared {
+                self.filter.clear();
+            }
+            if filter.changed() || cleared {
                 self.rows_stale = true;
             }
             if self.loading {
