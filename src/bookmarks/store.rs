@@ -186,6 +186,7 @@ impl BookmarkStore {
         loaded.file.version = FORMAT_VERSION;
         let bytes = to_json(&loaded.file)?;
         crate::config::write_atomically(&self.path, &bytes)
+            .and_then(|()| sync_folder(&self.path))
             .map_err(|e| FerryError::from_io(&e, format!("saving {}", self.path.display())))?;
         Ok((loaded, outcome))
     }
@@ -272,6 +273,19 @@ fn parse(bytes: &[u8]) -> std::result::Result<BookmarkFile, Unusable> {
         None => return Err(Unusable::Damaged("no format version".into())),
     }
     serde_json::from_value(value).map_err(|e| Unusable::Damaged(e.to_string()))
+}
+
+/// Syncs the folder holding `path`, so the rename that replaced the file survives a power cut
+/// too (`write_atomically` syncs the file itself). Only Unix can open a folder for this.
+fn sync_folder(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        File::open(parent)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn to_json(file: &BookmarkFile) -> Result<Vec<u8>> {
