@@ -654,7 +654,7 @@ impl FilePane {
         let selected = &self.selected;
         let path = &self.path;
         let mut menu_row = None;
-        builder
+        let body = builder
             .header(header_height, |mut header| {
                 for column in &columns {
                     header.col(|ui| {
@@ -744,6 +744,8 @@ impl FilePane {
                     }
                 });
             });
+        // Rows scrolled half under the header only count where they can be seen.
+        let row_rects = row_rects.into_iter().map(|(index, rect)| (index, rect.intersect(body.inner_rect))).collect();
 
         if let Some(column) = clicked_header {
             if self.view.sort == column {
