@@ -382,6 +382,25 @@ impl SecretService {
         service
     }
 
+    /// How many keychain items Ferry's service holds for bookmark `id` (asked over D-Bus, as any
+    /// Secret Service client would).
+    fn items_for(&self, id: &str) -> usize {
+        let output = Command::new("dbus-send")
+            .args([
+                &format!("--bus={}", self.address),
+                "--dest=org.freedesktop.secrets",
+                "--type=method_call",
+                "--print-reply",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.SearchItems",
+                &format!("dict:string:string:service,ferry,username,{id}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "SearchItems failed: {}", stderr(&output));
+        stdout(&output).matches("object path").count()
+    }
+
     fn wait_for_name(&self, name: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
@@ -473,8 +492,11 @@ fn passwords_live_in_the_keychain_and_never_in_a_file() {
     let output = ferry.ok(&["--known-hosts", known, "ls", &format!("Imported box:{data}")]);
     assert!(stdout(&output).contains("kept.txt"), "{}", stdout(&output));
 
-    // Removing a bookmark removes its password: a new bookmark under the same name has none.
+    // Removing a bookmark removes its password from the keychain.
+    let id = list_json(&mut ferry).iter().find(|r| r["name"] == "pw").unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(keychain.items_for(&id), 1, "the keychain holds the password of pw");
     ferry.ok(&["bookmarks", "rm", "pw"]);
+    assert_eq!(keychain.items_for(&id), 0, "the password of pw outlived its bookmark");
     ferry.ok(&["bookmarks", "add", "pw", &format!("sftp://{TEST_USER}@127.0.0.1:{}{data}", sshd.port())]);
     let output = ferry.run(&["--known-hosts", known, "ls", "pw"]);
     assert!(!output.status.success(), "logged in without a password");
