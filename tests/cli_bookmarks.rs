@@ -3,6 +3,7 @@
 //! sshd, and passwords kept in a real Secret Service (gnome-keyring on a private D-Bus), never in
 //! a file Ferry writes.
 
+mod driver;
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
@@ -539,6 +540,76 @@ fn without_a_keychain_nothing_is_stored_and_the_password_is_asked_for() {
         assert_ok(&output, &["ls pw with FERRY_PASSWORD"]);
     }
     assert_no_file_holds(config.path(), TEST_PASSWORD);
+}
+
+/// The window's way, through the worker: a password saved with `SaveBookmark` goes to the
+/// keychain and `ConnectBookmark` logs in with it, asking nothing. The keychain is found through
+/// the process environment, so this runs as a child process given the test bus.
+#[test]
+fn the_window_keeps_a_password_in_the_keychain_and_connects_with_it() {
+    support::require_password_logins();
+    let keychain = SecretService::start();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "worker_with_the_test_keychain", "--ignored", "--nocapture"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &keychain.address)
+        .env("FERRY_TEST_KEYCHAIN_CHILD", "1")
+        .output()
+        .unwrap();
+    let printed = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(output.status.success() && printed.contains("1 passed"), "{printed}");
+}
+
+#[test]
+#[ignore = "run by the_window_keeps_a_password_in_the_keychain_and_connects_with_it, on its test bus"]
+fn worker_with_the_test_keychain() {
+    use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
+    use ferry::worker::Event;
+    assert!(std::env::var_os("FERRY_TEST_KEYCHAIN_CHILD").is_some(), "run only by its parent test");
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut driver = driver::Driver::with_user_known_hosts(Some(known_hosts_for(&sshd, dir.path())));
+    let next_bookmarks = |driver: &driver::Driver| loop {
+        match driver.handle.recv_timeout(Duration::from_secs(60)) {
+            Some(Event::Bookmarks { bookmarks, keychain_available, problem, .. }) => {
+                break (bookmarks, keychain_available, problem);
+            }
+            Some(_) => {}
+            None => panic!("no Bookmarks event"),
+        }
+    };
+    let site = Bookmark {
+        id: BookmarkId(format!("window-{}", std::process::id())),
+        name: "Window site".into(),
+        folder: Vec::new(),
+        protocol: ferry::model::Protocol::Sftp,
+        host: "127.0.0.1".into(),
+        port: sshd.port(),
+        user: TEST_USER.into(),
+        login: LoginMethod::Password,
+        key_file: None,
+        ftp_mode: ferry::model::FtpMode::Passive,
+        remote_dir: None,
+        local_dir: None,
+        comment: String::new(),
+    };
+    driver.handle.send(ferry::worker::Command::SaveBookmark {
+        bookmark: Box::new(site.clone()),
+        password: Some(TEST_PASSWORD.to_string().into()),
+    });
+    let (bookmarks, keychain_available, problem) = next_bookmarks(&driver);
+    assert!(keychain_available, "the test keychain was not found");
+    assert!(problem.is_none(), "{problem:?}");
+    assert_eq!(bookmarks, vec![site.clone()]);
+
+    let answer = driver
+        .request(|request| ferry::worker::Command::ConnectBookmark { request, id: site.id.clone() })
+        .expect("connected with the password from the keychain");
+    assert!(matches!(answer, Event::Connected { .. }), "{answer:?}");
+    assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
+
+    driver.handle.send(ferry::worker::Command::RemoveBookmark { id: site.id.clone() });
+    assert!(next_bookmarks(&driver).0.is_empty());
+    assert_no_file_holds(driver.config_dir(), TEST_PASSWORD);
 }
 
 fn base64_of(text: &str) -> String {
