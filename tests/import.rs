@@ -373,3 +373,13 @@ fn unknown_files_are_refused_with_a_plain_error() {
     let missing = import::import_path(&dir.path().join("missing.xml")).unwrap_err();
     assert_eq!(missing.kind, ferry::error::ErrorKind::NotFound);
 }
+
+#[test]
+fn an_unreadable_ssh_host_line_is_skipped_not_imported_without_a_host() {
+    // Found by the import fuzz target: an unclosed quote on a Host line.
+    let report = ssh::parse("Host web prod-'web\n  HostName web01.example.com\n", Path::new("/nonexistent")).unwrap();
+    assert!(report.imported.iter().all(|i| !i.bookmark.host.is_empty() && !i.bookmark.name.is_empty()));
+    for skipped in &report.skipped {
+        assert_eq!(skipped.reason, "its Host line could not be read (an unclosed quote?)");
+    }
+}

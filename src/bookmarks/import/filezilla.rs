@@ -433,7 +433,7 @@ mod tests {
     fn remote_dir_examples() {
         assert_eq!(decode_remote_dir("1 0 4 home 3 bob").as_deref(), Some("/home/bob"));
         assert_eq!(decode_remote_dir("1 0").as_deref(), Some("/"));
-        assert_eq!(decode_remote_dir("1 0 8 my files 2 a b").as_deref(), Some("/my files/a b"));
+        assert_eq!(decode_remote_dir("1 0 8 my files 3 a b").as_deref(), Some("/my files/a b"));
         assert_eq!(decode_remote_dir("3 2 C: 5 inbox").as_deref(), Some("C:/inbox"));
         assert_eq!(decode_remote_dir("1 0 5 home"), None);
         assert_eq!(decode_remote_dir("x"), None);

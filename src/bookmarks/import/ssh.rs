@@ -23,6 +23,11 @@ fn import_config(config: &SshConfig) -> ImportReport {
     let mut report = ImportReport::new(ImportSource::OpenSsh);
     let mut ids = IdMaker::default();
     for alias in config.host_aliases() {
+        // An unclosed quote on a `Host` line can leave an empty name; ssh refuses such a line.
+        if alias.trim().is_empty() {
+            report.skip("(empty Host name)", "its Host line could not be read (an unclosed quote?)");
+            continue;
+        }
         let settings = config.resolve(&alias);
         let host = settings.host_name.clone().filter(|h| !h.trim().is_empty()).unwrap_or_else(|| alias.clone());
         let port = settings.port.filter(|&p| p > 0).unwrap_or(22);
