@@ -383,3 +383,14 @@ fn an_unreadable_ssh_host_line_is_skipped_not_imported_without_a_host() {
         assert_eq!(skipped.reason, "its Host line could not be read (an unclosed quote?)");
     }
 }
+
+#[test]
+fn two_copies_of_one_duck_file_get_their_own_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    for copy in ["Deploy key.duck", "Deploy key copy.duck"] {
+        std::fs::copy(fixture("cyberduck/Deploy key.duck"), dir.path().join(copy)).unwrap();
+    }
+    let report = import::import_path(dir.path()).unwrap();
+    assert_eq!(report.imported.len(), 2);
+    assert_unique_ids(&report);
+}

@@ -24,7 +24,7 @@ pub fn parse(xml: &str) -> Result<ImportReport> {
     let mut report = ImportReport::new(ImportSource::FileZilla);
     let mut ids = IdMaker::default();
     let mut pending: Vec<(Vec<String>, &Element)> = vec![(Vec::new(), servers)];
-    // Walk folders without recursion, in document order (a stack of children reversed).
+    // Walk folders without recursion (depth first): a folder's own sites, then its subfolders in file order.
     while let Some((folder, element)) = pending.pop() {
         for child in element.children.iter().rev() {
             match child.name.as_str() {

@@ -185,7 +185,22 @@ fn import_duck_folder(folder: &Path) -> Result<ImportReport> {
             Err(error) => report.skip(shown, format!("the file could not be read: {error}")),
         }
     }
+    // Each file was read on its own: two copies of one bookmark carry the same UUID.
+    make_ids_unique(&mut report);
     Ok(report)
+}
+
+/// Gives a repeated id `-2`, `-3`, ... suffixes, in order, so every bookmark of a report has its own.
+fn make_ids_unique(report: &mut ImportReport) {
+    let mut given = HashSet::new();
+    for imported in &mut report.imported {
+        let base = imported.bookmark.id.0.clone();
+        let mut counter = 1;
+        while !given.insert(imported.bookmark.id.0.clone()) {
+            counter += 1;
+            imported.bookmark.id = BookmarkId(format!("{base}-{counter}"));
+        }
+    }
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>> {
