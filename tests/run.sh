@@ -8,8 +8,9 @@
 # free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
 # machine for that, then runs `cargo test "$@"` and exits with cargo's status:
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
-#      openssl, pkg-config, libssl-dev and build-essential, and for the window
-#      test xvfb, x11-utils and the Mesa and X libraries the window loads;
+#      openssl, pkg-config, libssl-dev and build-essential, for the window
+#      test xvfb, x11-utils and the Mesa and X libraries the window loads, and
+#      for the packaging test the validators desktop-file-utils and appstream;
 #   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
 #      `apt-get download` + `dpkg -x` (installing either would start a system
 #      FTP service on port 21), and installs the shared libraries their
@@ -19,12 +20,22 @@
 #      so it is always known; the system's own sshd (port 22, if any) is told
 #      to refuse that account;
 #   4. creates /run/sshd, which sshd needs for privilege separation.
-# Steps 1, 3 and 4 need root: the script uses sudo when run by another user.
+# Then, when every test passed:
+#   5. builds the Debian package (cargo-deb, installed with `cargo install
+#      cargo-deb --locked` if missing), installs it with dpkg (apt-get -f
+#      install brings missing dependencies), runs the installed
+#      /usr/bin/ferry --version, and checks that the desktop entry, the
+#      AppStream file and the icons landed in their standard places. A
+#      failure there fails the run. It needs a release build (minutes), so it
+#      runs only for the whole suite: not when cargo test gets arguments.
+# Steps 1, 3, 4 and 5 need root: the script uses sudo when run by another user.
 #
 # Environment:
 #   FERRY_TESTS_SETUP_ONLY=1  do the machine setup, then stop before
 #                             `cargo test` (for benchmark scripts that only
 #                             need the servers and the test account).
+#   FERRY_TESTS_DEB=1|0       build and install the Debian package (step 5)
+#                             even with arguments, or never.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -212,8 +223,61 @@ find_cargo() {
     fi
 }
 
+# Step 5: builds the .deb, installs it, and checks what it installed.
+check_debian_package() {
+    can_be_root || die "installing the Debian package needs root or sudo"
+    if ! "$cargo" deb --version >/dev/null 2>&1; then
+        say "installing cargo-deb (cargo install cargo-deb --locked)"
+        "$cargo" install cargo-deb --locked --quiet || die "cargo install cargo-deb failed"
+    fi
+    local version deb="$repo/target/debian/ferry.deb" started=$SECONDS
+    version="$(sed -n 's/^version = "\(.*\)"$/\1/p;T;q' "$repo/Cargo.toml")"
+    say "building the Debian package (cargo deb: a release build)"
+    rm -f "$deb"
+    "$cargo" deb --quiet --output "$deb" >/dev/null || die "cargo deb failed"
+    say "built $(basename "$deb") ($(du -h "$deb" | cut -f1)) in $((SECONDS - started)) s"
+
+    say "installing it with dpkg -i"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >/dev/null; then
+        say "dpkg -i left dependencies missing: apt-get -f install"
+        apt_update_once
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq >/dev/null ||
+            die "apt-get -f install could not complete the installation of ferry"
+    fi
+    is_installed ferry || die "the ferry package is not installed after dpkg -i"
+
+    local output
+    output="$(/usr/bin/ferry --version)" || die "/usr/bin/ferry --version failed"
+    [[ $output == "ferry $version "* ]] || die "/usr/bin/ferry --version printed '$output', expected ferry $version"
+    say "installed: $output"
+
+    local installed=(
+        /usr/bin/ferry
+        /usr/share/applications/ferry.desktop
+        /usr/share/icons/hicolor/scalable/apps/ferry.svg
+        /usr/share/doc/ferry/README.md
+    ) size file metainfo listed
+    # Read once: `dpkg -L | grep -q` would fail under pipefail when grep stops reading early.
+    listed="$(dpkg -L ferry)"
+    for size in 16 24 32 48 64 128 256 512; do
+        installed+=("/usr/share/icons/hicolor/${size}x${size}/apps/ferry.png")
+    done
+    metainfo="$(grep '^/usr/share/metainfo/.*\.metainfo\.xml$' <<<"$listed" || true)"
+    [[ -n $metainfo ]] || die "the package installs no /usr/share/metainfo/*.metainfo.xml"
+    installed+=("$metainfo")
+    for file in "${installed[@]}"; do
+        [[ -f $file ]] || die "the package did not install $file"
+        grep -qxF "$file" <<<"$listed" || die "$file exists but does not belong to the package"
+    done
+    desktop-file-validate /usr/share/applications/ferry.desktop || die "the installed desktop entry is invalid"
+    appstreamcli validate --no-net "$metainfo" >/dev/null || die "the installed AppStream file is invalid"
+    say "Debian package checked: ${#installed[@]} files in their standard places"
+}
+
 main() {
     install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
+    # tests/packaging.rs validates the desktop entry and the AppStream file with these.
+    install_packages desktop-file-utils appstream
     # The window test opens the real window on a virtual X display and finds it by its title.
     install_packages xvfb x11-utils libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
     # The bookmark tests keep passwords in a real Secret Service: gnome-keyring on a private session bus.
@@ -241,7 +305,15 @@ main() {
     say "running cargo test $*"
     cd "$repo"
     "$cargo" test "$@" || status=$?
-    return "$status"
+    [[ $status -eq 0 ]] || return "$status"
+
+    local deb_step=${FERRY_TESTS_DEB:-}
+    [[ -n $deb_step ]] || { [[ $# -eq 0 ]] && deb_step=1 || deb_step=0; }
+    if [[ $deb_step == 1 ]]; then
+        check_debian_package
+    else
+        say "not building the Debian package (cargo test had arguments; FERRY_TESTS_DEB=1 forces it)"
+    fi
 }
 
 main "$@"
