@@ -76,6 +76,15 @@ fn click(harness: &mut Harness<'_, FerryApp>, label: &str) {
 }
 
 /// Replaces the text of a field, as select-all and typing does.
+/// Of the widgets labelled `label`, the one furthest right (the remote pane's row, when both panes
+/// show the same name).
+fn rightmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    harness
+        .query_all_by_label(label)
+        .max_by(|a, b| a.rect().center().x.total_cmp(&b.rect().center().x))
+        .unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
+}
+
 fn type_into(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
     text_field(harness, label).click();
     harness.run_steps(2);
@@ -440,4 +449,111 @@ fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
         harness.step();
     }
     assert!(harness.query_all_by_label_contains("left unfinished").next().is_none());
+}
+
+/// Drags with the primary button from one point to another, in small moves, and releases.
+fn drag_and_drop(harness: &mut Harness<'_, FerryApp>, from: egui::Pos2, to: egui::Pos2) {
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    harness.hover_at(from + (to - from) * 0.5);
+    harness.step();
+    harness.hover_at(to);
+    harness.run_steps(2);
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(2);
+}
+
+#[test]
+fn rows_dragged_between_the_panes_upload_and_download() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::create_dir(sshd.data_dir().join("inbox")).unwrap();
+    std::fs::write(sshd.data_dir().join("from-server.txt"), b"server bytes").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "from-server.txt");
+
+    // A local row onto the remote folder "inbox": uploaded into that folder.
+    let from = harness.get_by_label("local-note.txt").rect().center();
+    let to = harness.get_by_label("inbox").rect().center();
+    drag_and_drop(&mut harness, from, to);
+    wait_for_file(&mut harness, &sshd.data_dir().join("inbox/local-note.txt"), b"from my desk");
+
+    // A remote row onto the local pane's empty space: downloaded into the local folder.
+    let from = harness.get_by_label("from-server.txt").rect().center();
+    let to = harness.get_by_label("Local").rect().center() + egui::vec2(0.0, 250.0);
+    drag_and_drop(&mut harness, from, to);
+    wait_for_file(&mut harness, &desk.local.path().join("from-server.txt"), b"server bytes");
+    wait_for(&mut harness, "from-server.txt");
+}
+
+#[test]
+fn an_existing_target_asks_with_both_sizes_and_dates() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("clash.txt"), b"the server's longer version").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    std::fs::write(desk.local.path().join("clash.txt"), b"mine").unwrap();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+
+    type_into(&mut harness, "Host", &sftp_url(&sshd));
+    click(&mut harness, "Connect");
+    wait_for(&mut harness, "Accept once");
+    click(&mut harness, "Accept once");
+    wait_until(&mut harness, "remote listing", |h| h.query_all_by_label("clash.txt").count() == 2);
+
+    // Downloading onto an existing file (the remote row dragged to the local pane) asks,
+    // showing both sizes; Overwrite replaces it.
+    let from = rightmost(&harness, "clash.txt").rect().center();
+    let to = harness.get_by_label("Local").rect().center() + egui::vec2(0.0, 250.0);
+    drag_and_drop(&mut harness, from, to);
+    wait_for(&mut harness, "Apply to all");
+    assert!(harness.query_all_by_label_contains("27 B").next().is_some(), "the server's size is shown");
+    assert!(harness.query_all_by_label_contains("4 B").next().is_some(), "the local size is shown");
+    click(&mut harness, "Overwrite");
+    wait_for_file(&mut harness, &desk.local.path().join("clash.txt"), b"the server's longer version");
+}
+
+#[test]
+fn copy_url_puts_the_remote_address_on_the_clipboard() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("share-me.txt"), b"x").unwrap();
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "share-me.txt");
+    harness.get_by_label("share-me.txt").click_secondary();
+    harness.run_steps(2);
+    topmost(&harness, "Copy URL").hover();
+    harness.run_steps(2);
+    topmost(&harness, "Copy URL").click();
+    harness.step();
+    let copied: Vec<String> = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let expected = format!("sftp://{TEST_USER}@127.0.0.1:{}", sshd.port());
+    assert!(
+        copied.iter().any(|text| text.starts_with(&expected) && text.ends_with("/share-me.txt")),
+        "copied {copied:?}"
+    );
+    assert!(copied.iter().all(|text| !text.contains(TEST_PASSWORD)), "never the password");
 }

@@ -78,7 +78,7 @@ fn log_text(config: &Path) -> String {
 }
 
 #[test]
-#[ignore = "until the window passes ferry::desktop::window_icon() to its viewport (src/app)"]
+#[ignore = "eframe 0.37 on X11 leaves _NET_WM_ICON empty although the viewport is given the icon (src/app/mod.rs native_options_for); under investigation"]
 fn the_window_carries_ferrys_icon() {
     let (_xvfb, display) = start_xvfb();
     let config = tempfile::tempdir().unwrap();

@@ -49,9 +49,23 @@ impl FerryApp {
                     if ui.button("Keyboard shortcuts").clicked() {
                         self.show_help = true;
                     }
+                    if ui.button("Open log folder").clicked() {
+                        self.open_log_folder();
+                    }
                 });
             });
         });
+    }
+
+    /// Opens the folder the log files are in, in the desktop's file manager (without waiting).
+    fn open_log_folder(&mut self) {
+        let folder = crate::logging::log_dir()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| crate::desktop::log_dir(Some(&self.config_dir)));
+        match crate::desktop::open_folder(&folder) {
+            Ok(()) => self.status = format!("Opened {}", folder.display()),
+            Err(error) => self.status = format!("Could not open the log folder {}: {error}", folder.display()),
+        }
     }
 
     pub(super) fn status_bar(&mut self, ui: &mut egui::Ui) {

@@ -127,6 +127,8 @@ pub struct FerryApp {
     repaint: egui::Context,
     site_manager: crate::gui::site_manager::SiteManager,
     bookmarks: Vec<crate::bookmarks::Bookmark>,
+    /// The config folder, to find the log folder for Help > Open log folder.
+    config_dir: std::path::PathBuf,
 }
 
 impl FerryApp {
@@ -138,6 +140,7 @@ impl FerryApp {
     /// Starts the window's worker and state as `startup` says.
     pub fn start(ctx: &egui::Context, startup: Startup) -> std::io::Result<Self> {
         let config: ConfigDir = startup.worker.config.clone();
+        let concurrency = startup.worker.transfer.concurrency;
         let (state, broken_state) = UiState::load(&config);
         ctx.set_theme(state.theme.preference());
         let repaint = ctx.clone();
@@ -172,10 +175,13 @@ impl FerryApp {
             repaint: ctx.clone(),
             site_manager: crate::gui::site_manager::SiteManager::new(),
             bookmarks: Vec::new(),
+            config_dir: std::path::PathBuf::new(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
         }
+        app.queue.set_concurrency(concurrency);
+        app.config_dir = config.path().to_path_buf();
         app.open_tab();
         app.worker.send(Command::LoadBookmarks);
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
@@ -422,13 +428,16 @@ pub fn native_options() -> eframe::NativeOptions {
 
 fn native_options_for(state: &UiState) -> eframe::NativeOptions {
     let size = state.window_size.unwrap_or([1200.0, 800.0]);
-    eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(TITLE)
-            .with_inner_size(size)
-            .with_min_inner_size([640.0, 400.0]),
-        ..Default::default()
+    // The app id lets the desktop match the window to ferry.desktop and its icon.
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(TITLE)
+        .with_app_id("ferry")
+        .with_inner_size(size)
+        .with_min_inner_size([640.0, 400.0]);
+    if let Some(icon) = crate::desktop::window_icon() {
+        viewport = viewport.with_icon(icon);
     }
+    eframe::NativeOptions { viewport, ..Default::default() }
 }
 
 /// Opens the window and runs until it is closed.

@@ -143,7 +143,9 @@ impl ConnectBar {
 
             let label = ui.label("Host");
             let host = ui.add(
-                egui::TextEdit::singleline(&mut self.host).hint_text("host or sftp://user@host/path").desired_width(220.0),
+                egui::TextEdit::singleline(&mut self.host)
+                    .hint_text("host or sftp://user@host/path")
+                    .desired_width(220.0),
             );
             let host = host.labelled_by(label.id);
             if host.changed() {
@@ -155,8 +157,12 @@ impl ConnectBar {
                 }
             }
             let label = ui.label("Port");
-            ui.add(egui::TextEdit::singleline(&mut self.port).hint_text(default_port_hint(self.protocol)).desired_width(45.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.port)
+                    .hint_text(default_port_hint(self.protocol))
+                    .desired_width(60.0),
+            )
+            .labelled_by(label.id);
             let label = ui.label("User");
             ui.add(egui::TextEdit::singleline(&mut self.user).desired_width(100.0)).labelled_by(label.id);
             let label = ui.label("Password");
@@ -222,7 +228,10 @@ mod tests {
     fn a_pasted_url_fills_every_field() {
         let mut bar = ConnectBar::default();
         assert!(bar.fill_from_url("ftpes://bob:secret@files.example.org:2121/pub/x"));
-        assert_eq!((bar.protocol, bar.host.as_str(), bar.port.as_str()), (Protocol::Ftpes, "files.example.org", "2121"));
+        assert_eq!(
+            (bar.protocol, bar.host.as_str(), bar.port.as_str()),
+            (Protocol::Ftpes, "files.example.org", "2121")
+        );
         assert_eq!(bar.user, "bob");
         let (spec, path) = bar.request().unwrap();
         assert_eq!(spec.port, 2121);

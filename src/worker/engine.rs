@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::scheduler::{self, Pool, QueueState, TransferSettings};
-use super::{Answer, Command, Event, Question, WorkerOptions};
+use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
 use crate::backend::{self, Backend, ConnectError, ConnectSettings};
 use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
@@ -97,6 +97,14 @@ impl Shared {
         outcome
     }
 
+    /// Adds a line to the protocol log the window shows.
+    pub(super) fn log(&self, session: Option<SessionId>, kind: LogKind, text: impl Into<String>) {
+        let text = crate::model::escape_control(&text.into());
+        // The log file gets the same lines as the window: they never hold a password.
+        tracing::info!(target: "ferry::session", "session {:?}: {text}", session.map(|s| s.0));
+        self.events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session, kind, text } });
+    }
+
     /// Asks the user a question and waits for the answer; `None` if the UI went away.
     pub(super) async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
         let prompt = PromptId(self.next_id.fetch_add(1, Ordering::Relaxed));
@@ -149,6 +157,14 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             Command::QueueAction { item, action } => scheduler::act(&shared, item, action),
             Command::ClearFinished => scheduler::clear_finished(&shared),
             Command::SetConcurrency { limit } => scheduler::set_concurrency(&shared, limit),
+            Command::SaveWindowState { json } => {
+                // Small and rare (at most once a second): written in line, so a save sent just
+                // before Shutdown is on disk before the worker stops.
+                let path = shared.config.window_state();
+                if let Err(error) = crate::config::write_atomically(&path, json.as_bytes()) {
+                    tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
+                }
+            }
             command @ (Command::LoadBookmarks
             | Command::SaveBookmark { .. }
             | Command::RemoveBookmark { .. }
@@ -167,15 +183,28 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
 /// Runs one request as its own task, so a slow server never holds up another session.
 fn start_request(shared: &Arc<Shared>, command: Command) {
     let Some(request) = request_id(&command) else { return };
+    let (session, action) = describe(&command);
+    shared.log(session, LogKind::Command, &action);
     let task_shared = shared.clone();
     let task = tokio::spawn(async move {
         let outcome = handle(&task_shared, command).await;
         lock(&task_shared.running).remove(&request);
         match outcome {
-            Ok(Some(event)) => task_shared.events.send(event),
-            Ok(None) => {}
+            Ok(event) => {
+                if let Some(summary) = event.as_ref().and_then(summarize) {
+                    let session = session.or(match &event {
+                        Some(Event::Connected { session, .. }) => Some(*session),
+                        _ => None,
+                    });
+                    task_shared.log(session, LogKind::Reply, summary);
+                }
+                if let Some(event) = event {
+                    task_shared.events.send(event);
+                }
+            }
             Err(error) => {
                 tracing::debug!(target: "ferry::worker", "request {} failed: {error}", request.0);
+                task_shared.log(session, LogKind::Error, error.to_string());
                 task_shared.events.send(Event::Failed { request, error });
             }
         }
@@ -196,6 +225,8 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::RemoveFile { request, .. }
         | Command::RemoveDir { request, .. }
         | Command::Chmod { request, .. }
+        | Command::RemoveTree { request, .. }
+        | Command::ChmodTree { request, .. }
         | Command::ConnectBookmark { request, .. }
         | Command::Enqueue { request, .. } => Some(*request),
         Command::Disconnect { .. }
@@ -204,12 +235,53 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::QueueAction { .. }
         | Command::ClearFinished
         | Command::SetConcurrency { .. }
+        | Command::SaveWindowState { .. }
         | Command::LoadBookmarks
         | Command::SaveBookmark { .. }
         | Command::RemoveBookmark { .. }
         | Command::ImportBookmarks { .. }
         | Command::ExportBookmarks { .. }
         | Command::Shutdown => None,
+    }
+}
+
+/// The protocol log's line for a request, and the session it runs on.
+fn describe(command: &Command) -> (Option<SessionId>, String) {
+    match command {
+        Command::Connect { spec, .. } => (None, format!("Connecting to {}", spec.display_url())),
+        Command::List { session, path, .. } => (Some(*session), format!("List {path}")),
+        Command::Stat { session, path, .. } => (Some(*session), format!("Stat {path}")),
+        Command::MakeDir { session, path, .. } => (Some(*session), format!("Make folder {path}")),
+        Command::Rename { session, from, to, .. } => (Some(*session), format!("Rename {from} to {to}")),
+        Command::RemoveFile { session, path, .. } => (Some(*session), format!("Delete {path}")),
+        Command::RemoveDir { session, path, .. } => (Some(*session), format!("Delete folder {path}")),
+        Command::RemoveTree { session, path, .. } => (Some(*session), format!("Delete {path} with everything in it")),
+        Command::Chmod { session, path, mode, .. } => {
+            (Some(*session), format!("Set permissions of {path} to {mode:o}"))
+        }
+        Command::ChmodTree { session, path, mode, .. } => {
+            (Some(*session), format!("Set permissions of {path} and everything in it to {mode:o}"))
+        }
+        Command::Enqueue { session, transfer, .. } => {
+            let what = match transfer.direction {
+                Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
+                Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
+            };
+            (Some(*session), what)
+        }
+        Command::ConnectBookmark { id, .. } => (None, format!("Connecting to bookmark {}", id.0)),
+        other => (None, format!("{other:?}")),
+    }
+}
+
+/// The protocol log's line for a request's answer.
+fn summarize(event: &Event) -> Option<String> {
+    match event {
+        Event::Connected { url, home, .. } => Some(format!("Connected to {url}, starting in {home}")),
+        Event::Listing { entries, .. } => Some(format!("{} entries", entries.len())),
+        Event::Stat { entry, .. } => Some(format!("{} ({:?})", entry.name, entry.kind)),
+        Event::Done { .. } => Some("Done".to_string()),
+        _ => None,
     }
 }
 
@@ -261,6 +333,16 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
             shared.checked(session, backend.chmod(&path, mode).await)?;
             done(request)
         }
+        Command::RemoveTree { request, session, path } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, super::tree::remove_tree(backend.as_mut(), &path).await)?;
+            done(request)
+        }
+        Command::ChmodTree { request, session, path, mode } => {
+            let mut backend = shared.lock_session(session).await?;
+            shared.checked(session, super::tree::chmod_tree(backend.as_mut(), &path, mode).await)?;
+            done(request)
+        }
         Command::Enqueue { request, session, transfer } => {
             let items = plan(shared, request, session, transfer).await?;
             scheduler::enqueue(shared, request, items);
@@ -272,6 +354,7 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
         | Command::QueueAction { .. }
         | Command::ClearFinished
         | Command::SetConcurrency { .. }
+        | Command::SaveWindowState { .. }
         | Command::LoadBookmarks
         | Command::SaveBookmark { .. }
         | Command::RemoveBookmark { .. }

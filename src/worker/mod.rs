@@ -7,6 +7,7 @@ mod plan;
 pub mod queue;
 pub mod scheduler;
 mod transfer;
+mod tree;
 
 pub use engine::TransferRequest;
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
@@ -49,6 +50,11 @@ pub enum Command {
     RemoveDir { request: RequestId, session: SessionId, path: String },
     /// Set permission bits. Answered by `Done`.
     Chmod { request: RequestId, session: SessionId, path: String, mode: u32 },
+    /// Delete a file, or a folder with everything in it (links are deleted, never followed).
+    /// Answered by `Done`.
+    RemoveTree { request: RequestId, session: SessionId, path: String },
+    /// Set permission bits on a folder and everything in it (links skipped). Answered by `Done`.
+    ChmodTree { request: RequestId, session: SessionId, path: String, mode: u32 },
     /// Plan a transfer (a file, or a folder with everything in it) into queue items and queue
     /// them. Answered by `Enqueued`; the items then report `QueueChanged` and `QueueProgress`.
     Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
@@ -58,6 +64,9 @@ pub enum Command {
     ClearFinished,
     /// Change how many queue items run at once.
     SetConcurrency { limit: usize },
+    /// Write the window's remembered state (JSON) to the config folder, replacing the old one
+    /// atomically. Failures are logged, not reported: the window goes on either way.
+    SaveWindowState { json: String },
     /// Answer a `Prompt` event.
     Answer { prompt: PromptId, answer: Answer },
     /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
