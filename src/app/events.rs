@@ -42,7 +42,9 @@ impl FerryApp {
             return;
         }
         match event {
-            Event::Connected { request, session, home, url } => self.connected(request, session, home, url),
+            Event::Connected { request, session, home, url, start } => {
+                self.connected(request, session, home, url, start);
+            }
             Event::Listing { request, path, entries, .. } => {
                 if let Some(Pending::List { target }) = self.pending.remove(&request) {
                     if let Some(pane) = self.pane_mut(target) {
@@ -76,7 +78,7 @@ impl FerryApp {
         }
     }
 
-    fn connected(&mut self, request: RequestId, session: SessionId, home: String, url: String) {
+    fn connected(&mut self, request: RequestId, session: SessionId, home: String, url: String, start: Option<String>) {
         let Some(Pending::Connect { target, path }) = self.pending.remove(&request) else { return };
         match target {
             Target::Local => {
@@ -97,7 +99,8 @@ impl FerryApp {
                 self.status = format!("Connected to {url}");
             }
         }
-        self.navigate(target, path.filter(|path| !path.is_empty()).unwrap_or(home));
+        let path = path.filter(|path| !path.is_empty()).or(start);
+        self.navigate(target, path.unwrap_or(home));
     }
 
     fn failed(&mut self, request: RequestId, error: FerryError) {

@@ -188,11 +188,12 @@ impl FerryApp {
         let request = app.worker.next_request();
         app.pending.insert(request, Pending::Connect { target: Target::Local, path: local_folder });
         app.worker.send(Command::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") });
-        if let Some(url) = startup.url {
-            if app.connect_bar.fill_from_url(&url) {
+        if let Some(text) = startup.url {
+            if app.connect_bar.fill_from_url(&text) {
                 app.connect_from_bar_fields();
             } else {
-                app.status = "That URL is not one Ferry speaks (sftp://, ftp://, ftpes://, ftps://)".into();
+                // `ferry myserver:/var/www`: a bookmark or ssh alias, which the worker resolves.
+                app.connect_target(text);
             }
         }
         Ok(app)
@@ -286,6 +287,22 @@ impl FerryApp {
         self.status = format!("Connecting to {}...", spec.display_url());
         let request = self
             .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        if let Some(tab) = self.tab_mut(id) {
+            tab.connecting = Some(request);
+        }
+    }
+
+    /// Connects to a bookmark or ssh alias with an optional `:path`, in a free tab.
+    fn connect_target(&mut self, text: String) {
+        let id = self.free_tab();
+        if let Some(tab) = self.tab_mut(id) {
+            tab.title = text.clone();
+            tab.pane.set_loading(true);
+        }
+        self.status = format!("Connecting to {text}...");
+        let request = self.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
+            Command::ConnectTarget { request, text }
+        });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }

@@ -8,7 +8,7 @@ pub mod secrets;
 pub mod store;
 
 pub use model::{Bookmark, BookmarkId, LoginMethod};
-pub use resolve::{Target, attach_secret, bookmark_spec, connect_ssh_config, resolve_target};
+pub use resolve::{Target, apply_alias, attach_secret, bookmark_spec, connect_ssh_config, resolve_target};
 pub use secrets::Keychain;
 pub use store::{BookmarkFile, BookmarkStore, Loaded};
 

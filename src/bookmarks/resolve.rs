@@ -126,6 +126,16 @@ fn resolve_url(text: &str, ssh_config: Option<&SshConfig>) -> Result<Target> {
     Ok(Target { spec, path: remote.path, bookmark: None })
 }
 
+/// Applies the ssh config's settings for `spec.host`, an alias the user typed where a host goes:
+/// a user name typed stays, as does a port other than SSH's 22 (the connect bar always has one).
+pub fn apply_alias(mut spec: ConnectSpec, config: &SshConfig) -> Result<ConnectSpec> {
+    let settings = config.resolve(&spec.host);
+    let user_given = !spec.user.is_empty();
+    let port_given = spec.port != Protocol::Sftp.default_port();
+    apply_ssh_settings(&mut spec, &settings, user_given, port_given)?;
+    Ok(spec)
+}
+
 /// Applies what ssh would: HostName, User and Port unless given, and the first IdentityFile that
 /// exists unless a key was given. A ProxyJump is refused: connecting directly instead would reach
 /// a different network than ssh does.

@@ -69,6 +69,53 @@ pub(super) async fn connect_spec(shared: &Arc<Shared>, id: &BookmarkId) -> Resul
     .await
 }
 
+/// How to reach what a user typed (a URL, or a bookmark or ssh alias with an optional `:path`),
+/// with the bookmark's keychain secret when it names one.
+pub(super) async fn target_spec(shared: &Arc<Shared>, text: &str) -> Result<ConnectSpec> {
+    let text = text.to_string();
+    blocking(shared, move |store, keychain| {
+        let loaded = store.load()?;
+        let ssh_config = bookmarks::connect_ssh_config(None).unwrap_or_else(|error| {
+            tracing::warn!(target: "ferry::bookmarks", "ssh config not applied: {error}");
+            None
+        });
+        let target = bookmarks::resolve_target(&text, &loaded.file, ssh_config.as_ref())?;
+        let mut spec = target.spec;
+        if let Some(bookmark) = &target.bookmark {
+            if let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &keychain) {
+                tracing::warn!(target: "ferry::bookmarks", "no secret from the keychain for {}: {error}", bookmark.name);
+            }
+        }
+        if target.path.is_some() {
+            spec.initial_path = target.path;
+        }
+        Ok(spec)
+    })
+    .await
+}
+
+/// An SFTP connection to a host that is a Host alias of the user's ssh config gets the alias's
+/// HostName, User, Port and IdentityFile, as `ssh alias` would (fields the user gave are kept).
+/// Anything else passes unchanged, as does everything when no ssh config can be read.
+pub(super) async fn with_ssh_alias(shared: &Arc<Shared>, spec: ConnectSpec) -> ConnectSpec {
+    if spec.protocol != crate::model::Protocol::Sftp {
+        return spec;
+    }
+    let original = spec.clone();
+    let resolved = blocking(shared, move |_, _| {
+        let Some(config) = bookmarks::connect_ssh_config(None)? else { return Ok(spec) };
+        if !config.host_aliases().iter().any(|alias| alias == &spec.host) {
+            return Ok(spec);
+        }
+        bookmarks::apply_alias(spec, &config)
+    })
+    .await;
+    resolved.unwrap_or_else(|error| {
+        tracing::warn!(target: "ferry::bookmarks", "ssh config not applied: {error}");
+        original
+    })
+}
+
 /// Puts a connection that just succeeded at the top of the recent list (in the background: the
 /// connection does not wait for the disk).
 pub(super) fn record_recent(shared: &Arc<Shared>, url: &str) {

@@ -228,6 +228,7 @@ fn request_id(command: &Command) -> Option<RequestId> {
         | Command::RemoveTree { request, .. }
         | Command::ChmodTree { request, .. }
         | Command::ConnectBookmark { request, .. }
+        | Command::ConnectTarget { request, .. }
         | Command::Enqueue { request, .. } => Some(*request),
         Command::Disconnect { .. }
         | Command::Answer { .. }
@@ -270,6 +271,7 @@ fn describe(command: &Command) -> (Option<SessionId>, String) {
             (Some(*session), what)
         }
         Command::ConnectBookmark { id, .. } => (None, format!("Connecting to bookmark {}", id.0)),
+        Command::ConnectTarget { text, .. } => (None, format!("Connecting to {}", crate::logging::loggable_url(text))),
         other => (None, format!("{other:?}")),
     }
 }
@@ -290,6 +292,12 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
     let done = |request| Ok(Some(Event::Done { request }));
     match command {
         Command::Connect { request, spec } => {
+            let spec = super::bookmarks::with_ssh_alias(shared, spec).await;
+            let (backend, spec) = open_connection(shared, request, spec).await?;
+            Ok(Some(register(shared, request, backend, spec)))
+        }
+        Command::ConnectTarget { request, text } => {
+            let spec = super::bookmarks::target_spec(shared, &text).await?;
             let (backend, spec) = open_connection(shared, request, spec).await?;
             Ok(Some(register(shared, request, backend, spec)))
         }
@@ -531,11 +539,12 @@ fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>,
     let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
     let home = backend.home().to_string();
     let url = spec.display_url();
+    let start = spec.initial_path.clone().filter(|path| !path.is_empty());
     super::bookmarks::record_recent(shared, &url);
     let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
     lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
     tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));
-    Event::Connected { request, session, home, url }
+    Event::Connected { request, session, home, url, start }
 }
 
 /// Sends a keep-alive on an idle connection every interval, until the session is gone. A busy

@@ -85,6 +85,9 @@ pub enum Command {
     ImportBookmarks { request: RequestId, path: PathBuf },
     /// Write the bookmarks to a file in Ferry's format, without secrets. Answered by `Done` or `Failed`.
     ExportBookmarks { request: RequestId, path: PathBuf },
+    /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
+    /// `:path` (`myserver:/var/www`). Answered like `Connect`.
+    ConnectTarget { request: RequestId, text: String },
     /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
     /// `Connected` or `Failed`, possibly after `Prompt`s.
     ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
@@ -93,8 +96,9 @@ pub enum Command {
 /// What the worker tells the UI or the command line.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A connection is open and logged in; `home` is the folder it starts in.
-    Connected { request: RequestId, session: SessionId, home: String, url: String },
+    /// A connection is open and logged in; `home` is the folder it starts in, `start` the folder
+    /// it was asked to open (a URL's path, a bookmark's remote folder), if any.
+    Connected { request: RequestId, session: SessionId, home: String, url: String, start: Option<String> },
     /// A connection closed: asked for (`error` is None) or lost.
     Disconnected { session: SessionId, error: Option<FerryError> },
     /// A folder's entries.
