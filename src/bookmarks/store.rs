@@ -193,9 +193,8 @@ impl BookmarkStore {
 
     /// Takes the exclusive lock on the lock file beside the bookmark file; released when the
     /// returned file is dropped (also if the process dies).
-    // `File::lock` is stable since Rust 1.89, newer than the manifest's `rust-version`, which
-    // should be raised to match; every toolchain that builds Ferry today has it.
-    #[allow(clippy::incompatible_msrv)]
+    // `File::lock` (stable since Rust 1.89, the manifest's `rust-version`): an advisory lock
+    // every instance of Ferry takes, released by the kernel if the process dies.
     fn lock(&self) -> Result<File> {
         let context = || format!("locking {}", self.lock_path.display());
         if let Some(parent) = self.lock_path.parent() {
