@@ -217,10 +217,10 @@ impl GlobalOptions {
         if self.ca_file.is_some() {
             spec.ca_file = self.ca_file.clone();
         }
-        if spec.password.is_none() {
-            if let Ok(password) = std::env::var("FERRY_PASSWORD") {
-                spec.password = Some(SecretString::from(password));
-            }
+        if spec.password.is_none()
+            && let Ok(password) = std::env::var("FERRY_PASSWORD")
+        {
+            spec.password = Some(SecretString::from(password));
         }
     }
 }
@@ -249,10 +249,10 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     };
     let target = resolve(options, &url)?;
     let mut spec = target.spec;
-    if let Some(bookmark) = &target.bookmark {
-        if let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system()) {
-            eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
-        }
+    if let Some(bookmark) = &target.bookmark
+        && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system())
+    {
+        eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
     }
     options.apply(&mut spec);
     // A bookmark without a path opens its own start folder.

@@ -128,10 +128,17 @@ impl FerryApp {
     /// The local pane on the left, the remote tabs on the right.
     pub(super) fn panes(&mut self, ui: &mut egui::Ui) {
         let default_width = self.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
-        let local = egui::Panel::left("local_pane").resizable(true).default_size(default_width).show(ui, |ui| {
-            ui.strong("Local");
-            self.local.show(ui, self.active_side == Side::Local)
-        });
+        // The central panel's frame (margins) on the left too, so both panes start at the same height.
+        let frame = egui::Frame::central_panel(ui.style());
+        let local =
+            egui::Panel::left("local_pane").resizable(true).default_size(default_width).frame(frame).show(ui, |ui| {
+                // A strip as tall as the remote side's tabs, so both panes' toolbars and columns line up.
+                let height = pane_header(ui, self.header_height, |ui| {
+                    ui.strong("Local");
+                });
+                self.header_height = self.header_height.max(height);
+                self.local.show(ui, self.active_side == Side::Local)
+            });
         let width = local.response.rect.width().round();
         if self.state.local_pane_width != Some(width) {
             self.state.local_pane_width = Some(width);
@@ -152,7 +159,8 @@ impl FerryApp {
     /// The tab strip and the active tab's pane.
     fn remote_side(&mut self, ui: &mut egui::Ui) -> Option<Vec<PaneAction>> {
         let mut close = None;
-        ui.horizontal(|ui| {
+        let min_height = self.header_height;
+        let height = pane_header(ui, min_height, |ui| {
             for (index, tab) in self.tabs.iter().enumerate() {
                 if ui.selectable_label(index == self.active_tab, crate::model::escape_control(&tab.title)).clicked() {
                     self.active_tab = index;
@@ -165,10 +173,10 @@ impl FerryApp {
                 self.open_tab();
             }
         });
+        self.header_height = self.header_height.max(height);
         if let Some(index) = close {
             self.close_tab(index);
         }
-        ui.separator();
         let active = self.active_side == Side::Remote;
         let tab = self.tabs.get_mut(self.active_tab)?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.path().is_empty() {
@@ -425,6 +433,18 @@ impl FerryApp {
             },
         }
     }
+}
+
+/// The strip above a pane (the "Local" title, the remote tabs), then a line. Both strips get the
+/// taller one's height (`min_height`, from the last frame), so the panes' toolbars and columns
+/// line up; returns this strip's own height.
+fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egui::Ui)) -> f32 {
+    let strip = ui.horizontal(|ui| {
+        ui.set_min_height(min_height);
+        content(ui);
+    });
+    ui.separator();
+    strip.response.rect.height()
 }
 
 /// The pane on the other side of `target` (the active tab for the local pane).

@@ -46,10 +46,10 @@ impl FerryApp {
                 self.connected(request, session, home, url, start);
             }
             Event::Listing { request, path, entries, .. } => {
-                if let Some(Pending::List { target }) = self.pending.remove(&request) {
-                    if let Some(pane) = self.pane_mut(target) {
-                        pane.set_listing(path, entries);
-                    }
+                if let Some(Pending::List { target }) = self.pending.remove(&request)
+                    && let Some(pane) = self.pane_mut(target)
+                {
+                    pane.set_listing(path, entries);
                 }
             }
             Event::Done { request } => match self.pending.remove(&request) {
@@ -180,10 +180,10 @@ impl FerryApp {
                     .map(|tab| Target::Tab(tab.id))
             }
         };
-        if let Some(target) = target {
-            if !self.stale.iter().any(|(t, _)| *t == target) {
-                self.stale.push((target, Instant::now()));
-            }
+        if let Some(target) = target
+            && !self.stale.iter().any(|(t, _)| *t == target)
+        {
+            self.stale.push((target, Instant::now()));
         }
     }
 

@@ -129,6 +129,8 @@ pub struct FerryApp {
     bookmarks: Vec<crate::bookmarks::Bookmark>,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
+    /// The height of the strips above the panes, the same on both sides.
+    header_height: f32,
 }
 
 impl FerryApp {
@@ -143,6 +145,9 @@ impl FerryApp {
         let concurrency = startup.worker.transfer.concurrency;
         let (state, broken_state) = UiState::load(&config);
         ctx.set_theme(state.theme.preference());
+        // egui's light theme draws the track of a progress bar in the window's own near-white: a
+        // shade darker makes "39 %" read as a bar, not a badge (text fields share the shade).
+        ctx.style_mut_of(egui::Theme::Light, |style| style.visuals.extreme_bg_color = egui::Color32::from_gray(226));
         let repaint = ctx.clone();
         let worker = worker::spawn(startup.worker, Arc::new(move || repaint.request_repaint()))?;
         let mut local = FilePane::new(Side::Local);
@@ -176,6 +181,7 @@ impl FerryApp {
             site_manager: crate::gui::site_manager::SiteManager::new(),
             bookmarks: Vec::new(),
             config_dir: std::path::PathBuf::new(),
+            header_height: 0.0,
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());

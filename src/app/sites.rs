@@ -82,27 +82,40 @@ impl FerryApp {
         self.status = format!("Connecting to {name}...");
     }
 
-    /// Opens the site manager with the active tab's connection as a new bookmark.
+    /// Opens the site manager with the active tab's connection as a new bookmark, in the folder
+    /// the tab shows.
     pub(super) fn save_as_bookmark(&mut self) {
-        let Some(spec) = self.active_tab().and_then(|tab| tab.spec.clone()) else {
-            self.status = "Connect first: the open connection becomes the bookmark".into();
-            return;
-        };
-        let remote_dir = self.active_tab().map(|tab| tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        let draft = Bookmark {
-            id: BookmarkId(String::new()),
-            name: spec.host.clone(),
-            folder: Vec::new(),
-            protocol: spec.protocol,
-            host: spec.host.clone(),
-            port: spec.port,
-            user: spec.user.clone(),
-            login: if spec.identity.is_some() { LoginMethod::KeyFile } else { LoginMethod::Password },
-            key_file: spec.identity.clone(),
-            ftp_mode: spec.ftp_mode,
-            remote_dir,
-            local_dir: Some(self.local.path().into()).filter(|path: &std::path::PathBuf| !path.as_os_str().is_empty()),
-            comment: String::new(),
+        let Some(tab) = self.active_tab() else { return };
+        let remote_dir = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
+        let local_dir = Some(std::path::PathBuf::from(self.local.path())).filter(|path| !path.as_os_str().is_empty());
+        let opened_from = tab.bookmark.as_ref().and_then(|id| self.bookmarks.iter().find(|b| &b.id == id));
+        let draft = match (&tab.spec, opened_from) {
+            (Some(spec), _) => Bookmark {
+                id: BookmarkId(String::new()),
+                name: spec.host.clone(),
+                folder: Vec::new(),
+                protocol: spec.protocol,
+                host: spec.host.clone(),
+                port: spec.port,
+                user: spec.user.clone(),
+                login: if spec.identity.is_some() { LoginMethod::KeyFile } else { LoginMethod::Password },
+                key_file: spec.identity.clone(),
+                ftp_mode: spec.ftp_mode,
+                remote_dir,
+                local_dir,
+                comment: String::new(),
+            },
+            // Opened from a bookmark: a copy of it, in the folder now shown.
+            (None, Some(bookmark)) => Bookmark {
+                id: BookmarkId(String::new()),
+                name: format!("{} (copy)", bookmark.name),
+                remote_dir,
+                ..bookmark.clone()
+            },
+            (None, None) => {
+                self.status = "Connect first: the open connection becomes the bookmark".into();
+                return;
+            }
         };
         self.site_manager.open_new(draft);
     }

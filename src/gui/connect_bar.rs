@@ -46,6 +46,9 @@ pub struct ConnectBar {
     path: Option<String>,
     /// Whether the suggestion list is open.
     suggesting: bool,
+    /// Where the suggestion list was drawn last frame: it stays open while the pointer is over it,
+    /// since pressing on a suggestion takes the focus from the Host field before the click ends.
+    suggestions_rect: Option<egui::Rect>,
 }
 
 impl Default for ConnectBar {
@@ -58,6 +61,7 @@ impl Default for ConnectBar {
             password: String::new(),
             path: None,
             suggesting: false,
+            suggestions_rect: None,
         }
     }
 }
@@ -185,12 +189,16 @@ impl ConnectBar {
                     }
                 }
             });
-            if self.suggesting && host.has_focus() && !self.host.trim().is_empty() {
+            let pointer_on_list = self
+                .suggestions_rect
+                .is_some_and(|rect| ui.input(|i| i.pointer.latest_pos().is_some_and(|pos| rect.contains(pos))));
+            self.suggestions_rect = None;
+            if self.suggesting && (host.has_focus() || pointer_on_list) && !self.host.trim().is_empty() {
                 let typed = self.host.trim().to_lowercase();
                 let matching: Vec<&Suggestion> =
                     suggestions.iter().filter(|s| s.label.to_lowercase().contains(&typed)).take(10).collect();
                 if !matching.is_empty() {
-                    egui::Popup::from_response(&host).open(true).show(|ui| {
+                    let shown = egui::Popup::from_response(&host).open(true).show(|ui| {
                         for suggestion in matching {
                             if ui.button(&suggestion.label).clicked() {
                                 request = self.choose(suggestion);
@@ -198,6 +206,7 @@ impl ConnectBar {
                             }
                         }
                     });
+                    self.suggestions_rect = shown.map(|shown| shown.response.rect);
                 }
             }
         });

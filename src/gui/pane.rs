@@ -402,7 +402,7 @@ impl FilePane {
                 self.rows_stale = true;
             }
             let label = ui.label("Filter");
-            let filter = TextEdit::singleline(&mut self.filter).id(filter_id).hint_text("name contains (Ctrl+F)");
+            let filter = TextEdit::singleline(&mut self.filter).id(filter_id).hint_text("Filter (Ctrl+F)");
             let filter = ui.add(filter.desired_width(140.0)).labelled_by(label.id);
             // Escape in the filter gives the whole list back, as in the file managers.
             let cleared = filter.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape)) && !self.filter.is_empty();

@@ -81,10 +81,10 @@ pub(super) async fn target_spec(shared: &Arc<Shared>, text: &str) -> Result<Conn
         });
         let target = bookmarks::resolve_target(&text, &loaded.file, ssh_config.as_ref())?;
         let mut spec = target.spec;
-        if let Some(bookmark) = &target.bookmark {
-            if let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &keychain) {
-                tracing::warn!(target: "ferry::bookmarks", "no secret from the keychain for {}: {error}", bookmark.name);
-            }
+        if let Some(bookmark) = &target.bookmark
+            && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &keychain)
+        {
+            tracing::warn!(target: "ferry::bookmarks", "no secret from the keychain for {}: {error}", bookmark.name);
         }
         if target.path.is_some() {
             spec.initial_path = target.path;

@@ -89,10 +89,10 @@ impl Shared {
     /// Passes an outcome through; a lost connection also closes the session and tells the UI,
     /// which can offer to reconnect.
     fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
-        if let Err(error) = &outcome {
-            if error.kind == ErrorKind::ConnectionLost {
-                forget(self, session, Some(error.clone()));
-            }
+        if let Err(error) = &outcome
+            && error.kind == ErrorKind::ConnectionLost
+        {
+            forget(self, session, Some(error.clone()));
         }
         outcome
     }

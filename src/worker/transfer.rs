@@ -211,11 +211,11 @@ pub async fn upload(
         ));
     }
     let integrity = check_integrity(backend, item, &item.local).await?;
-    if let Some(modified) = item.modified {
-        if let Err(error) = backend.set_modified(&item.remote, modified).await {
-            let name = crate::model::escape_control(&item.remote);
-            tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
-        }
+    if let Some(modified) = item.modified
+        && let Err(error) = backend.set_modified(&item.remote, modified).await
+    {
+        let name = crate::model::escape_control(&item.remote);
+        tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
     }
     Ok(integrity)
 }

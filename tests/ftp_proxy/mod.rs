@@ -67,13 +67,14 @@ fn relay(client: TcpStream, upstream: u16, faults: Faults, refused: Arc<AtomicUs
     thread::spawn(move || {
         for line in BufReader::new(server_reader).split(b'\n').map_while(Result::ok) {
             let mut line = String::from_utf8_lossy(&line).into_owned();
-            if faults.lie_in_pasv && line.starts_with("227 ") {
-                if let (Some(open), Some(close)) = (line.find('('), line.find(')')) {
-                    let numbers: Vec<&str> = line[open + 1..close].split(',').collect();
-                    if numbers.len() == 6 {
-                        line = format!("227 Entering Passive Mode (127,0,0,2,{},{}).\r", numbers[4], numbers[5]);
-                        rewritten.fetch_add(1, Ordering::SeqCst);
-                    }
+            if faults.lie_in_pasv
+                && line.starts_with("227 ")
+                && let (Some(open), Some(close)) = (line.find('('), line.find(')'))
+            {
+                let numbers: Vec<&str> = line[open + 1..close].split(',').collect();
+                if numbers.len() == 6 {
+                    line = format!("227 Entering Passive Mode (127,0,0,2,{},{}).\r", numbers[4], numbers[5]);
+                    rewritten.fetch_add(1, Ordering::SeqCst);
                 }
             }
             let mut writer = to_client.lock().expect("client writer");

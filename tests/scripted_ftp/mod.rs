@@ -651,10 +651,10 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             *count += 1;
             *count
         };
-        if let Some(delay) = shared.script.delay_for(&verb, nth) {
-            if !shared.sleep(delay) {
-                break;
-            }
+        if let Some(delay) = shared.script.delay_for(&verb, nth)
+            && !shared.sleep(delay)
+        {
+            break;
         }
         if let Some(reply) = shared.script.override_for(&verb, nth, Stage::Command) {
             if is_data_command(&verb) {
