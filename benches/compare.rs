@@ -317,7 +317,7 @@ impl fmt::Display for Case {
 }
 
 fn size_label(bytes: u64) -> String {
-    if bytes % (1 << 30) == 0 { format!("{} GiB", bytes >> 30) } else { format!("{} MiB", bytes >> 20) }
+    if bytes.is_multiple_of(1 << 30) { format!("{} GiB", bytes >> 30) } else { format!("{} MiB", bytes >> 20) }
 }
 
 /// A table row: one tool's result for one case.
