@@ -3,6 +3,7 @@
 
 mod scripted_ftp;
 mod support;
+mod window_driver;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -13,85 +14,10 @@ use ferry::app::{FerryApp, Startup, TITLE, native_options};
 use ferry::config::ConfigDir;
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
-
-/// The window at a laptop's size, its local pane in `local`, its files in `config`.
-fn app_harness(config: &Path, local: &Path) -> Harness<'static, FerryApp> {
-    let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config)) };
-    let local = local.to_string_lossy().into_owned();
-    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |creation| {
-        let startup = Startup { worker: options, url: None, local_folder: Some(local) };
-        FerryApp::start(&creation.egui_ctx, startup).expect("worker starts")
-    })
-}
-
-/// Steps the UI until `done` holds, as a user would wait; fails with the UI tree after 30 s.
-fn wait_until(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn(&Harness<'_, FerryApp>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "{what}: never happened; the window shows {:#?}", harness.root());
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-}
-
-/// Steps the UI until a widget whose label contains `label` is shown.
-fn wait_for(harness: &mut Harness<'_, FerryApp>, label: &str) {
-    wait_until(harness, &format!("\"{label}\" shown"), |h| h.query_all_by_label_contains(label).next().is_some());
-}
+use window_driver::{app_harness, click, click_node, rightmost, text_field, topmost, type_into, wait_for, wait_until};
 
 fn wait_for_file(harness: &mut Harness<'_, FerryApp>, path: &Path, bytes: &[u8]) {
     wait_until(harness, &format!("{} written", path.display()), |_| std::fs::read(path).ok().as_deref() == Some(bytes));
-}
-
-/// The text field labelled `label` (a button may share the label: "New folder").
-fn text_field<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    harness
-        .query_all_by_label(label)
-        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
-        .unwrap_or_else(|| panic!("no text field \"{label}\" in {:#?}", harness.root()))
-}
-
-/// The last widget labelled `label`: the one in a menu that just opened, over the panes.
-fn topmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    harness.query_all_by_label(label).last().unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
-}
-
-/// Moves the pointer over a widget, then clicks it, as a hand with a mouse does. (A click with no
-/// hover before it can miss a dialog that has just opened on a layer of its own.)
-fn click_node<'h>(
-    harness: &mut Harness<'h, FerryApp>,
-    find: impl for<'a> Fn(&'a Harness<'h, FerryApp>) -> egui_kittest::Node<'a>,
-) {
-    find(harness).hover();
-    harness.run_steps(2);
-    find(harness).click();
-    harness.run_steps(2);
-}
-
-fn click(harness: &mut Harness<'_, FerryApp>, label: &str) {
-    harness.get_by_label(label).hover();
-    harness.run_steps(2);
-    harness.get_by_label(label).click();
-    harness.run_steps(2);
-}
-
-/// Replaces the text of a field, as select-all and typing does.
-/// Of the widgets labelled `label`, the one furthest right (the remote pane's row, when both panes
-/// show the same name).
-fn rightmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    harness
-        .query_all_by_label(label)
-        .max_by(|a, b| a.rect().center().x.total_cmp(&b.rect().center().x))
-        .unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
-}
-
-fn type_into(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
-    text_field(harness, label).click();
-    harness.run_steps(2);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run_steps(1);
-    text_field(harness, label).type_text(text);
-    harness.run_steps(2);
 }
 
 /// Types a URL into the connect bar, connects, and accepts the host key once if asked.

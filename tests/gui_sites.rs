@@ -3,6 +3,7 @@
 //! connection, and a damaged bookmark file is reported, not replaced.
 
 mod support;
+mod window_driver;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use ferry::config::ConfigDir;
 use ferry::model::{FtpMode, Protocol};
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_USER};
+use window_driver::click;
 
 fn app_harness(config: &Path) -> Harness<'static, FerryApp> {
     // Trust the test server's key up front: these tests are about sites, not host keys.
@@ -45,13 +47,6 @@ fn wait_until(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn(&Ha
 
 fn shown(harness: &Harness<'_, FerryApp>, text: &str) -> bool {
     harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn click(harness: &mut Harness<'_, FerryApp>, label: &str) {
-    harness.get_by_label(label).hover();
-    harness.run_steps(2);
-    harness.get_by_label(label).click();
-    harness.run_steps(2);
 }
 
 /// Opens the File menu (file rows are described as "File" too: the menu bar comes first).

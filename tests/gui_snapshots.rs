@@ -21,13 +21,14 @@
 
 mod cutting_proxy;
 mod support;
+mod window_driver;
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use ferry::app::{FerryApp, Startup};
 use ferry::backend::ConnectSettings;
@@ -35,6 +36,7 @@ use ferry::config::ConfigDir;
 use ferry::transfer::progress::format_bytes;
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER};
+use window_driver::{click, click_node, type_into, wait_for, wait_until};
 
 /// Where the fixed folders live: their paths show in the window, so they must not change.
 const FIXTURE_ROOT: &str = "/tmp/ferry-snapshots";
@@ -184,57 +186,6 @@ fn window(config: &Path, zoom: f32) -> Harness<'static, FerryApp> {
 /// (distance over 10). So a rasteriser's shading passes and a changed character fails.
 fn snapshot_options() -> SnapshotOptions {
     SnapshotOptions::new().threshold(0.6).max_failed_pixels(0)
-}
-
-/// Steps the UI until `done` holds, as a user would wait; fails with the UI tree after 30 s.
-fn wait_until(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn(&Harness<'_, FerryApp>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "{what}: never happened; the window shows {:#?}", harness.root());
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-}
-
-/// Steps the UI until a widget whose label contains `label` is shown.
-fn wait_for(harness: &mut Harness<'_, FerryApp>, label: &str) {
-    wait_until(harness, &format!("\"{label}\" shown"), |h| h.query_all_by_label_contains(label).next().is_some());
-}
-
-/// The text field labelled `label`.
-fn text_field<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    harness
-        .query_all_by_label(label)
-        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
-        .unwrap_or_else(|| panic!("no text field \"{label}\" in {:#?}", harness.root()))
-}
-
-/// Moves the pointer over a widget, then clicks it, as a hand with a mouse does.
-fn click_node<'h>(
-    harness: &mut Harness<'h, FerryApp>,
-    find: impl for<'a> Fn(&'a Harness<'h, FerryApp>) -> egui_kittest::Node<'a>,
-) {
-    find(harness).hover();
-    harness.run_steps(2);
-    find(harness).click();
-    harness.run_steps(2);
-}
-
-fn click(harness: &mut Harness<'_, FerryApp>, label: &str) {
-    harness.get_by_label(label).hover();
-    harness.run_steps(2);
-    harness.get_by_label(label).click();
-    harness.run_steps(2);
-}
-
-/// Replaces the text of a field, as select-all and typing does.
-fn type_into(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
-    text_field(harness, label).click();
-    harness.run_steps(2);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.run_steps(1);
-    text_field(harness, label).type_text(text);
-    harness.run_steps(2);
 }
 
 /// The row named `name` in the remote pane (the right-most of the widgets with that label: the

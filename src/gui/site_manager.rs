@@ -2,7 +2,6 @@
 //! It does no I/O: it draws the bookmarks it is given and returns what the user asked for as
 //! `SiteAction`s, which the window turns into worker commands.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -12,6 +11,7 @@ use secrecy::SecretString;
 use secrecy::zeroize::Zeroize;
 
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
+use crate::gui::pane::compare_natural;
 use crate::model::{FtpMode, Protocol};
 
 /// The window's title.
@@ -903,7 +903,7 @@ impl TreeView<'_> {
     /// Draws a folder's subfolders (first) and sites, each sorted naturally by name.
     fn folder_ui(&self, ui: &mut egui::Ui, node: &FolderNode, path: &mut Vec<String>, events: &mut Vec<TreeEvent>) {
         let mut folders: Vec<(&String, &FolderNode)> = node.folders.iter().collect();
-        folders.sort_by(|(a, _), (b, _)| natural_cmp(a, b));
+        folders.sort_by(|(a, _), (b, _)| compare_natural(a, b));
         for (name, child) in folders {
             path.push(name.clone());
             let header = egui::CollapsingHeader::new(name.as_str())
@@ -923,7 +923,7 @@ impl TreeView<'_> {
             path.pop();
         }
         let mut sites: Vec<&Bookmark> = node.sites.iter().filter_map(|&index| self.bookmarks.get(index)).collect();
-        sites.sort_by(|a, b| natural_cmp(&a.name, &b.name).then_with(|| a.id.cmp(&b.id)));
+        sites.sort_by(|a, b| compare_natural(&a.name, &b.name).then_with(|| a.id.cmp(&b.id)));
         for bookmark in sites {
             let is_selected = self.selected == Some(&bookmark.id);
             let button =
@@ -1006,44 +1006,4 @@ fn upsert(bookmarks: &mut Vec<Bookmark>, bookmark: Bookmark) {
         Some(stored) => *stored = bookmark,
         None => bookmarks.push(bookmark),
     }
-}
-
-/// Orders names as people do: case-insensitively, with digit runs compared as numbers
-/// ("Server 2" before "Server 10").
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let mut left = a.chars().peekable();
-    let mut right = b.chars().peekable();
-    loop {
-        match (left.peek().copied(), right.peek().copied()) {
-            (None, None) => return a.cmp(b),
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let left_digits = take_digits(&mut left);
-                let right_digits = take_digits(&mut right);
-                let left_number = left_digits.trim_start_matches('0');
-                let right_number = right_digits.trim_start_matches('0');
-                let order = left_number.len().cmp(&right_number.len()).then_with(|| left_number.cmp(right_number));
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
-            (Some(x), Some(y)) => {
-                let order = x.to_lowercase().cmp(y.to_lowercase());
-                if order != Ordering::Equal {
-                    return order;
-                }
-                left.next();
-                right.next();
-            }
-        }
-    }
-}
-
-fn take_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
-    let mut digits = String::new();
-    while let Some(digit) = chars.next_if(char::is_ascii_digit) {
-        digits.push(digit);
-    }
-    digits
 }
