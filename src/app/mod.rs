@@ -389,9 +389,9 @@ impl FerryApp {
         if !self.local.path().is_empty() {
             self.state.last_local_folder = Some(self.local.path().to_string());
         }
-        if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
-            self.state.window_size = Some([rect.width().round(), rect.height().round()]);
-        }
+        // The window's inner size as the platform reports it; the drawing area where it does not.
+        let rect = ctx.input(|i| i.viewport().inner_rect).unwrap_or_else(|| ctx.content_rect());
+        self.state.window_size = Some([rect.width().round(), rect.height().round()]);
         if self.state == self.saved_state {
             return;
         }
