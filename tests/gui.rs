@@ -258,7 +258,9 @@ fn a_server_that_stops_answering_leaves_the_window_responsive_and_cancel_works()
     click(&mut harness, "Cancel");
     wait_until(&mut harness, "cancelled", |h| h.query_by_label("Cancel").is_none());
     assert!(cancelled.elapsed() < Duration::from_secs(1), "Cancel works within a second");
-    wait_for(&mut harness, "Stopped");
+    // The connection may be out of step after a request cut off half way: it is closed, and the
+    // window offers to open it again.
+    wait_for(&mut harness, "Reconnect");
 }
 
 #[test]

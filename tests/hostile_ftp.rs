@@ -763,3 +763,64 @@ fn the_scripted_server_stops_promptly_and_leaves_no_listener() {
     }
     drop(still_open);
 }
+
+/// A listing stopped half way leaves its FTP connection with a reply and a data connection
+/// unread: the worker closes that connection (telling the UI, which offers to reconnect) instead
+/// of sending the next command into it.
+#[test]
+fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step() {
+    use ferry::worker::{Command, Event};
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("slow", &["-rw-r--r-- 1 u g 5 Jan 01 2025 late.txt"])
+            .delay("LIST", Duration::from_secs(30)),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let options = ferry::worker::WorkerOptions {
+        user_known_hosts: None,
+        settings: settings(),
+        ..ferry::worker::WorkerOptions::new(ConfigDir::at(config.path()))
+    };
+    let handle = ferry::worker::spawn(options, Arc::new(|| {})).unwrap();
+    let connect = handle.next_request();
+    handle.send(Command::Connect { request: connect, spec: login(&server) });
+    let session = loop {
+        match handle.recv_timeout(Duration::from_secs(10)).expect("connected") {
+            Event::Connected { session, .. } => break session,
+            Event::Failed { error, .. } => panic!("{error}"),
+            _ => {}
+        }
+    };
+    let list = handle.next_request();
+    handle.send(Command::List { request: list, session, path: "slow".into() });
+    std::thread::sleep(Duration::from_millis(300));
+    handle.send(Command::Cancel { request: list });
+    let (mut cancelled, mut closed) = (false, false);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(cancelled && closed) {
+        assert!(Instant::now() < deadline, "cancelled: {cancelled}, closed: {closed}");
+        match handle.recv_timeout(Duration::from_secs(5)) {
+            Some(Event::Failed { request, error }) if request == list => {
+                assert_eq!(error.kind, ErrorKind::Cancelled);
+                cancelled = true;
+            }
+            Some(Event::Disconnected { session: s, error }) if s == session => {
+                assert_eq!(error.expect("a reason to show").kind, ErrorKind::ConnectionLost);
+                closed = true;
+            }
+            _ => {}
+        }
+    }
+    // The session is gone: a further request on it is refused at once, never sent out of step.
+    let again = handle.next_request();
+    handle.send(Command::List { request: again, session, path: "slow".into() });
+    loop {
+        match handle.recv_timeout(Duration::from_secs(5)).expect("an answer") {
+            Event::Failed { request, error } if request == again => {
+                assert_eq!(error.kind, ErrorKind::ConnectionLost);
+                break;
+            }
+            _ => {}
+        }
+    }
+}

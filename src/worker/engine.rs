@@ -57,7 +57,8 @@ pub(super) struct Shared {
     pub(super) config: ConfigDir,
     sessions: Mutex<HashMap<SessionId, Session>>,
     prompts: Mutex<HashMap<PromptId, oneshot::Sender<Answer>>>,
-    running: Mutex<HashMap<RequestId, tokio::task::AbortHandle>>,
+    /// Requests under way: how to stop each, and the session whose connection it is using.
+    running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
     next_id: AtomicU64,
     pub(super) queue: Mutex<QueueState>,
     pub(super) pool: Mutex<Pool>,
@@ -144,10 +145,14 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
                 }
             }
             Command::Cancel { request } => {
-                if let Some(task) = lock(&shared.running).remove(&request) {
+                let running = lock(&shared.running).remove(&request);
+                if let Some((task, session)) = running {
                     task.abort();
                     let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
                     shared.events.send(Event::Failed { request, error });
+                    if let Some(session) = session {
+                        close_after_cancel(&shared, session);
+                    }
                 }
             }
             Command::Disconnect { session } => {
@@ -184,6 +189,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
 fn start_request(shared: &Arc<Shared>, command: Command) {
     let Some(request) = request_id(&command) else { return };
     let (session, action) = describe(&command);
+    let connection_in_use = uses_session_connection(&command).then_some(session).flatten();
     shared.log(session, LogKind::Command, &action);
     let task_shared = shared.clone();
     let task = tokio::spawn(async move {
@@ -211,8 +217,45 @@ fn start_request(shared: &Arc<Shared>, command: Command) {
     });
     // A task that finished before we got here has already removed itself; do not re-add it.
     if !task.is_finished() {
-        lock(&shared.running).insert(request, task.abort_handle());
+        lock(&shared.running).insert(request, (task.abort_handle(), connection_in_use));
     }
+}
+
+/// Whether a request works on its session's own connection (a transfer plans on a pooled one).
+fn uses_session_connection(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::List { .. }
+            | Command::Stat { .. }
+            | Command::MakeDir { .. }
+            | Command::Rename { .. }
+            | Command::RemoveFile { .. }
+            | Command::RemoveDir { .. }
+            | Command::Chmod { .. }
+            | Command::RemoveTree { .. }
+            | Command::ChmodTree { .. }
+    )
+}
+
+/// A request stopped half way may leave its connection out of step (an FTP reply or data
+/// connection unread, an SFTP call still running on its thread): close that connection rather
+/// than send the next command into it, and let the UI offer to reconnect. The local file system
+/// keeps no such state.
+fn close_after_cancel(shared: &Arc<Shared>, session: SessionId) {
+    let Ok(spec) = shared.session_spec(session) else { return };
+    if spec.protocol == crate::model::Protocol::Local {
+        return;
+    }
+    let error = FerryError::new(
+        ErrorKind::ConnectionLost,
+        format!(
+            "the connection to {} was closed because a request was stopped half way, which leaves it out of \
+             step; reconnect to go on",
+            spec.display_url()
+        ),
+    );
+    let shared = shared.clone();
+    tokio::spawn(async move { disconnect(&shared, session, Some(error)).await });
 }
 
 fn request_id(command: &Command) -> Option<RequestId> {
