@@ -247,6 +247,8 @@ fn a_server_that_stops_answering_leaves_the_window_responsive_and_cancel_works()
     wait_for(&mut harness, "local-note.txt");
     type_into(&mut harness, "Host", &format!("ftp://anonymous@127.0.0.1:{}/slow", server.port()));
     click(&mut harness, "Connect");
+    // Logged in; the listing is what hangs.
+    wait_for(&mut harness, "Connected to ftp://");
     wait_for(&mut harness, "Cancel");
     // The window keeps drawing while the listing hangs.
     let frames = Instant::now();

@@ -180,20 +180,20 @@ impl FerryApp {
             repaint: ctx.clone(),
             site_manager: crate::gui::site_manager::SiteManager::new(),
             bookmarks: Vec::new(),
-            config_dir: std::path::PathBuf::new(),
+            config_dir: config.path().to_path_buf(),
             header_height: 0.0,
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
         }
         app.queue.set_concurrency(concurrency);
-        app.config_dir = config.path().to_path_buf();
         app.open_tab();
         app.worker.send(Command::LoadBookmarks);
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
-        let request = app.worker.next_request();
-        app.pending.insert(request, Pending::Connect { target: Target::Local, path: local_folder });
-        app.worker.send(Command::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") });
+        app.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| Command::Connect {
+            request,
+            spec: ConnectSpec::new(Protocol::Local, ""),
+        });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
                 app.connect_from_bar_fields();

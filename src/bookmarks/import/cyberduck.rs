@@ -4,7 +4,9 @@ use std::io::Cursor;
 
 use plist::{Dictionary, Value};
 
-use super::{IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, is_putty_key, usable_local_path};
+use super::{
+    IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, port, usable_key_file, usable_local_path,
+};
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{FtpMode, Protocol};
@@ -51,16 +53,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         report.skip(name, "it has no host name");
         return;
     }
-    let port = match text("Port").trim() {
-        "" | "-1" | "0" => protocol.default_port(),
-        value => match value.parse::<u16>() {
-            Ok(port) if port > 0 => port,
-            _ => {
-                report.skip(name, format!("its port {value:?} is not a number from 1 to 65535"));
-                return;
-            }
-        },
-    };
+    let Some(port) = port(report, &name, &text("Port"), &["", "-1", "0"], protocol) else { return };
 
     let key_path = text("Private Key File").trim().to_string();
     let key_path = if key_path.is_empty() {
@@ -72,26 +65,12 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
     } else {
         key_path
     };
-    let mut login = LoginMethod::Password;
-    let mut key_file = None;
-    if !key_path.trim().is_empty() && protocol == Protocol::Sftp {
-        match usable_local_path(&key_path) {
-            Some(path) => {
-                if is_putty_key(&path) {
-                    report.note(
-                        &name,
-                        "the key file is in PuTTY's .ppk format, which Ferry cannot read: convert it with \
-                         `puttygen KEY.ppk -O private-openssh -o KEY`",
-                    );
-                }
-                login = LoginMethod::KeyFile;
-                key_file = Some(path);
-            }
-            None => {
-                report.note(&name, format!("the key file {key_path:?} is not a path on this computer; choose it again"))
-            }
-        }
-    }
+    let key_file = if !key_path.trim().is_empty() && protocol == Protocol::Sftp {
+        usable_key_file(report, &name, &key_path)
+    } else {
+        None
+    };
+    let login = if key_file.is_some() { LoginMethod::KeyFile } else { LoginMethod::Password };
     let ftp_mode =
         if text("FTP Connect Mode").trim().eq_ignore_ascii_case("active") { FtpMode::Active } else { FtpMode::Passive };
     let remote_dir = Some(text("Path").trim().to_string()).filter(|p| !p.is_empty());

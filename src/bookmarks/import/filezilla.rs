@@ -4,7 +4,9 @@ use base64::Engine;
 use quick_xml::events::Event;
 use secrecy::SecretString;
 
-use super::{IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, is_putty_key, usable_local_path};
+use super::{
+    IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, port, usable_key_file, usable_local_path,
+};
 use crate::bookmarks::{Bookmark, LoginMethod};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{FtpMode, Protocol};
@@ -74,16 +76,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         report.skip(name, "it has no host name");
         return;
     }
-    let port = match field("Port").trim() {
-        "" | "0" => protocol.default_port(),
-        text => match text.parse::<u16>() {
-            Ok(port) if port > 0 => port,
-            _ => {
-                report.skip(name, format!("its port {text:?} is not a number from 1 to 65535"));
-                return;
-            }
-        },
-    };
+    let Some(port) = port(report, &name, field("Port"), &["", "0"], protocol) else { return };
     let mut user = field("User").to_string();
 
     let mut password = None;
@@ -114,27 +107,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
             LoginMethod::Password
         }
     };
-    let key_file = if login == LoginMethod::KeyFile {
-        let raw = field("Keyfile");
-        match usable_local_path(raw) {
-            Some(path) => {
-                if is_putty_key(&path) {
-                    report.note(
-                        &name,
-                        "the key file is in PuTTY's .ppk format, which Ferry cannot read: convert it with \
-                         `puttygen KEY.ppk -O private-openssh -o KEY`",
-                    );
-                }
-                Some(path)
-            }
-            None => {
-                report.note(&name, format!("the key file {raw:?} is not a path on this computer; choose it again"));
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let key_file = if login == LoginMethod::KeyFile { usable_key_file(report, &name, field("Keyfile")) } else { None };
 
     let ftp_mode = if field("PasvMode").trim() == "MODE_ACTIVE" { FtpMode::Active } else { FtpMode::Passive };
     let remote_dir = match field("RemoteDir").trim() {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bookmarks::{Bookmark, BookmarkId};
 use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::Protocol;
 
 /// The largest file an importer reads: saved-site files are kilobytes; anything this big is not one.
 pub const MAX_IMPORT_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -272,6 +273,39 @@ fn expand_home(value: &str) -> Option<PathBuf> {
             Some(if rest.is_empty() { home } else { home.join(rest) })
         }
         None => Some(PathBuf::from(value)),
+    }
+}
+
+/// The key file a site names, when it is a path on this computer; the report tells why it is left
+/// out otherwise, and how to convert a PuTTY key.
+fn usable_key_file(report: &mut ImportReport, name: &str, raw: &str) -> Option<PathBuf> {
+    let Some(path) = usable_local_path(raw) else {
+        report.note(name, format!("the key file {raw:?} is not a path on this computer; choose it again"));
+        return None;
+    };
+    if is_putty_key(&path) {
+        report.note(
+            name,
+            "the key file is in PuTTY's .ppk format, which Ferry cannot read: convert it with \
+             `puttygen KEY.ppk -O private-openssh -o KEY`",
+        );
+    }
+    Some(path)
+}
+
+/// A site's port: the protocol's default for the values the client writes for "unset", `None`
+/// (and the site skipped, with the reason) for anything but 1 to 65535.
+fn port(report: &mut ImportReport, name: &str, raw: &str, unset: &[&str], protocol: Protocol) -> Option<u16> {
+    let raw = raw.trim();
+    if unset.contains(&raw) {
+        return Some(protocol.default_port());
+    }
+    match raw.parse::<u16>() {
+        Ok(port) if port > 0 => Some(port),
+        _ => {
+            report.skip(name, format!("its port {raw:?} is not a number from 1 to 65535"));
+            None
+        }
     }
 }
 

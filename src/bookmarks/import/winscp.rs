@@ -3,7 +3,9 @@
 
 use secrecy::SecretString;
 
-use super::{IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, is_putty_key, usable_local_path};
+use super::{
+    IdMaker, ImportReport, ImportSource, ImportedBookmark, display_name, port, usable_key_file, usable_local_path,
+};
 use crate::bookmarks::{Bookmark, LoginMethod};
 use crate::error::Result;
 use crate::model::{FtpMode, Protocol};
@@ -88,37 +90,15 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         report.skip(name, "it has no host name");
         return;
     }
-    let port = match value("PortNumber").trim() {
-        "" => protocol.default_port(),
-        text => match text.parse::<u16>() {
-            Ok(port) if port > 0 => port,
-            _ => {
-                report.skip(name, format!("its port {text:?} is not a number from 1 to 65535"));
-                return;
-            }
-        },
-    };
+    let Some(port) = port(report, &name, &value("PortNumber"), &[""], protocol) else { return };
 
-    let mut login = LoginMethod::Password;
-    let mut key_file = None;
     let key_value = value("PublicKeyFile");
-    if !key_value.trim().is_empty() && protocol == Protocol::Sftp {
-        match usable_local_path(&key_value) {
-            Some(path) => {
-                if is_putty_key(&path) {
-                    report.note(
-                        &name,
-                        "the key file is in PuTTY's .ppk format, which Ferry cannot read: convert it with \
-                         `puttygen KEY.ppk -O private-openssh -o KEY`",
-                    );
-                }
-                login = LoginMethod::KeyFile;
-                key_file = Some(path);
-            }
-            None => report
-                .note(&name, format!("the key file {key_value:?} is not a path on this computer; choose it again")),
-        }
-    }
+    let key_file = if !key_value.trim().is_empty() && protocol == Protocol::Sftp {
+        usable_key_file(report, &name, &key_value)
+    } else {
+        None
+    };
+    let login = if key_file.is_some() { LoginMethod::KeyFile } else { LoginMethod::Password };
 
     let mut password = None;
     if let Some(plain) = section.get("PasswordPlain") {
