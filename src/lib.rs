@@ -7,6 +7,7 @@
 pub mod app;
 pub mod backend;
 pub mod bookmarks;
+pub mod build_info;
 pub mod cli;
 pub mod config;
 pub mod desktop;
@@ -20,14 +21,12 @@ pub mod trust;
 pub mod url;
 pub mod worker;
 
-/// `ferry --version` text: Ferry's version and the libssh2 it links.
-pub fn version_text() -> String {
-    format!("{} (libssh2 {})", env!("CARGO_PKG_VERSION"), backend::sftp::libssh2_version_string())
-}
+pub use build_info::version_text;
 
 /// Parses the process's arguments, with the version text filled in.
 pub fn parse_command_line() -> cli::Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = cli::Cli::command().version(version_text()).get_matches();
+    let matches =
+        cli::Cli::command().version(version_text()).long_version(build_info::long_version_text()).get_matches();
     cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }

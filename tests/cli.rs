@@ -55,6 +55,34 @@ fn version_names_libssh2() {
     assert!(stdout(&output).contains("libssh2 1.11"), "{}", stdout(&output));
 }
 
+/// A scanner cannot map libssh2's `_DEV` version: `--version` names the commit that pins the
+/// bundled tree, and the release notes in the AppStream file name the same, with rustls and ring.
+#[test]
+fn version_and_release_notes_name_the_bundled_libssh2_commit_and_tls_libraries() {
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["--version"]);
+    assert_ok(&output);
+    let text = stdout(&output);
+    let commit_line = text.lines().find(|line| line.contains("ssh2-rs commit ")).unwrap_or_else(|| panic!("{text}"));
+    let sha = commit_line.split("ssh2-rs commit ").nth(1).unwrap().trim_end_matches(')');
+    assert_eq!(sha.len(), 40, "a full commit: {commit_line}");
+    let notes = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/io.github.ferry_client.Ferry.metainfo.xml"),
+    )
+    .unwrap();
+    let notes = notes.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(notes.contains(sha), "the release notes name {sha}");
+    for library in ["libssh2-sys", "rustls", "ring"] {
+        let version = text
+            .split(&format!("{library} "))
+            .nth(1)
+            .and_then(|rest| rest.split([' ', ',', ')']).next())
+            .unwrap_or_else(|| panic!("{library} in {text}"));
+        assert!(notes.contains(&format!("{library} {version}")), "release notes name {library} {version}");
+    }
+    assert!(text.contains("OpenSSL"), "{text}");
+}
+
 #[test]
 fn sftp_ls_json_get_put_mkdir_mv_rm() {
     let sshd = Sshd::start();
