@@ -7,6 +7,7 @@ pub mod ftp;
 pub mod ftp_listing;
 pub mod local;
 pub mod sftp;
+mod sftp_write;
 pub mod ssh_known_hosts;
 pub mod tls;
 

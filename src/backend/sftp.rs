@@ -1,7 +1,7 @@
 //! SFTP over libssh2 (the ssh2 crate). libssh2 blocks, so every call runs on a blocking thread
 //! while the async side streams data through a small bounded channel.
 
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +11,7 @@ use secrecy::ExposeSecret;
 use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::sftp_write::write_whole;
 use super::ssh_known_hosts::{self, HostKey, Verdict};
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
@@ -446,8 +447,13 @@ impl Backend for SftpBackend {
             };
             file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
             let _ = offset_sender.send(offset);
+            // The session's own timeout bounds how long the server may take no data (0 = none set).
+            let no_progress_limit = match c.session.timeout() {
+                0 => std::time::Duration::from_secs(30),
+                millis => std::time::Duration::from_millis(millis.into()),
+            };
             while let Some(chunk) = receiver.blocking_recv() {
-                file.write_all(&chunk).map_err(|e| remote_io_error(&e, &context))?;
+                write_whole(&mut file, &chunk, no_progress_limit, &context, |e| remote_io_error(e, &context))?;
             }
             file.fsync().ok();
             file.close().map_err(|e| ssh_error(&e, &context))
