@@ -48,22 +48,22 @@ impl TrustStore {
 
     /// Whether the user accepted this key for this run ("accept once").
     pub fn host_key_accepted_this_run(&self, host: &str, port: u16, key: &HostKey) -> bool {
-        lock(&self.accepted_host_keys).contains(&(host.to_string(), port, key.base64.clone()))
+        lock(&self.accepted_host_keys).contains(&(host.to_ascii_lowercase(), port, key.base64.clone()))
     }
 
-    /// Records the user's acceptance of a host key.
+    /// Records the user's acceptance of a host key. Host names are kept lower-cased, as OpenSSH
+    /// compares them.
     pub fn accept_host_key(&self, host: &str, port: u16, key: &HostKey, decision: TrustDecision) -> Result<()> {
+        let host = host.to_ascii_lowercase();
         match decision {
             TrustDecision::Reject => Ok(()),
             TrustDecision::AcceptOnce => {
-                lock(&self.accepted_host_keys).insert((host.to_string(), port, key.base64.clone()));
+                lock(&self.accepted_host_keys).insert((host, port, key.base64.clone()));
                 Ok(())
             }
             TrustDecision::AcceptAndRemember => {
-                let file = self.config.known_hosts();
-                ssh_known_hosts::remember(&file, host, port, key)
-                    .map_err(|e| FerryError::from_io(&e, format!("saving the host key to {}", file.display())))?;
-                lock(&self.accepted_host_keys).insert((host.to_string(), port, key.base64.clone()));
+                ssh_known_hosts::remember(&self.config.known_hosts(), &host, port, key)?;
+                lock(&self.accepted_host_keys).insert((host, port, key.base64.clone()));
                 Ok(())
             }
         }

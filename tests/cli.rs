@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
+use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, new_key_pair};
 
 /// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
 fn ferry(config: &Path, args: &[&str]) -> Output {
@@ -215,6 +215,27 @@ fn unknown_host_key_without_a_terminal_is_an_error_unless_accepted() {
     assert!(saved.contains(&format!("[127.0.0.1]:{}", sshd.port())));
     // Remembered in the config folder: no flag needed now.
     assert_ok(&ferry(config.path(), &["--known-hosts", empty_known.to_str().unwrap(), "ls", &url]));
+}
+
+#[test]
+fn accept_new_host_key_never_accepts_a_host_whose_key_type_changed() {
+    let keys = tempfile::tempdir().unwrap();
+    let (ecdsa, _) = new_key_pair(keys.path(), "ecdsa_host", "ecdsa");
+    let (_, recorded) = new_key_pair(keys.path(), "ed25519_host", "ed25519");
+    // An impostor that has only an ECDSA key, where an ed25519 key is on record.
+    let sshd = Sshd::start_with_host_key(&ecdsa);
+    let config = tempfile::tempdir().unwrap();
+    let known = config.path().join("user_known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {recorded}\n", sshd.port())).unwrap();
+    let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", sshd.port());
+    let output = ferry(config.path(), &["--known-hosts", known.to_str().unwrap(), "--accept-new-host-key", "ls", &url]);
+    assert!(!output.status.success(), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.starts_with("ferry: HOST KEY CHANGED"), "{message}");
+    assert!(message.contains(&sshd.host_key_fingerprint()), "names the offered key: {message}");
+    assert!(message.contains(&format!("{}:1", known.display())), "names the key on record: {message}");
+    assert!(!config.path().join("known_hosts").exists(), "the impostor's key was not remembered");
+    assert!(!sshd.log().contains("userauth-request for user"), "the password went to the impostor");
 }
 
 #[test]

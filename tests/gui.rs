@@ -282,6 +282,28 @@ fn a_changed_host_key_is_a_warning_with_no_way_to_accept() {
 }
 
 #[test]
+fn a_host_offering_another_key_type_than_the_one_on_record_is_a_changed_key() {
+    support::require_password_logins();
+    let keys = tempfile::tempdir().unwrap();
+    let (rsa, _) = support::new_key_pair(keys.path(), "rsa_host", "rsa");
+    let (_, recorded) = support::new_key_pair(keys.path(), "ed25519_host", "ed25519");
+    let sshd = Sshd::start_with_host_key(&rsa);
+    let desk = desk();
+    std::fs::write(desk.config.path().join("known_hosts"), format!("[127.0.0.1]:{} {recorded}\n", sshd.port()))
+        .unwrap();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    type_into(&mut harness, "Host", &sftp_url(&sshd));
+    click(&mut harness, "Connect");
+    wait_for(&mut harness, "Host key changed");
+    harness.get_by_label_contains("man-in-the-middle");
+    // Named in the dialog and in the protocol log.
+    assert!(harness.query_all_by_label_contains("known_hosts:1").next().is_some(), "names the key on record");
+    assert!(harness.query_all_by_label_contains("Accept").next().is_none(), "no way to accept a changed key");
+    assert!(!sshd.log().contains("userauth-request"), "no credential was sent");
+}
+
+#[test]
 fn hostile_names_are_shown_escaped() {
     support::require_password_logins();
     let sshd = Sshd::start();

@@ -13,7 +13,7 @@ use ferry::model::Protocol;
 use ferry::trust::TrustDecision;
 use ferry::worker::Question;
 use secrecy::SecretString;
-use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
+use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys, new_key_pair};
 
 fn known_hosts_for(sshd: &Sshd, dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("known_hosts");
@@ -168,6 +168,93 @@ fn changed_host_key_is_refused_without_asking() {
     assert!(message.contains(&sshd.host_key_fingerprint()), "names the new fingerprint: {message}");
     assert!(message.contains(&format!("{}:1", known.display())), "names the line that disagrees: {message}");
     assert!(!sshd.log().contains("userauth-request for user"), "no credential sent to an impostor");
+}
+
+/// Asserts the connection was refused as a changed (or revoked) key, with no question asked and
+/// no credential sent.
+fn assert_refused_before_login(sshd: &Sshd, driver: &Driver, error: &ferry::error::FerryError) {
+    assert_eq!(error.kind, ErrorKind::HostKeyChanged, "{error}");
+    assert!(driver.questions.is_empty(), "never offered for acceptance: {:?}", driver.questions);
+    assert!(!sshd.log().contains("userauth-request for user"), "a credential was sent:\n{}", sshd.log());
+    assert!(!driver.config_dir().join("known_hosts").exists(), "nothing remembered");
+}
+
+#[test]
+fn a_key_of_another_type_than_the_one_on_record_is_a_changed_key() {
+    let keys = tempfile::tempdir().unwrap();
+    let (rsa, _) = new_key_pair(keys.path(), "rsa_host", "rsa");
+    let (_, recorded) = new_key_pair(keys.path(), "ed25519_host", "ed25519");
+    let sshd = Sshd::start_with_host_key(&rsa);
+    let known = keys.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {recorded}\n", sshd.port())).unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(known.clone()));
+    driver.trust_answer = TrustDecision::AcceptAndRemember;
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
+    assert_refused_before_login(&sshd, &driver, &error);
+    let message = error.to_string();
+    assert!(message.contains(&sshd.host_key_fingerprint()), "names the offered key: {message}");
+    assert!(message.contains(&format!("{}:1", known.display())), "names the line on record: {message}");
+    assert!(message.contains("ssh-ed25519 SHA256:"), "names the key on record: {message}");
+}
+
+#[test]
+fn host_names_are_compared_lower_cased() {
+    let sshd = Sshd::start();
+    let keys = tempfile::tempdir().unwrap();
+    let (_, other) = new_key_pair(keys.path(), "other", "ed25519");
+    let known = keys.path().join("known_hosts");
+    // Another key on record for "localhost": the same host spelled LOCALHOST is changed, not new.
+    std::fs::write(&known, format!("[localhost]:{} {other}\n", sshd.port())).unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(known.clone()));
+    driver.trust_answer = TrustDecision::AcceptAndRemember;
+    let mut login = spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD));
+    login.host = "LOCALHOST".into();
+    let error = driver.connect(login.clone()).unwrap_err();
+    assert_refused_before_login(&sshd, &driver, &error);
+
+    // With the right key on record under the lower-case name, LOCALHOST connects without asking.
+    let line = sshd.host_key_public_line();
+    std::fs::write(&known, format!("[localhost]:{} {line}\n", sshd.port())).unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(known));
+    driver.trust_answer = TrustDecision::Reject;
+    driver.connect(login).unwrap();
+    assert!(driver.questions.is_empty(), "{:?}", driver.questions);
+}
+
+#[test]
+fn a_key_revoked_in_another_file_is_refused_though_ferrys_file_lists_it() {
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let revocations = dir.path().join("known_hosts");
+    let key = sshd.host_key_public_line().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    std::fs::write(&revocations, format!("# retired keys\n@revoked * {key}\n")).unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(revocations.clone()));
+    // Ferry's own file, read first, holds the very key as trusted.
+    std::fs::write(driver.config_dir().join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
+    driver.trust_answer = TrustDecision::AcceptAndRemember;
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::HostKeyChanged, "{error}");
+    assert!(driver.questions.is_empty());
+    assert!(!sshd.log().contains("userauth-request for user"), "a credential was sent to a revoked key");
+    let message = error.to_string();
+    assert!(message.contains("@revoked") && message.contains(&format!("{}:2", revocations.display())), "{message}");
+}
+
+#[test]
+fn a_host_name_that_would_add_patterns_is_never_written_to_known_hosts() {
+    let config = tempfile::tempdir().unwrap();
+    let trust = ferry::trust::TrustStore::new(ferry::config::ConfigDir::at(config.path()), None);
+    let blob = [&11u32.to_be_bytes()[..], b"ssh-ed25519", &32u32.to_be_bytes(), &[7; 32]].concat();
+    let key = ferry::backend::ssh_known_hosts::HostKey::from_blob(&blob);
+    for host in ["good.example,victim.example", "*", "[victim.example]:22", "|1|a|b", "a\tb"] {
+        let error = trust.accept_host_key(host, 22, &key, TrustDecision::AcceptAndRemember);
+        assert!(error.is_err(), "{host:?} was accepted");
+    }
+    assert!(!config.path().join("known_hosts").exists(), "nothing written");
+    // A real name is written lower-cased.
+    trust.accept_host_key("Good.EXAMPLE", 22, &key, TrustDecision::AcceptAndRemember).unwrap();
+    let saved = std::fs::read_to_string(config.path().join("known_hosts")).unwrap();
+    assert!(saved.starts_with("good.example ssh-ed25519 "), "{saved}");
 }
 
 #[test]

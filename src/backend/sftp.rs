@@ -93,7 +93,7 @@ fn open_session(
     let (blob, _) =
         session.host_key().ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
     let key = HostKey::from_blob(blob);
-    let verdict = ssh_known_hosts::check(&session, &files, &spec.host, spec.port, &key);
+    let verdict = ssh_known_hosts::check(&files, &spec.host, spec.port, &key);
     tracing::debug!(target: "ferry::ssh", "{target}: host key {} {} is {verdict:?}", key.key_type, key.fingerprint);
     if let Some(refusal) = verdict.refusal(&spec.host, spec.port, &key) {
         return Err(refusal.into());
@@ -111,7 +111,7 @@ fn open_session(
 /// Asks for host key types we already know for this host first, so a server with several keys
 /// shows the one we can check rather than one we have never seen (OpenSSH does the same).
 fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
-    let known = ssh_known_hosts::known_key_types(session, files, host, port);
+    let known = ssh_known_hosts::known_key_types(files, host, port);
     if known.is_empty() {
         return;
     }

@@ -664,9 +664,9 @@ fn error_advice(kind: ErrorKind) -> Option<&'static str> {
 }
 
 /// The warning shown for a changed host key, in red, before the details.
-pub const HOST_KEY_CHANGED_WARNING: &str = "WARNING: the server's host key is not the one on record. Someone may \
-     be intercepting the connection (a man-in-the-middle attack), or the server's key was replaced. Ferry did \
-     not connect and sent no password.";
+pub const HOST_KEY_CHANGED_WARNING: &str = "WARNING: the server's host key is not one on record for it, or it \
+     is revoked. Someone may be intercepting the connection (a man-in-the-middle attack), or the server's key was \
+     replaced. Ferry did not connect and sent no password.";
 
 /// How to get past a changed host key once the new key is known to be genuine.
 const HOST_KEY_CHANGED_FIX: &str = "Ask the server's administrator whether its key really changed and what \
@@ -699,8 +699,8 @@ impl ErrorDialog {
             }
             if let Some(reply) = &error.server_reply {
                 ui.add_space(4.0);
-                // For a changed key the "reply" is the known_hosts line that disagrees.
-                ui.label(if host_key_changed { "The key on record:" } else { "The server said:" });
+                // For a changed key the "reply" is the keys on record (or the revocation), with their lines.
+                ui.label(if host_key_changed { "On record in known_hosts:" } else { "The server said:" });
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     code(ui, &escape_control(reply));

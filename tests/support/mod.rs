@@ -870,6 +870,18 @@ pub fn client_keys() -> &'static ClientKeys {
 
 /// Makes a key pair at `path` and `path.pub` (removing old ones, because
 /// ssh-keygen would ask before overwriting).
+/// A new unprotected key pair of `key_type` ("ed25519", "rsa", "ecdsa") at `dir/name`, for
+/// [`Sshd::start_with_host_key`] or a known_hosts line. Returns the private key's path and the
+/// public key as known_hosts holds it: "type base64".
+pub fn new_key_pair(dir: &Path, name: &str, key_type: &str) -> (PathBuf, String) {
+    let path = dir.join(name);
+    let bits: &[&str] = if key_type == "rsa" { &["-b", "2048"] } else { &[] };
+    ssh_keygen(&path, &[&["-t", key_type], bits].concat(), "", "ferry-test-key");
+    let public = read_lossy(&ClientKeys::public_key_path(&path));
+    let fields: Vec<&str> = public.split_whitespace().take(2).collect();
+    (path, fields.join(" "))
+}
+
 fn ssh_keygen(path: &Path, type_args: &[&str], passphrase: &str, comment: &str) {
     let _ = fs::remove_file(path);
     let _ = fs::remove_file(ClientKeys::public_key_path(path));
