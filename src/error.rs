@@ -33,6 +33,10 @@ pub enum ErrorKind {
     Cancelled,
     /// A local file could not be read or written.
     LocalIo,
+    /// The server sent more than Ferry accepts (a listing, a folder tree): the error names the limit.
+    TooLarge,
+    /// A file changed on the server while it was transferred (it grew past its announced size).
+    FileChanged,
 }
 
 impl ErrorKind {
@@ -52,6 +56,8 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol error",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::LocalIo => "local file error",
+            ErrorKind::TooLarge => "over Ferry's limit",
+            ErrorKind::FileChanged => "file changed during the transfer",
         }
     }
 }

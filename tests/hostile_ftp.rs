@@ -30,7 +30,7 @@ const BOUND: Duration = Duration::from_secs(20);
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
 fn settings() -> ConnectSettings {
-    ConnectSettings { timeout: TIMEOUT, keep_alive_interval: Duration::from_secs(600) }
+    ConnectSettings { timeout: TIMEOUT, keep_alive_interval: Duration::from_secs(600), ..ConnectSettings::default() }
 }
 
 fn login(server: &ScriptedFtp) -> ConnectSpec {

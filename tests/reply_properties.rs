@@ -79,7 +79,11 @@ fn spec(port: u16) -> ConnectSpec {
 fn connect(server: &ScriptedFtp) -> Result<FtpBackend, FerryError> {
     let config = tempfile::tempdir().expect("config folder");
     let trust = TrustStore::new(ConfigDir::at(config.path()), None);
-    let settings = ConnectSettings { timeout: Duration::from_secs(5), keep_alive_interval: Duration::from_secs(600) };
+    let settings = ConnectSettings {
+        timeout: Duration::from_secs(5),
+        keep_alive_interval: Duration::from_secs(600),
+        ..ConnectSettings::default()
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let spec = spec(server.port());
     runtime.block_on(async {

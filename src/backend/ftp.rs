@@ -18,6 +18,7 @@ use super::tls::{self, SiteTls};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, file_name_remote, join_remote};
+use crate::transfer::limits::Limits;
 use crate::trust::TrustStore;
 
 type Stream = AsyncRustlsFtpStream;
@@ -42,6 +43,7 @@ pub struct FtpBackend {
     /// The data connection mode in use (suppaftp does not report it back).
     mode: Mode,
     timeout: std::time::Duration,
+    limits: Limits,
 }
 
 impl FtpBackend {
@@ -170,7 +172,7 @@ impl FtpBackend {
         let home = timed(settings.timeout, "asking for the login folder", stream.pwd()).await?;
         let shown_home = crate::model::escape_control(&home);
         tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {shown_home}, {features:?}");
-        Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout })
+        Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout, limits: settings.limits })
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -198,6 +200,21 @@ impl FtpBackend {
     /// A "command not understood" reply while in EPSV mode: the server lacks EPSV.
     fn epsv_refused(&self, reply: &suppaftp::types::Response) -> bool {
         self.mode == Mode::ExtendedPassive && matches!(reply.status.code(), 500 | 501 | 502 | 504)
+    }
+
+    /// After Ferry stopped reading a listing and closed its data connection, reads the server's
+    /// reply to the cut transfer and checks with a NOOP that the connection is in step. Returns
+    /// `error` as it is when it is; otherwise as a lost connection, so the session is given up
+    /// rather than read out of step.
+    async fn back_in_step(&mut self, error: FerryError) -> FerryError {
+        match timed(self.timeout, "checking the connection after a cut listing", self.stream.noop()).await {
+            Ok(()) => error,
+            Err(_) => FerryError {
+                kind: ErrorKind::ConnectionLost,
+                context: format!("{}; the server went on sending, so the connection is given up", error.context),
+                ..error
+            },
+        }
     }
 
     /// Whether `path` is a folder, found by changing into it (works on every server).
@@ -302,21 +319,45 @@ impl Backend for FtpBackend {
         self.features.mlsd
     }
 
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
         let context = format!("listing {dir}");
         // Change into the folder first: LIST's argument is a glob with options on many servers,
         // so names with spaces, dashes or brackets would be misread.
         timed(self.timeout, &context, self.stream.cwd(&dir)).await?;
+        // One deadline for the whole listing, as for any one reply.
+        let deadline = tokio::time::Instant::now() + self.timeout;
         let mlsd = self.features.mlsd;
-        let timeout = self.timeout;
-        let listing = self.data_command(move |s| if mlsd { Box::pin(s.mlsd(None)) } else { Box::pin(s.list(None)) });
-        let lines = tokio::time::timeout(timeout, listing)
+        let command = if mlsd { "MLSD" } else { "LIST" };
+        // The data connection is read here, not by the library, so no listing can outgrow the limits.
+        let opening = self.data_command(move |s| {
+            Box::pin(s.custom_data_command(command, &[Status::AboutToSend, Status::AlreadyOpen]))
+        });
+        let (_, transfer) = tokio::time::timeout_at(deadline, opening)
             .await
             .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
             .map_err(|e| ftp_error(e, &context))?;
-        let entries = super::ftp_listing::parse_listing(&lines, mlsd, Utc::now());
-        Ok(entries.into_iter().filter(|e| e.name != "." && e.name != "..").collect())
+        let mut data = tokio::io::BufReader::new(transfer);
+        let reading = super::ftp_listing_reader::read_listing(&mut data, &dir, mlsd, &self.limits, Utc::now());
+        let entries = match tokio::time::timeout_at(deadline, reading).await {
+            Ok(Ok(entries)) => entries,
+            Ok(Err(error)) if error.kind == ErrorKind::TooLarge => {
+                // Closing the data connection tells the server to stop sending.
+                drop(data);
+                return Err(self.back_in_step(error).await);
+            }
+            Ok(Err(error)) => return Err(error),
+            Err(_) => return Err(FerryError::new(ErrorKind::Timeout, context)),
+        };
+        tokio::time::timeout_at(deadline, data.into_inner().finish())
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        Ok(entries)
     }
 
     async fn stat(&mut self, path: &str) -> Result<Entry> {

@@ -5,6 +5,7 @@
 
 pub mod ftp;
 pub mod ftp_listing;
+pub mod ftp_listing_reader;
 pub mod local;
 pub mod sftp;
 mod sftp_write;
@@ -58,7 +59,14 @@ pub trait Backend: Send {
         true
     }
 
-    /// The entries of a folder, without `.` and `..`.
+    /// The limits this connection was opened with; folder walks on it (plans, recursive deletes)
+    /// keep to them too.
+    fn limits(&self) -> crate::transfer::limits::Limits {
+        crate::transfer::limits::Limits::default()
+    }
+
+    /// The entries of a folder, without `.` and `..`. A listing past the connection's limits is
+    /// an error ([`crate::error::ErrorKind::TooLarge`]), never a silently cut one.
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>>;
 
     /// One entry's metadata, following symlinks.
@@ -207,6 +215,8 @@ pub struct ConnectSettings {
     pub timeout: std::time::Duration,
     /// How often an idle connection sends a keep-alive.
     pub keep_alive_interval: std::time::Duration,
+    /// How much a server may make Ferry hold: listing sizes, the depth and size of folder walks.
+    pub limits: crate::transfer::limits::Limits,
 }
 
 impl Default for ConnectSettings {
@@ -214,6 +224,7 @@ impl Default for ConnectSettings {
         ConnectSettings {
             timeout: std::time::Duration::from_secs(30),
             keep_alive_interval: std::time::Duration::from_secs(30),
+            limits: crate::transfer::limits::Limits::default(),
         }
     }
 }

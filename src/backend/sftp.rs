@@ -16,6 +16,7 @@ use super::ssh_known_hosts::{self, HostKey, Verdict};
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
+use crate::transfer::limits::Limits;
 use crate::trust::TrustStore;
 
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
@@ -31,6 +32,7 @@ struct Connection {
 pub struct SftpBackend {
     connection: Arc<Mutex<Connection>>,
     home: String,
+    limits: Limits,
 }
 
 impl SftpBackend {
@@ -40,6 +42,7 @@ impl SftpBackend {
         trust: Arc<TrustStore>,
         settings: ConnectSettings,
     ) -> Result<Self, ConnectError> {
+        let limits = settings.limits;
         let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
         let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
@@ -51,7 +54,7 @@ impl SftpBackend {
             .realpath(Path::new("."))
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".into());
-        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home })
+        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home, limits })
     }
 
     /// Runs `job` on a blocking thread with the connection locked.
@@ -282,12 +285,19 @@ impl Backend for SftpBackend {
         &self.home
     }
 
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
+        let limits = self.limits;
         self.blocking(move |c| {
             let context = format!("listing {dir}");
             let mut handle = c.sftp.opendir(Path::new(&dir)).map_err(|e| ssh_error(&e, &context))?;
             let mut entries = Vec::new();
+            // The names' bytes: a server could send few entries with huge names.
+            let mut name_bytes: u64 = 0;
             loop {
                 match handle.readdir() {
                     Ok((name, stat)) => {
@@ -295,6 +305,13 @@ impl Backend for SftpBackend {
                         let name = name.to_string_lossy().into_owned();
                         if name == "." || name == ".." {
                             continue;
+                        }
+                        if entries.len() >= limits.listing_entries {
+                            return Err(limits.too_many_entries(&dir));
+                        }
+                        name_bytes += name.len() as u64;
+                        if name_bytes > limits.listing_bytes {
+                            return Err(limits.too_many_listing_bytes(&dir));
                         }
                         let mut entry = entry_from_stat(name, &stat);
                         if entry.kind == EntryKind::Symlink {
@@ -399,7 +416,9 @@ impl Backend for SftpBackend {
                 }
             }
         });
-        let writer = async {
+        // `move`: the receiver ends with the writer, so a failed local write (a full disk, more
+        // than the announced size) stops the reader instead of leaving it blocked on a full channel.
+        let writer = async move {
             let mut moved = 0u64;
             while let Some(chunk) = receiver.recv().await {
                 sink.write_all(&chunk).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;

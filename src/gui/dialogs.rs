@@ -642,6 +642,8 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::Protocol => "Unexpected answer from the server",
         ErrorKind::Cancelled => "Cancelled",
         ErrorKind::LocalIo => "Local file error",
+        ErrorKind::TooLarge => "Too much from the server",
+        ErrorKind::FileChanged => "File changed during the transfer",
     }
 }
 
@@ -659,6 +661,10 @@ fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::Timeout => Some("The server may be busy or unreachable; try again later."),
         ErrorKind::Unsupported => Some("This server or protocol cannot do this."),
         ErrorKind::LocalIo => Some("Check the disk space and the local folder's permissions."),
+        ErrorKind::TooLarge => {
+            Some("Ferry stopped reading to protect this computer's memory; a smaller folder can be opened.")
+        }
+        ErrorKind::FileChanged => Some("Retry to fetch the file again, whole."),
         ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }

@@ -1,5 +1,8 @@
-//! Pure logic of the transfer queue: which names are safe, what to do when a target exists, and progress math.
+//! Pure logic of the transfer queue: which names are safe, what to do when a target exists, progress math,
+//! and how much a server may make Ferry hold.
 
+pub mod capped;
+pub mod limits;
 pub mod names;
 pub mod policy;
 pub mod progress;

@@ -451,7 +451,10 @@ async fn plan(
                 .map(|seeds| (seeds, transfer.local.clone()))
         }
     };
-    scheduler::checkin(shared, &site, backend);
+    // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
+    if !matches!(&planned, Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)) {
+        scheduler::checkin(shared, &site, backend);
+    }
     let (seeds, local_root) = planned?;
     Ok(seeds
         .into_iter()

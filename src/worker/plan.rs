@@ -67,9 +67,18 @@ pub async fn plan_download(
         ));
     }
     let mut seeds = vec![Seed::folder(remote.to_string(), target.clone())];
-    let mut pending = vec![(remote.to_string(), target)];
-    while let Some((dir, local_dir)) = pending.pop() {
+    // Each folder with its depth below `remote`: a server whose folders contain themselves stops
+    // at the depth limit, and a huge tree at the item limit.
+    let limits = backend.limits();
+    let mut pending = vec![(remote.to_string(), target, 0usize)];
+    while let Some((dir, local_dir, depth)) = pending.pop() {
+        if depth > limits.plan_depth {
+            return Err(limits.too_deep(&dir));
+        }
         for entry in backend.list(&dir).await? {
+            if seeds.len() >= limits.plan_items {
+                return Err(limits.too_many_items(remote));
+            }
             let remote_path = join_remote(&dir, &entry.name);
             if let Err(why) = check_name(&entry.name) {
                 seeds.push(Seed::refused(remote_path, local_dir.clone(), why.to_error(&entry.name)));
@@ -79,7 +88,7 @@ pub async fn plan_download(
             match entry.kind {
                 EntryKind::Dir => {
                     seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
-                    pending.push((remote_path, local_path));
+                    pending.push((remote_path, local_path, depth + 1));
                 }
                 EntryKind::File => seeds.push(Seed::file(remote_path, local_path, entry.size, entry.modified)),
                 EntryKind::Symlink => match backend.stat(&remote_path).await {

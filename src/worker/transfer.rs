@@ -11,6 +11,8 @@ use super::queue::{Integrity, QueueItem};
 use crate::backend::{Backend, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::parent_remote;
+use crate::transfer::capped::CappedWriter;
+use crate::transfer::limits::{DOWNLOAD_MARGIN, file_grew};
 
 /// The temporary name a download is written under: hidden, beside the target, so the final
 /// rename stays on one file system and never leaves a half file under the real name.
@@ -117,16 +119,19 @@ pub async fn download(
         ensure_local_dir(local_root, target)?;
         return Ok(Integrity::SizeChecked);
     }
+    // The plan's size, or the server's word now: on a retry the file may have changed since the plan.
     let (size, modified) = match item.size {
-        Some(size) if backend.listing_times_are_exact() => (size, item.modified),
+        Some(size) if backend.listing_times_are_exact() && !resume => (Some(size), item.modified),
         _ => {
             let entry = backend.stat(&item.remote).await?;
-            (entry.size.unwrap_or(0), entry.modified)
+            (entry.size, entry.modified)
         }
     };
     let part = part_path(target);
     let already = match std::fs::symlink_metadata(&part) {
-        Ok(metadata) if metadata.is_file() && resume && metadata.len() <= size => metadata.len(),
+        Ok(metadata) if metadata.is_file() && resume && size.is_none_or(|size| metadata.len() <= size) => {
+            metadata.len()
+        }
         _ => 0,
     };
     let mut file = open_no_follow(&part, already == 0).await?;
@@ -134,13 +139,26 @@ pub async fn download(
     file.set_len(already).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     progress(already);
-    if already < size || size == 0 {
-        backend.read_to(&item.remote, already, &mut file, progress).await?;
+    if size.is_none_or(|size| already < size || size == 0) {
+        // A server that announced a size gets no byte past it (and the margin): one that goes on
+        // sending cannot fill the disk.
+        let room = size.map(|size| size.saturating_sub(already) + DOWNLOAD_MARGIN);
+        let mut capped = CappedWriter::new(&mut file, room);
+        let read = backend.read_to(&item.remote, already, &mut capped, progress).await;
+        if capped.overflowed() {
+            drop(file);
+            // What arrived belongs to a file that changed: never resumed, never renamed into place.
+            let _ = std::fs::remove_file(&part);
+            return Err(file_grew(&item.remote, size.unwrap_or(0)));
+        }
+        read?;
     }
     file.sync_all().await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     drop(file);
     let arrived = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-    if arrived != size {
+    if let Some(size) = size
+        && arrived != size
+    {
         return Err(FerryError::new(
             ErrorKind::ConnectionLost,
             format!("downloading {}: incomplete, {arrived} of {size} bytes arrived", item.remote),

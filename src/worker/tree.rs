@@ -5,6 +5,7 @@
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{Entry, EntryKind};
+use crate::transfer::limits::Limits;
 use crate::transfer::names::remote_join;
 
 /// The folder's entries, each with its full path; refuses unsafe names.
@@ -22,6 +23,31 @@ async fn children(backend: &mut dyn Backend, dir: &str) -> Result<Vec<(String, E
         .collect()
 }
 
+/// Counts the folders and entries a walk from `top` visits, and stops it at the connection's
+/// depth and item limits: a server whose folders contain themselves must not keep it going.
+struct WalkBudget {
+    limits: Limits,
+    visited: usize,
+}
+
+impl WalkBudget {
+    fn new(backend: &dyn Backend) -> Self {
+        WalkBudget { limits: backend.limits(), visited: 0 }
+    }
+
+    /// Accounts for the folder `dir`, `depth` levels below the top, holding `entries` entries.
+    fn visit(&mut self, top: &str, dir: &str, depth: usize, entries: usize) -> Result<()> {
+        if depth > self.limits.plan_depth {
+            return Err(self.limits.too_deep(dir));
+        }
+        self.visited = self.visited.saturating_add(entries);
+        if self.visited > self.limits.plan_items {
+            return Err(self.limits.too_many_items(top));
+        }
+        Ok(())
+    }
+}
+
 /// Deletes `path`: a file or link directly, a folder with everything in it (depth first).
 pub(super) async fn remove_tree(backend: &mut dyn Backend, path: &str) -> Result<()> {
     let entry = backend.stat(path).await?;
@@ -30,12 +56,16 @@ pub(super) async fn remove_tree(backend: &mut dyn Backend, path: &str) -> Result
     }
     // An explicit stack instead of recursion: async recursion needs boxing, and deep trees
     // must not overflow anything. Folders are removed after everything under them.
-    let mut to_visit = vec![path.to_string()];
+    let mut budget = WalkBudget::new(backend);
+    let mut to_visit = vec![(path.to_string(), 0usize)];
     let mut folders = Vec::new();
-    while let Some(dir) = to_visit.pop() {
-        for (child, entry) in children(backend, &dir).await? {
+    while let Some((dir, depth)) = to_visit.pop() {
+        let entries = children(backend, &dir).await?;
+        // Checked before anything in the folder is deleted.
+        budget.visit(path, &dir, depth, entries.len())?;
+        for (child, entry) in entries {
             if entry.kind == EntryKind::Dir {
-                to_visit.push(child);
+                to_visit.push((child, depth + 1));
             } else {
                 backend.remove_file(&child).await?;
             }
@@ -55,12 +85,15 @@ pub(super) async fn chmod_tree(backend: &mut dyn Backend, path: &str, mode: u32)
     if backend.stat(path).await?.kind != EntryKind::Dir {
         return backend.chmod(path, mode).await;
     }
-    let mut to_visit = vec![path.to_string()];
+    let mut budget = WalkBudget::new(backend);
+    let mut to_visit = vec![(path.to_string(), 0usize)];
     let mut folders = Vec::new();
-    while let Some(dir) = to_visit.pop() {
-        for (child, entry) in children(backend, &dir).await? {
+    while let Some((dir, depth)) = to_visit.pop() {
+        let entries = children(backend, &dir).await?;
+        budget.visit(path, &dir, depth, entries.len())?;
+        for (child, entry) in entries {
             match entry.kind {
-                EntryKind::Dir => to_visit.push(child),
+                EntryKind::Dir => to_visit.push((child, depth + 1)),
                 EntryKind::File => backend.chmod(&child, mode).await?,
                 EntryKind::Symlink | EntryKind::Other => {}
             }

@@ -36,6 +36,9 @@ const IDLE_LIMIT: Duration = Duration::from_secs(30);
 const DATA_WAIT: Duration = Duration::from_secs(5);
 /// How long one write may block (a client that stops reading).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most bytes an "endless" listing or an oversized download sends before the server gives
+/// up by itself: far more than any test lets Ferry take.
+pub const ENDLESS_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// What the server sends in answer to one command (or as its greeting).
 #[derive(Debug, Clone)]
@@ -144,6 +147,9 @@ pub struct Script {
     trickle: Option<u32>,
     eager_transfer_replies: bool,
     opening: Reply,
+    endless_listings: bool,
+    streams_past: BTreeMap<String, u64>,
+    nests_forever: Option<String>,
 }
 
 impl Default for Script {
@@ -172,6 +178,9 @@ impl Script {
             trickle: None,
             eager_transfer_replies: false,
             opening: Reply::text(OPENING),
+            endless_listings: false,
+            streams_past: BTreeMap::new(),
+            nests_forever: None,
         }
     }
 
@@ -296,6 +305,26 @@ impl Script {
         self
     }
 
+    /// LIST and MLSD of any folder send file lines without end (up to [`ENDLESS_BYTES`], or until
+    /// the client closes the data connection).
+    pub fn endless_listings(mut self) -> Script {
+        self.endless_listings = true;
+        self
+    }
+
+    /// SIZE and listings tell the file's size, but RETR sends `extra` more bytes after its end.
+    pub fn streams_past_its_size(mut self, path: &str, extra: u64) -> Script {
+        self.streams_past.insert(resolve("/", path), extra);
+        self
+    }
+
+    /// Every folder path exists, and every folder not scripted otherwise holds one subfolder
+    /// called `name`: a folder that contains itself forever.
+    pub fn nests_forever(mut self, name: &str) -> Script {
+        self.nests_forever = Some(name.to_string());
+        self
+    }
+
     fn push(mut self, verb: &str, nth: Option<usize>, stage: Stage, reply: Reply) -> Script {
         self.overrides.push(Override { verb: verb.to_ascii_uppercase(), nth, stage, reply });
         self
@@ -333,6 +362,7 @@ struct Log {
     counts: HashMap<String, usize>,
     data_connections: Vec<DataConnection>,
     control_connections: usize,
+    data_bytes_sent: u64,
 }
 
 /// The server's files and folders (uploads change them).
@@ -448,6 +478,11 @@ impl ScriptedFtp {
     /// The data connections accepted, in order.
     pub fn data_connections(&self) -> Vec<DataConnection> {
         lock(&self.shared.log).data_connections.clone()
+    }
+
+    /// How many bytes the server wrote on data connections (listings and downloads), in all.
+    pub fn data_bytes_sent(&self) -> u64 {
+        lock(&self.shared.log).data_bytes_sent
     }
 
     /// How many control connections were accepted.
@@ -703,7 +738,7 @@ fn handle(shared: &Shared, out: &mut TcpStream, session: &mut Session, verb: &st
         "PWD" | "XPWD" => send_text(out, shared, &format!("257 \"{}\" is the current directory.", session.cwd)),
         "CWD" | "XCWD" => {
             let path = resolve(&session.cwd, arg);
-            if lock(&shared.fs).dirs.contains_key(&path) {
+            if lock(&shared.fs).dirs.contains_key(&path) || script.nests_forever.is_some() {
                 session.cwd = path;
                 send_text(out, shared, "250 Directory successfully changed.")
             } else {
@@ -856,7 +891,14 @@ fn accept_data(shared: &Shared, listener: &TcpListener) -> Option<TcpStream> {
 /// The lines of a folder listing: as scripted, or made from what the folder holds.
 fn listing_lines(shared: &Shared, dir: &str, mlsd: bool, names_only: bool) -> Option<Vec<String>> {
     let fs = lock(&shared.fs);
-    let explicit = fs.dirs.get(dir)?;
+    let explicit = match (fs.dirs.get(dir), &shared.script.nests_forever) {
+        (Some(explicit), _) => explicit,
+        (None, Some(name)) if mlsd => return Some(vec![format!("type=dir;modify={MDTM}; {name}")]),
+        (None, Some(name)) => {
+            return Some(vec![format!("drwxr-xr-x    2 ftp      ftp          4096 Jan 02  2024 {name}")]);
+        }
+        (None, None) => return None,
+    };
     if let Some(lines) = explicit {
         return Some(lines.clone());
     }
@@ -880,8 +922,37 @@ fn listing_lines(shared: &Shared, dir: &str, mlsd: bool, names_only: bool) -> Op
     Some(lines)
 }
 
+/// Sends `extra` more bytes after a download's end (a counting pattern), or listing lines without
+/// end, in 64 KiB writes; false if the client went away or the server stopped.
+fn send_endless(shared: &Shared, data: &mut TcpStream, extra: u64, listing: bool) -> bool {
+    let mut sent = 0u64;
+    let mut line = 0u64;
+    while sent < extra {
+        if shared.stopped() {
+            return false;
+        }
+        let mut chunk = Vec::with_capacity(64 * 1024 + 128);
+        while chunk.len() < 64 * 1024 {
+            if listing {
+                let text = format!("-rw-r--r--    1 ftp      ftp             7 Jan 02  2024 f{line}\r\n");
+                chunk.extend_from_slice(text.as_bytes());
+                line += 1;
+            } else {
+                chunk.push((sent + chunk.len() as u64) as u8);
+            }
+        }
+        if data.write_all(&chunk).is_err() {
+            return false;
+        }
+        lock(&shared.log).data_bytes_sent += chunk.len() as u64;
+        sent += chunk.len() as u64;
+    }
+    true
+}
+
 /// Sends `bytes` on the data connection, trickling if scripted; false if the client went away.
 fn send_data(shared: &Shared, data: &mut TcpStream, bytes: &[u8]) -> bool {
+    lock(&shared.log).data_bytes_sent += bytes.len() as u64;
     match shared.script.trickle {
         None => data.write_all(bytes).and_then(|()| data.flush()).is_ok(),
         Some(rate) => {
@@ -993,7 +1064,14 @@ fn data_command(
             None => false,
         }
     } else {
-        send_data(shared, &mut data, outgoing.as_deref().unwrap_or_default())
+        let sent = send_data(shared, &mut data, outgoing.as_deref().unwrap_or_default());
+        let listing = matches!(verb, "LIST" | "MLSD");
+        let extra = match verb {
+            "RETR" => shared.script.streams_past.get(&resolve(&session.cwd, arg)).copied().unwrap_or(0),
+            _ if listing && shared.script.endless_listings => ENDLESS_BYTES,
+            _ => 0,
+        };
+        sent && send_endless(shared, &mut data, extra, listing)
     };
     let _ = data.shutdown(std::net::Shutdown::Both);
     drop(data);

@@ -1,0 +1,98 @@
+//! Reads an FTP listing from its data connection line by line, parsing as it goes, within the
+//! connection's limits: a listing that never ends stops at the first limit it crosses, with an
+//! error naming it, instead of growing Ferry until the system kills it.
+
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+
+use super::ftp_listing::{parse_list_line, parse_mlsd_line};
+use crate::error::{FerryError, Result};
+use crate::model::Entry;
+use crate::transfer::limits::Limits;
+
+/// Reads a `LIST` (`mlsd == false`) or `MLSD` reply for `dir` to its end and parses it, without
+/// `.` and `..`. Fails with a `TooLarge` error as soon as the listing has more entries, more
+/// bytes, or a longer line than `limits` allow; the caller then closes the data connection.
+pub async fn read_listing<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    dir: &str,
+    mlsd: bool,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    let mut total: u64 = 0;
+    let mut line = Vec::new();
+    // The line itself, its CR LF, and one byte more to tell a line that is too long.
+    let room = limits.listing_line as u64 + 3;
+    loop {
+        line.clear();
+        let read = (&mut *reader)
+            .take(room)
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(|e| FerryError::from_io(&e, format!("listing {dir}")))?;
+        if read == 0 {
+            break;
+        }
+        total += read as u64;
+        if total > limits.listing_bytes {
+            return Err(limits.too_many_listing_bytes(dir));
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if text.len() > limits.listing_line {
+            return Err(limits.listing_line_too_long(dir));
+        }
+        if text.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(text);
+        let parsed = if mlsd { parse_mlsd_line(&text) } else { parse_list_line(&text, now) };
+        let Some(entry) = parsed.filter(|e| e.name != "." && e.name != "..") else { continue };
+        if entries.len() >= limits.listing_entries {
+            return Err(limits.too_many_entries(dir));
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn lines(count: usize) -> Vec<u8> {
+        (0..count)
+            .flat_map(|i| format!("-rw-r--r--    1 ftp      ftp             7 Jan 02  2024 f{i}\r\n").into_bytes())
+            .collect()
+    }
+
+    async fn read(bytes: &[u8], limits: Limits) -> Result<Vec<Entry>> {
+        let mut reader = bytes;
+        read_listing(&mut reader, "/x", false, &limits, Utc::now()).await
+    }
+
+    #[tokio::test]
+    async fn a_listing_within_the_limits_is_read_whole() {
+        let limits = Limits { listing_entries: 5, ..Limits::default() };
+        let entries = read(&lines(5), limits).await.unwrap();
+        assert_eq!(entries.len(), 5);
+        assert_eq!(entries[4].name, "f4");
+    }
+
+    #[tokio::test]
+    async fn each_limit_stops_the_listing_with_an_error_naming_it() {
+        let error = read(&lines(6), Limits { listing_entries: 5, ..Limits::default() }).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::TooLarge);
+        assert!(error.context.contains("more than 5 entries"), "{error}");
+
+        let error = read(&lines(100), Limits { listing_bytes: 1000, ..Limits::default() }).await.unwrap_err();
+        assert!(error.context.contains("longer than 1000 bytes"), "{error}");
+
+        let long = format!("-rw-r--r-- 1 ftp ftp 7 Jan 02  2024 {}\r\n", "n".repeat(500));
+        let error = read(long.as_bytes(), Limits { listing_line: 100, ..Limits::default() }).await.unwrap_err();
+        assert!(error.context.contains("a line of the listing of /x is longer than 100 bytes"), "{error}");
+    }
+}
