@@ -739,6 +739,10 @@ struct Board {
     bytes: u64,
     verified: usize,
     failures: Vec<FerryError>,
+    /// Entries the plan would not transfer (a name that could lead outside the destination, a
+    /// link to a folder): the copy is incomplete, so the command fails.
+    refused: Vec<FerryError>,
+    /// Files left alone because the target exists (`--on-exists skip`): what the user asked for.
     skipped: usize,
 }
 
@@ -762,6 +766,7 @@ impl Board {
             bytes: 0,
             verified: 0,
             failures: Vec::new(),
+            refused: Vec::new(),
             skipped: 0,
         };
         for item in items {
@@ -824,31 +829,33 @@ impl Board {
                 self.multi.suspend(|| eprintln!("ferry: {}: {error}", escape_control(&item.name())));
                 self.failures.push(error);
             }
-            ItemState::Skipped => {
-                self.skipped += 1;
-                if let Some(error) = &item.error {
-                    self.multi.suspend(|| eprintln!("ferry: skipped {}: {error}", escape_control(&item.remote)));
+            ItemState::Skipped => match &item.error {
+                Some(error) => {
+                    self.multi.suspend(|| eprintln!("ferry: refused {}: {error}", escape_control(&item.remote)));
+                    self.refused.push(error.clone());
                 }
-            }
+                None => self.skipped += 1,
+            },
             _ => {}
         }
     }
 
-    /// Prints the one-line summary; fails (naming the first error) if any file failed.
+    /// Prints the one-line summary; fails (naming the first error) if any file failed or was refused.
     fn summary(self, elapsed: std::time::Duration) -> Result<()> {
         self.total.finish_and_clear();
         let seconds = elapsed.as_secs_f64().max(0.001);
         let check = if self.files > 0 && self.verified == self.files { "verified" } else { "size checked" };
         eprintln!(
-            "{} files, {} in {:.1} s ({}/s), {check}; {} failed, {} skipped",
+            "{} files, {} in {:.1} s ({}/s), {check}; {} failed, {} refused, {} skipped",
             self.files,
             crate::transfer::progress::format_bytes(self.bytes),
             seconds,
             crate::transfer::progress::format_bytes((self.bytes as f64 / seconds) as u64),
             self.failures.len(),
+            self.refused.len(),
             self.skipped
         );
-        match self.failures.into_iter().next() {
+        match self.failures.into_iter().chain(self.refused).next() {
             Some(first) => Err(first),
             None => Ok(()),
         }

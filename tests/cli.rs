@@ -2,12 +2,18 @@
 //! the URL or the environment, host key handling without a terminal, and bounded memory.
 
 mod driver;
+mod scripted_ftp;
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+<<<<<<< HEAD
 use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, new_key_pair};
+=======
+use scripted_ftp::{Script, ScriptedFtp};
+use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
+>>>>>>> wt-a
 
 /// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
 fn ferry(config: &Path, args: &[&str]) -> Output {
@@ -158,6 +164,60 @@ fn ftp_commands_with_password_from_the_environment() {
     assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir/two.txt")], &env));
     assert_ok(&ferry_with_env(config.path(), &["rm", &format!("{base}/dir")], &env));
     assert!(!ftpd.data_dir().join("dir").exists());
+}
+
+#[test]
+fn get_refuses_server_names_leading_out_of_the_destination_and_says_so_in_its_status() {
+    const HOSTILE: [&str; 3] = ["notes/../../X", "../../Y", "evil\\name"];
+    let line = |name: &str| format!("-rw-r--r--    1 ftp      ftp             5 Jan 02  2024 {name}");
+    let lines: Vec<String> = HOSTILE.iter().chain(&["..", "fine.txt"]).map(|name| line(name)).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    // The files the hostile names resolve to exist on the server, so trusting a name would write.
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("dir", &lines)
+            .file("X", &b"xxxxx"[..])
+            .file("Y", &b"yyyyy"[..])
+            .file("dir/evil\\name", &b"bslsh"[..])
+            .file("dir/fine.txt", &b"fine!"[..]),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let outer = tempfile::tempdir().unwrap();
+    let destination = outer.path().join("home").join("dest");
+    std::fs::create_dir_all(&destination).unwrap();
+    let base = format!("ftp://tester:not-a-secret@127.0.0.1:{}", server.port());
+
+    // A whole folder: the ordinary file arrives; each hostile name is refused, by name, and the
+    // exit status says the copy is incomplete.
+    let output = ferry(config.path(), &["get", "-r", &format!("{base}/dir"), destination.to_str().unwrap()]);
+    let printed = stderr(&output);
+    assert!(!output.status.success(), "refused names make the command fail: {printed}");
+    for name in HOSTILE {
+        assert!(printed.contains(&format!("refusing the name \"{name}\"")), "{name} refused: {printed}");
+    }
+    assert!(printed.contains("1 files") && printed.contains("3 refused"), "{printed}");
+    assert_eq!(std::fs::read(destination.join("dir/fine.txt")).unwrap(), b"fine!");
+
+    // One file whose name is not a single harmless name: refused before anything is written.
+    let output = ferry(config.path(), &["get", &format!("{base}/dir/evil%5Cname"), destination.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("refusing the name \"evil\\name\""), "{}", stderr(&output));
+
+    // Nothing but the ordinary file, and nothing outside the destination.
+    let mut written = Vec::new();
+    let mut pending = vec![outer.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            }
+            written.push(entry.path());
+        }
+    }
+    written.sort();
+    let expected =
+        [outer.path().join("home"), destination.clone(), destination.join("dir"), destination.join("dir/fine.txt")];
+    assert_eq!(written, expected);
 }
 
 #[test]

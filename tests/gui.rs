@@ -14,7 +14,9 @@ use ferry::app::{FerryApp, Startup, TITLE, native_options};
 use ferry::config::ConfigDir;
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
-use window_driver::{app_harness, click, click_node, rightmost, text_field, topmost, type_into, wait_for, wait_until};
+use window_driver::{
+    app_harness, click, click_node, drag_and_drop, rightmost, text_field, topmost, type_into, wait_for, wait_until,
+};
 
 fn wait_for_file(harness: &mut Harness<'_, FerryApp>, path: &Path, bytes: &[u8]) {
     wait_until(harness, &format!("{} written", path.display()), |_| std::fs::read(path).ok().as_deref() == Some(bytes));
@@ -403,25 +405,6 @@ fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
         harness.step();
     }
     assert!(harness.query_all_by_label_contains("left unfinished").next().is_none());
-}
-
-/// Drags with the primary button from one point to another, in small moves, and releases.
-fn drag_and_drop(harness: &mut Harness<'_, FerryApp>, from: egui::Pos2, to: egui::Pos2) {
-    harness.hover_at(from);
-    harness.step();
-    harness.drag_at(from);
-    harness.step();
-    harness.hover_at(from + (to - from) * 0.5);
-    harness.step();
-    harness.hover_at(to);
-    harness.run_steps(2);
-    harness.event(egui::Event::PointerButton {
-        pos: to,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
-    harness.run_steps(2);
 }
 
 #[test]

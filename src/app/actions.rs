@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use super::{BottomTab, FerryApp, Modal, Pending, TabId, Target};
+use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::{ConfirmDelete, ErrorChoice, NameDialog, PermissionsDialog};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
-use crate::model::{Entry, EntryKind, join_remote};
+use crate::model::{Entry, EntryKind, escape_control, join_remote};
+use crate::transfer::names::{UnsafeName, check_name, remote_join};
 use crate::transfer::policy::OnExists;
 use crate::worker::{Command, Direction, ItemAction, TransferRequest};
 
@@ -268,19 +270,40 @@ impl FerryApp {
                 let paths = rows.iter().map(|row| PathBuf::from(join_remote(&from, &row.name))).collect();
                 self.upload(tab, paths, into);
             }
-            Target::Tab(tab) => {
-                for row in rows {
-                    let transfer = TransferRequest {
-                        direction: Direction::Download,
-                        local: PathBuf::from(join_remote(&into, &row.name)),
-                        remote: join_remote(&from, &row.name),
-                        recursive: row.kind == EntryKind::Dir,
-                        on_exists: OnExists::Ask,
-                        verify: false,
-                    };
-                    self.enqueue(tab, transfer);
-                }
+            Target::Tab(tab) => self.download(tab, rows, &from, &into),
+        }
+    }
+
+    /// Downloads remote rows of folder `from` into local folder `into`. Each name the server listed
+    /// is checked before it is used: one that could lead outside `into` ("..", "a/../../b", a
+    /// backslash...) is refused, all of them in one message, and the rest go ahead.
+    fn download(&mut self, tab: TabId, rows: Vec<Entry>, from: &str, into: &str) {
+        if into.is_empty() {
+            return;
+        }
+        let mut refused = Vec::new();
+        for row in rows {
+            if let Err(why) = check_name(&row.name) {
+                refused.push((row.name, why));
+                continue;
             }
+            // The folder itself, marked as one: the worker keeps the checked name inside it, and
+            // the folder stays the root no write of this download may leave.
+            let mut local = PathBuf::from(into).into_os_string();
+            local.push(std::path::MAIN_SEPARATOR_STR);
+            let transfer = TransferRequest {
+                direction: Direction::Download,
+                local: PathBuf::from(local),
+                remote: join_remote(from, &row.name),
+                recursive: row.kind == EntryKind::Dir,
+                on_exists: OnExists::Ask,
+                verify: false,
+            };
+            self.enqueue(tab, transfer);
+        }
+        let why = format!("a name from the server must not lead outside {}", escape_control(into));
+        if let Some(error) = refusal(ErrorKind::Protocol, "download", &refused, &why) {
+            self.show_error(error, None);
         }
     }
 
@@ -290,18 +313,31 @@ impl FerryApp {
             self.status = "Connect to a server first, then drop files on it".into();
             return;
         }
+        let mut refused = Vec::new();
         for path in paths {
             let Some(name) = path.file_name().map(|name| name.to_string_lossy().into_owned()) else { continue };
+            // A local name may hold a line break, which would end an FTP command early.
+            let remote = match remote_join(&into, &name) {
+                Ok(remote) => remote,
+                Err(why) => {
+                    refused.push((name, why));
+                    continue;
+                }
+            };
             // Folders or files alike: the worker's planner looks at what the path is.
             let transfer = TransferRequest {
                 direction: Direction::Upload,
-                remote: join_remote(&into, &name),
+                remote,
                 local: path,
                 recursive: true,
                 on_exists: OnExists::Ask,
                 verify: false,
             };
             self.enqueue(tab, transfer);
+        }
+        let why = "such a name cannot be sent to a server safely";
+        if let Some(error) = refusal(ErrorKind::Unsupported, "upload", &refused, why) {
+            self.show_error(error, None);
         }
     }
 
@@ -445,6 +481,17 @@ fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egu
     });
     ui.separator();
     strip.response.rect.height()
+}
+
+/// One error naming every refused item (escaped) with its reason, then `why` it matters;
+/// `None` when nothing was refused.
+fn refusal(kind: ErrorKind, verb: &str, refused: &[(String, UnsafeName)], why: &str) -> Option<FerryError> {
+    if refused.is_empty() {
+        return None;
+    }
+    let list: Vec<String> =
+        refused.iter().map(|(name, reason)| format!("\"{}\" ({reason})", escape_control(name))).collect();
+    Some(FerryError::new(kind, format!("refused to {verb} {}: {why}", list.join(", "))))
 }
 
 /// The pane on the other side of `target` (the active tab for the local pane).

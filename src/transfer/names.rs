@@ -5,7 +5,7 @@
 //! held "..", "/etc/..." or a name with a separator in it. Every component is checked here, before
 //! it ever touches a path.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -136,6 +136,16 @@ fn local_target_for(destination: &Path, relative: &[&str], windows: bool) -> Res
     Ok(path)
 }
 
+/// The part of `path` below `root`, when `path` lies inside `root` lexically: every component
+/// after `root` is an ordinary name (no "..", ".", root or drive prefix). `None` otherwise.
+///
+/// The last check before a download writes: the planner already refused every hostile name, but a
+/// queue restored from disk or a future caller must not be able to reach outside the root either.
+pub fn below_root<'a>(root: &Path, path: &'a Path) -> Option<&'a Path> {
+    let relative = path.strip_prefix(root).ok()?;
+    relative.components().all(|component| matches!(component, Component::Normal(_))).then_some(relative)
+}
+
 /// The remote path for uploading a local file called `name` into the remote folder `dir`.
 ///
 /// Local names are laxer than what a server can take safely: on Unix they may hold '\\' (kept: it
@@ -164,8 +174,6 @@ pub fn remote_join(dir: &str, name: &str) -> Result<String, UnsafeName> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Component;
-
     use super::*;
 
     const GOOD: [&str; 9] = [
@@ -284,6 +292,18 @@ mod tests {
         assert_eq!(local_target(&destination, &["/etc", "passwd"]), Err(UnsafeName::Absolute));
         assert_eq!(local_target(&destination, &["ok", "../../x"]), Err(UnsafeName::Separator('/')));
         assert_eq!(local_target_for(&destination, &["C:", "x"], true), Err(UnsafeName::Absolute));
+    }
+
+    #[test]
+    fn below_root_accepts_only_ordinary_names_under_the_root() {
+        let root = Path::new("home").join("me").join("Downloads");
+        assert_eq!(below_root(&root, &root.join("a").join("b.txt")), Some(Path::new("a/b.txt")));
+        assert_eq!(below_root(&root, &root), Some(Path::new("")));
+        assert_eq!(below_root(Path::new(""), Path::new("out.txt")), Some(Path::new("out.txt")));
+        assert_eq!(below_root(&root, &root.join("notes/../../X")), None);
+        assert_eq!(below_root(&root, &root.join("..")), None);
+        assert_eq!(below_root(&root, Path::new("home/me/.bash_aliases")), None);
+        assert_eq!(below_root(&root, Path::new("/etc/passwd")), None);
     }
 
     /// A tiny deterministic generator (xorshift64*), so the property test needs no extra crate.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{EntryKind, file_name_remote, join_remote};
-use crate::transfer::names::{check_name, remote_join};
+use crate::transfer::names::{check_name, local_target, remote_join};
 
 /// One planned item, before it gets an id and a place in the queue.
 #[derive(Debug, Clone)]
@@ -37,26 +37,34 @@ impl Seed {
     }
 }
 
-/// Where a copy of `source_name` goes when the user names `target`: inside it if it is an
-/// existing folder (or ends in a separator), else at `target` itself, as `cp` and `scp` do.
-fn copy_destination_local(target: &Path, source_name: &str, target_is_dir: bool) -> PathBuf {
-    if target_is_dir { target.join(source_name) } else { target.to_path_buf() }
+/// Where a download of the remote `name` goes when the user names `local`, and the folder it
+/// may write under (the root no write may leave). An existing folder, or a path ending in a
+/// separator, is the folder the user chose: the copy keeps its (checked) name inside it, as `cp`
+/// and `scp` do. Any other path is the file (or new folder) the user named, under its own parent.
+fn download_destination(local: &Path, name: &str) -> Result<(PathBuf, PathBuf)> {
+    let ends_in_separator = local.as_os_str().to_string_lossy().chars().last().is_some_and(std::path::is_separator);
+    if local.is_dir() || ends_in_separator {
+        let target = local_target(local, &[name]).map_err(|why| why.to_error(name))?;
+        return Ok((target, local.to_path_buf()));
+    }
+    // The user typed this path: its parent is their choice ("" for a bare name: the current folder).
+    let root = local.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    Ok((local.to_path_buf(), root))
 }
 
 /// Plans the download of `remote` to `local` (a file, or with `recursive` a whole folder).
-/// Returns the seeds and the local folder the plan writes under (the root that no write may leave).
+/// Returns the seeds and the local folder the plan writes under (the root that no write may leave):
+/// always the folder the user chose, never one derived from a name the server sent.
 pub async fn plan_download(
     backend: &mut dyn Backend,
     remote: &str,
     local: &Path,
     recursive: bool,
 ) -> Result<(Vec<Seed>, PathBuf)> {
-    let top = backend.stat(remote).await?;
     let name = file_name_remote(remote).to_string();
     check_name(&name).map_err(|why| why.to_error(&name))?;
-    let local_is_dir = local.is_dir() || local.as_os_str().to_string_lossy().ends_with('/');
-    let target = copy_destination_local(local, &name, local_is_dir);
-    let root = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let (target, root) = download_destination(local, &name)?;
+    let top = backend.stat(remote).await?;
     if top.kind != EntryKind::Dir {
         return Ok((vec![Seed::file(remote.to_string(), target, top.size, top.modified)], root));
     }
@@ -80,11 +88,13 @@ pub async fn plan_download(
                 return Err(limits.too_many_items(remote));
             }
             let remote_path = join_remote(&dir, &entry.name);
-            if let Err(why) = check_name(&entry.name) {
-                seeds.push(Seed::refused(remote_path, local_dir.clone(), why.to_error(&entry.name)));
-                continue;
-            }
-            let local_path = local_dir.join(&entry.name);
+            let local_path = match local_target(&local_dir, &[&entry.name]) {
+                Ok(local_path) => local_path,
+                Err(why) => {
+                    seeds.push(Seed::refused(remote_path, local_dir.clone(), why.to_error(&entry.name)));
+                    continue;
+                }
+            };
             match entry.kind {
                 EntryKind::Dir => {
                     seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
@@ -260,5 +270,25 @@ mod tests {
         for seed in &seeds {
             assert!(seed.local.starts_with(destination.path()), "{seed:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_root_is_the_folder_the_user_chose() {
+        let destination = tempfile::tempdir().unwrap();
+        // A folder named with a trailing separator, as the window names its pane's folder, even
+        // before it exists: the file keeps its name inside it.
+        let folder = destination.path().join("not-yet");
+        let mut named = folder.clone().into_os_string();
+        named.push("/");
+        let (seeds, root) = plan_download(&mut HostileServer, "/srv/fine.txt", Path::new(&named), false).await.unwrap();
+        assert_eq!(root, Path::new(&named));
+        assert_eq!(seeds[0].local, folder.join("fine.txt"));
+        // A file name the user typed: its own folder is the root.
+        let file = destination.path().join("renamed.txt");
+        let (seeds, root) = plan_download(&mut HostileServer, "/srv/fine.txt", &file, false).await.unwrap();
+        assert_eq!((seeds[0].local.as_path(), root.as_path()), (file.as_path(), destination.path()));
+        // A remote path whose own name is not one harmless name is refused before anything else.
+        let error = plan_download(&mut HostileServer, "/srv/a\\b", destination.path(), false).await.unwrap_err();
+        assert!(error.context.contains("refusing the name"), "{error}");
     }
 }

@@ -258,6 +258,10 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
     let settings = shared.transfer.clone();
     // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
     let mut resume = item.started;
+    if item.direction == Direction::Download {
+        // Before the existing-target check, which may rename the target to resume it.
+        super::transfer::check_download_target(&item)?;
+    }
     let mut backend = checkout(shared, item.request, &item.site).await?;
     if !item.is_folder && !resume {
         match target_decision(shared, backend.as_mut(), &mut item).await {

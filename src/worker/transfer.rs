@@ -13,6 +13,7 @@ use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::parent_remote;
 use crate::transfer::capped::CappedWriter;
 use crate::transfer::limits::{DOWNLOAD_MARGIN, file_grew};
+use crate::transfer::names::below_root;
 
 /// The temporary name a download is written under: hidden, beside the target, so the final
 /// rename stays on one file system and never leaves a half file under the real name.
@@ -24,9 +25,7 @@ pub fn part_path(target: &Path) -> PathBuf {
 /// Creates `dir` and any missing folders between `root` and it. Folders below `root` must be real
 /// folders: a symlink there could lead the download out of the destination, so it is refused.
 pub fn ensure_local_dir(root: &Path, dir: &Path) -> Result<()> {
-    let relative = dir.strip_prefix(root).map_err(|_| {
-        FerryError::new(ErrorKind::PermissionDenied, format!("{} is outside {}", dir.display(), root.display()))
-    })?;
+    let relative = inside_root(root, dir)?;
     if !root.is_dir() {
         std::fs::create_dir_all(root).map_err(|e| FerryError::from_io(&e, format!("creating {}", root.display())))?;
     }
@@ -48,6 +47,30 @@ pub fn ensure_local_dir(root: &Path, dir: &Path) -> Result<()> {
                 Err(e) => return Err(FerryError::from_io(&e, format!("creating {}", current.display()))),
             },
         }
+    }
+    Ok(())
+}
+
+/// The part of `path` below `root`, or an error when `path` is not lexically inside `root`
+/// (another folder, or a ".." on the way).
+fn inside_root<'a>(root: &Path, path: &'a Path) -> Result<&'a Path> {
+    below_root(root, path).ok_or_else(|| {
+        FerryError::new(
+            ErrorKind::PermissionDenied,
+            format!("not writing {}: it is outside the folder {}", path.display(), root.display()),
+        )
+    })
+}
+
+/// Refuses a download whose target is not a name inside its root folder: the last check before
+/// anything local is touched (a restored queue or any planner bug cannot write elsewhere).
+pub fn check_download_target(item: &QueueItem) -> Result<()> {
+    let relative = inside_root(&item.local_root, &item.local)?;
+    if relative.as_os_str().is_empty() {
+        return Err(FerryError::new(
+            ErrorKind::PermissionDenied,
+            format!("not writing {}: it is the download's folder itself", item.local.display()),
+        ));
     }
     Ok(())
 }
@@ -111,6 +134,7 @@ pub async fn download(
     resume: bool,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Integrity> {
+    check_download_target(item)?;
     let target = item.local.as_path();
     if let Some(parent) = target.parent() {
         ensure_local_dir(local_root, parent)?;
@@ -286,5 +310,16 @@ mod tests {
         let error = ensure_local_dir(root.path(), &root.path().join("link/x")).unwrap_err();
         assert_eq!(error.kind, ErrorKind::AlreadyExists);
         assert!(!outside.path().join("x").exists());
+    }
+
+    #[test]
+    fn local_folders_are_never_made_through_dot_dot() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("pane");
+        std::fs::create_dir(&root).unwrap();
+        let error = ensure_local_dir(&root, &root.join("notes/../../escaped")).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::PermissionDenied);
+        assert!(!outer.path().join("escaped").exists());
+        assert!(!root.join("notes").exists(), "nothing made on the way");
     }
 }

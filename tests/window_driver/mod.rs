@@ -86,3 +86,47 @@ pub fn type_into(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
     text_field(harness, label).type_text(text);
     harness.run_steps(2);
 }
+
+/// Drags with the primary button from one point to another, in small moves, and releases.
+pub fn drag_and_drop(harness: &mut Harness<'_, FerryApp>, from: egui::Pos2, to: egui::Pos2) {
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    harness.hover_at(from + (to - from) * 0.5);
+    harness.step();
+    harness.hover_at(to);
+    harness.run_steps(2);
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(2);
+}
+
+/// Two clicks in quick succession on the widget labelled `label`. The harness's frames are a
+/// quarter of a second apart, longer than a double click may take, so the second click's frame
+/// is stamped a tenth of a second after the first.
+pub fn double_click(harness: &mut Harness<'_, FerryApp>, label: &str) {
+    // A second of frames first, so an earlier click elsewhere cannot make this a triple click.
+    harness.run_steps(4);
+    let pos = harness.get_by_label(label).rect().center();
+    harness.hover_at(pos);
+    harness.step();
+    for second in [false, true] {
+        if second {
+            let first = harness.ctx.input(|input| input.time);
+            harness.input_mut().time = Some(first + 0.1);
+        }
+        for pressed in [true, false] {
+            let button = egui::PointerButton::Primary;
+            harness.event(egui::Event::PointerButton { pos, button, pressed, modifiers: egui::Modifiers::NONE });
+        }
+        harness.step();
+    }
+    // The harness's own clock again.
+    harness.input_mut().time = None;
+    harness.run_steps(2);
+}
