@@ -8,12 +8,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-<<<<<<< HEAD
-use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, new_key_pair};
-=======
 use scripted_ftp::{Script, ScriptedFtp};
-use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
->>>>>>> wt-a
+use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, new_key_pair};
 
 /// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
 fn ferry(config: &Path, args: &[&str]) -> Output {
