@@ -26,7 +26,14 @@ use crate::worker::{
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
 #[derive(Debug, Parser)]
-#[command(name = "ferry", about, subcommand_precedence_over_arg = true)]
+#[command(
+    name = "ferry",
+    about,
+    subcommand_precedence_over_arg = true,
+    after_help = "Passwords: a password in a URL (sftp://user:password@host) is hidden from the process list once \
+                  read, but stays in your shell's history. Better: the FERRY_PASSWORD environment variable, the \
+                  keychain (ferry bookmarks add NAME URL), or the prompt Ferry shows when none is given."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub options: GlobalOptions,
@@ -331,6 +338,9 @@ fn bookmarks_command(options: &GlobalOptions, action: &BookmarksAction) -> Resul
             for skipped in &outcome.skipped {
                 println!("skipped: {}: {}", escape_control(&skipped.name), escape_control(&skipped.reason));
             }
+            for note in &outcome.notes {
+                println!("note: {}: {}", escape_control(&note.name), escape_control(&note.note));
+            }
             if !outcome.secrets_not_stored.is_empty() {
                 eprintln!(
                     "ferry: warning: no keychain answers here, so the passwords of {} were not stored; \
@@ -393,7 +403,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         local_dir: add.local_dir.clone(),
         comment: add.comment.clone().unwrap_or_default(),
     };
-    let id = bookmark.id.clone();
+    let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;
     eprintln!("ferry: saved {} ({})", escape_control(name), spec.display_url());
     let Some(secret) = secret else { return Ok(()) };
@@ -401,7 +411,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         eprintln!("ferry: warning: the password was not stored: this bookmark logs in without one");
         return Ok(());
     }
-    match bookmarks::save_secret(&Keychain::system(), &id, Some(&secret)) {
+    match bookmarks::save_secret(&Keychain::system(), &key, Some(&secret)) {
         SecretOutcome::Stored => eprintln!("ferry: the password is in the keychain"),
         SecretOutcome::NotStored(error) => {
             eprintln!("ferry: warning: the password was not stored ({error}); Ferry will ask for it at each connect")

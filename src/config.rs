@@ -54,14 +54,40 @@ pub fn user_known_hosts() -> Option<PathBuf> {
     directories::UserDirs::new().map(|dirs| dirs.home_dir().join(".ssh").join("known_hosts"))
 }
 
+/// Creates `dir` and its missing parents readable by the user only (`0700`): Ferry's folders hold
+/// host names, users and paths, which are nobody else's business. Existing folders are left as
+/// they are.
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Open options for a new file only its user may read and write (`0600`), for the same reason.
+pub fn private_file_options() -> std::fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
 /// Appends one line to a file in the config folder, creating folder and file as needed, and
 /// syncs it to disk before returning, so an accepted key is never half-written.
 pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        create_private_dir_all(parent)?;
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = private_file_options().create(true).append(true).open(path)?;
     writeln!(file, "{line}")?;
     file.sync_all()
 }
@@ -71,10 +97,10 @@ pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let parent = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(parent)?;
+    create_private_dir_all(parent)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = parent.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&temporary)?;
+    let mut file = private_file_options().write(true).create(true).truncate(true).open(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);

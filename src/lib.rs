@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
+pub mod argv;
 pub mod backend;
 pub mod bookmarks;
 pub mod build_info;

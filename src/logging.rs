@@ -108,16 +108,43 @@ pub fn readable_reply(line: &str) -> String {
 
 /// The daily rotating appender for `dir`, keeping [`KEPT_LOG_FILES`] files: opening it removes the
 /// oldest `ferry.*.log` files beyond that number (other files in the folder are left alone).
+///
+/// The logs name hosts, users and paths: the folder is made `0700` and the log files `0600`.
 pub fn file_appender(dir: &Path) -> std::io::Result<RollingFileAppender> {
     // The appender prunes old files before it creates the folder: create it first.
-    std::fs::create_dir_all(dir)?;
-    RollingFileAppender::builder()
+    crate::config::create_private_dir_all(dir)?;
+    let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
         .filename_suffix(LOG_FILE_SUFFIX)
         .max_log_files(KEPT_LOG_FILES)
         .build(dir)
-        .map_err(std::io::Error::other)
+        .map_err(std::io::Error::other)?;
+    // The appender opened today's file with the default mode, inside the private folder: narrow it.
+    // (A file it starts at midnight in a long run keeps the default, still inside that folder.)
+    make_logs_private(dir);
+    Ok(appender)
+}
+
+/// Narrows Ferry's log folder and log files (also those an older Ferry made `0755`/`0644`) to
+/// their user. A file that cannot be changed is left as it is: logging goes on regardless.
+fn make_logs_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_log =
+                name.starts_with(&format!("{LOG_FILE_PREFIX}.")) && name.ends_with(&format!(".{LOG_FILE_SUFFIX}"));
+            if is_log && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Sets up logging: to a daily file in `log_dir` (when given) and to stderr, which shows warnings

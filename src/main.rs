@@ -7,6 +7,8 @@ use ferry::cli::{Cli, CliCommand};
 
 fn main() -> ExitCode {
     let cli = ferry::parse_command_line();
+    // Parsed: a password in a URL argument is no longer needed there, where others can read it.
+    ferry::argv::hide_passwords();
     let log_dir = ferry::desktop::log_dir(cli.options.config_dir.as_deref());
     // Held to the end of main: dropping it flushes the log file.
     let _log = ferry::logging::init(cli.options.verbose, Some(&log_dir));

@@ -68,6 +68,28 @@ fn decode(part: &str, what: &str) -> Result<String> {
         .map_err(|_| FerryError::new(ErrorKind::Protocol, format!("invalid URL: the {what} is not valid UTF-8")))
 }
 
+/// Where the password of a URL-like `text` sits (its bytes), if it has one. A URL that parses
+/// is read as URLs are: the user info ends at the last `@` before the path. One that does not
+/// parse (a typo, a port out of range, a `/` in the password) is read generously, up to its last
+/// `@`, since hiding a bit too much is better than showing a password.
+pub fn password_span(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text.find("://")? + "://".len();
+    let rest = &text[start..];
+    let parses = url::Url::parse(text.trim()).is_ok();
+    let authority_end = if parses { rest.find(['/', '?', '#']).unwrap_or(rest.len()) } else { rest.len() };
+    let at = rest[..authority_end].rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    Some(start + colon + 1..start + at)
+}
+
+/// `text` with a URL's password replaced by `***`, for showing a URL Ferry could not parse.
+pub fn mask_password(text: &str) -> String {
+    match password_span(text) {
+        Some(span) => format!("{}***{}", &text[..span.start], &text[span.end..]),
+        None => text.to_string(),
+    }
+}
+
 /// Whether `text` looks like a URL (has a scheme), as opposed to a local path.
 pub fn looks_like_url(text: &str) -> bool {
     text.split_once("://").is_some_and(|(scheme, _)| {
@@ -128,6 +150,20 @@ mod tests {
         for bad in ["http://u:secretpw@h/", "sftp://u:secretpw@/x", "sftp://u:secretpw@h:99999/"] {
             let error = parse_url(bad).unwrap_err();
             assert!(!error.to_string().contains("secretpw"), "{error}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_masked_in_urls_that_do_not_parse() {
+        for (text, shown) in [
+            ("sftp://u:secretpw@h:99999/x", "sftp://u:***@h:99999/x"),
+            ("sftp://u:sec/ret@h/x", "sftp://u:***@h/x"),
+            ("sftp://u:secretpw@h:22/a@b", "sftp://u:***@h:22/a@b"),
+            ("sftp://h:22/a@b", "sftp://h:22/a@b"),
+            ("sftp://u@h/x", "sftp://u@h/x"),
+            ("web:/srv", "web:/srv"),
+        ] {
+            assert_eq!(mask_password(text), shown, "{text}");
         }
     }
 

@@ -480,3 +480,150 @@ fn twenty_thousand_files_download_in_bounded_memory() {
     eprintln!("peak resident memory of ferry over 20,000 files: {} MiB", peak / 1024 / 1024);
     assert!(peak < LIMIT, "ferry used {} MiB", peak / 1024 / 1024);
 }
+
+/// `ferry` run as a user with the common umask 022 would run it, whatever this process's umask is.
+fn ferry_with_umask_022(config: &Path, args: &[&str]) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command.arg("--config-dir").arg(config).args(args).stdin(Stdio::null()).env_remove("FERRY_PASSWORD");
+    // SAFETY: umask is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::umask(0o022);
+            Ok(())
+        });
+    }
+    command.output().expect("run ferry")
+}
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+#[test]
+fn a_downloaded_file_keeps_the_remote_mode() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    let data = sshd.data_dir();
+    std::fs::create_dir(data.join("modes")).unwrap();
+    std::fs::write(data.join("modes/id_private"), b"private key").unwrap();
+    std::fs::write(data.join("modes/public.txt"), b"for all").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(data.join("modes/id_private"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(data.join("modes/public.txt"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    if let Some(account) = support::test_account().filter(|_| support::is_root()) {
+        for name in ["modes", "modes/id_private", "modes/public.txt"] {
+            std::os::unix::fs::chown(data.join(name), Some(account.uid), Some(account.gid)).unwrap();
+        }
+    }
+    let base = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), data.display());
+    let local = tempfile::tempdir().unwrap();
+    let into = local.path().to_str().unwrap();
+
+    // One file on its own, and a folder.
+    assert_ok(&ferry_with_umask_022(
+        config.path(),
+        &["--known-hosts", known, "get", &format!("{base}/modes/id_private"), into],
+    ));
+    assert_eq!(std::fs::read(local.path().join("id_private")).unwrap(), b"private key");
+    assert_eq!(mode_of(&local.path().join("id_private")), 0o600, "a private remote file landed readable by others");
+    assert_ok(&ferry_with_umask_022(
+        config.path(),
+        &["--known-hosts", known, "get", "-r", &format!("{base}/modes"), into],
+    ));
+    assert_eq!(mode_of(&local.path().join("modes/id_private")), 0o600);
+    assert_eq!(mode_of(&local.path().join("modes/public.txt")), 0o644);
+}
+
+#[test]
+fn a_new_config_folder_and_log_file_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("new").join("ferry");
+    let output = ferry_with_umask_022(&config, &["bookmarks", "add", "web", "sftp://alice@127.0.0.1:2222/srv"]);
+    assert_ok(&output);
+    assert_eq!(mode_of(&config), 0o700, "the config folder");
+    assert_eq!(mode_of(&config.join("bookmarks.json")), 0o600, "the bookmark file");
+    let logs = config.join("logs");
+    assert_eq!(mode_of(&logs), 0o700, "the log folder");
+    let files: Vec<PathBuf> = std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!files.is_empty(), "no log file");
+    for file in files {
+        assert_eq!(mode_of(&file), 0o600, "{}", file.display());
+    }
+}
+
+#[test]
+fn put_r_follows_links_inside_the_folder_only_and_lists_the_others() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("id_rsa"), b"-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let site = local.path().join("site");
+    std::fs::create_dir_all(site.join("css")).unwrap();
+    std::fs::write(site.join("index.html"), b"<html>").unwrap();
+    std::os::unix::fs::symlink("../index.html", site.join("css/home.html")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("id_rsa"), site.join("deploy_key")).unwrap();
+    let base = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display());
+
+    let output =
+        ferry(config.path(), &["--known-hosts", known, "put", "-r", site.to_str().unwrap(), &format!("{base}/")]);
+    assert_ok(&output);
+    let remote = sshd.data_dir().join("site");
+    assert_eq!(std::fs::read(remote.join("index.html")).unwrap(), b"<html>");
+    assert_eq!(std::fs::read(remote.join("css/home.html")).unwrap(), b"<html>", "a link inside was not followed");
+    assert!(!remote.join("deploy_key").exists(), "a file outside the chosen folder was uploaded");
+    let printed = stderr(&output);
+    assert!(
+        printed.contains("deploy_key") && printed.contains("a link to a file outside the chosen folder"),
+        "the skipped link is not listed with its reason: {printed}"
+    );
+    assert!(printed.contains("1 skipped"), "{printed}");
+}
+
+#[test]
+fn a_password_in_a_url_argument_is_hidden_from_the_process_list() {
+    // A server that accepts the connection and never says a word: ferry waits, running.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("--config-dir")
+        .arg(config.path())
+        .args(["ls", &format!("sftp://alice:hunter2secret@127.0.0.1:{port}/srv")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ferry");
+    // Ferry connects only after reading its arguments: from then on the password must be gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let _connection = loop {
+        match listener.accept() {
+            Ok((connection, _)) => break connection,
+            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(error) => panic!("ferry never connected: {error}"),
+        }
+    };
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id()));
+    let _ = child.kill();
+    let _ = child.wait();
+    let cmdline = String::from_utf8_lossy(&cmdline.expect("read the running ferry's command line")).replace('\0', " ");
+    assert!(!cmdline.contains("hunter2secret"), "the password is readable by every user: {cmdline}");
+    assert!(cmdline.contains("sftp://alice:") && cmdline.contains(&format!("@127.0.0.1:{port}/srv")), "{cmdline}");
+}
+
+#[test]
+fn help_recommends_ferry_password_or_the_keychain() {
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["--help"]);
+    assert_ok(&output);
+    let help = stdout(&output);
+    assert!(help.contains("FERRY_PASSWORD") && help.contains("keychain"), "{help}");
+}

@@ -383,9 +383,9 @@ impl SecretService {
         service
     }
 
-    /// How many keychain items Ferry's service holds for bookmark `id` (asked over D-Bus, as any
+    /// How many keychain items Ferry's service holds under `account` (asked over D-Bus, as any
     /// Secret Service client would).
-    fn items_for(&self, id: &str) -> usize {
+    fn items_for(&self, account: &str) -> usize {
         let output = Command::new("dbus-send")
             .args([
                 &format!("--bus={}", self.address),
@@ -394,7 +394,7 @@ impl SecretService {
                 "--print-reply",
                 "/org/freedesktop/secrets",
                 "org.freedesktop.Secret.Service.SearchItems",
-                &format!("dict:string:string:service,ferry,username,{id}"),
+                &format!("dict:string:string:service,ferry,username,{account}"),
             ])
             .output()
             .unwrap();
@@ -495,9 +495,11 @@ fn passwords_live_in_the_keychain_and_never_in_a_file() {
 
     // Removing a bookmark removes its password from the keychain.
     let id = list_json(&mut ferry).iter().find(|r| r["name"] == "pw").unwrap()["id"].as_str().unwrap().to_string();
-    assert_eq!(keychain.items_for(&id), 1, "the keychain holds the password of pw");
+    // The entry names the user and host the password is for.
+    let account = format!("{id}/{TEST_USER}@127.0.0.1");
+    assert_eq!(keychain.items_for(&account), 1, "the keychain holds the password of pw");
     ferry.ok(&["bookmarks", "rm", "pw"]);
-    assert_eq!(keychain.items_for(&id), 0, "the password of pw outlived its bookmark");
+    assert_eq!(keychain.items_for(&account), 0, "the password of pw outlived its bookmark");
     ferry.ok(&["bookmarks", "add", "pw", &format!("sftp://{TEST_USER}@127.0.0.1:{}{data}", sshd.port())]);
     let output = ferry.run(&["--known-hosts", known, "ls", "pw"]);
     assert!(!output.status.success(), "logged in without a password");
@@ -508,6 +510,47 @@ fn passwords_live_in_the_keychain_and_never_in_a_file() {
     assert!(config.path().join("logs").is_dir(), "no log folder to search");
     let printed = String::from_utf8_lossy(&ferry.printed).into_owned();
     assert!(!printed.contains(TEST_PASSWORD), "a password was printed");
+}
+
+#[test]
+fn a_saved_password_stays_with_the_user_and_host_it_was_saved_for() {
+    support::require_password_logins();
+    let keychain = SecretService::start();
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    std::fs::write(sshd.data_dir().join("kept.txt"), b"x").unwrap();
+    let data = sshd.data_dir().to_str().unwrap().to_string();
+    let mut ferry = Ferry::new(config.path());
+    ferry.bus = keychain.address.clone();
+    ferry.ok(&[
+        "bookmarks",
+        "add",
+        "pw",
+        &format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{data}", sshd.port()),
+    ]);
+    let output = ferry.ok(&["--known-hosts", known, "ls", "pw"]);
+    assert!(stdout(&output).contains("kept.txt"), "{}", stdout(&output));
+
+    // The site now names another account (an edit, or a file someone else wrote): the password
+    // saved for the first one must not be offered to it.
+    let file = config.path().join("bookmarks.json");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let repointed = saved.replace(&format!("\"user\": \"{TEST_USER}\""), "\"user\": \"someone-else\"");
+    assert_ne!(saved, repointed, "the bookmark file names no user");
+    std::fs::write(&file, repointed).unwrap();
+    let output = ferry.run(&["--known-hosts", known, "ls", "pw"]);
+    assert!(!output.status.success(), "logged in as someone else");
+    assert!(
+        stderr(&output).contains("no password given"),
+        "the saved password was offered for another user: {}",
+        stderr(&output)
+    );
+
+    // Pointed back, it finds its password again.
+    std::fs::write(&file, saved).unwrap();
+    ferry.ok(&["--known-hosts", known, "ls", "pw"]);
 }
 
 #[test]

@@ -384,6 +384,7 @@ fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
         is_folder: false,
         size: Some(1 << 30),
         modified: None,
+        mode: None,
         bytes_done: 1 << 20,
         started: true,
         state: ferry::worker::ItemState::Running,

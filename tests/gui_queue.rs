@@ -26,6 +26,7 @@ fn item(id: u64, remote: &str, direction: Direction, size: u64, state: ItemState
         is_folder: false,
         size: Some(size),
         modified: None,
+        mode: None,
         bytes_done: if state == ItemState::Done { size } else { 0 },
         started: state != ItemState::Queued,
         state,

@@ -175,3 +175,19 @@ fn a_damaged_bookmark_file_is_kept_aside_and_reported() {
     assert_eq!(aside.len(), 1, "kept aside under a dated name");
     assert_eq!(std::fs::read(config.path().join(&aside[0])).unwrap(), b"{ this is not json", "bytes kept");
 }
+
+#[test]
+fn a_start_up_url_that_does_not_parse_is_shown_without_its_password() {
+    let config = tempfile::tempdir().unwrap();
+    let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config.path())) };
+    let local = config.path().to_string_lossy().into_owned();
+    // Port 99999 does not exist: the URL does not parse, and is shown as given, less the password.
+    let url = "sftp://alice:hunter2secret@127.0.0.1:99999/srv".to_string();
+    let mut harness = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |creation| {
+        FerryApp::start(&creation.egui_ctx, Startup { worker: options, url: Some(url), local_folder: Some(local) })
+            .expect("worker starts")
+    });
+    wait_until(&mut harness, "the tab named after the URL", |h| shown(h, "sftp://alice:***@127.0.0.1:99999"));
+    harness.run_steps(5);
+    assert!(!shown(&harness, "hunter2secret"), "the password is on screen: {:#?}", harness.root());
+}

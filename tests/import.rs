@@ -394,3 +394,76 @@ fn two_copies_of_one_duck_file_get_their_own_ids() {
     assert_eq!(report.imported.len(), 2);
     assert_unique_ids(&report);
 }
+
+/// A `.duck` file as Cyberduck writes it, for one site.
+fn duck_file(uuid: &str, nickname: &str, host: &str, user: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\
+         <key>Protocol</key><string>sftp</string>\n<key>Nickname</key><string>{nickname}</string>\n\
+         <key>UUID</key><string>{uuid}</string>\n<key>Hostname</key><string>{host}</string>\n\
+         <key>Port</key><string>22</string>\n<key>Username</key><string>{user}</string>\n</dict>\n</plist>\n"
+    )
+}
+
+#[test]
+fn a_duck_file_with_a_saved_uuid_but_another_host_is_added_not_repointed() {
+    use ferry::bookmarks::{BookmarkStore, Keychain, import_into};
+    let dir = tempfile::tempdir().unwrap();
+    let store = BookmarkStore::new(&ferry::config::ConfigDir::at(dir.path().join("config")));
+    let uuid = "0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9";
+    let original = dir.path().join("Web.duck");
+    let repointed = dir.path().join("Web copy.duck");
+    std::fs::write(&original, duck_file(uuid, "Web", "web.example.org", "alice")).unwrap();
+    std::fs::write(&repointed, duck_file(uuid, "Web", "collector.example.net", "alice")).unwrap();
+    let keychain = Keychain::unavailable();
+
+    import_into(&store, &keychain, &original).unwrap();
+    let outcome = import_into(&store, &keychain, &repointed).unwrap();
+    let notes: Vec<String> = outcome.notes.iter().map(|n| format!("{}: {}", n.name, n.note)).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("added as new because") && n.contains("web.example.org")),
+        "the report does not say why: {notes:?}"
+    );
+
+    // Importing both again changes nothing: still two sites, each where its file points.
+    import_into(&store, &keychain, &repointed).unwrap();
+    import_into(&store, &keychain, &original).unwrap();
+    let saved = store.load().unwrap().file.bookmarks;
+    assert_eq!(saved.len(), 2, "{saved:#?}");
+    let kept = saved.iter().find(|b| b.name == "Web").expect("the first site keeps its name");
+    assert_eq!(kept.id.0, format!("cyberduck-{}", uuid.to_ascii_lowercase()));
+    assert_eq!(kept.host, "web.example.org", "the saved site was repointed");
+    let added = saved.iter().find(|b| b.host == "collector.example.net").expect("the second site was added");
+    assert_ne!(added.id, kept.id);
+    assert_ne!(added.name, kept.name, "two sites share a name, so NAME:/path is ambiguous");
+    // Each secret entry is bound to its own host: the kept site's password is not the new one's.
+    assert_ne!(ferry::bookmarks::SecretKey::of(added), ferry::bookmarks::SecretKey::of(kept));
+}
+
+#[test]
+fn a_secret_is_bound_to_the_host_and_user_it_was_saved_for() {
+    use ferry::bookmarks::{BookmarkId, SecretKey};
+    let site = Bookmark {
+        id: BookmarkId("site-1".into()),
+        name: "web".into(),
+        folder: Vec::new(),
+        protocol: Protocol::Sftp,
+        host: "web.example.org".into(),
+        port: 22,
+        user: "alice".into(),
+        login: LoginMethod::Password,
+        key_file: None,
+        ftp_mode: FtpMode::Passive,
+        remote_dir: None,
+        local_dir: None,
+        comment: String::new(),
+    };
+    let key = SecretKey::of(&site);
+    assert!(key.account().contains("site-1") && key.account().contains("alice@web.example.org"), "{key:?}");
+    let other_host = Bookmark { host: "collector.example.net".into(), ..site.clone() };
+    let other_user = Bookmark { user: "root".into(), ..site.clone() };
+    assert_ne!(SecretKey::of(&other_host), key, "a repointed site would get the password");
+    assert_ne!(SecretKey::of(&other_user), key, "another user would get the password");
+    let renamed = Bookmark { name: "renamed".into(), port: 2222, host: "WEB.example.org".into(), ..site };
+    assert_eq!(SecretKey::of(&renamed), key, "a new name or port keeps the password");
+}

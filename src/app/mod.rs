@@ -301,11 +301,13 @@ impl FerryApp {
     /// Connects to a bookmark or ssh alias with an optional `:path`, in a free tab.
     fn connect_target(&mut self, text: String) {
         let id = self.free_tab();
+        // A URL that did not parse lands here as typed: never show its password.
+        let shown = crate::model::escape_control(&crate::url::mask_password(&text));
         if let Some(tab) = self.tab_mut(id) {
-            tab.title = text.clone();
+            tab.title = shown.clone();
             tab.pane.set_loading(true);
         }
-        self.status = format!("Connecting to {text}...");
+        self.status = format!("Connecting to {shown}...");
         let request = self.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
             Command::ConnectTarget { request, text }
         });

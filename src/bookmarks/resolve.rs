@@ -104,7 +104,7 @@ pub fn attach_secret(spec: &mut ConnectSpec, bookmark: &Bookmark, keychain: &Key
     if !wanted || !keychain.is_available() {
         return Ok(());
     }
-    let secret: Option<SecretString> = keychain.load(&bookmark.id)?;
+    let secret: Option<SecretString> = keychain.load(&super::SecretKey::of(bookmark))?;
     match bookmark.login {
         LoginMethod::Password => spec.password = secret,
         LoginMethod::KeyFile => spec.key_passphrase = secret,

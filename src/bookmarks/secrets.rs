@@ -2,6 +2,10 @@
 //! never in a file: the Secret Service on Linux, the Keychain on macOS, the Credential Manager on
 //! Windows. When no keychain answers, nothing is stored and Ferry asks at each connect.
 //!
+//! A secret is bound to the user and host it was saved for: the keychain entry's account names
+//! the bookmark's id, user and host, so a bookmark later pointed at another host or user finds no
+//! secret (and the old one is deleted), rather than sending it to a server it was never meant for.
+//!
 //! Every keychain call runs on a thread of its own with a time limit: a D-Bus session that is
 //! missing, or a locked keyring waiting on a prompt nobody sees, must not hang the caller.
 
@@ -11,7 +15,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::BookmarkId;
+use super::{Bookmark, BookmarkId};
 use crate::error::{ErrorKind, FerryError, Result};
 
 /// The service name Ferry's entries carry in the keychain.
@@ -25,6 +29,39 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The account name the probe reads; it is never written.
 const PROBE_ACCOUNT: &str = "ferry-keychain-probe";
+
+/// Which keychain entry holds a bookmark's secret: the bookmark's id with the user and host the
+/// secret is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretKey {
+    id: BookmarkId,
+    account: String,
+}
+
+impl SecretKey {
+    /// The entry for `bookmark` as it is now: its id, user and host (host names ignore case).
+    pub fn of(bookmark: &Bookmark) -> SecretKey {
+        let host = bookmark.host.trim().to_ascii_lowercase();
+        // The id holds no '/', and a host no '@': the account reads back unambiguously.
+        let account = format!("{}/{}@{host}", bookmark.id.0, bookmark.user);
+        SecretKey { id: bookmark.id.clone(), account }
+    }
+
+    /// The keychain account name (as the Secret Service's `username` attribute shows it).
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The bookmark this secret belongs to.
+    pub fn id(&self) -> &BookmarkId {
+        &self.id
+    }
+
+    /// Where a Ferry before this binding kept the secret: under the id alone.
+    fn unbound_account(&self) -> &str {
+        &self.id.0
+    }
+}
 
 /// The keychain, as far as this process could reach it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,31 +102,48 @@ impl Keychain {
         self.available
     }
 
-    /// Stores the secret of bookmark `id`, replacing any earlier one.
-    pub fn store(&self, id: &BookmarkId, secret: &SecretString) -> Result<()> {
+    /// Stores the secret under `key`, replacing any earlier one.
+    pub fn store(&self, key: &SecretKey, secret: &SecretString) -> Result<()> {
         self.require()?;
         let secret = SecretString::from(secret.expose_secret().to_string());
-        call(CALL_TIMEOUT, &id.0, move |entry| entry.set_password(secret.expose_secret()))
+        call(CALL_TIMEOUT, key.account(), move |entry| entry.set_password(secret.expose_secret()))
     }
 
-    /// The secret of bookmark `id`, if the keychain holds one.
-    pub fn load(&self, id: &BookmarkId) -> Result<Option<SecretString>> {
+    /// The secret stored under `key`, if the keychain holds one. A secret an older Ferry kept
+    /// under the bookmark's id alone is moved under `key` the first time it is read.
+    pub fn load(&self, key: &SecretKey) -> Result<Option<SecretString>> {
         if !self.available {
             return Ok(None);
         }
-        call(CALL_TIMEOUT, &id.0, |entry| match entry.get_password() {
+        if let Some(secret) = self.read(key.account())? {
+            return Ok(Some(secret));
+        }
+        let Some(secret) = self.read(key.unbound_account())? else { return Ok(None) };
+        self.store(key, &secret)?;
+        self.remove(key.unbound_account())?;
+        Ok(Some(secret))
+    }
+
+    /// Deletes the secret stored under `key` (and any an older Ferry kept under the id alone);
+    /// having none is not an error.
+    pub fn delete(&self, key: &SecretKey) -> Result<()> {
+        if !self.available {
+            return Ok(());
+        }
+        self.remove(key.account())?;
+        self.remove(key.unbound_account())
+    }
+
+    fn read(&self, account: &str) -> Result<Option<SecretString>> {
+        call(CALL_TIMEOUT, account, |entry| match entry.get_password() {
             Ok(secret) => Ok(Some(SecretString::from(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(error),
         })
     }
 
-    /// Deletes the secret of bookmark `id`; having none is not an error.
-    pub fn delete(&self, id: &BookmarkId) -> Result<()> {
-        if !self.available {
-            return Ok(());
-        }
-        call(CALL_TIMEOUT, &id.0, |entry| match entry.delete_credential() {
+    fn remove(&self, account: &str) -> Result<()> {
+        call(CALL_TIMEOUT, account, |entry| match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(error),
         })

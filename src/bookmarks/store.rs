@@ -62,6 +62,53 @@ impl BookmarkFile {
         }
     }
 
+    /// Adds an imported bookmark. One with the same id that connects to the same protocol, host,
+    /// port and user is replaced (the same site imported again). One with the same id that
+    /// connects elsewhere is left exactly as it is, and the import is added beside it under an
+    /// id and name of its own: an import never points a saved site, and its keychain secret, at
+    /// another server.
+    pub fn merge_imported(&mut self, mut bookmark: Bookmark) -> Merged {
+        let base = bookmark.id.0.clone();
+        let mut counter = 1;
+        let mut first_clash = None;
+        loop {
+            match self.bookmarks.iter_mut().find(|b| b.id == bookmark.id) {
+                None => break,
+                // The same site again (also one added beside a clash by an earlier import).
+                Some(slot) if same_endpoint(slot, &bookmark) => {
+                    if first_clash.is_some() {
+                        // It was renamed when added beside the clash: it keeps that name.
+                        bookmark.name = slot.name.clone();
+                    }
+                    *slot = bookmark.clone();
+                    return Merged::Replaced(bookmark);
+                }
+                Some(slot) => {
+                    first_clash.get_or_insert_with(|| (slot.name.clone(), endpoint_text(slot)));
+                    counter += 1;
+                    bookmark.id = BookmarkId(format!("{base}-{counter}"));
+                }
+            }
+        }
+        let Some(kept) = first_clash else {
+            self.bookmarks.push(bookmark.clone());
+            return Merged::Added(bookmark);
+        };
+        // Names are what `NAME:/path` finds: the new one must not take the kept one's.
+        let wanted = bookmark.name.clone();
+        let mut suffix = 1;
+        while self.bookmarks.iter().any(|b| b.name == bookmark.name) {
+            bookmark.name = if suffix == 1 {
+                format!("{wanted} ({})", bookmark.host)
+            } else {
+                format!("{wanted} ({}) {suffix}", bookmark.host)
+            };
+            suffix += 1;
+        }
+        self.bookmarks.push(bookmark.clone());
+        Merged::AddedAsNew { added: bookmark, kept }
+    }
+
     /// Removes the bookmark with this id, returning it.
     pub fn remove(&mut self, id: &BookmarkId) -> Option<Bookmark> {
         let index = self.bookmarks.iter().position(|b| &b.id == id)?;
@@ -74,6 +121,39 @@ impl BookmarkFile {
         self.recent.insert(0, url.to_string());
         self.recent.truncate(MAX_RECENT);
     }
+}
+
+/// What became of an imported bookmark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merged {
+    /// It was new.
+    Added(Bookmark),
+    /// It replaced the same site from an earlier import.
+    Replaced(Bookmark),
+    /// A saved site had its id but connects elsewhere: that one (`kept`: its name and where it
+    /// connects) was left alone, and this one added beside it.
+    AddedAsNew { added: Bookmark, kept: (String, String) },
+}
+
+impl Merged {
+    /// The bookmark as saved.
+    pub fn bookmark(&self) -> &Bookmark {
+        match self {
+            Merged::Added(bookmark) | Merged::Replaced(bookmark) => bookmark,
+            Merged::AddedAsNew { added, .. } => added,
+        }
+    }
+}
+
+/// Whether two bookmarks log in to the same account on the same server.
+fn same_endpoint(a: &Bookmark, b: &Bookmark) -> bool {
+    a.protocol == b.protocol && a.host.eq_ignore_ascii_case(&b.host) && a.port == b.port && a.user == b.user
+}
+
+/// Where a bookmark connects, as a URL without password.
+fn endpoint_text(bookmark: &Bookmark) -> String {
+    let user = if bookmark.user.is_empty() { String::new() } else { format!("{}@", bookmark.user) };
+    format!("{}://{user}{}:{}", bookmark.protocol.scheme(), bookmark.host, bookmark.port)
 }
 
 /// What reading the bookmark file found: its contents, and the problem with it if it could not be
@@ -145,6 +225,12 @@ impl BookmarkStore {
         self.edit(|file| bookmarks.into_iter().for_each(|b| file.upsert(b))).map(|(loaded, ())| loaded)
     }
 
+    /// Adds imported bookmarks in one write, never repointing a saved one (see
+    /// [`BookmarkFile::merge_imported`]).
+    pub fn import_all(&self, bookmarks: Vec<Bookmark>) -> Result<(Loaded, Vec<Merged>)> {
+        self.edit(|file| bookmarks.into_iter().map(|b| file.merge_imported(b)).collect())
+    }
+
     /// Removes one bookmark; `NotFound` if there is none with that id.
     pub fn remove(&self, id: &BookmarkId) -> Result<(Loaded, Bookmark)> {
         let (loaded, removed) = self.edit(|file| file.remove(id))?;
@@ -198,9 +284,9 @@ impl BookmarkStore {
     fn lock(&self) -> Result<File> {
         let context = || format!("locking {}", self.lock_path.display());
         if let Some(parent) = self.lock_path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| FerryError::from_io(&e, context()))?;
+            crate::config::create_private_dir_all(parent).map_err(|e| FerryError::from_io(&e, context()))?;
         }
-        let file = std::fs::OpenOptions::new()
+        let file = crate::config::private_file_options()
             .create(true)
             .truncate(false)
             .write(true)

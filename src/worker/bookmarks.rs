@@ -165,6 +165,9 @@ async fn import(shared: &Arc<Shared>, request: RequestId, path: PathBuf) {
                     outcome.skipped.len()
                 ),
             );
+            for site in &outcome.notes {
+                note(shared, LogKind::Info, format!("{}: {}", site.name, site.note));
+            }
             let warning = (!outcome.secrets_not_stored.is_empty()).then(|| {
                 FerryError::new(
                     ErrorKind::Unsupported,

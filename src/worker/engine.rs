@@ -469,6 +469,7 @@ async fn plan(
             is_folder: seed.is_folder,
             size: seed.size,
             modified: seed.modified,
+            mode: seed.mode,
             bytes_done: 0,
             started: false,
             state: if seed.refused.is_some() { ItemState::Skipped } else { ItemState::Queued },

@@ -18,6 +18,8 @@ pub struct Seed {
     pub is_folder: bool,
     pub size: Option<u64>,
     pub modified: Option<DateTime<Utc>>,
+    /// The source's permission bits, where the listing gave them.
+    pub mode: Option<u32>,
     /// Set when the entry must not be transferred (an unsafe name, a symlinked folder): it is
     /// queued as skipped with this reason, so the user sees it.
     pub refused: Option<FerryError>,
@@ -25,15 +27,20 @@ pub struct Seed {
 
 impl Seed {
     fn file(remote: String, local: PathBuf, size: Option<u64>, modified: Option<DateTime<Utc>>) -> Self {
-        Seed { remote, local, is_folder: false, size, modified, refused: None }
+        Seed { remote, local, is_folder: false, size, modified, mode: None, refused: None }
     }
 
     fn folder(remote: String, local: PathBuf) -> Self {
-        Seed { remote, local, is_folder: true, size: None, modified: None, refused: None }
+        Seed { remote, local, is_folder: true, size: None, modified: None, mode: None, refused: None }
     }
 
     fn refused(remote: String, local: PathBuf, why: FerryError) -> Self {
-        Seed { remote, local, is_folder: false, size: None, modified: None, refused: Some(why) }
+        Seed { remote, local, is_folder: false, size: None, modified: None, mode: None, refused: Some(why) }
+    }
+
+    /// The same seed, carrying the source's permission bits.
+    fn with_mode(self, mode: Option<u32>) -> Self {
+        Seed { mode, ..self }
     }
 }
 
@@ -66,7 +73,10 @@ pub async fn plan_download(
     let (target, root) = download_destination(local, &name)?;
     let top = backend.stat(remote).await?;
     if top.kind != EntryKind::Dir {
-        return Ok((vec![Seed::file(remote.to_string(), target, top.size, top.modified)], root));
+        return Ok((
+            vec![Seed::file(remote.to_string(), target, top.size, top.modified).with_mode(top.permissions)],
+            root,
+        ));
     }
     if !recursive {
         return Err(FerryError::new(
@@ -100,13 +110,14 @@ pub async fn plan_download(
                     seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
                     pending.push((remote_path, local_path, depth + 1));
                 }
-                EntryKind::File => seeds.push(Seed::file(remote_path, local_path, entry.size, entry.modified)),
+                EntryKind::File => seeds
+                    .push(Seed::file(remote_path, local_path, entry.size, entry.modified).with_mode(entry.permissions)),
                 EntryKind::Symlink => match backend.stat(&remote_path).await {
                     // A link to a file is copied as that file; a link to a folder is not followed,
                     // which is also what ends a server's symlink loop.
-                    Ok(target) if target.kind == EntryKind::File => {
-                        seeds.push(Seed::file(remote_path, local_path, target.size, target.modified))
-                    }
+                    Ok(target) if target.kind == EntryKind::File => seeds.push(
+                        Seed::file(remote_path, local_path, target.size, target.modified).with_mode(target.permissions),
+                    ),
                     Ok(_) => seeds.push(Seed::refused(
                         remote_path.clone(),
                         local_path,
@@ -152,9 +163,11 @@ pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, 
         .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_reply(e.to_string()))?
 }
 
-/// Walks a local folder for upload. Symlinks to files are uploaded as files; symlinks to folders
-/// are not followed (they could loop).
+/// Walks a local folder for upload. Symlinks to files inside the folder are uploaded as files;
+/// symlinks that lead outside it, or to folders, are skipped and listed with the reason.
 fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
+    let root =
+        std::fs::canonicalize(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
     let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf())];
     let mut pending = vec![(local.to_path_buf(), remote.to_string())];
     while let Some((dir, remote_dir)) = pending.pop() {
@@ -173,8 +186,17 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
                 }
             };
             let Ok(link) = std::fs::symlink_metadata(&path) else { continue };
-            let metadata =
-                if link.file_type().is_symlink() { std::fs::metadata(&path).ok() } else { Some(link.clone()) };
+            let metadata = if link.file_type().is_symlink() {
+                match super::upload_links::follow(&path, &root) {
+                    Ok(target) => Some(target),
+                    Err(why) => {
+                        seeds.push(Seed::refused(remote_path, path, why));
+                        continue;
+                    }
+                }
+            } else {
+                Some(link.clone())
+            };
             match metadata {
                 Some(m) if m.is_dir() && !link.file_type().is_symlink() => {
                     seeds.push(Seed::folder(remote_path.clone(), path.clone()));

@@ -80,6 +80,10 @@ pub struct QueueItem {
     pub size: Option<u64>,
     /// The source's modification time, where known; kept on the target.
     pub modified: Option<DateTime<Utc>>,
+    /// The source's permission bits, where known: a download is created with them (less the
+    /// umask), so a private remote file stays private here.
+    #[serde(default)]
+    pub mode: Option<u32>,
     /// Bytes in place so far.
     pub bytes_done: u64,
     /// Whether a transfer attempt began: a later attempt continues from what arrived.

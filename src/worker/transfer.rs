@@ -75,15 +75,29 @@ pub fn check_download_target(item: &QueueItem) -> Result<()> {
     Ok(())
 }
 
-/// Opens a local file for writing without following a symlink at its name.
-async fn open_no_follow(path: &Path, truncate: bool) -> Result<tokio::fs::File> {
+/// The mode a download is created with: the remote file's permission bits (the umask still
+/// applies), as OpenSSH's `sftp` does, so a remote `0600` key or `.env` does not land readable by
+/// everyone. The owner may always read and write it (else the download could not be resumed or
+/// used); set-id and sticky bits are never copied. Without a remote mode, the usual `0666`.
+pub fn download_mode(remote_mode: Option<u32>) -> u32 {
+    match remote_mode {
+        Some(mode) => (mode & 0o777) | 0o600,
+        None => 0o666,
+    }
+}
+
+/// Opens a local file for writing without following a symlink at its name; a file it creates
+/// gets `mode` (less the umask).
+async fn open_no_follow(path: &Path, truncate: bool, mode: u32) -> Result<tokio::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(truncate);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NOFOLLOW).mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     let path = path.to_path_buf();
     let file = tokio::task::spawn_blocking(move || {
         options.open(&path).map_err(|e| FerryError::from_io(&e, format!("writing {}", path.display())))
@@ -144,11 +158,11 @@ pub async fn download(
         return Ok(Integrity::SizeChecked);
     }
     // The plan's size, or the server's word now: on a retry the file may have changed since the plan.
-    let (size, modified) = match item.size {
-        Some(size) if backend.listing_times_are_exact() && !resume => (Some(size), item.modified),
+    let (size, modified, mode) = match item.size {
+        Some(size) if backend.listing_times_are_exact() && !resume => (Some(size), item.modified, item.mode),
         _ => {
             let entry = backend.stat(&item.remote).await?;
-            (entry.size, entry.modified)
+            (entry.size, entry.modified, item.mode.or(entry.permissions))
         }
     };
     let part = part_path(target);
@@ -158,7 +172,12 @@ pub async fn download(
         }
         _ => 0,
     };
-    let mut file = open_no_follow(&part, already == 0).await?;
+    if already == 0 {
+        // A part file left from an earlier attempt keeps the mode it was made with: start a new
+        // one, so the mode below applies.
+        let _ = std::fs::remove_file(&part);
+    }
+    let mut file = open_no_follow(&part, already == 0, download_mode(mode)).await?;
     let context = format!("writing {}", part.display());
     file.set_len(already).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
