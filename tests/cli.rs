@@ -573,7 +573,8 @@ fn put_r_follows_links_inside_the_folder_only_and_lists_the_others() {
 
     let output =
         ferry(config.path(), &["--known-hosts", known, "put", "-r", site.to_str().unwrap(), &format!("{base}/")]);
-    assert_ok(&output);
+    // A refused entry means the copy is not whole: the command says so in its status.
+    assert!(!output.status.success(), "a refused link makes the command fail: {}", stderr(&output));
     let remote = sshd.data_dir().join("site");
     assert_eq!(std::fs::read(remote.join("index.html")).unwrap(), b"<html>");
     assert_eq!(std::fs::read(remote.join("css/home.html")).unwrap(), b"<html>", "a link inside was not followed");
@@ -583,7 +584,7 @@ fn put_r_follows_links_inside_the_folder_only_and_lists_the_others() {
         printed.contains("deploy_key") && printed.contains("a link to a file outside the chosen folder"),
         "the skipped link is not listed with its reason: {printed}"
     );
-    assert!(printed.contains("1 skipped"), "{printed}");
+    assert!(printed.contains("1 refused"), "{printed}");
 }
 
 #[test]
