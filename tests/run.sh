@@ -6,9 +6,12 @@
 #
 # The integration tests start their own OpenSSH sshd, vsftpd and pure-ftpd on
 # free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
-# machine for that, then runs `cargo test "$@"` and exits with cargo's status:
+# machine for that, then runs `cargo test "$@"` (as root: with the system's
+# OpenSSL headers and pkg-config hidden, proving the default build needs neither)
+# and exits with cargo's status:
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
-#      openssl, pkg-config, libssl-dev and build-essential, for the window
+#      openssl, build-essential, and pkg-config and libssl-dev for the Debian
+#      package (which links the system's libssl), for the window
 #      test xvfb, x11-utils and the Mesa and X libraries the window loads, and
 #      for the packaging test the validators desktop-file-utils and appstream;
 #   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
