@@ -1,5 +1,5 @@
-//! Ferry on the desktop: the window icon, where the log files go, and opening a folder in the
-//! user's file manager.
+//! Ferry on the desktop: the window icon, where the log files go, opening a folder in the user's
+//! file manager, and saying plainly when there is no display to open the window on.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,6 +29,27 @@ pub fn log_dir(config_dir: Option<&Path>) -> PathBuf {
         // No home folder: beside the fallback config folder, as `ConfigDir::platform_default` does.
         None => PathBuf::from(".ferry").join("logs"),
     }
+}
+
+/// What to tell a user who started the window where there is no display: the toolkit's own error
+/// (`winit EventLoopError: os error at …/linux/mod.rs:765`) names neither the cause nor the way out.
+pub const NO_DISPLAY_ADVICE: &str = "there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set). \
+     Start Ferry from a desktop session, set DISPLAY (e.g. DISPLAY=:0), or use the command line \
+     without a window: ferry ls, get, put, mkdir, rm, mv (see ferry --help).";
+
+/// Said after any other failure to open the window: what the window loads at run time, which a
+/// desktop system has and a bare server may not.
+pub const WINDOW_LIBRARIES_ADVICE: &str = "The window needs the OpenGL and X11/Wayland libraries a desktop has \
+     (on Debian and Ubuntu: libegl1 libgl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2); \
+     the command line (ferry --help) works without them.";
+
+/// Whether a window could possibly open here: on Linux and the BSDs, only with an X11 or Wayland
+/// display named in the environment (other systems always have their own window system).
+pub fn display_available(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"].iter().any(|name| var(name).is_some_and(|value| !value.is_empty()))
 }
 
 /// Opens `path` in the user's file manager (creating the folder first, so there is something to
@@ -105,6 +126,17 @@ mod tests {
     fn a_missing_opener_is_an_error_not_a_hang() {
         let error = spawn_detached(Command::new("ferry-no-such-opener")).expect_err("no such program");
         assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_window_needs_a_display_named_in_the_environment() {
+        let only = |set: &'static str, value: &'static str| {
+            move |name: &str| (name == set).then(|| std::ffi::OsString::from(value))
+        };
+        assert!(display_available(only("DISPLAY", ":0")));
+        assert!(display_available(only("WAYLAND_DISPLAY", "wayland-0")));
+        assert!(!display_available(only("DISPLAY", "")), "an empty DISPLAY names no display");
+        assert!(!display_available(|_: &str| None));
     }
 
     #[test]

@@ -18,11 +18,16 @@ fn main() -> ExitCode {
     tracing::info!("ferry {} started: {}", ferry::version_text(), describe(&cli));
     match cli.command {
         Some(command) => ferry::cli::run(&cli.options, command),
+        None if !ferry::desktop::display_available(|name| std::env::var_os(name)) => {
+            tracing::info!("no display for the window");
+            eprintln!("ferry: {}", ferry::desktop::NO_DISPLAY_ADVICE);
+            ExitCode::FAILURE
+        }
         None => match ferry::app::run(cli.options.worker_options(), cli.url) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 tracing::info!("could not open the window: {error}");
-                eprintln!("ferry: could not open the window: {error}");
+                eprintln!("ferry: could not open the window: {error}. {}", ferry::desktop::WINDOW_LIBRARIES_ADVICE);
                 ExitCode::FAILURE
             }
         },

@@ -6,9 +6,12 @@
 #
 # The integration tests start their own OpenSSH sshd, vsftpd and pure-ftpd on
 # free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
-# machine for that, then runs `cargo test "$@"` and exits with cargo's status:
+# machine for that, then runs `cargo test "$@"` (as root: with the system's
+# OpenSSL headers and pkg-config hidden, proving the default build needs neither)
+# and exits with cargo's status:
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
-#      openssl, pkg-config, libssl-dev and build-essential, for the window
+#      openssl, build-essential, and pkg-config and libssl-dev for the Debian
+#      package (which links the system's libssl), for the window
 #      test xvfb, x11-utils and the Mesa and X libraries the window loads, and
 #      for the packaging test the validators desktop-file-utils and appstream;
 #   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
@@ -223,6 +226,28 @@ find_cargo() {
     fi
 }
 
+# Runs "$@" with the system's OpenSSL headers and pkg-config out of sight (in a private mount
+# namespace: nothing changes for the rest of the machine), so that a clean clone's build proves
+# that the default build needs neither: it compiles OpenSSL from source for libssh2, and a new
+# user's `cargo run --release` must work without libssl-dev. The Debian package (step 5) links the
+# system's libssl and is built outside. Without root or unshare, runs "$@" as it is, and says so.
+without_system_openssl() {
+    if is_root && command -v unshare >/dev/null 2>&1 && unshare --mount true 2>/dev/null; then
+        say "building with the system's OpenSSL headers and pkg-config hidden (the default build bundles OpenSSL)"
+        unshare --mount --propagation private bash -c '
+            set -e
+            if [[ -d /usr/include/openssl ]]; then mount -t tmpfs -o ro,size=4k ferry-hidden /usr/include/openssl; fi
+            for tool in /usr/bin/pkg-config /usr/bin/pkgconf /usr/bin/x86_64-linux-gnu-pkg-config; do
+                if [[ -e $tool ]]; then mount --bind /bin/false "$tool"; fi
+            done
+            unset OPENSSL_DIR OPENSSL_LIB_DIR OPENSSL_INCLUDE_DIR PKG_CONFIG PKG_CONFIG_PATH
+            exec "$@"' ferry-tests "$@"
+    else
+        say "note: cannot hide the system OpenSSL (needs root and unshare); building with it in sight"
+        "$@"
+    fi
+}
+
 # Step 5: builds the .deb, installs it, and checks what it installed.
 check_debian_package() {
     can_be_root || die "installing the Debian package needs root or sudo"
@@ -250,6 +275,9 @@ check_debian_package() {
     output="$(/usr/bin/ferry --version)" || die "/usr/bin/ferry --version failed"
     [[ $output == "ferry $version "* ]] || die "/usr/bin/ferry --version printed '$output', expected ferry $version"
     say "installed: $output"
+    # The package is built without the default features: it links the system's libssl, so that
+    # Debian's security updates reach it (the default build bundles OpenSSL instead).
+    [[ $(ldd /usr/bin/ferry) == *libssl.so* ]] || die "/usr/bin/ferry does not link the system's libssl"
 
     local installed=(
         /usr/bin/ferry
@@ -306,7 +334,7 @@ main() {
     find_cargo
     say "running cargo test $*"
     cd "$repo"
-    "$cargo" test "$@" || status=$?
+    without_system_openssl "$cargo" test "$@" || status=$?
     [[ $status -eq 0 ]] || return "$status"
 
     local deb_step=${FERRY_TESTS_DEB:-}
