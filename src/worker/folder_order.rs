@@ -3,7 +3,7 @@
 //! connection before another connection had created its folder, and a server that is slow to
 //! create folders would refuse it ("553 ...: No such file or directory").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
@@ -55,6 +55,7 @@ impl FolderIndex {
 
     /// Forgets the items that were removed from the queue.
     pub(super) fn remove(&mut self, removed: &[ItemId]) {
+        let removed: HashSet<&ItemId> = removed.iter().collect();
         self.folders.retain(|_, id| !removed.contains(id));
     }
 
@@ -120,6 +121,10 @@ mod tests {
         }
     }
 
+    fn download(id: u64, local: &str, is_folder: bool, state: ItemState) -> QueueItem {
+        QueueItem { direction: Direction::Download, local: PathBuf::from(local), ..item(id, "/r", is_folder, state) }
+    }
+
     fn queue(items: Vec<QueueItem>) -> (FolderIndex, BTreeMap<ItemId, QueueItem>) {
         let mut index = FolderIndex::default();
         items.iter().for_each(|item| index.add(item));
@@ -138,6 +143,22 @@ mod tests {
         assert!(matches!(index.readiness(&items[&ItemId(2)], &items), Readiness::Waiting));
         assert!(matches!(index.readiness(&items[&ItemId(3)], &items), Readiness::Waiting));
         assert!(matches!(index.readiness(&items[&ItemId(4)], &items), Readiness::Waiting));
+    }
+
+    #[test]
+    fn a_download_waits_for_its_local_folder_and_other_requests_do_not_count() {
+        let mut other_request = download(3, "/dest/tree/a/x.bin", false, ItemState::Queued);
+        other_request.request = RequestId(8);
+        let (index, items) = queue(vec![
+            download(1, "/dest/tree", true, ItemState::Done),
+            download(2, "/dest/tree/a", true, ItemState::Running),
+            other_request,
+            download(4, "/dest/tree/a/y.bin", false, ItemState::Queued),
+            download(5, "/dest/tree/z.bin", false, ItemState::Queued),
+        ]);
+        assert!(matches!(index.readiness(&items[&ItemId(3)], &items), Readiness::Ready));
+        assert!(matches!(index.readiness(&items[&ItemId(4)], &items), Readiness::Waiting));
+        assert!(matches!(index.readiness(&items[&ItemId(5)], &items), Readiness::Ready));
     }
 
     #[test]
