@@ -12,7 +12,7 @@
 //! - [`SshAgent`]: an ssh-agent holding test keys.
 //! - [`client_keys`], [`test_certificate`]: the key pairs and certificate.
 //!
-//! `tests/run.sh` prepares a machine for this (packages, the vsftpd and
+//! `tests/run.sh` prepares a machine for this (packages, the vsftpd, Dropbear and
 //! pure-ftpd binaries, the `ferrytest` account). Use it from an integration test with
 //! `mod support;`. Only std and `tempfile` are used.
 //!
