@@ -1,4 +1,5 @@
-//! Ferry's speed beside OpenSSH `sftp`, `lftp` and `curl` on real servers, on loopback and an emulated 40 ms link.
+//! Ferry's speed beside OpenSSH `sftp`, `lftp` and `curl` on real servers (OpenSSH's sshd, Dropbear,
+//! vsftpd), on loopback and an emulated 40 ms link.
 //!
 //! Run with `cargo bench --bench compare` (as root, after `bash tests/run.sh` once); benches/README.md
 //! says what each row measures and how to read the table. Nothing here asserts a speed.
@@ -19,7 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use delay_proxy::DelayProxy;
-use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, test_certificate};
+use support::{Dropbear, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, test_certificate};
 
 /// Where the servers listen; clients on the plain loopback link connect here.
 const LAN_HOST: &str = "127.0.0.1";
@@ -198,6 +199,8 @@ impl fmt::Display for Link {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Protocol {
     Sftp,
+    /// SFTP to Dropbear (OpenSSH's sftp-server behind it) with its default 24,576-byte window.
+    DropbearSftp,
     Ftp,
     /// Explicit FTPS (AUTH TLS), data connections protected too.
     Ftps,
@@ -259,6 +262,12 @@ impl Case {
                     cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files });
                 }
             }
+            // Uploads are what a small channel window slows down (or, before, hung).
+            if payload == Payload::Big {
+                let (big_bytes, tree_files) = (settings.big_bytes, settings.tree_files);
+                let (protocol, direction) = (Protocol::DropbearSftp, Direction::Upload);
+                cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files });
+            }
         }
         cases
     }
@@ -266,7 +275,7 @@ impl Case {
     /// Ferry first: the ratios compare every other tool with it.
     fn tools(&self) -> &'static [Tool] {
         match (self.protocol, self.payload) {
-            (Protocol::Sftp, _) => &[Tool::Ferry, Tool::Sftp],
+            (Protocol::Sftp | Protocol::DropbearSftp, _) => &[Tool::Ferry, Tool::Sftp],
             // curl has no recursive mode.
             (_, Payload::Big) => &[Tool::Ferry, Tool::Lftp, Tool::Curl],
             (_, Payload::Tree) => &[Tool::Ferry, Tool::Lftp],
@@ -303,6 +312,7 @@ impl fmt::Display for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let protocol = match self.protocol {
             Protocol::Sftp => "SFTP",
+            Protocol::DropbearSftp => "Dropbear SFTP",
             Protocol::Ftp => "FTP",
             Protocol::Ftps => "FTPS",
         };
@@ -336,6 +346,7 @@ struct Bench {
     settings: Settings,
     // Servers are killed when dropped, after the proxy (declared later in main) is gone.
     sshd: Sshd,
+    dropbear: Dropbear,
     ftpd: Vsftpd,
     /// Local files: sources, results, scripts, logs, ferry's config. Removed when dropped.
     work: tempfile::TempDir,
@@ -349,6 +360,7 @@ impl Bench {
     /// Starts the servers and writes the test data, on the servers and locally.
     fn prepare(settings: Settings) -> Self {
         let sshd = Sshd::start();
+        let dropbear = Dropbear::start();
         let ftpd = Vsftpd::start(VsftpdOptions::default());
         let work = tempfile::Builder::new().prefix("ferry-bench-").tempdir().expect("a temporary folder");
         let bench = Bench {
@@ -357,6 +369,7 @@ impl Bench {
             ferry: work.path().join("ferry"),
             settings,
             sshd,
+            dropbear,
             ftpd,
             work,
         };
@@ -373,10 +386,14 @@ impl Bench {
     /// proxy, the certificate pinned for 127.0.0.2, which its subjectAltName (127.0.0.1) does not
     /// cover. On the plain link ferry checks the certificate against `--ca-file` as usual.
     fn write_trust_files(&self) {
-        let key = self.sshd.host_key_public_line();
-        let key: Vec<&str> = key.split_whitespace().take(2).collect();
-        let port = self.sshd.port();
-        let lines = format!("[{LAN_HOST}]:{port} {0}\n[{WAN_HOST}]:{port} {0}\n", key.join(" "));
+        let mut lines = String::new();
+        for (key, port) in [
+            (self.sshd.host_key_public_line(), self.sshd.port()),
+            (self.dropbear.host_key_public_line(), self.dropbear.port()),
+        ] {
+            let key: Vec<&str> = key.split_whitespace().take(2).collect();
+            lines += &format!("[{LAN_HOST}]:{port} {0}\n[{WAN_HOST}]:{port} {0}\n", key.join(" "));
+        }
         fs::write(&self.known_hosts, lines).expect("write known_hosts");
         fs::create_dir_all(&self.ferry_config).expect("create ferry's config folder");
         let pin = format!("{WAN_HOST}:{} {}\n", self.ftpd.port(), test_certificate().sha256_hex);
@@ -412,7 +429,11 @@ impl Bench {
     }
 
     fn data_dir(&self, protocol: Protocol) -> &Path {
-        if protocol == Protocol::Sftp { self.sshd.data_dir() } else { self.ftpd.data_dir() }
+        match protocol {
+            Protocol::Sftp => self.sshd.data_dir(),
+            Protocol::DropbearSftp => self.dropbear.data_dir(),
+            Protocol::Ftp | Protocol::Ftps => self.ftpd.data_dir(),
+        }
     }
 
     /// The file or folder a run produces, locally or in a server's data folder.
@@ -424,13 +445,18 @@ impl Bench {
     }
 
     fn port(&self, protocol: Protocol) -> u16 {
-        if protocol == Protocol::Sftp { self.sshd.port() } else { self.ftpd.port() }
+        match protocol {
+            Protocol::Sftp => self.sshd.port(),
+            Protocol::DropbearSftp => self.dropbear.port(),
+            Protocol::Ftp | Protocol::Ftps => self.ftpd.port(),
+        }
     }
 
     /// The proxy that makes 127.0.0.2 a 40 ms round trip away: the control ports and vsftpd's
     /// passive range, so that FTP data connections pay the latency too.
     fn start_delay_proxy(&self) -> io::Result<DelayProxy> {
-        let ports = [self.sshd.port(), self.ftpd.port()].into_iter().chain(self.ftpd.pasv_ports());
+        let ports =
+            [self.sshd.port(), self.dropbear.port(), self.ftpd.port()].into_iter().chain(self.ftpd.pasv_ports());
         DelayProxy::start(WAN_HOST.parse::<IpAddr>().unwrap(), LAN_HOST.parse().unwrap(), ports, WAN_ONE_WAY)
     }
 
@@ -531,7 +557,9 @@ impl Bench {
         let port = self.port(case.protocol);
         let url = match case.protocol {
             // SFTP paths are absolute; the session starts in the data folder.
-            Protocol::Sftp => format!("sftp://{TEST_USER}@{host}:{port}{}", self.sshd.data_dir().display()),
+            Protocol::Sftp | Protocol::DropbearSftp => {
+                format!("sftp://{TEST_USER}@{host}:{port}{}", self.data_dir(case.protocol).display())
+            }
             // FTP paths are relative to the login folder (vsftpd's local_root, the data folder).
             Protocol::Ftp => format!("ftp://{TEST_USER}@{host}:{port}"),
             Protocol::Ftps => format!("ftpes://{TEST_USER}@{host}:{port}"),
@@ -574,7 +602,7 @@ impl Bench {
             .args(["-q", "-F", "/dev/null", "-b"])
             .arg(self.script(case, Tool::Sftp, &batch))
             .arg("-P")
-            .arg(self.sshd.port().to_string())
+            .arg(self.port(case.protocol).to_string())
             .arg("-i")
             .arg(&client_keys().ed25519)
             .args(["-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])

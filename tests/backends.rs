@@ -1,5 +1,5 @@
 //! Every backend operation, on every backend, against real servers: the local disk, OpenSSH's
-//! sshd (SFTP) and vsftpd (FTP passive and active, explicit FTPS requiring TLS session reuse,
+//! sshd and Dropbear (SFTP) and vsftpd (FTP passive and active, explicit FTPS requiring TLS session reuse,
 //! implicit FTPS).
 
 mod driver;
@@ -14,15 +14,19 @@ use ferry::config::ConfigDir;
 use ferry::error::ErrorKind;
 use ferry::model::{EntryKind, FtpMode, Protocol};
 use ferry::trust::TrustStore;
-use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+use support::{Dropbear, FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 /// A trust store that knows the test sshd's host key, as a user's known_hosts would.
 fn trust_for(sshd: Option<&Sshd>) -> (tempfile::TempDir, Arc<TrustStore>) {
+    trust_known_hosts(sshd.map(|sshd| format!("[127.0.0.1]:{} {}", sshd.port(), sshd.host_key_public_line())))
+}
+
+/// A trust store whose known_hosts holds `line`, if any.
+fn trust_known_hosts(line: Option<String>) -> (tempfile::TempDir, Arc<TrustStore>) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let known_hosts = dir.path().join("user_known_hosts");
-    if let Some(sshd) = sshd {
-        std::fs::write(&known_hosts, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line()))
-            .expect("write known_hosts");
+    if let Some(line) = line {
+        std::fs::write(&known_hosts, line + "\n").expect("write known_hosts");
     }
     let trust = TrustStore::new(ConfigDir::at(dir.path().join("config")), Some(known_hosts));
     (dir, Arc::new(trust))
@@ -159,6 +163,19 @@ async fn sftp_with_password_does_everything() {
     assert_eq!(Path::new(sftp.home()), sshd.data_dir());
     refuses_writing_outside_its_folder(sftp.as_mut()).await;
     exercise(sftp.as_mut(), sshd.data_dir(), true).await;
+}
+
+/// Dropbear with its default receive window of 24,576 bytes: every write of `exercise` (3 MiB)
+/// has to wait for window adjustments, which once left uploads hanging.
+#[tokio::test]
+async fn sftp_on_dropbear_with_its_small_window_does_everything() {
+    let dropbear = Dropbear::start();
+    let (_dir, trust) = trust_known_hosts(Some(dropbear.known_hosts_line()));
+    let spec = driver::spec(Protocol::Sftp, dropbear.port(), TEST_USER, Some(TEST_PASSWORD));
+    let mut sftp = open(&spec, trust).await;
+    assert_eq!(Path::new(sftp.home()), dropbear.data_dir());
+    refuses_writing_outside_its_folder(sftp.as_mut()).await;
+    exercise(sftp.as_mut(), dropbear.data_dir(), true).await;
 }
 
 #[tokio::test]

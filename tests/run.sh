@@ -4,7 +4,7 @@
 #
 #   bash tests/run.sh [extra cargo test arguments...]
 #
-# The integration tests start their own OpenSSH sshd, vsftpd and pure-ftpd on
+# The integration tests start their own OpenSSH sshd, Dropbear, vsftpd and pure-ftpd on
 # free ports of 127.0.0.1 (see tests/support/mod.rs). This script prepares the
 # machine for that, then runs `cargo test "$@"` (as root: with the system's
 # OpenSSL headers and pkg-config hidden, proving the default build needs neither)
@@ -14,10 +14,12 @@
 #      package (which links the system's libssl), for the window
 #      test xvfb, x11-utils and the Mesa and X libraries the window loads, and
 #      for the packaging test the validators desktop-file-utils and appstream;
-#   2. extracts vsftpd and pure-ftpd into target/test-servers/<name> with
-#      `apt-get download` + `dpkg -x` (installing either would start a system
-#      FTP service on port 21), and installs the shared libraries their
-#      binaries need but lack (e.g. libsodium23 for pure-ftpd);
+#   2. extracts vsftpd, pure-ftpd and Dropbear (dropbear-bin) into
+#      target/test-servers/<name> with `apt-get download` + `dpkg -x`
+#      (installing one would start a system FTP or SSH service), and installs
+#      the shared libraries their binaries need but lack (e.g. libsodium23 for
+#      pure-ftpd, libtomcrypt1 and libtommath1 for Dropbear); Dropbear's SFTP
+#      subsystem is /usr/lib/sftp-server, which openssh-sftp-server provides;
 #   3. creates the password-login test account `ferrytest` (with an empty
 #      home directory, which vsftpd needs) and sets its password, every run,
 #      so it is always known; the system's own sshd (port 22, if any) is told
@@ -47,6 +49,7 @@ readonly test_user=ferrytest
 readonly test_password=ferry-test-password
 readonly vsftpd_dir="$repo/target/test-servers/vsftpd"
 readonly pure_ftpd_dir="$repo/target/test-servers/pure-ftpd"
+readonly dropbear_dir="$repo/target/test-servers/dropbear"
 export DEBIAN_FRONTEND=noninteractive
 
 say() { printf 'ferry tests: %s\n' "$*"; }
@@ -125,8 +128,8 @@ install_packages() {
     cleanup
 }
 
-# FTP servers are extracted, never installed: the packages' postinst would
-# start a system service on port 21. `extract_server PACKAGE DIR BINARY`
+# FTP servers and Dropbear are extracted, never installed: the packages'
+# postinst would start a system service on port 21 or 22. `extract_server PACKAGE DIR BINARY`
 # extracts PACKAGE into DIR unless DIR/BINARY is there, then makes sure the
 # binary finds its shared libraries.
 extract_server() {
@@ -304,6 +307,8 @@ check_debian_package() {
 
 main() {
     install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
+    # Dropbear's SFTP subsystem, /usr/lib/sftp-server (compiled in), comes with this one.
+    install_packages openssh-sftp-server
     # tests/packaging.rs validates the desktop entry and the AppStream file with these.
     install_packages desktop-file-utils appstream
     # The window test opens the real window on a virtual X display and finds it by its title.
@@ -314,6 +319,8 @@ main() {
     install_packages dbus-daemon dbus-bin gnome-keyring
     extract_server vsftpd "$vsftpd_dir" usr/sbin/vsftpd
     extract_server pure-ftpd "$pure_ftpd_dir" usr/sbin/pure-ftpd
+    extract_server dropbear-bin "$dropbear_dir" usr/sbin/dropbear
+    [[ -x /usr/lib/sftp-server ]] || die "/usr/lib/sftp-server missing (openssh-sftp-server), which Dropbear runs for SFTP"
     ensure_test_account
     if can_be_root; then
         as_root mkdir -p /run/sshd
@@ -321,6 +328,8 @@ main() {
     fi
     export FERRY_VSFTPD="$vsftpd_dir/usr/sbin/vsftpd"
     export FERRY_PURE_FTPD="$pure_ftpd_dir/usr/sbin/pure-ftpd"
+    export FERRY_DROPBEAR="$dropbear_dir/usr/sbin/dropbear"
+    export FERRY_DROPBEARKEY="$dropbear_dir/usr/bin/dropbearkey"
     if ! is_root; then
         say "note: not root: the FTP and password-login tests need root and will fail (use: sudo bash tests/run.sh)"
     fi

@@ -265,6 +265,9 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
                 530 => ErrorKind::AuthFailed,
                 421 | 425 | 426 => ErrorKind::ConnectionLost,
                 500 | 501 | 502 | 504 => ErrorKind::Unsupported,
+                // A file stored into a folder that does not exist: BSD-style daemons (inetutils
+                // ftpd) answer with open(2)'s error, "553 name: No such file or directory".
+                550 | 553 if names_a_missing_path(&lower) => ErrorKind::NotFound,
                 550 | 553 if lower.contains("permission") || lower.contains("denied") => ErrorKind::PermissionDenied,
                 553 => ErrorKind::PermissionDenied,
                 550 | 450 if lower.contains("already exist") || lower.contains("file exists") => {
@@ -289,6 +292,11 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
             FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running")
         }
     }
+}
+
+/// Whether a (lower-cased) refusal says that the path, or a folder on the way to it, is missing.
+fn names_a_missing_path(reply: &str) -> bool {
+    ["no such file", "not found", "does not exist", "doesn't exist"].iter().any(|words| reply.contains(words))
 }
 
 /// The features a FEAT reply lists (RFC 2389): one per line, indented, a name and an optional value.
@@ -530,6 +538,21 @@ impl Backend for FtpBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kind_of_reply(reply: &str) -> ErrorKind {
+        let code: u32 = reply[..3].parse().unwrap();
+        let status = suppaftp::Status::from(code);
+        ftp_error(FtpError::UnexpectedResponse(suppaftp::types::Response::new(status, reply.into())), "storing x").kind
+    }
+
+    #[test]
+    fn a_missing_folder_is_not_found_and_a_refusal_is_permission_denied() {
+        assert_eq!(kind_of_reply("553 /up/d1/f.txt: No such file or directory."), ErrorKind::NotFound);
+        assert_eq!(kind_of_reply("550 /up/d1: No such file or directory."), ErrorKind::NotFound);
+        assert_eq!(kind_of_reply("553 Could not create file."), ErrorKind::PermissionDenied);
+        assert_eq!(kind_of_reply("553 /up/f.txt: Permission denied."), ErrorKind::PermissionDenied);
+        assert_eq!(kind_of_reply("550 Create directory operation failed: file exists."), ErrorKind::AlreadyExists);
+    }
 
     #[test]
     fn features_are_read_from_the_indented_lines() {

@@ -3,6 +3,7 @@
 
 mod bookmarks;
 mod engine;
+mod folder_order;
 mod plan;
 pub mod queue;
 pub mod scheduler;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::engine::{Shared, lock};
+use super::folder_order::{FolderIndex, Readiness};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::{Answer, Event, Question};
 use crate::backend::Backend;
@@ -52,6 +53,8 @@ pub(super) struct QueueState {
     /// The ids of queued items, in order: `pump` takes from here instead of scanning every item,
     /// which matters with tens of thousands of files.
     queued: std::collections::BTreeSet<ItemId>,
+    /// The folder items, so that nothing starts before its folder exists.
+    folders: FolderIndex,
     /// Whether a save is already scheduled (saves are batched, at most one a second).
     save_scheduled: bool,
     running: HashMap<ItemId, tokio::task::AbortHandle>,
@@ -69,6 +72,7 @@ impl QueueState {
         QueueState {
             items: BTreeMap::new(),
             queued: std::collections::BTreeSet::new(),
+            folders: FolderIndex::default(),
             save_scheduled: false,
             running: HashMap::new(),
             concurrency: concurrency.max(1),
@@ -99,6 +103,7 @@ pub(super) fn enqueue(shared: &Arc<Shared>, request: RequestId, items: Vec<Queue
             if item.state == ItemState::Queued {
                 queue.queued.insert(item.id);
             }
+            queue.folders.add(&item);
             queue.items.insert(item.id, item.clone());
             added.push(item);
         }
@@ -115,19 +120,47 @@ pub(super) fn restore(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueI
     for mut item in items {
         item.id = ItemId(queue.next_id);
         queue.next_id += 1;
+        queue.folders.add(&item);
         queue.items.insert(item.id, item.clone());
         restored.push(item);
     }
     restored
 }
 
-/// Starts queued items while fewer than the limit run.
+/// Starts queued items, in order, while fewer than the limit run; an item whose folder is not
+/// created yet waits (see [`super::folder_order`]), and one whose folder failed fails too.
 pub(super) fn pump(shared: &Arc<Shared>) {
-    let mut queue = lock(&shared.queue);
-    while queue.running.len() < queue.concurrency {
-        let Some(id) = queue.items.values().find(|item| item.state == ItemState::Queued).map(|item| item.id) else {
+    let mut guard = lock(&shared.queue);
+    let queue = &mut *guard;
+    let free = queue.concurrency.saturating_sub(queue.running.len());
+    let mut ready = Vec::with_capacity(free);
+    let mut blocked = Vec::new();
+    // In queue order, which puts every folder before what goes into it: an item failed here for
+    // its folder fails, in the same pass, the items inside it. The pass stops once the free
+    // connections are taken, so a queue of many files costs little per finished item.
+    for &id in &queue.queued {
+        if ready.len() >= free {
             break;
-        };
+        }
+        let Some(item) = queue.items.get(&id) else { continue };
+        match queue.folders.readiness(item, &queue.items) {
+            Readiness::Ready => ready.push(id),
+            Readiness::Waiting => {}
+            Readiness::Blocked(error) => {
+                blocked.push(id);
+                if let Some(item) = queue.items.get_mut(&id) {
+                    item.state = ItemState::Failed;
+                    item.error = Some(error);
+                    shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
+                }
+            }
+        }
+    }
+    for id in &blocked {
+        queue.queued.remove(id);
+    }
+    for id in ready {
+        queue.queued.remove(&id);
         if let Some(item) = queue.items.get_mut(&id) {
             item.state = ItemState::Running;
             shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
@@ -135,6 +168,10 @@ pub(super) fn pump(shared: &Arc<Shared>) {
         let task_shared = shared.clone();
         let task = tokio::spawn(async move { run_item(task_shared, id).await });
         queue.running.insert(id, task.abort_handle());
+    }
+    drop(guard);
+    if !blocked.is_empty() {
+        save(shared);
     }
 }
 
@@ -180,6 +217,7 @@ pub(super) fn clear_finished(shared: &Arc<Shared>) {
     for id in &finished {
         queue.items.remove(id);
     }
+    queue.folders.remove(&finished);
     shared.events.send(Event::QueueCleared { items: finished });
 }
 

@@ -150,6 +150,8 @@ pub struct Script {
     endless_listings: bool,
     streams_past: BTreeMap<String, u64>,
     nests_forever: Option<String>,
+    /// Folders whose MKD is refused with "550 ...: Permission denied".
+    refused_dirs: Vec<String>,
 }
 
 impl Default for Script {
@@ -173,6 +175,7 @@ impl Script {
             pasv_address: [127, 0, 0, 1],
             files: BTreeMap::new(),
             dirs,
+            refused_dirs: Vec::new(),
             short: BTreeMap::new(),
             data_never_opens: false,
             trickle: None,
@@ -247,6 +250,13 @@ impl Script {
     /// The lines LIST and MLSD send for the home folder `/` (sent as given, CRLF added).
     pub fn listing(self, lines: &[&str]) -> Script {
         self.dir_listing("/", lines)
+    }
+
+    /// Refuses to create the folder `path` (every MKD of it), as for a folder the account may
+    /// not create: "550 <path>: Permission denied."
+    pub fn refuse_mkd(mut self, path: &str) -> Script {
+        self.refused_dirs.push(resolve("/", path));
+        self
     }
 
     /// A folder at `path` whose LIST/MLSD lines are made from the files and folders in it.
@@ -789,6 +799,9 @@ fn handle(shared: &Shared, out: &mut TcpStream, session: &mut Session, verb: &st
         }
         "MKD" | "XMKD" => {
             let path = resolve(&session.cwd, arg);
+            if script.refused_dirs.contains(&path) {
+                return send_text(out, shared, &format!("550 {path}: Permission denied."));
+            }
             let mut fs = lock(&shared.fs);
             if fs.dirs.contains_key(&path) || fs.files.contains_key(&path) {
                 drop(fs);
@@ -1007,6 +1020,14 @@ fn data_command(
         return send_text(out, shared, "425 Use PASV or EPSV first.");
     };
     let upload = matches!(verb, "STOR" | "APPE");
+    if upload {
+        let path = resolve(&session.cwd, arg);
+        if !lock(&shared.fs).dirs.contains_key(parent_of(&path)) {
+            // As inetutils ftpd and other BSD-style daemons answer a file stored into a folder
+            // that does not exist: open(2)'s error, before any data connection.
+            return send_text(out, shared, &format!("553 {path}: No such file or directory."));
+        }
+    }
     // What goes out (downloads), or where it lands (uploads); checked before the data connection.
     let outgoing: Option<Vec<u8>> = match verb {
         "RETR" => {

@@ -5,18 +5,24 @@
 //! and the TLS certificate, which are made once per test process.
 //!
 //! - [`Sshd`]: OpenSSH's sshd (SFTP), key and password logins.
+//! - [`Dropbear`]: Dropbear with OpenSSH's sftp-server, its small default
+//!   channel window or one given with `-W`.
 //! - [`Vsftpd`]: vsftpd with plain FTP, explicit or implicit FTPS.
 //! - [`PureFtpd`]: pure-ftpd (MLSD/MLST) with plain FTP or explicit FTPS.
 //! - [`SshAgent`]: an ssh-agent holding test keys.
 //! - [`client_keys`], [`test_certificate`]: the key pairs and certificate.
 //!
-//! `tests/run.sh` prepares a machine for this (packages, the vsftpd and
+//! `tests/run.sh` prepares a machine for this (packages, the vsftpd, Dropbear and
 //! pure-ftpd binaries, the `ferrytest` account). Use it from an integration test with
 //! `mod support;`. Only std and `tempfile` are used.
 //!
 //! Linux only: child processes are found through /proc.
 
 #![allow(dead_code)] // Each test crate uses a different part of the harness.
+
+mod dropbear;
+#[allow(unused_imports)] // As above: not every test crate starts Dropbear.
+pub use dropbear::{DROPBEAR_DEFAULT_WINDOW, Dropbear};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
