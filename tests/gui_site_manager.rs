@@ -29,6 +29,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         remote_dir: None,
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod queue;
 pub mod scheduler;
 mod transfer;
 mod tree;
+mod upload;
 
 pub use engine::TransferRequest;
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
