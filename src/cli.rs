@@ -828,6 +828,10 @@ impl Board {
                 if item.integrity == Some(Integrity::Verified) {
                     self.verified += 1;
                 }
+                if let Some(note) = &item.note {
+                    let (name, note) = (escape_control(&item.name()), escape_control(note));
+                    self.multi.suspend(|| eprintln!("ferry: {name}: {note}"));
+                }
             }
             ItemState::Failed | ItemState::Cancelled => {
                 let error =

@@ -19,7 +19,7 @@ use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Command as WorkerCommand, Direction, ItemAction, ItemState, TransferSettings};
 use scripted_ftp::{Script, ScriptedFtp};
-use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 const OLD: &[u8] = b"the good old file, which must survive any failed upload\n";
 
@@ -158,6 +158,15 @@ fn a_finished_overwrite_replaces_the_file_and_keeps_its_mode() {
     let url = format!("ftp://{TEST_USER}@127.0.0.1:{}/keep.bin", ftpd.port());
     let link = put_over(&[], &[], &url, ftpd.data_dir(), &new);
     assert_eq!(std::fs::read(&link).unwrap(), OLD, "FTP: replaced by RNFR/RNTO, never written into");
+
+    let pure = PureFtpd::start(PureFtpdOptions::default());
+    let url = format!("ftp://{TEST_USER}@127.0.0.1:{}/keep.bin", pure.port());
+    let link = put_over(&[], &[], &url, pure.data_dir(), &new);
+    assert_eq!(std::fs::read(&link).unwrap(), OLD, "pure-ftpd: replaced, never written into");
+    // pure-ftpd tells the mode (MLST's UNIX.mode) and takes SITE CHMOD. vsftpd has no MLST: its
+    // mode would cost a listing of the whole folder per upload, so it is not kept there.
+    let mode = std::fs::metadata(pure.data_dir().join("keep.bin")).unwrap().mode() & 0o7777;
+    assert_eq!(mode, 0o600, "pure-ftpd: the target's mode is kept");
 }
 
 #[test]
@@ -295,4 +304,36 @@ fn a_cancelled_download_leaves_no_part_file_and_a_paused_one_keeps_it() {
     assert_eq!(cancelled[0].state, ItemState::Cancelled);
     assert!(!part.exists(), "a cancelled download leaves nothing behind");
     assert!(!local.path().join("big.bin").exists());
+}
+
+#[test]
+fn a_cancelled_upload_leaves_no_temporary_file_and_the_old_file_whole() {
+    let sshd = Sshd::start();
+    let target = sshd.data_dir().join("keep.bin");
+    server_file(&target, OLD, 0o644);
+    // Connection 2 (plan and transfer) stalls after 1 MB sent: the upload is surely half way.
+    let untouched = Cut { direction: CutDirection::ToServer, after_bytes: u64::MAX, fault: Fault::Drop };
+    let stall = Cut { direction: CutDirection::ToServer, after_bytes: 1_000_000, fault: Fault::Stall };
+    let proxy = CuttingProxy::tcp(sshd.port(), vec![untouched, stall]);
+    let mut driver = trusting(&sshd, proxy.port(), TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("keep.bin");
+    std::fs::write(&source, driver::pattern(4 * 1024 * 1024, 2)).unwrap();
+    let items = driver.enqueue(session, Direction::Upload, &source, "keep.bin", false, OnExists::Overwrite).unwrap();
+    let part = sshd.data_dir().join(".keep.bin.ferry-part");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(Instant::now() < deadline, "no bytes arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    driver.handle.send(WorkerCommand::QueueAction { item: items[0].id, action: ItemAction::Cancel });
+    let cancelled = driver.wait_for_items(&items);
+    assert_eq!(cancelled[0].state, ItemState::Cancelled);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while part.exists() {
+        assert!(Instant::now() < deadline, "the temporary file is removed after a cancel");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read(&target).unwrap(), OLD, "the old file is whole");
 }

@@ -193,8 +193,8 @@ pub(super) fn clear_finished(shared: &Arc<Shared>) {
 }
 
 /// Removes what an unfinished transfer of `item` wrote under its temporary name: the local part
-/// file of a download at once, the remote one of an upload on a pooled connection, in the
-/// background (best effort: the server may be gone). Items written in place leave nothing to remove.
+/// file of a download at once, the remote one of an upload in the background, on a pooled or new
+/// connection (best effort: the server may be gone). Items written in place leave nothing to remove.
 fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
     if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
         return;
@@ -207,10 +207,9 @@ fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
             let shared = shared.clone();
             let site = item.site.clone();
             let part = crate::transfer::names::remote_part_path(&item.remote);
+            let request = item.request;
             tokio::spawn(async move {
-                let Some(mut backend) = lock(&shared.pool).get_mut(&site_key(&site)).and_then(Vec::pop) else {
-                    return;
-                };
+                let Ok(mut backend) = checkout(&shared, request, &site).await else { return };
                 let _ = backend.remove_file(&part).await;
                 checkin(&shared, &site, backend);
             });
