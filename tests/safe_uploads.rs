@@ -337,3 +337,23 @@ fn a_cancelled_upload_leaves_no_temporary_file_and_the_old_file_whole() {
     }
     assert_eq!(std::fs::read(&target).unwrap(), OLD, "the old file is whole");
 }
+
+#[test]
+fn resuming_a_partial_target_continues_it_through_the_temporary_file() {
+    let sshd = Sshd::start();
+    let data = driver::pattern(2 * 1024 * 1024, 3);
+    // An earlier in-place upload (or another client) left the first 1.5 MB under the real name.
+    server_file(&sshd.data_dir().join("keep.bin"), &data[..1_500_000], 0o644);
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let mut driver = trusting(&sshd, proxy.port(), TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("keep.bin");
+    std::fs::write(&source, &data).unwrap();
+    let before = proxy.bytes_relayed();
+    driver.transfer(session, Direction::Upload, &source, "keep.bin", false, OnExists::Resume).unwrap();
+    assert_eq!(std::fs::read(sshd.data_dir().join("keep.bin")).unwrap(), data);
+    let crossed = proxy.bytes_relayed() - before;
+    assert!(crossed < 1_000_000, "only the rest moved: {crossed} bytes");
+    assert!(leftovers(sshd.data_dir()).is_empty(), "{:?}", leftovers(sshd.data_dir()));
+}

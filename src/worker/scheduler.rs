@@ -453,11 +453,17 @@ async fn target_decision(
         Decision::Transfer => Ok(Some(false)),
         Decision::Skip | Decision::Ask => Ok(None),
         Decision::Resume { .. } => {
+            // Continue the existing file through the part file, so it is replaced only when complete.
             if item.direction == Direction::Download {
-                // Continue the existing file through the part file, so it is replaced only when complete.
                 let part = super::transfer::part_path(&item.local);
                 std::fs::rename(&item.local, &part)
                     .map_err(|e| FerryError::from_io(&e, format!("resuming {}", item.local.display())))?;
+            } else if !item.site.uploads_in_place {
+                // A temporary file left by an earlier attempt is newer than the target: keep it.
+                let part = crate::transfer::names::remote_part_path(&item.remote);
+                if backend.stat(&part).await.is_err() {
+                    backend.rename(&item.remote, &part).await?;
+                }
             }
             Ok(Some(true))
         }
