@@ -196,6 +196,11 @@ pub struct TransferOptions {
     /// Compare SHA-256 checksums with the server's where it can compute them.
     #[arg(long)]
     pub verify: bool,
+    /// Upload straight into the target instead of a temporary file renamed into place (for
+    /// servers without a rename right or room for two copies). An interrupted upload then
+    /// leaves a partial file under the real name.
+    #[arg(long)]
+    pub in_place: bool,
 }
 
 impl GlobalOptions {
@@ -262,6 +267,11 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
     }
     options.apply(&mut spec);
+    if let CliCommand::Put { transfer, .. } = &command
+        && transfer.in_place
+    {
+        spec.uploads_in_place = true;
+    }
     // A bookmark without a path opens its own start folder.
     let start = target.path.clone().or_else(|| spec.initial_path.clone());
     let mut client = Client::connect(options, spec)?;
@@ -402,6 +412,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         remote_dir: add.remote_dir.clone().or(remote.path),
         local_dir: add.local_dir.clone(),
         comment: add.comment.clone().unwrap_or_default(),
+        uploads_in_place: false,
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;
@@ -831,6 +842,10 @@ impl Board {
                 self.bytes += item.size.unwrap_or(item.bytes_done);
                 if item.integrity == Some(Integrity::Verified) {
                     self.verified += 1;
+                }
+                if let Some(note) = &item.note {
+                    let (name, note) = (escape_control(&item.name()), escape_control(note));
+                    self.multi.suspend(|| eprintln!("ferry: {name}: {note}"));
                 }
             }
             ItemState::Failed | ItemState::Cancelled => {

@@ -138,6 +138,11 @@ pub struct ConnectSpec {
     pub ca_file: Option<PathBuf>,
     /// The folder to open after connecting; the server's home when empty.
     pub initial_path: Option<String>,
+    /// Write uploads straight into their target instead of a temporary file renamed into place:
+    /// for servers that give no rename right, a quota too small for two copies, or a watched
+    /// folder. An interrupted upload then leaves a partial file under the real name.
+    #[serde(default)]
+    pub uploads_in_place: bool,
 }
 
 impl ConnectSpec {
@@ -154,6 +159,7 @@ impl ConnectSpec {
             ftp_mode: FtpMode::Passive,
             ca_file: None,
             initial_path: None,
+            uploads_in_place: false,
         }
     }
 
@@ -174,6 +180,7 @@ impl fmt::Debug for ConnectSpec {
             .field("ftp_mode", &self.ftp_mode)
             .field("ca_file", &self.ca_file)
             .field("initial_path", &self.initial_path)
+            .field("uploads_in_place", &self.uploads_in_place)
             .finish()
     }
 }

@@ -60,6 +60,7 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         remote_dir: None,
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     }
 }
 

@@ -634,6 +634,7 @@ fn worker_with_the_test_keychain() {
         remote_dir: None,
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     };
     driver.handle.send(ferry::worker::Command::SaveBookmark {
         bookmark: Box::new(site.clone()),

@@ -29,6 +29,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         remote_dir: None,
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     }
 }
 
@@ -191,6 +192,20 @@ fn editing_and_saving_returns_the_changed_site() {
     assert_eq!(site.remote_dir.as_deref(), Some("/volume1/photos"));
     assert_eq!(site.comment, "moved to the new box");
     assert!(shows(&harness, "Home NAS"), "still in the tree");
+}
+
+#[test]
+fn writing_uploads_in_place_is_a_per_site_choice_off_by_default() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    click(&mut harness, "Write uploads in place (no temporary file)");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0].uploads_in_place, "the box was ticked");
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert!(spec.uploads_in_place, "connections to the site write uploads in place");
+    assert!(!sample().iter().any(|site| site.uploads_in_place), "off unless asked");
 }
 
 #[test]

@@ -74,6 +74,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         remote_dir: Some(sshd.data_dir().to_string_lossy().into_owned()),
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     }
 }
 

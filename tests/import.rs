@@ -164,6 +164,7 @@ fn cyberduck_folder_imports_every_duck_file() {
         remote_dir: Some("/var/www/site".into()),
         local_dir: None,
         comment: "Production web server".into(),
+        uploads_in_place: false,
     };
     assert_eq!(deploy.bookmark, expected);
     assert_eq!(deploy.bookmark.id.0, "cyberduck-5e1f2b8a-0c3d-4e6f-9a1b-2c3d4e5f6a7b", "Cyberduck's UUID is kept");

@@ -104,6 +104,7 @@ impl FerryApp {
                 remote_dir,
                 local_dir,
                 comment: String::new(),
+                uploads_in_place: false,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => Bookmark {

@@ -81,6 +81,36 @@ pub trait Backend: Send {
     /// Removes a file or a symlink.
     async fn remove_file(&mut self, path: &str) -> Result<()>;
 
+    /// Puts the file `from` in the place of the file `to`, which may exist. A plain rename does
+    /// that on most servers (POSIX rename, FTP `RNFR`/`RNTO` on vsftpd and pure-ftpd). OpenSSH's
+    /// SFTP rename (protocol 3) refuses an existing target, and the `posix-rename@openssh.com`
+    /// extension is out of reach through ssh2, so the old file is first moved aside under a
+    /// hidden name, never deleted before the new one is in place: if the connection drops
+    /// between the two renames, the old file is still on the server, and it is moved back when
+    /// the second rename is refused.
+    async fn replace_file(&mut self, from: &str, to: &str) -> Result<()> {
+        let refused = match self.rename(from, to).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        // Only an existing target explains the refusal; anything else is the real error.
+        if self.stat(to).await.is_err() || self.stat(from).await.is_err() {
+            return Err(refused);
+        }
+        let aside = crate::transfer::names::remote_aside_path(to);
+        let _ = self.remove_file(&aside).await;
+        self.rename(to, &aside).await?;
+        if let Err(error) = self.rename(from, to).await {
+            let _ = self.rename(&aside, to).await;
+            return Err(error);
+        }
+        if let Err(error) = self.remove_file(&aside).await {
+            let name = crate::model::escape_control(&aside);
+            tracing::warn!(target: "ferry::transfer", "could not delete the replaced copy {name}: {error}");
+        }
+        Ok(())
+    }
+
     /// Removes an empty folder.
     async fn remove_dir(&mut self, path: &str) -> Result<()>;
 

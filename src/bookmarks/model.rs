@@ -62,4 +62,7 @@ pub struct Bookmark {
     /// Free text.
     #[serde(default)]
     pub comment: String,
+    /// Write uploads straight into their target (no temporary file renamed into place).
+    #[serde(default)]
+    pub uploads_in_place: bool,
 }

@@ -78,6 +78,7 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.port = bookmark.port;
     spec.user = bookmark.user.clone();
     spec.ftp_mode = bookmark.ftp_mode;
+    spec.uploads_in_place = bookmark.uploads_in_place;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -226,6 +227,7 @@ mod tests {
             remote_dir: Some("/htdocs".into()),
             local_dir: None,
             comment: String::new(),
+            uploads_in_place: false,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

@@ -414,6 +414,7 @@ mod tests {
             remote_dir: Some("/srv".into()),
             local_dir: None,
             comment: String::new(),
+            uploads_in_place: false,
         }
     }
 

@@ -116,8 +116,13 @@ pub fn state_text(item: &QueueItem) -> String {
         ItemState::Queued => "Queued".into(),
         ItemState::Running => "Running".into(),
         ItemState::Paused => "Paused".into(),
-        ItemState::Done if item.integrity == Some(Integrity::Verified) => "Done, verified".into(),
-        ItemState::Done => "Done".into(),
+        ItemState::Done => {
+            let verified = if item.integrity == Some(Integrity::Verified) { ", verified" } else { "" };
+            match &item.note {
+                Some(note) => format!("Done{verified} ({})", escape_control(note)),
+                None => format!("Done{verified}"),
+            }
+        }
         ItemState::Cancelled => "Cancelled".into(),
         ItemState::Failed => format!("Failed: {}", reason(item).unwrap_or_else(|| "unknown error".into())),
         ItemState::Skipped => {

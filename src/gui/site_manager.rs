@@ -384,6 +384,13 @@ impl SiteManager {
 
             labelled_text(ui, "Folder", &mut fields.folder);
 
+            ui.label("Uploads");
+            ui.checkbox(&mut fields.uploads_in_place, "Write uploads in place (no temporary file)").on_hover_text(
+                "For servers without a rename right or room for two copies. \
+                 An interrupted upload then leaves a partial file in place of the old one.",
+            );
+            ui.end_row();
+
             let label = ui.label("Comment");
             let field = egui::TextEdit::multiline(&mut fields.comment).desired_rows(3).desired_width(240.0);
             ui.add(field).labelled_by(label.id);
@@ -481,6 +488,7 @@ impl SiteManager {
                     remote_dir: None,
                     local_dir: None,
                     comment: String::new(),
+                    uploads_in_place: false,
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
@@ -682,6 +690,7 @@ struct Fields {
     local_dir: String,
     folder: String,
     comment: String,
+    uploads_in_place: bool,
 }
 
 impl Fields {
@@ -699,6 +708,7 @@ impl Fields {
             local_dir: bookmark.local_dir.as_ref().map(|path| path.display().to_string()).unwrap_or_default(),
             folder: format_folder(&bookmark.folder),
             comment: bookmark.comment.clone(),
+            uploads_in_place: bookmark.uploads_in_place,
         }
     }
 
@@ -746,6 +756,7 @@ impl Fields {
             remote_dir: non_empty(&self.remote_dir).map(str::to_owned),
             local_dir: non_empty(&self.local_dir).map(PathBuf::from),
             comment: self.comment.clone(),
+            uploads_in_place: self.uploads_in_place,
         })
     }
 }

@@ -172,8 +172,41 @@ pub fn remote_join(dir: &str, name: &str) -> Result<String, UnsafeName> {
     Ok(join_remote(dir, name))
 }
 
+/// The temporary name a transfer is written under, beside its target: hidden (a leading dot), and
+/// stable per target, so a later attempt (a retry, a restart of Ferry) finds it again and resumes.
+/// One helper for both directions: downloads and uploads follow the same rule.
+pub fn part_name(name: &str) -> String {
+    format!(".{name}.ferry-part")
+}
+
+/// Where the old copy of an upload's target waits, for a moment, while the new one is renamed in
+/// its place (servers that refuse to rename over a file): hidden, beside it.
+pub fn remote_aside_path(remote: &str) -> String {
+    let dir = crate::model::parent_remote(remote);
+    let name = format!(".{}.ferry-old", crate::model::file_name_remote(remote));
+    if dir.is_empty() || dir == "." { name } else { join_remote(&dir, &name) }
+}
+
+/// The remote temporary path an upload to `remote` is written under (see [`part_name`]).
+pub fn remote_part_path(remote: &str) -> String {
+    let dir = crate::model::parent_remote(remote);
+    let name = crate::model::file_name_remote(remote);
+    if dir.is_empty() || dir == "." { part_name(name) } else { join_remote(&dir, &part_name(name)) }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn part_names_are_hidden_beside_the_target() {
+        assert_eq!(part_name("a.txt"), ".a.txt.ferry-part");
+        assert_eq!(remote_part_path("/srv/a.txt"), "/srv/.a.txt.ferry-part");
+        assert_eq!(remote_part_path("a.txt"), ".a.txt.ferry-part");
+        assert_eq!(remote_part_path("/a.txt"), "/.a.txt.ferry-part");
+        assert_eq!(remote_aside_path("/srv/a.txt"), "/srv/.a.txt.ferry-old");
+    }
+
+
     use super::*;
 
     const GOOD: [&str; 9] = [

@@ -477,6 +477,7 @@ async fn plan(
             on_exists: transfer.on_exists,
             verify: transfer.verify,
             integrity: None,
+            note: None,
         })
         .collect())
 }

@@ -9,6 +9,7 @@ pub mod queue;
 pub mod scheduler;
 mod transfer;
 mod tree;
+mod upload;
 mod upload_links;
 
 pub use engine::TransferRequest;

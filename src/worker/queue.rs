@@ -97,6 +97,10 @@ pub struct QueueItem {
     pub verify: bool,
     /// How the finished transfer was checked.
     pub integrity: Option<Integrity>,
+    /// Something the user should know about a transfer that still succeeded ("the server refused
+    /// to resume; sent again from the start").
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl QueueItem {

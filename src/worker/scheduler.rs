@@ -201,6 +201,12 @@ pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
             if new_state == ItemState::Queued {
                 item.error = None;
             }
+            if new_state == ItemState::Cancelled {
+                // Cancelled is for good: nothing is left behind (a retry starts over).
+                leave_nothing_behind(shared, item);
+                item.started = false;
+                item.bytes_done = 0;
+            }
             shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
         }
     }
@@ -215,10 +221,39 @@ pub(super) fn clear_finished(shared: &Arc<Shared>) {
     let finished: Vec<ItemId> =
         queue.items.values().filter(|item| item.state.is_finished()).map(|item| item.id).collect();
     for id in &finished {
-        queue.items.remove(id);
+        if let Some(item) = queue.items.remove(id) {
+            // A failed item could have been retried from its part file; cleared, it never will.
+            leave_nothing_behind(shared, &item);
+        }
     }
     queue.folders.remove(&finished);
     shared.events.send(Event::QueueCleared { items: finished });
+}
+
+/// Removes what an unfinished transfer of `item` wrote under its temporary name: the local part
+/// file of a download at once, the remote one of an upload in the background, on a pooled or new
+/// connection (best effort: the server may be gone). Items written in place leave nothing to remove.
+fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
+    if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
+        return;
+    }
+    match item.direction {
+        Direction::Download => {
+            let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
+        }
+        Direction::Upload if !item.site.uploads_in_place && item.started => {
+            let shared = shared.clone();
+            let site = item.site.clone();
+            let part = crate::transfer::names::remote_part_path(&item.remote);
+            let request = item.request;
+            tokio::spawn(async move {
+                let Ok(mut backend) = checkout(&shared, request, &site).await else { return };
+                let _ = backend.remove_file(&part).await;
+                checkin(&shared, &site, backend);
+            });
+        }
+        Direction::Upload => {}
+    }
 }
 
 /// Changes how many items run at once.
@@ -260,15 +295,16 @@ fn snapshot(shared: &Shared, id: ItemId) -> Option<QueueItem> {
 }
 
 /// Records an item's new state (and error) and tells the UI.
-fn finish(shared: &Arc<Shared>, id: ItemId, outcome: Result<Option<super::queue::Integrity>>) {
+fn finish(shared: &Arc<Shared>, id: ItemId, outcome: Result<Option<Finished>>) {
     {
         let mut queue = lock(&shared.queue);
         queue.running.remove(&id);
         let Some(item) = queue.items.get_mut(&id) else { return };
         match outcome {
-            Ok(Some(integrity)) => {
+            Ok(Some(Finished { integrity, note })) => {
                 item.state = ItemState::Done;
                 item.integrity = Some(integrity);
+                item.note = note;
                 item.bytes_done = item.size.unwrap_or(item.bytes_done);
                 item.error = None;
             }
@@ -292,7 +328,13 @@ async fn run_item(shared: Arc<Shared>, id: ItemId) {
     finish(&shared, id, outcome);
 }
 
-async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<super::queue::Integrity>> {
+/// How a transfer ended well: its check, and anything worth telling the user.
+struct Finished {
+    integrity: super::queue::Integrity,
+    note: Option<String>,
+}
+
+async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<Finished>> {
     let settings = shared.transfer.clone();
     // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
     let mut resume = item.started;
@@ -338,13 +380,16 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
             Direction::Download => {
                 super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
                     .await
+                    .map(|integrity| Finished { integrity, note: None })
             }
-            Direction::Upload => super::transfer::upload(backend.as_mut(), &item, resume, &mut progress).await,
+            Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &mut progress)
+                .await
+                .map(|uploaded| Finished { integrity: uploaded.integrity, note: uploaded.note }),
         };
         match outcome {
-            Ok(integrity) => {
+            Ok(finished) => {
                 checkin(shared, &item.site, backend);
-                return Ok(Some(integrity));
+                return Ok(Some(finished));
             }
             Err(error) if retryable(&error) && attempt < settings.retries => {
                 attempt += 1;
@@ -450,11 +495,17 @@ async fn target_decision(
         Decision::Transfer => Ok(Some(false)),
         Decision::Skip | Decision::Ask => Ok(None),
         Decision::Resume { .. } => {
+            // Continue the existing file through the part file, so it is replaced only when complete.
             if item.direction == Direction::Download {
-                // Continue the existing file through the part file, so it is replaced only when complete.
                 let part = super::transfer::part_path(&item.local);
                 std::fs::rename(&item.local, &part)
                     .map_err(|e| FerryError::from_io(&e, format!("resuming {}", item.local.display())))?;
+            } else if !item.site.uploads_in_place {
+                // A temporary file left by an earlier attempt is newer than the target: keep it.
+                let part = crate::transfer::names::remote_part_path(&item.remote);
+                if backend.stat(&part).await.is_err() {
+                    backend.rename(&item.remote, &part).await?;
+                }
             }
             Ok(Some(true))
         }

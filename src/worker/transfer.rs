@@ -1,6 +1,6 @@
 //! One queue item's bytes. A download lands under a hidden name beside its target, continues from
-//! what is already there, and is renamed into place only when complete and checked; an upload
-//! continues from the server's copy. Local writes never follow a symlink.
+//! what is already there, and is renamed into place only when complete and checked; uploads are in
+//! `upload.rs`. Local writes never follow a symlink.
 
 use std::path::{Path, PathBuf};
 
@@ -8,18 +8,17 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::queue::{Integrity, QueueItem};
-use crate::backend::{Backend, WriteStart};
+use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::parent_remote;
 use crate::transfer::capped::CappedWriter;
 use crate::transfer::limits::{DOWNLOAD_MARGIN, file_grew};
-use crate::transfer::names::below_root;
+use crate::transfer::names::{below_root, part_name};
 
 /// The temporary name a download is written under: hidden, beside the target, so the final
 /// rename stays on one file system and never leaves a half file under the real name.
 pub fn part_path(target: &Path) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "download".into());
-    target.with_file_name(format!(".{name}.ferry-part"))
+    target.with_file_name(part_name(&name))
 }
 
 /// Creates `dir` and any missing folders between `root` and it. Folders below `root` must be real
@@ -123,12 +122,18 @@ async fn local_sha256(path: &Path) -> Result<String> {
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Compares the server's SHA-256 with the local file's, where the server can compute one.
-async fn check_integrity(backend: &mut dyn Backend, item: &QueueItem, local: &Path) -> Result<Integrity> {
+/// Compares the SHA-256 of the server's `remote` with the local file's, where the server can
+/// compute one.
+pub(super) async fn check_integrity(
+    backend: &mut dyn Backend,
+    item: &QueueItem,
+    remote_path: &str,
+    local: &Path,
+) -> Result<Integrity> {
     if !item.verify {
         return Ok(Integrity::SizeChecked);
     }
-    let Some(remote) = backend.checksum_sha256(&item.remote).await? else { return Ok(Integrity::SizeChecked) };
+    let Some(remote) = backend.checksum_sha256(remote_path).await? else { return Ok(Integrity::SizeChecked) };
     let ours = local_sha256(local).await?;
     if remote != ours {
         return Err(FerryError::new(
@@ -207,7 +212,7 @@ pub async fn download(
             format!("downloading {}: incomplete, {arrived} of {size} bytes arrived", item.remote),
         ));
     }
-    let integrity = match check_integrity(backend, item, &part).await {
+    let integrity = match check_integrity(backend, item, &item.remote, &part).await {
         Ok(integrity) => integrity,
         Err(error) => {
             // A corrupt copy must not be resumed: start over next time.
@@ -227,87 +232,6 @@ pub async fn download(
         .await
         .map_err(|e| FerryError::from_io(&e, format!("moving the download into {}", target.display())))?;
     Ok(integrity)
-}
-
-/// Uploads one item. With `resume`, continues after the bytes the server already holds.
-pub async fn upload(
-    backend: &mut dyn Backend,
-    item: &QueueItem,
-    resume: bool,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> Result<Integrity> {
-    if item.is_folder {
-        return make_remote_dirs(backend, &item.remote).await.map(|()| Integrity::SizeChecked);
-    }
-    let context = format!("reading {}", item.local.display());
-    let mut file = tokio::fs::File::open(&item.local).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-    let size = file.metadata().await.map_err(|e| FerryError::from_io(&e, context.clone()))?.len();
-    let already = if resume {
-        match backend.stat(&item.remote).await {
-            Ok(entry) => entry.size.filter(|&held| held <= size).unwrap_or(0),
-            Err(_) => 0,
-        }
-    } else {
-        0
-    };
-    file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-    progress(already);
-    let start = if already > 0 { WriteStart::Offset(already) } else { WriteStart::Truncate };
-    match backend.write_from(&item.remote, start, &mut file, progress).await {
-        Err(error) if error.kind == ErrorKind::NotFound && already == 0 => {
-            // The folder is not there yet (folders of a batch are made in parallel): make it, once.
-            make_remote_dirs(backend, &parent_remote(&item.remote)).await?;
-            file.seek(std::io::SeekFrom::Start(0)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-            backend.write_from(&item.remote, WriteStart::Truncate, &mut file, progress).await?;
-        }
-        other => {
-            other?;
-        }
-    }
-    let held = backend.stat(&item.remote).await?.size;
-    if held.is_some_and(|held| held != size) {
-        return Err(FerryError::new(
-            ErrorKind::ConnectionLost,
-            format!("uploading {}: the server holds {} of {size} bytes", item.remote, held.unwrap_or(0)),
-        ));
-    }
-    let integrity = check_integrity(backend, item, &item.local).await?;
-    if let Some(modified) = item.modified
-        && let Err(error) = backend.set_modified(&item.remote, modified).await
-    {
-        let name = crate::model::escape_control(&item.remote);
-        tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
-    }
-    Ok(integrity)
-}
-
-/// Creates a remote folder and any missing parents; an existing folder is fine.
-async fn make_remote_dirs(backend: &mut dyn Backend, path: &str) -> Result<()> {
-    let mut missing = Vec::new();
-    let mut current = path.trim_end_matches('/').to_string();
-    loop {
-        match backend.mkdir(&current).await {
-            Ok(()) => break,
-            Err(error) if error.kind == ErrorKind::AlreadyExists => break,
-            Err(error) if error.kind == ErrorKind::NotFound || error.kind == ErrorKind::PermissionDenied => {
-                let parent = parent_remote(&current);
-                if parent == current || parent == "/" || parent == "." || missing.len() > 64 {
-                    return Err(error);
-                }
-                missing.push(current.clone());
-                current = parent;
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    for dir in missing.iter().rev() {
-        match backend.mkdir(dir).await {
-            Ok(()) => {}
-            Err(error) if error.kind == ErrorKind::AlreadyExists => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

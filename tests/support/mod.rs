@@ -1264,12 +1264,15 @@ pub struct VsftpdOptions {
     /// Seconds of control-connection silence before vsftpd hangs up
     /// ("421 Timeout.").
     pub idle_session_timeout: u32,
+    /// vsftpd's `local_max_rate` in bytes per second (0: no limit): a slow server, so a
+    /// test can be sure a transfer is half way.
+    pub max_rate: u32,
 }
 
 impl Default for VsftpdOptions {
     /// Explicit FTPS available (not forced), session reuse required, 300 s.
     fn default() -> Self {
-        VsftpdOptions { tls: FtpTls::Explicit, require_ssl_reuse: true, idle_session_timeout: 300 }
+        VsftpdOptions { tls: FtpTls::Explicit, require_ssl_reuse: true, idle_session_timeout: 300, max_rate: 0 }
     }
 }
 
@@ -1391,6 +1394,7 @@ fn vsftpd_config(
             ("PASV_MIN", pasv_ports.start().to_string()),
             ("PASV_MAX", pasv_ports.end().to_string()),
             ("IDLE_TIMEOUT", options.idle_session_timeout.to_string()),
+            ("MAX_RATE", options.max_rate.to_string()),
             ("SSL_ENABLE", yes_no(options.tls != FtpTls::None)),
             ("IMPLICIT_SSL", yes_no(options.tls == FtpTls::Implicit)),
             ("REQUIRE_SSL_REUSE", yes_no(options.require_ssl_reuse)),

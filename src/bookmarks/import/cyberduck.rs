@@ -109,6 +109,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         remote_dir,
         local_dir,
         comment: text("Comment"),
+        uploads_in_place: false,
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

@@ -147,6 +147,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         remote_dir,
         local_dir,
         comment: field("Comments").to_string(),
+        uploads_in_place: false,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -69,6 +69,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             remote_dir: None,
             local_dir: None,
             comment: String::new(),
+            uploads_in_place: false,
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

@@ -155,6 +155,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         remote_dir,
         local_dir,
         comment: value("Note"),
+        uploads_in_place: false,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -1,0 +1,164 @@
+//! One upload's bytes. By default the file is written under a hidden temporary name beside its
+//! target and renamed over the target only once its size (and, when asked, its SHA-256) checks
+//! out, so a cancelled, cut or killed upload never leaves a broken file under the real name: the
+//! server's old copy stays whole until the new one is complete. A site may ask for writes in place
+//! instead (no rename right, a quota that cannot hold two copies, a watched folder).
+
+use tokio::io::AsyncSeekExt;
+
+use super::queue::{Integrity, QueueItem};
+use super::transfer::check_integrity;
+use crate::backend::{Backend, WriteStart};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::parent_remote;
+use crate::transfer::names::remote_part_path;
+
+/// How a finished upload went, beyond its check.
+pub struct Uploaded {
+    /// How the bytes were checked.
+    pub integrity: Integrity,
+    /// Something the user should know about a transfer that still succeeded.
+    pub note: Option<String>,
+}
+
+/// Uploads one item. With `resume`, continues after the bytes the server already holds (in the
+/// temporary file, or in the target itself for in-place writes).
+pub async fn upload(
+    backend: &mut dyn Backend,
+    item: &QueueItem,
+    resume: bool,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<Uploaded> {
+    if item.is_folder {
+        return make_remote_dirs(backend, &item.remote)
+            .await
+            .map(|()| Uploaded { integrity: Integrity::SizeChecked, note: None });
+    }
+    let in_place = item.site.uploads_in_place;
+    let written = if in_place { item.remote.clone() } else { remote_part_path(&item.remote) };
+    let context = format!("reading {}", item.local.display());
+    let mut file = tokio::fs::File::open(&item.local).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    let size = file.metadata().await.map_err(|e| FerryError::from_io(&e, context.clone()))?.len();
+    let already = if resume {
+        match backend.stat(&written).await {
+            Ok(entry) => entry.size.filter(|&held| held <= size).unwrap_or(0),
+            Err(_) => 0,
+        }
+    } else {
+        0
+    };
+    let mut note = None;
+    match send(backend, &written, already, &mut file, progress).await {
+        Err(error) if already > 0 && refused_resume(&error) => {
+            // Some servers refuse REST/APPE (ProFTPD: "451 Append/Restart not permitted"):
+            // retrying the resume would fail every time, so this file starts over, once.
+            let said = error.server_reply.clone().unwrap_or_else(|| error.kind.label().to_string());
+            note = Some(format!("the server refused to resume ({said}); sent again from the start"));
+            send(backend, &written, 0, &mut file, progress).await?;
+        }
+        other => other?,
+    }
+    let held = backend.stat(&written).await?.size;
+    if held.is_some_and(|held| held != size) {
+        return Err(FerryError::new(
+            ErrorKind::ConnectionLost,
+            format!("uploading {}: the server holds {} of {size} bytes", item.remote, held.unwrap_or(0)),
+        ));
+    }
+    let integrity = match check_integrity(backend, item, &written, &item.local).await {
+        Ok(integrity) => integrity,
+        Err(error) => {
+            if !in_place {
+                // A corrupt copy must not be resumed: start over next time.
+                let _ = backend.remove_file(&written).await;
+            }
+            return Err(error);
+        }
+    };
+    if let Some(modified) = item.modified
+        && let Err(error) = backend.set_modified(&written, modified).await
+    {
+        let name = crate::model::escape_control(&item.remote);
+        tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
+    }
+    if !in_place {
+        keep_mode(backend, &item.remote, &written).await;
+        backend.replace_file(&written, &item.remote).await?;
+    }
+    Ok(Uploaded { integrity, note })
+}
+
+/// Writes the local file from byte `from` on into `remote`, making the remote folder when it is
+/// missing (folders of a batch are made in parallel with their files).
+async fn send(
+    backend: &mut dyn Backend,
+    remote: &str,
+    from: u64,
+    file: &mut tokio::fs::File,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<()> {
+    let context = "reading the file to upload";
+    file.seek(std::io::SeekFrom::Start(from)).await.map_err(|e| FerryError::from_io(&e, context))?;
+    progress(from);
+    let start = if from > 0 { WriteStart::Offset(from) } else { WriteStart::Truncate };
+    match backend.write_from(remote, start, file, progress).await {
+        // vsftpd answers "553 Could not create file" for a missing folder, as for a refusal:
+        // only a folder that is really not there is made.
+        Err(error)
+            if matches!(error.kind, ErrorKind::NotFound | ErrorKind::PermissionDenied)
+                && from == 0
+                && backend.stat(&parent_remote(remote)).await.is_err() =>
+        {
+            make_remote_dirs(backend, &parent_remote(remote)).await?;
+            file.seek(std::io::SeekFrom::Start(0)).await.map_err(|e| FerryError::from_io(&e, context))?;
+            backend.write_from(remote, WriteStart::Truncate, file, progress).await.map(|_| ())
+        }
+        other => other.map(|_| ()),
+    }
+}
+
+/// Whether a write at an offset failed because the server refuses to resume, not because the
+/// connection went or the user stopped it.
+fn refused_resume(error: &FerryError) -> bool {
+    !matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout | ErrorKind::Cancelled | ErrorKind::LocalIo)
+}
+
+/// Gives the new copy the permission bits of the file it replaces, where the server tells them.
+/// A server that refuses is no failure: the upload itself is whole.
+async fn keep_mode(backend: &mut dyn Backend, target: &str, written: &str) {
+    let Ok(entry) = backend.stat(target).await else { return };
+    let Some(mode) = entry.permissions else { return };
+    if let Err(error) = backend.chmod(written, mode & 0o7777).await {
+        let name = crate::model::escape_control(target);
+        tracing::debug!(target: "ferry::transfer", "could not keep the permissions of {name}: {error}");
+    }
+}
+
+/// Creates a remote folder and any missing parents; an existing folder is fine.
+pub(super) async fn make_remote_dirs(backend: &mut dyn Backend, path: &str) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut current = path.trim_end_matches('/').to_string();
+    loop {
+        match backend.mkdir(&current).await {
+            Ok(()) => break,
+            Err(error) if error.kind == ErrorKind::AlreadyExists => break,
+            Err(error) if error.kind == ErrorKind::NotFound || error.kind == ErrorKind::PermissionDenied => {
+                let parent = parent_remote(&current);
+                if parent == current || parent == "/" || parent == "." || missing.len() > 64 {
+                    return Err(error);
+                }
+                missing.push(current.clone());
+                current = parent;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    for dir in missing.iter().rev() {
+        match backend.mkdir(dir).await {
+            Ok(()) => {}
+            Err(error) if error.kind == ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
