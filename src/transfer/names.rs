@@ -196,6 +196,7 @@ pub fn remote_part_path(remote: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn part_names_are_hidden_beside_the_target() {
@@ -205,9 +206,6 @@ mod tests {
         assert_eq!(remote_part_path("/a.txt"), "/.a.txt.ferry-part");
         assert_eq!(remote_aside_path("/srv/a.txt"), "/srv/.a.txt.ferry-old");
     }
-
-
-    use super::*;
 
     const GOOD: [&str; 9] = [
         "ünï cödé ✓.txt",
