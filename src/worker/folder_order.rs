@@ -118,6 +118,8 @@ mod tests {
             on_exists: OnExists::Overwrite,
             verify: false,
             integrity: None,
+            mode: None,
+            note: None,
         }
     }
 
