@@ -458,6 +458,7 @@ fn a_secret_is_bound_to_the_host_and_user_it_was_saved_for() {
         remote_dir: None,
         local_dir: None,
         comment: String::new(),
+        uploads_in_place: false,
     };
     let key = SecretKey::of(&site);
     assert!(key.account().contains("site-1") && key.account().contains("alice@web.example.org"), "{key:?}");
