@@ -43,6 +43,14 @@ pub const WINDOW_LIBRARIES_ADVICE: &str = "The window needs the OpenGL and X11/W
      (on Debian and Ubuntu: libegl1 libgl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2); \
      the command line (ferry --help) works without them.";
 
+/// One line for a window that could not open: the toolkit's first words (its errors can run to a
+/// page of debug text, which goes to the log instead), then what the window needs.
+pub fn window_failure_message(toolkit_error: &str) -> String {
+    let first_words = toolkit_error.split([':', '{', '\n']).next().unwrap_or_default().trim();
+    let first_words: String = first_words.chars().take(120).collect();
+    format!("could not open the window ({first_words}). {WINDOW_LIBRARIES_ADVICE}")
+}
+
 /// Whether a window could possibly open here: on Linux and the BSDs, only with an X11 or Wayland
 /// display named in the environment (other systems always have their own window system).
 pub fn display_available(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
@@ -137,6 +145,15 @@ mod tests {
         assert!(display_available(only("WAYLAND_DISPLAY", "wayland-0")));
         assert!(!display_available(only("DISPLAY", "")), "an empty DISPLAY names no display");
         assert!(!display_available(|_: &str| None));
+    }
+
+    #[test]
+    fn a_toolkit_error_is_cut_to_its_first_words() {
+        let message = window_failure_message(
+            "Found no glutin configs matching the template: ConfigTemplate { color_buffer_type: Rgb { r_size: 8 } }",
+        );
+        assert!(message.starts_with("could not open the window (Found no glutin configs matching the template)."));
+        assert!(!message.contains("ConfigTemplate") && message.contains("libegl1"), "{message}");
     }
 
     #[test]

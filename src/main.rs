@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 tracing::info!("could not open the window: {error}");
-                eprintln!("ferry: could not open the window: {error}. {}", ferry::desktop::WINDOW_LIBRARIES_ADVICE);
+                eprintln!("ferry: {}", ferry::desktop::window_failure_message(&error.to_string()));
                 ExitCode::FAILURE
             }
         },
