@@ -221,9 +221,9 @@ fn the_desktop_entrys_command_line_opens_the_window_on_a_clicked_link() {
     let output = ferry_without_display(config.path(), &args);
     let stderr = text(&output.stderr);
     // Accepted by the command line (a usage error exits with 2), then stopped only by the missing
-    // display.
+    // display, which it names.
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("could not open the window"), "{stderr}");
+    assert!(stderr.contains("no display to open the window on"), "{stderr}");
     let (_, log) = read_tree(&config.path().join("logs"));
     assert!(log.contains("started: window sftp://alice@127.0.0.1:2222/srv/www"), "{log}");
     assert!(!log.contains("secret-in-link") && !stderr.contains("secret-in-link"), "{log}\n{stderr}");
