@@ -33,6 +33,7 @@ fn item(id: u64, remote: &str, direction: Direction, size: u64, state: ItemState
         on_exists: OnExists::Overwrite,
         verify: false,
         integrity: None,
+        note: None,
     }
 }
 

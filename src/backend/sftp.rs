@@ -173,13 +173,21 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
             .with_reply(offered)
             .into());
     };
-    if offered.contains("password") && session.userauth_password(user, &password).is_ok() {
-        return Ok(());
+    let context = format!("logging in as {user}");
+    if offered.contains("password") {
+        match session.userauth_password(user, &password) {
+            Ok(()) => return Ok(()),
+            // A connection lost (or silent) during the login is not a wrong password.
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
+            Err(_) => {}
+        }
     }
     if offered.contains("keyboard-interactive") {
         let mut answers = PasswordPrompter { password: &password };
-        if session.userauth_keyboard_interactive(user, &mut answers).is_ok() {
-            return Ok(());
+        match session.userauth_keyboard_interactive(user, &mut answers) {
+            Ok(()) => return Ok(()),
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
+            Err(_) => {}
         }
     }
     Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: the server refused the password")).into())
@@ -194,6 +202,12 @@ impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
     fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
         prompts.iter().map(|p| if p.echo { String::new() } else { self.password.to_string() }).collect()
     }
+}
+
+/// Whether a login attempt failed because the server said no, rather than because the
+/// connection failed: only then is the password wrong.
+fn is_refusal(error: &ssh2::Error) -> bool {
+    !matches!(ssh_error(error, "").kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
 }
 
 fn is_key_file_error(error: &ssh2::Error) -> bool {

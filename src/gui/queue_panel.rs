@@ -114,7 +114,7 @@ impl Row {
 pub fn state_text(item: &QueueItem) -> String {
     match item.state {
         ItemState::Queued => "Queued".into(),
-        ItemState::Running => "Running".into(),
+        ItemState::Running => item.note.clone().unwrap_or_else(|| "Running".into()),
         ItemState::Paused => "Paused".into(),
         ItemState::Done if item.integrity == Some(Integrity::Verified) => "Done, verified".into(),
         ItemState::Done => "Done".into(),

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::reconnect::on_session;
 use super::scheduler::{self, Pool, QueueState, TransferSettings};
 use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
 use crate::backend::{self, Backend, ConnectError, ConnectSettings};
@@ -72,7 +73,10 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Shared {
     /// Waits for a session to be free and takes it for one operation.
-    async fn lock_session(&self, session: SessionId) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
+    pub(super) async fn lock_session(
+        &self,
+        session: SessionId,
+    ) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
         let backend = lock(&self.sessions)
             .get(&session)
             .map(|s| s.backend.clone())
@@ -80,7 +84,7 @@ impl Shared {
         Ok(backend.lock_owned().await)
     }
 
-    fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
+    pub(super) fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
         lock(&self.sessions)
             .get(&session)
             .map(|s| s.spec.clone())
@@ -89,7 +93,7 @@ impl Shared {
 
     /// Passes an outcome through; a lost connection also closes the session and tells the UI,
     /// which can offer to reconnect.
-    fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
+    pub(super) fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
         if let Err(error) = &outcome
             && error.kind == ErrorKind::ConnectionLost
         {
@@ -350,48 +354,39 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
             Ok(Some(register(shared, request, backend, spec)))
         }
         Command::List { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            let entries = shared.checked(session, backend.list(&path).await)?;
+            let entries = on_session!(shared, request, session, |b| b.list(&path).await)?;
             Ok(Some(Event::Listing { request, session, path, entries }))
         }
         Command::Stat { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            let entry = shared.checked(session, backend.stat(&path).await)?;
+            let entry = on_session!(shared, request, session, |b| b.stat(&path).await)?;
             Ok(Some(Event::Stat { request, entry }))
         }
         Command::MakeDir { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.mkdir(&path).await)?;
+            on_session!(shared, request, session, |b| b.mkdir(&path).await)?;
             done(request)
         }
         Command::Rename { request, session, from, to } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.rename(&from, &to).await)?;
+            on_session!(shared, request, session, |b| b.rename(&from, &to).await)?;
             done(request)
         }
         Command::RemoveFile { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.remove_file(&path).await)?;
+            on_session!(shared, request, session, |b| b.remove_file(&path).await)?;
             done(request)
         }
         Command::RemoveDir { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.remove_dir(&path).await)?;
+            on_session!(shared, request, session, |b| b.remove_dir(&path).await)?;
             done(request)
         }
         Command::Chmod { request, session, path, mode } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.chmod(&path, mode).await)?;
+            on_session!(shared, request, session, |b| b.chmod(&path, mode).await)?;
             done(request)
         }
         Command::RemoveTree { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, super::tree::remove_tree(backend.as_mut(), &path).await)?;
+            on_session!(shared, request, session, |b| super::tree::remove_tree(b, &path).await)?;
             done(request)
         }
         Command::ChmodTree { request, session, path, mode } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, super::tree::chmod_tree(backend.as_mut(), &path, mode).await)?;
+            on_session!(shared, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
             done(request)
         }
         Command::Enqueue { request, session, transfer } => {
@@ -441,19 +436,26 @@ async fn plan(
 ) -> Result<Vec<QueueItem>> {
     let site = shared.session_spec(session)?;
     let mut backend = scheduler::checkout(shared, request, &site).await?;
-    let planned = match transfer.direction {
-        Direction::Download => {
-            super::plan::plan_download(backend.as_mut(), &transfer.remote, &transfer.local, transfer.recursive).await
+    let planned = match plan_on(backend.as_mut(), &transfer).await {
+        Err(error) if scheduler::retryable(&error) => {
+            // The spare connection was dead (the others of this site most likely too): plan
+            // once more on a fresh one before reporting.
+            tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
+            scheduler::forget_spares(shared, &site);
+            match open_connection(shared, request, site.clone()).await {
+                Ok((fresh, _)) => {
+                    super::reconnect::close_quietly(std::mem::replace(&mut backend, fresh));
+                    plan_on(backend.as_mut(), &transfer).await
+                }
+                Err(_) => Err(error),
+            }
         }
-        Direction::Upload => {
-            super::plan::plan_upload(backend.as_mut(), &transfer.local, &transfer.remote, transfer.recursive)
-                .await
-                .map(|seeds| (seeds, transfer.local.clone()))
-        }
+        planned => planned,
     };
     // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    if !matches!(&planned, Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)) {
-        scheduler::checkin(shared, &site, backend);
+    match &planned {
+        Err(error) if scheduler::retryable(error) => super::reconnect::close_quietly(backend),
+        _ => scheduler::checkin(shared, &site, backend),
     }
     let (seeds, local_root) = planned?;
     Ok(seeds
@@ -476,8 +478,21 @@ async fn plan(
             on_exists: transfer.on_exists,
             verify: transfer.verify,
             integrity: None,
+            note: None,
         })
         .collect())
+}
+
+/// Plans a transfer on one connection: the files and folders to move, and the local root.
+async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Result<(Vec<super::plan::Seed>, PathBuf)> {
+    match transfer.direction {
+        Direction::Download => {
+            super::plan::plan_download(backend, &transfer.remote, &transfer.local, transfer.recursive).await
+        }
+        Direction::Upload => super::plan::plan_upload(backend, &transfer.local, &transfer.remote, transfer.recursive)
+            .await
+            .map(|seeds| (seeds, transfer.local.clone())),
+    }
 }
 
 /// Removes a session and reports it closed.
@@ -489,7 +504,12 @@ fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Opt
     removed.map(|s| s.backend)
 }
 
+/// Closes a session, and the queue's idle connections to its site: after a disconnect nothing of
+/// that site stays open (transfers under way keep theirs until they end).
 async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
+    if let Ok(site) = shared.session_spec(session) {
+        scheduler::forget_spares(shared, &site);
+    }
     if let Some(backend) = forget(shared, session, error) {
         let mut guard = backend.lock().await;
         if let Err(error) = guard.disconnect().await {

@@ -5,6 +5,7 @@ mod bookmarks;
 mod engine;
 mod plan;
 pub mod queue;
+mod reconnect;
 pub mod scheduler;
 mod transfer;
 mod tree;

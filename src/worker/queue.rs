@@ -93,6 +93,10 @@ pub struct QueueItem {
     pub verify: bool,
     /// How the finished transfer was checked.
     pub integrity: Option<Integrity>,
+    /// What a running item waits for, e.g. "connection lost; retry 2 of 3 in 4 s". Not saved:
+    /// it describes this run only.
+    #[serde(skip)]
+    pub note: Option<String>,
 }
 
 impl QueueItem {

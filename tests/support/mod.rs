@@ -489,6 +489,23 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Kills every process the server forked for its sessions (sshd's per-login children and
+    /// sftp-server, an ftpd's per-connection children) and leaves the listener running: to the
+    /// client, each open connection drops as if the network had cut it.
+    fn kill_sessions(&self) {
+        // All frozen first, then all killed: a parent that saw its child die would otherwise say
+        // goodbye on the connection (vsftpd's "500 OOPS: child died"), which is not a cut.
+        let sessions = descendants(self.pid());
+        for &pid in &sessions {
+            signal::send(pid, signal::SIGSTOP);
+        }
+        for &pid in &sessions {
+            signal::send(pid, signal::SIGKILL);
+        }
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.stop();
@@ -1020,6 +1037,14 @@ impl Sshd {
         sshd
     }
 
+    /// Drops every open SSH connection (see [`ServerProcess::kill_sessions`]); sshd keeps
+    /// listening.
+    pub fn kill_sessions(&self) {
+        if let Some(process) = &self.process {
+            process.kill_sessions();
+        }
+    }
+
     /// The port sshd listens on (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
@@ -1327,6 +1352,12 @@ impl Vsftpd {
         Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options }
     }
 
+    /// Drops every open FTP connection (kills the vsftpd children serving them); the
+    /// server keeps listening.
+    pub fn kill_sessions(&self) {
+        self.process.kill_sessions();
+    }
+
     /// The control port (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
@@ -1487,6 +1518,12 @@ impl PureFtpd {
             },
         );
         PureFtpd { process, syslog, dir, port, pasv_ports, data_dir, log_file, options }
+    }
+
+    /// Drops every open FTP connection (kills the pure-ftpd children serving them); the
+    /// server keeps listening.
+    pub fn kill_sessions(&self) {
+        self.process.kill_sessions();
     }
 
     /// The control port (127.0.0.1).
