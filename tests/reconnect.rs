@@ -200,3 +200,28 @@ fn ftp_trees_finish_after_killed_sessions() {
     let ftpd = Vsftpd::start(VsftpdOptions::default());
     a_tree_survives_killed_sessions(Protocol::Ftp, ftpd.port(), ftpd.data_dir(), || ftpd.kill_sessions());
 }
+
+/// Disconnecting closes the pane's connection and the queue's spare ones to that site: the
+/// server serves nobody afterwards.
+#[test]
+fn disconnect_closes_every_connection_to_the_site() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("file.bin"), pattern(10_000, 4)).unwrap();
+    let mut driver = Driver::new();
+    let session = driver.connect(spec(Protocol::Ftp, ftpd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    driver.download(session, "file.bin", &local.path().join("file.bin")).unwrap();
+    assert!(ftpd.session_processes() > 0);
+    driver.handle.send(ferry::worker::Command::Disconnect { session });
+    loop {
+        match driver.handle.recv_timeout(Duration::from_secs(10)).expect("the disconnect is answered") {
+            Event::Disconnected { session: closed, .. } if closed == session => break,
+            _ => {}
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ftpd.session_processes() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(ftpd.session_processes(), 0, "no connection to the site stays open");
+}

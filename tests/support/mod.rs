@@ -1352,6 +1352,11 @@ impl Vsftpd {
         Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options }
     }
 
+    /// How many processes serve connections now (vsftpd runs one or two per connection).
+    pub fn session_processes(&self) -> usize {
+        descendants(self.process.pid()).len()
+    }
+
     /// Drops every open FTP connection (kills the vsftpd children serving them); the
     /// server keeps listening.
     pub fn kill_sessions(&self) {
