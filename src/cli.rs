@@ -848,8 +848,17 @@ impl Board {
             self.failures.len(),
             self.skipped
         );
+        // Each failure was printed as it happened: the error returned names them, not again.
+        let failed = self.failures.len();
         match self.failures.into_iter().next() {
-            Some(first) => Err(first),
+            Some(first) => Err(FerryError::new(
+                first.kind,
+                if failed == 1 {
+                    "1 file failed, named above".to_string()
+                } else {
+                    format!("{failed} files failed, named above")
+                },
+            )),
             None => Ok(()),
         }
     }

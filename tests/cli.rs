@@ -424,3 +424,78 @@ fn twenty_thousand_files_download_in_bounded_memory() {
     eprintln!("peak resident memory of ferry over 20,000 files: {} MiB", peak / 1024 / 1024);
     assert!(peak < LIMIT, "ferry used {} MiB", peak / 1024 / 1024);
 }
+
+/// Each failure in plain words, once, on one line, with nothing of Ferry's own shown as the
+/// server's words and no library diagnostics.
+fn assert_one_plain_line(output: &Output, starts: &str) {
+    assert!(!output.status.success());
+    let text = stderr(output);
+    assert_eq!(text.trim_end().lines().count(), 1, "one line: {text}");
+    assert!(text.starts_with(starts), "{text}");
+    assert!(!text.contains("server said"), "nothing here came from a server: {text}");
+    for noise in ["os error", "Session(", "WARN", "DEBUG"] {
+        assert!(!text.contains(noise), "no {noise} without --verbose: {text}");
+    }
+}
+
+#[test]
+fn a_host_that_does_not_resolve_is_host_not_found() {
+    let config = tempfile::tempdir().unwrap();
+    // `.invalid` never resolves (RFC 2606): no traffic leaves this machine for it.
+    for url in ["sftp://nobody@ferry-test.invalid/", "ftp://nobody:pw@ferry-test.invalid/"] {
+        let output = ferry(config.path(), &["ls", url]);
+        assert_one_plain_line(&output, "ferry: host not found: no address is known for ferry-test.invalid");
+    }
+}
+
+#[test]
+fn refused_and_ssh_failures_are_plain_words() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["ls", &format!("sftp://nobody@127.0.0.1:{port}/")]);
+    assert_one_plain_line(&output, &format!("ferry: connection refused: 127.0.0.1:{port} refused the connection"));
+    // Something that is no SSH server: it says a line and hangs up, so the SSH handshake fails.
+    let not_ssh = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = not_ssh.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut client, _)) = not_ssh.accept() {
+            use std::io::Write;
+            let _ = client.write_all(b"220 not an SSH server\r\n");
+        }
+    });
+    let output = ferry(config.path(), &["ls", &format!("sftp://nobody@127.0.0.1:{port}/")]);
+    assert_one_plain_line(&output, "ferry: connection lost: SSH handshake with 127.0.0.1");
+}
+
+#[test]
+fn an_untrusted_certificate_is_ferrys_verdict_not_the_servers() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = ferry(config.path(), &["ls", &url]);
+    assert_one_plain_line(&output, "ferry: untrusted certificate");
+}
+
+#[test]
+fn a_failed_file_of_a_recursive_get_is_printed_once() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let root = ftpd.data_dir().join("tree");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("fine.txt"), b"fine").unwrap();
+    std::fs::write(root.join("secret.bin"), b"root only").unwrap();
+    std::process::Command::new("chmod").args(["a+rx"]).arg(&root).status().unwrap();
+    std::process::Command::new("chmod").args(["a+r"]).arg(root.join("fine.txt")).status().unwrap();
+    // Tests run as root; the server's account cannot read a root file with mode 0600.
+    std::process::Command::new("chmod").args(["0600"]).arg(root.join("secret.bin")).status().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/tree", ftpd.port());
+    let output = ferry(config.path(), &["get", "-r", &url, local.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert_eq!(text.lines().filter(|line| line.contains("secret.bin")).count(), 1, "named once: {text}");
+    assert!(text.trim_end().ends_with("1 file failed, named above"), "{text}");
+    assert_eq!(std::fs::read(local.path().join("tree/fine.txt")).unwrap(), b"fine");
+}

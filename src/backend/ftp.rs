@@ -250,14 +250,16 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
     match error {
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
             FerryError::new(ErrorKind::Protocol, context.to_string())
-                .with_reply("the name holds a line break, which FTP cannot send")
+                .with_detail("the name holds a line break, which FTP cannot send")
         }
         // An over-long or malformed reply is the server's fault, not a local file's.
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(io.to_string())
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(io.to_string())
         }
         FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
-        FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(message),
+        FtpError::SecureError(message) => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(message)
+        }
         FtpError::UnexpectedResponse(reply) => {
             let text = String::from_utf8_lossy(&reply.body).to_string();
             let lower = text.to_ascii_lowercase();
@@ -279,14 +281,13 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
             let reply = if text.starts_with(&code) { text.to_string() } else { format!("{code} {text}") };
             FerryError::new(kind, context.to_string()).with_reply(reply)
         }
-        FtpError::BadResponse => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read")
-        }
+        FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string())
+            .with_detail("the server's reply could not be read"),
         FtpError::InvalidAddress(e) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(e.to_string())
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(e.to_string())
         }
         FtpError::DataConnectionAlreadyOpen => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running")
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail("a transfer is already running")
         }
     }
 }

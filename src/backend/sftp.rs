@@ -48,7 +48,7 @@ impl SftpBackend {
         tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         let connection = tokio::task::spawn_blocking(move || open_session(tcp, &spec, &trust, &settings))
             .await
-            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_reply(e.to_string()))??;
+            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_detail(e.to_string()))??;
         let home = connection
             .sftp
             .realpath(Path::new("."))
@@ -69,7 +69,7 @@ impl SftpBackend {
             job(&mut guard)
         })
         .await
-        .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_detail(e.to_string()))?
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -154,7 +154,7 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
                     ErrorKind::AuthFailed,
                     format!("reading the key {}: wrong passphrase, or not a private key", identity.display()),
                 )
-                .with_reply(error.message())
+                .with_detail(error.message())
                 .into());
             }
             Err(error) => tracing::debug!(target: "ferry::ssh", "key {} refused: {error}", identity.display()),
@@ -257,7 +257,8 @@ fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
         ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
         ErrorCode::Session(_) => ErrorKind::Protocol,
     };
-    FerryError::new(kind, context).with_reply(error.message())
+    // libssh2's message is the library's description, not the server's words.
+    FerryError::new(kind, context).with_detail(error.message())
 }
 
 /// Maps an I/O error from reading or writing a remote file: libssh2 reports a broken session as

@@ -66,7 +66,7 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
         let certificates =
             CertificateDer::pem_file_iter(path).and_then(|iter| iter.collect::<Result<Vec<_>, _>>()).map_err(|e| {
                 FerryError::new(ErrorKind::LocalIo, format!("reading the CA file {}", path.display()))
-                    .with_reply(e.to_string())
+                    .with_detail(e.to_string())
             })?;
         let (added, _ignored) = roots.add_parsable_certificates(certificates);
         if added == 0 {
@@ -83,7 +83,7 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
         Some(
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_reply(e.to_string()))?,
+                .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_detail(e.to_string()))?,
         )
     };
     let rejected = Arc::new(Mutex::new(None));
@@ -95,7 +95,7 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
     });
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_detail(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();

@@ -557,7 +557,7 @@ pub(super) async fn open_connection(
                         ErrorKind::CertificateUntrusted,
                         format!("the certificate of {url} (SHA-256 {fingerprint}) was not accepted"),
                     )
-                    .with_reply(certificate.reason));
+                    .with_detail(certificate.reason));
                 }
                 shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
             }

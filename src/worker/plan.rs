@@ -139,7 +139,7 @@ pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, 
     let local = local.to_path_buf();
     tokio::task::spawn_blocking(move || walk_local(&local, &target))
         .await
-        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_detail(e.to_string()))?
 }
 
 /// Walks a local folder for upload. Symlinks to files are uploaded as files; symlinks to folders

@@ -163,7 +163,7 @@ pub fn load(path: &Path) -> (Vec<QueueItem>, Option<FerryError>) {
                 crate::error::ErrorKind::LocalIo,
                 format!("reading the saved queue {}: kept it as {}", path.display(), kept.display()),
             )
-            .with_reply(why);
+            .with_detail(why);
             (Vec::new(), Some(error))
         }
     }

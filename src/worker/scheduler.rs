@@ -400,7 +400,8 @@ fn mark_started(shared: &Arc<Shared>, item: &QueueItem) {
 
 /// Errors worth another try: the network, not the request.
 pub(super) fn retryable(error: &FerryError) -> bool {
-    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
+    // A refusal too: a server being restarted refuses for a moment.
+    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::ConnectionRefused | ErrorKind::Timeout)
 }
 
 /// Records progress for the whole queue and sends the totals at most ten times a second.
