@@ -499,3 +499,46 @@ fn a_failed_file_of_a_recursive_get_is_printed_once() {
     assert!(text.trim_end().ends_with("1 file failed, named above"), "{text}");
     assert_eq!(std::fs::read(local.path().join("tree/fine.txt")).unwrap(), b"fine");
 }
+
+/// The server's root has no name to check: `get -r` of it copies its contents into the folder
+/// named, and `put -r` into it works like into any folder.
+#[test]
+fn recursive_copies_of_and_into_a_servers_root() {
+    let ftpd = support::PureFtpd::start(support::PureFtpdOptions::default());
+    let data = ftpd.data_dir();
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::write(data.join("a.txt"), b"top").unwrap();
+    std::fs::write(data.join("sub/b.txt"), b"below").unwrap();
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(data).status().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let root = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = ferry(config.path(), &["get", "-r", &root, local.path().to_str().unwrap()]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(local.path().join("a.txt")).unwrap(), b"top");
+    assert_eq!(std::fs::read(local.path().join("sub/b.txt")).unwrap(), b"below");
+
+    std::fs::create_dir_all(local.path().join("up/deep")).unwrap();
+    std::fs::write(local.path().join("up/deep/c.txt"), b"up").unwrap();
+    let output = ferry(config.path(), &["put", "-r", local.path().join("up").to_str().unwrap(), &root]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(data.join("up/deep/c.txt")).unwrap(), b"up");
+    // The contents of "." go into the folder named.
+    let output = ferry_in(local.path().join("up").as_path(), config.path(), &["put", "-r", ".", &format!("{root}sub")]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(data.join("sub/deep/c.txt")).unwrap(), b"up");
+}
+
+/// `ferry` run from the folder `cwd`.
+fn ferry_in(cwd: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .current_dir(cwd)
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("FERRY_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .expect("run ferry")
+}

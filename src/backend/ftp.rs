@@ -245,6 +245,12 @@ fn untrusted(site: &SiteTls) -> Option<ConnectError> {
     slot.clone().map(ConnectError::UntrustedCertificate)
 }
 
+/// Whether an MLST line's facts say `type=cdir` or `type=pdir` (the folder itself, or its parent).
+fn mlst_names_a_folder(line: &str) -> bool {
+    let facts = line.trim_start().split(' ').next().unwrap_or_default().to_ascii_lowercase();
+    facts.split(';').any(|fact| fact == "type=cdir" || fact == "type=pdir")
+}
+
 /// Maps a suppaftp error to an error kind a user can act on, keeping the server's reply.
 fn ftp_error(error: FtpError, context: &str) -> FerryError {
     match error {
@@ -367,8 +373,13 @@ impl Backend for FtpBackend {
         let name = file_name_remote(&full).to_string();
         if self.features.mlsd {
             let line = timed(self.timeout, &context, self.stream.mlst(Some(&full))).await?;
-            let mut entry = super::ftp_listing::parse_mlsd_line(&line)
-                .ok_or_else(|| FerryError::new(ErrorKind::Protocol, context.clone()).with_reply(line.clone()))?;
+            let mut entry = match super::ftp_listing::parse_mlsd_line(&line) {
+                Some(entry) => entry,
+                // A listing's "this folder" or "parent folder" facts, as pure-ftpd answers for
+                // "/": still a folder.
+                None if mlst_names_a_folder(&line) => Entry::new(name.clone(), EntryKind::Dir),
+                None => return Err(FerryError::new(ErrorKind::Protocol, context).with_reply(line)),
+            };
             entry.name = name;
             return Ok(entry);
         }

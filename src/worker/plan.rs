@@ -37,6 +37,12 @@ impl Seed {
     }
 }
 
+/// Whether the top of a copy is a folder without a name of its own ("/", the login folder as
+/// "."): such a root is the user's choice, not a name a server sent, so it is not checked.
+fn is_nameless_root(name: &str) -> bool {
+    matches!(name, "" | ".")
+}
+
 /// Where a copy of `source_name` goes when the user names `target`: inside it if it is an
 /// existing folder (or ends in a separator), else at `target` itself, as `cp` and `scp` do.
 fn copy_destination_local(target: &Path, source_name: &str, target_is_dir: bool) -> PathBuf {
@@ -53,10 +59,20 @@ pub async fn plan_download(
 ) -> Result<(Vec<Seed>, PathBuf)> {
     let top = backend.stat(remote).await?;
     let name = file_name_remote(remote).to_string();
-    check_name(&name).map_err(|why| why.to_error(&name))?;
-    let local_is_dir = local.is_dir() || local.as_os_str().to_string_lossy().ends_with('/');
-    let target = copy_destination_local(local, &name, local_is_dir);
-    let root = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let nameless = is_nameless_root(&name) && top.kind == EntryKind::Dir;
+    let (target, root) = if nameless {
+        // The server's root (or "."): a folder with no name to check. Its contents go straight
+        // into the folder the user chose, which is also the root no write may leave (made here
+        // when missing, as `cp -r` does, since no item creates the root itself).
+        std::fs::create_dir_all(local).map_err(|e| FerryError::from_io(&e, format!("creating {}", local.display())))?;
+        (local.to_path_buf(), local.to_path_buf())
+    } else {
+        check_name(&name).map_err(|why| why.to_error(&name))?;
+        let local_is_dir = local.is_dir() || local.as_os_str().to_string_lossy().ends_with('/');
+        let target = copy_destination_local(local, &name, local_is_dir);
+        let root = target.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        (target, root)
+    };
     if top.kind != EntryKind::Dir {
         return Ok((vec![Seed::file(remote.to_string(), target, top.size, top.modified)], root));
     }
@@ -66,7 +82,7 @@ pub async fn plan_download(
             format!("{remote} is a folder: download it recursively (-r)"),
         ));
     }
-    let mut seeds = vec![Seed::folder(remote.to_string(), target.clone())];
+    let mut seeds = if nameless { Vec::new() } else { vec![Seed::folder(remote.to_string(), target.clone())] };
     // Each folder with its depth below `remote`: a server whose folders contain themselves stops
     // at the depth limit, and a huge tree at the item limit.
     let limits = backend.limits();
@@ -122,8 +138,13 @@ pub async fn plan_download(
 pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, recursive: bool) -> Result<Vec<Seed>> {
     let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let remote_is_dir = remote.ends_with('/') || backend.stat(remote).await.is_ok_and(|e| e.kind == EntryKind::Dir);
-    let target =
-        if remote_is_dir { remote_join(remote, &name).map_err(|why| why.to_error(&name))? } else { remote.to_string() };
+    // A nameless local folder ("." or "/") is copied by its contents, into `remote` itself.
+    let nameless = is_nameless_root(&name) && local.is_dir();
+    let target = if remote_is_dir && !nameless {
+        remote_join(remote, &name).map_err(|why| why.to_error(&name))?
+    } else {
+        remote.to_string()
+    };
     let metadata =
         std::fs::metadata(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
     if !metadata.is_dir() {

@@ -125,7 +125,18 @@ pub(super) fn restore(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueI
 pub(super) fn pump(shared: &Arc<Shared>) {
     let mut queue = lock(&shared.queue);
     while queue.running.len() < queue.concurrency {
-        let Some(id) = queue.items.values().find(|item| item.state == ItemState::Queued).map(|item| item.id) else {
+        // A batch's folders are made before its files: a file started beside the making of its
+        // folder would find no folder to go into. One pass, so pumping stays linear in the queue.
+        let making_folders: std::collections::HashSet<RequestId> = queue
+            .items
+            .values()
+            .filter(|item| item.is_folder && matches!(item.state, ItemState::Queued | ItemState::Running))
+            .map(|item| item.request)
+            .collect();
+        let ready = |item: &&QueueItem| {
+            item.state == ItemState::Queued && (item.is_folder || !making_folders.contains(&item.request))
+        };
+        let Some(id) = queue.items.values().find(ready).map(|item| item.id) else {
             break;
         };
         if let Some(item) = queue.items.get_mut(&id) {
