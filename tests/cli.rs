@@ -542,3 +542,21 @@ fn ferry_in(cwd: &Path, config: &Path, args: &[&str]) -> Output {
         .output()
         .expect("run ferry")
 }
+
+/// A self-signed certificate that is its own CA (CA:TRUE) named with --ca-file is trusted: it is
+/// the very certificate the server presents, for the host name connected to.
+#[test]
+fn a_ca_file_holding_the_servers_own_self_signed_ca_certificate_is_trusted() {
+    let ftpd = Vsftpd::start(VsftpdOptions { ca_certificate: true, ..VsftpdOptions::default() });
+    std::fs::write(ftpd.data_dir().join("secure.txt"), b"tls").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let ca = support::self_signed_ca_certificate().cert_pem.to_str().unwrap().to_string();
+    let output = ferry(config.path(), &["--ca-file", &ca, "ls", &url]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("secure.txt"), "{}", stdout(&output));
+    // Another certificate in the CA file is no pin for this server.
+    let other = support::test_certificate().cert_pem.to_str().unwrap().to_string();
+    let output = ferry(config.path(), &["--ca-file", &other, "ls", &url]);
+    assert!(stderr(&output).starts_with("ferry: untrusted certificate"), "{}", stderr(&output));
+}

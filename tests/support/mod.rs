@@ -951,6 +951,31 @@ pub fn test_certificate() -> &'static TestCertificate {
     })
 }
 
+/// A self-signed certificate that is its own CA (basicConstraints CA:TRUE,
+/// what `openssl req -x509` writes by default and many small servers run):
+/// CN=localhost, subjectAltName DNS:localhost and IP:127.0.0.1. rustls's
+/// chain check refuses it as a server certificate ("CaUsedAsEndEntity").
+pub fn self_signed_ca_certificate() -> &'static TestCertificate {
+    static CERT: OnceLock<TestCertificate> = OnceLock::new();
+    CERT.get_or_init(|| {
+        let dir = process_dir().join("tls-ca");
+        create_dir(&dir, 0o755);
+        let cert_pem = dir.join("cert.pem");
+        let key_pem = dir.join("key.pem");
+        run(Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+            .arg(&key_pem)
+            .arg("-out")
+            .arg(&cert_pem)
+            .args(["-days", "3650", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]));
+        set_mode(&cert_pem, 0o644);
+        set_mode(&key_pem, 0o600);
+        let sha256_hex = certificate_sha256(&cert_pem);
+        TestCertificate { cert_pem, key_pem, sha256_hex }
+    })
+}
+
 /// "sha256 Fingerprint=AB:CD:..." (OpenSSL 3; "SHA256 Fingerprint=" in 1.1)
 /// turned into "abcd...".
 fn certificate_sha256(cert_pem: &Path) -> String {
@@ -1283,12 +1308,20 @@ pub struct VsftpdOptions {
     /// Seconds of control-connection silence before vsftpd hangs up
     /// ("421 Timeout.").
     pub idle_session_timeout: u32,
+    /// Serve [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509`
+    /// makes by default) instead of [`test_certificate`].
+    pub ca_certificate: bool,
 }
 
 impl Default for VsftpdOptions {
     /// Explicit FTPS available (not forced), session reuse required, 300 s.
     fn default() -> Self {
-        VsftpdOptions { tls: FtpTls::Explicit, require_ssl_reuse: true, idle_session_timeout: 300 }
+        VsftpdOptions {
+            tls: FtpTls::Explicit,
+            require_ssl_reuse: true,
+            idle_session_timeout: 300,
+            ca_certificate: false,
+        }
     }
 }
 
@@ -1411,7 +1444,7 @@ fn vsftpd_config(
 ) -> String {
     let yes_no = |on: bool| if on { "YES" } else { "NO" }.to_owned();
     let path = |path: &Path| path.display().to_string();
-    let certificate = test_certificate();
+    let certificate = if options.ca_certificate { self_signed_ca_certificate() } else { test_certificate() };
     fill_template(
         VSFTPD_CONFIG_TEMPLATE,
         &[
