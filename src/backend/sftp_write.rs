@@ -62,7 +62,7 @@ mod tests {
     impl Write for Stingy {
         fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
             self.calls += 1;
-            if self.calls % 2 == 0 {
+            if self.calls.is_multiple_of(2) {
                 return Ok(0);
             }
             let taken = buffer.len().min(self.step);
