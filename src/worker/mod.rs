@@ -2,6 +2,7 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod bookmarks;
+mod connect;
 mod engine;
 mod plan;
 pub mod queue;

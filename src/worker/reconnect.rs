@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use super::engine::{Shared, open_connection};
+use super::connect::open_connection;
+use super::engine::Shared;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{RequestId, SessionId};

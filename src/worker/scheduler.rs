@@ -362,7 +362,7 @@ async fn reconnect(
         forget_spares(shared, &item.site);
         show_retry(shared, item.id, &error, *attempt, retries, wait);
         tokio::time::sleep(wait).await;
-        match super::engine::open_connection(shared, item.request, item.site.clone()).await {
+        match super::connect::open_connection(shared, item.request, item.site.clone()).await {
             Ok((backend, _)) => {
                 show_retry_over(shared, item.id);
                 return Ok(backend);
@@ -513,7 +513,7 @@ pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &Co
     if let Some(backend) = lock(&shared.pool).get_mut(&site_key(site)).and_then(Vec::pop) {
         return Ok(backend);
     }
-    let (backend, _) = super::engine::open_connection(shared, request, site.clone()).await?;
+    let (backend, _) = super::connect::open_connection(shared, request, site.clone()).await?;
     Ok(backend)
 }
 
