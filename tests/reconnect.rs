@@ -56,6 +56,8 @@ fn survives_killed_sessions(protocol: Protocol, port: u16, server_root: &Path, k
         .download(session, &join(&home, "up.bin"), &local.path().join("again.bin"))
         .expect("a download works after a second drop");
     assert_eq!(std::fs::read(local.path().join("again.bin")).unwrap(), pattern(40_000, 3));
+    // The password typed at connect still works: connecting again never asks for it.
+    assert!(driver.questions.is_empty(), "nothing was asked: {:?}", driver.questions);
 }
 
 /// Remote names are relative to the folder the session started in (each test server's data
