@@ -56,8 +56,12 @@ fn survives_killed_sessions(protocol: Protocol, port: u16, server_root: &Path, k
         .download(session, &join(&home, "up.bin"), &local.path().join("again.bin"))
         .expect("a download works after a second drop");
     assert_eq!(std::fs::read(local.path().join("again.bin")).unwrap(), pattern(40_000, 3));
-    // The password typed at connect still works: connecting again never asks for it.
-    assert!(driver.questions.is_empty(), "nothing was asked: {:?}", driver.questions);
+    // The password typed at connect still works, and the key or certificate accepted at connect
+    // stays accepted: connecting again asks nothing (only the first connect asked about trust).
+    let password_questions =
+        driver.questions.iter().filter(|q| matches!(q, ferry::worker::Question::Password { .. })).count();
+    assert_eq!(password_questions, 0, "{:?}", driver.questions);
+    assert!(driver.questions.len() <= 1, "asked once at most, at the first connect: {:?}", driver.questions);
 }
 
 /// Remote names are relative to the folder the session started in (each test server's data
