@@ -880,8 +880,24 @@ impl Board {
             self.refused.len(),
             self.skipped
         );
+        // Each failure and refusal was printed as it happened: the error returned counts them,
+        // and names none again.
+        let (failed, refused) = (self.failures.len(), self.refused.len());
+        let what = match (failed, refused) {
+            (_, 0) => "failed",
+            (0, _) => "refused",
+            _ => "failed or refused",
+        };
+        let count = failed + refused;
         match self.failures.into_iter().chain(self.refused).next() {
-            Some(first) => Err(first),
+            Some(first) => Err(FerryError::new(
+                first.kind,
+                if count == 1 {
+                    format!("1 file {what}, named above")
+                } else {
+                    format!("{count} files {what}, named above")
+                },
+            )),
             None => Ok(()),
         }
     }

@@ -23,6 +23,10 @@ pub enum ErrorKind {
     AlreadyExists,
     /// The connection dropped or could not be made.
     ConnectionLost,
+    /// The host name does not resolve to any address (a typo, or no network to ask).
+    HostNotFound,
+    /// The host answered that nothing accepts connections on that port (or a firewall refused).
+    ConnectionRefused,
     /// The server stopped answering in time.
     Timeout,
     /// The protocol or the server cannot do this.
@@ -51,6 +55,8 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::AlreadyExists => "already exists",
             ErrorKind::ConnectionLost => "connection lost",
+            ErrorKind::HostNotFound => "host not found",
+            ErrorKind::ConnectionRefused => "connection refused",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Unsupported => "not supported",
             ErrorKind::Protocol => "protocol error",
@@ -62,29 +68,46 @@ impl ErrorKind {
     }
 }
 
-/// An error: its kind, what Ferry was doing, and the server's reply where there was one.
+/// An error: its kind, what Ferry was doing, the server's reply where there was one, and Ferry's
+/// (or the system's) own explanation where there is one. Only `server_reply` is shown as what the
+/// server said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub struct FerryError {
     /// What went wrong.
     pub kind: ErrorKind,
     /// What Ferry was doing, in plain words ("listing /var/www").
     pub context: String,
-    /// The server's own message, or the system's, when there is one.
+    /// The server's own words, when there are some: shown as "server said".
     pub server_reply: Option<String>,
+    /// Ferry's, the system's or a library's own explanation (an I/O error, a TLS verdict): never
+    /// shown as the server's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl FerryError {
     /// An error of `kind` while doing `context`.
     pub fn new(kind: ErrorKind, context: impl Into<String>) -> Self {
-        FerryError { kind, context: context.into(), server_reply: None }
+        FerryError { kind, context: context.into(), server_reply: None, detail: None }
     }
 
-    /// Adds the server's (or system's) own message.
+    /// Adds the server's own words (a reply it sent). Ferry's or the system's words go in
+    /// [`FerryError::with_detail`].
     pub fn with_reply(mut self, reply: impl Into<String>) -> Self {
         let reply = reply.into();
         let trimmed = reply.trim();
         if !trimmed.is_empty() {
             self.server_reply = Some(crate::model::escape_control(trimmed));
+        }
+        self
+    }
+
+    /// Adds Ferry's, the system's or a library's explanation (not the server's words).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let trimmed = detail.trim();
+        if !trimmed.is_empty() {
+            self.detail = Some(crate::model::escape_control(trimmed));
         }
         self
     }
@@ -103,16 +126,14 @@ impl FerryError {
             Io::PermissionDenied => ErrorKind::PermissionDenied,
             Io::AlreadyExists => ErrorKind::AlreadyExists,
             Io::TimedOut => ErrorKind::Timeout,
-            Io::ConnectionReset
-            | Io::ConnectionAborted
-            | Io::ConnectionRefused
-            | Io::BrokenPipe
-            | Io::UnexpectedEof
-            | Io::NotConnected => ErrorKind::ConnectionLost,
+            Io::ConnectionRefused => ErrorKind::ConnectionRefused,
+            Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe | Io::UnexpectedEof | Io::NotConnected => {
+                ErrorKind::ConnectionLost
+            }
             Io::Unsupported => ErrorKind::Unsupported,
             _ => ErrorKind::LocalIo,
         };
-        FerryError::new(kind, context).with_reply(error.to_string())
+        FerryError::new(kind, context).with_detail(error.to_string())
     }
 }
 
@@ -123,6 +144,9 @@ impl fmt::Display for FerryError {
         write!(f, "{}: {}", self.kind.label(), crate::model::escape_control(&self.context))?;
         if let Some(reply) = &self.server_reply {
             write!(f, " (server said: {reply})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
         }
         Ok(())
     }

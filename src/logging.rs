@@ -29,7 +29,10 @@ const FILE_FILTER: &str = "warn,ferry=info,ferry::ssh=debug,ferry::ftp=debug,fer
 /// What stderr shows: warnings, or with `--verbose` everything Ferry logs. `FERRY_LOG` (an
 /// `EnvFilter` directive) overrides both.
 fn stderr_filter(verbose: bool) -> EnvFilter {
-    let default = if verbose { "warn,ferry=trace,ferry::ftp::wire=trace" } else { "warn" };
+    // Without --verbose only Ferry's own warnings: libraries' warnings (a TLS alert sent, a
+    // server's odd reply) are the transcript's business, and each error is printed once anyway.
+    let default =
+        if verbose { "warn,ferry=trace,ferry::ftp::wire=trace" } else { "off,ferry=warn,ferry::ftp::wire=off" };
     EnvFilter::try_from_env("FERRY_LOG").unwrap_or_else(|_| EnvFilter::new(default))
 }
 
@@ -207,12 +210,14 @@ pub fn log_dir() -> Option<&'static Path> {
 /// A URL as it may appear in a log line: scheme, user, host, port and path, never the password.
 /// Text that does not parse as a URL is not shown at all, since it could be anything.
 pub fn loggable_url(text: &str) -> String {
-    match crate::url::parse_url(text) {
-        Ok(remote) => {
-            let path = remote.spec.initial_path.as_deref().unwrap_or_default();
-            crate::model::escape_control(&format!("{}{}", remote.spec.display_url(), path))
+    // Shown as the user wrote it (its "/" and path included), less the password; only URLs Ferry
+    // accepts.
+    match (crate::url::parse_url(text), url::Url::parse(text)) {
+        (Ok(_), Ok(mut parsed)) => {
+            let _ = parsed.set_password(None);
+            crate::model::escape_control(parsed.as_str())
         }
-        Err(_) => "(not a URL)".to_string(),
+        _ => "(not a URL)".to_string(),
     }
 }
 
@@ -239,6 +244,9 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.starts_with("sftp://alice@example.org:2222"), "{shown}");
         assert!(shown.ends_with("/var/www"), "{shown}");
+        assert_eq!(loggable_url("ftp://bob@example.org/"), "ftp://bob@example.org/");
+        assert_eq!(loggable_url("ftp://bob@example.org/pub"), "ftp://bob@example.org/pub");
+        assert_eq!(loggable_url("sftp://bob@example.org//srv"), "sftp://bob@example.org//srv");
         assert_eq!(loggable_url("hunter2"), "(not a URL)");
     }
 

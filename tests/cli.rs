@@ -628,3 +628,139 @@ fn help_recommends_ferry_password_or_the_keychain() {
     let help = stdout(&output);
     assert!(help.contains("FERRY_PASSWORD") && help.contains("keychain"), "{help}");
 }
+
+/// Each failure in plain words, once, on one line, with nothing of Ferry's own shown as the
+/// server's words and no library diagnostics.
+fn assert_one_plain_line(output: &Output, starts: &str) {
+    assert!(!output.status.success());
+    let text = stderr(output);
+    assert_eq!(text.trim_end().lines().count(), 1, "one line: {text}");
+    assert!(text.starts_with(starts), "{text}");
+    assert!(!text.contains("server said"), "nothing here came from a server: {text}");
+    for noise in ["os error", "Session(", "WARN", "DEBUG"] {
+        assert!(!text.contains(noise), "no {noise} without --verbose: {text}");
+    }
+}
+
+#[test]
+fn a_host_that_does_not_resolve_is_host_not_found() {
+    let config = tempfile::tempdir().unwrap();
+    // `.invalid` never resolves (RFC 2606): no traffic leaves this machine for it.
+    for url in ["sftp://nobody@ferry-test.invalid/", "ftp://nobody:pw@ferry-test.invalid/"] {
+        let output = ferry(config.path(), &["ls", url]);
+        assert_one_plain_line(&output, "ferry: host not found: no address is known for ferry-test.invalid");
+    }
+}
+
+#[test]
+fn refused_and_ssh_failures_are_plain_words() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry(config.path(), &["ls", &format!("sftp://nobody@127.0.0.1:{port}/")]);
+    assert_one_plain_line(&output, &format!("ferry: connection refused: 127.0.0.1:{port} refused the connection"));
+    // Something that is no SSH server: it says a line and hangs up, so the SSH handshake fails.
+    let not_ssh = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = not_ssh.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut client, _)) = not_ssh.accept() {
+            use std::io::Write;
+            let _ = client.write_all(b"220 not an SSH server\r\n");
+        }
+    });
+    let output = ferry(config.path(), &["ls", &format!("sftp://nobody@127.0.0.1:{port}/")]);
+    assert_one_plain_line(&output, "ferry: connection lost: SSH handshake with 127.0.0.1");
+}
+
+#[test]
+fn an_untrusted_certificate_is_ferrys_verdict_not_the_servers() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = ferry(config.path(), &["ls", &url]);
+    assert_one_plain_line(&output, "ferry: untrusted certificate");
+}
+
+#[test]
+fn a_failed_file_of_a_recursive_get_is_printed_once() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let root = ftpd.data_dir().join("tree");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("fine.txt"), b"fine").unwrap();
+    std::fs::write(root.join("secret.bin"), b"root only").unwrap();
+    std::process::Command::new("chmod").args(["a+rx"]).arg(&root).status().unwrap();
+    std::process::Command::new("chmod").args(["a+r"]).arg(root.join("fine.txt")).status().unwrap();
+    // Tests run as root; the server's account cannot read a root file with mode 0600.
+    std::process::Command::new("chmod").args(["0600"]).arg(root.join("secret.bin")).status().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/tree", ftpd.port());
+    let output = ferry(config.path(), &["get", "-r", &url, local.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert_eq!(text.lines().filter(|line| line.contains("secret.bin")).count(), 1, "named once: {text}");
+    assert!(text.trim_end().ends_with("1 file failed, named above"), "{text}");
+    assert_eq!(std::fs::read(local.path().join("tree/fine.txt")).unwrap(), b"fine");
+}
+
+/// The server's root has no name to check: `get -r` of it copies its contents into the folder
+/// named, and `put -r` into it works like into any folder.
+#[test]
+fn recursive_copies_of_and_into_a_servers_root() {
+    let ftpd = support::PureFtpd::start(support::PureFtpdOptions::default());
+    let data = ftpd.data_dir();
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::write(data.join("a.txt"), b"top").unwrap();
+    std::fs::write(data.join("sub/b.txt"), b"below").unwrap();
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(data).status().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let root = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = ferry(config.path(), &["get", "-r", &root, local.path().to_str().unwrap()]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(local.path().join("a.txt")).unwrap(), b"top");
+    assert_eq!(std::fs::read(local.path().join("sub/b.txt")).unwrap(), b"below");
+
+    std::fs::create_dir_all(local.path().join("up/deep")).unwrap();
+    std::fs::write(local.path().join("up/deep/c.txt"), b"up").unwrap();
+    let output = ferry(config.path(), &["put", "-r", local.path().join("up").to_str().unwrap(), &root]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(data.join("up/deep/c.txt")).unwrap(), b"up");
+    // The contents of "." go into the folder named.
+    let output = ferry_in(local.path().join("up").as_path(), config.path(), &["put", "-r", ".", &format!("{root}sub")]);
+    assert_ok(&output);
+    assert_eq!(std::fs::read(data.join("sub/deep/c.txt")).unwrap(), b"up");
+}
+
+/// `ferry` run from the folder `cwd`.
+fn ferry_in(cwd: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .current_dir(cwd)
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("FERRY_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .expect("run ferry")
+}
+
+/// A self-signed certificate that is its own CA (CA:TRUE) named with --ca-file is trusted: it is
+/// the very certificate the server presents, for the host name connected to.
+#[test]
+fn a_ca_file_holding_the_servers_own_self_signed_ca_certificate_is_trusted() {
+    let ftpd = Vsftpd::start(VsftpdOptions { ca_certificate: true, ..VsftpdOptions::default() });
+    std::fs::write(ftpd.data_dir().join("secure.txt"), b"tls").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let ca = support::self_signed_ca_certificate().cert_pem.to_str().unwrap().to_string();
+    let output = ferry(config.path(), &["--ca-file", &ca, "ls", &url]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("secure.txt"), "{}", stdout(&output));
+    // Another certificate in the CA file is no pin for this server.
+    let other = support::test_certificate().cert_pem.to_str().unwrap().to_string();
+    let output = ferry(config.path(), &["--ca-file", &other, "ls", &url]);
+    assert!(stderr(&output).starts_with("ferry: untrusted certificate"), "{}", stderr(&output));
+}

@@ -215,7 +215,7 @@ fn new_folder_rename_permissions_and_delete_change_the_server() {
 }
 
 #[test]
-fn a_lost_connection_is_reported_once_and_offers_reconnect() {
+fn a_dropped_connection_is_reopened_and_a_lost_server_is_reported_once_with_reconnect() {
     support::require_password_logins();
     let mut sshd = Sshd::start();
     std::fs::write(sshd.data_dir().join("still-here.txt"), b"x").unwrap();
@@ -224,12 +224,23 @@ fn a_lost_connection_is_reported_once_and_offers_reconnect() {
     wait_for(&mut harness, "local-note.txt");
     connect(&mut harness, &sftp_url(&sshd), "still-here.txt");
 
+    // A dropped connection while the server is up: the refresh connects again on its own.
     sshd.restart();
+    std::fs::write(sshd.data_dir().join("after-the-drop.txt"), b"y").unwrap();
+    click(&mut harness, "still-here.txt");
+    harness.run_steps(2);
+    harness.key_press(egui::Key::F5);
+    wait_for(&mut harness, "after-the-drop.txt");
+    assert!(harness.query_by_label("Reconnect").is_none(), "nothing to ask while connecting again works");
+
+    // A server that is gone: the loss is shown, once, with a way back.
+    sshd.stop();
     click(&mut harness, "still-here.txt");
     harness.run_steps(2);
     harness.key_press(egui::Key::F5);
     wait_for(&mut harness, "Reconnect");
     assert_eq!(harness.query_all_by_label("Reconnect").count(), 1, "the loss is shown once");
+    sshd.restart();
     click(&mut harness, "Reconnect");
     wait_until(&mut harness, "listed again", |h| {
         h.query_by_label("Reconnect").is_none() && h.query_all_by_label_contains("still-here.txt").next().is_some()

@@ -370,3 +370,20 @@ fn a_rename_starts_from_the_old_name_and_can_be_cancelled() {
     harness.run();
     assert_eq!(harness.state().answer, Some(None));
 }
+
+#[test]
+fn a_host_not_found_and_ferrys_own_words_are_not_shown_as_the_servers() {
+    let error = FerryError::new(ErrorKind::HostNotFound, "no address is known for ferry-test.invalid");
+    let harness = show_dialog(ErrorDialog::new(error, false), ErrorDialog::show);
+    harness.get_by_label("Host not found");
+    harness.get_by_label("Check the spelling of the server's name, and that this computer is online.");
+    assert!(harness.query_by_label("The server said:").is_none());
+
+    let error =
+        FerryError::new(ErrorKind::CertificateUntrusted, "the certificate of ftps://example.org was not accepted")
+            .with_detail("invalid peer certificate: UnknownIssuer");
+    let harness = show_dialog(ErrorDialog::new(error, false), ErrorDialog::show);
+    assert!(harness.query_by_label("The server said:").is_none(), "a TLS verdict is Ferry's, not the server's");
+    harness.get_by_label("Details:");
+    harness.get_by_label("invalid peer certificate: UnknownIssuer");
+}

@@ -346,3 +346,20 @@ fn the_log_shows_control_characters_escaped_and_can_be_cleared() {
     assert!(harness.state().is_empty());
     assert!(harness.query_by_label("connection lost").is_none());
 }
+
+/// A running item that waits to try again says so in its row, and "Running" once it goes on.
+#[test]
+fn a_waiting_retry_is_shown_in_the_row() {
+    let mut panel = mixed_queue();
+    let mut waiting = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
+    waiting.note = Some("connection lost; retry 2 of 3 in 4 s".into());
+    assert!(panel.apply(&Event::QueueChanged { item: Box::new(waiting.clone()) }));
+    let mut harness = queue_harness(panel);
+    harness.run();
+    harness.get_by_label("connection lost; retry 2 of 3 in 4 s");
+    assert!(harness.query_by_label("Running").is_none(), "not a frozen \"Running\"");
+    waiting.note = None;
+    assert!(harness.state_mut().panel.apply(&Event::QueueChanged { item: Box::new(waiting) }));
+    harness.run();
+    harness.get_by_label("Running");
+}

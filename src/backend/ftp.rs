@@ -245,19 +245,27 @@ fn untrusted(site: &SiteTls) -> Option<ConnectError> {
     slot.clone().map(ConnectError::UntrustedCertificate)
 }
 
+/// Whether an MLST line's facts say `type=cdir` or `type=pdir` (the folder itself, or its parent).
+fn mlst_names_a_folder(line: &str) -> bool {
+    let facts = line.trim_start().split(' ').next().unwrap_or_default().to_ascii_lowercase();
+    facts.split(';').any(|fact| fact == "type=cdir" || fact == "type=pdir")
+}
+
 /// Maps a suppaftp error to an error kind a user can act on, keeping the server's reply.
 fn ftp_error(error: FtpError, context: &str) -> FerryError {
     match error {
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
             FerryError::new(ErrorKind::Protocol, context.to_string())
-                .with_reply("the name holds a line break, which FTP cannot send")
+                .with_detail("the name holds a line break, which FTP cannot send")
         }
         // An over-long or malformed reply is the server's fault, not a local file's.
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(io.to_string())
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(io.to_string())
         }
         FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
-        FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(message),
+        FtpError::SecureError(message) => {
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(message)
+        }
         FtpError::UnexpectedResponse(reply) => {
             let text = String::from_utf8_lossy(&reply.body).to_string();
             let lower = text.to_ascii_lowercase();
@@ -282,14 +290,13 @@ fn ftp_error(error: FtpError, context: &str) -> FerryError {
             let reply = if text.starts_with(&code) { text.to_string() } else { format!("{code} {text}") };
             FerryError::new(kind, context.to_string()).with_reply(reply)
         }
-        FtpError::BadResponse => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("the server's reply could not be read")
-        }
+        FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string())
+            .with_detail("the server's reply could not be read"),
         FtpError::InvalidAddress(e) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply(e.to_string())
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(e.to_string())
         }
         FtpError::DataConnectionAlreadyOpen => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_reply("a transfer is already running")
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail("a transfer is already running")
         }
     }
 }
@@ -374,8 +381,13 @@ impl Backend for FtpBackend {
         let name = file_name_remote(&full).to_string();
         if self.features.mlsd {
             let line = timed(self.timeout, &context, self.stream.mlst(Some(&full))).await?;
-            let mut entry = super::ftp_listing::parse_mlsd_line(&line)
-                .ok_or_else(|| FerryError::new(ErrorKind::Protocol, context.clone()).with_reply(line.clone()))?;
+            let mut entry = match super::ftp_listing::parse_mlsd_line(&line) {
+                Some(entry) => entry,
+                // A listing's "this folder" or "parent folder" facts, as pure-ftpd answers for
+                // "/": still a folder.
+                None if mlst_names_a_folder(&line) => Entry::new(name.clone(), EntryKind::Dir),
+                None => return Err(FerryError::new(ErrorKind::Protocol, context).with_reply(line)),
+            };
             entry.name = name;
             return Ok(entry);
         }

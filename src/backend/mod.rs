@@ -268,8 +268,13 @@ pub async fn tcp_connect(
     use crate::error::{ErrorKind, FerryError};
     let target = format!("{host}:{port}");
     let attempt = async {
+        // The resolver's own words ("Name or service not known") add nothing a user can act on.
         let addresses = tokio::net::lookup_host((host, port)).await.map_err(|e| {
-            FerryError::new(ErrorKind::ConnectionLost, format!("looking up {host}")).with_reply(e.to_string())
+            tracing::debug!(target: "ferry::net", "looking up {host}: {e}");
+            FerryError::new(
+                ErrorKind::HostNotFound,
+                format!("no address is known for {host}: check the name (and the network)"),
+            )
         })?;
         let mut last = FerryError::new(ErrorKind::ConnectionLost, format!("connecting to {target}: no address"));
         for address in addresses {
@@ -278,14 +283,25 @@ pub async fn tcp_connect(
                     let _ = stream.set_nodelay(true);
                     return Ok(stream);
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    last = FerryError::new(
+                        ErrorKind::ConnectionRefused,
+                        format!(
+                            "{target} refused the connection: no server listens on that port, or a firewall said no"
+                        ),
+                    );
+                }
                 Err(e) => last = FerryError::from_io(&e, format!("connecting to {target}")),
             }
         }
         Err(last)
     };
-    tokio::time::timeout(timeout, attempt)
-        .await
-        .unwrap_or_else(|_| Err(FerryError::new(ErrorKind::Timeout, format!("connecting to {target}"))))
+    tokio::time::timeout(timeout, attempt).await.unwrap_or_else(|_| {
+        Err(FerryError::new(
+            ErrorKind::Timeout,
+            format!("connecting to {target}: no answer within {} s", timeout.as_secs()),
+        ))
+    })
 }
 
 /// The first run of 64 hex digits in a server's reply: a SHA-256, in lowercase.

@@ -48,7 +48,7 @@ impl SftpBackend {
         tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         let connection = tokio::task::spawn_blocking(move || open_session(tcp, &spec, &trust, &settings))
             .await
-            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_reply(e.to_string()))??;
+            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_detail(e.to_string()))??;
         let home = connection
             .sftp
             .realpath(Path::new("."))
@@ -69,7 +69,7 @@ impl SftpBackend {
             job(&mut guard)
         })
         .await
-        .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_detail(e.to_string()))?
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -154,7 +154,7 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
                     ErrorKind::AuthFailed,
                     format!("reading the key {}: wrong passphrase, or not a private key", identity.display()),
                 )
-                .with_reply(error.message())
+                .with_detail(error.message())
                 .into());
             }
             Err(error) => tracing::debug!(target: "ferry::ssh", "key {} refused: {error}", identity.display()),
@@ -173,13 +173,21 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
             .with_reply(offered)
             .into());
     };
-    if offered.contains("password") && session.userauth_password(user, &password).is_ok() {
-        return Ok(());
+    let context = format!("logging in as {user}");
+    if offered.contains("password") {
+        match session.userauth_password(user, &password) {
+            Ok(()) => return Ok(()),
+            // A connection lost (or silent) during the login is not a wrong password.
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
+            Err(_) => {}
+        }
     }
     if offered.contains("keyboard-interactive") {
         let mut answers = PasswordPrompter { password: &password };
-        if session.userauth_keyboard_interactive(user, &mut answers).is_ok() {
-            return Ok(());
+        match session.userauth_keyboard_interactive(user, &mut answers) {
+            Ok(()) => return Ok(()),
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
+            Err(_) => {}
         }
     }
     Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: the server refused the password")).into())
@@ -194,6 +202,12 @@ impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
     fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
         prompts.iter().map(|p| if p.echo { String::new() } else { self.password.to_string() }).collect()
     }
+}
+
+/// Whether a login attempt failed because the server said no, rather than because the
+/// connection failed: only then is the password wrong.
+fn is_refusal(error: &ssh2::Error) -> bool {
+    !matches!(ssh_error(error, "").kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
 }
 
 fn is_key_file_error(error: &ssh2::Error) -> bool {
@@ -243,7 +257,8 @@ fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
         ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
         ErrorCode::Session(_) => ErrorKind::Protocol,
     };
-    FerryError::new(kind, context).with_reply(error.message())
+    // libssh2's message is the library's description, not the server's words.
+    FerryError::new(kind, context).with_detail(error.message())
 }
 
 /// Maps an I/O error from reading or writing a remote file: libssh2 reports a broken session as

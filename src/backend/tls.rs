@@ -62,14 +62,19 @@ pub struct SiteTls {
 pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<String>) -> Result<SiteTls> {
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
+    let mut pinned = Vec::new();
     if let Some(path) = ca_file {
         let certificates =
             CertificateDer::pem_file_iter(path).and_then(|iter| iter.collect::<Result<Vec<_>, _>>()).map_err(|e| {
                 FerryError::new(ErrorKind::LocalIo, format!("reading the CA file {}", path.display()))
-                    .with_reply(e.to_string())
+                    .with_detail(e.to_string())
             })?;
+        // Each certificate of the file is also pinned: a self-signed server certificate that says
+        // it is a CA (as `openssl req -x509` makes by default) is refused by the chain check as
+        // "CA used as end entity", yet the user named it as trusted.
+        pinned.extend(certificates.iter().map(|der| certificate_sha256_hex(der)));
         let (added, _ignored) = roots.add_parsable_certificates(certificates);
-        if added == 0 {
+        if added == 0 && pinned.is_empty() {
             return Err(FerryError::new(
                 ErrorKind::LocalIo,
                 format!("the CA file {} holds no usable certificate", path.display()),
@@ -83,19 +88,20 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
         Some(
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_reply(e.to_string()))?,
+                .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_detail(e.to_string()))?,
         )
     };
     let rejected = Arc::new(Mutex::new(None));
     let verifier = Arc::new(FerryVerifier {
         webpki,
         accepted: accepted_sha256_hex,
+        pinned,
         rejected: rejected.clone(),
         algorithms: provider.signature_verification_algorithms,
     });
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "setting up TLS").with_detail(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
@@ -108,6 +114,9 @@ pub fn site_tls(ca_file: Option<&std::path::Path>, accepted_sha256_hex: Vec<Stri
 struct FerryVerifier {
     webpki: Option<Arc<WebPkiServerVerifier>>,
     accepted: Vec<String>,
+    /// SHA-256s of the certificates in the user's CA file: the server presenting one of them
+    /// is trusted as long as it is valid for the host name.
+    pinned: Vec<String>,
     rejected: Arc<Mutex<Option<RejectedCertificate>>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
@@ -125,9 +134,17 @@ impl ServerCertVerifier for FerryVerifier {
         if self.accepted.contains(&sha256_hex) {
             return Ok(ServerCertVerified::assertion());
         }
-        let verdict = match &self.webpki {
-            Some(webpki) => webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
-            None => Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)),
+        let verdict = if self.pinned.contains(&sha256_hex) {
+            // The very certificate the user named: its own signature and chain do not matter,
+            // but it must still name the host (accepting it in the trust prompt skips that too).
+            rustls::server::ParsedCertificate::try_from(end_entity)
+                .and_then(|parsed| rustls::client::verify_server_name(&parsed, server_name))
+                .map(|()| ServerCertVerified::assertion())
+        } else {
+            match &self.webpki {
+                Some(webpki) => webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
+                None => Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)),
+            }
         };
         if let Err(error) = &verdict {
             let mut slot = self.rejected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

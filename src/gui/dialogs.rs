@@ -637,6 +637,8 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::PermissionDenied => "Permission denied",
         ErrorKind::AlreadyExists => "Already exists",
         ErrorKind::ConnectionLost => "Connection lost",
+        ErrorKind::HostNotFound => "Host not found",
+        ErrorKind::ConnectionRefused => "Connection refused",
         ErrorKind::Timeout => "Timed out",
         ErrorKind::Unsupported => "Not supported",
         ErrorKind::Protocol => "Unexpected answer from the server",
@@ -658,6 +660,8 @@ fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::PermissionDenied => Some("Your account is not allowed to do this here."),
         ErrorKind::AlreadyExists => Some("Choose another name, or delete the existing one first."),
         ErrorKind::ConnectionLost => Some("Check the network and the server address."),
+        ErrorKind::HostNotFound => Some("Check the spelling of the server's name, and that this computer is online."),
+        ErrorKind::ConnectionRefused => Some("Check the port number, and that the server is running."),
         ErrorKind::Timeout => Some("The server may be busy or unreachable; try again later."),
         ErrorKind::Unsupported => Some("This server or protocol cannot do this."),
         ErrorKind::LocalIo => Some("Check the disk space and the local folder's permissions."),
@@ -710,6 +714,14 @@ impl ErrorDialog {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     code(ui, &escape_control(reply));
+                });
+            }
+            if let Some(detail) = &error.detail {
+                ui.add_space(4.0);
+                ui.label("Details:");
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    code(ui, &escape_control(detail));
                 });
             }
             if host_key_changed {

@@ -114,7 +114,7 @@ impl Row {
 pub fn state_text(item: &QueueItem) -> String {
     match item.state {
         ItemState::Queued => "Queued".into(),
-        ItemState::Running => "Running".into(),
+        ItemState::Running => item.note.clone().unwrap_or_else(|| "Running".into()),
         ItemState::Paused => "Paused".into(),
         ItemState::Done => {
             let verified = if item.integrity == Some(Integrity::Verified) { ", verified" } else { "" };
@@ -135,8 +135,8 @@ pub fn state_text(item: &QueueItem) -> String {
 /// words. The full error is in the row's tooltip.
 fn reason(item: &QueueItem) -> Option<String> {
     let error = item.error.as_ref()?;
-    Some(match &error.server_reply {
-        Some(reply) => format!("{} ({})", error.kind.label(), escape_control(reply)),
+    Some(match error.server_reply.as_ref().or(error.detail.as_ref()) {
+        Some(words) => format!("{} ({})", error.kind.label(), escape_control(words)),
         None => error.kind.label().to_string(),
     })
 }

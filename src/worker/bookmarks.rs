@@ -216,7 +216,7 @@ async fn blocking<T: Send + 'static>(
     let store = BookmarkStore::new(&shared.config);
     tokio::task::spawn_blocking(move || work(&store, Keychain::system()))
         .await
-        .map_err(|error| FerryError::new(ErrorKind::LocalIo, "bookmark task stopped").with_reply(error.to_string()))?
+        .map_err(|error| FerryError::new(ErrorKind::LocalIo, "bookmark task stopped").with_detail(error.to_string()))?
 }
 
 /// The keychain, probed once per process off the engine's threads.

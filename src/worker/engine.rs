@@ -8,15 +8,17 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::connect::open_connection;
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::reconnect::on_session;
 use super::scheduler::{self, Pool, QueueState, TransferSettings};
 use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
-use crate::backend::{self, Backend, ConnectError, ConnectSettings};
+use crate::backend::{Backend, ConnectSettings};
 use crate::config::ConfigDir;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, PromptId, RequestId, SessionId};
 use crate::transfer::policy::OnExists;
-use crate::trust::{TrustDecision, TrustStore};
+use crate::trust::TrustStore;
 
 /// Sends events to the UI and wakes it.
 #[derive(Clone)]
@@ -72,7 +74,10 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Shared {
     /// Waits for a session to be free and takes it for one operation.
-    async fn lock_session(&self, session: SessionId) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
+    pub(super) async fn lock_session(
+        &self,
+        session: SessionId,
+    ) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
         let backend = lock(&self.sessions)
             .get(&session)
             .map(|s| s.backend.clone())
@@ -80,7 +85,7 @@ impl Shared {
         Ok(backend.lock_owned().await)
     }
 
-    fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
+    pub(super) fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
         lock(&self.sessions)
             .get(&session)
             .map(|s| s.spec.clone())
@@ -89,7 +94,7 @@ impl Shared {
 
     /// Passes an outcome through; a lost connection also closes the session and tells the UI,
     /// which can offer to reconnect.
-    fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
+    pub(super) fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
         if let Err(error) = &outcome
             && error.kind == ErrorKind::ConnectionLost
         {
@@ -350,48 +355,39 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
             Ok(Some(register(shared, request, backend, spec)))
         }
         Command::List { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            let entries = shared.checked(session, backend.list(&path).await)?;
+            let entries = on_session!(shared, request, session, |b| b.list(&path).await)?;
             Ok(Some(Event::Listing { request, session, path, entries }))
         }
         Command::Stat { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            let entry = shared.checked(session, backend.stat(&path).await)?;
+            let entry = on_session!(shared, request, session, |b| b.stat(&path).await)?;
             Ok(Some(Event::Stat { request, entry }))
         }
         Command::MakeDir { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.mkdir(&path).await)?;
+            on_session!(shared, request, session, |b| b.mkdir(&path).await)?;
             done(request)
         }
         Command::Rename { request, session, from, to } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.rename(&from, &to).await)?;
+            on_session!(shared, request, session, |b| b.rename(&from, &to).await)?;
             done(request)
         }
         Command::RemoveFile { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.remove_file(&path).await)?;
+            on_session!(shared, request, session, |b| b.remove_file(&path).await)?;
             done(request)
         }
         Command::RemoveDir { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.remove_dir(&path).await)?;
+            on_session!(shared, request, session, |b| b.remove_dir(&path).await)?;
             done(request)
         }
         Command::Chmod { request, session, path, mode } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, backend.chmod(&path, mode).await)?;
+            on_session!(shared, request, session, |b| b.chmod(&path, mode).await)?;
             done(request)
         }
         Command::RemoveTree { request, session, path } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, super::tree::remove_tree(backend.as_mut(), &path).await)?;
+            on_session!(shared, request, session, |b| super::tree::remove_tree(b, &path).await)?;
             done(request)
         }
         Command::ChmodTree { request, session, path, mode } => {
-            let mut backend = shared.lock_session(session).await?;
-            shared.checked(session, super::tree::chmod_tree(backend.as_mut(), &path, mode).await)?;
+            on_session!(shared, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
             done(request)
         }
         Command::Enqueue { request, session, transfer } => {
@@ -441,19 +437,26 @@ async fn plan(
 ) -> Result<Vec<QueueItem>> {
     let site = shared.session_spec(session)?;
     let mut backend = scheduler::checkout(shared, request, &site).await?;
-    let planned = match transfer.direction {
-        Direction::Download => {
-            super::plan::plan_download(backend.as_mut(), &transfer.remote, &transfer.local, transfer.recursive).await
+    let planned = match plan_on(backend.as_mut(), &transfer).await {
+        Err(error) if scheduler::retryable(&error) => {
+            // The spare connection was dead (the others of this site most likely too): plan
+            // once more on a fresh one before reporting.
+            tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
+            scheduler::forget_spares(shared, &site);
+            match open_connection(shared, request, site.clone()).await {
+                Ok((fresh, _)) => {
+                    super::reconnect::close_quietly(std::mem::replace(&mut backend, fresh));
+                    plan_on(backend.as_mut(), &transfer).await
+                }
+                Err(_) => Err(error),
+            }
         }
-        Direction::Upload => {
-            super::plan::plan_upload(backend.as_mut(), &transfer.local, &transfer.remote, transfer.recursive)
-                .await
-                .map(|seeds| (seeds, transfer.local.clone()))
-        }
+        planned => planned,
     };
     // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    if !matches!(&planned, Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)) {
-        scheduler::checkin(shared, &site, backend);
+    match &planned {
+        Err(error) if scheduler::retryable(error) => super::reconnect::close_quietly(backend),
+        _ => scheduler::checkin(shared, &site, backend),
     }
     let (seeds, local_root) = planned?;
     Ok(seeds
@@ -482,6 +485,18 @@ async fn plan(
         .collect())
 }
 
+/// Plans a transfer on one connection: the files and folders to move, and the local root.
+async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Result<(Vec<super::plan::Seed>, PathBuf)> {
+    match transfer.direction {
+        Direction::Download => {
+            super::plan::plan_download(backend, &transfer.remote, &transfer.local, transfer.recursive).await
+        }
+        Direction::Upload => super::plan::plan_upload(backend, &transfer.local, &transfer.remote, transfer.recursive)
+            .await
+            .map(|seeds| (seeds, transfer.local.clone())),
+    }
+}
+
 /// Removes a session and reports it closed.
 fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Option<SharedBackend> {
     let removed = lock(&shared.sessions).remove(&session);
@@ -491,94 +506,17 @@ fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Opt
     removed.map(|s| s.backend)
 }
 
+/// Closes a session, and the queue's idle connections to its site: after a disconnect nothing of
+/// that site stays open (transfers under way keep theirs until they end).
 async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
+    if let Ok(site) = shared.session_spec(session) {
+        scheduler::forget_spares(shared, &site);
+    }
     if let Some(backend) = forget(shared, session, error) {
         let mut guard = backend.lock().await;
         if let Err(error) = guard.disconnect().await {
             tracing::debug!(target: "ferry::worker", "disconnect: {error}");
         }
-    }
-}
-
-/// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
-/// secrets, and trying again after each answer. Returns it with the spec that worked.
-pub(super) async fn open_connection(
-    shared: &Arc<Shared>,
-    request: RequestId,
-    mut spec: ConnectSpec,
-) -> Result<(Box<dyn Backend>, ConnectSpec)> {
-    let url = spec.display_url();
-    loop {
-        let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
-            Ok(backend) => return Ok((backend, spec)),
-            Err(error) => error,
-        };
-        match error {
-            ConnectError::Failed(error) => return Err(error),
-            ConnectError::UnknownHostKey(key) => {
-                let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
-                let decision = trust_answer(shared.ask(request, question).await);
-                if decision == TrustDecision::Reject {
-                    return Err(FerryError::new(
-                        ErrorKind::HostKeyUnknown,
-                        format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
-                    ));
-                }
-                shared.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
-            }
-            ConnectError::UntrustedCertificate(certificate) => {
-                let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
-                let question = Question::UntrustedCertificate {
-                    host: spec.host.clone(),
-                    port: spec.port,
-                    certificate: certificate.clone(),
-                };
-                let decision = trust_answer(shared.ask(request, question).await);
-                if decision == TrustDecision::Reject {
-                    return Err(FerryError::new(
-                        ErrorKind::CertificateUntrusted,
-                        format!("the certificate of {url} (SHA-256 {fingerprint}) was not accepted"),
-                    )
-                    .with_reply(certificate.reason));
-                }
-                shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
-            }
-            ConnectError::NeedPassword => {
-                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await)
-                else {
-                    return Err(FerryError::new(
-                        ErrorKind::AuthFailed,
-                        format!("logging in to {url}: no password given"),
-                    ));
-                };
-                spec.password = Some(password);
-            }
-            ConnectError::NeedPassphrase => {
-                let key_file = spec.identity.clone().unwrap_or_default();
-                let question = Question::KeyPassphrase { key_file: key_file.clone() };
-                let Some(passphrase) = secret_answer(shared.ask(request, question).await) else {
-                    return Err(FerryError::new(
-                        ErrorKind::AuthFailed,
-                        format!("the key {} needs its passphrase, and none was given", key_file.display()),
-                    ));
-                };
-                spec.key_passphrase = Some(passphrase);
-            }
-        }
-    }
-}
-
-fn trust_answer(answer: Option<Answer>) -> TrustDecision {
-    match answer {
-        Some(Answer::Trust(decision)) => decision,
-        _ => TrustDecision::Reject,
-    }
-}
-
-fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
-    match answer {
-        Some(Answer::Secret(secret)) => secret,
-        _ => None,
     }
 }
 

@@ -2,10 +2,12 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod bookmarks;
+mod connect;
 mod engine;
 mod folder_order;
 mod plan;
 pub mod queue;
+mod reconnect;
 pub mod scheduler;
 mod transfer;
 mod tree;

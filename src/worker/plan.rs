@@ -44,6 +44,12 @@ impl Seed {
     }
 }
 
+/// Whether the top of a copy is a folder without a name of its own ("/", the login folder as
+/// "."): such a root is the user's choice, not a name a server sent, so it is not checked.
+fn is_nameless_root(name: &str) -> bool {
+    matches!(name, "" | ".")
+}
+
 /// Where a download of the remote `name` goes when the user names `local`, and the folder it
 /// may write under (the root no write may leave). An existing folder, or a path ending in a
 /// separator, is the folder the user chose: the copy keeps its (checked) name inside it, as `cp`
@@ -69,9 +75,23 @@ pub async fn plan_download(
     recursive: bool,
 ) -> Result<(Vec<Seed>, PathBuf)> {
     let name = file_name_remote(remote).to_string();
-    check_name(&name).map_err(|why| why.to_error(&name))?;
-    let (target, root) = download_destination(local, &name)?;
+    // A name of its own is checked before the server is asked anything; a nameless root ("/",
+    // ".") only once the server says it is a folder.
+    if !is_nameless_root(&name) {
+        check_name(&name).map_err(|why| why.to_error(&name))?;
+    }
     let top = backend.stat(remote).await?;
+    let nameless = is_nameless_root(&name) && top.kind == EntryKind::Dir;
+    let (target, root) = if nameless {
+        // The server's root (or "."): a folder with no name to check. Its contents go straight
+        // into the folder the user chose, which is also the root no write may leave (made here
+        // when missing, as `cp -r` does, since no item creates the root itself).
+        std::fs::create_dir_all(local).map_err(|e| FerryError::from_io(&e, format!("creating {}", local.display())))?;
+        (local.to_path_buf(), local.to_path_buf())
+    } else {
+        check_name(&name).map_err(|why| why.to_error(&name))?;
+        download_destination(local, &name)?
+    };
     if top.kind != EntryKind::Dir {
         return Ok((
             vec![Seed::file(remote.to_string(), target, top.size, top.modified).with_mode(top.permissions)],
@@ -84,7 +104,7 @@ pub async fn plan_download(
             format!("{remote} is a folder: download it recursively (-r)"),
         ));
     }
-    let mut seeds = vec![Seed::folder(remote.to_string(), target.clone())];
+    let mut seeds = if nameless { Vec::new() } else { vec![Seed::folder(remote.to_string(), target.clone())] };
     // Each folder with its depth below `remote`: a server whose folders contain themselves stops
     // at the depth limit, and a huge tree at the item limit.
     let limits = backend.limits();
@@ -143,8 +163,13 @@ pub async fn plan_download(
 pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, recursive: bool) -> Result<Vec<Seed>> {
     let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let remote_is_dir = remote.ends_with('/') || backend.stat(remote).await.is_ok_and(|e| e.kind == EntryKind::Dir);
-    let target =
-        if remote_is_dir { remote_join(remote, &name).map_err(|why| why.to_error(&name))? } else { remote.to_string() };
+    // A nameless local folder ("." or "/") is copied by its contents, into `remote` itself.
+    let nameless = is_nameless_root(&name) && local.is_dir();
+    let target = if remote_is_dir && !nameless {
+        remote_join(remote, &name).map_err(|why| why.to_error(&name))?
+    } else {
+        remote.to_string()
+    };
     let metadata =
         std::fs::metadata(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
     if !metadata.is_dir() {
@@ -160,7 +185,7 @@ pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, 
     let local = local.to_path_buf();
     tokio::task::spawn_blocking(move || walk_local(&local, &target))
         .await
-        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_reply(e.to_string()))?
+        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "reading local folders").with_detail(e.to_string()))?
 }
 
 /// Walks a local folder for upload. Symlinks to files inside the folder are uploaded as files;

@@ -97,8 +97,9 @@ pub struct QueueItem {
     pub verify: bool,
     /// How the finished transfer was checked.
     pub integrity: Option<Integrity>,
-    /// Something the user should know about a transfer that still succeeded ("the server refused
-    /// to resume; sent again from the start").
+    /// What the user should know about this item beyond its state: what a running item waits for
+    /// ("connection lost; retry 2 of 3 in 4 s"), or how a transfer that succeeded got there ("the
+    /// server refused to resume; sent again from the start").
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -167,7 +168,7 @@ pub fn load(path: &Path) -> (Vec<QueueItem>, Option<FerryError>) {
                 crate::error::ErrorKind::LocalIo,
                 format!("reading the saved queue {}: kept it as {}", path.display(), kept.display()),
             )
-            .with_reply(why);
+            .with_detail(why);
             (Vec::new(), Some(error))
         }
     }

@@ -300,6 +300,7 @@ fn finish(shared: &Arc<Shared>, id: ItemId, outcome: Result<Option<Finished>>) {
         let mut queue = lock(&shared.queue);
         queue.running.remove(&id);
         let Some(item) = queue.items.get_mut(&id) else { return };
+        item.note = None;
         match outcome {
             Ok(Some(Finished { integrity, note })) => {
                 item.state = ItemState::Done;
@@ -335,20 +336,32 @@ struct Finished {
 }
 
 async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<Finished>> {
-    let settings = shared.transfer.clone();
     // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
     let mut resume = item.started;
     if item.direction == Direction::Download {
         // Before the existing-target check, which may rename the target to resume it.
         super::transfer::check_download_target(&item)?;
     }
-    let mut backend = checkout(shared, item.request, &item.site).await?;
-    if !item.is_folder && !resume {
+    let mut attempt = 0;
+    let mut backend = match checkout(shared, item.request, &item.site).await {
+        Ok(backend) => backend,
+        Err(error) if retryable(&error) => reconnect(shared, &item, error, &mut attempt).await?,
+        Err(error) => return Err(error),
+    };
+    while !item.is_folder && !resume {
         match target_decision(shared, backend.as_mut(), &mut item).await {
-            Ok(Some(resume_existing)) => resume = resume_existing,
+            Ok(Some(resume_existing)) => {
+                resume = resume_existing;
+                break;
+            }
             Ok(None) => {
                 checkin(shared, &item.site, backend);
                 return Ok(None);
+            }
+            // A spare connection found dead while looking at the target: ask again on a fresh one.
+            Err(error) if retryable(&error) => {
+                super::reconnect::close_quietly(backend);
+                backend = reconnect(shared, &item, error, &mut attempt).await?;
             }
             Err(error) => {
                 checkin(shared, &item.site, backend);
@@ -357,7 +370,6 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
         }
     }
     mark_started(shared, &item);
-    let mut attempt = 0;
     loop {
         let mut meter = SpeedMeter::new();
         let mut throttle = Throttle::new(10);
@@ -391,33 +403,74 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
                 checkin(shared, &item.site, backend);
                 return Ok(Some(finished));
             }
-            Err(error) if retryable(&error) && attempt < settings.retries => {
-                attempt += 1;
-                let wait = settings.backoff * 2u32.pow(attempt - 1);
-                let name = crate::model::escape_control(&item.remote);
-                tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {} in {wait:?}", settings.retries);
-                drop(backend);
-                tokio::time::sleep(wait).await;
+            Err(error) if retryable(&error) => {
+                super::reconnect::close_quietly(backend);
                 // What already arrived stays: the next attempt continues from it.
                 resume = true;
-                backend = loop {
-                    match checkout(shared, item.request, &item.site).await {
-                        Ok(backend) => break backend,
-                        Err(error) if retryable(&error) && attempt < settings.retries => {
-                            attempt += 1;
-                            tokio::time::sleep(settings.backoff * 2u32.pow(attempt - 1)).await;
-                        }
-                        Err(error) => return Err(error),
-                    }
-                };
+                backend = reconnect(shared, &item, error, &mut attempt).await?;
             }
             Err(error) => {
-                if !retryable(&error) {
-                    checkin(shared, &item.site, backend);
-                }
+                checkin(shared, &item.site, backend);
                 return Err(error);
             }
         }
+    }
+}
+
+/// Waits (backing off) and opens a fresh connection for the item's next attempt after `error`,
+/// as long as retries are left; the site's spares are dropped, as the same cut most likely
+/// killed them.
+async fn reconnect(
+    shared: &Arc<Shared>,
+    item: &QueueItem,
+    mut error: FerryError,
+    attempt: &mut u32,
+) -> Result<Box<dyn Backend>> {
+    let retries = shared.transfer.retries;
+    loop {
+        if *attempt >= retries {
+            return Err(error);
+        }
+        *attempt += 1;
+        let wait = shared.transfer.backoff * 2u32.pow(*attempt - 1);
+        let name = crate::model::escape_control(&item.remote);
+        tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
+        forget_spares(shared, &item.site);
+        show_retry(shared, item.id, &error, *attempt, retries, wait);
+        tokio::time::sleep(wait).await;
+        match super::connect::open_connection(shared, item.request, item.site.clone()).await {
+            Ok((backend, _)) => {
+                show_retry_over(shared, item.id);
+                return Ok(backend);
+            }
+            Err(next) if retryable(&next) => error = next,
+            Err(next) => return Err(next),
+        }
+    }
+}
+
+/// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
+fn show_retry(shared: &Arc<Shared>, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
+    let why = match error.kind {
+        ErrorKind::Timeout => "the server stopped answering",
+        _ => "connection lost",
+    };
+    let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
+    set_note(shared, id, Some(note));
+}
+
+/// Clears the waiting note once a retry is under way.
+fn show_retry_over(shared: &Arc<Shared>, id: ItemId) {
+    set_note(shared, id, None);
+}
+
+fn set_note(shared: &Arc<Shared>, id: ItemId, note: Option<String>) {
+    let mut queue = lock(&shared.queue);
+    if let Some(item) = queue.items.get_mut(&id)
+        && item.state == ItemState::Running
+    {
+        item.note = note;
+        shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
     }
 }
 
@@ -433,8 +486,9 @@ fn mark_started(shared: &Arc<Shared>, item: &QueueItem) {
 }
 
 /// Errors worth another try: the network, not the request.
-fn retryable(error: &FerryError) -> bool {
-    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
+pub(super) fn retryable(error: &FerryError) -> bool {
+    // A refusal too: a server being restarted refuses for a moment.
+    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::ConnectionRefused | ErrorKind::Timeout)
 }
 
 /// Records progress for the whole queue and sends the totals at most ten times a second.
@@ -541,8 +595,17 @@ pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &Co
     if let Some(backend) = lock(&shared.pool).get_mut(&site_key(site)).and_then(Vec::pop) {
         return Ok(backend);
     }
-    let (backend, _) = super::engine::open_connection(shared, request, site.clone()).await?;
+    let (backend, _) = super::connect::open_connection(shared, request, site.clone()).await?;
     Ok(backend)
+}
+
+/// Closes the idle connections kept for `site`: after one of them was found dead, or when the
+/// user disconnects from the site.
+pub(super) fn forget_spares(shared: &Shared, site: &ConnectSpec) {
+    let spares = lock(&shared.pool).remove(&site_key(site)).unwrap_or_default();
+    for spare in spares {
+        super::reconnect::close_quietly(spare);
+    }
 }
 
 /// Returns a connection to the pool, keeping at most as many as items may run at once.

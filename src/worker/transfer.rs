@@ -102,7 +102,7 @@ async fn open_no_follow(path: &Path, truncate: bool, mode: u32) -> Result<tokio:
         options.open(&path).map_err(|e| FerryError::from_io(&e, format!("writing {}", path.display())))
     })
     .await
-    .map_err(|e| FerryError::new(ErrorKind::LocalIo, "opening a local file").with_reply(e.to_string()))??;
+    .map_err(|e| FerryError::new(ErrorKind::LocalIo, "opening a local file").with_detail(e.to_string()))??;
     Ok(tokio::fs::File::from_std(file))
 }
 
@@ -140,7 +140,7 @@ pub(super) async fn check_integrity(
             ErrorKind::Protocol,
             format!("{}: the SHA-256 differs between the two sides", item.remote),
         )
-        .with_reply(format!("server {remote}, local {ours}")));
+        .with_detail(format!("server {remote}, local {ours}")));
     }
     Ok(Integrity::Verified)
 }

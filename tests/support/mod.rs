@@ -495,6 +495,23 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Kills every process the server forked for its sessions (sshd's per-login children and
+    /// sftp-server, an ftpd's per-connection children) and leaves the listener running: to the
+    /// client, each open connection drops as if the network had cut it.
+    fn kill_sessions(&self) {
+        // All frozen first, then all killed: a parent that saw its child die would otherwise say
+        // goodbye on the connection (vsftpd's "500 OOPS: child died"), which is not a cut.
+        let sessions = descendants(self.pid());
+        for &pid in &sessions {
+            signal::send(pid, signal::SIGSTOP);
+        }
+        for &pid in &sessions {
+            signal::send(pid, signal::SIGKILL);
+        }
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.stop();
@@ -940,6 +957,31 @@ pub fn test_certificate() -> &'static TestCertificate {
     })
 }
 
+/// A self-signed certificate that is its own CA (basicConstraints CA:TRUE,
+/// what `openssl req -x509` writes by default and many small servers run):
+/// CN=localhost, subjectAltName DNS:localhost and IP:127.0.0.1. rustls's
+/// chain check refuses it as a server certificate ("CaUsedAsEndEntity").
+pub fn self_signed_ca_certificate() -> &'static TestCertificate {
+    static CERT: OnceLock<TestCertificate> = OnceLock::new();
+    CERT.get_or_init(|| {
+        let dir = process_dir().join("tls-ca");
+        create_dir(&dir, 0o755);
+        let cert_pem = dir.join("cert.pem");
+        let key_pem = dir.join("key.pem");
+        run(Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+            .arg(&key_pem)
+            .arg("-out")
+            .arg(&cert_pem)
+            .args(["-days", "3650", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]));
+        set_mode(&cert_pem, 0o644);
+        set_mode(&key_pem, 0o600);
+        let sha256_hex = certificate_sha256(&cert_pem);
+        TestCertificate { cert_pem, key_pem, sha256_hex }
+    })
+}
+
 /// "sha256 Fingerprint=AB:CD:..." (OpenSSL 3; "SHA256 Fingerprint=" in 1.1)
 /// turned into "abcd...".
 fn certificate_sha256(cert_pem: &Path) -> String {
@@ -1024,6 +1066,14 @@ impl Sshd {
         write_file(&sshd.dir.path().join("authorized_keys"), &client_keys().authorized_keys(), 0o644);
         sshd.launch_on_free_port();
         sshd
+    }
+
+    /// Drops every open SSH connection (see [`ServerProcess::kill_sessions`]); sshd keeps
+    /// listening.
+    pub fn kill_sessions(&self) {
+        if let Some(process) = &self.process {
+            process.kill_sessions();
+        }
     }
 
     /// The port sshd listens on (127.0.0.1).
@@ -1267,12 +1317,21 @@ pub struct VsftpdOptions {
     /// vsftpd's `local_max_rate` in bytes per second (0: no limit): a slow server, so a
     /// test can be sure a transfer is half way.
     pub max_rate: u32,
+    /// Serve [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509`
+    /// makes by default) instead of [`test_certificate`].
+    pub ca_certificate: bool,
 }
 
 impl Default for VsftpdOptions {
     /// Explicit FTPS available (not forced), session reuse required, 300 s.
     fn default() -> Self {
-        VsftpdOptions { tls: FtpTls::Explicit, require_ssl_reuse: true, idle_session_timeout: 300, max_rate: 0 }
+        VsftpdOptions {
+            tls: FtpTls::Explicit,
+            require_ssl_reuse: true,
+            idle_session_timeout: 300,
+            max_rate: 0,
+            ca_certificate: false,
+        }
     }
 }
 
@@ -1336,6 +1395,17 @@ impl Vsftpd {
         Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options }
     }
 
+    /// How many processes serve connections now (vsftpd runs one or two per connection).
+    pub fn session_processes(&self) -> usize {
+        descendants(self.process.pid()).len()
+    }
+
+    /// Drops every open FTP connection (kills the vsftpd children serving them); the
+    /// server keeps listening.
+    pub fn kill_sessions(&self) {
+        self.process.kill_sessions();
+    }
+
     /// The control port (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
@@ -1384,7 +1454,7 @@ fn vsftpd_config(
 ) -> String {
     let yes_no = |on: bool| if on { "YES" } else { "NO" }.to_owned();
     let path = |path: &Path| path.display().to_string();
-    let certificate = test_certificate();
+    let certificate = if options.ca_certificate { self_signed_ca_certificate() } else { test_certificate() };
     fill_template(
         VSFTPD_CONFIG_TEMPLATE,
         &[
@@ -1497,6 +1567,12 @@ impl PureFtpd {
             },
         );
         PureFtpd { process, syslog, dir, port, pasv_ports, data_dir, log_file, options }
+    }
+
+    /// Drops every open FTP connection (kills the pure-ftpd children serving them); the
+    /// server keeps listening.
+    pub fn kill_sessions(&self) {
+        self.process.kill_sessions();
     }
 
     /// The control port (127.0.0.1).

@@ -1,0 +1,93 @@
+//! Opens one connection to a site, asking the user about unknown host keys, untrusted
+//! certificates and missing secrets, and trying again after each answer.
+
+use std::sync::Arc;
+
+use super::engine::Shared;
+use super::{Answer, Question};
+use crate::backend::{self, Backend, ConnectError};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, RequestId};
+use crate::trust::TrustDecision;
+
+/// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
+/// secrets, and trying again after each answer. Returns it with the spec that worked.
+pub(super) async fn open_connection(
+    shared: &Arc<Shared>,
+    request: RequestId,
+    mut spec: ConnectSpec,
+) -> Result<(Box<dyn Backend>, ConnectSpec)> {
+    let url = spec.display_url();
+    loop {
+        let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
+            Ok(backend) => return Ok((backend, spec)),
+            Err(error) => error,
+        };
+        match error {
+            ConnectError::Failed(error) => return Err(error),
+            ConnectError::UnknownHostKey(key) => {
+                let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
+                let decision = trust_answer(shared.ask(request, question).await);
+                if decision == TrustDecision::Reject {
+                    return Err(FerryError::new(
+                        ErrorKind::HostKeyUnknown,
+                        format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
+                    ));
+                }
+                shared.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
+            }
+            ConnectError::UntrustedCertificate(certificate) => {
+                let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
+                let question = Question::UntrustedCertificate {
+                    host: spec.host.clone(),
+                    port: spec.port,
+                    certificate: certificate.clone(),
+                };
+                let decision = trust_answer(shared.ask(request, question).await);
+                if decision == TrustDecision::Reject {
+                    return Err(FerryError::new(
+                        ErrorKind::CertificateUntrusted,
+                        format!("the certificate of {url} (SHA-256 {fingerprint}) was not accepted"),
+                    )
+                    .with_detail(certificate.reason));
+                }
+                shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
+            }
+            ConnectError::NeedPassword => {
+                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await)
+                else {
+                    return Err(FerryError::new(
+                        ErrorKind::AuthFailed,
+                        format!("logging in to {url}: no password given"),
+                    ));
+                };
+                spec.password = Some(password);
+            }
+            ConnectError::NeedPassphrase => {
+                let key_file = spec.identity.clone().unwrap_or_default();
+                let question = Question::KeyPassphrase { key_file: key_file.clone() };
+                let Some(passphrase) = secret_answer(shared.ask(request, question).await) else {
+                    return Err(FerryError::new(
+                        ErrorKind::AuthFailed,
+                        format!("the key {} needs its passphrase, and none was given", key_file.display()),
+                    ));
+                };
+                spec.key_passphrase = Some(passphrase);
+            }
+        }
+    }
+}
+
+fn trust_answer(answer: Option<Answer>) -> TrustDecision {
+    match answer {
+        Some(Answer::Trust(decision)) => decision,
+        _ => TrustDecision::Reject,
+    }
+}
+
+fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
+    match answer {
+        Some(Answer::Secret(secret)) => secret,
+        _ => None,
+    }
+}

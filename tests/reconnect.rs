@@ -1,0 +1,233 @@
+//! A dropped connection never poisons the site: in one long-lived worker (as the window runs it),
+//! after the server's sessions are killed, browsing, downloads and uploads work again at once,
+//! on fresh connections, without a restart.
+
+mod cutting_proxy;
+mod driver;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
+use driver::{Driver, pattern, spec};
+use ferry::model::Protocol;
+use ferry::transfer::policy::OnExists;
+use ferry::worker::{Direction, Event, ItemState, TransferSettings};
+use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+
+/// Makes a folder writable by the server's account (tests create files as root).
+fn open_up(path: &Path) {
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(path).status().unwrap();
+}
+
+/// Browses, downloads and uploads once (so the queue keeps a spare connection), lets `kill` drop
+/// every connection on the server's side, then does all three again in the same worker.
+fn survives_killed_sessions(protocol: Protocol, port: u16, server_root: &Path, kill: impl Fn()) {
+    std::fs::write(server_root.join("first.bin"), pattern(70_000, 1)).unwrap();
+    std::fs::write(server_root.join("second.bin"), pattern(50_000, 2)).unwrap();
+    open_up(server_root);
+    let local = tempfile::tempdir().unwrap();
+    let mut driver = Driver::new();
+    let session = driver.connect(spec(protocol, port, TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let home = ".".to_string();
+    driver.download(session, &join(&home, "first.bin"), &local.path().join("first.bin")).unwrap();
+
+    kill();
+
+    // A transfer first: it plans on the queue's spare connection, which the drop killed too.
+    driver
+        .download(session, &join(&home, "second.bin"), &local.path().join("second.bin"))
+        .expect("a download works again after the drop");
+    assert_eq!(std::fs::read(local.path().join("second.bin")).unwrap(), pattern(50_000, 2));
+    std::fs::write(local.path().join("up.bin"), pattern(40_000, 3)).unwrap();
+    driver
+        .upload(session, &local.path().join("up.bin"), &join(&home, "up.bin"))
+        .expect("an upload works again after the drop");
+    assert_eq!(std::fs::read(server_root.join("up.bin")).unwrap(), pattern(40_000, 3));
+    let names: Vec<String> =
+        driver.list(session, &home).expect("browsing works again after the drop").into_iter().map(|e| e.name).collect();
+    assert!(names.contains(&"up.bin".to_string()), "the listing is the server's: {names:?}");
+
+    // A second drop is no different from the first; this time the pane browses first.
+    kill();
+    driver.list(session, &home).expect("browsing works after a second drop");
+    driver
+        .download(session, &join(&home, "up.bin"), &local.path().join("again.bin"))
+        .expect("a download works after a second drop");
+    assert_eq!(std::fs::read(local.path().join("again.bin")).unwrap(), pattern(40_000, 3));
+    // The password typed at connect still works, and the key or certificate accepted at connect
+    // stays accepted: connecting again asks nothing (only the first connect asked about trust).
+    let password_questions =
+        driver.questions.iter().filter(|q| matches!(q, ferry::worker::Question::Password { .. })).count();
+    assert_eq!(password_questions, 0, "{:?}", driver.questions);
+    assert!(driver.questions.len() <= 1, "asked once at most, at the first connect: {:?}", driver.questions);
+}
+
+/// Remote names are relative to the folder the session started in (each test server's data
+/// folder).
+fn join(folder: &str, name: &str) -> String {
+    if folder == "." { name.to_string() } else { ferry::model::join_remote(folder, name) }
+}
+
+#[test]
+fn sftp_recovers_from_killed_sessions() {
+    let sshd = Sshd::start();
+    survives_killed_sessions(Protocol::Sftp, sshd.port(), sshd.data_dir(), || sshd.kill_sessions());
+}
+
+#[test]
+fn ftp_recovers_from_killed_sessions() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    survives_killed_sessions(Protocol::Ftp, ftpd.port(), ftpd.data_dir(), || ftpd.kill_sessions());
+}
+
+#[test]
+fn ftps_recovers_from_killed_sessions() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    survives_killed_sessions(Protocol::Ftpes, ftpd.port(), ftpd.data_dir(), || ftpd.kill_sessions());
+}
+
+#[test]
+fn pure_ftpd_recovers_from_killed_sessions() {
+    let ftpd = PureFtpd::start(PureFtpdOptions { tls: FtpTls::None });
+    survives_killed_sessions(Protocol::Ftp, ftpd.port(), ftpd.data_dir(), || ftpd.kill_sessions());
+}
+
+/// While a cut transfer waits to try again, its row says so instead of a frozen "Running".
+#[test]
+fn a_waiting_retry_says_so_in_the_queue() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("big.bin"), pattern(4_000_000, 5)).unwrap();
+    // The first data connection is cut after 1 MB; the retry goes through whole.
+    let proxy = CuttingProxy::ftp(
+        ftpd.port(),
+        vec![Cut { direction: CutDirection::ToClient, after_bytes: 1_000_000, fault: Fault::Drop }],
+    );
+    let mut driver = Driver::with_transfer(TransferSettings { backoff: Duration::from_secs(2), ..Default::default() });
+    let session = driver.connect(spec(Protocol::Ftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let items = driver
+        .enqueue(session, Direction::Download, &local.path().join("big.bin"), "big.bin", false, OnExists::Overwrite)
+        .unwrap();
+    let mut notes = Vec::new();
+    let state = loop {
+        match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
+            Event::QueueChanged { item } if item.id == items[0].id => {
+                if let Some(note) = &item.note {
+                    assert_eq!(item.state, ItemState::Running);
+                    notes.push(note.clone());
+                }
+                if item.state.is_finished() {
+                    break item.state;
+                }
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(state, ItemState::Done);
+    assert_eq!(notes, vec!["connection lost; retry 1 of 3 in 2 s".to_string()], "what the row said while waiting");
+    assert_eq!(std::fs::read(local.path().join("big.bin")).unwrap(), pattern(4_000_000, 5));
+}
+
+/// Thirty files of 300 kB in two folders.
+fn make_tree(root: &Path) {
+    for index in 0..30 {
+        let folder = root.join(if index % 2 == 0 { "even" } else { "odd" });
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(format!("f{index:02}.bin")), pattern(300_000, index as u8)).unwrap();
+    }
+    open_up(root);
+}
+
+fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut found: Vec<(PathBuf, Vec<u8>)> = walkdir(root)
+        .into_iter()
+        .map(|path| (path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap()))
+        .collect();
+    found.sort();
+    found
+}
+
+fn walkdir(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(root).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() { found.extend(walkdir(&path)) } else { found.push(path) }
+    }
+    found
+}
+
+/// A recursive copy whose connections are all killed after its first files arrived finishes its
+/// tree, both ways, on fresh connections.
+fn a_tree_survives_killed_sessions(protocol: Protocol, port: u16, server_root: &Path, kill: impl Fn()) {
+    make_tree(&server_root.join("tree"));
+    let local = tempfile::tempdir().unwrap();
+    let quick = TransferSettings { backoff: Duration::from_millis(200), ..TransferSettings::default() };
+    let mut driver = Driver::with_transfer(quick);
+    let session = driver.connect(spec(protocol, port, TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    for direction in [Direction::Download, Direction::Upload] {
+        let (from, to, remote) = match direction {
+            Direction::Download => (server_root.join("tree"), local.path().join("tree"), "tree"),
+            Direction::Upload => (local.path().join("tree"), server_root.join("copy"), "copy"),
+        };
+        let items = driver.enqueue(session, direction, &local.path().join("tree"), remote, true, OnExists::Overwrite);
+        let items = items.unwrap_or_else(|e| panic!("{direction:?}: {e}"));
+        // Kill every connection (open ones and logins under way) once some files are in place,
+        // then let the queue finish.
+        let mut finished_early = std::collections::HashSet::new();
+        let mut files_done = 0;
+        while files_done < 6 {
+            if let Some(Event::QueueChanged { item }) = driver.handle.recv_timeout(Duration::from_secs(60))
+                && item.state.is_finished()
+            {
+                assert_eq!(item.state, ItemState::Done, "{item:#?}");
+                finished_early.insert(item.id);
+                files_done += usize::from(!item.is_folder);
+            }
+        }
+        kill();
+        let rest: Vec<_> = items.into_iter().filter(|item| !finished_early.contains(&item.id)).collect();
+        let finished = driver.wait_for_items(&rest);
+        let failed: Vec<_> = finished.iter().filter(|item| item.state != ItemState::Done).collect();
+        assert!(failed.is_empty(), "{direction:?}: every item is done: {failed:#?}");
+        assert_eq!(files(&to), files(&from), "{direction:?}: the whole tree arrived");
+    }
+}
+
+#[test]
+fn sftp_trees_finish_after_killed_sessions() {
+    let sshd = Sshd::start();
+    a_tree_survives_killed_sessions(Protocol::Sftp, sshd.port(), sshd.data_dir(), || sshd.kill_sessions());
+}
+
+#[test]
+fn ftp_trees_finish_after_killed_sessions() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    a_tree_survives_killed_sessions(Protocol::Ftp, ftpd.port(), ftpd.data_dir(), || ftpd.kill_sessions());
+}
+
+/// Disconnecting closes the pane's connection and the queue's spare ones to that site: the
+/// server serves nobody afterwards.
+#[test]
+fn disconnect_closes_every_connection_to_the_site() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("file.bin"), pattern(10_000, 4)).unwrap();
+    let mut driver = Driver::new();
+    let session = driver.connect(spec(Protocol::Ftp, ftpd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    driver.download(session, "file.bin", &local.path().join("file.bin")).unwrap();
+    assert!(ftpd.session_processes() > 0);
+    driver.handle.send(ferry::worker::Command::Disconnect { session });
+    loop {
+        match driver.handle.recv_timeout(Duration::from_secs(10)).expect("the disconnect is answered") {
+            Event::Disconnected { session: closed, .. } if closed == session => break,
+            _ => {}
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while ftpd.session_processes() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(ftpd.session_processes(), 0, "no connection to the site stays open");
+}
