@@ -174,7 +174,7 @@ fn call<T: Send + 'static>(
         Ok(Ok(value)) => Ok(value),
         // The keychain's own message never holds the secret: it describes the store, not the value.
         Ok(Err(error)) => {
-            Err(FerryError::new(keychain_error_kind(&error), "using the keychain").with_reply(error.to_string()))
+            Err(FerryError::new(keychain_error_kind(&error), "using the keychain").with_detail(error.to_string()))
         }
         Err(_) => Err(FerryError::new(
             ErrorKind::Timeout,

@@ -322,7 +322,7 @@ impl BookmarkStore {
     fn set_aside(&self, kind: ErrorKind, what: &str, detail: Option<String>) -> Result<Loaded> {
         let aside = crate::config::move_aside(&self.path);
         let with_detail = |error: FerryError| match &detail {
-            Some(detail) => error.with_reply(detail.clone()),
+            Some(detail) => error.with_detail(detail.clone()),
             None => error,
         };
         if aside == self.path {
@@ -375,7 +375,7 @@ fn sync_folder(path: &Path) -> std::io::Result<()> {
 
 fn to_json(file: &BookmarkFile) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(file)
-        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "writing the bookmark file").with_reply(e.to_string()))?;
+        .map_err(|e| FerryError::new(ErrorKind::LocalIo, "writing the bookmark file").with_detail(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

@@ -20,7 +20,7 @@ pub fn parse(xml: &str) -> Result<ImportReport> {
 pub fn parse_bytes(bytes: &[u8]) -> Result<ImportReport> {
     let value = Value::from_reader(Cursor::new(bytes)).map_err(|e| {
         FerryError::new(ErrorKind::Protocol, "reading a Cyberduck bookmark: not a property list")
-            .with_reply(e.to_string())
+            .with_detail(e.to_string())
     })?;
     let dict = value.as_dictionary().ok_or_else(|| {
         FerryError::new(ErrorKind::Protocol, "reading a Cyberduck bookmark: the property list is not a dictionary")
