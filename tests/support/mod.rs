@@ -937,23 +937,14 @@ pub struct TestCertificate {
 pub fn test_certificate() -> &'static TestCertificate {
     static CERT: OnceLock<TestCertificate> = OnceLock::new();
     CERT.get_or_init(|| {
-        let dir = process_dir().join("tls");
-        create_dir(&dir, 0o755);
-        let cert_pem = dir.join("cert.pem");
-        let key_pem = dir.join("key.pem");
-        run(Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
-            .arg(&key_pem)
-            .arg("-out")
-            .arg(&cert_pem)
-            .args(["-days", "3650", "-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-            .args(["-addext", "keyUsage=critical,digitalSignature,keyEncipherment"])
-            .args(["-addext", "extendedKeyUsage=serverAuth"]));
-        set_mode(&cert_pem, 0o644);
-        let sha256_hex = certificate_sha256(&cert_pem);
-        TestCertificate { cert_pem, key_pem, sha256_hex }
+        make_certificate(
+            "tls",
+            &[
+                "basicConstraints=critical,CA:FALSE",
+                "keyUsage=critical,digitalSignature,keyEncipherment",
+                "extendedKeyUsage=serverAuth",
+            ],
+        )
     })
 }
 
@@ -964,22 +955,34 @@ pub fn test_certificate() -> &'static TestCertificate {
 pub fn self_signed_ca_certificate() -> &'static TestCertificate {
     static CERT: OnceLock<TestCertificate> = OnceLock::new();
     CERT.get_or_init(|| {
-        let dir = process_dir().join("tls-ca");
-        create_dir(&dir, 0o755);
-        let cert_pem = dir.join("cert.pem");
-        let key_pem = dir.join("key.pem");
-        run(Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
-            .arg(&key_pem)
-            .arg("-out")
-            .arg(&cert_pem)
-            .args(["-days", "3650", "-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]));
-        set_mode(&cert_pem, 0o644);
-        set_mode(&key_pem, 0o600);
-        let sha256_hex = certificate_sha256(&cert_pem);
-        TestCertificate { cert_pem, key_pem, sha256_hex }
+        let certificate = make_certificate("tls-ca", &[]);
+        set_mode(&certificate.key_pem, 0o600);
+        certificate
     })
+}
+
+/// A self-signed certificate for CN=localhost (DNS:localhost, IP:127.0.0.1) in the process
+/// folder `folder`, with the `extensions` given beyond openssl's defaults.
+fn make_certificate(folder: &str, extensions: &[&str]) -> TestCertificate {
+    let dir = process_dir().join(folder);
+    create_dir(&dir, 0o755);
+    let cert_pem = dir.join("cert.pem");
+    let key_pem = dir.join("key.pem");
+    let mut command = Command::new("openssl");
+    command
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key_pem)
+        .arg("-out")
+        .arg(&cert_pem)
+        .args(["-days", "3650", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+    for extension in extensions {
+        command.args(["-addext", extension]);
+    }
+    run(&mut command);
+    set_mode(&cert_pem, 0o644);
+    let sha256_hex = certificate_sha256(&cert_pem);
+    TestCertificate { cert_pem, key_pem, sha256_hex }
 }
 
 /// "sha256 Fingerprint=AB:CD:..." (OpenSSL 3; "SHA256 Fingerprint=" in 1.1)
