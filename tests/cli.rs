@@ -17,6 +17,11 @@ fn ferry(config: &Path, args: &[&str]) -> Output {
 }
 
 fn ferry_with_env(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    ferry_command(config, args, env).output().expect("run ferry")
+}
+
+/// The `ferry` command `ferry_with_env` runs, for callers that change it further.
+fn ferry_command(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
     command
         .arg("--config-dir")
@@ -28,7 +33,7 @@ fn ferry_with_env(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
     for (key, value) in env {
         command.env(key, value);
     }
-    command.output().expect("run ferry")
+    command
 }
 
 fn stdout(output: &Output) -> String {
@@ -735,16 +740,7 @@ fn recursive_copies_of_and_into_a_servers_root() {
 
 /// `ferry` run from the folder `cwd`.
 fn ferry_in(cwd: &Path, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .current_dir(cwd)
-        .arg("--config-dir")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove("FERRY_PASSWORD")
-        .env_remove("SSH_AUTH_SOCK")
-        .output()
-        .expect("run ferry")
+    ferry_command(config, args, &[]).current_dir(cwd).output().expect("run ferry")
 }
 
 /// A self-signed certificate that is its own CA (CA:TRUE) named with --ca-file is trusted: it is
