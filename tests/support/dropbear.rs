@@ -14,10 +14,11 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
-use super::{
-    ClientKeys, ServerProcess, client_keys, create_data_dir, expect_test_account, extracted_binary, localhost,
-    read_lossy, require_root, run, server_dir, start_on_free_port, tails, write_file,
-};
+use super::accounts::{chown_recursive, create_data_dir, expect_test_account, require_root};
+use super::files::{extracted_binary, read_lossy, run, server_dir, set_mode, tails, write_file};
+use super::keys::{ClientKeys, client_keys};
+use super::ports::localhost;
+use super::process::{ServerProcess, start_on_free_port};
 
 /// Dropbear's receive window when `-W` is not given (`dropbear -h` prints it): the smallest
 /// that real servers commonly use, which every upload must get through.
@@ -148,8 +149,8 @@ fn authorize_client_key() {
             read_lossy(&path).lines().filter(|line| !is_stale_test_key(line)).map(str::to_owned).collect();
         lines.push(format!("{} {}{}", key.join(" "), KEY_COMMENT_PREFIX, std::process::id()));
         write_file(&path, &(lines.join("\n") + "\n"), 0o600);
-        super::set_mode(&ssh_dir, 0o700);
-        super::chown_recursive(&ssh_dir, &account);
+        set_mode(&ssh_dir, 0o700);
+        chown_recursive(&ssh_dir, &account);
     });
 }
 
