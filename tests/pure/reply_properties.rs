@@ -4,7 +4,7 @@
 //! `ftp_replies` fuzz target covers that end to end. FEAT line parsing is private to the FTP
 //! backend (`parse_features`) and is covered by its unit tests there.
 
-mod scripted_ftp;
+use crate::scripted_ftp;
 
 use std::time::Duration;
 

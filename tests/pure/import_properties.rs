@@ -8,10 +8,10 @@ use ferry::model::Protocol;
 use proptest::prelude::*;
 use secrecy::ExposeSecret;
 
-const FILEZILLA_FIXTURE: &str = include_str!("data/import/filezilla/sitemanager.xml");
-const WINSCP_FIXTURE: &str = include_str!("data/import/winscp/WinSCP.ini");
-const DUCK_FIXTURE: &str = include_str!("data/import/cyberduck/Deploy key.duck");
-const SSH_FIXTURE: &str = include_str!("data/import/ssh/config");
+const FILEZILLA_FIXTURE: &str = include_str!("../data/import/filezilla/sitemanager.xml");
+const WINSCP_FIXTURE: &str = include_str!("../data/import/winscp/WinSCP.ini");
+const DUCK_FIXTURE: &str = include_str!("../data/import/cyberduck/Deploy key.duck");
+const SSH_FIXTURE: &str = include_str!("../data/import/ssh/config");
 
 /// A name as users type them: any printable text, no surrounding spaces.
 fn name() -> impl Strategy<Value = String> {
