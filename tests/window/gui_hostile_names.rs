@@ -3,8 +3,8 @@
 //! Enter, the Download menu, select-all, a drag to the local pane) refuses them with a message,
 //! writes nothing outside the pane's folder, and still downloads the ordinary file beside them.
 
-mod scripted_ftp;
-mod window_driver;
+use crate::scripted_ftp;
+use crate::window_driver;
 
 use std::path::{Path, PathBuf};
 

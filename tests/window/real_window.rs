@@ -2,7 +2,7 @@
 //! display, no screen needed) and found by its title with xwininfo. Also: the window carries
 //! Ferry's icon, and `ferry URL` (what a clicked link runs) connects to that URL.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -7,8 +7,8 @@
 //! change to the window, write them again and look at them before committing:
 //!
 //! ```text
-//! UPDATE_SNAPSHOTS=1 cargo test --test gui_snapshots      # rewrites the pictures that differ
-//! UPDATE_SNAPSHOTS=force cargo test --test gui_snapshots  # rewrites them all
+//! UPDATE_SNAPSHOTS=1 cargo test --test window gui_snapshots      # rewrites the pictures that differ
+//! UPDATE_SNAPSHOTS=force cargo test --test window gui_snapshots  # rewrites them all
 //! ```
 //!
 //! A failing comparison leaves `NAME.new.png` (what the window looks like now) and `NAME.diff.png`
@@ -19,9 +19,9 @@
 //! count, so its progress never moves. Only what shows the relay's port (the tab, the status line,
 //! the Port field) differs between runs; it is painted over before the comparison.
 
-mod cutting_proxy;
-mod support;
-mod window_driver;
+use crate::cutting_proxy;
+use crate::support;
+use crate::window_driver;
 
 use std::path::Path;
 use std::sync::Mutex;

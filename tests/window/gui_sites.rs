@@ -2,8 +2,8 @@
 //! bookmarks as you type, the site manager connects one, "Save as bookmark" keeps the open
 //! connection, and a damaged bookmark file is reported, not replaced.
 
-mod support;
-mod window_driver;
+use crate::support;
+use crate::window_driver;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,9 +1,9 @@
 //! The two-pane window, driven with egui_kittest as a user would (find by label, click, type,
 //! drop files), through the real worker against real servers.
 
-mod scripted_ftp;
-mod support;
-mod window_driver;
+use crate::scripted_ftp;
+use crate::support;
+use crate::window_driver;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,0 +1,24 @@
+//! The window: its parts driven with egui_kittest (panes, dialogs, queue, site manager, saved
+//! sites), the pixel snapshots, and the real window on a virtual display.
+//!
+//! One test binary for all of them, so that the crate and its dependencies are linked once;
+//! each file below is the module of one former test binary.
+
+#[path = "../cutting_proxy/mod.rs"]
+mod cutting_proxy;
+#[path = "../scripted_ftp/mod.rs"]
+mod scripted_ftp;
+#[path = "../support/mod.rs"]
+mod support;
+#[path = "../window_driver/mod.rs"]
+mod window_driver;
+
+mod gui;
+mod gui_dialogs;
+mod gui_hostile_names;
+mod gui_pane;
+mod gui_queue;
+mod gui_site_manager;
+mod gui_sites;
+mod gui_snapshots;
+mod real_window;
