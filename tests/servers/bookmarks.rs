@@ -2,8 +2,8 @@
 //! through Commands and Events, a damaged file reported, and connecting to a bookmark against a
 //! real sshd (with its key, or asking for the password it does not keep), recorded in the recent list.
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -2,9 +2,9 @@
 //! after the server's sessions are killed, browsing, downloads and uploads work again at once,
 //! on fresh connections, without a restart.
 
-mod cutting_proxy;
-mod driver;
-mod support;
+use crate::cutting_proxy;
+use crate::driver;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

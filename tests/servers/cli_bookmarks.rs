@@ -3,8 +3,8 @@
 //! sshd, and passwords kept in a real Secret Service (gnome-keyring on a private D-Bus), never in
 //! a file Ferry writes.
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

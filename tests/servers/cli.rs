@@ -1,9 +1,9 @@
 //! The `ferry` command line against real servers: every command, JSON output, passwords from
 //! the URL or the environment, host key handling without a terminal, and bounded memory.
 
-mod driver;
-mod scripted_ftp;
-mod support;
+use crate::driver;
+use crate::scripted_ftp;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -6,7 +6,7 @@
 //! `tests/run.sh` installs the validators (desktop-file-utils, appstream); without them the two
 //! validator tests say SKIPPED loudly and pass, so a bare `cargo test` still runs elsewhere.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -3,10 +3,10 @@
 //! connection or a server that refuses to resume leaves the old file whole; `--in-place` writes the
 //! target directly. Downloads that are cancelled leave no part file behind.
 
-mod cutting_proxy;
-mod driver;
-mod scripted_ftp;
-mod support;
+use crate::cutting_proxy;
+use crate::driver;
+use crate::scripted_ftp;
+use crate::support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -4,8 +4,8 @@
 //! folder is created before any file that goes into it, and a folder that cannot be created fails
 //! what goes into it with a reason, while the rest arrives.
 
-mod driver;
-mod scripted_ftp;
+use crate::driver;
+use crate::scripted_ftp;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

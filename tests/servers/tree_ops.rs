@@ -2,8 +2,8 @@
 //! goes with everything in it, links are removed and never followed, and "recursive" permissions
 //! reach every file and folder.
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! sshd and Dropbear (SFTP) and vsftpd (FTP passive and active, explicit FTPS requiring TLS session reuse,
 //! implicit FTPS).
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;

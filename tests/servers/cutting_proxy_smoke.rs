@@ -1,8 +1,8 @@
 //! Proves that tests/cutting_proxy cuts and stalls connections where it is told to: against tiny
 //! servers inside the test, a real sshd, and a real vsftpd (cut download, then a resumed one).
 
-mod cutting_proxy;
-mod support;
+use crate::cutting_proxy;
+use crate::support;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};

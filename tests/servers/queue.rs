@@ -1,9 +1,9 @@
 //! The transfer queue against real servers: recursive trees, parallel pooled connections,
 //! resuming after a cut connection, existing targets, verification, hostile names, restarts.
 
-mod cutting_proxy;
-mod driver;
-mod support;
+use crate::cutting_proxy;
+use crate::driver;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -4,9 +4,9 @@
 //! server (tests/scripted_ftp); small limits injected through the connection settings keep them
 //! quick. Real servers (sshd, vsftpd) show that a cut listing leaves the connection usable.
 
-mod driver;
-mod scripted_ftp;
-mod support;
+use crate::driver;
+use crate::scripted_ftp;
+use crate::support;
 
 use std::future::Future;
 use std::sync::Arc;

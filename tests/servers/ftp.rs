@@ -1,9 +1,9 @@
 //! FTP and FTPS through the real worker against vsftpd: logins, certificates asked about and
 //! remembered, EPSV falling back to PASV, PASV addresses ignored, keep-alives.
 
-mod driver;
-mod ftp_proxy;
-mod support;
+use crate::driver;
+use crate::ftp_proxy;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 //! characters), and listings full of hostile names. Every wait is bounded; short timeouts keep
 //! the suite fast.
 
-mod driver;
-mod scripted_ftp;
+use crate::driver;
+use crate::scripted_ftp;
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};

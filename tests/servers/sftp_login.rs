@@ -1,8 +1,8 @@
 //! SFTP logins and host keys through the real worker against a real sshd: every login method,
 //! and the host key checked before any credential is sent.
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::process::Command as Process;
 

@@ -3,9 +3,9 @@
 //! known_hosts. Each ends byte-identical or with the right error kind, and writes nothing it
 //! should not.
 
-mod cutting_proxy;
-mod driver;
-mod support;
+use crate::cutting_proxy;
+use crate::driver;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

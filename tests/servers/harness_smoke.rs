@@ -1,7 +1,7 @@
 //! Checks that the test harness (tests/support) starts real servers that
 //! answer, so a failure elsewhere is about Ferry, not about the harness.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;

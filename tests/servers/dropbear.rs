@@ -4,8 +4,8 @@
 //! rename and delete, with password and key logins. `tests/backends.rs` runs every backend
 //! operation (permissions included) against it too.
 
-mod driver;
-mod support;
+use crate::driver;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

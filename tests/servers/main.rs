@@ -1,0 +1,38 @@
+//! Ferry against real servers (sshd, Dropbear, vsftpd, pure-ftpd) and the scripted hostile FTP
+//! server: every backend, the worker, the queue, reconnects, faults, limits, the command line,
+//! bookmarks, packaging and the first run.
+//!
+//! One test binary for all of them, so that the crate and its dependencies are linked once;
+//! each file below is the module of one former test binary.
+
+#[path = "../cutting_proxy/mod.rs"]
+mod cutting_proxy;
+#[path = "../driver/mod.rs"]
+mod driver;
+#[path = "../ftp_proxy/mod.rs"]
+mod ftp_proxy;
+#[path = "../scripted_ftp/mod.rs"]
+mod scripted_ftp;
+#[path = "../support/mod.rs"]
+mod support;
+
+mod backends;
+mod bookmarks;
+mod cli;
+mod cli_bookmarks;
+mod cutting_proxy_smoke;
+mod dropbear;
+mod faults;
+mod first_run;
+mod ftp;
+mod harness_smoke;
+mod hostile_ftp;
+mod limits;
+mod packaging;
+mod queue;
+mod reconnect;
+mod safe_uploads;
+mod sftp_login;
+mod slow_folders;
+mod tree_ops;
+mod worker;
