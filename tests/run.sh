@@ -309,11 +309,11 @@ main() {
     install_packages openssh-server openssh-client openssl pkg-config libssl-dev build-essential
     # Dropbear's SFTP subsystem, /usr/lib/sftp-server (compiled in), comes with this one.
     install_packages openssh-sftp-server
-    # tests/packaging.rs validates the desktop entry and the AppStream file with these.
+    # tests/servers/packaging.rs validates the desktop entry and the AppStream file with these.
     install_packages desktop-file-utils appstream
     # The window test opens the real window on a virtual X display and finds it by its title.
     install_packages xvfb x11-utils libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
-    # The window snapshots (tests/gui_snapshots.rs) are drawn by wgpu on the CPU: Mesa's llvmpipe through EGL, no display.
+    # The window snapshots (tests/window/gui_snapshots.rs) are drawn by wgpu on the CPU: Mesa's llvmpipe through EGL, no display.
     install_packages libegl1 libegl-mesa0 libgl1-mesa-dri
     # The bookmark tests keep passwords in a real Secret Service: gnome-keyring on a private session bus.
     install_packages dbus-daemon dbus-bin gnome-keyring

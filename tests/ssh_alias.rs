@@ -1,7 +1,10 @@
 //! OpenSSH config at connect time, in the window's paths: a host typed into the connect bar that
 //! is a Host alias gets the alias's HostName, Port and User, and `ferry NAME:/path` opens the
 //! window connected in that folder. (The command line's own resolution is tested in
-//! tests/cli_bookmarks.rs.)
+//! tests/servers/cli_bookmarks.rs.)
+//!
+//! This file stays a test binary of its own: it sets `FERRY_SSH_CONFIG` for the whole process,
+//! and that config's `Host *` would change the login of every other test running beside it.
 
 mod driver;
 mod support;

@@ -1,7 +1,7 @@
 //! The `ferry` command line against Dropbear, the SSH server of routers and NAS boxes, with
 //! OpenSSH's sftp-server behind it and Dropbear's small receive window (24,576 bytes unless
 //! `-W` says otherwise): uploads of every size, a tree in parallel, resume, verify, listing,
-//! rename and delete, with password and key logins. `tests/backends.rs` runs every backend
+//! rename and delete, with password and key logins. `tests/servers/backends.rs` runs every backend
 //! operation (permissions included) against it too.
 
 use crate::driver;
