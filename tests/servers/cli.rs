@@ -351,12 +351,14 @@ fn ran_in_a_child_process(name: &str) -> bool {
     if std::env::var_os("FERRY_MEASURING_CHILD").is_some() {
         return false;
     }
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", &support::exact_test_name(module_path!(), name), "--nocapture", "--test-threads=1"])
         .env("FERRY_MEASURING_CHILD", "1")
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success(), "{name} failed in its child process");
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    // "1 passed": a name that matches no test would pass too, having measured nothing.
+    assert!(output.status.success() && printed.contains("1 passed"), "{name} failed in its child process: {printed}");
     true
 }
 

@@ -593,7 +593,12 @@ fn the_window_keeps_a_password_in_the_keychain_and_connects_with_it() {
     support::require_password_logins();
     let keychain = SecretService::start();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "worker_with_the_test_keychain", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            &support::exact_test_name(module_path!(), "worker_with_the_test_keychain"),
+            "--ignored",
+            "--nocapture",
+        ])
         .env("DBUS_SESSION_BUS_ADDRESS", &keychain.address)
         .env("FERRY_TEST_KEYCHAIN_CHILD", "1")
         .output()

@@ -61,3 +61,13 @@ pub const TEST_USER: &str = "ferrytest";
 pub const TEST_PASSWORD: &str = "ferry-test-password";
 /// The passphrase of [`ClientKeys::ed25519_protected`].
 pub const KEY_PASSPHRASE: &str = "correct horse";
+
+/// The name by which the test harness finds the test `name` of the module `module` (pass
+/// `module_path!()`) with `--exact`: its path below the test crate's root, which a test binary that
+/// holds several files' tests puts before it ("cli::name").
+pub fn exact_test_name(module: &str, name: &str) -> String {
+    match module.split_once("::") {
+        Some((_crate, path)) => format!("{path}::{name}"),
+        None => name.to_string(),
+    }
+}
