@@ -1,0 +1,160 @@
+//! One connection driven through the worker, waiting for the answer to each request.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
+use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
+
+use super::args::{GlobalOptions, TransferOptions};
+use super::prompts::answer_on_terminal;
+use super::render::Board;
+
+/// One connection driven through the worker, answering its prompts on the terminal.
+pub(super) struct Client {
+    pub(super) handle: WorkerHandle,
+    pub(super) session: SessionId,
+    pub(super) home: String,
+    accept_new_host_key: bool,
+}
+
+impl Client {
+    pub(super) fn connect(options: &GlobalOptions, spec: ConnectSpec) -> Result<Client> {
+        let handle = worker::spawn(options.worker_options(), Arc::new(|| {}))
+            .map_err(|e| FerryError::from_io(&e, "starting the worker"))?;
+        let mut client = Client {
+            handle,
+            session: SessionId(0),
+            home: String::new(),
+            accept_new_host_key: options.accept_new_host_key,
+        };
+        let request = client.handle.next_request();
+        client.handle.send(Command::Connect { request, spec });
+        match client.wait(request)? {
+            Event::Connected { session, home, .. } => {
+                client.session = session;
+                client.home = home;
+                Ok(client)
+            }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Waits for the event that answers `request`, answering prompts and drawing progress meanwhile.
+    pub(super) fn wait(&mut self, request: RequestId) -> Result<Event> {
+        loop {
+            let Some(event) = self.handle.recv() else {
+                return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
+            };
+            match event {
+                Event::Prompt { prompt, question, .. } => {
+                    let answer = answer_on_terminal(&question, self.accept_new_host_key);
+                    self.handle.send(Command::Answer { prompt, answer });
+                }
+                Event::Failed { request: r, error } if r == request => return Err(error),
+                Event::Disconnected { error: Some(error), session } if session == self.session => return Err(error),
+                event if answers(&event, request) => return Ok(event),
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn simple(&mut self, make: impl FnOnce(RequestId, SessionId) -> Command) -> Result<()> {
+        let request = self.handle.next_request();
+        self.handle.send(make(request, self.session));
+        self.wait(request).map(|_| ())
+    }
+
+    pub(super) fn stat(&mut self, path: &str) -> Result<Entry> {
+        let request = self.handle.next_request();
+        self.handle.send(Command::Stat { request, session: self.session, path: path.to_string() });
+        match self.wait(request)? {
+            Event::Stat { entry, .. } => Ok(entry),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub(super) fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
+        let request = self.handle.next_request();
+        self.handle.send(Command::List { request, session: self.session, path: path.to_string() });
+        match self.wait(request)? {
+            Event::Listing { mut entries, .. } => {
+                entries.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(entries)
+            }
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Queues a transfer and follows it to the end, with a progress bar per running file and one
+    /// for the total, then prints a one-line summary.
+    pub(super) fn transfer(
+        &mut self,
+        direction: Direction,
+        local: PathBuf,
+        remote: String,
+        options: &TransferOptions,
+    ) -> Result<()> {
+        self.handle.send(Command::SetConcurrency { limit: options.parallel.max(1) });
+        let started = std::time::Instant::now();
+        let request = self.handle.next_request();
+        let transfer = TransferRequest {
+            direction,
+            local,
+            remote,
+            recursive: options.recursive,
+            on_exists: options.on_exists,
+            verify: options.verify,
+        };
+        self.handle.send(Command::Enqueue { request, session: self.session, transfer });
+        let Event::Enqueued { items, .. } = self.wait(request)? else {
+            return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
+        };
+        let mut board = Board::new(&items);
+        while !board.finished() {
+            let Some(event) = self.handle.recv() else {
+                return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
+            };
+            match event {
+                Event::Prompt { prompt, question, .. } => {
+                    let answer = answer_on_terminal(&question, self.accept_new_host_key);
+                    self.handle.send(Command::Answer { prompt, answer });
+                }
+                Event::QueueProgress { item, bytes, total, .. } => board.progress(item, bytes, total),
+                Event::QueueTotals { bytes, total, .. } => board.totals(bytes, total),
+                Event::QueueChanged { item } => board.changed(*item),
+                _ => {}
+            }
+        }
+        board.summary(started.elapsed())
+    }
+
+    pub(super) fn remove(&mut self, path: &str) -> Result<()> {
+        let is_dir = self.stat(path)?.kind == EntryKind::Dir;
+        let path = path.to_string();
+        self.simple(|request, session| {
+            if is_dir {
+                Command::RemoveDir { request, session, path }
+            } else {
+                Command::RemoveFile { request, session, path }
+            }
+        })
+    }
+}
+
+/// Whether `event` is the final answer to `request`.
+pub(super) fn answers(event: &Event, request: RequestId) -> bool {
+    match event {
+        Event::Connected { request: r, .. }
+        | Event::Listing { request: r, .. }
+        | Event::Stat { request: r, .. }
+        | Event::Done { request: r }
+        | Event::Enqueued { request: r, .. } => *r == request,
+        _ => false,
+    }
+}
+
+fn unexpected(event: Event) -> FerryError {
+    FerryError::new(ErrorKind::Protocol, format!("unexpected answer from the worker: {event:?}"))
+}

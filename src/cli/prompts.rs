@@ -1,0 +1,87 @@
+//! The worker's questions answered on the terminal: host keys, certificates, secrets, existing files.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use secrecy::SecretString;
+
+use crate::model::escape_control;
+use crate::transfer::policy::{FileFacts, OnExists};
+use crate::trust::TrustDecision;
+use crate::worker::{Answer, Question};
+
+/// Answers a worker question on the terminal; without one, refuses (or accepts a new host key
+/// when `--accept-new-host-key` was given).
+pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool) -> Answer {
+    let interactive = std::io::stdin().is_terminal();
+    match question {
+        Question::UnknownHostKey { host, port, key } => {
+            if accept_new_host_key {
+                eprintln!("ferry: accepting the new {} host key {} of {host}:{port}", key.key_type, key.fingerprint);
+                return Answer::Trust(TrustDecision::AcceptAndRemember);
+            }
+            if !interactive {
+                return Answer::Trust(TrustDecision::Reject);
+            }
+            eprintln!("The authenticity of host '{host}:{port}' can't be established.");
+            eprintln!("{} key fingerprint is {}.", key.key_type, key.fingerprint);
+            Answer::Trust(ask_yes_no("Accept and remember this key?"))
+        }
+        Question::UntrustedCertificate { host, port, certificate } => {
+            if !interactive {
+                return Answer::Trust(TrustDecision::Reject);
+            }
+            eprintln!("The TLS certificate of '{host}:{port}' is not trusted: {}", certificate.reason);
+            eprintln!("SHA-256 fingerprint: {}", crate::backend::tls::display_fingerprint(&certificate.sha256_hex));
+            Answer::Trust(ask_yes_no("Accept and remember this certificate?"))
+        }
+        Question::Password { url } => Answer::Secret(read_secret(interactive, &format!("Password for {url}: "))),
+        Question::KeyPassphrase { key_file } => {
+            Answer::Secret(read_secret(interactive, &format!("Passphrase for {}: ", key_file.display())))
+        }
+        Question::TargetExists { name, source, target, .. } => {
+            if !interactive {
+                return Answer::Exists { choice: OnExists::Skip, apply_to_all: false };
+            }
+            eprintln!("{} exists: {} here, {} there.", escape_control(name), describe(target), describe(source));
+            Answer::Exists { choice: ask_on_exists(), apply_to_all: false }
+        }
+    }
+}
+
+fn describe(facts: &FileFacts) -> String {
+    let size = facts.size.map(crate::transfer::progress::format_bytes).unwrap_or_else(|| "unknown size".into());
+    let date = facts.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "unknown date".into());
+    format!("{size}, {date}")
+}
+
+fn ask_on_exists() -> OnExists {
+    eprint!("Overwrite, resume, rename or skip? [o/r/n/S] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    match line.trim().to_ascii_lowercase().as_str() {
+        "o" | "overwrite" => OnExists::Overwrite,
+        "r" | "resume" => OnExists::Resume,
+        "n" | "rename" => OnExists::Rename,
+        _ => OnExists::Skip,
+    }
+}
+
+fn ask_yes_no(question: &str) -> TrustDecision {
+    eprint!("{question} (yes/no) ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        TrustDecision::AcceptAndRemember
+    } else {
+        TrustDecision::Reject
+    }
+}
+
+fn read_secret(interactive: bool, prompt: &str) -> Option<SecretString> {
+    if !interactive {
+        return None;
+    }
+    rpassword::prompt_password(prompt).ok().map(SecretString::from)
+}

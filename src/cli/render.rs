@@ -1,0 +1,214 @@
+//! What the command line prints: listings (text or JSON), the progress bars and the summary.
+
+use std::collections::HashMap;
+
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{Entry, EntryKind, escape_control};
+use crate::worker::{Integrity, ItemId, ItemState, QueueItem};
+
+/// One entry as `ls --json` prints it.
+#[derive(serde::Serialize)]
+struct JsonEntry<'a> {
+    name: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions: Option<String>,
+}
+
+fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::File => "file",
+        EntryKind::Dir => "dir",
+        EntryKind::Symlink => "symlink",
+        EntryKind::Other => "other",
+    }
+}
+
+pub(super) fn print_listing(entries: &[Entry], json: bool) {
+    if json {
+        let rows: Vec<JsonEntry<'_>> = entries
+            .iter()
+            .map(|e| JsonEntry {
+                name: &e.name,
+                kind: kind_name(e.kind),
+                size: e.size,
+                modified: e.modified.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                permissions: e.permissions.map(|p| format!("{p:04o}")),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+        return;
+    }
+    for entry in entries {
+        let kind = match entry.kind {
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::File => '-',
+            EntryKind::Other => '?',
+        };
+        let permissions = entry.permissions.map(|p| format!("{p:04o}")).unwrap_or_else(|| "----".into());
+        let size = entry.size.map(|s| s.to_string()).unwrap_or_default();
+        let modified = entry.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+        let target = entry.link_target.as_ref().map(|t| format!(" -> {}", escape_control(t))).unwrap_or_default();
+        println!("{kind} {permissions} {size:>12} {modified:16} {}{target}", escape_control(&entry.name));
+    }
+}
+
+/// The terminal view of a running batch: a bar per running file, one for the total, and the
+/// tally for the summary.
+pub(super) struct Board {
+    pending: std::collections::HashSet<ItemId>,
+    names: HashMap<ItemId, String>,
+    bars: HashMap<ItemId, indicatif::ProgressBar>,
+    multi: indicatif::MultiProgress,
+    total: indicatif::ProgressBar,
+    files: usize,
+    bytes: u64,
+    verified: usize,
+    failures: Vec<FerryError>,
+    /// Entries the plan would not transfer (a name that could lead outside the destination, a
+    /// link to a folder): the copy is incomplete, so the command fails.
+    refused: Vec<FerryError>,
+    /// Files left alone because the target exists (`--on-exists skip`): what the user asked for.
+    skipped: usize,
+}
+
+impl Board {
+    pub(super) fn new(items: &[QueueItem]) -> Self {
+        let multi = indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let total_bytes: u64 = items.iter().filter_map(|i| i.size).sum();
+        let total = multi.add(indicatif::ProgressBar::new(total_bytes));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("total {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+        {
+            total.set_style(style);
+        }
+        let mut board = Board {
+            pending: std::collections::HashSet::new(),
+            names: HashMap::new(),
+            bars: HashMap::new(),
+            multi,
+            total,
+            files: 0,
+            bytes: 0,
+            verified: 0,
+            failures: Vec::new(),
+            refused: Vec::new(),
+            skipped: 0,
+        };
+        for item in items {
+            board.names.insert(item.id, escape_control(&item.name()));
+            if item.state.is_finished() {
+                board.record(item);
+            } else {
+                board.pending.insert(item.id);
+            }
+        }
+        board
+    }
+
+    pub(super) fn finished(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    pub(super) fn progress(&mut self, item: ItemId, bytes: u64, total: Option<u64>) {
+        let name = self.names.get(&item).cloned().unwrap_or_default();
+        let multi = &self.multi;
+        let bar = self.bars.entry(item).or_insert_with(|| {
+            let bar = multi.insert_from_back(1, indicatif::ProgressBar::new(total.unwrap_or(0)));
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg:24!} {bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(name);
+            bar
+        });
+        bar.set_position(bytes);
+    }
+
+    pub(super) fn totals(&mut self, bytes: u64, total: u64) {
+        self.total.set_length(total);
+        self.total.set_position(bytes);
+    }
+
+    pub(super) fn changed(&mut self, item: QueueItem) {
+        if item.state.is_finished() && self.pending.remove(&item.id) {
+            if let Some(bar) = self.bars.remove(&item.id) {
+                bar.finish_and_clear();
+            }
+            self.record(&item);
+        }
+    }
+
+    pub(super) fn record(&mut self, item: &QueueItem) {
+        match item.state {
+            ItemState::Done if !item.is_folder => {
+                self.files += 1;
+                self.bytes += item.size.unwrap_or(item.bytes_done);
+                if item.integrity == Some(Integrity::Verified) {
+                    self.verified += 1;
+                }
+                if let Some(note) = &item.note {
+                    let (name, note) = (escape_control(&item.name()), escape_control(note));
+                    self.multi.suspend(|| eprintln!("ferry: {name}: {note}"));
+                }
+            }
+            ItemState::Failed | ItemState::Cancelled => {
+                let error =
+                    item.error.clone().unwrap_or_else(|| FerryError::new(ErrorKind::Cancelled, item.remote.clone()));
+                self.multi.suspend(|| eprintln!("ferry: {}: {error}", escape_control(&item.name())));
+                self.failures.push(error);
+            }
+            ItemState::Skipped => match &item.error {
+                Some(error) => {
+                    self.multi.suspend(|| eprintln!("ferry: refused {}: {error}", escape_control(&item.remote)));
+                    self.refused.push(error.clone());
+                }
+                None => self.skipped += 1,
+            },
+            _ => {}
+        }
+    }
+
+    /// Prints the one-line summary; fails (naming the first error) if any file failed or was refused.
+    pub(super) fn summary(self, elapsed: std::time::Duration) -> Result<()> {
+        self.total.finish_and_clear();
+        let seconds = elapsed.as_secs_f64().max(0.001);
+        let check = if self.files > 0 && self.verified == self.files { "verified" } else { "size checked" };
+        eprintln!(
+            "{} files, {} in {:.1} s ({}/s), {check}; {} failed, {} refused, {} skipped",
+            self.files,
+            crate::transfer::progress::format_bytes(self.bytes),
+            seconds,
+            crate::transfer::progress::format_bytes((self.bytes as f64 / seconds) as u64),
+            self.failures.len(),
+            self.refused.len(),
+            self.skipped
+        );
+        // Each failure and refusal was printed as it happened: the error returned counts them,
+        // and names none again.
+        let (failed, refused) = (self.failures.len(), self.refused.len());
+        let what = match (failed, refused) {
+            (_, 0) => "failed",
+            (0, _) => "refused",
+            _ => "failed or refused",
+        };
+        let count = failed + refused;
+        match self.failures.into_iter().chain(self.refused).next() {
+            Some(first) => Err(FerryError::new(
+                first.kind,
+                if count == 1 {
+                    format!("1 file {what}, named above")
+                } else {
+                    format!("{count} files {what}, named above")
+                },
+            )),
+            None => Ok(()),
+        }
+    }
+}
