@@ -169,6 +169,54 @@ fn a_finished_overwrite_replaces_the_file_and_keeps_its_mode() {
     assert_eq!(mode, 0o600, "pure-ftpd: the target's mode is kept");
 }
 
+/// `ferry put` over the server's `keep.bin` (mode 0600) beside a folder that bears the name the
+/// move-aside rename would use, holding a file of the user's: with `posix-rename@openssh.com` the
+/// new bytes land in one rename, the old file is replaced (not written into), its mode is kept,
+/// and the folder and its file are untouched.
+fn overwrite_in_one_rename(extra: &[&str], url: &str, server_dir: &Path) {
+    let new = driver::pattern(200_000, 11);
+    let target = server_dir.join("keep.bin");
+    server_file(&target, OLD, 0o600);
+    let link = server_dir.join("old-link.bin");
+    std::fs::hard_link(&target, &link).unwrap();
+    let aside = server_dir.join(".keep.bin.ferry-old");
+    std::fs::create_dir(&aside).unwrap();
+    let account = support::test_account().expect("the test account");
+    std::os::unix::fs::chown(&aside, Some(account.uid), Some(account.gid)).unwrap();
+    server_file(&aside.join("mine.txt"), b"not Ferry's\n", 0o644);
+
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("new.bin");
+    std::fs::write(&source, &new).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry_put(config.path(), extra, &[], &source, url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{url}: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&target).unwrap(), new, "{url}: the new bytes are in place");
+    assert_eq!(std::fs::read(&link).unwrap(), OLD, "{url}: the old file was replaced, never written into");
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o600, "{url}: the target's mode is kept");
+    assert_eq!(std::fs::read(aside.join("mine.txt")).unwrap(), b"not Ferry's\n", "{url}: the folder is untouched");
+    assert_eq!(std::fs::read_dir(&aside).unwrap().count(), 1, "{url}: nothing was moved into the folder");
+    assert!(!server_dir.join(".keep.bin.ferry-part").exists(), "{url}: the part file is gone");
+}
+
+#[test]
+fn an_sftp_overwrite_is_one_posix_rename_on_openssh_and_dropbear() {
+    let sshd = Sshd::start();
+    let known = tempfile::tempdir().unwrap();
+    let known = known.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", sshd.port(), sshd.data_dir().display());
+    overwrite_in_one_rename(&["--known-hosts", known.to_str().unwrap()], &url, sshd.data_dir());
+
+    // Dropbear runs OpenSSH's sftp-server, which offers the extension too.
+    let dropbear = support::Dropbear::start();
+    let known = tempfile::tempdir().unwrap();
+    let known = known.path().join("known_hosts");
+    std::fs::write(&known, dropbear.known_hosts_line() + "\n").unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", dropbear.port(), dropbear.data_dir().display());
+    overwrite_in_one_rename(&["--known-hosts", known.to_str().unwrap()], &url, dropbear.data_dir());
+}
+
 #[test]
 fn in_place_writes_the_target_directly() {
     let new = driver::pattern(100_000, 4);

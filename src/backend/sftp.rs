@@ -11,6 +11,8 @@ use secrecy::ExposeSecret;
 use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+pub use super::sftp_raw::libssh2_version_string;
+use super::sftp_raw::{PosixRename, PosixRenamer};
 use super::sftp_write::write_whole;
 use super::ssh_known_hosts::{self, HostKey, Verdict};
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
@@ -26,6 +28,8 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 struct Connection {
     session: Session,
     sftp: Sftp,
+    /// Declared after `sftp` only for order's sake: it keeps its own handle on the session.
+    posix_rename: PosixRenamer,
 }
 
 /// One logged-in SFTP connection.
@@ -108,7 +112,7 @@ fn open_session(
     authenticate(&session, spec)?;
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
     let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
-    Ok(Connection { session, sftp })
+    Ok(Connection { session, sftp, posix_rename: PosixRenamer::default() })
 }
 
 /// Asks for host key types we already know for this host first, so a server with several keys
@@ -383,6 +387,29 @@ impl Backend for SftpBackend {
         .await
     }
 
+    /// A new name needs only the plain rename. Over an existing file (which OpenSSH's plain SFTP
+    /// rename refuses) `posix-rename@openssh.com` replaces it in one step; a server without the
+    /// extension gets the move-aside rename.
+    async fn replace_file(&mut self, from: &str, to: &str) -> Result<()> {
+        let refused = match self.rename(from, to).await {
+            Ok(()) => return Ok(()),
+            Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) => return Err(error),
+            Err(error) => error,
+        };
+        let (full_from, full_to) = (self.absolute(from), self.absolute(to));
+        let renamed = self
+            .blocking(move |c| {
+                c.posix_rename
+                    .rename(&c.session, &full_from, &full_to)
+                    .map_err(|e| ssh_error(&e, &format!("renaming {full_from} over {full_to}")))
+            })
+            .await?;
+        match renamed {
+            PosixRename::Done => Ok(()),
+            PosixRename::Unsupported => super::move_aside_and_rename(self, from, to, refused).await,
+        }
+    }
+
     async fn remove_file(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
         self.blocking(move |c| c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}"))))
@@ -569,22 +596,4 @@ impl Backend for SftpBackend {
         })
         .await
     }
-}
-
-unsafe extern "C" {
-    /// From libssh2.h: the version string of the linked library (NULL if older than `required`).
-    fn libssh2_version(required: std::ffi::c_int) -> *const std::ffi::c_char;
-}
-
-/// The version of libssh2 this build links, as libssh2 reports it at run time.
-pub fn libssh2_version_string() -> String {
-    // Make sure libssh2 is initialised and linked in before asking it anything.
-    let _ = Session::new();
-    // SAFETY: libssh2_version(0) only returns a pointer to a static string compiled into the library.
-    let pointer = unsafe { libssh2_version(0) };
-    if pointer.is_null() {
-        return "unknown".to_string();
-    }
-    // SAFETY: a non-null result is a NUL-terminated static string owned by libssh2.
-    unsafe { std::ffi::CStr::from_ptr(pointer) }.to_string_lossy().into_owned()
 }
