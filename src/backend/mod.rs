@@ -6,6 +6,7 @@
 pub mod ftp;
 pub mod ftp_listing;
 pub mod ftp_listing_reader;
+mod ftp_reply;
 pub mod local;
 pub mod sftp;
 mod sftp_raw;
@@ -72,6 +73,11 @@ pub trait Backend: Send {
 
     /// One entry's metadata, following symlinks.
     async fn stat(&mut self, path: &str) -> Result<Entry>;
+
+    /// The permission bits of an existing file, where the server tells them.
+    async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
+        Ok(self.stat(path).await?.permissions)
+    }
 
     /// Creates a folder (its parent must exist).
     async fn mkdir(&mut self, path: &str) -> Result<()>;
