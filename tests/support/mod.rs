@@ -961,9 +961,33 @@ pub fn self_signed_ca_certificate() -> &'static TestCertificate {
     })
 }
 
+/// A server certificate like [`test_certificate`] but made only for CN=other.invalid
+/// (DNS:other.invalid): pinned or not, it is not valid for 127.0.0.1 or localhost.
+pub fn other_name_certificate() -> &'static TestCertificate {
+    static CERT: OnceLock<TestCertificate> = OnceLock::new();
+    CERT.get_or_init(|| {
+        make_certificate_for(
+            "tls-other-name",
+            "other.invalid",
+            "DNS:other.invalid",
+            &[
+                "basicConstraints=critical,CA:FALSE",
+                "keyUsage=critical,digitalSignature,keyEncipherment",
+                "extendedKeyUsage=serverAuth",
+            ],
+        )
+    })
+}
+
 /// A self-signed certificate for CN=localhost (DNS:localhost, IP:127.0.0.1) in the process
 /// folder `folder`, with the `extensions` given beyond openssl's defaults.
 fn make_certificate(folder: &str, extensions: &[&str]) -> TestCertificate {
+    make_certificate_for(folder, "localhost", "DNS:localhost,IP:127.0.0.1", extensions)
+}
+
+/// A self-signed certificate for CN=`name` with the subjectAltName `alt_names`, in the process
+/// folder `folder`, with the `extensions` given beyond openssl's defaults.
+fn make_certificate_for(folder: &str, name: &str, alt_names: &str, extensions: &[&str]) -> TestCertificate {
     let dir = process_dir().join(folder);
     create_dir(&dir, 0o755);
     let cert_pem = dir.join("cert.pem");
@@ -974,8 +998,8 @@ fn make_certificate(folder: &str, extensions: &[&str]) -> TestCertificate {
         .arg(&key_pem)
         .arg("-out")
         .arg(&cert_pem)
-        .args(["-days", "3650", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+        .args(["-days", "3650", "-subj", &format!("/CN={name}")])
+        .args(["-addext", &format!("subjectAltName={alt_names}")]);
     for extension in extensions {
         command.args(["-addext", extension]);
     }
@@ -1307,6 +1331,17 @@ pub enum FtpTls {
     Implicit,
 }
 
+/// Which certificate a [`Vsftpd`] serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServedCertificate {
+    /// [`test_certificate`].
+    Test,
+    /// [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509` makes by default).
+    SelfSignedCa,
+    /// [`other_name_certificate`]: made for another host name.
+    OtherName,
+}
+
 /// How to start a [`Vsftpd`].
 #[derive(Clone, Debug)]
 pub struct VsftpdOptions {
@@ -1320,9 +1355,8 @@ pub struct VsftpdOptions {
     /// vsftpd's `local_max_rate` in bytes per second (0: no limit): a slow server, so a
     /// test can be sure a transfer is half way.
     pub max_rate: u32,
-    /// Serve [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509`
-    /// makes by default) instead of [`test_certificate`].
-    pub ca_certificate: bool,
+    /// The certificate served for FTPS.
+    pub certificate: ServedCertificate,
 }
 
 impl Default for VsftpdOptions {
@@ -1333,7 +1367,7 @@ impl Default for VsftpdOptions {
             require_ssl_reuse: true,
             idle_session_timeout: 300,
             max_rate: 0,
-            ca_certificate: false,
+            certificate: ServedCertificate::Test,
         }
     }
 }
@@ -1457,7 +1491,11 @@ fn vsftpd_config(
 ) -> String {
     let yes_no = |on: bool| if on { "YES" } else { "NO" }.to_owned();
     let path = |path: &Path| path.display().to_string();
-    let certificate = if options.ca_certificate { self_signed_ca_certificate() } else { test_certificate() };
+    let certificate = match options.certificate {
+        ServedCertificate::Test => test_certificate(),
+        ServedCertificate::SelfSignedCa => self_signed_ca_certificate(),
+        ServedCertificate::OtherName => other_name_certificate(),
+    };
     fill_template(
         VSFTPD_CONFIG_TEMPLATE,
         &[
