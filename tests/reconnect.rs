@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, pattern, spec};
+use ferry::backend::ConnectSettings;
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Direction, Event, ItemState, TransferSettings};
@@ -230,4 +231,39 @@ fn disconnect_closes_every_connection_to_the_site() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(ftpd.session_processes(), 0, "no connection to the site stays open");
+}
+
+/// A keep-alive that finds the idle browsing connection dead (the network dropped it) opens a
+/// fresh one by itself, quietly: the session stays open (no "Reconnect" in the pane), the next
+/// listing works on the new connection at once, and nothing is asked again.
+#[test]
+fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("still-here.txt"), b"x").unwrap();
+    open_up(sshd.data_dir());
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
+    let mut driver = Driver::custom(None, settings, TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver.list(session, ".").unwrap();
+    // The host key question cost a connection of its own: the session holds the last one.
+    let before = proxy.connections();
+
+    proxy.drop_connections();
+    let mut events = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while proxy.connections() == before && std::time::Instant::now() < deadline {
+        events.extend(driver.handle.recv_timeout(Duration::from_millis(100)));
+    }
+    assert_eq!(proxy.connections(), before + 1, "the keep-alive connected again, with no request asking: {events:?}");
+    // Whatever the worker says about it arrives within a moment.
+    while let Some(event) = driver.handle.recv_timeout(Duration::from_millis(1500)) {
+        events.push(event);
+    }
+    let closed = events.iter().any(|event| matches!(event, Event::Disconnected { session: s, .. } if *s == session));
+    assert!(!closed, "the session was never reported lost: {events:?}");
+    let names: Vec<String> = driver.list(session, ".").expect("browsing goes on").into_iter().map(|e| e.name).collect();
+    assert!(names.contains(&"still-here.txt".to_string()), "{names:?}");
+    assert_eq!(proxy.connections(), before + 1, "the listing used the keep-alive's fresh connection");
+    assert_eq!(driver.questions.len(), 1, "only the first connect asked (the host key): {:?}", driver.questions);
 }

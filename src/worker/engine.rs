@@ -549,6 +549,10 @@ async fn keep_alive(
         if let Err(error) = guard.keep_alive().await {
             tracing::debug!(target: "ferry::worker", "keep-alive failed: {error}");
             if error.kind == ErrorKind::ConnectionLost || error.kind == ErrorKind::Timeout {
+                // A fresh connection takes its place quietly; only if that fails is it reported.
+                if super::reconnect::reopen_quietly(&shared, session, &mut guard).await {
+                    continue;
+                }
                 drop(guard);
                 forget(&shared, session, Some(error));
                 return;

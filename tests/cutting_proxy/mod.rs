@@ -109,6 +109,7 @@ impl CuttingProxy {
             connections: AtomicUsize::new(0),
             cuts: Mutex::new(cuts.into()),
             stalled: Mutex::new(Vec::new()),
+            live: Mutex::new(Vec::new()),
         });
         let acceptor = {
             let shared = shared.clone();
@@ -148,6 +149,16 @@ impl CuttingProxy {
     /// Connections accepted so far (control and data connections for FTP).
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Drops every connection relayed so far, as [`Fault::Drop`] does: an idle session that the
+    /// network lost. Later connections are relayed as usual.
+    pub fn drop_connections(&self) {
+        let live = std::mem::take(&mut *lock(&self.shared.live));
+        for connection in live.iter().filter_map(Weak::upgrade) {
+            connection.dropped.store(true, Ordering::SeqCst);
+            connection.shut_down();
+        }
     }
 }
 
@@ -195,6 +206,8 @@ struct Shared {
     cuts: Mutex<VecDeque<Cut>>,
     /// Stalled connections, closed when the proxy is dropped.
     stalled: Mutex<Vec<Weak<Connection>>>,
+    /// Every relayed connection, for [`CuttingProxy::drop_connections`].
+    live: Mutex<Vec<Weak<Connection>>>,
 }
 
 impl Shared {
@@ -313,6 +326,7 @@ fn relay(client: TcpStream, upstream_port: u16, cut: Option<Cut>, kind: Kind, sh
     let _ = server.set_nodelay(true);
     let connection =
         Arc::new(Connection { client, server, dropped: AtomicBool::new(false), stalled: AtomicBool::new(false) });
+    lock(&shared.live).push(Arc::downgrade(&connection));
     let limit = |direction| cut.filter(|cut| cut.direction == direction);
     {
         let (connection, shared, to_client) = (connection.clone(), shared.clone(), limit(Direction::ToClient));
