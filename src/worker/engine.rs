@@ -64,6 +64,7 @@ pub(super) struct Shared {
     next_id: AtomicU64,
     pub(super) queue: Mutex<QueueState>,
     pub(super) pool: Mutex<Pool>,
+    pub(super) typed_passwords: super::connect::TypedPasswords,
 }
 
 /// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
@@ -135,6 +136,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
         running: Mutex::new(HashMap::new()),
         next_id: AtomicU64::new(1),
         pool: Mutex::new(Pool::new()),
+        typed_passwords: Default::default(),
     });
     let (saved, problem) = super::queue::load(&shared.config.queue());
     if !saved.is_empty() || problem.is_some() {
