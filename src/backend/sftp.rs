@@ -28,7 +28,8 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 struct Connection {
     session: Session,
     sftp: Sftp,
-    /// Declared after `sftp` only for order's sake: it keeps its own handle on the session.
+    /// The second SFTP channel for `posix-rename@openssh.com`, opened at the first overwrite. It
+    /// holds its own handle on the session, so it is shut down before the session is freed.
     posix_rename: PosixRenamer,
 }
 
