@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
+use cutting_proxy::{CLEAR_LENGTH_CIPHERS, Cut, CuttingProxy, Direction as CutDirection, Fault, SshCut};
 use driver::{Driver, pattern, spec};
 use ferry::backend::ConnectSettings;
 use ferry::model::Protocol;
@@ -266,4 +266,48 @@ fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
     assert!(names.contains(&"still-here.txt".to_string()), "{names:?}");
     assert_eq!(proxy.connections(), before + 1, "the listing used the keep-alive's fresh connection");
     assert_eq!(driver.questions.len(), 1, "only the first connect asked (the host key): {:?}", driver.questions);
+}
+
+/// A login cut by a dropped connection is a lost connection, not a refused password. The queue's
+/// connection is cut during the download; the first new connection is cut as it asks which logins
+/// the server takes, the next one at its password. The download is retried until it arrives
+/// whole, the row only ever says the connection was lost, and nothing is asked again.
+#[test]
+fn a_login_cut_half_way_is_retried_not_called_a_wrong_password() {
+    const SIZE: usize = 2_000_000;
+    let sshd = Sshd::start_with_extra_config(CLEAR_LENGTH_CIPHERS);
+    std::fs::write(sshd.data_dir().join("file.bin"), pattern(SIZE, 7)).unwrap();
+    open_up(sshd.data_dir());
+    let cut = |encrypted_packet| Some(SshCut { encrypted_packet, fault: Fault::Drop });
+    // The pane's connection is left alone. The queue's plans in about ten packets, then reads
+    // the file in about a hundred: its 40th packet is a read request.
+    let proxy = CuttingProxy::ssh(sshd.port(), vec![None, cut(40), cut(2), cut(3)]);
+    let config = tempfile::tempdir().unwrap();
+    let known_hosts = config.path().join("known_hosts");
+    std::fs::write(&known_hosts, format!("[127.0.0.1]:{} {}\n", proxy.port(), sshd.host_key_public_line())).unwrap();
+    let quick = TransferSettings { backoff: Duration::from_millis(200), ..TransferSettings::default() };
+    let mut driver = Driver::with_known_hosts_and_transfer(known_hosts, quick);
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("file.bin");
+    let items = driver.enqueue(session, Direction::Download, &target, "file.bin", false, OnExists::Overwrite).unwrap();
+
+    let mut notes = Vec::new();
+    let item = loop {
+        match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
+            Event::QueueChanged { item } if item.id == items[0].id => {
+                notes.extend(item.note.clone());
+                if item.state.is_finished() {
+                    break item;
+                }
+            }
+            Event::Prompt { question, .. } => panic!("nothing is asked: {question:?}"),
+            _ => {}
+        }
+    };
+    assert_eq!(item.state, ItemState::Done, "{item:#?}");
+    assert_eq!(std::fs::read(&target).unwrap(), pattern(SIZE, 7), "the file arrived whole");
+    assert_eq!(notes.len(), 3, "one retry per cut: {notes:?}");
+    assert!(notes.iter().all(|note| note.starts_with("connection lost")), "{notes:?}");
+    assert_eq!(proxy.connections(), 5, "the pane's, the queue's, two cut logins, the one that worked");
 }

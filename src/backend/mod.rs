@@ -9,6 +9,7 @@ pub mod ftp_listing_reader;
 mod ftp_reply;
 pub mod local;
 pub mod sftp;
+mod sftp_error;
 mod sftp_raw;
 mod sftp_write;
 pub mod ssh_known_hosts;
