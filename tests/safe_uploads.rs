@@ -217,6 +217,30 @@ fn an_sftp_overwrite_is_one_posix_rename_on_openssh_and_dropbear() {
     overwrite_in_one_rename(&["--known-hosts", known.to_str().unwrap()], &url, dropbear.data_dir());
 }
 
+/// An SFTP server that refuses `posix-rename@openssh.com` (OpenSSH's `sftp-server -P
+/// posix-rename`: "permission denied", though the extension is offered) still gets the overwrite,
+/// by the move-aside rename: the new bytes in place, the mode kept, nothing left beside it.
+#[test]
+fn an_sftp_overwrite_moves_the_old_file_aside_where_posix_rename_is_refused() {
+    let sshd = Sshd::start_with_sftp_options("-P posix-rename");
+    let target = sshd.data_dir().join("keep.bin");
+    server_file(&target, OLD, 0o600);
+    let new = driver::pattern(200_000, 12);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("new.bin");
+    std::fs::write(&source, &new).unwrap();
+    let known = local.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", sshd.port(), sshd.data_dir().display());
+    let extra = ["--known-hosts", known.to_str().unwrap()];
+    let output = ferry_put(config.path(), &extra, &[], &source, &url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&target).unwrap(), new, "the new bytes are in place");
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o600, "the target's mode is kept");
+    assert_eq!(leftovers(sshd.data_dir()), Vec::<String>::new(), "no .keep.bin.ferry-old or -part is left");
+}
+
 #[test]
 fn an_overwrite_keeps_the_targets_mode_on_vsftpd_which_has_no_mlst() {
     let ftpd = Vsftpd::start(VsftpdOptions::default());

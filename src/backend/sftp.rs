@@ -351,7 +351,7 @@ impl Backend for SftpBackend {
 
     /// A new name needs only the plain rename. Over an existing file (which OpenSSH's plain SFTP
     /// rename refuses) `posix-rename@openssh.com` replaces it in one step; a server without the
-    /// extension gets the move-aside rename.
+    /// extension, or one that refuses it, gets the move-aside rename.
     async fn replace_file(&mut self, from: &str, to: &str) -> Result<()> {
         let refused = match self.rename(from, to).await {
             Ok(()) => return Ok(()),
@@ -368,7 +368,9 @@ impl Backend for SftpBackend {
             .await?;
         match renamed {
             PosixRename::Done => Ok(()),
-            PosixRename::Unsupported => super::move_aside_and_rename(self, from, to, refused).await,
+            PosixRename::Unsupported | PosixRename::Refused => {
+                super::move_aside_and_rename(self, from, to, refused).await
+            }
         }
     }
 

@@ -24,6 +24,9 @@ unsafe extern "C" {
 
 /// SSH_FX_OP_UNSUPPORTED: also what libssh2 reports when the server never offered the extension.
 const FX_OP_UNSUPPORTED: c_int = 8;
+/// SSH_FX_PERMISSION_DENIED: OpenSSH's sftp-server answers so to a request its administrator
+/// denied (`sftp-server -P posix-rename`), though it still offers the extension.
+const FX_PERMISSION_DENIED: c_int = 3;
 
 /// What one attempt at a POSIX rename came to.
 pub(super) enum PosixRename {
@@ -31,6 +34,9 @@ pub(super) enum PosixRename {
     Done,
     /// The server has no such extension: another way is needed.
     Unsupported,
+    /// The server refused this rename: another way may be allowed (plain renames), and where the
+    /// folder itself is closed to us, that way fails with the real reason.
+    Refused,
 }
 
 /// The lazily opened second SFTP channel, remembered per connection.
@@ -58,6 +64,8 @@ impl PosixRenamer {
                 self.channel = None;
                 Ok(PosixRename::Unsupported)
             }
+            // Not remembered: a folder we may not write to refuses too, and the next may not.
+            Err(error) if error.code() == ErrorCode::SFTP(FX_PERMISSION_DENIED) => Ok(PosixRename::Refused),
             other => other.map(|()| PosixRename::Done),
         }
     }
