@@ -14,6 +14,7 @@ use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
+use super::ftp_reply::{ftp_error, parse_features};
 use super::tls::{self, SiteTls};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
@@ -217,6 +218,44 @@ impl FtpBackend {
         }
     }
 
+    /// Runs a listing command (`MLSD`, `LIST` or `LIST NAME`) in the folder `dir` and reads its
+    /// data connection within the limits.
+    async fn listing(&mut self, dir: &str, command: String) -> Result<Vec<Entry>> {
+        let context = format!("listing {dir}");
+        // Change into the folder first: LIST's argument is a glob with options on many servers,
+        // so names with spaces, dashes or brackets would be misread.
+        timed(self.timeout, &context, self.stream.cwd(dir)).await?;
+        // One deadline for the whole listing, as for any one reply.
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mlsd = command == "MLSD";
+        // The data connection is read here, not by the library, so no listing can outgrow the limits.
+        let opening = self.data_command(move |s| {
+            let command = command.clone();
+            Box::pin(async move { s.custom_data_command(&command, &[Status::AboutToSend, Status::AlreadyOpen]).await })
+        });
+        let (_, transfer) = tokio::time::timeout_at(deadline, opening)
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        let mut data = tokio::io::BufReader::new(transfer);
+        let reading = super::ftp_listing_reader::read_listing(&mut data, dir, mlsd, &self.limits, Utc::now());
+        let entries = match tokio::time::timeout_at(deadline, reading).await {
+            Ok(Ok(entries)) => entries,
+            Ok(Err(error)) if error.kind == ErrorKind::TooLarge => {
+                // Closing the data connection tells the server to stop sending.
+                drop(data);
+                return Err(self.back_in_step(error).await);
+            }
+            Ok(Err(error)) => return Err(error),
+            Err(_) => return Err(FerryError::new(ErrorKind::Timeout, context)),
+        };
+        tokio::time::timeout_at(deadline, data.into_inner().finish())
+            .await
+            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
+            .map_err(|e| ftp_error(e, &context))?;
+        Ok(entries)
+    }
+
     /// Whether `path` is a folder, found by changing into it (works on every server).
     async fn is_dir(&mut self, path: &str) -> Result<bool> {
         match timed(self.timeout, &format!("opening {path}"), self.stream.cwd(path)).await {
@@ -251,74 +290,6 @@ fn mlst_names_a_folder(line: &str) -> bool {
     facts.split(';').any(|fact| fact == "type=cdir" || fact == "type=pdir")
 }
 
-/// Maps a suppaftp error to an error kind a user can act on, keeping the server's reply.
-fn ftp_error(error: FtpError, context: &str) -> FerryError {
-    match error {
-        FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
-            FerryError::new(ErrorKind::Protocol, context.to_string())
-                .with_detail("the name holds a line break, which FTP cannot send")
-        }
-        // An over-long or malformed reply is the server's fault, not a local file's.
-        FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(io.to_string())
-        }
-        FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
-        FtpError::SecureError(message) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(message)
-        }
-        FtpError::UnexpectedResponse(reply) => {
-            let text = String::from_utf8_lossy(&reply.body).to_string();
-            let lower = text.to_ascii_lowercase();
-            let kind = match reply.status.code() {
-                530 => ErrorKind::AuthFailed,
-                421 | 425 | 426 => ErrorKind::ConnectionLost,
-                500 | 501 | 502 | 504 => ErrorKind::Unsupported,
-                // A file stored into a folder that does not exist: BSD-style daemons (inetutils
-                // ftpd) answer with open(2)'s error, "553 name: No such file or directory".
-                550 | 553 if names_a_missing_path(&lower) => ErrorKind::NotFound,
-                550 | 553 if lower.contains("permission") || lower.contains("denied") => ErrorKind::PermissionDenied,
-                553 => ErrorKind::PermissionDenied,
-                550 | 450 if lower.contains("already exist") || lower.contains("file exists") => {
-                    ErrorKind::AlreadyExists
-                }
-                550 | 450 => ErrorKind::NotFound,
-                _ => ErrorKind::Protocol,
-            };
-            // suppaftp keeps the code at the start of the reply's text; add it only where it does not.
-            let code = reply.status.code().to_string();
-            let text = text.trim();
-            let reply = if text.starts_with(&code) { text.to_string() } else { format!("{code} {text}") };
-            FerryError::new(kind, context.to_string()).with_reply(reply)
-        }
-        FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string())
-            .with_detail("the server's reply could not be read"),
-        FtpError::InvalidAddress(e) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(e.to_string())
-        }
-        FtpError::DataConnectionAlreadyOpen => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail("a transfer is already running")
-        }
-    }
-}
-
-/// Whether a (lower-cased) refusal says that the path, or a folder on the way to it, is missing.
-fn names_a_missing_path(reply: &str) -> bool {
-    ["no such file", "not found", "does not exist", "doesn't exist"].iter().any(|words| reply.contains(words))
-}
-
-/// The features a FEAT reply lists (RFC 2389): one per line, indented, a name and an optional value.
-fn parse_features(reply: &str) -> Vec<(String, String)> {
-    reply
-        .lines()
-        .filter(|line| line.starts_with(' '))
-        .filter_map(|line| {
-            let mut parts = line.trim().splitn(2, ' ');
-            let name = parts.next()?.to_string();
-            Some((name, parts.next().unwrap_or("").trim().to_string()))
-        })
-        .collect()
-}
-
 /// `YYYYMMDDHHMMSS`, the time format of MDTM and MFMT.
 fn ftp_time(time: DateTime<Utc>) -> String {
     time.format("%Y%m%d%H%M%S").to_string()
@@ -340,39 +311,28 @@ impl Backend for FtpBackend {
 
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
-        let context = format!("listing {dir}");
-        // Change into the folder first: LIST's argument is a glob with options on many servers,
-        // so names with spaces, dashes or brackets would be misread.
-        timed(self.timeout, &context, self.stream.cwd(&dir)).await?;
-        // One deadline for the whole listing, as for any one reply.
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let mlsd = self.features.mlsd;
-        let command = if mlsd { "MLSD" } else { "LIST" };
-        // The data connection is read here, not by the library, so no listing can outgrow the limits.
-        let opening = self.data_command(move |s| {
-            Box::pin(s.custom_data_command(command, &[Status::AboutToSend, Status::AlreadyOpen]))
-        });
-        let (_, transfer) = tokio::time::timeout_at(deadline, opening)
-            .await
-            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
-            .map_err(|e| ftp_error(e, &context))?;
-        let mut data = tokio::io::BufReader::new(transfer);
-        let reading = super::ftp_listing_reader::read_listing(&mut data, &dir, mlsd, &self.limits, Utc::now());
-        let entries = match tokio::time::timeout_at(deadline, reading).await {
-            Ok(Ok(entries)) => entries,
-            Ok(Err(error)) if error.kind == ErrorKind::TooLarge => {
-                // Closing the data connection tells the server to stop sending.
-                drop(data);
-                return Err(self.back_in_step(error).await);
-            }
-            Ok(Err(error)) => return Err(error),
-            Err(_) => return Err(FerryError::new(ErrorKind::Timeout, context)),
-        };
-        tokio::time::timeout_at(deadline, data.into_inner().finish())
-            .await
-            .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
-            .map_err(|e| ftp_error(e, &context))?;
-        Ok(entries)
+        let command = if self.features.mlsd { "MLSD" } else { "LIST" };
+        self.listing(&dir, command.to_string()).await
+    }
+
+    /// MLST's `UNIX.mode` where the server has MLST; otherwise, for an existing file, the one
+    /// line `LIST NAME` gives (only for names no server could read as a pattern or an option).
+    async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
+        if self.features.mlsd {
+            return Ok(self.stat(path).await?.permissions);
+        }
+        let full = self.absolute(path);
+        // SIZE costs no data connection: a new file (the common case) is known at once.
+        if timed(self.timeout, &format!("reading {full}"), self.stream.size(&full)).await.is_err() {
+            return Ok(None);
+        }
+        let name = file_name_remote(&full).to_string();
+        if name.is_empty() || name.starts_with('-') || name.contains(['*', '?', '[', ']', '{', '}', '~', ' ']) {
+            return Ok(None);
+        }
+        let entries = self.listing(&crate::model::parent_remote(&full), format!("LIST {name}")).await?;
+        let listed = entries.iter().filter(|entry| entry.name == name && entry.kind == EntryKind::File);
+        Ok(listed.map(|entry| entry.permissions).next().flatten())
     }
 
     async fn stat(&mut self, path: &str) -> Result<Entry> {

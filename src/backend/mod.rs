@@ -6,8 +6,11 @@
 pub mod ftp;
 pub mod ftp_listing;
 pub mod ftp_listing_reader;
+mod ftp_reply;
 pub mod local;
 pub mod sftp;
+mod sftp_error;
+mod sftp_raw;
 mod sftp_write;
 pub mod ssh_known_hosts;
 pub mod tls;
@@ -72,6 +75,11 @@ pub trait Backend: Send {
     /// One entry's metadata, following symlinks.
     async fn stat(&mut self, path: &str) -> Result<Entry>;
 
+    /// The permission bits of an existing file, where the server tells them.
+    async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
+        Ok(self.stat(path).await?.permissions)
+    }
+
     /// Creates a folder (its parent must exist).
     async fn mkdir(&mut self, path: &str) -> Result<()>;
 
@@ -82,33 +90,13 @@ pub trait Backend: Send {
     async fn remove_file(&mut self, path: &str) -> Result<()>;
 
     /// Puts the file `from` in the place of the file `to`, which may exist. A plain rename does
-    /// that on most servers (POSIX rename, FTP `RNFR`/`RNTO` on vsftpd and pure-ftpd). OpenSSH's
-    /// SFTP rename (protocol 3) refuses an existing target, and the `posix-rename@openssh.com`
-    /// extension is out of reach through ssh2, so the old file is first moved aside under a
-    /// hidden name, never deleted before the new one is in place: if the connection drops
-    /// between the two renames, the old file is still on the server, and it is moved back when
-    /// the second rename is refused.
+    /// that on most servers (POSIX rename, FTP `RNFR`/`RNTO` on vsftpd and pure-ftpd); where it
+    /// is refused, [`move_aside_and_rename`] does it without ever deleting the old file first.
     async fn replace_file(&mut self, from: &str, to: &str) -> Result<()> {
-        let refused = match self.rename(from, to).await {
-            Ok(()) => return Ok(()),
-            Err(error) => error,
-        };
-        // Only an existing target explains the refusal; anything else is the real error.
-        if self.stat(to).await.is_err() || self.stat(from).await.is_err() {
-            return Err(refused);
+        match self.rename(from, to).await {
+            Ok(()) => Ok(()),
+            Err(refused) => move_aside_and_rename(self, from, to, refused).await,
         }
-        let aside = crate::transfer::names::remote_aside_path(to);
-        let _ = self.remove_file(&aside).await;
-        self.rename(to, &aside).await?;
-        if let Err(error) = self.rename(from, to).await {
-            let _ = self.rename(&aside, to).await;
-            return Err(error);
-        }
-        if let Err(error) = self.remove_file(&aside).await {
-            let name = crate::model::escape_control(&aside);
-            tracing::warn!(target: "ferry::transfer", "could not delete the replaced copy {name}: {error}");
-        }
-        Ok(())
     }
 
     /// Removes an empty folder.
@@ -143,6 +131,35 @@ pub trait Backend: Send {
 
     /// Logs out and closes the connection.
     async fn disconnect(&mut self) -> Result<()>;
+}
+
+/// Puts `from` in the place of `to` after a plain rename was `refused`, for servers that refuse
+/// to rename over an existing file (SFTP protocol 3 without `posix-rename@openssh.com`). The old
+/// file is first moved aside under a hidden name, never deleted before the new one is in place:
+/// if the connection drops between the two renames, the old file is still on the server, and it
+/// is moved back when the second rename is refused.
+pub async fn move_aside_and_rename<B: Backend + ?Sized>(
+    backend: &mut B,
+    from: &str,
+    to: &str,
+    refused: crate::error::FerryError,
+) -> Result<()> {
+    // Only an existing target explains the refusal; anything else is the real error.
+    if backend.stat(to).await.is_err() || backend.stat(from).await.is_err() {
+        return Err(refused);
+    }
+    let aside = crate::transfer::names::remote_aside_path(to);
+    let _ = backend.remove_file(&aside).await;
+    backend.rename(to, &aside).await?;
+    if let Err(error) = backend.rename(from, to).await {
+        let _ = backend.rename(&aside, to).await;
+        return Err(error);
+    }
+    if let Err(error) = backend.remove_file(&aside).await {
+        let name = crate::model::escape_control(&aside);
+        tracing::warn!(target: "ferry::transfer", "could not delete the replaced copy {name}: {error}");
+    }
+    Ok(())
 }
 
 /// The least a transfer must move in each `idle` window: a server that trickles a few bytes at a

@@ -11,6 +11,9 @@ use secrecy::ExposeSecret;
 use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
+pub use super::sftp_raw::libssh2_version_string;
+use super::sftp_raw::{PosixRename, PosixRenamer};
 use super::sftp_write::write_whole;
 use super::ssh_known_hosts::{self, HostKey, Verdict};
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
@@ -26,6 +29,9 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 struct Connection {
     session: Session,
     sftp: Sftp,
+    /// The second SFTP channel for `posix-rename@openssh.com`, opened at the first overwrite. It
+    /// holds its own handle on the session, so it is shut down before the session is freed.
+    posix_rename: PosixRenamer,
 }
 
 /// One logged-in SFTP connection.
@@ -108,7 +114,7 @@ fn open_session(
     authenticate(&session, spec)?;
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
     let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
-    Ok(Connection { session, sftp })
+    Ok(Connection { session, sftp, posix_rename: PosixRenamer::default() })
 }
 
 /// Asks for host key types we already know for this host first, so a server with several keys
@@ -137,7 +143,13 @@ fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host:
 /// Tries, in order: the key file given, the SSH agent, then password and keyboard-interactive.
 fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectError> {
     let user = spec.user.as_str();
-    let offered = session.auth_methods(user).map(str::to_string).unwrap_or_default();
+    let context = format!("logging in as {user}");
+    // The first login request ("none") asks which methods the server takes. A connection that
+    // fails here has refused nothing: going on with no methods would report a wrong password.
+    let offered = match session.auth_methods(user) {
+        Ok(methods) => methods.to_string(),
+        Err(error) => return Err(ssh_error(&error, &context).into()),
+    };
     tracing::debug!(target: "ferry::ssh", "server offers authentication methods: {}", crate::model::escape_control(&offered));
     if session.authenticated() {
         return Ok(());
@@ -157,11 +169,13 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
                 .with_detail(error.message())
                 .into());
             }
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
             Err(error) => tracing::debug!(target: "ferry::ssh", "key {} refused: {error}", identity.display()),
         }
     } else if std::env::var_os("SSH_AUTH_SOCK").is_some() && offered.contains("publickey") {
         match session.userauth_agent(user) {
             Ok(()) => return Ok(()),
+            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
             Err(error) => tracing::debug!(target: "ferry::ssh", "ssh-agent keys refused: {error}"),
         }
     }
@@ -173,7 +187,6 @@ fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectErro
             .with_reply(offered)
             .into());
     };
-    let context = format!("logging in as {user}");
     if offered.contains("password") {
         match session.userauth_password(user, &password) {
             Ok(()) => return Ok(()),
@@ -204,12 +217,6 @@ impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
     }
 }
 
-/// Whether a login attempt failed because the server said no, rather than because the
-/// connection failed: only then is the password wrong.
-fn is_refusal(error: &ssh2::Error) -> bool {
-    !matches!(ssh_error(error, "").kind, ErrorKind::ConnectionLost | ErrorKind::Timeout)
-}
-
 fn is_key_file_error(error: &ssh2::Error) -> bool {
     // LIBSSH2_ERROR_FILE (-16): the key file could not be read or decrypted.
     matches!(error.code(), ErrorCode::Session(-16))
@@ -228,47 +235,6 @@ fn key_file_is_encrypted(path: &Path) -> bool {
         .decode(body.trim())
         .map(|bytes| bytes.windows(4).take(64).all(|w| w != b"none"))
         .unwrap_or(false)
-}
-
-/// Maps a libssh2 error to an error kind a user can act on.
-fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
-    let kind = match error.code() {
-        // SSH_FX_NO_SUCH_FILE, SSH_FX_NO_SUCH_PATH
-        ErrorCode::SFTP(2) | ErrorCode::SFTP(10) => ErrorKind::NotFound,
-        // SSH_FX_PERMISSION_DENIED, SSH_FX_WRITE_PROTECT
-        ErrorCode::SFTP(3) | ErrorCode::SFTP(12) => ErrorKind::PermissionDenied,
-        // SSH_FX_FILE_ALREADY_EXISTS
-        ErrorCode::SFTP(11) => ErrorKind::AlreadyExists,
-        // SSH_FX_NO_CONNECTION, SSH_FX_CONNECTION_LOST
-        ErrorCode::SFTP(6) | ErrorCode::SFTP(7) => ErrorKind::ConnectionLost,
-        // SSH_FX_OP_UNSUPPORTED
-        ErrorCode::SFTP(8) => ErrorKind::Unsupported,
-        ErrorCode::SFTP(_) => ErrorKind::Protocol,
-        // LIBSSH2_ERROR_TIMEOUT
-        ErrorCode::Session(-9) => ErrorKind::Timeout,
-        // LIBSSH2_ERROR_AUTHENTICATION_FAILED, PUBLICKEY_UNVERIFIED
-        ErrorCode::Session(-18) | ErrorCode::Session(-19) => ErrorKind::AuthFailed,
-        // SOCKET_NONE, BANNER_RECV, BANNER_SEND, SOCKET_SEND, SOCKET_DISCONNECT, SOCKET_RECV, KEX failures
-        ErrorCode::Session(-1)
-        | ErrorCode::Session(-2)
-        | ErrorCode::Session(-7)
-        | ErrorCode::Session(-13)
-        | ErrorCode::Session(-43) => ErrorKind::ConnectionLost,
-        ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
-        ErrorCode::Session(_) => ErrorKind::Protocol,
-    };
-    // libssh2's message is the library's description, not the server's words.
-    FerryError::new(kind, context).with_detail(error.message())
-}
-
-/// Maps an I/O error from reading or writing a remote file: libssh2 reports a broken session as
-/// a generic error, and that is a lost connection (worth a retry), not a local problem.
-fn remote_io_error(error: &std::io::Error, context: &str) -> FerryError {
-    let error = FerryError::from_io(error, context.to_string());
-    match error.kind {
-        ErrorKind::LocalIo | ErrorKind::Protocol => FerryError { kind: ErrorKind::ConnectionLost, ..error },
-        _ => error,
-    }
 }
 
 fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
@@ -381,6 +347,31 @@ impl Backend for SftpBackend {
                 .map_err(|e| ssh_error(&e, &format!("renaming {from} to {to}")))
         })
         .await
+    }
+
+    /// A new name needs only the plain rename. Over an existing file (which OpenSSH's plain SFTP
+    /// rename refuses) `posix-rename@openssh.com` replaces it in one step; a server without the
+    /// extension, or one that refuses it, gets the move-aside rename.
+    async fn replace_file(&mut self, from: &str, to: &str) -> Result<()> {
+        let refused = match self.rename(from, to).await {
+            Ok(()) => return Ok(()),
+            Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) => return Err(error),
+            Err(error) => error,
+        };
+        let (full_from, full_to) = (self.absolute(from), self.absolute(to));
+        let renamed = self
+            .blocking(move |c| {
+                c.posix_rename
+                    .rename(&c.session, &full_from, &full_to)
+                    .map_err(|e| ssh_error(&e, &format!("renaming {full_from} over {full_to}")))
+            })
+            .await?;
+        match renamed {
+            PosixRename::Done => Ok(()),
+            PosixRename::Unsupported | PosixRename::Refused => {
+                super::move_aside_and_rename(self, from, to, refused).await
+            }
+        }
     }
 
     async fn remove_file(&mut self, path: &str) -> Result<()> {
@@ -569,22 +560,4 @@ impl Backend for SftpBackend {
         })
         .await
     }
-}
-
-unsafe extern "C" {
-    /// From libssh2.h: the version string of the linked library (NULL if older than `required`).
-    fn libssh2_version(required: std::ffi::c_int) -> *const std::ffi::c_char;
-}
-
-/// The version of libssh2 this build links, as libssh2 reports it at run time.
-pub fn libssh2_version_string() -> String {
-    // Make sure libssh2 is initialised and linked in before asking it anything.
-    let _ = Session::new();
-    // SAFETY: libssh2_version(0) only returns a pointer to a static string compiled into the library.
-    let pointer = unsafe { libssh2_version(0) };
-    if pointer.is_null() {
-        return "unknown".to_string();
-    }
-    // SAFETY: a non-null result is a NUL-terminated static string owned by libssh2.
-    unsafe { std::ffi::CStr::from_ptr(pointer) }.to_string_lossy().into_owned()
 }

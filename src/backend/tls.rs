@@ -148,7 +148,7 @@ impl ServerCertVerifier for FerryVerifier {
         };
         if let Err(error) = &verdict {
             let mut slot = self.rejected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            *slot = Some(RejectedCertificate { sha256_hex, reason: error.to_string() });
+            *slot = Some(RejectedCertificate { sha256_hex, reason: reason_in_words(error) });
         }
         verdict
     }
@@ -176,6 +176,28 @@ impl ServerCertVerifier for FerryVerifier {
     }
 }
 
+/// Why a certificate was refused: a name that does not match in plain words (the names it was
+/// made for, and the one Ferry connected to), anything else in rustls's words.
+fn reason_in_words(error: &rustls::Error) -> String {
+    use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
+    match error {
+        rustls::Error::InvalidCertificate(NotValidForNameContext { expected, presented }) => {
+            // webpki presents each name as `DnsName("host")` or `IpAddress(..)`: keep the name.
+            let names: Vec<&str> = presented
+                .iter()
+                .map(|name| name.split_once('(').map_or(name.as_str(), |(_, inner)| inner.trim_end_matches(')')))
+                .map(|name| name.trim_matches('"'))
+                .collect();
+            let made_for = if names.is_empty() { "no host name".to_string() } else { names.join(", ") };
+            format!("the certificate is made for {made_for}, not for {}: the name does not match", expected.to_str())
+        }
+        rustls::Error::InvalidCertificate(NotValidForName) => {
+            "the certificate is made for another host name: the name does not match".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +206,17 @@ mod tests {
     fn fingerprints_display_with_colons() {
         assert_eq!(display_fingerprint("ab01ff"), "AB:01:FF");
         assert_eq!(certificate_sha256_hex(b"").len(), 64);
+    }
+
+    #[test]
+    fn a_name_mismatch_is_said_in_plain_words() {
+        let error = rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("127.0.0.1").unwrap().to_owned(),
+            presented: vec![r#"DnsName("other.invalid")"#.to_string(), "IpAddress(10.0.0.1)".to_string()],
+        });
+        assert_eq!(
+            reason_in_words(&error),
+            "the certificate is made for other.invalid, 10.0.0.1, not for 127.0.0.1: the name does not match"
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! Opens one connection to a site, asking the user about unknown host keys, untrusted
 //! certificates and missing secrets, and trying again after each answer.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use secrecy::SecretString;
 
 use super::engine::Shared;
 use super::{Answer, Question};
@@ -9,6 +12,13 @@ use crate::backend::{self, Backend, ConnectError};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};
 use crate::trust::TrustDecision;
+
+/// Passwords typed this run for sites whose connections came without one (a queue restored after
+/// a restart), by the site's URL: later connections to the same site use it, so the question
+/// comes once per site, not once per connection. Kept in memory only, and forgotten when the
+/// server refuses it.
+#[derive(Default)]
+pub(super) struct TypedPasswords(tokio::sync::Mutex<HashMap<String, SecretString>>);
 
 /// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
 /// secrets, and trying again after each answer. Returns it with the spec that worked.
@@ -18,13 +28,20 @@ pub(super) async fn open_connection(
     mut spec: ConnectSpec,
 ) -> Result<(Box<dyn Backend>, ConnectSpec)> {
     let url = spec.display_url();
+    // Whether the password tried came from the question (asked now or earlier this run).
+    let mut typed = false;
     loop {
         let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
             Ok(backend) => return Ok((backend, spec)),
             Err(error) => error,
         };
         match error {
-            ConnectError::Failed(error) => return Err(error),
+            ConnectError::Failed(error) => {
+                if typed && error.kind == ErrorKind::AuthFailed {
+                    shared.typed_passwords.0.lock().await.remove(&url);
+                }
+                return Err(error);
+            }
             ConnectError::UnknownHostKey(key) => {
                 let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
                 let decision = trust_answer(shared.ask(request, question).await);
@@ -54,13 +71,23 @@ pub(super) async fn open_connection(
                 shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
             }
             ConnectError::NeedPassword => {
-                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await)
-                else {
-                    return Err(FerryError::new(
-                        ErrorKind::AuthFailed,
-                        format!("logging in to {url}: no password given"),
-                    ));
+                // Held while asking: connections opened at once wait for the one answer.
+                let mut passwords = shared.typed_passwords.0.lock().await;
+                let password = match passwords.get(&url) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let question = Question::Password { url: url.clone() };
+                        let Some(password) = secret_answer(shared.ask(request, question).await) else {
+                            return Err(FerryError::new(
+                                ErrorKind::AuthFailed,
+                                format!("logging in to {url}: no password given"),
+                            ));
+                        };
+                        passwords.insert(url.clone(), password.clone());
+                        password
+                    }
                 };
+                typed = true;
                 spec.password = Some(password);
             }
             ConnectError::NeedPassphrase => {

@@ -64,6 +64,7 @@ pub(super) struct Shared {
     next_id: AtomicU64,
     pub(super) queue: Mutex<QueueState>,
     pub(super) pool: Mutex<Pool>,
+    pub(super) typed_passwords: super::connect::TypedPasswords,
 }
 
 /// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
@@ -135,6 +136,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
         running: Mutex::new(HashMap::new()),
         next_id: AtomicU64::new(1),
         pool: Mutex::new(Pool::new()),
+        typed_passwords: Default::default(),
     });
     let (saved, problem) = super::queue::load(&shared.config.queue());
     if !saved.is_empty() || problem.is_some() {
@@ -549,6 +551,10 @@ async fn keep_alive(
         if let Err(error) = guard.keep_alive().await {
             tracing::debug!(target: "ferry::worker", "keep-alive failed: {error}");
             if error.kind == ErrorKind::ConnectionLost || error.kind == ErrorKind::Timeout {
+                // A fresh connection takes its place quietly; only if that fails is it reported.
+                if super::reconnect::reopen_quietly(&shared, session, &mut guard).await {
+                    continue;
+                }
                 drop(guard);
                 forget(&shared, session, Some(error));
                 return;

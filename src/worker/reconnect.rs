@@ -60,6 +60,29 @@ pub(super) async fn reopen(
     }
 }
 
+/// Puts a fresh connection in place of a session's connection that a keep-alive found dead,
+/// without a word to the user: the session, its pane and its folder stay as they are. Only the
+/// login that worked is used, and nothing is asked (a question nobody requested would pop up out
+/// of nowhere); returns false if that does not connect, and the caller reports the loss.
+pub(super) async fn reopen_quietly(
+    shared: &Arc<Shared>,
+    session: SessionId,
+    connection: &mut Box<dyn Backend>,
+) -> bool {
+    let Ok(spec) = shared.session_spec(session) else { return false };
+    match crate::backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
+        Ok(fresh) => {
+            close_quietly(std::mem::replace(connection, fresh));
+            shared.log(Some(session), super::LogKind::Info, "The idle connection was lost; connected again");
+            true
+        }
+        Err(error) => {
+            tracing::info!(target: "ferry::worker", "session {}: connecting again failed: {error:?}", session.0);
+            false
+        }
+    }
+}
+
 /// Lets a lost connection go without waiting on it: its socket is already dead, and freeing an
 /// SSH session may block a moment.
 pub(super) fn close_quietly(backend: Box<dyn Backend>) {

@@ -126,11 +126,10 @@ fn refused_resume(error: &FerryError) -> bool {
 /// Gives the new copy the permission bits of the file it replaces, where the server tells them.
 /// A server that refuses is no failure: the upload itself is whole.
 async fn keep_mode(backend: &mut dyn Backend, target: &str, written: &str) {
-    let Ok(entry) = backend.stat(target).await else { return };
-    let Some(mode) = entry.permissions else { return };
+    let Ok(Some(mode)) = backend.permissions_of(target).await else { return };
     if let Err(error) = backend.chmod(written, mode & 0o7777).await {
         let name = crate::model::escape_control(target);
-        tracing::debug!(target: "ferry::transfer", "could not keep the permissions of {name}: {error}");
+        tracing::info!(target: "ferry::transfer", "could not keep the permissions of {name}: {error}");
     }
 }
 

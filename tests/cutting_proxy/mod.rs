@@ -3,6 +3,8 @@
 //! after a given number of bytes in one direction.
 //!
 //! - [`CuttingProxy::tcp`] relays every connection as plain bytes (SFTP: one TCP connection).
+//! - [`CuttingProxy::ssh`] relays SSH connections and cuts chosen ones at a packet of the
+//!   client's login ([`SshCut`], see `ssh.rs`).
 //! - [`CuttingProxy::ftp`] also rewrites the server's passive replies (`227`, `229`) so that data
 //!   connections go through the proxy too; the cuts then apply to the data connections only.
 //!
@@ -20,6 +22,10 @@
 //! - Active mode (`PORT`, `EPRT`) is not proxied: the server connects to the client directly.
 
 #![allow(dead_code)] // Each test crate uses a different part of it.
+
+mod ssh;
+#[allow(unused_imports)] // Only the crates with SSH cuts name these.
+pub use ssh::{CLEAR_LENGTH_CIPHERS, SshCut};
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
@@ -90,6 +96,15 @@ impl CuttingProxy {
         Self::start(upstream_port, cuts, Mode::Tcp)
     }
 
+    /// A relay to the sshd on 127.0.0.1:`upstream_port` (started with [`CLEAR_LENGTH_CIPHERS`]):
+    /// the first accepted connection gets `cuts[0]` (`None`: untouched), and so on; connections
+    /// beyond the list are relayed untouched.
+    pub fn ssh(upstream_port: u16, cuts: Vec<Option<SshCut>>) -> Self {
+        let proxy = Self::start(upstream_port, Vec::new(), Mode::Ssh);
+        *lock(&proxy.shared.ssh_cuts) = cuts.into();
+        proxy
+    }
+
     /// An FTP-aware relay to the FTP server on 127.0.0.1:`upstream_port`. Control connections are
     /// relayed untouched and never cut, except that `229 (|||PORT|)` and `227 (h1,...,p2)` replies
     /// are rewritten to name a fresh port of the proxy (and 127,0,0,1), which relays the one
@@ -108,7 +123,9 @@ impl CuttingProxy {
             bytes: AtomicU64::new(0),
             connections: AtomicUsize::new(0),
             cuts: Mutex::new(cuts.into()),
+            ssh_cuts: Mutex::new(VecDeque::new()),
             stalled: Mutex::new(Vec::new()),
+            live: Mutex::new(Vec::new()),
         });
         let acceptor = {
             let shared = shared.clone();
@@ -118,6 +135,7 @@ impl CuttingProxy {
                     while let Some(client) = shared.next_connection(&listener, None) {
                         let (cut, kind) = match mode {
                             Mode::Tcp => (shared.next_cut(), Kind::Plain),
+                            Mode::Ssh => (None, Kind::Ssh(lock(&shared.ssh_cuts).pop_front().flatten())),
                             Mode::Ftp => (None, Kind::FtpControl),
                         };
                         let shared = shared.clone();
@@ -149,6 +167,16 @@ impl CuttingProxy {
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
     }
+
+    /// Drops every connection relayed so far, as [`Fault::Drop`] does: an idle session that the
+    /// network lost. Later connections are relayed as usual.
+    pub fn drop_connections(&self) {
+        let live = std::mem::take(&mut *lock(&self.shared.live));
+        for connection in live.iter().filter_map(Weak::upgrade) {
+            connection.dropped.store(true, Ordering::SeqCst);
+            connection.shut_down();
+        }
+    }
 }
 
 impl Drop for CuttingProxy {
@@ -171,14 +199,17 @@ impl Drop for CuttingProxy {
 #[derive(Clone, Copy)]
 enum Mode {
     Tcp,
+    Ssh,
     Ftp,
 }
 
-/// How a relayed connection treats what the server sends.
+/// How a relayed connection treats what the server sends (and, for SSH, the client).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// Bytes, forwarded as they come.
     Plain,
+    /// Bytes, forwarded as they come, but the client's are followed packet by packet for the cut.
+    Ssh(Option<SshCut>),
     /// An FTP control connection: replies are read line by line and passive replies rewritten.
     FtpControl,
 }
@@ -193,8 +224,12 @@ struct Shared {
     connections: AtomicUsize,
     /// Cuts for the connections still to come (TCP) or data connections still to come (FTP).
     cuts: Mutex<VecDeque<Cut>>,
+    /// Cuts for the SSH connections still to come.
+    ssh_cuts: Mutex<VecDeque<Option<SshCut>>>,
     /// Stalled connections, closed when the proxy is dropped.
     stalled: Mutex<Vec<Weak<Connection>>>,
+    /// Every relayed connection, for [`CuttingProxy::drop_connections`].
+    live: Mutex<Vec<Weak<Connection>>>,
 }
 
 impl Shared {
@@ -313,15 +348,19 @@ fn relay(client: TcpStream, upstream_port: u16, cut: Option<Cut>, kind: Kind, sh
     let _ = server.set_nodelay(true);
     let connection =
         Arc::new(Connection { client, server, dropped: AtomicBool::new(false), stalled: AtomicBool::new(false) });
+    lock(&shared.live).push(Arc::downgrade(&connection));
     let limit = |direction| cut.filter(|cut| cut.direction == direction);
     {
         let (connection, shared, to_client) = (connection.clone(), shared.clone(), limit(Direction::ToClient));
         thread::spawn(move || match kind {
-            Kind::Plain => forward(&connection, Direction::ToClient, to_client, &shared),
+            Kind::Plain | Kind::Ssh(_) => forward(&connection, Direction::ToClient, to_client, &shared),
             Kind::FtpControl => forward_replies(&connection, &shared),
         });
     }
-    forward(&connection, Direction::ToServer, limit(Direction::ToServer), shared);
+    match kind {
+        Kind::Ssh(Some(cut)) => ssh::forward_client(&connection, cut, shared),
+        _ => forward(&connection, Direction::ToServer, limit(Direction::ToServer), shared),
+    }
 }
 
 /// Forwards bytes in `direction` until the source ends, striking `cut` (if any) at its byte.

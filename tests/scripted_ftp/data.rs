@@ -186,15 +186,22 @@ pub(super) fn data_command(
             // Options ("-a") and globs are not understood: a path argument is listed, else the cwd.
             let dir =
                 if arg.is_empty() || arg.starts_with('-') { session.cwd.clone() } else { resolve(&session.cwd, arg) };
-            let Some(lines) = listing_lines(shared, &dir, verb == "MLSD", verb == "NLST") else {
-                return send_text(out, shared, "550 No such directory.");
-            };
-            let mut bytes = Vec::new();
-            for line in lines {
-                bytes.extend_from_slice(line.as_bytes());
-                bytes.extend_from_slice(b"\r\n");
+            // `LIST FILE` lists that one file, as Unix servers do.
+            let one_file = if verb == "LIST" { lock(&shared.fs).files.get(&dir).map(Vec::len) } else { None };
+            if let Some(size) = one_file {
+                let line = format!("-rw-r--r--    1 ftp      ftp      {size:>10} Jan 02  2024 {}\r\n", name_of(&dir));
+                Some(line.into_bytes())
+            } else {
+                let Some(lines) = listing_lines(shared, &dir, verb == "MLSD", verb == "NLST") else {
+                    return send_text(out, shared, "550 No such directory.");
+                };
+                let mut bytes = Vec::new();
+                for line in lines {
+                    bytes.extend_from_slice(line.as_bytes());
+                    bytes.extend_from_slice(b"\r\n");
+                }
+                Some(bytes)
             }
-            Some(bytes)
         }
         _ => None,
     };

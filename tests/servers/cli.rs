@@ -749,7 +749,10 @@ fn ferry_in(cwd: &Path, config: &Path, args: &[&str]) -> Output {
 /// the very certificate the server presents, for the host name connected to.
 #[test]
 fn a_ca_file_holding_the_servers_own_self_signed_ca_certificate_is_trusted() {
-    let ftpd = Vsftpd::start(VsftpdOptions { ca_certificate: true, ..VsftpdOptions::default() });
+    let ftpd = Vsftpd::start(VsftpdOptions {
+        certificate: support::ServedCertificate::SelfSignedCa,
+        ..VsftpdOptions::default()
+    });
     std::fs::write(ftpd.data_dir().join("secure.txt"), b"tls").unwrap();
     let config = tempfile::tempdir().unwrap();
     let url = format!("ftpes://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());

@@ -14,7 +14,10 @@ use ferry::model::Protocol;
 use ferry::trust::TrustDecision;
 use ferry::worker::Question;
 use ftp_proxy::{Faults, FtpProxy};
-use support::{FtpTls, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, test_certificate};
+use support::{
+    FtpTls, ServedCertificate, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, other_name_certificate,
+    test_certificate,
+};
 
 #[test]
 fn wrong_password_is_auth_failed_with_the_server_reply() {
@@ -69,6 +72,23 @@ fn a_ca_file_makes_the_certificate_trusted() {
     let session = driver.connect(login).unwrap();
     driver.list(session, ".").unwrap();
     assert!(driver.questions.is_empty());
+}
+
+#[test]
+fn a_pinned_certificate_made_for_another_host_name_is_refused_before_the_password() {
+    let ftpd = Vsftpd::start(VsftpdOptions { certificate: ServedCertificate::OtherName, ..VsftpdOptions::default() });
+    let mut login = spec(Protocol::Ftpes, ftpd.port(), TEST_USER, Some(TEST_PASSWORD));
+    // The very certificate the server presents is in the CA file, but it names other.invalid.
+    login.ca_file = Some(other_name_certificate().cert_pem.clone());
+    let mut driver = Driver::new();
+    driver.trust_answer = TrustDecision::Reject;
+    let error = driver.connect(login).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::CertificateUntrusted, "{error}");
+    let words = error.to_string();
+    assert!(words.contains("other.invalid") && words.contains("127.0.0.1"), "names both names: {words}");
+    assert!(words.contains("the name does not match"), "says so: {words}");
+    assert!(error.server_reply.is_none(), "Ferry's verdict, not the server's: {error:?}");
+    assert!(!ftpd.log().contains("PASS"), "no password was sent: {}", ftpd.log());
 }
 
 #[test]

@@ -472,3 +472,52 @@ fn concurrency_can_be_changed_and_finished_items_cleared() {
         }
     }
 }
+
+/// A queue restored after a restart knows no password (none is ever saved): resumed with several
+/// connections at once, it asks for the site's password once, not once per connection.
+#[test]
+fn a_restored_queue_asks_for_the_password_once_per_site() {
+    const SIZE: usize = 8 * 1024 * 1024;
+    let sshd = Sshd::start();
+    std::fs::create_dir(sshd.data_dir().join("four")).unwrap();
+    for index in 0..4u8 {
+        std::fs::write(sshd.data_dir().join(format!("four/{index}.bin")), driver::pattern(SIZE, index)).unwrap();
+    }
+    let key = sshd.host_key_public_line();
+    let one_at_a_time = TransferSettings { concurrency: 1, ..TransferSettings::default() };
+    let mut driver = trusting_with(Some(&key), sshd.port(), one_at_a_time);
+    let session = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let items = driver.enqueue(session, Direction::Download, local.path(), "four", true, OnExists::Overwrite).unwrap();
+    for item in &items {
+        driver.handle.send(Command::QueueAction { item: item.id, action: ItemAction::Pause });
+    }
+    // The queue is saved within a second of a change.
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let mut again = driver.restarted();
+    drop(driver);
+    again.secret_answer = Some(TEST_PASSWORD.into());
+    let restored = loop {
+        let event = again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again");
+        if let Event::QueueRestored { items, .. } = event {
+            break items;
+        }
+    };
+    let files = restored.iter().filter(|item| !item.is_folder).count();
+    assert!(files >= 3, "paused before they finished: {restored:#?}");
+    again.handle.send(Command::SetConcurrency { limit: 4 });
+    for item in &restored {
+        again.handle.send(Command::QueueAction { item: item.id, action: ItemAction::Resume });
+    }
+    let done = again.wait_for_items(&restored);
+    assert!(done.iter().all(|item| item.state == ItemState::Done), "{done:#?}");
+    for index in 0..4u8 {
+        let name = format!("four/{index}.bin");
+        assert_eq!(sha256(&local.path().join(&name)), sha256(&sshd.data_dir().join(&name)), "{name}");
+    }
+    let asked = again.questions.iter().filter(|q| matches!(q, ferry::worker::Question::Password { .. })).count();
+    assert_eq!(asked, 1, "one question for the one site: {:?}", again.questions);
+    let logins = sshd.log().matches("Accepted password for ferrytest").count();
+    assert!(logins >= 3, "several connections used the one answer: {logins}");
+}

@@ -9,8 +9,9 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
+use cutting_proxy::{CLEAR_LENGTH_CIPHERS, Cut, CuttingProxy, Direction as CutDirection, Fault, SshCut};
 use driver::{Driver, pattern, spec};
+use ferry::backend::ConnectSettings;
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Direction, Event, ItemState, TransferSettings};
@@ -230,4 +231,83 @@ fn disconnect_closes_every_connection_to_the_site() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(ftpd.session_processes(), 0, "no connection to the site stays open");
+}
+
+/// A keep-alive that finds the idle browsing connection dead (the network dropped it) opens a
+/// fresh one by itself, quietly: the session stays open (no "Reconnect" in the pane), the next
+/// listing works on the new connection at once, and nothing is asked again.
+#[test]
+fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("still-here.txt"), b"x").unwrap();
+    open_up(sshd.data_dir());
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
+    let mut driver = Driver::custom(None, settings, TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver.list(session, ".").unwrap();
+    // The host key question cost a connection of its own: the session holds the last one.
+    let before = proxy.connections();
+
+    proxy.drop_connections();
+    let mut events = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while proxy.connections() == before && std::time::Instant::now() < deadline {
+        events.extend(driver.handle.recv_timeout(Duration::from_millis(100)));
+    }
+    assert_eq!(proxy.connections(), before + 1, "the keep-alive connected again, with no request asking: {events:?}");
+    // Whatever the worker says about it arrives within a moment.
+    while let Some(event) = driver.handle.recv_timeout(Duration::from_millis(1500)) {
+        events.push(event);
+    }
+    let closed = events.iter().any(|event| matches!(event, Event::Disconnected { session: s, .. } if *s == session));
+    assert!(!closed, "the session was never reported lost: {events:?}");
+    let names: Vec<String> = driver.list(session, ".").expect("browsing goes on").into_iter().map(|e| e.name).collect();
+    assert!(names.contains(&"still-here.txt".to_string()), "{names:?}");
+    assert_eq!(proxy.connections(), before + 1, "the listing used the keep-alive's fresh connection");
+    assert_eq!(driver.questions.len(), 1, "only the first connect asked (the host key): {:?}", driver.questions);
+}
+
+/// A login cut by a dropped connection is a lost connection, not a refused password. The queue's
+/// connection is cut during the download; the first new connection is cut as it asks which logins
+/// the server takes, the next one at its password. The download is retried until it arrives
+/// whole, the row only ever says the connection was lost, and nothing is asked again.
+#[test]
+fn a_login_cut_half_way_is_retried_not_called_a_wrong_password() {
+    const SIZE: usize = 2_000_000;
+    let sshd = Sshd::start_with_extra_config(CLEAR_LENGTH_CIPHERS);
+    std::fs::write(sshd.data_dir().join("file.bin"), pattern(SIZE, 7)).unwrap();
+    open_up(sshd.data_dir());
+    let cut = |encrypted_packet| Some(SshCut { encrypted_packet, fault: Fault::Drop });
+    // The pane's connection is left alone. The queue's plans in about ten packets, then reads
+    // the file in about a hundred: its 40th packet is a read request.
+    let proxy = CuttingProxy::ssh(sshd.port(), vec![None, cut(40), cut(2), cut(3)]);
+    let config = tempfile::tempdir().unwrap();
+    let known_hosts = config.path().join("known_hosts");
+    std::fs::write(&known_hosts, format!("[127.0.0.1]:{} {}\n", proxy.port(), sshd.host_key_public_line())).unwrap();
+    let quick = TransferSettings { backoff: Duration::from_millis(200), ..TransferSettings::default() };
+    let mut driver = Driver::with_known_hosts_and_transfer(known_hosts, quick);
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("file.bin");
+    let items = driver.enqueue(session, Direction::Download, &target, "file.bin", false, OnExists::Overwrite).unwrap();
+
+    let mut notes = Vec::new();
+    let item = loop {
+        match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
+            Event::QueueChanged { item } if item.id == items[0].id => {
+                notes.extend(item.note.clone());
+                if item.state.is_finished() {
+                    break item;
+                }
+            }
+            Event::Prompt { question, .. } => panic!("nothing is asked: {question:?}"),
+            _ => {}
+        }
+    };
+    assert_eq!(item.state, ItemState::Done, "{item:#?}");
+    assert_eq!(std::fs::read(&target).unwrap(), pattern(SIZE, 7), "the file arrived whole");
+    assert_eq!(notes.len(), 3, "one retry per cut: {notes:?}");
+    assert!(notes.iter().all(|note| note.starts_with("connection lost")), "{notes:?}");
+    assert_eq!(proxy.connections(), 5, "the pane's, the queue's, two cut logins, the one that worked");
 }

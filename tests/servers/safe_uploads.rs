@@ -163,10 +163,106 @@ fn a_finished_overwrite_replaces_the_file_and_keeps_its_mode() {
     let url = format!("ftp://{TEST_USER}@127.0.0.1:{}/keep.bin", pure.port());
     let link = put_over(&[], &[], &url, pure.data_dir(), &new);
     assert_eq!(std::fs::read(&link).unwrap(), OLD, "pure-ftpd: replaced, never written into");
-    // pure-ftpd tells the mode (MLST's UNIX.mode) and takes SITE CHMOD. vsftpd has no MLST: its
-    // mode would cost a listing of the whole folder per upload, so it is not kept there.
+    // pure-ftpd tells the mode (MLST's UNIX.mode) and takes SITE CHMOD; vsftpd (no MLST) is in
+    // `an_overwrite_keeps_the_targets_mode_on_vsftpd_which_has_no_mlst`.
     let mode = std::fs::metadata(pure.data_dir().join("keep.bin")).unwrap().mode() & 0o7777;
     assert_eq!(mode, 0o600, "pure-ftpd: the target's mode is kept");
+}
+
+/// `ferry put` over the server's `keep.bin` (mode 0600) beside a folder that bears the name the
+/// move-aside rename would use, holding a file of the user's: with `posix-rename@openssh.com` the
+/// new bytes land in one rename, the old file is replaced (not written into), its mode is kept,
+/// and the folder and its file are untouched.
+fn overwrite_in_one_rename(extra: &[&str], url: &str, server_dir: &Path) {
+    let new = driver::pattern(200_000, 11);
+    let target = server_dir.join("keep.bin");
+    server_file(&target, OLD, 0o600);
+    let link = server_dir.join("old-link.bin");
+    std::fs::hard_link(&target, &link).unwrap();
+    let aside = server_dir.join(".keep.bin.ferry-old");
+    std::fs::create_dir(&aside).unwrap();
+    let account = support::test_account().expect("the test account");
+    std::os::unix::fs::chown(&aside, Some(account.uid), Some(account.gid)).unwrap();
+    server_file(&aside.join("mine.txt"), b"not Ferry's\n", 0o644);
+
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("new.bin");
+    std::fs::write(&source, &new).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let output = ferry_put(config.path(), extra, &[], &source, url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{url}: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&target).unwrap(), new, "{url}: the new bytes are in place");
+    assert_eq!(std::fs::read(&link).unwrap(), OLD, "{url}: the old file was replaced, never written into");
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o600, "{url}: the target's mode is kept");
+    assert_eq!(std::fs::read(aside.join("mine.txt")).unwrap(), b"not Ferry's\n", "{url}: the folder is untouched");
+    assert_eq!(std::fs::read_dir(&aside).unwrap().count(), 1, "{url}: nothing was moved into the folder");
+    assert!(!server_dir.join(".keep.bin.ferry-part").exists(), "{url}: the part file is gone");
+}
+
+#[test]
+fn an_sftp_overwrite_is_one_posix_rename_on_openssh_and_dropbear() {
+    let sshd = Sshd::start();
+    let known = tempfile::tempdir().unwrap();
+    let known = known.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", sshd.port(), sshd.data_dir().display());
+    overwrite_in_one_rename(&["--known-hosts", known.to_str().unwrap()], &url, sshd.data_dir());
+
+    // Dropbear runs OpenSSH's sftp-server, which offers the extension too.
+    let dropbear = support::Dropbear::start();
+    let known = tempfile::tempdir().unwrap();
+    let known = known.path().join("known_hosts");
+    std::fs::write(&known, dropbear.known_hosts_line() + "\n").unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", dropbear.port(), dropbear.data_dir().display());
+    overwrite_in_one_rename(&["--known-hosts", known.to_str().unwrap()], &url, dropbear.data_dir());
+}
+
+/// An SFTP server that refuses `posix-rename@openssh.com` (OpenSSH's `sftp-server -P
+/// posix-rename`: "permission denied", though the extension is offered) still gets the overwrite,
+/// by the move-aside rename: the new bytes in place, the mode kept, nothing left beside it.
+#[test]
+fn an_sftp_overwrite_moves_the_old_file_aside_where_posix_rename_is_refused() {
+    let sshd = Sshd::start_with_sftp_options("-P posix-rename");
+    let target = sshd.data_dir().join("keep.bin");
+    server_file(&target, OLD, 0o600);
+    let new = driver::pattern(200_000, 12);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("new.bin");
+    std::fs::write(&source, &new).unwrap();
+    let known = local.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", sshd.port(), sshd.data_dir().display());
+    let extra = ["--known-hosts", known.to_str().unwrap()];
+    let output = ferry_put(config.path(), &extra, &[], &source, &url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&target).unwrap(), new, "the new bytes are in place");
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o600, "the target's mode is kept");
+    assert_eq!(leftovers(sshd.data_dir()), Vec::<String>::new(), "no .keep.bin.ferry-old or -part is left");
+}
+
+#[test]
+fn an_overwrite_keeps_the_targets_mode_on_vsftpd_which_has_no_mlst() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let target = ftpd.data_dir().join("keep.bin");
+    server_file(&target, OLD, 0o640);
+    let new = driver::pattern(100_000, 6);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("new.bin");
+    std::fs::write(&source, &new).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{TEST_USER}@127.0.0.1:{}/keep.bin", ftpd.port());
+    let output = ferry_put(config.path(), &[], &[], &source, &url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(&target).unwrap(), new, "the new bytes are in place");
+    assert_eq!(std::fs::metadata(&target).unwrap().mode() & 0o7777, 0o640, "the target's mode is kept");
+
+    // A new file gets the server's own mode, and no listing was asked for it.
+    let url = format!("ftp://{TEST_USER}@127.0.0.1:{}/fresh.bin", ftpd.port());
+    let output = ferry_put(config.path(), &[], &[], &source, &url).wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::read(ftpd.data_dir().join("fresh.bin")).unwrap(), new);
+    assert!(!ftpd.log().contains("LIST fresh.bin"), "a new file costs no listing");
 }
 
 #[test]
@@ -273,6 +369,24 @@ fn a_server_that_refuses_resume_gets_the_file_again_from_zero_once() {
     let note = done[0].note.clone().unwrap_or_default();
     assert!(note.contains("refused to resume") && note.contains("451"), "the item says so: {note:?}");
     assert_eq!(ftpd.count("STOR"), 2, "once cut, then (the resume refused) once from zero: {:?}", ftpd.verbs());
+}
+
+#[test]
+fn a_server_that_refuses_site_chmod_still_gets_its_upload() {
+    let data = driver::pattern(50_000, 3);
+    // No MLST: the mode comes from `LIST keep.bin`, and SITE CHMOD is refused.
+    let ftpd =
+        ScriptedFtp::start(Script::new().file("/keep.bin", OLD.to_vec()).reply("SITE", "550 Permission denied."));
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("keep.bin");
+    std::fs::write(&source, &data).unwrap();
+    let mut driver = Driver::with_transfer(TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Ftp, ftpd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let items = driver.enqueue(session, Direction::Upload, &source, "keep.bin", false, OnExists::Overwrite).unwrap();
+    let done = driver.wait_for_items(&items);
+    assert_eq!(done[0].state, ItemState::Done, "{:?}", done[0]);
+    assert_eq!(ftpd.file("/keep.bin").as_deref(), Some(&data[..]), "arrived whole");
+    assert_eq!(ftpd.count("SITE"), 1, "the old mode was asked to be kept, once: {:?}", ftpd.verbs());
 }
 
 #[test]

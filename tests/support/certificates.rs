@@ -52,9 +52,33 @@ pub fn self_signed_ca_certificate() -> &'static TestCertificate {
     })
 }
 
+/// A server certificate like [`test_certificate`] but made only for CN=other.invalid
+/// (DNS:other.invalid): pinned or not, it is not valid for 127.0.0.1 or localhost.
+pub fn other_name_certificate() -> &'static TestCertificate {
+    static CERT: OnceLock<TestCertificate> = OnceLock::new();
+    CERT.get_or_init(|| {
+        make_certificate_for(
+            "tls-other-name",
+            "other.invalid",
+            "DNS:other.invalid",
+            &[
+                "basicConstraints=critical,CA:FALSE",
+                "keyUsage=critical,digitalSignature,keyEncipherment",
+                "extendedKeyUsage=serverAuth",
+            ],
+        )
+    })
+}
+
 /// A self-signed certificate for CN=localhost (DNS:localhost, IP:127.0.0.1) in the process
 /// folder `folder`, with the `extensions` given beyond openssl's defaults.
 fn make_certificate(folder: &str, extensions: &[&str]) -> TestCertificate {
+    make_certificate_for(folder, "localhost", "DNS:localhost,IP:127.0.0.1", extensions)
+}
+
+/// A self-signed certificate for CN=`name` with the subjectAltName `alt_names`, in the process
+/// folder `folder`, with the `extensions` given beyond openssl's defaults.
+fn make_certificate_for(folder: &str, name: &str, alt_names: &str, extensions: &[&str]) -> TestCertificate {
     let dir = process_dir().join(folder);
     create_dir(&dir, 0o755);
     let cert_pem = dir.join("cert.pem");
@@ -65,8 +89,8 @@ fn make_certificate(folder: &str, extensions: &[&str]) -> TestCertificate {
         .arg(&key_pem)
         .arg("-out")
         .arg(&cert_pem)
-        .args(["-days", "3650", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+        .args(["-days", "3650", "-subj", &format!("/CN={name}")])
+        .args(["-addext", &format!("subjectAltName={alt_names}")]);
     for extension in extensions {
         command.args(["-addext", extension]);
     }

@@ -39,7 +39,7 @@ pub use accounts::{
     Account, is_root, password_logins_available, require_password_logins, ssh_login_user, test_account,
 };
 #[allow(unused_imports)]
-pub use certificates::{TestCertificate, self_signed_ca_certificate, test_certificate};
+pub use certificates::{TestCertificate, other_name_certificate, self_signed_ca_certificate, test_certificate};
 #[allow(unused_imports)]
 pub use dropbear::{DROPBEAR_DEFAULT_WINDOW, Dropbear};
 #[allow(unused_imports)]
@@ -53,7 +53,7 @@ pub use ssh_agent::SshAgent;
 #[allow(unused_imports)]
 pub use sshd::Sshd;
 #[allow(unused_imports)]
-pub use vsftpd::{FtpTls, Vsftpd, VsftpdOptions};
+pub use vsftpd::{FtpTls, ServedCertificate, Vsftpd, VsftpdOptions};
 
 /// The system account that password logins use (created by `tests/run.sh`).
 pub const TEST_USER: &str = "ferrytest";

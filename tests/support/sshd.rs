@@ -42,6 +42,8 @@ pub struct Sshd {
     output_file: PathBuf,
     /// Lines from [`Sshd::start_with_extra_config`].
     extra_config: String,
+    /// Options from [`Sshd::start_with_sftp_options`].
+    sftp_options: String,
 }
 
 impl Sshd {
@@ -65,7 +67,24 @@ impl Sshd {
         Self::start_inner(None, extra)
     }
 
+    /// Starts sshd whose SFTP server (OpenSSH's, in process) gets `options` as well, as
+    /// `sftp-server` takes them: "-P posix-rename" refuses `posix-rename@openssh.com` requests
+    /// with "permission denied", though the extension is still offered.
+    pub fn start_with_sftp_options(options: &str) -> Self {
+        let mut sshd = Self::prepare(None, "");
+        sshd.sftp_options = options.to_owned();
+        sshd.launch_on_free_port();
+        sshd
+    }
+
     fn start_inner(host_key: Option<&Path>, extra_config: &str) -> Self {
+        let mut sshd = Self::prepare(host_key, extra_config);
+        sshd.launch_on_free_port();
+        sshd
+    }
+
+    /// Everything but the launch: the folder, the data directory, the keys.
+    fn prepare(host_key: Option<&Path>, extra_config: &str) -> Self {
         let binary = sshd_binary();
         assert!(binary.exists(), "{} not found: run tests/run.sh once (it installs openssh-server)", binary.display());
         if is_root() {
@@ -73,7 +92,7 @@ impl Sshd {
             create_dir(Path::new("/run/sshd"), 0o755);
         }
         let dir = server_dir("sshd-");
-        let mut sshd = Sshd {
+        let sshd = Sshd {
             process: None,
             port: 0,
             data_dir: dir.path().join("data"),
@@ -82,6 +101,7 @@ impl Sshd {
             log_file: dir.path().join("sshd.log"),
             output_file: dir.path().join("sshd.out"),
             extra_config: extra_config.to_owned(),
+            sftp_options: String::new(),
             dir,
         };
         sshd.make_data_dir();
@@ -90,7 +110,6 @@ impl Sshd {
             None => ssh_keygen(&sshd.host_key, &["-t", "ed25519"], "", "ferry-test-host"),
         }
         write_file(&sshd.dir.path().join("authorized_keys"), &client_keys().authorized_keys(), 0o644);
-        sshd.launch_on_free_port();
         sshd
     }
 
@@ -216,6 +235,7 @@ impl Sshd {
                 ("AUTHORIZED_KEYS", path(&self.dir.path().join("authorized_keys"))),
                 ("ALLOW_USERS", allow_users),
                 ("DATA", path(&self.data_dir)),
+                ("SFTP_OPTIONS", self.sftp_options.clone()),
                 ("EXTRA", format!("{}\n{}", self.extra_config, sshd_version_specific_options())),
             ],
         );

@@ -9,7 +9,7 @@ use tempfile::TempDir;
 
 use super::TEST_USER;
 use super::accounts::{create_data_dir, expect_test_account, require_root};
-use super::certificates::{self_signed_ca_certificate, test_certificate};
+use super::certificates::{other_name_certificate, self_signed_ca_certificate, test_certificate};
 use super::files::{create_dir, extracted_binary, fill_template, read_lossy, server_dir, tails, write_file};
 use super::ports::{free_port_block, localhost};
 use super::process::{ServerProcess, descendants, start_on_free_port};
@@ -31,6 +31,17 @@ pub enum FtpTls {
     Implicit,
 }
 
+/// Which certificate a [`Vsftpd`] serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServedCertificate {
+    /// [`test_certificate`].
+    Test,
+    /// [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509` makes by default).
+    SelfSignedCa,
+    /// [`other_name_certificate`]: made for another host name.
+    OtherName,
+}
+
 /// How to start a [`Vsftpd`].
 #[derive(Clone, Debug)]
 pub struct VsftpdOptions {
@@ -44,9 +55,8 @@ pub struct VsftpdOptions {
     /// vsftpd's `local_max_rate` in bytes per second (0: no limit): a slow server, so a
     /// test can be sure a transfer is half way.
     pub max_rate: u32,
-    /// Serve [`self_signed_ca_certificate`] (CA:TRUE, as `openssl req -x509`
-    /// makes by default) instead of [`test_certificate`].
-    pub ca_certificate: bool,
+    /// The certificate served for FTPS.
+    pub certificate: ServedCertificate,
 }
 
 impl Default for VsftpdOptions {
@@ -57,7 +67,7 @@ impl Default for VsftpdOptions {
             require_ssl_reuse: true,
             idle_session_timeout: 300,
             max_rate: 0,
-            ca_certificate: false,
+            certificate: ServedCertificate::Test,
         }
     }
 }
@@ -181,7 +191,11 @@ fn vsftpd_config(
 ) -> String {
     let yes_no = |on: bool| if on { "YES" } else { "NO" }.to_owned();
     let path = |path: &Path| path.display().to_string();
-    let certificate = if options.ca_certificate { self_signed_ca_certificate() } else { test_certificate() };
+    let certificate = match options.certificate {
+        ServedCertificate::Test => test_certificate(),
+        ServedCertificate::SelfSignedCa => self_signed_ca_certificate(),
+        ServedCertificate::OtherName => other_name_certificate(),
+    };
     fill_template(
         VSFTPD_CONFIG_TEMPLATE,
         &[
