@@ -2,9 +2,11 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
-mod actions;
 mod events;
+mod file_ops;
 mod help;
+mod intent;
+mod layout;
 mod sites;
 
 use std::collections::{HashMap, VecDeque};
@@ -223,6 +225,28 @@ impl FerryApp {
         self.active_tab = self.tabs.len() - 1;
     }
 
+    /// Closes the tab at `index`, disconnecting it; the last tab closed leaves an empty one.
+    fn close_tab(&mut self, index: usize) {
+        if index >= self.tabs.len() {
+            return;
+        }
+        let tab = self.tabs.remove(index);
+        if let Some(session) = tab.session {
+            self.worker.send(Command::Disconnect { session });
+        }
+        if self.tabs.is_empty() {
+            self.open_tab();
+        }
+        self.active_tab = self.active_tab.min(self.tabs.len() - 1);
+    }
+
+    /// Disconnects the active tab's session, keeping the tab.
+    fn disconnect_active_tab(&mut self) {
+        if let Some(session) = self.active_tab().and_then(|tab| tab.session) {
+            self.worker.send(Command::Disconnect { session });
+        }
+    }
+
     fn tab_index(&self, id: TabId) -> Option<usize> {
         self.tabs.iter().position(|tab| tab.id == id)
     }
@@ -429,19 +453,12 @@ impl eframe::App for FerryApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.menu_bar(ui);
-        egui::Panel::top("connect_bar").show(ui, |ui| {
-            if let Some(request) = self.connect_bar.show(ui, &self.suggestions) {
-                self.handle_connect_request(request);
-            }
-        });
-        self.status_bar(ui);
-        self.unfinished_ui(ui);
-        self.bottom_panel(ui);
-        self.panes(ui);
-        self.site_manager_ui(&ctx);
-        self.dialogs(&ctx);
-        help::show(&ctx, &mut self.show_help);
+        let intents = self.draw(ui);
+        if !intents.is_empty() {
+            // What the user asked for shows at once, not at the next input.
+            ctx.request_repaint();
+        }
+        self.apply(intents);
         self.save_state_if_changed(&ctx);
     }
 }

@@ -45,22 +45,20 @@ impl FerryApp {
         }
     }
 
-    /// Draws the site manager and acts on what the user asked of it.
-    pub(super) fn site_manager_ui(&mut self, ctx: &egui::Context) {
-        for action in self.site_manager.show(ctx) {
-            match action {
-                SiteAction::Save { bookmark, password } => {
-                    self.worker.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
-                }
-                SiteAction::Delete(id) => self.worker.send(Command::RemoveBookmark { id }),
-                SiteAction::Connect(id) => self.connect_bookmark(id),
-                SiteAction::Import(path) => {
-                    self.request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
-                }
-                SiteAction::Export(path) => {
-                    let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
-                    self.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
-                }
+    /// Acts on what the user asked of the site manager.
+    pub(super) fn handle_site_action(&mut self, action: SiteAction) {
+        match action {
+            SiteAction::Save { bookmark, password } => {
+                self.worker.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
+            }
+            SiteAction::Delete(id) => self.worker.send(Command::RemoveBookmark { id }),
+            SiteAction::Connect(id) => self.connect_bookmark(id),
+            SiteAction::Import(path) => {
+                self.request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
+            }
+            SiteAction::Export(path) => {
+                let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
+                self.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
             }
         }
     }
