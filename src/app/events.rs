@@ -145,7 +145,7 @@ impl FerryApp {
             self.local_session = None;
             return;
         }
-        let Some(tab) = self.tabs.iter_mut().find(|tab| tab.session == Some(session)) else { return };
+        let Some(tab) = self.tabs.by_session_mut(session) else { return };
         tab.session = None;
         tab.pane.set_loading(false);
         let id = tab.id;

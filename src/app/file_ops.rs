@@ -61,9 +61,7 @@ impl FerryApp {
     fn folder_of(&self, target: Target) -> String {
         match target {
             Target::Local => self.local.path().to_string(),
-            Target::Tab(id) => {
-                self.tabs.iter().find(|tab| tab.id == id).map(|tab| tab.pane.path().to_string()).unwrap_or_default()
-            }
+            Target::Tab(id) => self.tabs.get(id).map(|tab| tab.pane.path().to_string()).unwrap_or_default(),
         }
     }
 
@@ -159,7 +157,7 @@ impl FerryApp {
         let base = match target {
             Target::Local => "file://".to_string(),
             Target::Tab(id) => {
-                let spec = self.tabs.iter().find(|tab| tab.id == id).and_then(|tab| tab.spec.clone());
+                let spec = self.tabs.get(id).and_then(|tab| tab.spec.clone());
                 match spec {
                     Some(spec) => spec.display_url(),
                     None => return,

@@ -59,7 +59,9 @@ impl FerryApp {
                     }
                 }
                 Intent::Site(action) => self.handle_site_action(action),
-                Intent::NewTab => self.open_tab(),
+                Intent::NewTab => {
+                    self.open_tab();
+                }
                 Intent::CloseTab(index) => self.close_tab(index),
                 Intent::DisconnectActiveTab => self.disconnect_active_tab(),
                 Intent::SaveAsBookmark => self.save_as_bookmark(),

@@ -156,10 +156,12 @@ impl FerryApp {
     /// The tab strip and the active tab's pane.
     fn remote_side(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) -> Option<Vec<PaneAction>> {
         let min_height = self.header_height;
+        let mut chosen = None;
         let height = pane_header(ui, min_height, |ui| {
+            let shown = self.tabs.active_index();
             for (index, tab) in self.tabs.iter().enumerate() {
-                if ui.selectable_label(index == self.active_tab, crate::model::escape_control(&tab.title)).clicked() {
-                    self.active_tab = index;
+                if ui.selectable_label(index == shown, crate::model::escape_control(&tab.title)).clicked() {
+                    chosen = Some(index);
                 }
                 if ui.small_button("x").on_hover_text("Close tab").clicked() {
                     intents.push(Intent::CloseTab(index));
@@ -170,8 +172,12 @@ impl FerryApp {
             }
         });
         self.header_height = self.header_height.max(height);
+        // Choosing a tab only changes what is shown, at once, so its pane is drawn this frame.
+        if let Some(index) = chosen {
+            self.tabs.set_active(index);
+        }
         let active = self.active_side == Side::Remote;
-        let tab = self.tabs.get_mut(self.active_tab)?;
+        let tab = self.tabs.active_mut()?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.path().is_empty() {
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;

@@ -8,6 +8,7 @@ mod help;
 mod intent;
 mod layout;
 mod sites;
+mod tabs;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
 use crate::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerHandle, WorkerOptions};
+use tabs::{RemoteTab, TabId, Tabs};
 
 /// The window title.
 pub const TITLE: &str = "Ferry";
@@ -42,28 +44,11 @@ pub struct Startup {
     pub local_folder: Option<String>,
 }
 
-/// A remote tab's identity, stable while tabs open and close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct TabId(u64);
-
 /// The pane a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Local,
     Tab(TabId),
-}
-
-/// One remote site, shown as a tab.
-struct RemoteTab {
-    id: TabId,
-    title: String,
-    /// How it was opened (with the password given), kept in memory for Reconnect.
-    spec: Option<ConnectSpec>,
-    /// The bookmark it was opened from, for Reconnect (the worker holds its secret).
-    bookmark: Option<crate::bookmarks::BookmarkId>,
-    session: Option<SessionId>,
-    pane: FilePane,
-    connecting: Option<RequestId>,
 }
 
 /// What a pending request is for, so its answer lands in the right place.
@@ -103,9 +88,7 @@ pub struct FerryApp {
     suggestions: Vec<Suggestion>,
     local: FilePane,
     local_session: Option<SessionId>,
-    tabs: Vec<RemoteTab>,
-    active_tab: usize,
-    next_tab: u64,
+    tabs: Tabs,
     active_side: Side,
     pending: HashMap<RequestId, Pending>,
     prompts: VecDeque<PromptDialog>,
@@ -160,9 +143,7 @@ impl FerryApp {
             suggestions: Vec::new(),
             local,
             local_session: None,
-            tabs: Vec::new(),
-            active_tab: 0,
-            next_tab: 1,
+            tabs: Tabs::new(),
             active_side: Side::Local,
             pending: HashMap::new(),
             prompts: VecDeque::new(),
@@ -208,36 +189,19 @@ impl FerryApp {
     }
 
     /// Opens an empty remote tab and makes it the active one.
-    fn open_tab(&mut self) {
-        let id = TabId(self.next_tab);
-        self.next_tab += 1;
-        let mut pane = FilePane::new(Side::Remote);
-        pane.apply_view_settings(self.state.remote_view.clone());
-        self.tabs.push(RemoteTab {
-            id,
-            title: "New tab".into(),
-            spec: None,
-            bookmark: None,
-            session: None,
-            pane,
-            connecting: None,
-        });
-        self.active_tab = self.tabs.len() - 1;
+    fn open_tab(&mut self) -> TabId {
+        self.tabs.open(self.state.remote_view.clone())
     }
 
     /// Closes the tab at `index`, disconnecting it; the last tab closed leaves an empty one.
     fn close_tab(&mut self, index: usize) {
-        if index >= self.tabs.len() {
-            return;
-        }
-        let tab = self.tabs.remove(index);
+        let Some(tab) = self.tabs.remove(index) else { return };
         if let Some(session) = tab.session {
             self.worker.send(Command::Disconnect { session });
         }
         if self.tabs.is_empty() {
             self.open_tab();
         }
-        self.active_tab = self.active_tab.min(self.tabs.len() - 1);
     }
 
     /// Disconnects the active tab's session, keeping the tab.
@@ -247,16 +211,12 @@ impl FerryApp {
         }
     }
 
-    fn tab_index(&self, id: TabId) -> Option<usize> {
-        self.tabs.iter().position(|tab| tab.id == id)
-    }
-
     fn tab_mut(&mut self, id: TabId) -> Option<&mut RemoteTab> {
-        self.tabs.iter_mut().find(|tab| tab.id == id)
+        self.tabs.get_mut(id)
     }
 
     fn active_tab(&self) -> Option<&RemoteTab> {
-        self.tabs.get(self.active_tab)
+        self.tabs.active()
     }
 
     /// The pane a target names (None for a closed tab).
@@ -271,7 +231,7 @@ impl FerryApp {
     fn session_of(&self, target: Target) -> Option<SessionId> {
         match target {
             Target::Local => self.local_session,
-            Target::Tab(id) => self.tabs.iter().find(|tab| tab.id == id).and_then(|tab| tab.session),
+            Target::Tab(id) => self.tabs.get(id).and_then(|tab| tab.session),
         }
     }
 
@@ -300,10 +260,10 @@ impl FerryApp {
     /// The active tab when it is free, else a new one (made active).
     fn free_tab(&mut self) -> TabId {
         let busy = self.active_tab().is_none_or(|tab| tab.session.is_some() || tab.connecting.is_some());
-        if busy {
-            self.open_tab();
+        match self.tabs.active() {
+            Some(tab) if !busy => tab.id,
+            _ => self.open_tab(),
         }
-        self.tabs[self.active_tab].id
     }
 
     /// Connects in the active tab when it is free, else in a new tab.
@@ -342,10 +302,10 @@ impl FerryApp {
 
     /// Opens the lost connection of a tab again, in the folder it showed.
     fn reconnect(&mut self, id: TabId) {
-        let Some(index) = self.tab_index(id) else { return };
-        let tab = &mut self.tabs[index];
+        let Some(index) = self.tabs.index_of(id) else { return };
+        self.tabs.set_active(index);
+        let Some(tab) = self.tabs.get_mut(id) else { return };
         let path = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        self.active_tab = index;
         let Some(spec) = tab.spec.clone() else {
             if let Some(bookmark) = tab.bookmark.clone() {
                 self.connect_bookmark(bookmark);
@@ -373,7 +333,7 @@ impl FerryApp {
     fn refresh(&mut self, target: Target) {
         let path = match target {
             Target::Local => self.local.path().to_string(),
-            Target::Tab(id) => match self.tabs.iter().find(|tab| tab.id == id) {
+            Target::Tab(id) => match self.tabs.get(id) {
                 Some(tab) => tab.pane.path().to_string(),
                 None => return,
             },
