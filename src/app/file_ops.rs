@@ -19,7 +19,7 @@ impl FerryApp {
         match action {
             PaneAction::Navigate(path) => self.navigate(target, path),
             PaneAction::Refresh => self.refresh(target),
-            PaneAction::CancelLoading => self.cancel_listing(target),
+            PaneAction::CancelLoading => self.requests.cancel_listing(target),
             PaneAction::Transfer(entries) => {
                 let from = self.folder_of(target);
                 let into = self.folder_of(other(target, self.active_tab().map(|tab| tab.id)));
@@ -149,7 +149,7 @@ impl FerryApp {
             self.status = "That site is not connected".into();
             return;
         };
-        self.request(Pending::Enqueue, |request| Command::Enqueue { request, session, transfer });
+        self.requests.request(Pending::Enqueue, |request| Command::Enqueue { request, session, transfer });
     }
 
     fn copy_urls(&mut self, target: Target, entries: &[Entry]) {
@@ -181,7 +181,7 @@ impl FerryApp {
     pub(super) fn make_dir(&mut self, target: Target, name: &str) {
         let Some(session) = self.session_of(target) else { return };
         let path = join_remote(&self.folder_of(target), name);
-        self.request(Pending::Change { target }, |request| Command::MakeDir { request, session, path });
+        self.requests.request(Pending::Change { target }, |request| Command::MakeDir { request, session, path });
     }
 
     /// Renames `entry` of the target's folder to `name`.
@@ -193,7 +193,7 @@ impl FerryApp {
         let folder = self.folder_of(target);
         let from = join_remote(&folder, &entry.name);
         let to = join_remote(&folder, name);
-        self.request(Pending::Change { target }, |request| Command::Rename { request, session, from, to });
+        self.requests.request(Pending::Change { target }, |request| Command::Rename { request, session, from, to });
     }
 
     /// Deletes entries of the target's folder, folders with everything in them.
@@ -202,7 +202,7 @@ impl FerryApp {
         let folder = self.folder_of(target);
         for entry in entries {
             let path = join_remote(&folder, &entry.name);
-            self.request(Pending::Change { target }, |request| Command::RemoveTree { request, session, path });
+            self.requests.request(Pending::Change { target }, |request| Command::RemoveTree { request, session, path });
         }
     }
 
@@ -213,7 +213,7 @@ impl FerryApp {
         for entry in entries {
             let path = join_remote(&folder, &entry.name);
             let mode = choice.mode;
-            self.request(Pending::Change { target }, |request| {
+            self.requests.request(Pending::Change { target }, |request| {
                 if choice.recursive && entry.kind == EntryKind::Dir {
                     Command::ChmodTree { request, session, path, mode }
                 } else {

@@ -52,10 +52,10 @@ impl FerryApp {
             match intent {
                 Intent::Connect(request) => self.handle_connect_request(request),
                 Intent::Pane { target, action } => self.handle_pane_action(target, action),
-                Intent::Worker(command) => self.worker.send(command),
+                Intent::Worker(command) => self.requests.send(command),
                 Intent::Unfinished(action) => {
                     for item in self.unfinished.drain(..) {
-                        self.worker.send(Command::QueueAction { item, action });
+                        self.requests.send(Command::QueueAction { item, action });
                     }
                 }
                 Intent::Site(action) => self.handle_site_action(action),

@@ -7,10 +7,11 @@ mod file_ops;
 mod help;
 mod intent;
 mod layout;
+mod requests;
 mod sites;
 mod tabs;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,8 +22,9 @@ use crate::gui::log_panel::LogPanel;
 use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
-use crate::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
-use crate::worker::{self, Command, ItemId, WorkerHandle, WorkerOptions};
+use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
+use crate::worker::{self, Command, ItemId, WorkerOptions};
+use requests::{Pending, Requests};
 use tabs::{RemoteTab, TabId, Tabs};
 
 /// The window title.
@@ -51,21 +53,6 @@ enum Target {
     Tab(TabId),
 }
 
-/// What a pending request is for, so its answer lands in the right place.
-#[derive(Debug, Clone)]
-enum Pending {
-    /// Opening a connection; then list `path` (or the login folder).
-    Connect { target: Target, path: Option<String> },
-    /// A listing for a pane.
-    List { target: Target },
-    /// A change (new folder, rename, delete, permissions): refresh the pane when it is done.
-    Change { target: Target },
-    /// Planning a transfer.
-    Enqueue,
-    /// A request whose success only needs a word in the status bar (empty: its own event says it).
-    Notice(String),
-}
-
 /// The one user dialog shown at a time (worker questions and errors have their own queues).
 enum Modal {
     NewFolder { target: Target, dialog: NameDialog },
@@ -83,14 +70,13 @@ enum BottomTab {
 
 /// The application state: view state only, no connection.
 pub struct FerryApp {
-    worker: WorkerHandle,
+    requests: Requests,
     connect_bar: ConnectBar,
     suggestions: Vec<Suggestion>,
     local: FilePane,
     local_session: Option<SessionId>,
     tabs: Tabs,
     active_side: Side,
-    pending: HashMap<RequestId, Pending>,
     prompts: VecDeque<PromptDialog>,
     modal: Option<Modal>,
     errors: VecDeque<(ErrorDialog, Option<TabId>)>,
@@ -138,14 +124,13 @@ impl FerryApp {
         let mut local = FilePane::new(Side::Local);
         local.apply_view_settings(state.local_view.clone());
         let mut app = FerryApp {
-            worker,
+            requests: Requests::new(worker),
             connect_bar: ConnectBar::default(),
             suggestions: Vec::new(),
             local,
             local_session: None,
             tabs: Tabs::new(),
             active_side: Side::Local,
-            pending: HashMap::new(),
             prompts: VecDeque::new(),
             modal: None,
             errors: VecDeque::new(),
@@ -171,11 +156,10 @@ impl FerryApp {
         }
         app.queue.set_concurrency(concurrency);
         app.open_tab();
-        app.worker.send(Command::LoadBookmarks);
+        app.requests.send(Command::LoadBookmarks);
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
-        app.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| Command::Connect {
-            request,
-            spec: ConnectSpec::new(Protocol::Local, ""),
+        app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
+            Command::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") }
         });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
@@ -197,7 +181,7 @@ impl FerryApp {
     fn close_tab(&mut self, index: usize) {
         let Some(tab) = self.tabs.remove(index) else { return };
         if let Some(session) = tab.session {
-            self.worker.send(Command::Disconnect { session });
+            self.requests.send(Command::Disconnect { session });
         }
         if self.tabs.is_empty() {
             self.open_tab();
@@ -207,7 +191,7 @@ impl FerryApp {
     /// Disconnects the active tab's session, keeping the tab.
     fn disconnect_active_tab(&mut self) {
         if let Some(session) = self.active_tab().and_then(|tab| tab.session) {
-            self.worker.send(Command::Disconnect { session });
+            self.requests.send(Command::Disconnect { session });
         }
     }
 
@@ -233,14 +217,6 @@ impl FerryApp {
             Target::Local => self.local_session,
             Target::Tab(id) => self.tabs.get(id).and_then(|tab| tab.session),
         }
-    }
-
-    /// Sends a request and remembers what it is for.
-    fn request(&mut self, pending: Pending, make: impl FnOnce(RequestId) -> Command) -> RequestId {
-        let request = self.worker.next_request();
-        self.pending.insert(request, pending);
-        self.worker.send(make(request));
-        request
     }
 
     /// Connects with what the bar's fields say, as the Connect button does.
@@ -276,6 +252,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.status = format!("Connecting to {}...", spec.display_url());
         let request = self
+            .requests
             .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -292,7 +269,7 @@ impl FerryApp {
             tab.pane.set_loading(true);
         }
         self.status = format!("Connecting to {shown}...");
-        let request = self.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
+        let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
             Command::ConnectTarget { request, text }
         });
         if let Some(tab) = self.tab_mut(id) {
@@ -315,6 +292,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.status = format!("Reconnecting to {}...", spec.display_url());
         let request = self
+            .requests
             .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -327,7 +305,7 @@ impl FerryApp {
         if let Some(pane) = self.pane_mut(target) {
             pane.set_loading(true);
         }
-        self.request(Pending::List { target }, |request| Command::List { request, session, path });
+        self.requests.request(Pending::List { target }, |request| Command::List { request, session, path });
     }
 
     fn refresh(&mut self, target: Target) {
@@ -340,19 +318,6 @@ impl FerryApp {
         };
         if !path.is_empty() {
             self.navigate(target, path);
-        }
-    }
-
-    /// Stops a pane's pending listing.
-    fn cancel_listing(&mut self, target: Target) {
-        let requests: Vec<RequestId> = self
-            .pending
-            .iter()
-            .filter(|(_, pending)| matches!(pending, Pending::List { target: t } | Pending::Connect { target: t, .. } if *t == target))
-            .map(|(request, _)| *request)
-            .collect();
-        for request in requests {
-            self.worker.send(Command::Cancel { request });
         }
     }
 
@@ -383,7 +348,7 @@ impl FerryApp {
         }
         let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
         if due {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
             self.saved_state = self.state.clone();
             self.last_save = Some(Instant::now());
         } else {
@@ -401,7 +366,7 @@ impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
         if self.state != self.saved_state {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
         }
     }
 }
