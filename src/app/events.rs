@@ -34,7 +34,7 @@ impl FerryApp {
             Event::QueueChanged { item } if item.state == ItemState::Done => self.mark_stale(item),
             Event::Enqueued { request, .. } => {
                 self.requests.take(request);
-                self.bottom_tab = super::BottomTab::Queue;
+                self.layout.show_queue();
             }
             _ => {}
         }

@@ -3,11 +3,41 @@
 //! `FerryApp::apply` acts on once the frame is drawn.
 
 use super::intent::Intent;
-use super::{BottomTab, FerryApp, Modal, Target};
+use super::{FerryApp, Modal, Target};
 use crate::gui::dialogs::ErrorChoice;
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
 use crate::worker::ItemAction;
+
+/// What the layout itself remembers between frames: which side has the keyboard, the bottom
+/// panel's tab, the Help window, and the height both panes' header strips share.
+pub(super) struct LayoutState {
+    active_side: Side,
+    bottom_tab: BottomTab,
+    show_help: bool,
+    /// The height of the strips above the panes, the same on both sides.
+    header_height: f32,
+}
+
+/// The bottom panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BottomTab {
+    Queue,
+    Log,
+}
+
+impl Default for LayoutState {
+    fn default() -> Self {
+        LayoutState { active_side: Side::Local, bottom_tab: BottomTab::Queue, show_help: false, header_height: 0.0 }
+    }
+}
+
+impl LayoutState {
+    /// Brings the queue to the front (a transfer was just planned).
+    pub(super) fn show_queue(&mut self) {
+        self.bottom_tab = BottomTab::Queue;
+    }
+}
 
 impl FerryApp {
     /// Draws the whole window; returns what the user asked for this frame.
@@ -26,7 +56,7 @@ impl FerryApp {
         self.panes(ui, &mut intents);
         intents.extend(self.site_manager.show(&ctx).into_iter().map(Intent::Site));
         self.dialogs(&ctx, &mut intents);
-        super::help::show(&ctx, &mut self.show_help);
+        super::help::show(&ctx, &mut self.layout.show_help);
         intents
     }
 
@@ -65,7 +95,7 @@ impl FerryApp {
                 });
                 ui.menu_button("Help", |ui| {
                     if ui.button("Keyboard shortcuts").clicked() {
-                        self.show_help = true;
+                        self.layout.show_help = true;
                     }
                     if ui.button("Open log folder").clicked() {
                         intents.push(Intent::OpenLogFolder);
@@ -111,11 +141,11 @@ impl FerryApp {
     fn bottom_panel(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
         egui::Panel::bottom("bottom_panel").resizable(true).default_size(200.0).show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.selectable_value(&mut self.bottom_tab, BottomTab::Queue, "Queue");
-                ui.selectable_value(&mut self.bottom_tab, BottomTab::Log, "Log");
+                ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Queue, "Queue");
+                ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Log, "Log");
             });
             ui.separator();
-            match self.bottom_tab {
+            match self.layout.bottom_tab {
                 BottomTab::Queue => intents.extend(self.queue.show(ui).into_iter().map(Intent::Worker)),
                 BottomTab::Log => self.log.show(ui),
             }
@@ -130,11 +160,11 @@ impl FerryApp {
         let local =
             egui::Panel::left("local_pane").resizable(true).default_size(default_width).frame(frame).show(ui, |ui| {
                 // A strip as tall as the remote side's tabs, so both panes' toolbars and columns line up.
-                let height = pane_header(ui, self.header_height, |ui| {
+                let height = pane_header(ui, self.layout.header_height, |ui| {
                     ui.strong("Local");
                 });
-                self.header_height = self.header_height.max(height);
-                self.local.show(ui, self.active_side == Side::Local)
+                self.layout.header_height = self.layout.header_height.max(height);
+                self.local.show(ui, self.layout.active_side == Side::Local)
             });
         let width = local.response.rect.width().round();
         if self.state.local_pane_width != Some(width) {
@@ -143,9 +173,9 @@ impl FerryApp {
         let clicked_local = clicked_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         if clicked_local {
-            self.active_side = Side::Local;
+            self.layout.active_side = Side::Local;
         } else if clicked_inside(ui.ctx(), &remote.response) {
-            self.active_side = Side::Remote;
+            self.layout.active_side = Side::Remote;
         }
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
         if let (Some(actions), Some(tab)) = (remote.inner, self.active_tab().map(|tab| tab.id)) {
@@ -155,7 +185,7 @@ impl FerryApp {
 
     /// The tab strip and the active tab's pane.
     fn remote_side(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) -> Option<Vec<PaneAction>> {
-        let min_height = self.header_height;
+        let min_height = self.layout.header_height;
         let mut chosen = None;
         let height = pane_header(ui, min_height, |ui| {
             let shown = self.tabs.active_index();
@@ -171,12 +201,12 @@ impl FerryApp {
                 intents.push(Intent::NewTab);
             }
         });
-        self.header_height = self.header_height.max(height);
+        self.layout.header_height = self.layout.header_height.max(height);
         // Choosing a tab only changes what is shown, at once, so its pane is drawn this frame.
         if let Some(index) = chosen {
             self.tabs.set_active(index);
         }
-        let active = self.active_side == Side::Remote;
+        let active = self.layout.active_side == Side::Remote;
         let tab = self.tabs.active_mut()?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.path().is_empty() {
             ui.label("Not connected. Type a host or a URL above and press Connect.");

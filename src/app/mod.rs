@@ -24,6 +24,7 @@ use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
 use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerOptions};
+use layout::LayoutState;
 use requests::{Pending, Requests};
 use tabs::{RemoteTab, TabId, Tabs};
 
@@ -61,13 +62,6 @@ enum Modal {
     Permissions { target: Target, dialog: PermissionsDialog },
 }
 
-/// The bottom panel's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BottomTab {
-    Queue,
-    Log,
-}
-
 /// The application state: view state only, no connection.
 pub struct FerryApp {
     requests: Requests,
@@ -76,15 +70,13 @@ pub struct FerryApp {
     local: FilePane,
     local_session: Option<SessionId>,
     tabs: Tabs,
-    active_side: Side,
     prompts: VecDeque<PromptDialog>,
     modal: Option<Modal>,
     errors: VecDeque<(ErrorDialog, Option<TabId>)>,
     queue: QueuePanel,
     log: LogPanel,
-    bottom_tab: BottomTab,
+    layout: LayoutState,
     status: String,
-    show_help: bool,
     state: UiState,
     saved_state: UiState,
     last_save: Option<Instant>,
@@ -100,8 +92,6 @@ pub struct FerryApp {
     bookmarks: Vec<crate::bookmarks::Bookmark>,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
-    /// The height of the strips above the panes, the same on both sides.
-    header_height: f32,
 }
 
 impl FerryApp {
@@ -130,15 +120,13 @@ impl FerryApp {
             local,
             local_session: None,
             tabs: Tabs::new(),
-            active_side: Side::Local,
             prompts: VecDeque::new(),
             modal: None,
             errors: VecDeque::new(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
-            bottom_tab: BottomTab::Queue,
+            layout: LayoutState::default(),
             status: "Not connected".into(),
-            show_help: false,
             saved_state: state.clone(),
             state,
             last_save: None,
@@ -149,7 +137,6 @@ impl FerryApp {
             site_manager: crate::gui::site_manager::SiteManager::new(),
             bookmarks: Vec::new(),
             config_dir: config.path().to_path_buf(),
-            header_height: 0.0,
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
