@@ -17,7 +17,7 @@ impl FerryApp {
     /// Applies waiting worker events to the view state (a bounded number per frame).
     pub(super) fn drain_events(&mut self) {
         for _ in 0..EVENTS_PER_FRAME {
-            let Some(event) = self.worker.try_recv() else { break };
+            let Some(event) = self.requests.try_recv() else { break };
             self.handle_event(event);
         }
         self.refresh_stale_panes();
@@ -33,8 +33,8 @@ impl FerryApp {
             }
             Event::QueueChanged { item } if item.state == ItemState::Done => self.mark_stale(item),
             Event::Enqueued { request, .. } => {
-                self.pending.remove(request);
-                self.bottom_tab = super::BottomTab::Queue;
+                self.requests.take(request);
+                self.layout.show_queue();
             }
             _ => {}
         }
@@ -46,13 +46,13 @@ impl FerryApp {
                 self.connected(request, session, home, url, start);
             }
             Event::Listing { request, path, entries, .. } => {
-                if let Some(Pending::List { target }) = self.pending.remove(&request)
+                if let Some(Pending::List { target }) = self.requests.take(&request)
                     && let Some(pane) = self.pane_mut(target)
                 {
                     pane.set_listing(path, entries);
                 }
             }
-            Event::Done { request } => match self.pending.remove(&request) {
+            Event::Done { request } => match self.requests.take(&request) {
                 Some(Pending::Change { target }) => self.refresh(target),
                 Some(Pending::Notice(notice)) if !notice.is_empty() => self.status = notice,
                 _ => {}
@@ -65,7 +65,7 @@ impl FerryApp {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
             Event::ImportReport { request, imported, skipped } => {
-                self.pending.remove(&request);
+                self.requests.take(&request);
                 let mut report =
                     format!("Imported {} site{}", imported.len(), if imported.len() == 1 { "" } else { "s" });
                 for skip in &skipped {
@@ -79,7 +79,7 @@ impl FerryApp {
     }
 
     fn connected(&mut self, request: RequestId, session: SessionId, home: String, url: String, start: Option<String>) {
-        let Some(Pending::Connect { target, path }) = self.pending.remove(&request) else { return };
+        let Some(Pending::Connect { target, path }) = self.requests.take(&request) else { return };
         match target {
             Target::Local => {
                 self.local_session = Some(session);
@@ -89,7 +89,7 @@ impl FerryApp {
             Target::Tab(id) => {
                 let Some(tab) = self.tab_mut(id) else {
                     // The tab was closed while connecting.
-                    self.worker.send(crate::worker::Command::Disconnect { session });
+                    self.requests.send(crate::worker::Command::Disconnect { session });
                     return;
                 };
                 tab.session = Some(session);
@@ -104,7 +104,7 @@ impl FerryApp {
     }
 
     fn failed(&mut self, request: RequestId, error: FerryError) {
-        let pending = self.pending.remove(&request);
+        let pending = self.requests.take(&request);
         match pending {
             Some(Pending::Connect { target: Target::Tab(id), .. }) => {
                 if let Some(tab) = self.tab_mut(id) {
@@ -145,7 +145,7 @@ impl FerryApp {
             self.local_session = None;
             return;
         }
-        let Some(tab) = self.tabs.iter_mut().find(|tab| tab.session == Some(session)) else { return };
+        let Some(tab) = self.tabs.by_session_mut(session) else { return };
         tab.session = None;
         tab.pane.set_loading(false);
         let id = tab.id;
@@ -196,7 +196,7 @@ impl FerryApp {
             self.stale.drain(..).partition(|(_, since)| since.elapsed() >= REFRESH_AFTER_TRANSFERS);
         self.stale = waiting;
         for (target, _) in due {
-            let listing = self.pending.values().any(|p| matches!(p, Pending::List { target: t } if *t == target));
+            let listing = self.requests.is_listing(target);
             if !listing {
                 self.refresh(target);
             }

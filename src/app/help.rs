@@ -1,4 +1,7 @@
-//! The Help window: the keyboard shortcuts (the same list the README gives).
+//! The Help menu: the keyboard shortcuts window (the same list the README gives) and opening
+//! the log folder.
+
+use super::FerryApp;
 
 /// Every keyboard shortcut: keys, and what they do.
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -25,4 +28,17 @@ pub(super) fn show(ctx: &egui::Context, open: &mut bool) {
             }
         });
     });
+}
+
+impl FerryApp {
+    /// Opens the folder the log files are in, in the desktop's file manager (without waiting).
+    pub(super) fn open_log_folder(&mut self) {
+        let folder = crate::logging::log_dir()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| crate::desktop::log_dir(Some(&self.config_dir)));
+        match crate::desktop::open_folder(&folder) {
+            Ok(()) => self.status = format!("Opened {}", folder.display()),
+            Err(error) => self.status = format!("Could not open the log folder {}: {error}", folder.display()),
+        }
+    }
 }

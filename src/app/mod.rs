@@ -2,12 +2,16 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
-mod actions;
 mod events;
+mod file_ops;
 mod help;
+mod intent;
+mod layout;
+mod requests;
 mod sites;
+mod tabs;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,8 +22,11 @@ use crate::gui::log_panel::LogPanel;
 use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
-use crate::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
-use crate::worker::{self, Command, ItemId, WorkerHandle, WorkerOptions};
+use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
+use crate::worker::{self, Command, ItemId, WorkerOptions};
+use layout::LayoutState;
+use requests::{Pending, Requests};
+use tabs::{RemoteTab, TabId, Tabs};
 
 /// The window title.
 pub const TITLE: &str = "Ferry";
@@ -40,43 +47,11 @@ pub struct Startup {
     pub local_folder: Option<String>,
 }
 
-/// A remote tab's identity, stable while tabs open and close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct TabId(u64);
-
 /// The pane a request belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Local,
     Tab(TabId),
-}
-
-/// One remote site, shown as a tab.
-struct RemoteTab {
-    id: TabId,
-    title: String,
-    /// How it was opened (with the password given), kept in memory for Reconnect.
-    spec: Option<ConnectSpec>,
-    /// The bookmark it was opened from, for Reconnect (the worker holds its secret).
-    bookmark: Option<crate::bookmarks::BookmarkId>,
-    session: Option<SessionId>,
-    pane: FilePane,
-    connecting: Option<RequestId>,
-}
-
-/// What a pending request is for, so its answer lands in the right place.
-#[derive(Debug, Clone)]
-enum Pending {
-    /// Opening a connection; then list `path` (or the login folder).
-    Connect { target: Target, path: Option<String> },
-    /// A listing for a pane.
-    List { target: Target },
-    /// A change (new folder, rename, delete, permissions): refresh the pane when it is done.
-    Change { target: Target },
-    /// Planning a transfer.
-    Enqueue,
-    /// A request whose success only needs a word in the status bar (empty: its own event says it).
-    Notice(String),
 }
 
 /// The one user dialog shown at a time (worker questions and errors have their own queues).
@@ -87,33 +62,21 @@ enum Modal {
     Permissions { target: Target, dialog: PermissionsDialog },
 }
 
-/// The bottom panel's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BottomTab {
-    Queue,
-    Log,
-}
-
 /// The application state: view state only, no connection.
 pub struct FerryApp {
-    worker: WorkerHandle,
+    requests: Requests,
     connect_bar: ConnectBar,
     suggestions: Vec<Suggestion>,
     local: FilePane,
     local_session: Option<SessionId>,
-    tabs: Vec<RemoteTab>,
-    active_tab: usize,
-    next_tab: u64,
-    active_side: Side,
-    pending: HashMap<RequestId, Pending>,
+    tabs: Tabs,
     prompts: VecDeque<PromptDialog>,
     modal: Option<Modal>,
     errors: VecDeque<(ErrorDialog, Option<TabId>)>,
     queue: QueuePanel,
     log: LogPanel,
-    bottom_tab: BottomTab,
+    layout: LayoutState,
     status: String,
-    show_help: bool,
     state: UiState,
     saved_state: UiState,
     last_save: Option<Instant>,
@@ -129,8 +92,6 @@ pub struct FerryApp {
     bookmarks: Vec<crate::bookmarks::Bookmark>,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
-    /// The height of the strips above the panes, the same on both sides.
-    header_height: f32,
 }
 
 impl FerryApp {
@@ -153,24 +114,19 @@ impl FerryApp {
         let mut local = FilePane::new(Side::Local);
         local.apply_view_settings(state.local_view.clone());
         let mut app = FerryApp {
-            worker,
+            requests: Requests::new(worker),
             connect_bar: ConnectBar::default(),
             suggestions: Vec::new(),
             local,
             local_session: None,
-            tabs: Vec::new(),
-            active_tab: 0,
-            next_tab: 1,
-            active_side: Side::Local,
-            pending: HashMap::new(),
+            tabs: Tabs::new(),
             prompts: VecDeque::new(),
             modal: None,
             errors: VecDeque::new(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
-            bottom_tab: BottomTab::Queue,
+            layout: LayoutState::default(),
             status: "Not connected".into(),
-            show_help: false,
             saved_state: state.clone(),
             state,
             last_save: None,
@@ -181,18 +137,16 @@ impl FerryApp {
             site_manager: crate::gui::site_manager::SiteManager::new(),
             bookmarks: Vec::new(),
             config_dir: config.path().to_path_buf(),
-            header_height: 0.0,
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
         }
         app.queue.set_concurrency(concurrency);
         app.open_tab();
-        app.worker.send(Command::LoadBookmarks);
+        app.requests.send(Command::LoadBookmarks);
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
-        app.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| Command::Connect {
-            request,
-            spec: ConnectSpec::new(Protocol::Local, ""),
+        app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
+            Command::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") }
         });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
@@ -206,33 +160,34 @@ impl FerryApp {
     }
 
     /// Opens an empty remote tab and makes it the active one.
-    fn open_tab(&mut self) {
-        let id = TabId(self.next_tab);
-        self.next_tab += 1;
-        let mut pane = FilePane::new(Side::Remote);
-        pane.apply_view_settings(self.state.remote_view.clone());
-        self.tabs.push(RemoteTab {
-            id,
-            title: "New tab".into(),
-            spec: None,
-            bookmark: None,
-            session: None,
-            pane,
-            connecting: None,
-        });
-        self.active_tab = self.tabs.len() - 1;
+    fn open_tab(&mut self) -> TabId {
+        self.tabs.open(self.state.remote_view.clone())
     }
 
-    fn tab_index(&self, id: TabId) -> Option<usize> {
-        self.tabs.iter().position(|tab| tab.id == id)
+    /// Closes the tab at `index`, disconnecting it; the last tab closed leaves an empty one.
+    fn close_tab(&mut self, index: usize) {
+        let Some(tab) = self.tabs.remove(index) else { return };
+        if let Some(session) = tab.session {
+            self.requests.send(Command::Disconnect { session });
+        }
+        if self.tabs.is_empty() {
+            self.open_tab();
+        }
+    }
+
+    /// Disconnects the active tab's session, keeping the tab.
+    fn disconnect_active_tab(&mut self) {
+        if let Some(session) = self.active_tab().and_then(|tab| tab.session) {
+            self.requests.send(Command::Disconnect { session });
+        }
     }
 
     fn tab_mut(&mut self, id: TabId) -> Option<&mut RemoteTab> {
-        self.tabs.iter_mut().find(|tab| tab.id == id)
+        self.tabs.get_mut(id)
     }
 
     fn active_tab(&self) -> Option<&RemoteTab> {
-        self.tabs.get(self.active_tab)
+        self.tabs.active()
     }
 
     /// The pane a target names (None for a closed tab).
@@ -247,16 +202,8 @@ impl FerryApp {
     fn session_of(&self, target: Target) -> Option<SessionId> {
         match target {
             Target::Local => self.local_session,
-            Target::Tab(id) => self.tabs.iter().find(|tab| tab.id == id).and_then(|tab| tab.session),
+            Target::Tab(id) => self.tabs.get(id).and_then(|tab| tab.session),
         }
-    }
-
-    /// Sends a request and remembers what it is for.
-    fn request(&mut self, pending: Pending, make: impl FnOnce(RequestId) -> Command) -> RequestId {
-        let request = self.worker.next_request();
-        self.pending.insert(request, pending);
-        self.worker.send(make(request));
-        request
     }
 
     /// Connects with what the bar's fields say, as the Connect button does.
@@ -276,10 +223,10 @@ impl FerryApp {
     /// The active tab when it is free, else a new one (made active).
     fn free_tab(&mut self) -> TabId {
         let busy = self.active_tab().is_none_or(|tab| tab.session.is_some() || tab.connecting.is_some());
-        if busy {
-            self.open_tab();
+        match self.tabs.active() {
+            Some(tab) if !busy => tab.id,
+            _ => self.open_tab(),
         }
-        self.tabs[self.active_tab].id
     }
 
     /// Connects in the active tab when it is free, else in a new tab.
@@ -292,6 +239,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.status = format!("Connecting to {}...", spec.display_url());
         let request = self
+            .requests
             .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -308,7 +256,7 @@ impl FerryApp {
             tab.pane.set_loading(true);
         }
         self.status = format!("Connecting to {shown}...");
-        let request = self.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
+        let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
             Command::ConnectTarget { request, text }
         });
         if let Some(tab) = self.tab_mut(id) {
@@ -318,10 +266,10 @@ impl FerryApp {
 
     /// Opens the lost connection of a tab again, in the folder it showed.
     fn reconnect(&mut self, id: TabId) {
-        let Some(index) = self.tab_index(id) else { return };
-        let tab = &mut self.tabs[index];
+        let Some(index) = self.tabs.index_of(id) else { return };
+        self.tabs.set_active(index);
+        let Some(tab) = self.tabs.get_mut(id) else { return };
         let path = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        self.active_tab = index;
         let Some(spec) = tab.spec.clone() else {
             if let Some(bookmark) = tab.bookmark.clone() {
                 self.connect_bookmark(bookmark);
@@ -331,6 +279,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.status = format!("Reconnecting to {}...", spec.display_url());
         let request = self
+            .requests
             .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -343,32 +292,19 @@ impl FerryApp {
         if let Some(pane) = self.pane_mut(target) {
             pane.set_loading(true);
         }
-        self.request(Pending::List { target }, |request| Command::List { request, session, path });
+        self.requests.request(Pending::List { target }, |request| Command::List { request, session, path });
     }
 
     fn refresh(&mut self, target: Target) {
         let path = match target {
             Target::Local => self.local.path().to_string(),
-            Target::Tab(id) => match self.tabs.iter().find(|tab| tab.id == id) {
+            Target::Tab(id) => match self.tabs.get(id) {
                 Some(tab) => tab.pane.path().to_string(),
                 None => return,
             },
         };
         if !path.is_empty() {
             self.navigate(target, path);
-        }
-    }
-
-    /// Stops a pane's pending listing.
-    fn cancel_listing(&mut self, target: Target) {
-        let requests: Vec<RequestId> = self
-            .pending
-            .iter()
-            .filter(|(_, pending)| matches!(pending, Pending::List { target: t } | Pending::Connect { target: t, .. } if *t == target))
-            .map(|(request, _)| *request)
-            .collect();
-        for request in requests {
-            self.worker.send(Command::Cancel { request });
         }
     }
 
@@ -399,7 +335,7 @@ impl FerryApp {
         }
         let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
         if due {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
             self.saved_state = self.state.clone();
             self.last_save = Some(Instant::now());
         } else {
@@ -417,7 +353,7 @@ impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
         if self.state != self.saved_state {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
         }
     }
 }
@@ -429,19 +365,12 @@ impl eframe::App for FerryApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.menu_bar(ui);
-        egui::Panel::top("connect_bar").show(ui, |ui| {
-            if let Some(request) = self.connect_bar.show(ui, &self.suggestions) {
-                self.handle_connect_request(request);
-            }
-        });
-        self.status_bar(ui);
-        self.unfinished_ui(ui);
-        self.bottom_panel(ui);
-        self.panes(ui);
-        self.site_manager_ui(&ctx);
-        self.dialogs(&ctx);
-        help::show(&ctx, &mut self.show_help);
+        let intents = self.draw(ui);
+        if !intents.is_empty() {
+            // What the user asked for shows at once, not at the next input.
+            ctx.request_repaint();
+        }
+        self.apply(intents);
         self.save_state_if_changed(&ctx);
     }
 }

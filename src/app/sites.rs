@@ -45,22 +45,21 @@ impl FerryApp {
         }
     }
 
-    /// Draws the site manager and acts on what the user asked of it.
-    pub(super) fn site_manager_ui(&mut self, ctx: &egui::Context) {
-        for action in self.site_manager.show(ctx) {
-            match action {
-                SiteAction::Save { bookmark, password } => {
-                    self.worker.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
-                }
-                SiteAction::Delete(id) => self.worker.send(Command::RemoveBookmark { id }),
-                SiteAction::Connect(id) => self.connect_bookmark(id),
-                SiteAction::Import(path) => {
-                    self.request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
-                }
-                SiteAction::Export(path) => {
-                    let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
-                    self.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
-                }
+    /// Acts on what the user asked of the site manager.
+    pub(super) fn handle_site_action(&mut self, action: SiteAction) {
+        match action {
+            SiteAction::Save { bookmark, password } => {
+                self.requests.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
+            }
+            SiteAction::Delete(id) => self.requests.send(Command::RemoveBookmark { id }),
+            SiteAction::Connect(id) => self.connect_bookmark(id),
+            SiteAction::Import(path) => {
+                self.requests
+                    .request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
+            }
+            SiteAction::Export(path) => {
+                let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
+                self.requests.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
             }
         }
     }
@@ -69,7 +68,7 @@ impl FerryApp {
     pub(super) fn connect_bookmark(&mut self, id: BookmarkId) {
         let name = self.bookmarks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
         let tab = self.free_tab();
-        let request = self.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
+        let request = self.requests.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
             Command::ConnectBookmark { request, id: id.clone() }
         });
         if let Some(tab) = self.tab_mut(tab) {

@@ -141,17 +141,6 @@ fn reason(item: &QueueItem) -> Option<String> {
     })
 }
 
-/// The actions that apply to an item in `state`, in the order the buttons show.
-pub fn actions_for(state: ItemState) -> &'static [ItemAction] {
-    match state {
-        ItemState::Queued | ItemState::Running => &[ItemAction::Pause, ItemAction::Cancel],
-        ItemState::Paused => &[ItemAction::Resume, ItemAction::Cancel],
-        ItemState::Failed | ItemState::Cancelled => &[ItemAction::Retry],
-        // Skipped items are not retried: some were refused for an unsafe name.
-        ItemState::Done | ItemState::Skipped => &[],
-    }
-}
-
 /// The button word for an action.
 pub fn action_label(action: ItemAction) -> &'static str {
     match action {
@@ -448,7 +437,8 @@ impl QueuePanel {
                         }
                     });
                     table_row.col(|ui| {
-                        for &action in actions_for(item.state) {
+                        // The worker's own rule: the panel offers exactly what it accepts.
+                        for action in item.state.actions() {
                             let button = ui
                                 .small_button(action_label(action))
                                 // A screen reader (and a test) needs to know which row's button it is.
@@ -459,13 +449,13 @@ impl QueuePanel {
                         }
                     });
                     table_row.response().context_menu(|ui| {
-                        for &action in actions_for(item.state) {
+                        for action in item.state.actions() {
                             if ui.button(action_label(action)).clicked() {
                                 commands.push(Command::QueueAction { item: item.id, action });
                                 ui.close();
                             }
                         }
-                        if actions_for(item.state).is_empty() {
+                        if item.state.actions().next().is_none() {
                             ui.weak("Nothing to do");
                         }
                     });

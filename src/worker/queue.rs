@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::FerryError;
 use crate::model::{ConnectSpec, RequestId};
 use crate::transfer::policy::OnExists;
+pub use crate::transfer::queue_item::ItemState;
 
 /// Identifies one item of the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -21,32 +22,6 @@ pub enum Direction {
     Download,
     /// From this machine to the server.
     Upload,
-}
-
-/// Where an item is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ItemState {
-    /// Waiting for a free connection.
-    Queued,
-    /// Moving bytes (or asking what to do about an existing target).
-    Running,
-    /// Stopped by the user, or left unfinished by the last run; `Resume` continues it.
-    Paused,
-    /// In place and checked.
-    Done,
-    /// Gave up after its retries; `Retry` tries again from where it stopped.
-    Failed,
-    /// Stopped by the user for good.
-    Cancelled,
-    /// Not moved: the target existed and the policy said skip, or the name was unsafe.
-    Skipped,
-}
-
-impl ItemState {
-    /// Whether the item will not move again without the user asking.
-    pub fn is_finished(self) -> bool {
-        matches!(self, ItemState::Done | ItemState::Failed | ItemState::Cancelled | ItemState::Skipped)
-    }
 }
 
 /// How well a finished transfer was checked.

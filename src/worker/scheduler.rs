@@ -16,6 +16,8 @@ use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId, file_name_remote, parent_remote};
 use crate::transfer::policy::{Decision, FileFacts, OnExists, decide, renamed};
 use crate::transfer::progress::{SpeedMeter, Throttle};
+pub use crate::transfer::queue_item::ItemAction;
+use crate::transfer::queue_item::{RetrySchedule, TargetPlan};
 
 /// How the queue runs.
 #[derive(Debug, Clone)]
@@ -32,19 +34,6 @@ impl Default for TransferSettings {
     fn default() -> Self {
         TransferSettings { concurrency: 4, retries: 3, backoff: Duration::from_secs(1) }
     }
-}
-
-/// What the user asks of one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemAction {
-    /// Stop it for good.
-    Cancel,
-    /// Stop it, keeping what has arrived.
-    Pause,
-    /// Continue a paused item from where it stopped.
-    Resume,
-    /// Try a failed or cancelled item again, continuing from what has arrived.
-    Retry,
 }
 
 /// The queue's state, inside the worker.
@@ -180,14 +169,8 @@ pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
     {
         let mut queue = lock(&shared.queue);
         let Some(state) = queue.items.get(&id).map(|item| item.state) else { return };
-        let new_state = match (action, state) {
-            (ItemAction::Cancel, state) if !state.is_finished() || state == ItemState::Failed => ItemState::Cancelled,
-            (ItemAction::Pause, ItemState::Queued | ItemState::Running) => ItemState::Paused,
-            (ItemAction::Resume, ItemState::Paused) => ItemState::Queued,
-            // Skipped items are not retried: some were refused for an unsafe name.
-            (ItemAction::Retry, ItemState::Failed | ItemState::Cancelled | ItemState::Paused) => ItemState::Queued,
-            _ => return,
-        };
+        // The same rule decides which buttons the queue panel offers.
+        let Some(new_state) = state.after(action) else { return };
         if let Some(task) = queue.running.remove(&id) {
             task.abort();
         }
@@ -350,11 +333,11 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
     };
     while !item.is_folder && !resume {
         match target_decision(shared, backend.as_mut(), &mut item).await {
-            Ok(Some(resume_existing)) => {
-                resume = resume_existing;
+            Ok(plan @ (TargetPlan::FromStart | TargetPlan::Resume)) => {
+                resume = plan == TargetPlan::Resume;
                 break;
             }
-            Ok(None) => {
+            Ok(TargetPlan::Skip) => {
                 checkin(shared, &item.site, backend);
                 return Ok(None);
             }
@@ -427,12 +410,10 @@ async fn reconnect(
     attempt: &mut u32,
 ) -> Result<Box<dyn Backend>> {
     let retries = shared.transfer.retries;
+    let schedule = RetrySchedule { retries, backoff: shared.transfer.backoff };
     loop {
-        if *attempt >= retries {
-            return Err(error);
-        }
+        let Some(wait) = schedule.wait_before(*attempt + 1) else { return Err(error) };
         *attempt += 1;
-        let wait = shared.transfer.backoff * 2u32.pow(*attempt - 1);
         let name = crate::model::escape_control(&item.remote);
         tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
         forget_spares(shared, &item.site);
@@ -514,13 +495,8 @@ fn note_progress(shared: &Shared, id: ItemId, bytes: u64, now: Instant) {
     shared.events.send(Event::QueueTotals { bytes: done, total, speed, eta });
 }
 
-/// What to do about an existing target: `Some(resume)` to go on, `None` to skip. May ask the
-/// user, and may rename the item's target.
-async fn target_decision(
-    shared: &Arc<Shared>,
-    backend: &mut dyn Backend,
-    item: &mut QueueItem,
-) -> Result<Option<bool>> {
+/// What to do about an existing target. May ask the user, and may rename the item's target.
+async fn target_decision(shared: &Arc<Shared>, backend: &mut dyn Backend, item: &mut QueueItem) -> Result<TargetPlan> {
     let target = match item.direction {
         Direction::Download => std::fs::symlink_metadata(&item.local).ok().map(|m| FileFacts {
             size: Some(m.len()),
@@ -530,7 +506,7 @@ async fn target_decision(
             backend.stat(&item.remote).await.ok().map(|e| FileFacts { size: e.size, modified: e.modified })
         }
     };
-    let Some(target) = target else { return Ok(Some(false)) };
+    let Some(target) = target else { return Ok(TargetPlan::FromStart) };
     let source = FileFacts { size: item.size, modified: item.modified };
     let chosen = lock(&shared.queue).choices.get(&item.request).copied().unwrap_or(item.on_exists);
     let mut decision = decide(chosen, &source, Some(&target));
@@ -546,8 +522,8 @@ async fn target_decision(
         decision = decide(if choice == OnExists::Ask { OnExists::Skip } else { choice }, &source, Some(&target));
     }
     match decision {
-        Decision::Transfer => Ok(Some(false)),
-        Decision::Skip | Decision::Ask => Ok(None),
+        Decision::Transfer => Ok(TargetPlan::FromStart),
+        Decision::Skip | Decision::Ask => Ok(TargetPlan::Skip),
         Decision::Resume { .. } => {
             // Continue the existing file through the part file, so it is replaced only when complete.
             if item.direction == Direction::Download {
@@ -561,11 +537,11 @@ async fn target_decision(
                     backend.rename(&item.remote, &part).await?;
                 }
             }
-            Ok(Some(true))
+            Ok(TargetPlan::Resume)
         }
         Decision::Rename => {
             rename_target(backend, item).await?;
-            Ok(Some(false))
+            Ok(TargetPlan::FromStart)
         }
     }
 }

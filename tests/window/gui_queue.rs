@@ -7,7 +7,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::gui::log_panel::{LogPanel, MAX_LINES};
-use ferry::gui::queue_panel::QueuePanel;
+use ferry::gui::queue_panel::{QueuePanel, action_label};
 use ferry::model::{ConnectSpec, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueItem};
@@ -129,6 +129,50 @@ fn pause_on_a_running_row_and_retry_on_a_failed_one_ask_the_worker() {
     assert_eq!(commands.len(), 2, "{commands:?}");
     assert!(matches!(commands[0], Command::QueueAction { item: ItemId(1), action: ItemAction::Pause }), "{commands:?}");
     assert!(matches!(commands[1], Command::QueueAction { item: ItemId(2), action: ItemAction::Retry }), "{commands:?}");
+}
+
+/// Every state an item can be in, and a row name that says which.
+const EVERY_STATE: [(ItemState, &str); 7] = [
+    (ItemState::Queued, "queued.bin"),
+    (ItemState::Running, "running.bin"),
+    (ItemState::Paused, "paused.bin"),
+    (ItemState::Done, "done.bin"),
+    (ItemState::Failed, "failed.bin"),
+    (ItemState::Cancelled, "cancelled.bin"),
+    (ItemState::Skipped, "skipped.bin"),
+];
+
+#[test]
+fn each_row_offers_exactly_the_actions_the_worker_accepts() {
+    let mut panel = QueuePanel::default();
+    let items = EVERY_STATE
+        .iter()
+        .enumerate()
+        .map(|(index, (state, name))| item(index as u64 + 1, &format!("/srv/{name}"), Direction::Download, 10, *state))
+        .collect();
+    assert!(panel.apply(&enqueued(items)));
+    let mut harness = queue_harness(panel);
+    harness.run();
+    for (state, name) in EVERY_STATE {
+        for action in ItemAction::ALL {
+            let label = format!("{} {name}", action_label(action));
+            let accepted = state.after(action).is_some();
+            let offered = harness.query_by_label(&label).is_some();
+            assert_eq!(offered, accepted, "{label}: offered {offered}, the worker accepts it: {accepted}");
+        }
+    }
+    // The two cells the panel and the worker used to disagree on.
+    assert!(harness.query_by_label("Retry paused.bin").is_none(), "a paused item is resumed, not retried");
+    harness.get_by_label("Cancel failed.bin").click();
+    harness.run();
+    assert!(
+        matches!(
+            harness.state().commands.as_slice(),
+            [Command::QueueAction { item: ItemId(5), action: ItemAction::Cancel }]
+        ),
+        "a failed item can be given up for good: {:?}",
+        harness.state().commands
+    );
 }
 
 #[test]

@@ -1,0 +1,81 @@
+//! A transfer's target exists: both sides' size and date, the choices, and "Apply to all".
+
+use super::modal;
+use crate::model::escape_control;
+use crate::transfer::policy::{FileFacts, OnExists};
+use crate::transfer::progress::format_bytes;
+use crate::worker::Answer;
+
+/// Size and date of one side, in words: "12.0 MiB (12582912 bytes)", "2024-05-01 14:03:09".
+pub(super) fn describe_size(size: Option<u64>) -> String {
+    match size {
+        Some(bytes) if bytes >= 1000 => format!("{} ({bytes} bytes)", format_bytes(bytes)),
+        Some(bytes) => format_bytes(bytes),
+        None => "unknown".into(),
+    }
+}
+
+pub(super) fn describe_date(modified: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    modified
+        .map(|time| time.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The choices for an existing target, with what each does.
+pub(super) const EXISTS_CHOICES: [(&str, OnExists, &str); 5] = [
+    ("Overwrite", OnExists::Overwrite, "Replace the existing file"),
+    ("Resume", OnExists::Resume, "Continue the existing file from where it ends (an interrupted transfer)"),
+    ("Rename", OnExists::Rename, "Keep both: transfer under a free name such as \"name (1).ext\""),
+    ("Skip", OnExists::Skip, "Leave the existing file alone and do not transfer this one"),
+    ("Overwrite if newer", OnExists::OverwriteIfNewer, "Replace the existing file only if this one was modified later"),
+];
+
+pub(super) fn target_exists_ui(
+    ctx: &egui::Context,
+    name: &str,
+    source: &FileFacts,
+    target: &FileFacts,
+    apply_to_all: &mut bool,
+) -> Option<Answer> {
+    modal(ctx, "target_exists", "File exists", |ui| {
+        ui.label(format!("\"{}\" already exists.", escape_control(name)));
+        ui.add_space(4.0);
+        let newer = match (source.modified, target.modified) {
+            (Some(source), Some(target)) if source > target => Some("new"),
+            (Some(source), Some(target)) if target > source => Some("existing"),
+            _ => None,
+        };
+        egui::Grid::new("target_exists_facts").num_columns(3).spacing([12.0, 4.0]).show(ui, |ui| {
+            ui.label("");
+            ui.strong("Size");
+            ui.strong("Modified");
+            ui.end_row();
+            for (side, facts, label) in [("existing", target, "Existing file"), ("new", source, "New file")] {
+                ui.label(label);
+                ui.label(describe_size(facts.size));
+                let date = describe_date(facts.modified);
+                ui.label(if newer == Some(side) { format!("{date} (newer)") } else { date });
+                ui.end_row();
+            }
+        });
+        ui.add_space(6.0);
+        ui.checkbox(apply_to_all, "Apply to all").on_hover_text("Do the same for every other file that exists");
+        ui.add_space(4.0);
+        // Resuming onto a target as big as the source or bigger would keep the target's bytes.
+        let resumable = !matches!((source.size, target.size), (Some(source), Some(target)) if target >= source);
+        let mut choice = None;
+        ui.horizontal_wrapped(|ui| {
+            for (label, on_exists, explanation) in EXISTS_CHOICES {
+                let enabled = on_exists != OnExists::Resume || resumable;
+                let button = ui
+                    .add_enabled(enabled, egui::Button::new(label))
+                    .on_hover_text(explanation)
+                    .on_disabled_hover_text("The existing file is not smaller than the new one");
+                if button.clicked() {
+                    choice = Some(on_exists);
+                }
+            }
+        });
+        choice.map(|choice| Answer::Exists { choice, apply_to_all: *apply_to_all })
+    })
+}

@@ -1,0 +1,83 @@
+//! What the pane shows: the listing it is given, the spinner of a pending one, and the rows
+//! left after the hidden toggle, the filter and the sort.
+
+use super::{FilePane, HistoryMove, view};
+use crate::model::Entry;
+
+impl FilePane {
+    /// Shows a listing of `path` (the answer to a `Navigate` or `Refresh`); ends the spinner.
+    /// A listing of another folder moves the Back/Forward history; a listing of the same folder
+    /// (a refresh) keeps the selection of names still present.
+    pub fn set_listing(&mut self, path: String, entries: Vec<Entry>) {
+        let same_folder = path == self.path;
+        let kept: std::collections::HashSet<String> = if same_folder {
+            self.selected_entries().into_iter().map(|entry| entry.name).collect()
+        } else {
+            Default::default()
+        };
+        let anchor_name = self.anchor.and_then(|index| self.entries.get(index)).map(|entry| entry.name.clone());
+        if !same_folder {
+            let old = std::mem::take(&mut self.path);
+            match self.pending_move.take().unwrap_or(HistoryMove::Visit) {
+                HistoryMove::Visit => {
+                    if !old.is_empty() {
+                        self.back.push(old);
+                    }
+                    self.forward.clear();
+                }
+                HistoryMove::Back => {
+                    self.back.pop();
+                    self.forward.push(old);
+                }
+                HistoryMove::Forward => {
+                    self.forward.pop();
+                    self.back.push(old);
+                }
+            }
+            self.filter.clear();
+            self.scroll_to_row = Some(0);
+        }
+        // A refresh of the same folder may arrive while a navigation is still pending: it leaves
+        // that navigation's history move in place.
+        self.path = path;
+        self.selected = entries.iter().map(|entry| kept.contains(&entry.name)).collect();
+        self.anchor =
+            if same_folder { anchor_name.and_then(|name| entries.iter().position(|e| e.name == name)) } else { None };
+        self.entries = entries;
+        // The spinner stays while the navigation it stands for is still on its way.
+        self.loading = self.loading && same_folder && self.pending_move.is_some();
+        self.rows_stale = true;
+        self.refresh_rows();
+    }
+
+    /// Shows or hides the spinner of a pending listing. Ending it without a listing (the listing
+    /// failed or was cancelled) keeps the folder and its history as they were.
+    pub fn set_loading(&mut self, loading: bool) {
+        self.loading = loading;
+        if !loading {
+            self.pending_move = None;
+        }
+    }
+
+    /// Whether a listing is pending.
+    pub fn is_loading(&self) -> bool {
+        self.loading
+    }
+
+    /// The entries of the folder shown, as given.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The names of the rows shown, in display order (after hidden toggle, filter and sort).
+    pub fn visible_names(&self) -> Vec<String> {
+        self.rows.iter().map(|&index| self.entries[index].name.clone()).collect()
+    }
+
+    pub(super) fn refresh_rows(&mut self) {
+        if self.rows_stale {
+            self.rows = view::visible_rows(&self.entries, &self.view, &self.filter);
+            self.rows_stale = false;
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The pane's virtualised table: header sorting, rows, clicks, the context menu, drags out, and
+//! the status line under it.
+
+use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense, Ui, Vec2};
+use egui_extras::{Column, TableBuilder};
+
+use super::{DraggedRows, FilePane, PaneAction, Side, SortColumn, format_modified, format_permissions};
+use crate::gui::icons;
+use crate::model::{Entry, EntryKind, escape_control, join_remote};
+use crate::transfer::progress::format_bytes;
+
+impl FilePane {
+    /// The table; returns the rectangles of the rows drawn this frame (entry index, rect) so a drop
+    /// can find the folder under the pointer.
+    pub(super) fn table(&mut self, ui: &mut Ui, salt: Id, actions: &mut Vec<PaneAction>) -> Vec<(usize, Rect)> {
+        let status_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        let table_rect = {
+            let mut rect = ui.available_rect_before_wrap();
+            rect.max.y -= status_height;
+            rect
+        };
+        // Registered before the rows so the rows, added later, sit on top of it.
+        let background = ui.interact(table_rect, salt.with("background"), Sense::click());
+        if background.clicked() {
+            self.selected.iter_mut().for_each(|flag| *flag = false);
+        }
+        background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
+
+        let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
+        let header_height = row_height + 2.0;
+        let body_height = table_rect.height() - header_height - 2.0 * ui.spacing().item_spacing.y;
+        let remote = self.side == Side::Remote;
+        let mut columns = vec![SortColumn::Name, SortColumn::Size, SortColumn::Modified, SortColumn::Permissions];
+        if remote {
+            columns.push(SortColumn::Owner);
+        }
+        let click_modifiers = ui.input(|i| {
+            i.events
+                .iter()
+                .rev()
+                .find_map(|event| match event {
+                    Event::PointerButton { modifiers, .. } => Some(*modifiers),
+                    _ => None,
+                })
+                .unwrap_or(i.modifiers)
+        });
+        let highlight_painter = ui.painter().with_clip_rect(table_rect);
+        let highlight_color = ui.visuals().selection.stroke.color;
+        let mut builder = TableBuilder::new(ui)
+            .id_salt(salt.with("table"))
+            .striped(true)
+            .resizable(true)
+            .sense(Sense::click_and_drag())
+            .auto_shrink(false)
+            .max_scroll_height(body_height)
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::initial(80.0).at_least(40.0).clip(true))
+            .column(Column::initial(120.0).at_least(60.0).clip(true))
+            .column(Column::initial(90.0).at_least(50.0).clip(true));
+        if remote {
+            builder = builder.column(Column::initial(80.0).at_least(40.0).clip(true));
+        }
+        if let Some(row) = self.scroll_to_row.take() {
+            builder = builder.scroll_to_row(row, None);
+        }
+
+        let mut clicked_header = None;
+        let mut row_rects = Vec::new();
+        let mut clicked_row: Option<(usize, Modifiers)> = None;
+        let mut opened_row = None;
+        let mut dragged_row = None;
+        let mut context_row = None;
+        let view = self.view.clone();
+        let drop_row = self.drop_target.clone();
+        let rows = &self.rows;
+        let entries = &self.entries;
+        let selected = &self.selected;
+        let path = &self.path;
+        let mut menu_row = None;
+        let body = builder
+            .header(header_height, |mut header| {
+                for column in &columns {
+                    header.col(|ui| {
+                        let sorted = view.sort == *column;
+                        let response = ui.add(egui::Button::new(column.title()).frame(false).selected(sorted));
+                        if sorted {
+                            let (rect, _) = ui.allocate_exact_size(Vec2::new(10.0, 10.0), Sense::hover());
+                            icons::paint_sort_arrow(
+                                ui.painter(),
+                                rect.center(),
+                                view.ascending,
+                                ui.visuals().text_color(),
+                            );
+                        }
+                        if response.clicked() {
+                            clicked_header = Some(*column);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, rows.len(), |mut row| {
+                    let position = row.index();
+                    let index = rows[position];
+                    let entry = &entries[index];
+                    row.set_selected(selected[index]);
+                    row.col(|ui| {
+                        icons::entry_icon(ui, entry.kind);
+                        let name = Label::new(escape_control(&entry.name)).selectable(false).truncate();
+                        let label = ui.add(name);
+                        if let (EntryKind::Symlink, Some(target)) = (entry.kind, &entry.link_target) {
+                            label.on_hover_text(format!("Link to {}", escape_control(target)));
+                        }
+                    });
+                    row.col(|ui| {
+                        if let (Some(size), false) = (entry.size, entry.kind == EntryKind::Dir) {
+                            // Right-aligned, so sizes line up by their units like in every file manager.
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                let label = ui.add(Label::new(format_bytes(size)).selectable(false));
+                                label.on_hover_text(format!("{size} bytes"));
+                            });
+                        }
+                    });
+                    row.col(|ui| {
+                        if let Some(modified) = entry.modified {
+                            ui.add(Label::new(format_modified(modified)).selectable(false));
+                        }
+                    });
+                    row.col(|ui| {
+                        if let Some(mode) = entry.permissions {
+                            let label = ui.add(
+                                Label::new(egui::RichText::new(format_permissions(mode)).monospace()).selectable(false),
+                            );
+                            label.on_hover_text(format!("{:04o}", mode & 0o7777));
+                        }
+                    });
+                    if remote {
+                        row.col(|ui| {
+                            if let Some(owner) = &entry.owner {
+                                let text = match &entry.group {
+                                    Some(group) => format!("{} {}", escape_control(owner), escape_control(group)),
+                                    None => escape_control(owner),
+                                };
+                                ui.add(Label::new(text).selectable(false));
+                            }
+                        });
+                    }
+                    let response = row.response();
+                    row_rects.push((index, response.rect));
+                    if drop_row.as_deref() == Some(join_remote(path, &entry.name).as_str()) {
+                        icons::paint_drop_highlight(&highlight_painter, response.rect, highlight_color);
+                    }
+                    if response.double_clicked() {
+                        opened_row = Some(index);
+                    } else if response.clicked() {
+                        clicked_row = Some((position, click_modifiers));
+                    }
+                    if response.secondary_clicked() {
+                        context_row = Some(index);
+                    }
+                    if response.drag_started() {
+                        dragged_row = Some(index);
+                    }
+                    // The menu is shown after the table, where the pane's state can be borrowed.
+                    if response.secondary_clicked() || response.context_menu_opened() {
+                        menu_row = Some(response);
+                    }
+                });
+            });
+        // Rows scrolled half under the header only count where they can be seen.
+        let row_rects = row_rects.into_iter().map(|(index, rect)| (index, rect.intersect(body.inner_rect))).collect();
+
+        if let Some(column) = clicked_header {
+            if self.view.sort == column {
+                self.view.ascending = !self.view.ascending;
+            } else {
+                self.view.sort = column;
+                self.view.ascending = true;
+            }
+            self.rows_stale = true;
+        }
+        if let Some((position, modifiers)) = clicked_row {
+            self.click_row(position, modifiers);
+        }
+        if let Some(index) = context_row
+            && !self.selected[index]
+        {
+            self.select_only(index);
+        }
+        if let Some(response) = menu_row {
+            response.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
+        }
+        if let Some(index) = opened_row {
+            self.select_only(index);
+            self.open(self.entries[index].clone(), actions);
+        }
+        if let Some(index) = dragged_row {
+            if !self.selected[index] {
+                self.select_only(index);
+            }
+            let payload = DraggedRows { from: self.side, folder: self.path.clone(), entries: self.selected_entries() };
+            DragAndDrop::set_payload(ui.ctx(), payload);
+        }
+        row_rects
+    }
+
+    /// "12 items, 3 selected (1.20 MiB)": counted without cloning, as it runs every frame.
+    pub(super) fn status_line(&self, ui: &mut Ui) {
+        let (mut count, mut bytes) = (0usize, 0u64);
+        for &index in self.rows.iter().filter(|&&index| self.selected[index]) {
+            count += 1;
+            bytes += self.entries[index].size.unwrap_or(0);
+        }
+        let mut text = format!("{} items", self.rows.len());
+        if count > 0 {
+            text.push_str(&format!(", {count} selected ({})", format_bytes(bytes)));
+        }
+        if self.rows.len() < self.entries.len() {
+            text.push_str(&format!(", {} not shown", self.entries.len() - self.rows.len()));
+        }
+        ui.weak(text);
+    }
+}
+
+/// The context menu of rows and of the empty space: the same actions on the selection.
+pub(super) fn pane_menu(ui: &mut Ui, side: Side, selection: Vec<Entry>, actions: &mut Vec<PaneAction>) {
+    let any = !selection.is_empty();
+    let transfer = if side == Side::Local { "Upload" } else { "Download" };
+    if ui.add_enabled(any, egui::Button::new(transfer)).clicked() {
+        actions.push(PaneAction::Transfer(selection.clone()));
+    }
+    ui.separator();
+    if ui.button("New folder").clicked() {
+        actions.push(PaneAction::NewFolder);
+    }
+    if ui.add_enabled(selection.len() == 1, egui::Button::new("Rename")).clicked()
+        && let Some(entry) = selection.first()
+    {
+        actions.push(PaneAction::Rename(entry.clone()));
+    }
+    if ui.add_enabled(any, egui::Button::new("Delete")).clicked() {
+        actions.push(PaneAction::Delete(selection.clone()));
+    }
+    if ui.add_enabled(any, egui::Button::new("Permissions...")).clicked() {
+        actions.push(PaneAction::Permissions(selection.clone()));
+    }
+    if ui.button("Copy URL").clicked() {
+        actions.push(PaneAction::CopyUrl(selection));
+    }
+    ui.separator();
+    if ui.button("Refresh").clicked() {
+        actions.push(PaneAction::Refresh);
+    }
+}
