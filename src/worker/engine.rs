@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 use super::connect::open_connection;
+use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::reconnect::on_session;
-use super::scheduler::{self, Pool, QueueState, TransferSettings};
+use super::scheduler::{self, QueueState, TransferSettings};
 use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
 use crate::backend::{Backend, ConnectSettings};
 use crate::config::ConfigDir;
@@ -63,7 +64,7 @@ pub(super) struct Shared {
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
     next_id: AtomicU64,
     pub(super) queue: Mutex<QueueState>,
-    pub(super) pool: Mutex<Pool>,
+    pub(super) pool: ConnectionPool,
 }
 
 /// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
@@ -128,13 +129,13 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
         trust: Arc::new(TrustStore::new(options.config.clone(), options.user_known_hosts)),
         settings: options.settings,
         queue: Mutex::new(QueueState::new(options.transfer.concurrency)),
+        pool: ConnectionPool::new(options.transfer.concurrency),
         transfer: options.transfer,
         config: options.config,
         sessions: Mutex::new(HashMap::new()),
         prompts: Mutex::new(HashMap::new()),
         running: Mutex::new(HashMap::new()),
         next_id: AtomicU64::new(1),
-        pool: Mutex::new(Pool::new()),
     });
     let (saved, problem) = super::queue::load(&shared.config.queue());
     if !saved.is_empty() || problem.is_some() {
@@ -438,14 +439,14 @@ async fn plan(
     let site = shared.session_spec(session)?;
     let mut backend = scheduler::checkout(shared, request, &site).await?;
     let planned = match plan_on(backend.as_mut(), &transfer).await {
-        Err(error) if scheduler::retryable(&error) => {
+        Err(error) if is_connection_failure(&error) => {
             // The spare connection was dead (the others of this site most likely too): plan
             // once more on a fresh one before reporting.
             tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
-            scheduler::forget_spares(shared, &site);
+            shared.pool.forget_site(&site);
             match open_connection(shared, request, site.clone()).await {
                 Ok((fresh, _)) => {
-                    super::reconnect::close_quietly(std::mem::replace(&mut backend, fresh));
+                    super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
                     plan_on(backend.as_mut(), &transfer).await
                 }
                 Err(_) => Err(error),
@@ -454,10 +455,7 @@ async fn plan(
         planned => planned,
     };
     // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    match &planned {
-        Err(error) if scheduler::retryable(error) => super::reconnect::close_quietly(backend),
-        _ => scheduler::checkin(shared, &site, backend),
-    }
+    shared.pool.put_back(&site, backend, &planned);
     let (seeds, local_root) = planned?;
     Ok(seeds
         .into_iter()
@@ -510,7 +508,7 @@ fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Opt
 /// that site stays open (transfers under way keep theirs until they end).
 async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
     if let Ok(site) = shared.session_spec(session) {
-        scheduler::forget_spares(shared, &site);
+        shared.pool.forget_site(&site);
     }
     if let Some(backend) = forget(shared, session, error) {
         let mut guard = backend.lock().await;

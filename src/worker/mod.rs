@@ -4,8 +4,11 @@
 mod bookmarks;
 mod connect;
 mod engine;
+#[cfg(test)]
+mod fake_backend;
 mod folder_order;
 mod plan;
+mod pool;
 pub mod queue;
 mod reconnect;
 pub mod scheduler;

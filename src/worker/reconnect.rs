@@ -53,15 +53,9 @@ pub(super) async fn reopen(
     let spec = shared.session_spec(session)?;
     match open_connection(shared, request, spec).await {
         Ok((fresh, _)) => {
-            close_quietly(std::mem::replace(connection, fresh));
+            super::pool::close_quietly(std::mem::replace(connection, fresh));
             Ok(())
         }
         Err(_) => shared.checked(session, Err(lost)),
     }
-}
-
-/// Lets a lost connection go without waiting on it: its socket is already dead, and freeing an
-/// SSH session may block a moment.
-pub(super) fn close_quietly(backend: Box<dyn Backend>) {
-    tokio::task::spawn_blocking(move || drop(backend));
 }

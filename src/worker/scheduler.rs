@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::engine::{Shared, lock};
 use super::folder_order::{FolderIndex, Readiness};
+use super::pool::{close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::{Answer, Event, Question};
 use crate::backend::Backend;
@@ -82,13 +83,6 @@ impl QueueState {
             totals_throttle: Throttle::new(10),
         }
     }
-}
-
-/// Idle connections kept for the queue, per site.
-pub(super) type Pool = HashMap<String, Vec<Box<dyn Backend>>>;
-
-fn site_key(site: &ConnectSpec) -> String {
-    format!("{}|{:?}", site.display_url(), site.identity)
 }
 
 /// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
@@ -249,7 +243,7 @@ fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
             tokio::spawn(async move {
                 let Ok(mut backend) = checkout(&shared, request, &site).await else { return };
                 let _ = backend.remove_file(&part).await;
-                checkin(&shared, &site, backend);
+                shared.pool.keep(&site, backend);
             });
         }
         Direction::Upload => {}
@@ -259,6 +253,7 @@ fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
 /// Changes how many items run at once.
 pub(super) fn set_concurrency(shared: &Arc<Shared>, limit: usize) {
     lock(&shared.queue).concurrency = limit.max(1);
+    shared.pool.set_limit_per_site(limit);
     pump(shared);
 }
 
@@ -345,7 +340,7 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
     let mut attempt = 0;
     let mut backend = match checkout(shared, item.request, &item.site).await {
         Ok(backend) => backend,
-        Err(error) if retryable(&error) => reconnect(shared, &item, error, &mut attempt).await?,
+        Err(error) if is_connection_failure(&error) => reconnect(shared, &item, error, &mut attempt).await?,
         Err(error) => return Err(error),
     };
     while !item.is_folder && !resume {
@@ -355,16 +350,16 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
                 break;
             }
             Ok(None) => {
-                checkin(shared, &item.site, backend);
+                shared.pool.keep(&item.site, backend);
                 return Ok(None);
             }
             // A spare connection found dead while looking at the target: ask again on a fresh one.
-            Err(error) if retryable(&error) => {
-                super::reconnect::close_quietly(backend);
+            Err(error) if is_connection_failure(&error) => {
+                close_quietly(backend);
                 backend = reconnect(shared, &item, error, &mut attempt).await?;
             }
             Err(error) => {
-                checkin(shared, &item.site, backend);
+                shared.pool.keep(&item.site, backend);
                 return Err(error);
             }
         }
@@ -400,17 +395,17 @@ async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Opt
         };
         match outcome {
             Ok(finished) => {
-                checkin(shared, &item.site, backend);
+                shared.pool.keep(&item.site, backend);
                 return Ok(Some(finished));
             }
-            Err(error) if retryable(&error) => {
-                super::reconnect::close_quietly(backend);
+            Err(error) if is_connection_failure(&error) => {
+                close_quietly(backend);
                 // What already arrived stays: the next attempt continues from it.
                 resume = true;
                 backend = reconnect(shared, &item, error, &mut attempt).await?;
             }
             Err(error) => {
-                checkin(shared, &item.site, backend);
+                shared.pool.keep(&item.site, backend);
                 return Err(error);
             }
         }
@@ -435,7 +430,7 @@ async fn reconnect(
         let wait = shared.transfer.backoff * 2u32.pow(*attempt - 1);
         let name = crate::model::escape_control(&item.remote);
         tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
-        forget_spares(shared, &item.site);
+        shared.pool.forget_site(&item.site);
         show_retry(shared, item.id, &error, *attempt, retries, wait);
         tokio::time::sleep(wait).await;
         match super::connect::open_connection(shared, item.request, item.site.clone()).await {
@@ -443,7 +438,7 @@ async fn reconnect(
                 show_retry_over(shared, item.id);
                 return Ok(backend);
             }
-            Err(next) if retryable(&next) => error = next,
+            Err(next) if is_connection_failure(&next) => error = next,
             Err(next) => return Err(next),
         }
     }
@@ -483,12 +478,6 @@ fn mark_started(shared: &Arc<Shared>, item: &QueueItem) {
         queued.remote = item.remote.clone();
     }
     save(shared);
-}
-
-/// Errors worth another try: the network, not the request.
-pub(super) fn retryable(error: &FerryError) -> bool {
-    // A refusal too: a server being restarted refuses for a moment.
-    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::ConnectionRefused | ErrorKind::Timeout)
 }
 
 /// Records progress for the whole queue and sends the totals at most ten times a second.
@@ -592,28 +581,9 @@ async fn rename_target(backend: &mut dyn Backend, item: &mut QueueItem) -> Resul
 
 /// A connection to `site` for one item: an idle pooled one, or a new one.
 pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &ConnectSpec) -> Result<Box<dyn Backend>> {
-    if let Some(backend) = lock(&shared.pool).get_mut(&site_key(site)).and_then(Vec::pop) {
+    if let Some(backend) = shared.pool.take(site) {
         return Ok(backend);
     }
     let (backend, _) = super::connect::open_connection(shared, request, site.clone()).await?;
     Ok(backend)
-}
-
-/// Closes the idle connections kept for `site`: after one of them was found dead, or when the
-/// user disconnects from the site.
-pub(super) fn forget_spares(shared: &Shared, site: &ConnectSpec) {
-    let spares = lock(&shared.pool).remove(&site_key(site)).unwrap_or_default();
-    for spare in spares {
-        super::reconnect::close_quietly(spare);
-    }
-}
-
-/// Returns a connection to the pool, keeping at most as many as items may run at once.
-pub(super) fn checkin(shared: &Arc<Shared>, site: &ConnectSpec, backend: Box<dyn Backend>) {
-    let limit = lock(&shared.queue).concurrency;
-    let mut pool = lock(&shared.pool);
-    let idle = pool.entry(site_key(site)).or_default();
-    if idle.len() < limit {
-        idle.push(backend);
-    }
 }
