@@ -1,9 +1,8 @@
 //! Opens one connection to a site, asking the user about unknown host keys, untrusted
-//! certificates and missing secrets, and trying again after each answer.
+//! certificates and missing secrets, and trying again after each answer. The pool and the
+//! browsing sessions both connect through here; it imports only the context.
 
-use std::sync::Arc;
-
-use super::engine::Shared;
+use super::context::WorkerContext;
 use super::{Answer, Question};
 use crate::backend::{self, Backend, ConnectError};
 use crate::error::{ErrorKind, FerryError, Result};
@@ -13,13 +12,13 @@ use crate::trust::TrustDecision;
 /// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
 /// secrets, and trying again after each answer. Returns it with the spec that worked.
 pub(super) async fn open_connection(
-    shared: &Arc<Shared>,
+    ctx: &WorkerContext,
     request: RequestId,
     mut spec: ConnectSpec,
 ) -> Result<(Box<dyn Backend>, ConnectSpec)> {
     let url = spec.display_url();
     loop {
-        let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
+        let error = match backend::connect(&spec, ctx.trust.clone(), &ctx.settings).await {
             Ok(backend) => return Ok((backend, spec)),
             Err(error) => error,
         };
@@ -27,14 +26,14 @@ pub(super) async fn open_connection(
             ConnectError::Failed(error) => return Err(error),
             ConnectError::UnknownHostKey(key) => {
                 let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
-                let decision = trust_answer(shared.ask(request, question).await);
+                let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
                     return Err(FerryError::new(
                         ErrorKind::HostKeyUnknown,
                         format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
                     ));
                 }
-                shared.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
+                ctx.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
             }
             ConnectError::UntrustedCertificate(certificate) => {
                 let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
@@ -43,7 +42,7 @@ pub(super) async fn open_connection(
                     port: spec.port,
                     certificate: certificate.clone(),
                 };
-                let decision = trust_answer(shared.ask(request, question).await);
+                let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
                     return Err(FerryError::new(
                         ErrorKind::CertificateUntrusted,
@@ -51,10 +50,10 @@ pub(super) async fn open_connection(
                     )
                     .with_detail(certificate.reason));
                 }
-                shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
+                ctx.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
             }
             ConnectError::NeedPassword => {
-                let Some(password) = secret_answer(shared.ask(request, Question::Password { url: url.clone() }).await)
+                let Some(password) = secret_answer(ctx.ask(request, Question::Password { url: url.clone() }).await)
                 else {
                     return Err(FerryError::new(
                         ErrorKind::AuthFailed,
@@ -66,7 +65,7 @@ pub(super) async fn open_connection(
             ConnectError::NeedPassphrase => {
                 let key_file = spec.identity.clone().unwrap_or_default();
                 let question = Question::KeyPassphrase { key_file: key_file.clone() };
-                let Some(passphrase) = secret_answer(shared.ask(request, question).await) else {
+                let Some(passphrase) = secret_answer(ctx.ask(request, question).await) else {
                     return Err(FerryError::new(
                         ErrorKind::AuthFailed,
                         format!("the key {} needs its passphrase, and none was given", key_file.display()),

@@ -3,43 +3,23 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
+use super::context::{EventSender, WorkerContext, lock};
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::reconnect::on_session;
 use super::scheduler::{self, QueueState, TransferSettings};
-use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
-use crate::backend::{Backend, ConnectSettings};
-use crate::config::ConfigDir;
+use super::{Command, Event, LogKind, WorkerOptions};
+use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, PromptId, RequestId, SessionId};
+use crate::model::{ConnectSpec, RequestId, SessionId};
 use crate::transfer::policy::OnExists;
 use crate::trust::TrustStore;
-
-/// Sends events to the UI and wakes it.
-#[derive(Clone)]
-pub struct EventSender {
-    sender: std::sync::mpsc::Sender<Event>,
-    waker: super::Waker,
-}
-
-impl EventSender {
-    pub fn new(sender: std::sync::mpsc::Sender<Event>, waker: super::Waker) -> Self {
-        EventSender { sender, waker }
-    }
-
-    /// Sends one event and wakes the UI. A UI that has gone away is not an error.
-    pub fn send(&self, event: Event) {
-        if self.sender.send(event).is_ok() {
-            (self.waker)();
-        }
-    }
-}
 
 /// One open connection. The mutex serialises requests on it: one operation at a time.
 type SharedBackend = Arc<tokio::sync::Mutex<Box<dyn Backend>>>;
@@ -53,24 +33,22 @@ struct Session {
 
 /// State shared by the engine, its request tasks and the queue.
 pub(super) struct Shared {
-    pub(super) events: EventSender,
-    pub(super) trust: Arc<TrustStore>,
-    pub(super) settings: ConnectSettings,
+    pub(super) ctx: Arc<WorkerContext>,
     pub(super) transfer: TransferSettings,
-    pub(super) config: ConfigDir,
+    bookmarks: Arc<BookmarkService>,
     sessions: Mutex<HashMap<SessionId, Session>>,
-    prompts: Mutex<HashMap<PromptId, oneshot::Sender<Answer>>>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
-    next_id: AtomicU64,
     pub(super) queue: Mutex<QueueState>,
     pub(super) pool: ConnectionPool,
 }
 
-/// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
-/// half-done update could break.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+/// A bridge while the services move out of `Shared`: what the context holds reads as before.
+impl std::ops::Deref for Shared {
+    type Target = WorkerContext;
+    fn deref(&self) -> &WorkerContext {
+        &self.ctx
+    }
 }
 
 impl Shared {
@@ -103,39 +81,20 @@ impl Shared {
         }
         outcome
     }
-
-    /// Adds a line to the protocol log the window shows.
-    pub(super) fn log(&self, session: Option<SessionId>, kind: LogKind, text: impl Into<String>) {
-        let text = crate::model::escape_control(&text.into());
-        // The log file gets the same lines as the window: they never hold a password.
-        tracing::info!(target: "ferry::session", "session {:?}: {text}", session.map(|s| s.0));
-        self.events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session, kind, text } });
-    }
-
-    /// Asks the user a question and waits for the answer; `None` if the UI went away.
-    pub(super) async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
-        let prompt = PromptId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let (sender, receiver) = oneshot::channel();
-        lock(&self.prompts).insert(prompt, sender);
-        self.events.send(Event::Prompt { prompt, request, question });
-        receiver.await.ok()
-    }
 }
 
 /// Runs until `Shutdown` or until every command sender is gone.
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
+    let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
+    let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
     let shared = Arc::new(Shared {
-        events,
-        trust: Arc::new(TrustStore::new(options.config.clone(), options.user_known_hosts)),
-        settings: options.settings,
+        bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
+        ctx,
         queue: Mutex::new(QueueState::new(options.transfer.concurrency)),
         pool: ConnectionPool::new(options.transfer.concurrency),
         transfer: options.transfer,
-        config: options.config,
         sessions: Mutex::new(HashMap::new()),
-        prompts: Mutex::new(HashMap::new()),
         running: Mutex::new(HashMap::new()),
-        next_id: AtomicU64::new(1),
     });
     let (saved, problem) = super::queue::load(&shared.config.queue());
     if !saved.is_empty() || problem.is_some() {
@@ -145,11 +104,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
     while let Some(command) = commands.recv().await {
         match command {
             Command::Shutdown => break,
-            Command::Answer { prompt, answer } => {
-                if let Some(sender) = lock(&shared.prompts).remove(&prompt) {
-                    let _ = sender.send(answer);
-                }
-            }
+            Command::Answer { prompt, answer } => shared.ctx.answer(prompt, answer),
             Command::Cancel { request } => {
                 let running = lock(&shared.running).remove(&request);
                 if let Some((task, session)) = running {
@@ -180,7 +135,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             | Command::SaveBookmark { .. }
             | Command::RemoveBookmark { .. }
             | Command::ImportBookmarks { .. }
-            | Command::ExportBookmarks { .. }) => super::bookmarks::handle(&shared, command),
+            | Command::ExportBookmarks { .. }) => shared.bookmarks.handle(command),
             request => start_request(&shared, request),
         }
     }
@@ -341,18 +296,18 @@ async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>>
     let done = |request| Ok(Some(Event::Done { request }));
     match command {
         Command::Connect { request, spec } => {
-            let spec = super::bookmarks::with_ssh_alias(shared, spec).await;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
+            let spec = shared.bookmarks.with_ssh_alias(spec).await;
+            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
             Ok(Some(register(shared, request, backend, spec)))
         }
         Command::ConnectTarget { request, text } => {
-            let spec = super::bookmarks::target_spec(shared, &text).await?;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
+            let spec = shared.bookmarks.target_spec(&text).await?;
+            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
             Ok(Some(register(shared, request, backend, spec)))
         }
         Command::ConnectBookmark { request, id } => {
-            let spec = super::bookmarks::connect_spec(shared, &id).await?;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
+            let spec = shared.bookmarks.connect_spec(&id).await?;
+            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
             Ok(Some(register(shared, request, backend, spec)))
         }
         Command::List { request, session, path } => {
@@ -444,7 +399,7 @@ async fn plan(
             // once more on a fresh one before reporting.
             tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
             shared.pool.forget_site(&site);
-            match open_connection(shared, request, site.clone()).await {
+            match open_connection(&shared.ctx, request, site.clone()).await {
                 Ok((fresh, _)) => {
                     super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
                     plan_on(backend.as_mut(), &transfer).await
@@ -520,11 +475,11 @@ async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<Ferr
 
 /// Adds a new session, starts its keep-alive timer, and builds the `Connected` event.
 fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
-    let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
+    let session = SessionId(shared.ids.next());
     let home = backend.home().to_string();
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
-    super::bookmarks::record_recent(shared, &url);
+    shared.bookmarks.record_recent(&url);
     let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
     lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
     tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));

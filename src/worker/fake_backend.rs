@@ -36,7 +36,7 @@ impl FakeBackend {
     }
 
     fn check(&self) -> Result<()> {
-        if *super::pool::lock(&self.server.cut) {
+        if *super::context::lock(&self.server.cut) {
             return Err(FerryError::new(ErrorKind::ConnectionLost, "the fake connection was cut"));
         }
         Ok(())
@@ -51,8 +51,8 @@ impl Backend for FakeBackend {
 
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         self.check()?;
-        super::pool::lock(&self.server.listed).push((self.label, path.to_string()));
-        let files = super::pool::lock(&self.server.files);
+        super::context::lock(&self.server.listed).push((self.label, path.to_string()));
+        let files = super::context::lock(&self.server.files);
         let prefix = if path.ends_with('/') { path.to_string() } else { format!("{path}/") };
         Ok(files
             .iter()
@@ -67,7 +67,7 @@ impl Backend for FakeBackend {
 
     async fn stat(&mut self, path: &str) -> Result<Entry> {
         self.check()?;
-        let files = super::pool::lock(&self.server.files);
+        let files = super::context::lock(&self.server.files);
         let data = files.get(path).ok_or_else(|| FerryError::new(ErrorKind::NotFound, format!("{path} not found")))?;
         let mut entry = Entry::new(crate::model::file_name_remote(path), EntryKind::File);
         entry.size = Some(data.len() as u64);
@@ -80,7 +80,7 @@ impl Backend for FakeBackend {
 
     async fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         self.check()?;
-        let mut files = super::pool::lock(&self.server.files);
+        let mut files = super::context::lock(&self.server.files);
         let data =
             files.remove(from).ok_or_else(|| FerryError::new(ErrorKind::NotFound, format!("{from} not found")))?;
         files.insert(to.to_string(), data);
@@ -89,7 +89,7 @@ impl Backend for FakeBackend {
 
     async fn remove_file(&mut self, path: &str) -> Result<()> {
         self.check()?;
-        super::pool::lock(&self.server.files).remove(path);
+        super::context::lock(&self.server.files).remove(path);
         Ok(())
     }
 
@@ -104,7 +104,7 @@ impl Backend for FakeBackend {
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
         use tokio::io::AsyncWriteExt;
         self.check()?;
-        let data = super::pool::lock(&self.server.files).get(path).cloned().unwrap_or_default();
+        let data = super::context::lock(&self.server.files).get(path).cloned().unwrap_or_default();
         let rest = data.get(offset as usize..).unwrap_or_default();
         sink.write_all(rest).await.map_err(|e| FerryError::from_io(&e, "writing the fake download"))?;
         progress(offset + rest.len() as u64);
@@ -123,7 +123,7 @@ impl Backend for FakeBackend {
         let mut data = Vec::new();
         source.read_to_end(&mut data).await.map_err(|e| FerryError::from_io(&e, "reading the fake upload"))?;
         let written = data.len() as u64;
-        super::pool::lock(&self.server.files).insert(path.to_string(), data);
+        super::context::lock(&self.server.files).insert(path.to_string(), data);
         progress(written);
         Ok(written)
     }

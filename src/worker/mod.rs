@@ -3,6 +3,7 @@
 
 mod bookmarks;
 mod connect;
+mod context;
 mod engine;
 #[cfg(test)]
 mod fake_backend;
@@ -279,7 +280,7 @@ pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHand
     let (event_sender, event_receiver) = std::sync::mpsc::channel();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ferry-io").enable_all().build()?;
-    let events = engine::EventSender::new(event_sender, waker);
+    let events = context::EventSender::new(event_sender, waker);
     let thread = std::thread::Builder::new().name("ferry-worker".into()).spawn(move || {
         runtime.block_on(engine::run(options, command_receiver, events));
         // Blocking SFTP calls may still be finishing; do not let them hold up shutdown.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::context::lock;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError};
 use crate::model::ConnectSpec;
@@ -22,12 +23,6 @@ pub(super) struct ConnectionPool {
 pub(super) fn is_connection_failure(error: &FerryError) -> bool {
     // A refusal too: a server being restarted refuses for a moment.
     matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::ConnectionRefused | ErrorKind::Timeout)
-}
-
-/// Locks a mutex, recovering it if a holder panicked: the maps of the worker hold no invariant
-/// that a half-done update could break.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ConnectionPool {

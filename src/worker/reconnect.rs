@@ -51,7 +51,7 @@ pub(super) async fn reopen(
     tracing::info!(target: "ferry::worker", "session {}: {lost}; connecting again", session.0);
     shared.log(Some(session), super::LogKind::Info, "The connection was lost; connecting again");
     let spec = shared.session_spec(session)?;
-    match open_connection(shared, request, spec).await {
+    match open_connection(&shared.ctx, request, spec).await {
         Ok((fresh, _)) => {
             super::pool::close_quietly(std::mem::replace(connection, fresh));
             Ok(())

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::engine::{Shared, lock};
+use super::context::lock;
+use super::engine::Shared;
 use super::folder_order::{FolderIndex, Readiness};
 use super::pool::{close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
@@ -433,7 +434,7 @@ async fn reconnect(
         shared.pool.forget_site(&item.site);
         show_retry(shared, item.id, &error, *attempt, retries, wait);
         tokio::time::sleep(wait).await;
-        match super::connect::open_connection(shared, item.request, item.site.clone()).await {
+        match super::connect::open_connection(&shared.ctx, item.request, item.site.clone()).await {
             Ok((backend, _)) => {
                 show_retry_over(shared, item.id);
                 return Ok(backend);
@@ -584,6 +585,6 @@ pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &Co
     if let Some(backend) = shared.pool.take(site) {
         return Ok(backend);
     }
-    let (backend, _) = super::connect::open_connection(shared, request, site.clone()).await?;
+    let (backend, _) = super::connect::open_connection(&shared.ctx, request, site.clone()).await?;
     Ok(backend)
 }
