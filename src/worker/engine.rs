@@ -1,5 +1,6 @@
-//! The engine loop: takes commands, runs each request as a task on the sessions it owns, asks the
-//! user when a connection needs a decision, and sends keep-alives on idle connections.
+//! The engine loop: takes commands and hands each to the service that owns it (sessions, queue,
+//! bookmarks), running each request as a task of its own so a slow server holds up nothing else.
+//! It sits on top of the worker: it imports the services, and none of them imports it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,7 +14,8 @@ use super::context::{EventSender, WorkerContext, lock};
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::reconnect::on_session;
-use super::scheduler::{self, QueueState, TransferSettings};
+use super::scheduler::QueueService;
+use super::sessions::Sessions;
 use super::{Command, Event, LogKind, WorkerOptions};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
@@ -21,112 +23,62 @@ use crate::model::{ConnectSpec, RequestId, SessionId};
 use crate::transfer::policy::OnExists;
 use crate::trust::TrustStore;
 
-/// One open connection. The mutex serialises requests on it: one operation at a time.
-type SharedBackend = Arc<tokio::sync::Mutex<Box<dyn Backend>>>;
-
-/// A browsing session: its connection, and how it was made (with the password given), so the
-/// queue can open more connections to the same site.
-struct Session {
-    backend: SharedBackend,
-    spec: ConnectSpec,
-}
-
-/// State shared by the engine, its request tasks and the queue.
-pub(super) struct Shared {
-    pub(super) ctx: Arc<WorkerContext>,
-    pub(super) transfer: TransferSettings,
+/// The engine: routes each command to the service that owns it, and runs each request as a
+/// task of its own.
+pub(super) struct Engine {
+    ctx: Arc<WorkerContext>,
+    sessions: Arc<Sessions>,
+    pool: Arc<ConnectionPool>,
+    queue: Arc<QueueService>,
     bookmarks: Arc<BookmarkService>,
-    sessions: Mutex<HashMap<SessionId, Session>>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
-    pub(super) queue: Mutex<QueueState>,
-    pub(super) pool: ConnectionPool,
-}
-
-/// A bridge while the services move out of `Shared`: what the context holds reads as before.
-impl std::ops::Deref for Shared {
-    type Target = WorkerContext;
-    fn deref(&self) -> &WorkerContext {
-        &self.ctx
-    }
-}
-
-impl Shared {
-    /// Waits for a session to be free and takes it for one operation.
-    pub(super) async fn lock_session(
-        &self,
-        session: SessionId,
-    ) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
-        let backend = lock(&self.sessions)
-            .get(&session)
-            .map(|s| s.backend.clone())
-            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))?;
-        Ok(backend.lock_owned().await)
-    }
-
-    pub(super) fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
-        lock(&self.sessions)
-            .get(&session)
-            .map(|s| s.spec.clone())
-            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))
-    }
-
-    /// Passes an outcome through; a lost connection also closes the session and tells the UI,
-    /// which can offer to reconnect.
-    pub(super) fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
-        if let Err(error) = &outcome
-            && error.kind == ErrorKind::ConnectionLost
-        {
-            forget(self, session, Some(error.clone()));
-        }
-        outcome
-    }
 }
 
 /// Runs until `Shutdown` or until every command sender is gone.
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
     let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
     let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
-    let shared = Arc::new(Shared {
+    let pool = Arc::new(ConnectionPool::new(options.transfer.concurrency));
+    let engine = Arc::new(Engine {
         bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
+        sessions: Arc::new(Sessions::new(ctx.clone())),
+        queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), options.transfer)),
+        pool,
         ctx,
-        queue: Mutex::new(QueueState::new(options.transfer.concurrency)),
-        pool: ConnectionPool::new(options.transfer.concurrency),
-        transfer: options.transfer,
-        sessions: Mutex::new(HashMap::new()),
         running: Mutex::new(HashMap::new()),
     });
-    let (saved, problem) = super::queue::load(&shared.config.queue());
+    let (saved, problem) = super::queue::load(&engine.ctx.config.queue());
     if !saved.is_empty() || problem.is_some() {
-        let items = scheduler::restore(&shared, saved);
-        shared.events.send(Event::QueueRestored { items, problem });
+        let items = engine.queue.restore(saved);
+        engine.ctx.events.send(Event::QueueRestored { items, problem });
     }
     while let Some(command) = commands.recv().await {
         match command {
             Command::Shutdown => break,
-            Command::Answer { prompt, answer } => shared.ctx.answer(prompt, answer),
+            Command::Answer { prompt, answer } => engine.ctx.answer(prompt, answer),
             Command::Cancel { request } => {
-                let running = lock(&shared.running).remove(&request);
+                let running = lock(&engine.running).remove(&request);
                 if let Some((task, session)) = running {
                     task.abort();
                     let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
-                    shared.events.send(Event::Failed { request, error });
+                    engine.ctx.events.send(Event::Failed { request, error });
                     if let Some(session) = session {
-                        close_after_cancel(&shared, session);
+                        close_after_cancel(&engine, session);
                     }
                 }
             }
             Command::Disconnect { session } => {
-                let shared = shared.clone();
-                tokio::spawn(async move { disconnect(&shared, session, None).await });
+                let engine = engine.clone();
+                tokio::spawn(async move { disconnect(&engine, session, None).await });
             }
-            Command::QueueAction { item, action } => scheduler::act(&shared, item, action),
-            Command::ClearFinished => scheduler::clear_finished(&shared),
-            Command::SetConcurrency { limit } => scheduler::set_concurrency(&shared, limit),
+            Command::QueueAction { item, action } => engine.queue.apply(item, action),
+            Command::ClearFinished => engine.queue.clear_finished(),
+            Command::SetConcurrency { limit } => engine.queue.set_concurrency(limit),
             Command::SaveWindowState { json } => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
-                let path = shared.config.window_state();
+                let path = engine.ctx.config.window_state();
                 if let Err(error) = crate::config::write_atomically(&path, json.as_bytes()) {
                     tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
                 }
@@ -135,27 +87,26 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             | Command::SaveBookmark { .. }
             | Command::RemoveBookmark { .. }
             | Command::ImportBookmarks { .. }
-            | Command::ExportBookmarks { .. }) => shared.bookmarks.handle(command),
-            request => start_request(&shared, request),
+            | Command::ExportBookmarks { .. }) => engine.bookmarks.handle(command),
+            request => start_request(&engine, request),
         }
     }
-    scheduler::save_now(&shared);
-    let open: Vec<SessionId> = lock(&shared.sessions).keys().copied().collect();
-    for session in open {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&shared, session, None)).await;
+    engine.queue.save_now();
+    for session in engine.sessions.ids() {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&engine, session, None)).await;
     }
 }
 
 /// Runs one request as its own task, so a slow server never holds up another session.
-fn start_request(shared: &Arc<Shared>, command: Command) {
+fn start_request(engine: &Arc<Engine>, command: Command) {
     let Some(request) = request_id(&command) else { return };
     let (session, action) = describe(&command);
     let connection_in_use = uses_session_connection(&command).then_some(session).flatten();
-    shared.log(session, LogKind::Command, &action);
-    let task_shared = shared.clone();
+    engine.ctx.log(session, LogKind::Command, &action);
+    let task_engine = engine.clone();
     let task = tokio::spawn(async move {
-        let outcome = handle(&task_shared, command).await;
-        lock(&task_shared.running).remove(&request);
+        let outcome = handle(&task_engine, command).await;
+        lock(&task_engine.running).remove(&request);
         match outcome {
             Ok(event) => {
                 if let Some(summary) = event.as_ref().and_then(summarize) {
@@ -163,22 +114,22 @@ fn start_request(shared: &Arc<Shared>, command: Command) {
                         Some(Event::Connected { session, .. }) => Some(*session),
                         _ => None,
                     });
-                    task_shared.log(session, LogKind::Reply, summary);
+                    task_engine.ctx.log(session, LogKind::Reply, summary);
                 }
                 if let Some(event) = event {
-                    task_shared.events.send(event);
+                    task_engine.ctx.events.send(event);
                 }
             }
             Err(error) => {
                 tracing::debug!(target: "ferry::worker", "request {} failed: {error}", request.0);
-                task_shared.log(session, LogKind::Error, error.to_string());
-                task_shared.events.send(Event::Failed { request, error });
+                task_engine.ctx.log(session, LogKind::Error, error.to_string());
+                task_engine.ctx.events.send(Event::Failed { request, error });
             }
         }
     });
     // A task that finished before we got here has already removed itself; do not re-add it.
     if !task.is_finished() {
-        lock(&shared.running).insert(request, (task.abort_handle(), connection_in_use));
+        lock(&engine.running).insert(request, (task.abort_handle(), connection_in_use));
     }
 }
 
@@ -202,8 +153,8 @@ fn uses_session_connection(command: &Command) -> bool {
 /// connection unread, an SFTP call still running on its thread): close that connection rather
 /// than send the next command into it, and let the UI offer to reconnect. The local file system
 /// keeps no such state.
-fn close_after_cancel(shared: &Arc<Shared>, session: SessionId) {
-    let Ok(spec) = shared.session_spec(session) else { return };
+fn close_after_cancel(engine: &Arc<Engine>, session: SessionId) {
+    let Ok(spec) = engine.sessions.spec(session) else { return };
     if spec.protocol == crate::model::Protocol::Local {
         return;
     }
@@ -215,8 +166,8 @@ fn close_after_cancel(shared: &Arc<Shared>, session: SessionId) {
             spec.display_url()
         ),
     );
-    let shared = shared.clone();
-    tokio::spawn(async move { disconnect(&shared, session, Some(error)).await });
+    let engine = engine.clone();
+    tokio::spawn(async move { disconnect(&engine, session, Some(error)).await });
 }
 
 fn request_id(command: &Command) -> Option<RequestId> {
@@ -292,63 +243,63 @@ fn summarize(event: &Event) -> Option<String> {
 }
 
 /// Does the work of one request and returns the event that answers it.
-async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>> {
+async fn handle(engine: &Arc<Engine>, command: Command) -> Result<Option<Event>> {
     let done = |request| Ok(Some(Event::Done { request }));
     match command {
         Command::Connect { request, spec } => {
-            let spec = shared.bookmarks.with_ssh_alias(spec).await;
-            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
+            let spec = engine.bookmarks.with_ssh_alias(spec).await;
+            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
+            Ok(Some(register(engine, request, backend, spec)))
         }
         Command::ConnectTarget { request, text } => {
-            let spec = shared.bookmarks.target_spec(&text).await?;
-            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
+            let spec = engine.bookmarks.target_spec(&text).await?;
+            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
+            Ok(Some(register(engine, request, backend, spec)))
         }
         Command::ConnectBookmark { request, id } => {
-            let spec = shared.bookmarks.connect_spec(&id).await?;
-            let (backend, spec) = open_connection(&shared.ctx, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
+            let spec = engine.bookmarks.connect_spec(&id).await?;
+            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
+            Ok(Some(register(engine, request, backend, spec)))
         }
         Command::List { request, session, path } => {
-            let entries = on_session!(shared, request, session, |b| b.list(&path).await)?;
+            let entries = on_session!(&engine.sessions, request, session, |b| b.list(&path).await)?;
             Ok(Some(Event::Listing { request, session, path, entries }))
         }
         Command::Stat { request, session, path } => {
-            let entry = on_session!(shared, request, session, |b| b.stat(&path).await)?;
+            let entry = on_session!(&engine.sessions, request, session, |b| b.stat(&path).await)?;
             Ok(Some(Event::Stat { request, entry }))
         }
         Command::MakeDir { request, session, path } => {
-            on_session!(shared, request, session, |b| b.mkdir(&path).await)?;
+            on_session!(&engine.sessions, request, session, |b| b.mkdir(&path).await)?;
             done(request)
         }
         Command::Rename { request, session, from, to } => {
-            on_session!(shared, request, session, |b| b.rename(&from, &to).await)?;
+            on_session!(&engine.sessions, request, session, |b| b.rename(&from, &to).await)?;
             done(request)
         }
         Command::RemoveFile { request, session, path } => {
-            on_session!(shared, request, session, |b| b.remove_file(&path).await)?;
+            on_session!(&engine.sessions, request, session, |b| b.remove_file(&path).await)?;
             done(request)
         }
         Command::RemoveDir { request, session, path } => {
-            on_session!(shared, request, session, |b| b.remove_dir(&path).await)?;
+            on_session!(&engine.sessions, request, session, |b| b.remove_dir(&path).await)?;
             done(request)
         }
         Command::Chmod { request, session, path, mode } => {
-            on_session!(shared, request, session, |b| b.chmod(&path, mode).await)?;
+            on_session!(&engine.sessions, request, session, |b| b.chmod(&path, mode).await)?;
             done(request)
         }
         Command::RemoveTree { request, session, path } => {
-            on_session!(shared, request, session, |b| super::tree::remove_tree(b, &path).await)?;
+            on_session!(&engine.sessions, request, session, |b| super::tree::remove_tree(b, &path).await)?;
             done(request)
         }
         Command::ChmodTree { request, session, path, mode } => {
-            on_session!(shared, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
+            on_session!(&engine.sessions, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
             done(request)
         }
         Command::Enqueue { request, session, transfer } => {
-            let items = plan(shared, request, session, transfer).await?;
-            scheduler::enqueue(shared, request, items);
+            let items = plan(engine, request, session, transfer).await?;
+            engine.queue.enqueue(request, items);
             Ok(None)
         }
         Command::Disconnect { .. }
@@ -386,20 +337,20 @@ pub struct TransferRequest {
 
 /// Plans a transfer into queue items, on a pooled connection so browsing is not held up.
 async fn plan(
-    shared: &Arc<Shared>,
+    engine: &Arc<Engine>,
     request: RequestId,
     session: SessionId,
     transfer: TransferRequest,
 ) -> Result<Vec<QueueItem>> {
-    let site = shared.session_spec(session)?;
-    let mut backend = scheduler::checkout(shared, request, &site).await?;
+    let site = engine.sessions.spec(session)?;
+    let mut backend = engine.pool.checkout(&engine.ctx, request, &site).await?;
     let planned = match plan_on(backend.as_mut(), &transfer).await {
         Err(error) if is_connection_failure(&error) => {
             // The spare connection was dead (the others of this site most likely too): plan
             // once more on a fresh one before reporting.
             tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
-            shared.pool.forget_site(&site);
-            match open_connection(&shared.ctx, request, site.clone()).await {
+            engine.pool.forget_site(&site);
+            match open_connection(&engine.ctx, request, site.clone()).await {
                 Ok((fresh, _)) => {
                     super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
                     plan_on(backend.as_mut(), &transfer).await
@@ -410,7 +361,7 @@ async fn plan(
         planned => planned,
     };
     // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    shared.pool.put_back(&site, backend, &planned);
+    engine.pool.put_back(&site, backend, &planned);
     let (seeds, local_root) = planned?;
     Ok(seeds
         .into_iter()
@@ -450,64 +401,21 @@ async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Resul
     }
 }
 
-/// Removes a session and reports it closed.
-fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Option<SharedBackend> {
-    let removed = lock(&shared.sessions).remove(&session);
-    if removed.is_some() {
-        shared.events.send(Event::Disconnected { session, error });
-    }
-    removed.map(|s| s.backend)
-}
-
 /// Closes a session, and the queue's idle connections to its site: after a disconnect nothing of
 /// that site stays open (transfers under way keep theirs until they end).
-async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
-    if let Ok(site) = shared.session_spec(session) {
-        shared.pool.forget_site(&site);
+async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<FerryError>) {
+    if let Ok(site) = engine.sessions.spec(session) {
+        engine.pool.forget_site(&site);
     }
-    if let Some(backend) = forget(shared, session, error) {
-        let mut guard = backend.lock().await;
-        if let Err(error) = guard.disconnect().await {
-            tracing::debug!(target: "ferry::worker", "disconnect: {error}");
-        }
-    }
+    engine.sessions.close(session, error).await;
 }
 
-/// Adds a new session, starts its keep-alive timer, and builds the `Connected` event.
-fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
-    let session = SessionId(shared.ids.next());
+/// Adds a new session (recorded among the recent connections) and builds the `Connected` event.
+fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let home = backend.home().to_string();
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
-    shared.bookmarks.record_recent(&url);
-    let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
-    lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
-    tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));
+    engine.bookmarks.record_recent(&url);
+    let session = engine.sessions.add(backend, spec);
     Event::Connected { request, session, home, url, start }
-}
-
-/// Sends a keep-alive on an idle connection every interval, until the session is gone. A busy
-/// connection is skipped: its own traffic keeps it alive.
-async fn keep_alive(
-    shared: Arc<Shared>,
-    session: SessionId,
-    backend: std::sync::Weak<tokio::sync::Mutex<Box<dyn Backend>>>,
-) {
-    let mut ticks = tokio::time::interval(shared.settings.keep_alive_interval);
-    ticks.tick().await;
-    loop {
-        ticks.tick().await;
-        let Some(backend) = backend.upgrade() else { return };
-        let Ok(mut guard) = backend.try_lock() else { continue };
-        if let Err(error) = guard.keep_alive().await {
-            tracing::debug!(target: "ferry::worker", "keep-alive failed: {error}");
-            if error.kind == ErrorKind::ConnectionLost || error.kind == ErrorKind::Timeout {
-                drop(guard);
-                forget(&shared, session, Some(error));
-                return;
-            }
-        } else {
-            tracing::trace!(target: "ferry::worker", "keep-alive sent on session {}", session.0);
-        }
-    }
 }

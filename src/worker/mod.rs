@@ -11,8 +11,11 @@ mod folder_order;
 mod plan;
 mod pool;
 pub mod queue;
+mod queue_state;
 mod reconnect;
 pub mod scheduler;
+mod sessions;
+mod target;
 mod transfer;
 mod tree;
 mod upload;
@@ -20,7 +23,8 @@ mod upload_links;
 
 pub use engine::TransferRequest;
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
-pub use scheduler::{ItemAction, TransferSettings};
+pub use queue_state::ItemAction;
+pub use scheduler::TransferSettings;
 
 use std::path::PathBuf;
 use std::sync::Arc;

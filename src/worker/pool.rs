@@ -1,15 +1,15 @@
 //! The idle connections kept for the queue, per site: handed out one at a time, taken back only
-//! when healthy, and never more per site than items may run at once. Connecting is left to the
-//! caller (`connect.rs`), so this file imports nothing else of the worker.
+//! when healthy, and never more per site than items may run at once. A new connection is made
+//! through `connect.rs`; imports only that and the context.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::context::lock;
+use super::context::{WorkerContext, lock};
 use crate::backend::Backend;
-use crate::error::{ErrorKind, FerryError};
-use crate::model::ConnectSpec;
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, RequestId};
 
 /// Idle connections per site, with a limit per site.
 pub(super) struct ConnectionPool {
@@ -36,6 +36,21 @@ impl ConnectionPool {
         self.limit_per_site.store(limit.max(1), Ordering::Relaxed);
     }
 
+    /// A connection to `site` for one piece of work: an idle one, or a new one (which may ask
+    /// the user about the server's key or a password, as part of `request`).
+    pub(super) async fn checkout(
+        &self,
+        ctx: &WorkerContext,
+        request: RequestId,
+        site: &ConnectSpec,
+    ) -> Result<Box<dyn Backend>> {
+        if let Some(backend) = self.take(site) {
+            return Ok(backend);
+        }
+        let (backend, _) = super::connect::open_connection(ctx, request, site.clone()).await?;
+        Ok(backend)
+    }
+
     /// An idle connection to `site`, if one is kept.
     pub(super) fn take(&self, site: &ConnectSpec) -> Option<Box<dyn Backend>> {
         lock(&self.idle).get_mut(&site_key(site)).and_then(Vec::pop)
@@ -44,7 +59,7 @@ impl ConnectionPool {
     /// Takes back a connection that has just been used with `outcome`: a healthy one is kept (up
     /// to the site's limit); one whose last use failed as a connection (lost, or left waiting by a
     /// listing cut short) is closed instead, never handed to the next item.
-    pub(super) fn put_back<T>(&self, site: &ConnectSpec, backend: Box<dyn Backend>, outcome: &Result<T, FerryError>) {
+    pub(super) fn put_back<T>(&self, site: &ConnectSpec, backend: Box<dyn Backend>, outcome: &Result<T>) {
         match outcome {
             Err(error) if is_connection_failure(error) => close_quietly(backend),
             _ => self.keep(site, backend),
@@ -139,10 +154,10 @@ mod tests {
     fn a_connection_that_failed_as_a_connection_is_not_kept() {
         let server = Arc::new(FakeServer::default());
         let pool = ConnectionPool::new(4);
-        let lost: Result<(), FerryError> = Err(FerryError::new(ErrorKind::ConnectionLost, "cut"));
+        let lost: Result<()> = Err(FerryError::new(ErrorKind::ConnectionLost, "cut"));
         pool.put_back(&site("a.example"), FakeBackend::new(&server, 1), &lost);
         assert_eq!(pool.idle_count(&site("a.example")), 0);
-        let refused: Result<(), FerryError> = Err(FerryError::new(ErrorKind::PermissionDenied, "no"));
+        let refused: Result<()> = Err(FerryError::new(ErrorKind::PermissionDenied, "no"));
         pool.put_back(&site("a.example"), FakeBackend::new(&server, 2), &refused);
         assert_eq!(pool.idle_count(&site("a.example")), 1, "a refused request leaves a good connection");
         pool.forget_site(&site("a.example"));
