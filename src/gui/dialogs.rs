@@ -5,13 +5,13 @@
 use secrecy::SecretString;
 use secrecy::zeroize::Zeroize;
 
-use crate::backend::ssh_known_hosts::HostKey;
-use crate::backend::tls::{RejectedCertificate, display_fingerprint};
 use crate::error::{ErrorKind, FerryError};
 use crate::model::{Entry, EntryKind, PromptId, escape_control};
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::transfer::progress::format_bytes;
 use crate::trust::TrustDecision;
+use crate::trust::known_hosts::HostKey;
+use crate::trust::tls::{RejectedCertificate, display_fingerprint};
 use crate::worker::{Answer, Command, Question};
 
 /// The width of every dialog: wide enough for a SHA-256 fingerprint in one line.

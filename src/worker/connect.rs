@@ -36,7 +36,7 @@ pub(super) async fn open_connection(
                 ctx.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
             }
             ConnectError::UntrustedCertificate(certificate) => {
-                let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
+                let fingerprint = crate::trust::tls::display_fingerprint(&certificate.sha256_hex);
                 let question = Question::UntrustedCertificate {
                     host: spec.host.clone(),
                     port: spec.port,

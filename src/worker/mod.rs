@@ -33,13 +33,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use secrecy::SecretString;
 
 use crate::backend::ConnectSettings;
-use crate::backend::ssh_known_hosts::HostKey;
-use crate::backend::tls::RejectedCertificate;
 use crate::config::ConfigDir;
 use crate::error::FerryError;
 use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
+use crate::trust::known_hosts::HostKey;
+use crate::trust::tls::RejectedCertificate;
 
 /// What the UI or the command line asks the worker to do. Requests carry an id; the Events
 /// that answer them carry the same id.
