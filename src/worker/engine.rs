@@ -14,7 +14,7 @@ use super::context::{EventSender, WorkerContext, lock};
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::reconnect::on_session;
-use super::scheduler::QueueService;
+use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
 use super::{Command, Event, LogKind, WorkerOptions};
 use crate::backend::Backend;
@@ -39,46 +39,64 @@ pub(super) struct Engine {
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
     let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
     let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
-    let pool = Arc::new(ConnectionPool::new(options.transfer.concurrency));
-    let engine = Arc::new(Engine {
-        bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
-        sessions: Arc::new(Sessions::new(ctx.clone())),
-        queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), options.transfer)),
-        pool,
-        ctx,
-        running: Mutex::new(HashMap::new()),
-    });
+    let engine = Engine::new(ctx, options.transfer);
     let (saved, problem) = super::queue::load(&engine.ctx.config.queue());
     if !saved.is_empty() || problem.is_some() {
         let items = engine.queue.restore(saved);
         engine.ctx.events.send(Event::QueueRestored { items, problem });
     }
     while let Some(command) = commands.recv().await {
+        if !engine.route(command) {
+            break;
+        }
+    }
+    engine.queue.save_now();
+    for session in engine.sessions.ids() {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&engine, session, None)).await;
+    }
+}
+
+impl Engine {
+    /// The engine and its services, sharing `ctx`.
+    fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings) -> Arc<Self> {
+        let pool = Arc::new(ConnectionPool::new(transfer.concurrency));
+        Arc::new(Engine {
+            bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
+            sessions: Arc::new(Sessions::new(ctx.clone())),
+            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer)),
+            pool,
+            ctx,
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Hands one command to its owner; false once the worker is to stop.
+    fn route(self: &Arc<Self>, command: Command) -> bool {
         match command {
-            Command::Shutdown => break,
-            Command::Answer { prompt, answer } => engine.ctx.answer(prompt, answer),
+            Command::Shutdown => return false,
+            Command::Answer { prompt, answer } => self.ctx.answer(prompt, answer),
             Command::Cancel { request } => {
-                let running = lock(&engine.running).remove(&request);
+                let running = lock(&self.running).remove(&request);
                 if let Some((task, session)) = running {
                     task.abort();
                     let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
-                    engine.ctx.events.send(Event::Failed { request, error });
+                    self.ctx.events.send(Event::Failed { request, error });
                     if let Some(session) = session {
-                        close_after_cancel(&engine, session);
+                        close_after_cancel(self, session);
                     }
                 }
             }
             Command::Disconnect { session } => {
-                let engine = engine.clone();
+                let engine = self.clone();
                 tokio::spawn(async move { disconnect(&engine, session, None).await });
             }
-            Command::QueueAction { item, action } => engine.queue.apply(item, action),
-            Command::ClearFinished => engine.queue.clear_finished(),
-            Command::SetConcurrency { limit } => engine.queue.set_concurrency(limit),
+            Command::QueueAction { item, action } => self.queue.apply(item, action),
+            Command::ClearFinished => self.queue.clear_finished(),
+            Command::SetConcurrency { limit } => self.queue.set_concurrency(limit),
             Command::SaveWindowState { json } => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
-                let path = engine.ctx.config.window_state();
+                let path = self.ctx.config.window_state();
                 if let Err(error) = crate::config::write_atomically(&path, json.as_bytes()) {
                     tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
                 }
@@ -87,13 +105,10 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
             | Command::SaveBookmark { .. }
             | Command::RemoveBookmark { .. }
             | Command::ImportBookmarks { .. }
-            | Command::ExportBookmarks { .. }) => engine.bookmarks.handle(command),
-            request => start_request(&engine, request),
+            | Command::ExportBookmarks { .. }) => self.bookmarks.handle(command),
+            request => start_request(self, request),
         }
-    }
-    engine.queue.save_now();
-    for session in engine.sessions.ids() {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&engine, session, None)).await;
+        true
     }
 }
 
@@ -418,4 +433,72 @@ fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>,
     engine.bookmarks.record_recent(&url);
     let session = engine.sessions.add(backend, spec);
     Event::Connected { request, session, home, url, start }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::Protocol;
+    use crate::worker::fake_backend::{FakeBackend, FakeServer, next_event as next, test_context};
+
+    /// An engine on a fresh config folder, with the receiving end of its events.
+    fn engine(config: &std::path::Path) -> (Arc<Engine>, std::sync::mpsc::Receiver<Event>) {
+        let (ctx, events) = test_context(config);
+        (Engine::new(ctx, TransferSettings::default()), events)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_runs_on_its_own_session_and_is_answered_with_its_id() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        let server = Arc::new(FakeServer::default());
+        super::super::context::lock(&server.files).insert("/b/file.txt".into(), b"hello".to_vec());
+        let first = engine.sessions.add(FakeBackend::new(&server, 1), ConnectSpec::new(Protocol::Sftp, "a.example"));
+        let second = engine.sessions.add(FakeBackend::new(&server, 2), ConnectSpec::new(Protocol::Sftp, "b.example"));
+        assert!(engine.route(Command::List { request: RequestId(41), session: second, path: "/b".into() }));
+        let (request, session, names) = next(&events, |event| match event {
+            Event::Listing { request, session, entries, .. } => {
+                Some((request, session, entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
+            }
+            _ => None,
+        });
+        assert_eq!((request, session, names), (RequestId(41), second, vec!["file.txt".to_string()]));
+        assert_eq!(*super::super::context::lock(&server.listed), vec![(2, "/b".to_string())], "not on {first:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_on_a_closed_session_fails_with_its_id_and_plain_words() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        engine.route(Command::Stat { request: RequestId(7), session: SessionId(99), path: "/x".into() });
+        let (request, error) = next(&events, |event| match event {
+            Event::Failed { request, error } => Some((request, error)),
+            _ => None,
+        });
+        assert_eq!(request, RequestId(7));
+        assert_eq!(error.kind, ErrorKind::ConnectionLost);
+        assert!(error.to_string().contains("that connection is closed"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_session_whose_connection_is_lost_for_good_is_closed_and_reported() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        let server = Arc::new(FakeServer::default());
+        // A site that refuses a new connection (port 1 of this machine): the reconnect fails and
+        // the session closes.
+        let mut site = ConnectSpec::new(Protocol::Sftp, "127.0.0.1");
+        site.port = 1;
+        let session = engine.sessions.add(FakeBackend::new(&server, 1), site);
+        *super::super::context::lock(&server.cut) = true;
+        engine.route(Command::List { request: RequestId(3), session, path: "/".into() });
+        let closed = next(&events, |event| match event {
+            Event::Disconnected { session, error } => Some((session, error.map(|e| e.kind))),
+            _ => None,
+        });
+        assert_eq!(closed, (session, Some(ErrorKind::ConnectionLost)));
+        assert!(engine.sessions.spec(session).is_err(), "the session is gone");
+    }
 }

@@ -140,3 +140,28 @@ impl Backend for FakeBackend {
         Ok(())
     }
 }
+
+/// A worker context on the config folder `config`, with the receiving end of its events.
+pub(super) fn test_context(
+    config: &std::path::Path,
+) -> (Arc<super::context::WorkerContext>, std::sync::mpsc::Receiver<super::Event>) {
+    let (sender, events) = std::sync::mpsc::channel();
+    let config = crate::config::ConfigDir::at(config);
+    let trust = crate::trust::TrustStore::new(config.clone(), None);
+    let sender = super::context::EventSender::new(sender, Arc::new(|| {}));
+    let settings = crate::backend::ConnectSettings::default();
+    (Arc::new(super::context::WorkerContext::new(sender, trust, settings, config)), events)
+}
+
+/// The next event that `wanted` picks, skipping log lines and the like.
+pub(super) fn next_event<T>(
+    events: &std::sync::mpsc::Receiver<super::Event>,
+    wanted: impl Fn(super::Event) -> Option<T>,
+) -> T {
+    loop {
+        let event = events.recv_timeout(std::time::Duration::from_secs(5)).expect("an event within 5 s");
+        if let Some(found) = wanted(event) {
+            return found;
+        }
+    }
+}

@@ -288,3 +288,107 @@ impl QueueState {
         self.items.values().filter(|item| !item.state.is_finished()).cloned().collect()
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::model::{ConnectSpec, Protocol};
+    use crate::worker::queue::Direction;
+
+    pub(in crate::worker) fn queued_item(remote: &str, state: ItemState) -> QueueItem {
+        QueueItem {
+            id: ItemId(0),
+            request: RequestId(1),
+            site: ConnectSpec::new(Protocol::Sftp, "a.example"),
+            direction: Direction::Download,
+            remote: remote.to_string(),
+            local: std::path::PathBuf::from("/nonexistent/ferry-test").join(crate::model::file_name_remote(remote)),
+            local_root: std::path::PathBuf::from("/nonexistent/ferry-test"),
+            is_folder: false,
+            size: Some(10),
+            modified: None,
+            mode: None,
+            bytes_done: 0,
+            started: false,
+            state,
+            error: None,
+            on_exists: OnExists::Overwrite,
+            verify: false,
+            integrity: None,
+            note: None,
+        }
+    }
+
+    fn a_task() -> tokio::task::AbortHandle {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.spawn(std::future::pending::<()>()).abort_handle()
+    }
+
+    #[test]
+    fn no_more_items_start_than_the_concurrency_and_in_queue_order() {
+        let mut queue = QueueState::new(2);
+        let ids: Vec<ItemId> =
+            ["/a", "/b", "/c"].iter().map(|name| queue.add(queued_item(name, ItemState::Queued)).id).collect();
+        let (started, blocked) = queue.start_ready();
+        assert_eq!(started.iter().map(|i| i.id).collect::<Vec<_>>(), ids[..2]);
+        assert!(blocked.is_empty());
+        assert!(started.iter().all(|i| i.state == ItemState::Running));
+        for item in &started {
+            queue.started(item.id, a_task());
+        }
+        assert!(queue.start_ready().0.is_empty(), "both slots are taken");
+        queue.finish(ids[0], Outcome::Done { integrity: Integrity::SizeChecked, note: None });
+        assert_eq!(queue.start_ready().0.iter().map(|i| i.id).collect::<Vec<_>>(), ids[2..]);
+    }
+
+    #[test]
+    fn a_cancelled_item_is_cancelled_for_good_and_leaves_its_part_to_remove() {
+        let mut queue = QueueState::new(1);
+        let id = queue.add(queued_item("/a", ItemState::Queued)).id;
+        queue.start_ready();
+        queue.started(id, a_task());
+        queue.mark_started(&queue.get(id).unwrap());
+        queue.record_progress(id, 4, Instant::now());
+        let applied = queue.apply(id, ItemAction::Cancel).expect("a running item can be cancelled");
+        assert!(applied.stopped.is_some(), "its task is stopped");
+        assert_eq!(applied.item.state, ItemState::Cancelled);
+        assert_eq!((applied.item.started, applied.item.bytes_done), (false, 0), "a retry starts over");
+        let before = applied.left_behind.expect("what it wrote is to be removed");
+        assert!(before.started);
+        // Cancelled, it waits for nothing; Resume does not apply, Retry queues it again.
+        assert!(queue.start_ready().0.is_empty());
+        assert!(queue.apply(id, ItemAction::Resume).is_none());
+        assert_eq!(queue.apply(id, ItemAction::Retry).map(|a| a.item.state), Some(ItemState::Queued));
+    }
+
+    #[test]
+    fn a_skipped_item_is_never_retried_and_a_done_one_never_cancelled() {
+        let mut queue = QueueState::new(1);
+        let skipped = queue.add(queued_item("/a", ItemState::Skipped)).id;
+        assert!(queue.apply(skipped, ItemAction::Retry).is_none());
+        let done = queue.add(queued_item("/b", ItemState::Queued)).id;
+        queue.start_ready();
+        queue.finish(done, Outcome::Done { integrity: Integrity::SizeChecked, note: None });
+        assert!(queue.apply(done, ItemAction::Cancel).is_none());
+        assert_eq!(queue.get(done).map(|i| (i.state, i.bytes_done)), Some((ItemState::Done, 10)));
+        let cleared: Vec<ItemId> = queue.clear_finished().iter().map(|i| i.id).collect();
+        assert_eq!(cleared, vec![skipped, done]);
+        assert!(queue.unfinished().is_empty());
+    }
+
+    #[test]
+    fn a_cancelled_error_cancels_and_another_fails_with_its_reason() {
+        let mut queue = QueueState::new(2);
+        let a = queue.add(queued_item("/a", ItemState::Queued)).id;
+        let b = queue.add(queued_item("/b", ItemState::Queued)).id;
+        queue.start_ready();
+        let stopped = FerryError::new(ErrorKind::Cancelled, "stopped");
+        assert_eq!(queue.finish(a, Outcome::Failed(stopped)).map(|i| i.state), Some(ItemState::Cancelled));
+        let refused = FerryError::new(ErrorKind::PermissionDenied, "no");
+        let failed = queue.finish(b, Outcome::Failed(refused)).unwrap();
+        assert_eq!(
+            (failed.state, failed.error.map(|e| e.kind)),
+            (ItemState::Failed, Some(ErrorKind::PermissionDenied))
+        );
+    }
+}

@@ -355,3 +355,38 @@ impl QueueService {
         self.save();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::fake_backend::{FakeBackend, FakeServer, next_event, test_context};
+    use crate::worker::queue_state::tests::queued_item;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_queued_download_runs_on_a_pooled_connection_and_arrives_whole() {
+        let config = tempfile::tempdir().unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let (ctx, events) = test_context(config.path());
+        let server = Arc::new(FakeServer::default());
+        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
+        let pool = Arc::new(ConnectionPool::new(2));
+        let mut item = queued_item("/data/a.bin", ItemState::Queued);
+        item.local = local.path().join("a.bin");
+        item.local_root = local.path().to_path_buf();
+        pool.keep(&item.site, FakeBackend::new(&server, 1));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
+        queue.enqueue(RequestId(5), vec![item.clone()]);
+        let enqueued = next_event(&events, |event| match event {
+            Event::Enqueued { request, items } => Some((request, items.len())),
+            _ => None,
+        });
+        assert_eq!(enqueued, (RequestId(5), 1));
+        let done = next_event(&events, |event| match event {
+            Event::QueueChanged { item } if item.state.is_finished() => Some(item),
+            _ => None,
+        });
+        assert_eq!(done.state, ItemState::Done, "{done:#?}");
+        assert_eq!(std::fs::read(local.path().join("a.bin")).unwrap(), b"0123456789");
+        assert_eq!(pool.idle_count(&item.site), 1, "the connection went back to the pool");
+    }
+}
