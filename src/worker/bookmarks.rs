@@ -8,10 +8,19 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::context::WorkerContext;
-use super::{Command, Event, LogKind};
+use super::{Event, LogKind};
 use crate::bookmarks::{self, Bookmark, BookmarkId, BookmarkStore, Keychain, Loaded, SecretOutcome};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};
+
+/// What the bookmark service is asked to do: the bookmark commands, handed over by the engine.
+pub(super) enum BookmarkRequest {
+    Load,
+    Save { bookmark: Bookmark, password: Option<SecretString> },
+    Remove { id: BookmarkId },
+    Import { request: RequestId, path: PathBuf },
+    Export { request: RequestId, path: PathBuf },
+}
 
 /// Saved sites, recent connections and their secrets.
 pub(super) struct BookmarkService {
@@ -24,16 +33,16 @@ impl BookmarkService {
     }
 
     /// Runs one bookmark command in the background; each answers with events of its own.
-    pub(super) fn handle(self: &Arc<Self>, command: Command) {
+    pub(super) fn handle(self: &Arc<Self>, command: BookmarkRequest) {
         let service = self.clone();
         tokio::spawn(async move {
             match command {
-                Command::LoadBookmarks => {
+                BookmarkRequest::Load => {
                     let outcome = service.blocking(|store, _| store.load()).await;
                     service.send_bookmarks(outcome, None).await;
                 }
-                Command::SaveBookmark { bookmark, password } => service.save(*bookmark, password).await,
-                Command::RemoveBookmark { id } => {
+                BookmarkRequest::Save { bookmark, password } => service.save(bookmark, password).await,
+                BookmarkRequest::Remove { id } => {
                     let outcome = service
                         .blocking(move |store, keychain| {
                             bookmarks::remove_bookmark(store, &keychain, &id).map(|(loaded, _)| loaded)
@@ -41,8 +50,8 @@ impl BookmarkService {
                         .await;
                     service.send_bookmarks(outcome, None).await;
                 }
-                Command::ImportBookmarks { request, path } => service.import(request, path).await,
-                Command::ExportBookmarks { request, path } => {
+                BookmarkRequest::Import { request, path } => service.import(request, path).await,
+                BookmarkRequest::Export { request, path } => {
                     let target = path.clone();
                     match service.blocking(move |store, _| store.export(&target)).await {
                         Ok(count) => {
@@ -56,8 +65,6 @@ impl BookmarkService {
                         Err(error) => service.ctx.events.send(Event::Failed { request, error }),
                     }
                 }
-                // Every other command has its own owner; the engine sends only these here.
-                _ => {}
             }
         });
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::bookmarks::BookmarkService;
+use super::bookmarks::{BookmarkRequest, BookmarkService};
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
 use super::pool::{ConnectionPool, is_connection_failure};
@@ -101,11 +101,17 @@ impl Engine {
                     tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
                 }
             }
-            command @ (Command::LoadBookmarks
-            | Command::SaveBookmark { .. }
-            | Command::RemoveBookmark { .. }
-            | Command::ImportBookmarks { .. }
-            | Command::ExportBookmarks { .. }) => self.bookmarks.handle(command),
+            Command::LoadBookmarks => self.bookmarks.handle(BookmarkRequest::Load),
+            Command::SaveBookmark { bookmark, password } => {
+                self.bookmarks.handle(BookmarkRequest::Save { bookmark: *bookmark, password })
+            }
+            Command::RemoveBookmark { id } => self.bookmarks.handle(BookmarkRequest::Remove { id }),
+            Command::ImportBookmarks { request, path } => {
+                self.bookmarks.handle(BookmarkRequest::Import { request, path })
+            }
+            Command::ExportBookmarks { request, path } => {
+                self.bookmarks.handle(BookmarkRequest::Export { request, path })
+            }
             request => start_request(self, request),
         }
         true
@@ -115,7 +121,7 @@ impl Engine {
 /// Runs one request as its own task, so a slow server never holds up another session.
 fn start_request(engine: &Arc<Engine>, command: Command) {
     let Some(request) = request_id(&command) else { return };
-    let (session, action) = describe(&command);
+    let (session, action) = log_line_for(&command);
     let connection_in_use = uses_session_connection(&command).then_some(session).flatten();
     engine.ctx.log(session, LogKind::Command, &action);
     let task_engine = engine.clone();
@@ -124,11 +130,10 @@ fn start_request(engine: &Arc<Engine>, command: Command) {
         lock(&task_engine.running).remove(&request);
         match outcome {
             Ok(event) => {
-                if let Some(summary) = event.as_ref().and_then(summarize) {
-                    let session = session.or(match &event {
-                        Some(Event::Connected { session, .. }) => Some(*session),
-                        _ => None,
-                    });
+                if let Some(summary) = event.as_ref().and_then(log_line_for_answer) {
+                    let connected =
+                        if let Some(Event::Connected { session, .. }) = &event { Some(*session) } else { None };
+                    let session = session.or(connected);
                     task_engine.ctx.log(session, LogKind::Reply, summary);
                 }
                 if let Some(event) = event {
@@ -217,7 +222,7 @@ fn request_id(command: &Command) -> Option<RequestId> {
 }
 
 /// The protocol log's line for a request, and the session it runs on.
-fn describe(command: &Command) -> (Option<SessionId>, String) {
+fn log_line_for(command: &Command) -> (Option<SessionId>, String) {
     match command {
         Command::Connect { spec, .. } => (None, format!("Connecting to {}", spec.display_url())),
         Command::List { session, path, .. } => (Some(*session), format!("List {path}")),
@@ -242,18 +247,43 @@ fn describe(command: &Command) -> (Option<SessionId>, String) {
         }
         Command::ConnectBookmark { id, .. } => (None, format!("Connecting to bookmark {}", id.0)),
         Command::ConnectTarget { text, .. } => (None, format!("Connecting to {}", crate::logging::loggable_url(text))),
-        other => (None, format!("{other:?}")),
+        // Not requests: the engine routes these elsewhere, and they are never logged as one.
+        other @ (Command::Disconnect { .. }
+        | Command::Answer { .. }
+        | Command::Cancel { .. }
+        | Command::QueueAction { .. }
+        | Command::ClearFinished
+        | Command::SetConcurrency { .. }
+        | Command::SaveWindowState { .. }
+        | Command::LoadBookmarks
+        | Command::SaveBookmark { .. }
+        | Command::RemoveBookmark { .. }
+        | Command::ImportBookmarks { .. }
+        | Command::ExportBookmarks { .. }
+        | Command::Shutdown) => (None, format!("{other:?}")),
     }
 }
 
 /// The protocol log's line for a request's answer.
-fn summarize(event: &Event) -> Option<String> {
+fn log_line_for_answer(event: &Event) -> Option<String> {
     match event {
         Event::Connected { url, home, .. } => Some(format!("Connected to {url}, starting in {home}")),
         Event::Listing { entries, .. } => Some(format!("{} entries", entries.len())),
         Event::Stat { entry, .. } => Some(format!("{} ({:?})", entry.name, entry.kind)),
         Event::Done { .. } => Some("Done".to_string()),
-        _ => None,
+        // Not answers of a request's own: logged where they arise, if at all.
+        Event::Disconnected { .. }
+        | Event::Enqueued { .. }
+        | Event::QueueChanged { .. }
+        | Event::QueueProgress { .. }
+        | Event::QueueTotals { .. }
+        | Event::QueueCleared { .. }
+        | Event::QueueRestored { .. }
+        | Event::Prompt { .. }
+        | Event::Failed { .. }
+        | Event::Log { .. }
+        | Event::Bookmarks { .. }
+        | Event::ImportReport { .. } => None,
     }
 }
 
