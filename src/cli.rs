@@ -20,8 +20,8 @@ use crate::model::{
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
 use crate::worker::{
-    self, Answer, Command, Direction, Event, Integrity, ItemId, ItemState, Question, QueueItem, TransferRequest,
-    WorkerHandle, WorkerOptions,
+    self, Answer, Command, Direction, Event, FileCommand, Integrity, ItemId, ItemState, Question, QueueCommand,
+    QueueItem, SessionCommand, TransferRequest, WorkerHandle, WorkerOptions,
 };
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
@@ -283,18 +283,19 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             client.transfer(Direction::Download, local, path.clone(), &transfer)
         }
         CliCommand::Put { local, transfer, .. } => client.transfer(Direction::Upload, local, path.clone(), &transfer),
-        CliCommand::Mkdir { .. } => {
-            client.simple(|request, session| Command::MakeDir { request, session, path: path.clone() })
-        }
+        CliCommand::Mkdir { .. } => client
+            .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { .. } => client.remove(&path),
         CliCommand::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') { new_path } else { join_remote(&parent_remote(&path), &new_path) };
-            client.simple(|request, session| Command::Rename { request, session, from: path.clone(), to: to.clone() })
+            client.simple(|request, session| {
+                Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
+            })
         }
         // Answered above, without a connection.
         CliCommand::Bookmarks { .. } => Ok(()),
     };
-    client.handle.send(Command::Disconnect { session: client.session });
+    client.handle.send(Command::Session(SessionCommand::Disconnect { session: client.session }));
     outcome
 }
 
@@ -490,7 +491,7 @@ impl Client {
             accept_new_host_key: options.accept_new_host_key,
         };
         let request = client.handle.next_request();
-        client.handle.send(Command::Connect { request, spec });
+        client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
         match client.wait(request)? {
             Event::Connected { session, home, .. } => {
                 client.session = session;
@@ -528,7 +529,7 @@ impl Client {
 
     fn stat(&mut self, path: &str) -> Result<Entry> {
         let request = self.handle.next_request();
-        self.handle.send(Command::Stat { request, session: self.session, path: path.to_string() });
+        self.handle.send(Command::Files(FileCommand::Stat { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
             Event::Stat { entry, .. } => Ok(entry),
             other => Err(unexpected(other)),
@@ -537,7 +538,7 @@ impl Client {
 
     fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let request = self.handle.next_request();
-        self.handle.send(Command::List { request, session: self.session, path: path.to_string() });
+        self.handle.send(Command::Files(FileCommand::List { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
             Event::Listing { mut entries, .. } => {
                 entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -556,7 +557,7 @@ impl Client {
         remote: String,
         options: &TransferOptions,
     ) -> Result<()> {
-        self.handle.send(Command::SetConcurrency { limit: options.parallel.max(1) });
+        self.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: options.parallel.max(1) }));
         let started = std::time::Instant::now();
         let request = self.handle.next_request();
         let transfer = TransferRequest {
@@ -567,7 +568,7 @@ impl Client {
             on_exists: options.on_exists,
             verify: options.verify,
         };
-        self.handle.send(Command::Enqueue { request, session: self.session, transfer });
+        self.handle.send(Command::Queue(QueueCommand::Enqueue { request, session: self.session, transfer }));
         let Event::Enqueued { items, .. } = self.wait(request)? else {
             return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
         };
@@ -595,9 +596,9 @@ impl Client {
         let path = path.to_string();
         self.simple(|request, session| {
             if is_dir {
-                Command::RemoveDir { request, session, path }
+                Command::Files(FileCommand::RemoveDir { request, session, path })
             } else {
-                Command::RemoveFile { request, session, path }
+                Command::Files(FileCommand::RemoveFile { request, session, path })
             }
         })
     }

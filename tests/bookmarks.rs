@@ -12,7 +12,7 @@ use driver::Driver;
 use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{FtpMode, Protocol, SessionId};
-use ferry::worker::{Command, Event, Question};
+use ferry::worker::{BookmarkCommand, Command, Event, Question, SessionCommand};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
 /// What an `Event::Bookmarks` carries.
@@ -36,12 +36,14 @@ fn next_bookmarks(driver: &Driver) -> Listed {
 }
 
 fn load(driver: &Driver) -> Listed {
-    driver.handle.send(Command::LoadBookmarks);
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Load));
     next_bookmarks(driver)
 }
 
 fn save(driver: &Driver, bookmark: &Bookmark) -> Listed {
-    driver.handle.send(Command::SaveBookmark { bookmark: Box::new(bookmark.clone()), password: None });
+    driver
+        .handle
+        .send(Command::Bookmarks(BookmarkCommand::Save { bookmark: Box::new(bookmark.clone()), password: None }));
     next_bookmarks(driver)
 }
 
@@ -87,17 +89,18 @@ fn save_change_remove_and_export_through_the_worker() {
 
     let target = driver.config_dir().join("export/bookmarks-export.json");
     let mut driver = driver;
-    let answer =
-        driver.request(|request| Command::ExportBookmarks { request, path: target.clone() }).expect("exported");
+    let answer = driver
+        .request(|request| Command::Bookmarks(BookmarkCommand::Export { request, path: target.clone() }))
+        .expect("exported");
     assert!(matches!(answer, Event::Done { .. }), "{answer:?}");
     let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(exported["bookmarks"][0]["name"], "Renamed");
     assert_eq!(exported["bookmarks"][0]["folder"], serde_json::json!(["Moved", "Deeper"]));
 
-    driver.handle.send(Command::RemoveBookmark { id: site.id.clone() });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Remove { id: site.id.clone() }));
     assert_eq!(next_bookmarks(&driver).bookmarks, vec![other.clone()]);
     // Removing one that is gone says so, with the list as it is.
-    driver.handle.send(Command::RemoveBookmark { id: site.id.clone() });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Remove { id: site.id.clone() }));
     let listed = next_bookmarks(&driver);
     assert_eq!(listed.bookmarks, vec![other]);
     assert_eq!(listed.problem.map(|p| p.kind), Some(ErrorKind::NotFound));
@@ -131,7 +134,7 @@ fn import_reports_what_it_took_and_left_out() {
     let mut driver = Driver::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/import/ssh/config");
     let request = driver.handle.next_request();
-    driver.handle.send(Command::ImportBookmarks { request, path: fixture });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Import { request, path: fixture }));
     let deadline = Instant::now() + Duration::from_secs(60);
     let (imported, skipped) = loop {
         match driver.handle.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -147,7 +150,8 @@ fn import_reports_what_it_took_and_left_out() {
     assert_eq!(listed.bookmarks.len(), imported.len(), "skipped: {skipped:?}");
 
     let missing = driver.config_dir().join("no-such-file.xml");
-    let error = driver.request(|request| Command::ImportBookmarks { request, path: missing }).unwrap_err();
+    let error =
+        driver.request(|request| Command::Bookmarks(BookmarkCommand::Import { request, path: missing })).unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotFound);
 }
 
@@ -164,7 +168,7 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
     save(&driver, &site);
 
     let answer = driver
-        .request(|request| Command::ConnectBookmark { request, id: site.id.clone() })
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
         .expect("connected with the bookmark's key");
     let Event::Connected { session, url, .. } = answer else { panic!("{answer:?}") };
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
@@ -185,8 +189,9 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let error =
-        driver.request(|request| Command::ConnectBookmark { request, id: BookmarkId("gone".into()) }).unwrap_err();
+    let error = driver
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: BookmarkId("gone".into()) }))
+        .unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotFound);
 }
 
@@ -201,7 +206,9 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
     let site = bookmark(&id, "Asks", sshd.port(), LoginMethod::Password);
     save(&driver, &site);
     driver.secret_answer = Some(TEST_PASSWORD.into());
-    let answer = driver.request(|request| Command::ConnectBookmark { request, id: site.id.clone() }).unwrap();
+    let answer = driver
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
+        .unwrap();
     let Event::Connected { session, .. } = answer else { panic!("{answer:?}") };
     assert!(
         driver.questions.iter().any(|q| matches!(q, Question::Password { url } if url.contains("127.0.0.1"))),
@@ -214,5 +221,5 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
 }
 
 fn disconnect(driver: &Driver, session: SessionId) {
-    driver.handle.send(Command::Disconnect { session });
+    driver.handle.send(Command::Session(SessionCommand::Disconnect { session }));
 }

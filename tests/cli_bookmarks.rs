@@ -636,22 +636,29 @@ fn worker_with_the_test_keychain() {
         comment: String::new(),
         uploads_in_place: false,
     };
-    driver.handle.send(ferry::worker::Command::SaveBookmark {
+    driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),
         password: Some(TEST_PASSWORD.to_string().into()),
-    });
+    }));
     let (bookmarks, keychain_available, problem) = next_bookmarks(&driver);
     assert!(keychain_available, "the test keychain was not found");
     assert!(problem.is_none(), "{problem:?}");
     assert_eq!(bookmarks, vec![site.clone()]);
 
     let answer = driver
-        .request(|request| ferry::worker::Command::ConnectBookmark { request, id: site.id.clone() })
+        .request(|request| {
+            ferry::worker::Command::Session(ferry::worker::SessionCommand::ConnectBookmark {
+                request,
+                id: site.id.clone(),
+            })
+        })
         .expect("connected with the password from the keychain");
     assert!(matches!(answer, Event::Connected { .. }), "{answer:?}");
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
 
-    driver.handle.send(ferry::worker::Command::RemoveBookmark { id: site.id.clone() });
+    driver
+        .handle
+        .send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Remove { id: site.id.clone() }));
     assert!(next_bookmarks(&driver).0.is_empty());
     assert_no_file_holds(driver.config_dir(), TEST_PASSWORD);
 }

@@ -10,7 +10,9 @@ use ferry::gui::log_panel::{LogPanel, MAX_LINES};
 use ferry::gui::queue_panel::QueuePanel;
 use ferry::model::{ConnectSpec, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueItem};
+use ferry::worker::{
+    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueCommand, QueueItem,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -127,8 +129,14 @@ fn pause_on_a_running_row_and_retry_on_a_failed_one_ask_the_worker() {
     harness.run();
     let commands = &harness.state().commands;
     assert_eq!(commands.len(), 2, "{commands:?}");
-    assert!(matches!(commands[0], Command::QueueAction { item: ItemId(1), action: ItemAction::Pause }), "{commands:?}");
-    assert!(matches!(commands[1], Command::QueueAction { item: ItemId(2), action: ItemAction::Retry }), "{commands:?}");
+    assert!(
+        matches!(commands[0], Command::Queue(QueueCommand::Action { item: ItemId(1), action: ItemAction::Pause })),
+        "{commands:?}"
+    );
+    assert!(
+        matches!(commands[1], Command::Queue(QueueCommand::Action { item: ItemId(2), action: ItemAction::Retry })),
+        "{commands:?}"
+    );
 }
 
 #[test]
@@ -137,7 +145,7 @@ fn clear_finished_asks_the_worker_and_the_cleared_rows_go() {
     harness.run();
     harness.get_by_label("Clear finished").click();
     harness.run();
-    assert!(matches!(harness.state().commands.as_slice(), [Command::ClearFinished]));
+    assert!(matches!(harness.state().commands.as_slice(), [Command::Queue(QueueCommand::ClearFinished)]));
     harness.state_mut().panel.apply(&Event::QueueCleared { items: vec![ItemId(2), ItemId(3)] });
     harness.run();
     assert!(harness.query_by_label("photo.jpg").is_none());
@@ -160,7 +168,7 @@ fn paused_items_resume_and_the_transfers_at_once_can_change() {
     harness.run();
     assert!(matches!(
         harness.state().commands.as_slice(),
-        [Command::QueueAction { item: ItemId(7), action: ItemAction::Resume }]
+        [Command::Queue(QueueCommand::Action { item: ItemId(7), action: ItemAction::Resume })]
     ));
     assert_eq!(harness.state().panel.item(ItemId(7)).map(|item| item.state), Some(ItemState::Paused));
 }

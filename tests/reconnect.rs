@@ -13,7 +13,7 @@ use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, pattern, spec};
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Direction, Event, ItemState, TransferSettings};
+use ferry::worker::{Direction, Event, ItemState, SessionCommand, TransferSettings};
 use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 /// Makes a folder writable by the server's account (tests create files as root).
@@ -218,7 +218,7 @@ fn disconnect_closes_every_connection_to_the_site() {
     let local = tempfile::tempdir().unwrap();
     driver.download(session, "file.bin", &local.path().join("file.bin")).unwrap();
     assert!(ftpd.session_processes() > 0);
-    driver.handle.send(ferry::worker::Command::Disconnect { session });
+    driver.handle.send(ferry::worker::Command::Session(SessionCommand::Disconnect { session }));
     loop {
         match driver.handle.recv_timeout(Duration::from_secs(10)).expect("the disconnect is answered") {
             Event::Disconnected { session: closed, .. } if closed == session => break,

@@ -11,7 +11,7 @@ use crate::gui::settings::ThemeChoice;
 use crate::model::{Entry, EntryKind, escape_control, join_remote};
 use crate::transfer::names::{UnsafeName, check_name, remote_join};
 use crate::transfer::policy::OnExists;
-use crate::worker::{Command, Direction, ItemAction, TransferRequest};
+use crate::worker::{Command, Direction, FileCommand, ItemAction, QueueCommand, SessionCommand, TransferRequest};
 
 impl FerryApp {
     pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) {
@@ -104,7 +104,7 @@ impl FerryApp {
         });
         if let Some(action) = chosen {
             for item in self.unfinished.drain(..) {
-                self.worker.send(Command::QueueAction { item, action });
+                self.worker.send(Command::Queue(QueueCommand::Action { item, action }));
             }
         }
     }
@@ -194,7 +194,7 @@ impl FerryApp {
         }
         let tab = self.tabs.remove(index);
         if let Some(session) = tab.session {
-            self.worker.send(Command::Disconnect { session });
+            self.worker.send(Command::Session(SessionCommand::Disconnect { session }));
         }
         if self.tabs.is_empty() {
             self.open_tab();
@@ -204,7 +204,7 @@ impl FerryApp {
 
     fn disconnect_active_tab(&mut self) {
         if let Some(session) = self.active_tab().and_then(|tab| tab.session) {
-            self.worker.send(Command::Disconnect { session });
+            self.worker.send(Command::Session(SessionCommand::Disconnect { session }));
         }
     }
 
@@ -346,7 +346,7 @@ impl FerryApp {
             self.status = "That site is not connected".into();
             return;
         };
-        self.request(Pending::Enqueue, |request| Command::Enqueue { request, session, transfer });
+        self.request(Pending::Enqueue, |request| Command::Queue(QueueCommand::Enqueue { request, session, transfer }));
     }
 
     fn copy_urls(&mut self, target: Target, entries: &[Entry]) {
@@ -406,7 +406,9 @@ impl FerryApp {
                 Some(name) => {
                     if let (Some(name), Some(session)) = (name, self.session_of(target)) {
                         let path = join_remote(&self.folder_of(target), &name);
-                        self.request(Pending::Change { target }, |request| Command::MakeDir { request, session, path });
+                        self.request(Pending::Change { target }, |request| {
+                            Command::Files(FileCommand::MakeDir { request, session, path })
+                        });
                     }
                     None
                 }
@@ -419,11 +421,8 @@ impl FerryApp {
                         if name != entry.name {
                             let from = join_remote(&folder, &entry.name);
                             let to = join_remote(&folder, &name);
-                            self.request(Pending::Change { target }, |request| Command::Rename {
-                                request,
-                                session,
-                                from,
-                                to,
+                            self.request(Pending::Change { target }, |request| {
+                                Command::Files(FileCommand::Rename { request, session, from, to })
                             });
                         }
                     }
@@ -437,10 +436,8 @@ impl FerryApp {
                         let folder = self.folder_of(target);
                         for entry in dialog.entries() {
                             let path = join_remote(&folder, &entry.name);
-                            self.request(Pending::Change { target }, |request| Command::RemoveTree {
-                                request,
-                                session,
-                                path,
+                            self.request(Pending::Change { target }, |request| {
+                                Command::Files(FileCommand::RemoveTree { request, session, path })
                             });
                         }
                     }
@@ -457,9 +454,9 @@ impl FerryApp {
                             let mode = choice.mode;
                             self.request(Pending::Change { target }, |request| {
                                 if choice.recursive && entry.kind == EntryKind::Dir {
-                                    Command::ChmodTree { request, session, path, mode }
+                                    Command::Files(FileCommand::ChmodTree { request, session, path, mode })
                                 } else {
-                                    Command::Chmod { request, session, path, mode }
+                                    Command::Files(FileCommand::Chmod { request, session, path, mode })
                                 }
                             });
                         }

@@ -7,7 +7,7 @@ use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target};
 use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, parent_remote};
-use crate::worker::{Direction, Event, ItemState, QueueItem};
+use crate::worker::{Direction, Event, ItemState, QueueItem, SessionCommand};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
 /// small files cause a few refreshes, not a thousand.
@@ -89,7 +89,7 @@ impl FerryApp {
             Target::Tab(id) => {
                 let Some(tab) = self.tab_mut(id) else {
                     // The tab was closed while connecting.
-                    self.worker.send(crate::worker::Command::Disconnect { session });
+                    self.worker.send(crate::worker::Command::Session(SessionCommand::Disconnect { session }));
                     return;
                 };
                 tab.session = Some(session);

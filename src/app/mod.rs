@@ -19,7 +19,9 @@ use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
 use crate::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
-use crate::worker::{self, Command, ItemId, WorkerHandle, WorkerOptions};
+use crate::worker::{
+    self, BookmarkCommand, Command, FileCommand, ItemId, SessionCommand, WindowCommand, WorkerHandle, WorkerOptions,
+};
 
 /// The window title.
 pub const TITLE: &str = "Ferry";
@@ -188,11 +190,10 @@ impl FerryApp {
         }
         app.queue.set_concurrency(concurrency);
         app.open_tab();
-        app.worker.send(Command::LoadBookmarks);
+        app.worker.send(Command::Bookmarks(BookmarkCommand::Load));
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
-        app.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| Command::Connect {
-            request,
-            spec: ConnectSpec::new(Protocol::Local, ""),
+        app.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
+            Command::Session(SessionCommand::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") })
         });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
@@ -291,8 +292,9 @@ impl FerryApp {
         tab.bookmark = None;
         tab.pane.set_loading(true);
         self.status = format!("Connecting to {}...", spec.display_url());
-        let request = self
-            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        let request = self.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
+            Command::Session(SessionCommand::Connect { request, spec })
+        });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -309,7 +311,7 @@ impl FerryApp {
         }
         self.status = format!("Connecting to {shown}...");
         let request = self.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
-            Command::ConnectTarget { request, text }
+            Command::Session(SessionCommand::ConnectTarget { request, text })
         });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -330,8 +332,9 @@ impl FerryApp {
         };
         tab.pane.set_loading(true);
         self.status = format!("Reconnecting to {}...", spec.display_url());
-        let request = self
-            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        let request = self.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
+            Command::Session(SessionCommand::Connect { request, spec })
+        });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -343,7 +346,7 @@ impl FerryApp {
         if let Some(pane) = self.pane_mut(target) {
             pane.set_loading(true);
         }
-        self.request(Pending::List { target }, |request| Command::List { request, session, path });
+        self.request(Pending::List { target }, |request| Command::Files(FileCommand::List { request, session, path }));
     }
 
     fn refresh(&mut self, target: Target) {
@@ -399,7 +402,7 @@ impl FerryApp {
         }
         let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
         if due {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.worker.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
             self.saved_state = self.state.clone();
             self.last_save = Some(Instant::now());
         } else {
@@ -417,7 +420,7 @@ impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
         if self.state != self.saved_state {
-            self.worker.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.worker.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
         }
     }
 }

@@ -9,7 +9,9 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
-use crate::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueItem, TransferSettings};
+use crate::worker::{
+    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueItem, TransferSettings,
+};
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
 /// servers commonly refuse more than about ten per user.
@@ -370,7 +372,7 @@ impl QueuePanel {
                 .add_enabled(self.tally.finished > 0, egui::Button::new("Clear finished"))
                 .on_hover_text("Remove the finished, failed, cancelled and skipped items from the list");
             if clear.clicked() {
-                commands.push(Command::ClearFinished);
+                commands.push(Command::Queue(QueueCommand::ClearFinished));
             }
             ui.separator();
             let label = ui.label("Transfers at once");
@@ -379,7 +381,7 @@ impl QueuePanel {
                 .labelled_by(label.id)
                 .on_hover_text("How many files move at the same time, each on its own connection");
             if limit.changed() {
-                commands.push(Command::SetConcurrency { limit: self.concurrency });
+                commands.push(Command::Queue(QueueCommand::SetConcurrency { limit: self.concurrency }));
             }
             ui.separator();
             let count = self.order.len();
@@ -454,14 +456,14 @@ impl QueuePanel {
                                 // A screen reader (and a test) needs to know which row's button it is.
                                 .accessible_name(format!("{} {name}", action_label(action)));
                             if button.clicked() {
-                                commands.push(Command::QueueAction { item: item.id, action });
+                                commands.push(Command::Queue(QueueCommand::Action { item: item.id, action }));
                             }
                         }
                     });
                     table_row.response().context_menu(|ui| {
                         for &action in actions_for(item.state) {
                             if ui.button(action_label(action)).clicked() {
-                                commands.push(Command::QueueAction { item: item.id, action });
+                                commands.push(Command::Queue(QueueCommand::Action { item: item.id, action }));
                                 ui.close();
                             }
                         }

@@ -8,19 +8,10 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::context::WorkerContext;
-use super::{Event, LogKind};
+use super::{BookmarkCommand, Event, LogKind};
 use crate::bookmarks::{self, Bookmark, BookmarkId, BookmarkStore, Keychain, Loaded, SecretOutcome};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};
-
-/// What the bookmark service is asked to do: the bookmark commands, handed over by the engine.
-pub(super) enum BookmarkRequest {
-    Load,
-    Save { bookmark: Bookmark, password: Option<SecretString> },
-    Remove { id: BookmarkId },
-    Import { request: RequestId, path: PathBuf },
-    Export { request: RequestId, path: PathBuf },
-}
 
 /// Saved sites, recent connections and their secrets.
 pub(super) struct BookmarkService {
@@ -33,16 +24,16 @@ impl BookmarkService {
     }
 
     /// Runs one bookmark command in the background; each answers with events of its own.
-    pub(super) fn handle(self: &Arc<Self>, command: BookmarkRequest) {
+    pub(super) fn handle(self: &Arc<Self>, command: BookmarkCommand) {
         let service = self.clone();
         tokio::spawn(async move {
             match command {
-                BookmarkRequest::Load => {
+                BookmarkCommand::Load => {
                     let outcome = service.blocking(|store, _| store.load()).await;
                     service.send_bookmarks(outcome, None).await;
                 }
-                BookmarkRequest::Save { bookmark, password } => service.save(bookmark, password).await,
-                BookmarkRequest::Remove { id } => {
+                BookmarkCommand::Save { bookmark, password } => service.save(*bookmark, password).await,
+                BookmarkCommand::Remove { id } => {
                     let outcome = service
                         .blocking(move |store, keychain| {
                             bookmarks::remove_bookmark(store, &keychain, &id).map(|(loaded, _)| loaded)
@@ -50,8 +41,8 @@ impl BookmarkService {
                         .await;
                     service.send_bookmarks(outcome, None).await;
                 }
-                BookmarkRequest::Import { request, path } => service.import(request, path).await,
-                BookmarkRequest::Export { request, path } => {
+                BookmarkCommand::Import { request, path } => service.import(request, path).await,
+                BookmarkCommand::Export { request, path } => {
                     let target = path.clone();
                     match service.blocking(move |store, _| store.export(&target)).await {
                         Ok(count) => {

@@ -8,15 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::bookmarks::{BookmarkRequest, BookmarkService};
+use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
-use super::reconnect::on_session;
 use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
-use super::{Command, Event, LogKind, WorkerOptions};
+use super::{Command, Event, FileCommand, LogKind, QueueCommand, SessionCommand, WindowCommand, WorkerOptions};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId, SessionId};
@@ -75,25 +74,15 @@ impl Engine {
         match command {
             Command::Shutdown => return false,
             Command::Answer { prompt, answer } => self.ctx.answer(prompt, answer),
-            Command::Cancel { request } => {
-                let running = lock(&self.running).remove(&request);
-                if let Some((task, session)) = running {
-                    task.abort();
-                    let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
-                    self.ctx.events.send(Event::Failed { request, error });
-                    if let Some(session) = session {
-                        close_after_cancel(self, session);
-                    }
-                }
+            Command::Cancel { request } => self.cancel(request),
+            Command::Session(command) => self.session_command(command),
+            Command::Files(command) => {
+                let (request, session) = command.ids();
+                start_request(self, request, Request::Files(command), Some(session));
             }
-            Command::Disconnect { session } => {
-                let engine = self.clone();
-                tokio::spawn(async move { disconnect(&engine, session, None).await });
-            }
-            Command::QueueAction { item, action } => self.queue.apply(item, action),
-            Command::ClearFinished => self.queue.clear_finished(),
-            Command::SetConcurrency { limit } => self.queue.set_concurrency(limit),
-            Command::SaveWindowState { json } => {
+            Command::Queue(command) => self.queue_command(command),
+            Command::Bookmarks(command) => self.bookmarks.handle(command),
+            Command::Window(WindowCommand::SaveState { json }) => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
                 let path = self.ctx.config.window_state();
@@ -101,40 +90,103 @@ impl Engine {
                     tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
                 }
             }
-            Command::LoadBookmarks => self.bookmarks.handle(BookmarkRequest::Load),
-            Command::SaveBookmark { bookmark, password } => {
-                self.bookmarks.handle(BookmarkRequest::Save { bookmark: *bookmark, password })
-            }
-            Command::RemoveBookmark { id } => self.bookmarks.handle(BookmarkRequest::Remove { id }),
-            Command::ImportBookmarks { request, path } => {
-                self.bookmarks.handle(BookmarkRequest::Import { request, path })
-            }
-            Command::ExportBookmarks { request, path } => {
-                self.bookmarks.handle(BookmarkRequest::Export { request, path })
-            }
-            request => start_request(self, request),
         }
         true
     }
+
+    fn session_command(self: &Arc<Self>, command: SessionCommand) {
+        let (request, target) = match command {
+            SessionCommand::Disconnect { session } => {
+                let engine = self.clone();
+                tokio::spawn(async move { disconnect(&engine, session, None).await });
+                return;
+            }
+            SessionCommand::Connect { request, spec } => (request, ConnectTo::Spec(spec)),
+            SessionCommand::ConnectTarget { request, text } => (request, ConnectTo::Typed(text)),
+            SessionCommand::ConnectBookmark { request, id } => (request, ConnectTo::Bookmark(id)),
+        };
+        start_request(self, request, Request::Connect(target), None);
+    }
+
+    fn queue_command(self: &Arc<Self>, command: QueueCommand) {
+        match command {
+            QueueCommand::Enqueue { request, session, transfer } => {
+                start_request(self, request, Request::Enqueue { session, transfer }, Some(session))
+            }
+            QueueCommand::Action { item, action } => self.queue.apply(item, action),
+            QueueCommand::ClearFinished => self.queue.clear_finished(),
+            QueueCommand::SetConcurrency { limit } => self.queue.set_concurrency(limit),
+        }
+    }
+
+    /// Stops a running request, and closes the connection it left out of step.
+    fn cancel(self: &Arc<Self>, request: RequestId) {
+        let running = lock(&self.running).remove(&request);
+        if let Some((task, session)) = running {
+            task.abort();
+            let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
+            self.ctx.events.send(Event::Failed { request, error });
+            if let Some(session) = session {
+                close_after_cancel(self, session);
+            }
+        }
+    }
 }
 
-/// Runs one request as its own task, so a slow server never holds up another session.
-fn start_request(engine: &Arc<Engine>, command: Command) {
-    let Some(request) = request_id(&command) else { return };
-    let (session, action) = log_line_for(&command);
-    let connection_in_use = uses_session_connection(&command).then_some(session).flatten();
-    engine.ctx.log(session, LogKind::Command, &action);
+/// What a connect request connects to.
+enum ConnectTo {
+    Spec(ConnectSpec),
+    /// What the user typed: a URL, or a bookmark or ssh alias with an optional `:path`.
+    Typed(String),
+    Bookmark(crate::bookmarks::BookmarkId),
+}
+
+/// A request the engine runs as a task of its own.
+enum Request {
+    Connect(ConnectTo),
+    Files(FileCommand),
+    /// Planning a transfer on a pooled connection to the session's site.
+    Enqueue {
+        session: SessionId,
+        transfer: TransferRequest,
+    },
+}
+
+impl Request {
+    /// The protocol log's line for it.
+    fn log_line(&self) -> String {
+        match self {
+            Request::Connect(ConnectTo::Spec(spec)) => format!("Connecting to {}", spec.display_url()),
+            Request::Connect(ConnectTo::Typed(text)) => {
+                format!("Connecting to {}", crate::logging::loggable_url(text))
+            }
+            Request::Connect(ConnectTo::Bookmark(id)) => format!("Connecting to bookmark {}", id.0),
+            Request::Files(command) => command.log_line(),
+            Request::Enqueue { transfer, .. } => match transfer.direction {
+                Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
+                Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
+            },
+        }
+    }
+}
+
+/// Runs one request as its own task, so a slow server never holds up another session. `session`
+/// is the session it belongs to, if any.
+fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, session: Option<SessionId>) {
+    // Only the file operations work on the session's own connection (a transfer plans on a
+    // pooled one), so only they leave it out of step when cancelled.
+    let connection_in_use = matches!(work, Request::Files(_)).then_some(session).flatten();
+    engine.ctx.log(session, LogKind::Command, work.log_line());
     let task_engine = engine.clone();
     let task = tokio::spawn(async move {
-        let outcome = handle(&task_engine, command).await;
+        let outcome = handle(&task_engine, request, work).await;
         lock(&task_engine.running).remove(&request);
         match outcome {
             Ok(event) => {
                 if let Some(summary) = event.as_ref().and_then(log_line_for_answer) {
                     let connected =
                         if let Some(Event::Connected { session, .. }) = &event { Some(*session) } else { None };
-                    let session = session.or(connected);
-                    task_engine.ctx.log(session, LogKind::Reply, summary);
+                    task_engine.ctx.log(session.or(connected), LogKind::Reply, summary);
                 }
                 if let Some(event) = event {
                     task_engine.ctx.events.send(event);
@@ -151,22 +203,6 @@ fn start_request(engine: &Arc<Engine>, command: Command) {
     if !task.is_finished() {
         lock(&engine.running).insert(request, (task.abort_handle(), connection_in_use));
     }
-}
-
-/// Whether a request works on its session's own connection (a transfer plans on a pooled one).
-fn uses_session_connection(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::List { .. }
-            | Command::Stat { .. }
-            | Command::MakeDir { .. }
-            | Command::Rename { .. }
-            | Command::RemoveFile { .. }
-            | Command::RemoveDir { .. }
-            | Command::Chmod { .. }
-            | Command::RemoveTree { .. }
-            | Command::ChmodTree { .. }
-    )
 }
 
 /// A request stopped half way may leave its connection out of step (an FTP reply or data
@@ -188,80 +224,6 @@ fn close_after_cancel(engine: &Arc<Engine>, session: SessionId) {
     );
     let engine = engine.clone();
     tokio::spawn(async move { disconnect(&engine, session, Some(error)).await });
-}
-
-fn request_id(command: &Command) -> Option<RequestId> {
-    match command {
-        Command::Connect { request, .. }
-        | Command::List { request, .. }
-        | Command::Stat { request, .. }
-        | Command::MakeDir { request, .. }
-        | Command::Rename { request, .. }
-        | Command::RemoveFile { request, .. }
-        | Command::RemoveDir { request, .. }
-        | Command::Chmod { request, .. }
-        | Command::RemoveTree { request, .. }
-        | Command::ChmodTree { request, .. }
-        | Command::ConnectBookmark { request, .. }
-        | Command::ConnectTarget { request, .. }
-        | Command::Enqueue { request, .. } => Some(*request),
-        Command::Disconnect { .. }
-        | Command::Answer { .. }
-        | Command::Cancel { .. }
-        | Command::QueueAction { .. }
-        | Command::ClearFinished
-        | Command::SetConcurrency { .. }
-        | Command::SaveWindowState { .. }
-        | Command::LoadBookmarks
-        | Command::SaveBookmark { .. }
-        | Command::RemoveBookmark { .. }
-        | Command::ImportBookmarks { .. }
-        | Command::ExportBookmarks { .. }
-        | Command::Shutdown => None,
-    }
-}
-
-/// The protocol log's line for a request, and the session it runs on.
-fn log_line_for(command: &Command) -> (Option<SessionId>, String) {
-    match command {
-        Command::Connect { spec, .. } => (None, format!("Connecting to {}", spec.display_url())),
-        Command::List { session, path, .. } => (Some(*session), format!("List {path}")),
-        Command::Stat { session, path, .. } => (Some(*session), format!("Stat {path}")),
-        Command::MakeDir { session, path, .. } => (Some(*session), format!("Make folder {path}")),
-        Command::Rename { session, from, to, .. } => (Some(*session), format!("Rename {from} to {to}")),
-        Command::RemoveFile { session, path, .. } => (Some(*session), format!("Delete {path}")),
-        Command::RemoveDir { session, path, .. } => (Some(*session), format!("Delete folder {path}")),
-        Command::RemoveTree { session, path, .. } => (Some(*session), format!("Delete {path} with everything in it")),
-        Command::Chmod { session, path, mode, .. } => {
-            (Some(*session), format!("Set permissions of {path} to {mode:o}"))
-        }
-        Command::ChmodTree { session, path, mode, .. } => {
-            (Some(*session), format!("Set permissions of {path} and everything in it to {mode:o}"))
-        }
-        Command::Enqueue { session, transfer, .. } => {
-            let what = match transfer.direction {
-                Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
-                Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
-            };
-            (Some(*session), what)
-        }
-        Command::ConnectBookmark { id, .. } => (None, format!("Connecting to bookmark {}", id.0)),
-        Command::ConnectTarget { text, .. } => (None, format!("Connecting to {}", crate::logging::loggable_url(text))),
-        // Not requests: the engine routes these elsewhere, and they are never logged as one.
-        other @ (Command::Disconnect { .. }
-        | Command::Answer { .. }
-        | Command::Cancel { .. }
-        | Command::QueueAction { .. }
-        | Command::ClearFinished
-        | Command::SetConcurrency { .. }
-        | Command::SaveWindowState { .. }
-        | Command::LoadBookmarks
-        | Command::SaveBookmark { .. }
-        | Command::RemoveBookmark { .. }
-        | Command::ImportBookmarks { .. }
-        | Command::ExportBookmarks { .. }
-        | Command::Shutdown) => (None, format!("{other:?}")),
-    }
 }
 
 /// The protocol log's line for a request's answer.
@@ -288,78 +250,23 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
 }
 
 /// Does the work of one request and returns the event that answers it.
-async fn handle(engine: &Arc<Engine>, command: Command) -> Result<Option<Event>> {
-    let done = |request| Ok(Some(Event::Done { request }));
-    match command {
-        Command::Connect { request, spec } => {
-            let spec = engine.bookmarks.with_ssh_alias(spec).await;
+async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Result<Option<Event>> {
+    match work {
+        Request::Connect(target) => {
+            let spec = match target {
+                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await,
+                ConnectTo::Typed(text) => engine.bookmarks.target_spec(&text).await?,
+                ConnectTo::Bookmark(id) => engine.bookmarks.connect_spec(&id).await?,
+            };
             let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
             Ok(Some(register(engine, request, backend, spec)))
         }
-        Command::ConnectTarget { request, text } => {
-            let spec = engine.bookmarks.target_spec(&text).await?;
-            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
-            Ok(Some(register(engine, request, backend, spec)))
-        }
-        Command::ConnectBookmark { request, id } => {
-            let spec = engine.bookmarks.connect_spec(&id).await?;
-            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
-            Ok(Some(register(engine, request, backend, spec)))
-        }
-        Command::List { request, session, path } => {
-            let entries = on_session!(&engine.sessions, request, session, |b| b.list(&path).await)?;
-            Ok(Some(Event::Listing { request, session, path, entries }))
-        }
-        Command::Stat { request, session, path } => {
-            let entry = on_session!(&engine.sessions, request, session, |b| b.stat(&path).await)?;
-            Ok(Some(Event::Stat { request, entry }))
-        }
-        Command::MakeDir { request, session, path } => {
-            on_session!(&engine.sessions, request, session, |b| b.mkdir(&path).await)?;
-            done(request)
-        }
-        Command::Rename { request, session, from, to } => {
-            on_session!(&engine.sessions, request, session, |b| b.rename(&from, &to).await)?;
-            done(request)
-        }
-        Command::RemoveFile { request, session, path } => {
-            on_session!(&engine.sessions, request, session, |b| b.remove_file(&path).await)?;
-            done(request)
-        }
-        Command::RemoveDir { request, session, path } => {
-            on_session!(&engine.sessions, request, session, |b| b.remove_dir(&path).await)?;
-            done(request)
-        }
-        Command::Chmod { request, session, path, mode } => {
-            on_session!(&engine.sessions, request, session, |b| b.chmod(&path, mode).await)?;
-            done(request)
-        }
-        Command::RemoveTree { request, session, path } => {
-            on_session!(&engine.sessions, request, session, |b| super::tree::remove_tree(b, &path).await)?;
-            done(request)
-        }
-        Command::ChmodTree { request, session, path, mode } => {
-            on_session!(&engine.sessions, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
-            done(request)
-        }
-        Command::Enqueue { request, session, transfer } => {
+        Request::Files(command) => super::files::run(&engine.sessions, command).await.map(Some),
+        Request::Enqueue { session, transfer } => {
             let items = plan(engine, request, session, transfer).await?;
             engine.queue.enqueue(request, items);
             Ok(None)
         }
-        Command::Disconnect { .. }
-        | Command::Answer { .. }
-        | Command::Cancel { .. }
-        | Command::QueueAction { .. }
-        | Command::ClearFinished
-        | Command::SetConcurrency { .. }
-        | Command::SaveWindowState { .. }
-        | Command::LoadBookmarks
-        | Command::SaveBookmark { .. }
-        | Command::RemoveBookmark { .. }
-        | Command::ImportBookmarks { .. }
-        | Command::ExportBookmarks { .. }
-        | Command::Shutdown => Ok(None),
     }
 }
 
@@ -485,9 +392,13 @@ mod tests {
         let (engine, events) = engine(config.path());
         let server = Arc::new(FakeServer::default());
         super::super::context::lock(&server.files).insert("/b/file.txt".into(), b"hello".to_vec());
-        let first = engine.sessions.add(FakeBackend::new(&server, 1), ConnectSpec::new(Protocol::Sftp, "a.example"));
-        let second = engine.sessions.add(FakeBackend::new(&server, 2), ConnectSpec::new(Protocol::Sftp, "b.example"));
-        assert!(engine.route(Command::List { request: RequestId(41), session: second, path: "/b".into() }));
+        let first = engine.sessions.add(FakeBackend::boxed(&server, 1), ConnectSpec::new(Protocol::Sftp, "a.example"));
+        let second = engine.sessions.add(FakeBackend::boxed(&server, 2), ConnectSpec::new(Protocol::Sftp, "b.example"));
+        assert!(engine.route(Command::Files(FileCommand::List {
+            request: RequestId(41),
+            session: second,
+            path: "/b".into()
+        })));
         let (request, session, names) = next(&events, |event| match event {
             Event::Listing { request, session, entries, .. } => {
                 Some((request, session, entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
@@ -502,7 +413,11 @@ mod tests {
     async fn a_request_on_a_closed_session_fails_with_its_id_and_plain_words() {
         let config = tempfile::tempdir().unwrap();
         let (engine, events) = engine(config.path());
-        engine.route(Command::Stat { request: RequestId(7), session: SessionId(99), path: "/x".into() });
+        engine.route(Command::Files(FileCommand::Stat {
+            request: RequestId(7),
+            session: SessionId(99),
+            path: "/x".into(),
+        }));
         let (request, error) = next(&events, |event| match event {
             Event::Failed { request, error } => Some((request, error)),
             _ => None,
@@ -521,9 +436,9 @@ mod tests {
         // the session closes.
         let mut site = ConnectSpec::new(Protocol::Sftp, "127.0.0.1");
         site.port = 1;
-        let session = engine.sessions.add(FakeBackend::new(&server, 1), site);
+        let session = engine.sessions.add(FakeBackend::boxed(&server, 1), site);
         *super::super::context::lock(&server.cut) = true;
-        engine.route(Command::List { request: RequestId(3), session, path: "/".into() });
+        engine.route(Command::Files(FileCommand::List { request: RequestId(3), session, path: "/".into() }));
         let closed = next(&events, |event| match event {
             Event::Disconnected { session, error } => Some((session, error.map(|e| e.kind))),
             _ => None,

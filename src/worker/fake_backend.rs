@@ -31,7 +31,7 @@ pub(super) struct FakeBackend {
 }
 
 impl FakeBackend {
-    pub(super) fn new(server: &Arc<FakeServer>, label: u32) -> Box<dyn Backend> {
+    pub(super) fn boxed(server: &Arc<FakeServer>, label: u32) -> Box<dyn Backend> {
         Box::new(FakeBackend { server: server.clone(), label, home: format!("/home{label}") })
     }
 

@@ -7,6 +7,7 @@ mod context;
 mod engine;
 #[cfg(test)]
 mod fake_backend;
+mod files;
 mod folder_order;
 mod plan;
 mod pool;
@@ -41,14 +42,46 @@ use crate::trust::TrustDecision;
 use crate::trust::known_hosts::HostKey;
 use crate::trust::tls::RejectedCertificate;
 
-/// What the UI or the command line asks the worker to do. Requests carry an id; the Events
-/// that answer them carry the same id.
+/// What the UI or the command line asks the worker to do, grouped by the service that owns it.
+/// Requests carry an id; the Events that answer them carry the same id.
 #[derive(Debug)]
 pub enum Command {
+    /// Opening and closing connections (the browsing sessions).
+    Session(SessionCommand),
+    /// Working on the files of an open session.
+    Files(FileCommand),
+    /// The transfer queue.
+    Queue(QueueCommand),
+    /// Saved sites.
+    Bookmarks(BookmarkCommand),
+    /// The window's own state.
+    Window(WindowCommand),
+    /// Answer a `Prompt` event.
+    Answer { prompt: PromptId, answer: Answer },
+    /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
+    Cancel { request: RequestId },
+    /// Close every connection and stop the worker.
+    Shutdown,
+}
+
+/// Opening and closing connections.
+#[derive(Debug)]
+pub enum SessionCommand {
     /// Open and log in a connection. Answered by `Connected` or `Failed`, possibly after `Prompt`s.
     Connect { request: RequestId, spec: ConnectSpec },
+    /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
+    /// `:path` (`myserver:/var/www`). Answered like `Connect`.
+    ConnectTarget { request: RequestId, text: String },
+    /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
+    /// `Connected` or `Failed`, possibly after `Prompt`s.
+    ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
     /// Close a connection. Answered by `Disconnected`.
     Disconnect { session: SessionId },
+}
+
+/// Working on the files of an open session, on its own connection.
+#[derive(Debug)]
+pub enum FileCommand {
     /// List a folder. Answered by `Listing`.
     List { request: RequestId, session: SessionId, path: String },
     /// Read one entry's metadata. Answered by `Stat`.
@@ -68,42 +101,45 @@ pub enum Command {
     RemoveTree { request: RequestId, session: SessionId, path: String },
     /// Set permission bits on a folder and everything in it (links skipped). Answered by `Done`.
     ChmodTree { request: RequestId, session: SessionId, path: String, mode: u32 },
+}
+
+/// The transfer queue.
+#[derive(Debug)]
+pub enum QueueCommand {
     /// Plan a transfer (a file, or a folder with everything in it) into queue items and queue
     /// them. Answered by `Enqueued`; the items then report `QueueChanged` and `QueueProgress`.
     Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
     /// Cancel, pause, resume or retry one queue item. Answered by `QueueChanged`.
-    QueueAction { item: ItemId, action: ItemAction },
+    Action { item: ItemId, action: ItemAction },
     /// Remove finished items from the queue. Answered by `QueueCleared`.
     ClearFinished,
     /// Change how many queue items run at once.
     SetConcurrency { limit: usize },
-    /// Write the window's remembered state (JSON) to the config folder, replacing the old one
-    /// atomically. Failures are logged, not reported: the window goes on either way.
-    SaveWindowState { json: String },
-    /// Answer a `Prompt` event.
-    Answer { prompt: PromptId, answer: Answer },
-    /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
-    Cancel { request: RequestId },
-    /// Close every connection and stop the worker.
-    Shutdown,
+}
+
+/// Saved sites and their secrets.
+#[derive(Debug)]
+pub enum BookmarkCommand {
     /// Read the bookmark file and ask whether a keychain answers. Answered by `Bookmarks`.
-    LoadBookmarks,
+    Load,
     /// Add or change a bookmark (by id); its password or key passphrase, if given, goes to the
     /// keychain, never to a file. Answered by `Bookmarks` (its `problem` tells of a secret not stored).
-    SaveBookmark { bookmark: Box<crate::bookmarks::Bookmark>, password: Option<SecretString> },
+    Save { bookmark: Box<crate::bookmarks::Bookmark>, password: Option<SecretString> },
     /// Delete a bookmark and its secret. Answered by `Bookmarks`.
-    RemoveBookmark { id: crate::bookmarks::BookmarkId },
+    Remove { id: crate::bookmarks::BookmarkId },
     /// Import another client's saved sites (passwords to the keychain). Answered by
     /// `ImportReport`, then `Bookmarks`; or `Failed`.
-    ImportBookmarks { request: RequestId, path: PathBuf },
+    Import { request: RequestId, path: PathBuf },
     /// Write the bookmarks to a file in Ferry's format, without secrets. Answered by `Done` or `Failed`.
-    ExportBookmarks { request: RequestId, path: PathBuf },
-    /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
-    /// `:path` (`myserver:/var/www`). Answered like `Connect`.
-    ConnectTarget { request: RequestId, text: String },
-    /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
-    /// `Connected` or `Failed`, possibly after `Prompt`s.
-    ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
+    Export { request: RequestId, path: PathBuf },
+}
+
+/// The window's own state.
+#[derive(Debug)]
+pub enum WindowCommand {
+    /// Write the window's remembered state (JSON) to the config folder, replacing the old one
+    /// atomically. Failures are logged, not reported: the window goes on either way.
+    SaveState { json: String },
 }
 
 /// What the worker tells the UI or the command line.

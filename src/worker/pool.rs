@@ -127,13 +127,13 @@ mod tests {
         let server = Arc::new(FakeServer::default());
         let pool = ConnectionPool::new(2);
         for label in 0..4 {
-            pool.keep(&site("a.example"), FakeBackend::new(&server, label));
+            pool.keep(&site("a.example"), FakeBackend::boxed(&server, label));
         }
-        pool.keep(&site("b.example"), FakeBackend::new(&server, 9));
+        pool.keep(&site("b.example"), FakeBackend::boxed(&server, 9));
         assert_eq!(pool.idle_count(&site("a.example")), 2);
         assert_eq!(pool.idle_count(&site("b.example")), 1, "the other site has a limit of its own");
         pool.set_limit_per_site(3);
-        pool.keep(&site("a.example"), FakeBackend::new(&server, 5));
+        pool.keep(&site("a.example"), FakeBackend::boxed(&server, 5));
         assert_eq!(pool.idle_count(&site("a.example")), 3);
     }
 
@@ -141,7 +141,7 @@ mod tests {
     fn a_connection_is_handed_out_only_for_its_own_site() {
         let server = Arc::new(FakeServer::default());
         let pool = ConnectionPool::new(4);
-        pool.keep(&site("a.example"), FakeBackend::new(&server, 1));
+        pool.keep(&site("a.example"), FakeBackend::boxed(&server, 1));
         assert!(pool.take(&site("b.example")).is_none());
         let mut other_user = site("a.example");
         other_user.identity = Some("/keys/other".into());
@@ -155,10 +155,10 @@ mod tests {
         let server = Arc::new(FakeServer::default());
         let pool = ConnectionPool::new(4);
         let lost: Result<()> = Err(FerryError::new(ErrorKind::ConnectionLost, "cut"));
-        pool.put_back(&site("a.example"), FakeBackend::new(&server, 1), &lost);
+        pool.put_back(&site("a.example"), FakeBackend::boxed(&server, 1), &lost);
         assert_eq!(pool.idle_count(&site("a.example")), 0);
         let refused: Result<()> = Err(FerryError::new(ErrorKind::PermissionDenied, "no"));
-        pool.put_back(&site("a.example"), FakeBackend::new(&server, 2), &refused);
+        pool.put_back(&site("a.example"), FakeBackend::boxed(&server, 2), &refused);
         assert_eq!(pool.idle_count(&site("a.example")), 1, "a refused request leaves a good connection");
         pool.forget_site(&site("a.example"));
         assert_eq!(pool.idle_count(&site("a.example")), 0);

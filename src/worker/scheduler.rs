@@ -373,7 +373,7 @@ mod tests {
         let mut item = queued_item("/data/a.bin", ItemState::Queued);
         item.local = local.path().join("a.bin");
         item.local_root = local.path().to_path_buf();
-        pool.keep(&item.site, FakeBackend::new(&server, 1));
+        pool.keep(&item.site, FakeBackend::boxed(&server, 1));
         let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
         queue.enqueue(RequestId(5), vec![item.clone()]);
         let enqueued = next_event(&events, |event| match event {

@@ -14,8 +14,8 @@ use ferry::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustDecision;
 use ferry::worker::{
-    self, Answer, Command, Direction, Event, ItemId, ItemState, Question, QueueItem, TransferRequest, TransferSettings,
-    WorkerHandle, WorkerOptions,
+    self, Answer, Command, Direction, Event, FileCommand, ItemId, ItemState, Question, QueueCommand, QueueItem,
+    SessionCommand, TransferRequest, TransferSettings, WorkerHandle, WorkerOptions,
 };
 use secrecy::SecretString;
 
@@ -145,14 +145,14 @@ impl Driver {
     }
 
     pub fn connect(&mut self, spec: ConnectSpec) -> Result<SessionId, FerryError> {
-        match self.request(|request| Command::Connect { request, spec })? {
+        match self.request(|request| Command::Session(SessionCommand::Connect { request, spec }))? {
             Event::Connected { session, .. } => Ok(session),
             other => panic!("unexpected {other:?}"),
         }
     }
 
     pub fn list(&mut self, session: SessionId, path: &str) -> Result<Vec<Entry>, FerryError> {
-        match self.request(|request| Command::List { request, session, path: path.into() })? {
+        match self.request(|request| Command::Files(FileCommand::List { request, session, path: path.into() }))? {
             Event::Listing { entries, .. } => Ok(entries),
             other => panic!("unexpected {other:?}"),
         }
@@ -209,7 +209,7 @@ impl Driver {
             on_exists,
             verify: false,
         };
-        match self.request(|request| Command::Enqueue { request, session, transfer })? {
+        match self.request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer }))? {
             Event::Enqueued { items, .. } => Ok(items),
             other => panic!("unexpected {other:?}"),
         }
