@@ -8,7 +8,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::context::WorkerContext;
-use super::{BookmarkCommand, Event, LogKind};
+use super::messages::{BookmarkCommand, Event, LogKind};
 use crate::bookmarks::{self, Bookmark, BookmarkId, BookmarkStore, Keychain, Loaded, SecretOutcome};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};

@@ -3,7 +3,7 @@
 //! browsing sessions both connect through here; it imports only the context.
 
 use super::context::WorkerContext;
-use super::{Answer, Question};
+use super::messages::{Answer, Question};
 use crate::backend::{self, Backend, ConnectError};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};

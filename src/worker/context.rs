@@ -1,7 +1,7 @@
 //! What every service of the worker shares and nothing more: the event sender, the prompter that
 //! asks the user and waits for the answer, the id source, the connect settings, the config folder
-//! and the trust store. It imports only the worker's message types, so every other worker module
-//! may import it.
+//! and the trust store. It imports only the worker's messages, so every other worker module may
+//! import it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::{Answer, Event, LogKind, LogLine, Question};
+use super::messages::{Answer, Event, LogKind, LogLine, Question};
 use crate::backend::ConnectSettings;
 use crate::config::ConfigDir;
 use crate::model::{PromptId, RequestId, SessionId};
@@ -21,15 +21,18 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
 /// Sends events to the UI and wakes it.
 #[derive(Clone)]
 pub struct EventSender {
     sender: std::sync::mpsc::Sender<Event>,
-    waker: super::Waker,
+    waker: Waker,
 }
 
 impl EventSender {
-    pub fn new(sender: std::sync::mpsc::Sender<Event>, waker: super::Waker) -> Self {
+    pub fn new(sender: std::sync::mpsc::Sender<Event>, waker: Waker) -> Self {
         EventSender { sender, waker }
     }
 

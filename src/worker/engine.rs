@@ -8,18 +8,20 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
+use super::WorkerOptions;
 use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
+use super::messages::{
+    Command, Event, FileCommand, LogKind, QueueCommand, SessionCommand, TransferRequest, WindowCommand,
+};
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
-use super::{Command, Event, FileCommand, LogKind, QueueCommand, SessionCommand, WindowCommand, WorkerOptions};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId, SessionId};
-use crate::transfer::policy::OnExists;
 use crate::trust::TrustStore;
 
 /// The engine: routes each command to the service that owns it, and runs each request as a
@@ -268,23 +270,6 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
             Ok(None)
         }
     }
-}
-
-/// What to transfer, as the UI or command line asks for it.
-#[derive(Debug, Clone)]
-pub struct TransferRequest {
-    /// Download or upload.
-    pub direction: Direction,
-    /// The local file or folder (source of an upload, target of a download).
-    pub local: PathBuf,
-    /// The remote file or folder (source of a download, target of an upload).
-    pub remote: String,
-    /// Copy folders with everything in them.
-    pub recursive: bool,
-    /// What to do when a target exists.
-    pub on_exists: OnExists,
-    /// Compare SHA-256 checksums with the server's after each file.
-    pub verify: bool,
 }
 
 /// Plans a transfer into queue items, on a pooled connection so browsing is not held up.

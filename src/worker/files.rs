@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
+use super::messages::{Event, FileCommand};
 use super::reconnect::on_session;
 use super::sessions::Sessions;
-use super::{Event, FileCommand};
 use crate::error::Result;
 use crate::model::{RequestId, SessionId};
 

@@ -7,8 +7,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::Event;
 use super::context::{WorkerContext, lock};
+use super::messages::Event;
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};

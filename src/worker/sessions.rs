@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
-use super::Event;
 use super::context::{WorkerContext, lock};
+use super::messages::Event;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, SessionId};

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use super::context::WorkerContext;
+use super::messages::{Answer, Question};
 use super::queue::{Direction, QueueItem};
-use super::{Answer, Question};
 use crate::backend::Backend;
 use crate::error::{FerryError, Result};
 use crate::model::{file_name_remote, parent_remote};
