@@ -20,8 +20,8 @@ use crate::model::{
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
 use crate::worker::{
-    self, Answer, Command, Direction, Event, FileCommand, Integrity, ItemId, ItemState, Question, QueueCommand,
-    QueueItem, SessionCommand, TransferRequest, WorkerHandle, WorkerOptions,
+    self, Answer, Command, Direction, Event, FileCommand, FileEvent, Integrity, ItemId, ItemState, Question,
+    QueueCommand, QueueEvent, QueueItem, SessionCommand, SessionEvent, TransferRequest, WorkerHandle, WorkerOptions,
 };
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
@@ -493,7 +493,7 @@ impl Client {
         let request = client.handle.next_request();
         client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
         match client.wait(request)? {
-            Event::Connected { session, home, .. } => {
+            Event::Session(SessionEvent::Connected { session, home, .. }) => {
                 client.session = session;
                 client.home = home;
                 Ok(client)
@@ -514,7 +514,11 @@ impl Client {
                     self.handle.send(Command::Answer { prompt, answer });
                 }
                 Event::Failed { request: r, error } if r == request => return Err(error),
-                Event::Disconnected { error: Some(error), session } if session == self.session => return Err(error),
+                Event::Session(SessionEvent::Disconnected { error: Some(error), session })
+                    if session == self.session =>
+                {
+                    return Err(error);
+                }
                 event if answers(&event, request) => return Ok(event),
                 _ => {}
             }
@@ -531,7 +535,7 @@ impl Client {
         let request = self.handle.next_request();
         self.handle.send(Command::Files(FileCommand::Stat { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
-            Event::Stat { entry, .. } => Ok(entry),
+            Event::Files(FileEvent::Stat { entry, .. }) => Ok(entry),
             other => Err(unexpected(other)),
         }
     }
@@ -540,7 +544,7 @@ impl Client {
         let request = self.handle.next_request();
         self.handle.send(Command::Files(FileCommand::List { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
-            Event::Listing { mut entries, .. } => {
+            Event::Files(FileEvent::Listing { mut entries, .. }) => {
                 entries.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(entries)
             }
@@ -569,7 +573,7 @@ impl Client {
             verify: options.verify,
         };
         self.handle.send(Command::Queue(QueueCommand::Enqueue { request, session: self.session, transfer }));
-        let Event::Enqueued { items, .. } = self.wait(request)? else {
+        let Event::Queue(QueueEvent::Enqueued { items, .. }) = self.wait(request)? else {
             return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
         };
         let mut board = Board::new(&items);
@@ -582,9 +586,9 @@ impl Client {
                     let answer = answer_on_terminal(&question, self.accept_new_host_key);
                     self.handle.send(Command::Answer { prompt, answer });
                 }
-                Event::QueueProgress { item, bytes, total, .. } => board.progress(item, bytes, total),
-                Event::QueueTotals { bytes, total, .. } => board.totals(bytes, total),
-                Event::QueueChanged { item } => board.changed(*item),
+                Event::Queue(QueueEvent::Progress { item, bytes, total, .. }) => board.progress(item, bytes, total),
+                Event::Queue(QueueEvent::Totals { bytes, total, .. }) => board.totals(bytes, total),
+                Event::Queue(QueueEvent::Changed { item }) => board.changed(*item),
                 _ => {}
             }
         }
@@ -607,11 +611,11 @@ impl Client {
 /// Whether `event` is the final answer to `request`.
 fn answers(event: &Event, request: RequestId) -> bool {
     match event {
-        Event::Connected { request: r, .. }
-        | Event::Listing { request: r, .. }
-        | Event::Stat { request: r, .. }
+        Event::Session(SessionEvent::Connected { request: r, .. })
+        | Event::Files(FileEvent::Listing { request: r, .. })
+        | Event::Files(FileEvent::Stat { request: r, .. })
         | Event::Done { request: r }
-        | Event::Enqueued { request: r, .. } => *r == request,
+        | Event::Queue(QueueEvent::Enqueued { request: r, .. }) => *r == request,
         _ => false,
     }
 }

@@ -12,23 +12,25 @@ use driver::Driver;
 use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{FtpMode, Protocol, SessionId};
-use ferry::worker::{BookmarkCommand, Command, Event, Question, SessionCommand};
+use ferry::worker::{BookmarkCommand, BookmarkEvent, Command, Event, Question, SessionCommand, SessionEvent};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
-/// What an `Event::Bookmarks` carries.
+/// What an `Event::Bookmarks(BookmarkEvent::List)` carries.
 struct Listed {
     bookmarks: Vec<Bookmark>,
     recent: Vec<String>,
     problem: Option<FerryError>,
 }
 
-/// Waits for the next `Event::Bookmarks`, letting log lines and other events pass.
+/// Waits for the next `Event::Bookmarks(BookmarkEvent::List)`, letting log lines and other events pass.
 fn next_bookmarks(driver: &Driver) -> Listed {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match driver.handle.recv_timeout(left) {
-            Some(Event::Bookmarks { bookmarks, recent, problem, .. }) => return Listed { bookmarks, recent, problem },
+            Some(Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, problem, .. })) => {
+                return Listed { bookmarks, recent, problem };
+            }
             Some(_) => {}
             None => panic!("no Bookmarks event within a minute"),
         }
@@ -138,7 +140,9 @@ fn import_reports_what_it_took_and_left_out() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let (imported, skipped) = loop {
         match driver.handle.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Some(Event::ImportReport { request: r, imported, skipped }) if r == request => break (imported, skipped),
+            Some(Event::Bookmarks(BookmarkEvent::ImportReport { request: r, imported, skipped })) if r == request => {
+                break (imported, skipped);
+            }
             Some(Event::Failed { request: r, error }) if r == request => panic!("import failed: {error}"),
             Some(_) => {}
             None => panic!("no ImportReport"),
@@ -170,7 +174,7 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
     let answer = driver
         .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
         .expect("connected with the bookmark's key");
-    let Event::Connected { session, url, .. } = answer else { panic!("{answer:?}") };
+    let Event::Session(SessionEvent::Connected { session, url, .. }) = answer else { panic!("{answer:?}") };
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
     let entries = driver.list(session, site.remote_dir.as_deref().unwrap()).unwrap();
     assert!(entries.iter().any(|e| e.name == "in-the-folder.txt"));
@@ -209,7 +213,7 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
     let answer = driver
         .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
         .unwrap();
-    let Event::Connected { session, .. } = answer else { panic!("{answer:?}") };
+    let Event::Session(SessionEvent::Connected { session, .. }) = answer else { panic!("{answer:?}") };
     assert!(
         driver.questions.iter().any(|q| matches!(q, Question::Password { url } if url.contains("127.0.0.1"))),
         "{:?}",

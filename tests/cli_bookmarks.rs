@@ -613,7 +613,12 @@ fn worker_with_the_test_keychain() {
     let mut driver = driver::Driver::with_user_known_hosts(Some(known_hosts_for(&sshd, dir.path())));
     let next_bookmarks = |driver: &driver::Driver| loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)) {
-            Some(Event::Bookmarks { bookmarks, keychain_available, problem, .. }) => {
+            Some(Event::Bookmarks(ferry::worker::BookmarkEvent::List {
+                bookmarks,
+                keychain_available,
+                problem,
+                ..
+            })) => {
                 break (bookmarks, keychain_available, problem);
             }
             Some(_) => {}
@@ -653,7 +658,7 @@ fn worker_with_the_test_keychain() {
             })
         })
         .expect("connected with the password from the keychain");
-    assert!(matches!(answer, Event::Connected { .. }), "{answer:?}");
+    assert!(matches!(answer, Event::Session(ferry::worker::SessionEvent::Connected { .. })), "{answer:?}");
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
 
     driver

@@ -20,7 +20,7 @@ use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{ConnectSpec, Protocol};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustStore;
-use ferry::worker::{Direction, FileCommand, ItemState, SessionCommand, TransferSettings};
+use ferry::worker::{Direction, FileCommand, ItemState, SessionCommand, SessionEvent, TransferSettings};
 use scripted_ftp::{Reply, Script, ScriptedFtp};
 
 /// Ferry's timeout for a connection and for any one reply in these tests.
@@ -778,7 +778,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
     handle.send(Command::Session(SessionCommand::Connect { request: connect, spec: login(&server) }));
     let session = loop {
         match handle.recv_timeout(Duration::from_secs(10)).expect("connected") {
-            Event::Connected { session, .. } => break session,
+            Event::Session(SessionEvent::Connected { session, .. }) => break session,
             Event::Failed { error, .. } => panic!("{error}"),
             _ => {}
         }
@@ -796,7 +796,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
                 assert_eq!(error.kind, ErrorKind::Cancelled);
                 cancelled = true;
             }
-            Some(Event::Disconnected { session: s, error }) if s == session => {
+            Some(Event::Session(SessionEvent::Disconnected { session: s, error })) if s == session => {
                 assert_eq!(error.expect("a reason to show").kind, ErrorKind::ConnectionLost);
                 closed = true;
             }

@@ -13,7 +13,8 @@ use driver::{Driver, spec};
 use ferry::model::{Protocol, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{
-    Command, Direction, Event, FileCommand, Integrity, ItemAction, ItemState, QueueCommand, TransferSettings,
+    Command, Direction, Event, FileCommand, FileEvent, Integrity, ItemAction, ItemState, QueueCommand, QueueEvent,
+    TransferSettings,
 };
 use sha2::{Digest, Sha256};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
@@ -278,7 +279,7 @@ fn verification_says_verified_over_sftp_and_size_checked_over_vsftpd() {
         .request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer: transfer.clone() }))
         .unwrap()
     {
-        Event::Enqueued { items, .. } => items,
+        Event::Queue(QueueEvent::Enqueued { items, .. }) => items,
         other => panic!("{other:?}"),
     };
     let done = driver.wait_for_items(&items);
@@ -289,7 +290,7 @@ fn verification_says_verified_over_sftp_and_size_checked_over_vsftpd() {
     let (mut driver, session) = ftp_driver(&ftpd);
     let items =
         match driver.request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer })).unwrap() {
-            Event::Enqueued { items, .. } => items,
+            Event::Queue(QueueEvent::Enqueued { items, .. }) => items,
             other => panic!("{other:?}"),
         };
     let done = driver.wait_for_items(&items);
@@ -347,7 +348,7 @@ fn most_at_once(driver: &mut Driver, items: &[ferry::worker::QueueItem], mut oth
         items.iter().filter(|i| !i.state.is_finished()).map(|i| i.id).collect();
     while !open.is_empty() {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("queue events") {
-            Event::QueueChanged { item } => {
+            Event::Queue(QueueEvent::Changed { item }) => {
                 if item.state == ItemState::Running && !item.is_folder {
                     running.insert(item.id);
                 } else {
@@ -379,8 +380,8 @@ fn four_run_at_once_each_on_its_own_connection_and_browsing_is_not_held_up() {
     let mut progress_per_item: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     let started = std::time::Instant::now();
     let most = most_at_once(&mut driver, &items, |event, busy| match event {
-        Event::Listing { request, .. } if request == listing => listed_while_busy = busy,
-        Event::QueueProgress { item, .. } => *progress_per_item.entry(item).or_default() += 1,
+        Event::Files(FileEvent::Listing { request, .. }) if request == listing => listed_while_busy = busy,
+        Event::Queue(QueueEvent::Progress { item, .. }) => *progress_per_item.entry(item).or_default() += 1,
         _ => {}
     });
     let elapsed = started.elapsed().as_secs_f64();
@@ -412,7 +413,7 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     // Pause once some bytes have arrived.
     loop {
         match driver.handle.recv_timeout(Duration::from_secs(30)).expect("progress") {
-            Event::QueueProgress { item, bytes, .. } if item == id && bytes > 4_000_000 => break,
+            Event::Queue(QueueEvent::Progress { item, bytes, .. }) if item == id && bytes > 4_000_000 => break,
             _ => {}
         }
     }
@@ -428,7 +429,7 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     again.secret_answer = Some(TEST_PASSWORD.into());
     let restored = loop {
         let event = again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again");
-        if let Event::QueueRestored { items, .. } = event {
+        if let Event::Queue(QueueEvent::Restored { items, .. }) = event {
             break items;
         }
     };
@@ -469,7 +470,7 @@ fn concurrency_can_be_changed_and_finished_items_cleared() {
     assert_eq!(most_at_once(&mut driver, &items, |_, _| {}), 2, "the new limit holds");
     driver.handle.send(Command::Queue(QueueCommand::ClearFinished));
     loop {
-        if let Event::QueueCleared { items: cleared } =
+        if let Event::Queue(QueueEvent::Cleared { items: cleared }) =
             driver.handle.recv_timeout(Duration::from_secs(10)).expect("cleared")
         {
             assert_eq!(cleared.len(), items.len(), "every finished item is removed");

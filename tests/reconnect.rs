@@ -13,7 +13,7 @@ use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, pattern, spec};
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Direction, Event, ItemState, SessionCommand, TransferSettings};
+use ferry::worker::{Direction, Event, ItemState, QueueEvent, SessionCommand, SessionEvent, TransferSettings};
 use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 /// Makes a folder writable by the server's account (tests create files as root).
@@ -113,7 +113,7 @@ fn a_waiting_retry_says_so_in_the_queue() {
     let mut notes = Vec::new();
     let state = loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
-            Event::QueueChanged { item } if item.id == items[0].id => {
+            Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
                 if let Some(note) = &item.note {
                     assert_eq!(item.state, ItemState::Running);
                     notes.push(note.clone());
@@ -178,7 +178,8 @@ fn a_tree_survives_killed_sessions(protocol: Protocol, port: u16, server_root: &
         let mut finished_early = std::collections::HashSet::new();
         let mut files_done = 0;
         while files_done < 6 {
-            if let Some(Event::QueueChanged { item }) = driver.handle.recv_timeout(Duration::from_secs(60))
+            if let Some(Event::Queue(QueueEvent::Changed { item })) =
+                driver.handle.recv_timeout(Duration::from_secs(60))
                 && item.state.is_finished()
             {
                 assert_eq!(item.state, ItemState::Done, "{item:#?}");
@@ -221,7 +222,7 @@ fn disconnect_closes_every_connection_to_the_site() {
     driver.handle.send(ferry::worker::Command::Session(SessionCommand::Disconnect { session }));
     loop {
         match driver.handle.recv_timeout(Duration::from_secs(10)).expect("the disconnect is answered") {
-            Event::Disconnected { session: closed, .. } if closed == session => break,
+            Event::Session(SessionEvent::Disconnected { session: closed, .. }) if closed == session => break,
             _ => {}
         }
     }

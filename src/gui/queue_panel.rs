@@ -10,7 +10,8 @@ use egui_extras::{Column, TableBuilder};
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
 use crate::worker::{
-    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueItem, TransferSettings,
+    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem,
+    TransferSettings,
 };
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
@@ -234,13 +235,13 @@ impl QueuePanel {
     /// `QueueCleared`, `QueueRestored`); returns false for any other event.
     pub fn apply(&mut self, event: &Event) -> bool {
         match event {
-            Event::Enqueued { items, .. } => {
+            Event::Queue(QueueEvent::Enqueued { items, .. }) => {
                 for item in items {
                     self.upsert(item.clone());
                 }
             }
-            Event::QueueChanged { item } => self.upsert(item.as_ref().clone()),
-            Event::QueueProgress { item, bytes, total, speed, eta } => {
+            Event::Queue(QueueEvent::Changed { item }) => self.upsert(item.as_ref().clone()),
+            Event::Queue(QueueEvent::Progress { item, bytes, total, speed, eta }) => {
                 self.update(*item, |row| {
                     row.item.bytes_done = *bytes;
                     row.reported_total = *total;
@@ -248,9 +249,11 @@ impl QueuePanel {
                     row.eta = *eta;
                 });
             }
-            Event::QueueTotals { speed, eta, .. } => self.totals = Some(Totals { speed: *speed, eta: *eta }),
-            Event::QueueCleared { items } => self.remove(items),
-            Event::QueueRestored { items, .. } => {
+            Event::Queue(QueueEvent::Totals { speed, eta, .. }) => {
+                self.totals = Some(Totals { speed: *speed, eta: *eta })
+            }
+            Event::Queue(QueueEvent::Cleared { items }) => self.remove(items),
+            Event::Queue(QueueEvent::Restored { items, .. }) => {
                 for item in items {
                     // The last run's items wait for the user: they never start by themselves.
                     let mut item = item.clone();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::context::WorkerContext;
-use super::messages::{BookmarkCommand, Event, LogKind};
+use super::messages::{BookmarkCommand, BookmarkEvent, Event, LogKind};
 use crate::bookmarks::{self, Bookmark, BookmarkId, BookmarkStore, Keychain, Loaded, SecretOutcome};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};
@@ -192,11 +192,11 @@ impl BookmarkService {
                     ),
                 )
             });
-                self.ctx.events.send(Event::ImportReport {
+                self.ctx.events.send(Event::Bookmarks(BookmarkEvent::ImportReport {
                     request,
                     imported: outcome.imported,
                     skipped: outcome.skipped,
-                });
+                }));
                 self.send_bookmarks(Ok(outcome.loaded), warning).await;
             }
             Err(error) => self.ctx.events.send(Event::Failed { request, error }),
@@ -219,12 +219,12 @@ impl BookmarkService {
         if let Some(problem) = &problem {
             self.ctx.log(None, LogKind::Error, problem.to_string());
         }
-        self.ctx.events.send(Event::Bookmarks {
+        self.ctx.events.send(Event::Bookmarks(BookmarkEvent::List {
             bookmarks: loaded.file.bookmarks,
             recent: loaded.file.recent,
             keychain_available,
             problem,
-        });
+        }));
     }
 
     /// Runs file and keychain work on the blocking pool, never on the engine's threads.

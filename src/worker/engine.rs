@@ -13,7 +13,8 @@ use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
 use super::messages::{
-    Command, Event, FileCommand, LogKind, QueueCommand, SessionCommand, TransferRequest, WindowCommand,
+    BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, QueueCommand, QueueEvent, SessionCommand,
+    SessionEvent, TransferRequest, WindowCommand,
 };
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
@@ -44,7 +45,7 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
     let (saved, problem) = super::queue::load(&engine.ctx.config.queue());
     if !saved.is_empty() || problem.is_some() {
         let items = engine.queue.restore(saved);
-        engine.ctx.events.send(Event::QueueRestored { items, problem });
+        engine.ctx.events.send(Event::Queue(QueueEvent::Restored { items, problem }));
     }
     while let Some(command) = commands.recv().await {
         if !engine.route(command) {
@@ -186,8 +187,11 @@ fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, sessio
         match outcome {
             Ok(event) => {
                 if let Some(summary) = event.as_ref().and_then(log_line_for_answer) {
-                    let connected =
-                        if let Some(Event::Connected { session, .. }) = &event { Some(*session) } else { None };
+                    let connected = if let Some(Event::Session(SessionEvent::Connected { session, .. })) = &event {
+                        Some(*session)
+                    } else {
+                        None
+                    };
                     task_engine.ctx.log(session.or(connected), LogKind::Reply, summary);
                 }
                 if let Some(event) = event {
@@ -231,23 +235,25 @@ fn close_after_cancel(engine: &Arc<Engine>, session: SessionId) {
 /// The protocol log's line for a request's answer.
 fn log_line_for_answer(event: &Event) -> Option<String> {
     match event {
-        Event::Connected { url, home, .. } => Some(format!("Connected to {url}, starting in {home}")),
-        Event::Listing { entries, .. } => Some(format!("{} entries", entries.len())),
-        Event::Stat { entry, .. } => Some(format!("{} ({:?})", entry.name, entry.kind)),
+        Event::Session(SessionEvent::Connected { url, home, .. }) => {
+            Some(format!("Connected to {url}, starting in {home}"))
+        }
+        Event::Files(FileEvent::Listing { entries, .. }) => Some(format!("{} entries", entries.len())),
+        Event::Files(FileEvent::Stat { entry, .. }) => Some(format!("{} ({:?})", entry.name, entry.kind)),
         Event::Done { .. } => Some("Done".to_string()),
         // Not answers of a request's own: logged where they arise, if at all.
-        Event::Disconnected { .. }
-        | Event::Enqueued { .. }
-        | Event::QueueChanged { .. }
-        | Event::QueueProgress { .. }
-        | Event::QueueTotals { .. }
-        | Event::QueueCleared { .. }
-        | Event::QueueRestored { .. }
+        Event::Session(SessionEvent::Disconnected { .. })
+        | Event::Queue(QueueEvent::Enqueued { .. })
+        | Event::Queue(QueueEvent::Changed { .. })
+        | Event::Queue(QueueEvent::Progress { .. })
+        | Event::Queue(QueueEvent::Totals { .. })
+        | Event::Queue(QueueEvent::Cleared { .. })
+        | Event::Queue(QueueEvent::Restored { .. })
         | Event::Prompt { .. }
         | Event::Failed { .. }
         | Event::Log { .. }
-        | Event::Bookmarks { .. }
-        | Event::ImportReport { .. } => None,
+        | Event::Bookmarks(BookmarkEvent::List { .. })
+        | Event::Bookmarks(BookmarkEvent::ImportReport { .. }) => None,
     }
 }
 
@@ -354,7 +360,7 @@ fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>,
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
     engine.bookmarks.record_recent(&url);
     let session = engine.sessions.add(backend, spec);
-    Event::Connected { request, session, home, url, start }
+    Event::Session(SessionEvent::Connected { request, session, home, url, start })
 }
 
 #[cfg(test)]
@@ -385,7 +391,7 @@ mod tests {
             path: "/b".into()
         })));
         let (request, session, names) = next(&events, |event| match event {
-            Event::Listing { request, session, entries, .. } => {
+            Event::Files(FileEvent::Listing { request, session, entries, .. }) => {
                 Some((request, session, entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
             }
             _ => None,
@@ -425,7 +431,7 @@ mod tests {
         *super::super::context::lock(&server.cut) = true;
         engine.route(Command::Files(FileCommand::List { request: RequestId(3), session, path: "/".into() }));
         let closed = next(&events, |event| match event {
-            Event::Disconnected { session, error } => Some((session, error.map(|e| e.kind))),
+            Event::Session(SessionEvent::Disconnected { session, error }) => Some((session, error.map(|e| e.kind))),
             _ => None,
         });
         assert_eq!(closed, (session, Some(ErrorKind::ConnectionLost)));

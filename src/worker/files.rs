@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::messages::{Event, FileCommand};
+use super::messages::{Event, FileCommand, FileEvent};
 use super::reconnect::on_session;
 use super::sessions::Sessions;
 use crate::error::Result;
@@ -50,11 +50,11 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
     match command {
         FileCommand::List { request, session, path } => {
             let entries = on_session!(sessions, request, session, |b| b.list(&path).await)?;
-            Ok(Event::Listing { request, session, path, entries })
+            Ok(Event::Files(FileEvent::Listing { request, session, path, entries }))
         }
         FileCommand::Stat { request, session, path } => {
             let entry = on_session!(sessions, request, session, |b| b.stat(&path).await)?;
-            Ok(Event::Stat { request, entry })
+            Ok(Event::Files(FileEvent::Stat { request, entry }))
         }
         FileCommand::MakeDir { request, session, path } => {
             on_session!(sessions, request, session, |b| b.mkdir(&path).await)?;

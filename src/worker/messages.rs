@@ -115,50 +115,78 @@ pub enum WindowCommand {
     SaveState { json: String },
 }
 
-/// What the worker tells the UI or the command line.
+/// What the worker tells the UI or the command line, grouped like the commands.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Connections opened and closed.
+    Session(SessionEvent),
+    /// Answers to file operations.
+    Files(FileEvent),
+    /// The transfer queue.
+    Queue(QueueEvent),
+    /// Saved sites.
+    Bookmarks(BookmarkEvent),
+    /// A request with nothing else to report succeeded.
+    Done { request: RequestId },
+    /// A request failed.
+    Failed { request: RequestId, error: FerryError },
+    /// The worker needs the user to decide something; reply with `Command::Answer`.
+    Prompt { prompt: PromptId, request: RequestId, question: Question },
+    /// A line for the protocol log.
+    Log { line: LogLine },
+}
+
+/// Connections opened and closed.
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
     /// A connection is open and logged in; `home` is the folder it starts in, `start` the folder
     /// it was asked to open (a URL's path, a bookmark's remote folder), if any.
     Connected { request: RequestId, session: SessionId, home: String, url: String, start: Option<String> },
     /// A connection closed: asked for (`error` is None) or lost.
     Disconnected { session: SessionId, error: Option<FerryError> },
+}
+
+/// Answers to file operations.
+#[derive(Debug, Clone)]
+pub enum FileEvent {
     /// A folder's entries.
     Listing { request: RequestId, session: SessionId, path: String, entries: Vec<Entry> },
     /// One entry's metadata.
     Stat { request: RequestId, entry: Entry },
-    /// A request with nothing else to report succeeded.
-    Done { request: RequestId },
+}
+
+/// The transfer queue.
+#[derive(Debug, Clone)]
+pub enum QueueEvent {
     /// A transfer was planned: these items are now in the queue (unsafe names among them come
     /// as `Skipped`, with the reason).
     Enqueued { request: RequestId, items: Vec<QueueItem> },
     /// A queue item changed state (started, paused, done, failed...).
-    QueueChanged { item: Box<QueueItem> },
+    Changed { item: Box<QueueItem> },
     /// A queue item moved `bytes` of `total`, at a smoothed `speed` in bytes per second (at most
     /// about ten of these a second per item).
-    QueueProgress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
+    Progress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
     /// The whole queue's progress (at most about ten a second).
-    QueueTotals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
+    Totals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
     /// These finished items were removed from the queue.
-    QueueCleared { items: Vec<ItemId> },
+    Cleared { items: Vec<ItemId> },
     /// Items the last run left unfinished, back in the queue as paused; `problem` tells of a saved
     /// queue that could not be read (it was kept aside).
-    QueueRestored { items: Vec<QueueItem>, problem: Option<FerryError> },
-    /// The worker needs the user to decide something; reply with `Command::Answer`.
-    Prompt { prompt: PromptId, request: RequestId, question: Question },
-    /// A request failed.
-    Failed { request: RequestId, error: FerryError },
-    /// A line for the protocol log.
-    Log { line: LogLine },
+    Restored { items: Vec<QueueItem>, problem: Option<FerryError> },
+}
+
+/// Saved sites.
+#[derive(Debug, Clone)]
+pub enum BookmarkEvent {
     /// The bookmarks and recent connections (newest first), whether a keychain keeps passwords,
     /// and a problem to show: a bookmark file that was kept aside, or a change that failed.
-    Bookmarks {
+    List {
         bookmarks: Vec<crate::bookmarks::Bookmark>,
         recent: Vec<String>,
         keychain_available: bool,
         problem: Option<FerryError>,
     },
-    /// What an import saved (names) and left out (with reasons). A fresh `Bookmarks` follows.
+    /// What an import saved (names) and left out (with reasons). A fresh `List` follows.
     ImportReport { request: RequestId, imported: Vec<String>, skipped: Vec<crate::bookmarks::import::Skipped> },
 }
 

@@ -25,8 +25,8 @@ mod upload_links;
 
 pub use context::Waker;
 pub use messages::{
-    Answer, BookmarkCommand, Command, Event, FileCommand, LogKind, LogLine, Question, QueueCommand, SessionCommand,
-    TransferRequest, WindowCommand,
+    Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
+    QueueCommand, QueueEvent, SessionCommand, SessionEvent, TransferRequest, WindowCommand,
 };
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
 pub use queue_state::ItemAction;

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::context::{WorkerContext, lock};
-use super::messages::Event;
+use super::messages::{Event, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
@@ -50,7 +50,7 @@ impl QueueService {
     }
 
     fn changed(&self, item: QueueItem) {
-        self.ctx.events.send(Event::QueueChanged { item: Box::new(item) });
+        self.ctx.events.send(Event::Queue(QueueEvent::Changed { item: Box::new(item) }));
     }
 
     /// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
@@ -59,7 +59,7 @@ impl QueueService {
         {
             let mut state = lock(&self.state);
             let added = items.into_iter().map(|item| state.add(item)).collect();
-            self.ctx.events.send(Event::Enqueued { request, items: added });
+            self.ctx.events.send(Event::Queue(QueueEvent::Enqueued { request, items: added }));
         }
         self.save();
         self.pump();
@@ -118,7 +118,7 @@ impl QueueService {
             // A failed item could have been retried from its part file; cleared, it never will.
             self.leave_nothing_behind(item);
         }
-        self.ctx.events.send(Event::QueueCleared { items: removed.iter().map(|item| item.id).collect() });
+        self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items: removed.iter().map(|item| item.id).collect() }));
     }
 
     /// Removes what an unfinished transfer of `item` wrote under its temporary name: the local
@@ -290,15 +290,15 @@ impl QueueService {
             if throttle.due(now, last) {
                 let speed = meter.bytes_per_second();
                 let eta = total.and_then(|t| meter.eta(t.saturating_sub(bytes)));
-                service.ctx.events.send(Event::QueueProgress { item: id, bytes, total, speed, eta });
+                service.ctx.events.send(Event::Queue(QueueEvent::Progress { item: id, bytes, total, speed, eta }));
                 let mut state = lock(&service.state);
                 if let Some(totals) = state.record_progress(id, bytes, now) {
-                    service.ctx.events.send(Event::QueueTotals {
+                    service.ctx.events.send(Event::Queue(QueueEvent::Totals {
                         bytes: totals.bytes,
                         total: totals.total,
                         speed: totals.speed,
                         eta: totals.eta,
-                    });
+                    }));
                 }
             }
         }
@@ -377,12 +377,12 @@ mod tests {
         let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
         queue.enqueue(RequestId(5), vec![item.clone()]);
         let enqueued = next_event(&events, |event| match event {
-            Event::Enqueued { request, items } => Some((request, items.len())),
+            Event::Queue(QueueEvent::Enqueued { request, items }) => Some((request, items.len())),
             _ => None,
         });
         assert_eq!(enqueued, (RequestId(5), 1));
         let done = next_event(&events, |event| match event {
-            Event::QueueChanged { item } if item.state.is_finished() => Some(item),
+            Event::Queue(QueueEvent::Changed { item }) if item.state.is_finished() => Some(item),
             _ => None,
         });
         assert_eq!(done.state, ItemState::Done, "{done:#?}");

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::context::{WorkerContext, lock};
-use super::messages::Event;
+use super::messages::{Event, SessionEvent};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, SessionId};
@@ -79,7 +79,7 @@ impl Sessions {
     fn remove(&self, session: SessionId, error: Option<FerryError>) -> Option<SessionConnection> {
         let removed = lock(&self.open).remove(&session);
         if removed.is_some() {
-            self.ctx.events.send(Event::Disconnected { session, error });
+            self.ctx.events.send(Event::Session(SessionEvent::Disconnected { session, error }));
         }
         removed.map(|s| s.connection)
     }
