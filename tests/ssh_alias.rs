@@ -17,7 +17,7 @@ use egui_kittest::kittest::Queryable;
 use ferry::app::{FerryApp, Startup};
 use ferry::config::ConfigDir;
 use ferry::model::{ConnectSpec, Protocol};
-use ferry::worker::{Command, Event, WorkerOptions};
+use ferry::worker::{Command, Event, SessionCommand, SessionEvent, WorkerOptions};
 use support::{Sshd, TEST_USER};
 
 /// Points the worker at an ssh config naming `alias` for the test sshd. Every test in this file
@@ -57,8 +57,10 @@ fn a_typed_host_that_is_an_ssh_alias_connects_as_ssh_would() {
 
     // NAME:/path through the worker: connected, and asked to start in that folder.
     let text = format!("webbox:{}", sshd.data_dir().display());
-    match driver.request(|request| Command::ConnectTarget { request, text }) {
-        Ok(Event::Connected { start, .. }) => assert_eq!(start.as_deref(), Some(&*sshd.data_dir().to_string_lossy())),
+    match driver.request(|request| Command::Session(SessionCommand::ConnectTarget { request, text })) {
+        Ok(Event::Session(SessionEvent::Connected { start, .. })) => {
+            assert_eq!(start.as_deref(), Some(&*sshd.data_dir().to_string_lossy()))
+        }
         other => panic!("expected Connected, got {other:?}"),
     }
 }

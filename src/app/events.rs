@@ -7,6 +7,7 @@ use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target};
 use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, parent_remote};
+use crate::worker::{BookmarkEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
@@ -25,14 +26,14 @@ impl FerryApp {
 
     fn handle_event(&mut self, event: Event) {
         match &event {
-            Event::QueueRestored { items, problem } => {
+            Event::Queue(QueueEvent::Restored { items, problem }) => {
                 self.unfinished = items.iter().map(|item| item.id).collect();
                 if let Some(problem) = problem {
                     self.status = problem.to_string();
                 }
             }
-            Event::QueueChanged { item } if item.state == ItemState::Done => self.mark_stale(item),
-            Event::Enqueued { request, .. } => {
+            Event::Queue(QueueEvent::Changed { item }) if item.state == ItemState::Done => self.mark_stale(item),
+            Event::Queue(QueueEvent::Enqueued { request, .. }) => {
                 self.requests.take(request);
                 self.layout.show_queue();
             }
@@ -42,10 +43,10 @@ impl FerryApp {
             return;
         }
         match event {
-            Event::Connected { request, session, home, url, start } => {
+            Event::Session(SessionEvent::Connected { request, session, home, url, start }) => {
                 self.connected(request, session, home, url, start);
             }
-            Event::Listing { request, path, entries, .. } => {
+            Event::Files(FileEvent::Listing { request, path, entries, .. }) => {
                 if let Some(Pending::List { target }) = self.requests.take(&request)
                     && let Some(pane) = self.pane_mut(target)
                 {
@@ -58,13 +59,13 @@ impl FerryApp {
                 _ => {}
             },
             Event::Failed { request, error } => self.failed(request, error),
-            Event::Disconnected { session, error } => self.disconnected(session, error),
+            Event::Session(SessionEvent::Disconnected { session, error }) => self.disconnected(session, error),
             Event::Prompt { prompt, question, .. } => self.prompts.push_back(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
-            Event::Bookmarks { bookmarks, recent, keychain_available, problem } => {
+            Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
-            Event::ImportReport { request, imported, skipped } => {
+            Event::Bookmarks(BookmarkEvent::ImportReport { request, imported, skipped }) => {
                 self.requests.take(&request);
                 let mut report =
                     format!("Imported {} site{}", imported.len(), if imported.len() == 1 { "" } else { "s" });
@@ -89,7 +90,7 @@ impl FerryApp {
             Target::Tab(id) => {
                 let Some(tab) = self.tab_mut(id) else {
                     // The tab was closed while connecting.
-                    self.requests.send(crate::worker::Command::Disconnect { session });
+                    self.requests.send(crate::worker::Command::Session(SessionCommand::Disconnect { session }));
                     return;
                 };
                 tab.session = Some(session);

@@ -12,6 +12,7 @@ use crate::model::{Entry, EntryKind, escape_control, join_remote};
 use crate::transfer::names::{UnsafeName, check_name, remote_join};
 use crate::transfer::policy::OnExists;
 use crate::worker::{Command, Direction, TransferRequest};
+use crate::worker::{FileCommand, QueueCommand};
 
 impl FerryApp {
     /// Acts on what the user asked of a pane.
@@ -149,7 +150,8 @@ impl FerryApp {
             self.status = "That site is not connected".into();
             return;
         };
-        self.requests.request(Pending::Enqueue, |request| Command::Enqueue { request, session, transfer });
+        self.requests
+            .request(Pending::Enqueue, |request| Command::Queue(QueueCommand::Enqueue { request, session, transfer }));
     }
 
     fn copy_urls(&mut self, target: Target, entries: &[Entry]) {
@@ -181,7 +183,9 @@ impl FerryApp {
     pub(super) fn make_dir(&mut self, target: Target, name: &str) {
         let Some(session) = self.session_of(target) else { return };
         let path = join_remote(&self.folder_of(target), name);
-        self.requests.request(Pending::Change { target }, |request| Command::MakeDir { request, session, path });
+        self.requests.request(Pending::Change { target }, |request| {
+            Command::Files(FileCommand::MakeDir { request, session, path })
+        });
     }
 
     /// Renames `entry` of the target's folder to `name`.
@@ -193,7 +197,9 @@ impl FerryApp {
         let folder = self.folder_of(target);
         let from = join_remote(&folder, &entry.name);
         let to = join_remote(&folder, name);
-        self.requests.request(Pending::Change { target }, |request| Command::Rename { request, session, from, to });
+        self.requests.request(Pending::Change { target }, |request| {
+            Command::Files(FileCommand::Rename { request, session, from, to })
+        });
     }
 
     /// Deletes entries of the target's folder, folders with everything in them.
@@ -202,7 +208,9 @@ impl FerryApp {
         let folder = self.folder_of(target);
         for entry in entries {
             let path = join_remote(&folder, &entry.name);
-            self.requests.request(Pending::Change { target }, |request| Command::RemoveTree { request, session, path });
+            self.requests.request(Pending::Change { target }, |request| {
+                Command::Files(FileCommand::RemoveTree { request, session, path })
+            });
         }
     }
 
@@ -215,9 +223,9 @@ impl FerryApp {
             let mode = choice.mode;
             self.requests.request(Pending::Change { target }, |request| {
                 if choice.recursive && entry.kind == EntryKind::Dir {
-                    Command::ChmodTree { request, session, path, mode }
+                    Command::Files(FileCommand::ChmodTree { request, session, path, mode })
                 } else {
-                    Command::Chmod { request, session, path, mode }
+                    Command::Files(FileCommand::Chmod { request, session, path, mode })
                 }
             });
         }

@@ -8,6 +8,7 @@ use crate::gui::dialogs::PermissionsChoice;
 use crate::gui::pane::PaneAction;
 use crate::gui::site_manager::SiteAction;
 use crate::model::Entry;
+use crate::worker::QueueCommand;
 use crate::worker::{Command, ItemAction};
 
 /// One thing the user asked for.
@@ -55,7 +56,7 @@ impl FerryApp {
                 Intent::Worker(command) => self.requests.send(command),
                 Intent::Unfinished(action) => {
                     for item in self.unfinished.drain(..) {
-                        self.requests.send(Command::QueueAction { item, action });
+                        self.requests.send(Command::Queue(QueueCommand::Action { item, action }));
                     }
                 }
                 Intent::Site(action) => self.handle_site_action(action),

@@ -24,6 +24,7 @@ use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
 use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerOptions};
+use crate::worker::{BookmarkCommand, FileCommand, SessionCommand, WindowCommand};
 use layout::LayoutState;
 use requests::{Pending, Requests};
 use tabs::{RemoteTab, TabId, Tabs};
@@ -143,10 +144,10 @@ impl FerryApp {
         }
         app.queue.set_concurrency(concurrency);
         app.open_tab();
-        app.requests.send(Command::LoadBookmarks);
+        app.requests.send(Command::Bookmarks(BookmarkCommand::Load));
         let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
         app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
-            Command::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") }
+            Command::Session(SessionCommand::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") })
         });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
@@ -168,7 +169,7 @@ impl FerryApp {
     fn close_tab(&mut self, index: usize) {
         let Some(tab) = self.tabs.remove(index) else { return };
         if let Some(session) = tab.session {
-            self.requests.send(Command::Disconnect { session });
+            self.requests.send(Command::Session(SessionCommand::Disconnect { session }));
         }
         if self.tabs.is_empty() {
             self.open_tab();
@@ -178,7 +179,7 @@ impl FerryApp {
     /// Disconnects the active tab's session, keeping the tab.
     fn disconnect_active_tab(&mut self) {
         if let Some(session) = self.active_tab().and_then(|tab| tab.session) {
-            self.requests.send(Command::Disconnect { session });
+            self.requests.send(Command::Session(SessionCommand::Disconnect { session }));
         }
     }
 
@@ -238,9 +239,9 @@ impl FerryApp {
         tab.bookmark = None;
         tab.pane.set_loading(true);
         self.status = format!("Connecting to {}...", spec.display_url());
-        let request = self
-            .requests
-            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
+            Command::Session(SessionCommand::Connect { request, spec })
+        });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -257,7 +258,7 @@ impl FerryApp {
         }
         self.status = format!("Connecting to {shown}...");
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
-            Command::ConnectTarget { request, text }
+            Command::Session(SessionCommand::ConnectTarget { request, text })
         });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -278,9 +279,9 @@ impl FerryApp {
         };
         tab.pane.set_loading(true);
         self.status = format!("Reconnecting to {}...", spec.display_url());
-        let request = self
-            .requests
-            .request(Pending::Connect { target: Target::Tab(id), path }, |request| Command::Connect { request, spec });
+        let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
+            Command::Session(SessionCommand::Connect { request, spec })
+        });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
         }
@@ -292,7 +293,8 @@ impl FerryApp {
         if let Some(pane) = self.pane_mut(target) {
             pane.set_loading(true);
         }
-        self.requests.request(Pending::List { target }, |request| Command::List { request, session, path });
+        self.requests
+            .request(Pending::List { target }, |request| Command::Files(FileCommand::List { request, session, path }));
     }
 
     fn refresh(&mut self, target: Target) {
@@ -335,7 +337,7 @@ impl FerryApp {
         }
         let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
         if due {
-            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
             self.saved_state = self.state.clone();
             self.last_save = Some(Instant::now());
         } else {
@@ -353,7 +355,7 @@ impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
         if self.state != self.saved_state {
-            self.requests.send(Command::SaveWindowState { json: self.state.to_json() });
+            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
         }
     }
 }

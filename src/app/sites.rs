@@ -7,6 +7,7 @@ use crate::error::FerryError;
 use crate::gui::connect_bar::{Suggestion, SuggestionTarget};
 use crate::gui::site_manager::SiteAction;
 use crate::worker::Command;
+use crate::worker::{BookmarkCommand, SessionCommand};
 
 impl FerryApp {
     /// Takes in the worker's bookmark list.
@@ -49,17 +50,21 @@ impl FerryApp {
     pub(super) fn handle_site_action(&mut self, action: SiteAction) {
         match action {
             SiteAction::Save { bookmark, password } => {
-                self.requests.send(Command::SaveBookmark { bookmark: Box::new(bookmark), password });
+                self.requests
+                    .send(Command::Bookmarks(BookmarkCommand::Save { bookmark: Box::new(bookmark), password }));
             }
-            SiteAction::Delete(id) => self.requests.send(Command::RemoveBookmark { id }),
+            SiteAction::Delete(id) => self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id })),
             SiteAction::Connect(id) => self.connect_bookmark(id),
             SiteAction::Import(path) => {
-                self.requests
-                    .request(Pending::Notice(String::new()), |request| Command::ImportBookmarks { request, path });
+                self.requests.request(Pending::Notice(String::new()), |request| {
+                    Command::Bookmarks(BookmarkCommand::Import { request, path })
+                });
             }
             SiteAction::Export(path) => {
                 let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
-                self.requests.request(Pending::Notice(notice), |request| Command::ExportBookmarks { request, path });
+                self.requests.request(Pending::Notice(notice), |request| {
+                    Command::Bookmarks(BookmarkCommand::Export { request, path })
+                });
             }
         }
     }
@@ -69,7 +74,7 @@ impl FerryApp {
         let name = self.bookmarks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
         let tab = self.free_tab();
         let request = self.requests.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
-            Command::ConnectBookmark { request, id: id.clone() }
+            Command::Session(SessionCommand::ConnectBookmark { request, id: id.clone() })
         });
         if let Some(tab) = self.tab_mut(tab) {
             tab.title = name.clone();

@@ -15,12 +15,12 @@ use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
 use super::ftp_reply::{ftp_error, parse_features};
-use super::tls::{self, SiteTls};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, file_name_remote, join_remote};
 use crate::transfer::limits::Limits;
 use crate::trust::TrustStore;
+use crate::trust::tls::{self, SiteTls};
 
 type Stream = AsyncRustlsFtpStream;
 type FtpFuture<'a, T> = Pin<Box<dyn Future<Output = std::result::Result<T, FtpError>> + Send + 'a>>;

@@ -12,8 +12,6 @@ pub mod sftp;
 mod sftp_error;
 mod sftp_raw;
 mod sftp_write;
-pub mod ssh_known_hosts;
-pub mod tls;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -214,9 +212,9 @@ pub enum ConnectError {
     /// A plain failure: refused, unreachable, bad credentials, changed host key...
     Failed(crate::error::FerryError),
     /// The SSH host key is in no known_hosts file: the user must decide. No credential was sent.
-    UnknownHostKey(ssh_known_hosts::HostKey),
+    UnknownHostKey(crate::trust::HostKey),
     /// The TLS certificate is not trusted: the user must decide. No credential was sent.
-    UntrustedCertificate(tls::RejectedCertificate),
+    UntrustedCertificate(crate::trust::RejectedCertificate),
     /// The server wants a password and none was given.
     NeedPassword,
     /// The private key is protected and no passphrase was given.

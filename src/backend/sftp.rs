@@ -15,12 +15,12 @@ use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
 pub use super::sftp_raw::libssh2_version_string;
 use super::sftp_raw::{PosixRename, PosixRenamer};
 use super::sftp_write::write_whole;
-use super::ssh_known_hosts::{self, HostKey, Verdict};
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
 use crate::transfer::limits::Limits;
 use crate::trust::TrustStore;
+use crate::trust::known_hosts::{self, HostKey, Verdict};
 
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -102,7 +102,7 @@ fn open_session(
     let (blob, _) =
         session.host_key().ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
     let key = HostKey::from_blob(blob);
-    let verdict = ssh_known_hosts::check(&files, &spec.host, spec.port, &key);
+    let verdict = known_hosts::check(&files, &spec.host, spec.port, &key);
     tracing::debug!(target: "ferry::ssh", "{target}: host key {} {} is {verdict:?}", key.key_type, key.fingerprint);
     if let Some(refusal) = verdict.refusal(&spec.host, spec.port, &key) {
         return Err(refusal.into());
@@ -120,7 +120,7 @@ fn open_session(
 /// Asks for host key types we already know for this host first, so a server with several keys
 /// shows the one we can check rather than one we have never seen (OpenSSH does the same).
 fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
-    let known = ssh_known_hosts::known_key_types(files, host, port);
+    let known = known_hosts::known_key_types(files, host, port);
     if known.is_empty() {
         return;
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
 use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
+use crate::worker::{FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent};
 
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
@@ -30,9 +31,9 @@ impl Client {
             accept_new_host_key: options.accept_new_host_key,
         };
         let request = client.handle.next_request();
-        client.handle.send(Command::Connect { request, spec });
+        client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
         match client.wait(request)? {
-            Event::Connected { session, home, .. } => {
+            Event::Session(SessionEvent::Connected { session, home, .. }) => {
                 client.session = session;
                 client.home = home;
                 Ok(client)
@@ -53,7 +54,11 @@ impl Client {
                     self.handle.send(Command::Answer { prompt, answer });
                 }
                 Event::Failed { request: r, error } if r == request => return Err(error),
-                Event::Disconnected { error: Some(error), session } if session == self.session => return Err(error),
+                Event::Session(SessionEvent::Disconnected { error: Some(error), session })
+                    if session == self.session =>
+                {
+                    return Err(error);
+                }
                 event if answers(&event, request) => return Ok(event),
                 _ => {}
             }
@@ -68,18 +73,18 @@ impl Client {
 
     pub(super) fn stat(&mut self, path: &str) -> Result<Entry> {
         let request = self.handle.next_request();
-        self.handle.send(Command::Stat { request, session: self.session, path: path.to_string() });
+        self.handle.send(Command::Files(FileCommand::Stat { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
-            Event::Stat { entry, .. } => Ok(entry),
+            Event::Files(FileEvent::Stat { entry, .. }) => Ok(entry),
             other => Err(unexpected(other)),
         }
     }
 
     pub(super) fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let request = self.handle.next_request();
-        self.handle.send(Command::List { request, session: self.session, path: path.to_string() });
+        self.handle.send(Command::Files(FileCommand::List { request, session: self.session, path: path.to_string() }));
         match self.wait(request)? {
-            Event::Listing { mut entries, .. } => {
+            Event::Files(FileEvent::Listing { mut entries, .. }) => {
                 entries.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(entries)
             }
@@ -96,7 +101,7 @@ impl Client {
         remote: String,
         options: &TransferOptions,
     ) -> Result<()> {
-        self.handle.send(Command::SetConcurrency { limit: options.parallel.max(1) });
+        self.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: options.parallel.max(1) }));
         let started = std::time::Instant::now();
         let request = self.handle.next_request();
         let transfer = TransferRequest {
@@ -107,8 +112,8 @@ impl Client {
             on_exists: options.on_exists,
             verify: options.verify,
         };
-        self.handle.send(Command::Enqueue { request, session: self.session, transfer });
-        let Event::Enqueued { items, .. } = self.wait(request)? else {
+        self.handle.send(Command::Queue(QueueCommand::Enqueue { request, session: self.session, transfer }));
+        let Event::Queue(QueueEvent::Enqueued { items, .. }) = self.wait(request)? else {
             return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
         };
         let mut board = Board::new(&items);
@@ -121,9 +126,9 @@ impl Client {
                     let answer = answer_on_terminal(&question, self.accept_new_host_key);
                     self.handle.send(Command::Answer { prompt, answer });
                 }
-                Event::QueueProgress { item, bytes, total, .. } => board.progress(item, bytes, total),
-                Event::QueueTotals { bytes, total, .. } => board.totals(bytes, total),
-                Event::QueueChanged { item } => board.changed(*item),
+                Event::Queue(QueueEvent::Progress { item, bytes, total, .. }) => board.progress(item, bytes, total),
+                Event::Queue(QueueEvent::Totals { bytes, total, .. }) => board.totals(bytes, total),
+                Event::Queue(QueueEvent::Changed { item }) => board.changed(*item),
                 _ => {}
             }
         }
@@ -135,9 +140,9 @@ impl Client {
         let path = path.to_string();
         self.simple(|request, session| {
             if is_dir {
-                Command::RemoveDir { request, session, path }
+                Command::Files(FileCommand::RemoveDir { request, session, path })
             } else {
-                Command::RemoveFile { request, session, path }
+                Command::Files(FileCommand::RemoveFile { request, session, path })
             }
         })
     }
@@ -146,11 +151,11 @@ impl Client {
 /// Whether `event` is the final answer to `request`.
 pub(super) fn answers(event: &Event, request: RequestId) -> bool {
     match event {
-        Event::Connected { request: r, .. }
-        | Event::Listing { request: r, .. }
-        | Event::Stat { request: r, .. }
+        Event::Session(SessionEvent::Connected { request: r, .. })
+        | Event::Files(FileEvent::Listing { request: r, .. })
+        | Event::Files(FileEvent::Stat { request: r, .. })
         | Event::Done { request: r }
-        | Event::Enqueued { request: r, .. } => *r == request,
+        | Event::Queue(QueueEvent::Enqueued { request: r, .. }) => *r == request,
         _ => false,
     }
 }

@@ -15,6 +15,7 @@ use crate::bookmarks::{self, BookmarkStore, Keychain};
 use crate::error::Result;
 use crate::model::{join_remote, parent_remote};
 use crate::worker::{Command, Direction};
+use crate::worker::{FileCommand, SessionCommand};
 
 pub use args::{AddBookmark, BookmarksAction, Cli, CliCommand, GlobalOptions, LoginChoice, TransferOptions};
 use bookmarks_command::bookmarks_command;
@@ -67,18 +68,19 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             client.transfer(Direction::Download, local, path.clone(), &transfer)
         }
         CliCommand::Put { local, transfer, .. } => client.transfer(Direction::Upload, local, path.clone(), &transfer),
-        CliCommand::Mkdir { .. } => {
-            client.simple(|request, session| Command::MakeDir { request, session, path: path.clone() })
-        }
+        CliCommand::Mkdir { .. } => client
+            .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { .. } => client.remove(&path),
         CliCommand::Mv { new_path, .. } => {
             let to = if new_path.starts_with('/') { new_path } else { join_remote(&parent_remote(&path), &new_path) };
-            client.simple(|request, session| Command::Rename { request, session, from: path.clone(), to: to.clone() })
+            client.simple(|request, session| {
+                Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
+            })
         }
         // Answered above, without a connection.
         CliCommand::Bookmarks { .. } => Ok(()),
     };
-    client.handle.send(Command::Disconnect { session: client.session });
+    client.handle.send(Command::Session(SessionCommand::Disconnect { session: client.session }));
     outcome
 }
 

@@ -31,7 +31,7 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
                 return Answer::Trust(TrustDecision::Reject);
             }
             eprintln!("The TLS certificate of '{host}:{port}' is not trusted: {}", certificate.reason);
-            eprintln!("SHA-256 fingerprint: {}", crate::backend::tls::display_fingerprint(&certificate.sha256_hex));
+            eprintln!("SHA-256 fingerprint: {}", crate::trust::tls::display_fingerprint(&certificate.sha256_hex));
             Answer::Trust(ask_yes_no("Accept and remember this certificate?"))
         }
         Question::Password { url } => Answer::Secret(read_secret(interactive, &format!("Password for {url}: "))),

@@ -9,7 +9,10 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
-use crate::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueItem, TransferSettings};
+use crate::worker::{
+    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem,
+    TransferSettings,
+};
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
 /// servers commonly refuse more than about ten per user.
@@ -221,13 +224,13 @@ impl QueuePanel {
     /// `QueueCleared`, `QueueRestored`); returns false for any other event.
     pub fn apply(&mut self, event: &Event) -> bool {
         match event {
-            Event::Enqueued { items, .. } => {
+            Event::Queue(QueueEvent::Enqueued { items, .. }) => {
                 for item in items {
                     self.upsert(item.clone());
                 }
             }
-            Event::QueueChanged { item } => self.upsert(item.as_ref().clone()),
-            Event::QueueProgress { item, bytes, total, speed, eta } => {
+            Event::Queue(QueueEvent::Changed { item }) => self.upsert(item.as_ref().clone()),
+            Event::Queue(QueueEvent::Progress { item, bytes, total, speed, eta }) => {
                 self.update(*item, |row| {
                     row.item.bytes_done = *bytes;
                     row.reported_total = *total;
@@ -235,9 +238,11 @@ impl QueuePanel {
                     row.eta = *eta;
                 });
             }
-            Event::QueueTotals { speed, eta, .. } => self.totals = Some(Totals { speed: *speed, eta: *eta }),
-            Event::QueueCleared { items } => self.remove(items),
-            Event::QueueRestored { items, .. } => {
+            Event::Queue(QueueEvent::Totals { speed, eta, .. }) => {
+                self.totals = Some(Totals { speed: *speed, eta: *eta })
+            }
+            Event::Queue(QueueEvent::Cleared { items }) => self.remove(items),
+            Event::Queue(QueueEvent::Restored { items, .. }) => {
                 for item in items {
                     // The last run's items wait for the user: they never start by themselves.
                     let mut item = item.clone();
@@ -359,7 +364,7 @@ impl QueuePanel {
                 .add_enabled(self.tally.finished > 0, egui::Button::new("Clear finished"))
                 .on_hover_text("Remove the finished, failed, cancelled and skipped items from the list");
             if clear.clicked() {
-                commands.push(Command::ClearFinished);
+                commands.push(Command::Queue(QueueCommand::ClearFinished));
             }
             ui.separator();
             let label = ui.label("Transfers at once");
@@ -368,7 +373,7 @@ impl QueuePanel {
                 .labelled_by(label.id)
                 .on_hover_text("How many files move at the same time, each on its own connection");
             if limit.changed() {
-                commands.push(Command::SetConcurrency { limit: self.concurrency });
+                commands.push(Command::Queue(QueueCommand::SetConcurrency { limit: self.concurrency }));
             }
             ui.separator();
             let count = self.order.len();
@@ -444,14 +449,14 @@ impl QueuePanel {
                                 // A screen reader (and a test) needs to know which row's button it is.
                                 .accessible_name(format!("{} {name}", action_label(action)));
                             if button.clicked() {
-                                commands.push(Command::QueueAction { item: item.id, action });
+                                commands.push(Command::Queue(QueueCommand::Action { item: item.id, action }));
                             }
                         }
                     });
                     table_row.response().context_menu(|ui| {
                         for action in item.state.actions() {
                             if ui.button(action_label(action)).clicked() {
-                                commands.push(Command::QueueAction { item: item.id, action });
+                                commands.push(Command::Queue(QueueCommand::Action { item: item.id, action }));
                                 ui.close();
                             }
                         }

@@ -1,29 +1,18 @@
 //! Opens one connection to a site, asking the user about unknown host keys, untrusted
-//! certificates and missing secrets, and trying again after each answer.
+//! certificates and missing secrets, and trying again after each answer. The pool and the
+//! browsing sessions both connect through here; it imports only the context.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use secrecy::SecretString;
-
-use super::engine::Shared;
-use super::{Answer, Question};
+use super::context::WorkerContext;
+use super::messages::{Answer, Question};
 use crate::backend::{self, Backend, ConnectError};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId};
 use crate::trust::TrustDecision;
 
-/// Passwords typed this run for sites whose connections came without one (a queue restored after
-/// a restart), by the site's URL: later connections to the same site use it, so the question
-/// comes once per site, not once per connection. Kept in memory only, and forgotten when the
-/// server refuses it.
-#[derive(Default)]
-pub(super) struct TypedPasswords(tokio::sync::Mutex<HashMap<String, SecretString>>);
-
 /// Opens one connection, asking the user about unknown keys, untrusted certificates and missing
 /// secrets, and trying again after each answer. Returns it with the spec that worked.
 pub(super) async fn open_connection(
-    shared: &Arc<Shared>,
+    ctx: &WorkerContext,
     request: RequestId,
     mut spec: ConnectSpec,
 ) -> Result<(Box<dyn Backend>, ConnectSpec)> {
@@ -31,36 +20,36 @@ pub(super) async fn open_connection(
     // Whether the password tried came from the question (asked now or earlier this run).
     let mut typed = false;
     loop {
-        let error = match backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
+        let error = match backend::connect(&spec, ctx.trust.clone(), &ctx.settings).await {
             Ok(backend) => return Ok((backend, spec)),
             Err(error) => error,
         };
         match error {
             ConnectError::Failed(error) => {
                 if typed && error.kind == ErrorKind::AuthFailed {
-                    shared.typed_passwords.0.lock().await.remove(&url);
+                    ctx.typed_passwords.0.lock().await.remove(&url);
                 }
                 return Err(error);
             }
             ConnectError::UnknownHostKey(key) => {
                 let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
-                let decision = trust_answer(shared.ask(request, question).await);
+                let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
                     return Err(FerryError::new(
                         ErrorKind::HostKeyUnknown,
                         format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
                     ));
                 }
-                shared.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
+                ctx.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
             }
             ConnectError::UntrustedCertificate(certificate) => {
-                let fingerprint = crate::backend::tls::display_fingerprint(&certificate.sha256_hex);
+                let fingerprint = crate::trust::tls::display_fingerprint(&certificate.sha256_hex);
                 let question = Question::UntrustedCertificate {
                     host: spec.host.clone(),
                     port: spec.port,
                     certificate: certificate.clone(),
                 };
-                let decision = trust_answer(shared.ask(request, question).await);
+                let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
                     return Err(FerryError::new(
                         ErrorKind::CertificateUntrusted,
@@ -68,16 +57,16 @@ pub(super) async fn open_connection(
                     )
                     .with_detail(certificate.reason));
                 }
-                shared.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
+                ctx.trust.accept_certificate(&spec.host, spec.port, &certificate.sha256_hex, decision)?;
             }
             ConnectError::NeedPassword => {
                 // Held while asking: connections opened at once wait for the one answer.
-                let mut passwords = shared.typed_passwords.0.lock().await;
+                let mut passwords = ctx.typed_passwords.0.lock().await;
                 let password = match passwords.get(&url) {
                     Some(known) => known.clone(),
                     None => {
                         let question = Question::Password { url: url.clone() };
-                        let Some(password) = secret_answer(shared.ask(request, question).await) else {
+                        let Some(password) = secret_answer(ctx.ask(request, question).await) else {
                             return Err(FerryError::new(
                                 ErrorKind::AuthFailed,
                                 format!("logging in to {url}: no password given"),
@@ -93,7 +82,7 @@ pub(super) async fn open_connection(
             ConnectError::NeedPassphrase => {
                 let key_file = spec.identity.clone().unwrap_or_default();
                 let question = Question::KeyPassphrase { key_file: key_file.clone() };
-                let Some(passphrase) = secret_answer(shared.ask(request, question).await) else {
+                let Some(passphrase) = secret_answer(ctx.ask(request, question).await) else {
                     return Err(FerryError::new(
                         ErrorKind::AuthFailed,
                         format!("the key {} needs its passphrase, and none was given", key_file.display()),

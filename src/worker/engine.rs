@@ -1,255 +1,222 @@
-//! The engine loop: takes commands, runs each request as a task on the sessions it owns, asks the
-//! user when a connection needs a decision, and sends keep-alives on idle connections.
+//! The engine loop: takes commands and hands each to the service that owns it (sessions, queue,
+//! bookmarks), running each request as a task of its own so a slow server holds up nothing else.
+//! It sits on top of the worker: it imports the services, and none of them imports it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use super::WorkerOptions;
+use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
+use super::context::{EventSender, WorkerContext, lock};
+use super::messages::{
+    BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, QueueCommand, QueueEvent, SessionCommand,
+    SessionEvent, TransferRequest, WindowCommand,
+};
+use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
-use super::reconnect::on_session;
-use super::scheduler::{self, Pool, QueueState, TransferSettings};
-use super::{Answer, Command, Event, LogKind, LogLine, Question, WorkerOptions};
-use crate::backend::{Backend, ConnectSettings};
-use crate::config::ConfigDir;
+use super::scheduler::{QueueService, TransferSettings};
+use super::sessions::Sessions;
+use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, PromptId, RequestId, SessionId};
-use crate::transfer::policy::OnExists;
+use crate::model::{ConnectSpec, RequestId, SessionId};
 use crate::trust::TrustStore;
 
-/// Sends events to the UI and wakes it.
-#[derive(Clone)]
-pub struct EventSender {
-    sender: std::sync::mpsc::Sender<Event>,
-    waker: super::Waker,
-}
-
-impl EventSender {
-    pub fn new(sender: std::sync::mpsc::Sender<Event>, waker: super::Waker) -> Self {
-        EventSender { sender, waker }
-    }
-
-    /// Sends one event and wakes the UI. A UI that has gone away is not an error.
-    pub fn send(&self, event: Event) {
-        if self.sender.send(event).is_ok() {
-            (self.waker)();
-        }
-    }
-}
-
-/// One open connection. The mutex serialises requests on it: one operation at a time.
-type SharedBackend = Arc<tokio::sync::Mutex<Box<dyn Backend>>>;
-
-/// A browsing session: its connection, and how it was made (with the password given), so the
-/// queue can open more connections to the same site.
-struct Session {
-    backend: SharedBackend,
-    spec: ConnectSpec,
-}
-
-/// State shared by the engine, its request tasks and the queue.
-pub(super) struct Shared {
-    pub(super) events: EventSender,
-    pub(super) trust: Arc<TrustStore>,
-    pub(super) settings: ConnectSettings,
-    pub(super) transfer: TransferSettings,
-    pub(super) config: ConfigDir,
-    sessions: Mutex<HashMap<SessionId, Session>>,
-    prompts: Mutex<HashMap<PromptId, oneshot::Sender<Answer>>>,
+/// The engine: routes each command to the service that owns it, and runs each request as a
+/// task of its own.
+pub(super) struct Engine {
+    ctx: Arc<WorkerContext>,
+    sessions: Arc<Sessions>,
+    pool: Arc<ConnectionPool>,
+    queue: Arc<QueueService>,
+    bookmarks: Arc<BookmarkService>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
-    next_id: AtomicU64,
-    pub(super) queue: Mutex<QueueState>,
-    pub(super) pool: Mutex<Pool>,
-    pub(super) typed_passwords: super::connect::TypedPasswords,
-}
-
-/// Locks a mutex, recovering it if a holder panicked: the maps here hold no invariant that a
-/// half-done update could break.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Shared {
-    /// Waits for a session to be free and takes it for one operation.
-    pub(super) async fn lock_session(
-        &self,
-        session: SessionId,
-    ) -> Result<tokio::sync::OwnedMutexGuard<Box<dyn Backend>>> {
-        let backend = lock(&self.sessions)
-            .get(&session)
-            .map(|s| s.backend.clone())
-            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))?;
-        Ok(backend.lock_owned().await)
-    }
-
-    pub(super) fn session_spec(&self, session: SessionId) -> Result<ConnectSpec> {
-        lock(&self.sessions)
-            .get(&session)
-            .map(|s| s.spec.clone())
-            .ok_or_else(|| FerryError::new(ErrorKind::ConnectionLost, "that connection is closed"))
-    }
-
-    /// Passes an outcome through; a lost connection also closes the session and tells the UI,
-    /// which can offer to reconnect.
-    pub(super) fn checked<T>(&self, session: SessionId, outcome: Result<T>) -> Result<T> {
-        if let Err(error) = &outcome
-            && error.kind == ErrorKind::ConnectionLost
-        {
-            forget(self, session, Some(error.clone()));
-        }
-        outcome
-    }
-
-    /// Adds a line to the protocol log the window shows.
-    pub(super) fn log(&self, session: Option<SessionId>, kind: LogKind, text: impl Into<String>) {
-        let text = crate::model::escape_control(&text.into());
-        // The log file gets the same lines as the window: they never hold a password.
-        tracing::info!(target: "ferry::session", "session {:?}: {text}", session.map(|s| s.0));
-        self.events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session, kind, text } });
-    }
-
-    /// Asks the user a question and waits for the answer; `None` if the UI went away.
-    pub(super) async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
-        let prompt = PromptId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let (sender, receiver) = oneshot::channel();
-        lock(&self.prompts).insert(prompt, sender);
-        self.events.send(Event::Prompt { prompt, request, question });
-        receiver.await.ok()
-    }
 }
 
 /// Runs until `Shutdown` or until every command sender is gone.
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
-    let shared = Arc::new(Shared {
-        events,
-        trust: Arc::new(TrustStore::new(options.config.clone(), options.user_known_hosts)),
-        settings: options.settings,
-        queue: Mutex::new(QueueState::new(options.transfer.concurrency)),
-        transfer: options.transfer,
-        config: options.config,
-        sessions: Mutex::new(HashMap::new()),
-        prompts: Mutex::new(HashMap::new()),
-        running: Mutex::new(HashMap::new()),
-        next_id: AtomicU64::new(1),
-        pool: Mutex::new(Pool::new()),
-        typed_passwords: Default::default(),
-    });
-    let (saved, problem) = super::queue::load(&shared.config.queue());
+    let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
+    let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
+    let engine = Engine::new(ctx, options.transfer);
+    let (saved, problem) = super::queue::load(&engine.ctx.config.queue());
     if !saved.is_empty() || problem.is_some() {
-        let items = scheduler::restore(&shared, saved);
-        shared.events.send(Event::QueueRestored { items, problem });
+        let items = engine.queue.restore(saved);
+        engine.ctx.events.send(Event::Queue(QueueEvent::Restored { items, problem }));
     }
     while let Some(command) = commands.recv().await {
+        if !engine.route(command) {
+            break;
+        }
+    }
+    engine.queue.save_now();
+    for session in engine.sessions.ids() {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&engine, session, None)).await;
+    }
+}
+
+impl Engine {
+    /// The engine and its services, sharing `ctx`.
+    fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings) -> Arc<Self> {
+        let pool = Arc::new(ConnectionPool::new(transfer.concurrency));
+        Arc::new(Engine {
+            bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
+            sessions: Arc::new(Sessions::new(ctx.clone())),
+            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer)),
+            pool,
+            ctx,
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Hands one command to its owner; false once the worker is to stop.
+    fn route(self: &Arc<Self>, command: Command) -> bool {
         match command {
-            Command::Shutdown => break,
-            Command::Answer { prompt, answer } => {
-                if let Some(sender) = lock(&shared.prompts).remove(&prompt) {
-                    let _ = sender.send(answer);
-                }
+            Command::Shutdown => return false,
+            Command::Answer { prompt, answer } => self.ctx.answer(prompt, answer),
+            Command::Cancel { request } => self.cancel(request),
+            Command::Session(command) => self.session_command(command),
+            Command::Files(command) => {
+                let (request, session) = command.ids();
+                start_request(self, request, Request::Files(command), Some(session));
             }
-            Command::Cancel { request } => {
-                let running = lock(&shared.running).remove(&request);
-                if let Some((task, session)) = running {
-                    task.abort();
-                    let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
-                    shared.events.send(Event::Failed { request, error });
-                    if let Some(session) = session {
-                        close_after_cancel(&shared, session);
-                    }
-                }
-            }
-            Command::Disconnect { session } => {
-                let shared = shared.clone();
-                tokio::spawn(async move { disconnect(&shared, session, None).await });
-            }
-            Command::QueueAction { item, action } => scheduler::act(&shared, item, action),
-            Command::ClearFinished => scheduler::clear_finished(&shared),
-            Command::SetConcurrency { limit } => scheduler::set_concurrency(&shared, limit),
-            Command::SaveWindowState { json } => {
+            Command::Queue(command) => self.queue_command(command),
+            Command::Bookmarks(command) => self.bookmarks.handle(command),
+            Command::Window(WindowCommand::SaveState { json }) => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
-                let path = shared.config.window_state();
+                let path = self.ctx.config.window_state();
                 if let Err(error) = crate::config::write_atomically(&path, json.as_bytes()) {
                     tracing::warn!(target: "ferry::worker", "could not save {}: {error}", path.display());
                 }
             }
-            command @ (Command::LoadBookmarks
-            | Command::SaveBookmark { .. }
-            | Command::RemoveBookmark { .. }
-            | Command::ImportBookmarks { .. }
-            | Command::ExportBookmarks { .. }) => super::bookmarks::handle(&shared, command),
-            request => start_request(&shared, request),
+        }
+        true
+    }
+
+    fn session_command(self: &Arc<Self>, command: SessionCommand) {
+        let (request, target) = match command {
+            SessionCommand::Disconnect { session } => {
+                let engine = self.clone();
+                tokio::spawn(async move { disconnect(&engine, session, None).await });
+                return;
+            }
+            SessionCommand::Connect { request, spec } => (request, ConnectTo::Spec(spec)),
+            SessionCommand::ConnectTarget { request, text } => (request, ConnectTo::Typed(text)),
+            SessionCommand::ConnectBookmark { request, id } => (request, ConnectTo::Bookmark(id)),
+        };
+        start_request(self, request, Request::Connect(target), None);
+    }
+
+    fn queue_command(self: &Arc<Self>, command: QueueCommand) {
+        match command {
+            QueueCommand::Enqueue { request, session, transfer } => {
+                start_request(self, request, Request::Enqueue { session, transfer }, Some(session))
+            }
+            QueueCommand::Action { item, action } => self.queue.apply(item, action),
+            QueueCommand::ClearFinished => self.queue.clear_finished(),
+            QueueCommand::SetConcurrency { limit } => self.queue.set_concurrency(limit),
         }
     }
-    scheduler::save_now(&shared);
-    let open: Vec<SessionId> = lock(&shared.sessions).keys().copied().collect();
-    for session in open {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), disconnect(&shared, session, None)).await;
+
+    /// Stops a running request, and closes the connection it left out of step.
+    fn cancel(self: &Arc<Self>, request: RequestId) {
+        let running = lock(&self.running).remove(&request);
+        if let Some((task, session)) = running {
+            task.abort();
+            let error = FerryError::new(ErrorKind::Cancelled, "stopped by the user");
+            self.ctx.events.send(Event::Failed { request, error });
+            if let Some(session) = session {
+                close_after_cancel(self, session);
+            }
+        }
     }
 }
 
-/// Runs one request as its own task, so a slow server never holds up another session.
-fn start_request(shared: &Arc<Shared>, command: Command) {
-    let Some(request) = request_id(&command) else { return };
-    let (session, action) = describe(&command);
-    let connection_in_use = uses_session_connection(&command).then_some(session).flatten();
-    shared.log(session, LogKind::Command, &action);
-    let task_shared = shared.clone();
+/// What a connect request connects to.
+enum ConnectTo {
+    Spec(ConnectSpec),
+    /// What the user typed: a URL, or a bookmark or ssh alias with an optional `:path`.
+    Typed(String),
+    Bookmark(crate::bookmarks::BookmarkId),
+}
+
+/// A request the engine runs as a task of its own.
+enum Request {
+    Connect(ConnectTo),
+    Files(FileCommand),
+    /// Planning a transfer on a pooled connection to the session's site.
+    Enqueue {
+        session: SessionId,
+        transfer: TransferRequest,
+    },
+}
+
+impl Request {
+    /// The protocol log's line for it.
+    fn log_line(&self) -> String {
+        match self {
+            Request::Connect(ConnectTo::Spec(spec)) => format!("Connecting to {}", spec.display_url()),
+            Request::Connect(ConnectTo::Typed(text)) => {
+                format!("Connecting to {}", crate::logging::loggable_url(text))
+            }
+            Request::Connect(ConnectTo::Bookmark(id)) => format!("Connecting to bookmark {}", id.0),
+            Request::Files(command) => command.log_line(),
+            Request::Enqueue { transfer, .. } => match transfer.direction {
+                Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
+                Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
+            },
+        }
+    }
+}
+
+/// Runs one request as its own task, so a slow server never holds up another session. `session`
+/// is the session it belongs to, if any.
+fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, session: Option<SessionId>) {
+    // Only the file operations work on the session's own connection (a transfer plans on a
+    // pooled one), so only they leave it out of step when cancelled.
+    let connection_in_use = matches!(work, Request::Files(_)).then_some(session).flatten();
+    engine.ctx.log(session, LogKind::Command, work.log_line());
+    let task_engine = engine.clone();
     let task = tokio::spawn(async move {
-        let outcome = handle(&task_shared, command).await;
-        lock(&task_shared.running).remove(&request);
+        let outcome = handle(&task_engine, request, work).await;
+        lock(&task_engine.running).remove(&request);
         match outcome {
             Ok(event) => {
-                if let Some(summary) = event.as_ref().and_then(summarize) {
-                    let session = session.or(match &event {
-                        Some(Event::Connected { session, .. }) => Some(*session),
-                        _ => None,
-                    });
-                    task_shared.log(session, LogKind::Reply, summary);
+                if let Some(summary) = event.as_ref().and_then(log_line_for_answer) {
+                    let connected = if let Some(Event::Session(SessionEvent::Connected { session, .. })) = &event {
+                        Some(*session)
+                    } else {
+                        None
+                    };
+                    task_engine.ctx.log(session.or(connected), LogKind::Reply, summary);
                 }
                 if let Some(event) = event {
-                    task_shared.events.send(event);
+                    task_engine.ctx.events.send(event);
                 }
             }
             Err(error) => {
                 tracing::debug!(target: "ferry::worker", "request {} failed: {error}", request.0);
-                task_shared.log(session, LogKind::Error, error.to_string());
-                task_shared.events.send(Event::Failed { request, error });
+                task_engine.ctx.log(session, LogKind::Error, error.to_string());
+                task_engine.ctx.events.send(Event::Failed { request, error });
             }
         }
     });
     // A task that finished before we got here has already removed itself; do not re-add it.
     if !task.is_finished() {
-        lock(&shared.running).insert(request, (task.abort_handle(), connection_in_use));
+        lock(&engine.running).insert(request, (task.abort_handle(), connection_in_use));
     }
-}
-
-/// Whether a request works on its session's own connection (a transfer plans on a pooled one).
-fn uses_session_connection(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::List { .. }
-            | Command::Stat { .. }
-            | Command::MakeDir { .. }
-            | Command::Rename { .. }
-            | Command::RemoveFile { .. }
-            | Command::RemoveDir { .. }
-            | Command::Chmod { .. }
-            | Command::RemoveTree { .. }
-            | Command::ChmodTree { .. }
-    )
 }
 
 /// A request stopped half way may leave its connection out of step (an FTP reply or data
 /// connection unread, an SFTP call still running on its thread): close that connection rather
 /// than send the next command into it, and let the UI offer to reconnect. The local file system
 /// keeps no such state.
-fn close_after_cancel(shared: &Arc<Shared>, session: SessionId) {
-    let Ok(spec) = shared.session_spec(session) else { return };
+fn close_after_cancel(engine: &Arc<Engine>, session: SessionId) {
+    let Ok(spec) = engine.sessions.spec(session) else { return };
     if spec.protocol == crate::model::Protocol::Local {
         return;
     }
@@ -261,193 +228,74 @@ fn close_after_cancel(shared: &Arc<Shared>, session: SessionId) {
             spec.display_url()
         ),
     );
-    let shared = shared.clone();
-    tokio::spawn(async move { disconnect(&shared, session, Some(error)).await });
-}
-
-fn request_id(command: &Command) -> Option<RequestId> {
-    match command {
-        Command::Connect { request, .. }
-        | Command::List { request, .. }
-        | Command::Stat { request, .. }
-        | Command::MakeDir { request, .. }
-        | Command::Rename { request, .. }
-        | Command::RemoveFile { request, .. }
-        | Command::RemoveDir { request, .. }
-        | Command::Chmod { request, .. }
-        | Command::RemoveTree { request, .. }
-        | Command::ChmodTree { request, .. }
-        | Command::ConnectBookmark { request, .. }
-        | Command::ConnectTarget { request, .. }
-        | Command::Enqueue { request, .. } => Some(*request),
-        Command::Disconnect { .. }
-        | Command::Answer { .. }
-        | Command::Cancel { .. }
-        | Command::QueueAction { .. }
-        | Command::ClearFinished
-        | Command::SetConcurrency { .. }
-        | Command::SaveWindowState { .. }
-        | Command::LoadBookmarks
-        | Command::SaveBookmark { .. }
-        | Command::RemoveBookmark { .. }
-        | Command::ImportBookmarks { .. }
-        | Command::ExportBookmarks { .. }
-        | Command::Shutdown => None,
-    }
-}
-
-/// The protocol log's line for a request, and the session it runs on.
-fn describe(command: &Command) -> (Option<SessionId>, String) {
-    match command {
-        Command::Connect { spec, .. } => (None, format!("Connecting to {}", spec.display_url())),
-        Command::List { session, path, .. } => (Some(*session), format!("List {path}")),
-        Command::Stat { session, path, .. } => (Some(*session), format!("Stat {path}")),
-        Command::MakeDir { session, path, .. } => (Some(*session), format!("Make folder {path}")),
-        Command::Rename { session, from, to, .. } => (Some(*session), format!("Rename {from} to {to}")),
-        Command::RemoveFile { session, path, .. } => (Some(*session), format!("Delete {path}")),
-        Command::RemoveDir { session, path, .. } => (Some(*session), format!("Delete folder {path}")),
-        Command::RemoveTree { session, path, .. } => (Some(*session), format!("Delete {path} with everything in it")),
-        Command::Chmod { session, path, mode, .. } => {
-            (Some(*session), format!("Set permissions of {path} to {mode:o}"))
-        }
-        Command::ChmodTree { session, path, mode, .. } => {
-            (Some(*session), format!("Set permissions of {path} and everything in it to {mode:o}"))
-        }
-        Command::Enqueue { session, transfer, .. } => {
-            let what = match transfer.direction {
-                Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
-                Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
-            };
-            (Some(*session), what)
-        }
-        Command::ConnectBookmark { id, .. } => (None, format!("Connecting to bookmark {}", id.0)),
-        Command::ConnectTarget { text, .. } => (None, format!("Connecting to {}", crate::logging::loggable_url(text))),
-        other => (None, format!("{other:?}")),
-    }
+    let engine = engine.clone();
+    tokio::spawn(async move { disconnect(&engine, session, Some(error)).await });
 }
 
 /// The protocol log's line for a request's answer.
-fn summarize(event: &Event) -> Option<String> {
+fn log_line_for_answer(event: &Event) -> Option<String> {
     match event {
-        Event::Connected { url, home, .. } => Some(format!("Connected to {url}, starting in {home}")),
-        Event::Listing { entries, .. } => Some(format!("{} entries", entries.len())),
-        Event::Stat { entry, .. } => Some(format!("{} ({:?})", entry.name, entry.kind)),
+        Event::Session(SessionEvent::Connected { url, home, .. }) => {
+            Some(format!("Connected to {url}, starting in {home}"))
+        }
+        Event::Files(FileEvent::Listing { entries, .. }) => Some(format!("{} entries", entries.len())),
+        Event::Files(FileEvent::Stat { entry, .. }) => Some(format!("{} ({:?})", entry.name, entry.kind)),
         Event::Done { .. } => Some("Done".to_string()),
-        _ => None,
+        // Not answers of a request's own: logged where they arise, if at all.
+        Event::Session(SessionEvent::Disconnected { .. })
+        | Event::Queue(QueueEvent::Enqueued { .. })
+        | Event::Queue(QueueEvent::Changed { .. })
+        | Event::Queue(QueueEvent::Progress { .. })
+        | Event::Queue(QueueEvent::Totals { .. })
+        | Event::Queue(QueueEvent::Cleared { .. })
+        | Event::Queue(QueueEvent::Restored { .. })
+        | Event::Prompt { .. }
+        | Event::Failed { .. }
+        | Event::Log { .. }
+        | Event::Bookmarks(BookmarkEvent::List { .. })
+        | Event::Bookmarks(BookmarkEvent::ImportReport { .. }) => None,
     }
 }
 
 /// Does the work of one request and returns the event that answers it.
-async fn handle(shared: &Arc<Shared>, command: Command) -> Result<Option<Event>> {
-    let done = |request| Ok(Some(Event::Done { request }));
-    match command {
-        Command::Connect { request, spec } => {
-            let spec = super::bookmarks::with_ssh_alias(shared, spec).await;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
+async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Result<Option<Event>> {
+    match work {
+        Request::Connect(target) => {
+            let spec = match target {
+                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await,
+                ConnectTo::Typed(text) => engine.bookmarks.target_spec(&text).await?,
+                ConnectTo::Bookmark(id) => engine.bookmarks.connect_spec(&id).await?,
+            };
+            let (backend, spec) = open_connection(&engine.ctx, request, spec).await?;
+            Ok(Some(register(engine, request, backend, spec)))
         }
-        Command::ConnectTarget { request, text } => {
-            let spec = super::bookmarks::target_spec(shared, &text).await?;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
-        }
-        Command::ConnectBookmark { request, id } => {
-            let spec = super::bookmarks::connect_spec(shared, &id).await?;
-            let (backend, spec) = open_connection(shared, request, spec).await?;
-            Ok(Some(register(shared, request, backend, spec)))
-        }
-        Command::List { request, session, path } => {
-            let entries = on_session!(shared, request, session, |b| b.list(&path).await)?;
-            Ok(Some(Event::Listing { request, session, path, entries }))
-        }
-        Command::Stat { request, session, path } => {
-            let entry = on_session!(shared, request, session, |b| b.stat(&path).await)?;
-            Ok(Some(Event::Stat { request, entry }))
-        }
-        Command::MakeDir { request, session, path } => {
-            on_session!(shared, request, session, |b| b.mkdir(&path).await)?;
-            done(request)
-        }
-        Command::Rename { request, session, from, to } => {
-            on_session!(shared, request, session, |b| b.rename(&from, &to).await)?;
-            done(request)
-        }
-        Command::RemoveFile { request, session, path } => {
-            on_session!(shared, request, session, |b| b.remove_file(&path).await)?;
-            done(request)
-        }
-        Command::RemoveDir { request, session, path } => {
-            on_session!(shared, request, session, |b| b.remove_dir(&path).await)?;
-            done(request)
-        }
-        Command::Chmod { request, session, path, mode } => {
-            on_session!(shared, request, session, |b| b.chmod(&path, mode).await)?;
-            done(request)
-        }
-        Command::RemoveTree { request, session, path } => {
-            on_session!(shared, request, session, |b| super::tree::remove_tree(b, &path).await)?;
-            done(request)
-        }
-        Command::ChmodTree { request, session, path, mode } => {
-            on_session!(shared, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
-            done(request)
-        }
-        Command::Enqueue { request, session, transfer } => {
-            let items = plan(shared, request, session, transfer).await?;
-            scheduler::enqueue(shared, request, items);
+        Request::Files(command) => super::files::run(&engine.sessions, command).await.map(Some),
+        Request::Enqueue { session, transfer } => {
+            let items = plan(engine, request, session, transfer).await?;
+            engine.queue.enqueue(request, items);
             Ok(None)
         }
-        Command::Disconnect { .. }
-        | Command::Answer { .. }
-        | Command::Cancel { .. }
-        | Command::QueueAction { .. }
-        | Command::ClearFinished
-        | Command::SetConcurrency { .. }
-        | Command::SaveWindowState { .. }
-        | Command::LoadBookmarks
-        | Command::SaveBookmark { .. }
-        | Command::RemoveBookmark { .. }
-        | Command::ImportBookmarks { .. }
-        | Command::ExportBookmarks { .. }
-        | Command::Shutdown => Ok(None),
     }
-}
-
-/// What to transfer, as the UI or command line asks for it.
-#[derive(Debug, Clone)]
-pub struct TransferRequest {
-    /// Download or upload.
-    pub direction: Direction,
-    /// The local file or folder (source of an upload, target of a download).
-    pub local: PathBuf,
-    /// The remote file or folder (source of a download, target of an upload).
-    pub remote: String,
-    /// Copy folders with everything in them.
-    pub recursive: bool,
-    /// What to do when a target exists.
-    pub on_exists: OnExists,
-    /// Compare SHA-256 checksums with the server's after each file.
-    pub verify: bool,
 }
 
 /// Plans a transfer into queue items, on a pooled connection so browsing is not held up.
 async fn plan(
-    shared: &Arc<Shared>,
+    engine: &Arc<Engine>,
     request: RequestId,
     session: SessionId,
     transfer: TransferRequest,
 ) -> Result<Vec<QueueItem>> {
-    let site = shared.session_spec(session)?;
-    let mut backend = scheduler::checkout(shared, request, &site).await?;
+    let site = engine.sessions.spec(session)?;
+    let mut backend = engine.pool.checkout(&engine.ctx, request, &site).await?;
     let planned = match plan_on(backend.as_mut(), &transfer).await {
-        Err(error) if scheduler::retryable(&error) => {
+        Err(error) if is_connection_failure(&error) => {
             // The spare connection was dead (the others of this site most likely too): plan
             // once more on a fresh one before reporting.
             tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
-            scheduler::forget_spares(shared, &site);
-            match open_connection(shared, request, site.clone()).await {
+            engine.pool.forget_site(&site);
+            match open_connection(&engine.ctx, request, site.clone()).await {
                 Ok((fresh, _)) => {
-                    super::reconnect::close_quietly(std::mem::replace(&mut backend, fresh));
+                    super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
                     plan_on(backend.as_mut(), &transfer).await
                 }
                 Err(_) => Err(error),
@@ -456,10 +304,7 @@ async fn plan(
         planned => planned,
     };
     // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    match &planned {
-        Err(error) if scheduler::retryable(error) => super::reconnect::close_quietly(backend),
-        _ => scheduler::checkin(shared, &site, backend),
-    }
+    engine.pool.put_back(&site, backend, &planned);
     let (seeds, local_root) = planned?;
     Ok(seeds
         .into_iter()
@@ -499,68 +344,97 @@ async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Resul
     }
 }
 
-/// Removes a session and reports it closed.
-fn forget(shared: &Shared, session: SessionId, error: Option<FerryError>) -> Option<SharedBackend> {
-    let removed = lock(&shared.sessions).remove(&session);
-    if removed.is_some() {
-        shared.events.send(Event::Disconnected { session, error });
-    }
-    removed.map(|s| s.backend)
-}
-
 /// Closes a session, and the queue's idle connections to its site: after a disconnect nothing of
 /// that site stays open (transfers under way keep theirs until they end).
-async fn disconnect(shared: &Arc<Shared>, session: SessionId, error: Option<FerryError>) {
-    if let Ok(site) = shared.session_spec(session) {
-        scheduler::forget_spares(shared, &site);
+async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<FerryError>) {
+    if let Ok(site) = engine.sessions.spec(session) {
+        engine.pool.forget_site(&site);
     }
-    if let Some(backend) = forget(shared, session, error) {
-        let mut guard = backend.lock().await;
-        if let Err(error) = guard.disconnect().await {
-            tracing::debug!(target: "ferry::worker", "disconnect: {error}");
-        }
-    }
+    engine.sessions.close(session, error).await;
 }
 
-/// Adds a new session, starts its keep-alive timer, and builds the `Connected` event.
-fn register(shared: &Arc<Shared>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
-    let session = SessionId(shared.next_id.fetch_add(1, Ordering::Relaxed));
+/// Adds a new session (recorded among the recent connections) and builds the `Connected` event.
+fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let home = backend.home().to_string();
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
-    super::bookmarks::record_recent(shared, &url);
-    let backend: SharedBackend = Arc::new(tokio::sync::Mutex::new(backend));
-    lock(&shared.sessions).insert(session, Session { backend: backend.clone(), spec });
-    tokio::spawn(keep_alive(shared.clone(), session, Arc::downgrade(&backend)));
-    Event::Connected { request, session, home, url, start }
+    engine.bookmarks.record_recent(&url);
+    let session = engine.sessions.add(backend, spec);
+    Event::Session(SessionEvent::Connected { request, session, home, url, start })
 }
 
-/// Sends a keep-alive on an idle connection every interval, until the session is gone. A busy
-/// connection is skipped: its own traffic keeps it alive.
-async fn keep_alive(
-    shared: Arc<Shared>,
-    session: SessionId,
-    backend: std::sync::Weak<tokio::sync::Mutex<Box<dyn Backend>>>,
-) {
-    let mut ticks = tokio::time::interval(shared.settings.keep_alive_interval);
-    ticks.tick().await;
-    loop {
-        ticks.tick().await;
-        let Some(backend) = backend.upgrade() else { return };
-        let Ok(mut guard) = backend.try_lock() else { continue };
-        if let Err(error) = guard.keep_alive().await {
-            tracing::debug!(target: "ferry::worker", "keep-alive failed: {error}");
-            if error.kind == ErrorKind::ConnectionLost || error.kind == ErrorKind::Timeout {
-                // A fresh connection takes its place quietly; only if that fails is it reported.
-                if super::reconnect::reopen_quietly(&shared, session, &mut guard).await {
-                    continue;
-                }
-                drop(guard);
-                forget(&shared, session, Some(error));
-                return;
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::Protocol;
+    use crate::worker::fake_backend::{FakeBackend, FakeServer, next_event as next, test_context};
+
+    /// An engine on a fresh config folder, with the receiving end of its events.
+    fn engine(config: &std::path::Path) -> (Arc<Engine>, std::sync::mpsc::Receiver<Event>) {
+        let (ctx, events) = test_context(config);
+        (Engine::new(ctx, TransferSettings::default()), events)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_runs_on_its_own_session_and_is_answered_with_its_id() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        let server = Arc::new(FakeServer::default());
+        super::super::context::lock(&server.files).insert("/b/file.txt".into(), b"hello".to_vec());
+        let first = engine.sessions.add(FakeBackend::boxed(&server, 1), ConnectSpec::new(Protocol::Sftp, "a.example"));
+        let second = engine.sessions.add(FakeBackend::boxed(&server, 2), ConnectSpec::new(Protocol::Sftp, "b.example"));
+        assert!(engine.route(Command::Files(FileCommand::List {
+            request: RequestId(41),
+            session: second,
+            path: "/b".into()
+        })));
+        let (request, session, names) = next(&events, |event| match event {
+            Event::Files(FileEvent::Listing { request, session, entries, .. }) => {
+                Some((request, session, entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
             }
-        } else {
-            tracing::trace!(target: "ferry::worker", "keep-alive sent on session {}", session.0);
-        }
+            _ => None,
+        });
+        assert_eq!((request, session, names), (RequestId(41), second, vec!["file.txt".to_string()]));
+        assert_eq!(*super::super::context::lock(&server.listed), vec![(2, "/b".to_string())], "not on {first:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_on_a_closed_session_fails_with_its_id_and_plain_words() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        engine.route(Command::Files(FileCommand::Stat {
+            request: RequestId(7),
+            session: SessionId(99),
+            path: "/x".into(),
+        }));
+        let (request, error) = next(&events, |event| match event {
+            Event::Failed { request, error } => Some((request, error)),
+            _ => None,
+        });
+        assert_eq!(request, RequestId(7));
+        assert_eq!(error.kind, ErrorKind::ConnectionLost);
+        assert!(error.to_string().contains("that connection is closed"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_session_whose_connection_is_lost_for_good_is_closed_and_reported() {
+        let config = tempfile::tempdir().unwrap();
+        let (engine, events) = engine(config.path());
+        let server = Arc::new(FakeServer::default());
+        // A site that refuses a new connection (port 1 of this machine): the reconnect fails and
+        // the session closes.
+        let mut site = ConnectSpec::new(Protocol::Sftp, "127.0.0.1");
+        site.port = 1;
+        let session = engine.sessions.add(FakeBackend::boxed(&server, 1), site);
+        *super::super::context::lock(&server.cut) = true;
+        engine.route(Command::Files(FileCommand::List { request: RequestId(3), session, path: "/".into() }));
+        let closed = next(&events, |event| match event {
+            Event::Session(SessionEvent::Disconnected { session, error }) => Some((session, error.map(|e| e.kind))),
+            _ => None,
+        });
+        assert_eq!(closed, (session, Some(ErrorKind::ConnectionLost)));
+        assert!(engine.sessions.spec(session).is_err(), "the session is gone");
     }
 }

@@ -3,200 +3,41 @@
 
 mod bookmarks;
 mod connect;
+mod context;
 mod engine;
+#[cfg(test)]
+mod fake_backend;
+mod files;
 mod folder_order;
+mod messages;
 mod plan;
+mod pool;
 pub mod queue;
+mod queue_state;
 mod reconnect;
 pub mod scheduler;
+mod sessions;
+mod target;
 mod transfer;
 mod tree;
 mod upload;
 mod upload_links;
 
-pub use engine::TransferRequest;
+pub use context::Waker;
+pub use messages::{
+    Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
+    QueueCommand, QueueEvent, SessionCommand, SessionEvent, TransferRequest, WindowCommand,
+};
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
-pub use scheduler::{ItemAction, TransferSettings};
+pub use queue_state::ItemAction;
+pub use scheduler::TransferSettings;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use secrecy::SecretString;
-
 use crate::backend::ConnectSettings;
-use crate::backend::ssh_known_hosts::HostKey;
-use crate::backend::tls::RejectedCertificate;
 use crate::config::ConfigDir;
-use crate::error::FerryError;
-use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
-use crate::transfer::policy::{FileFacts, OnExists};
-use crate::trust::TrustDecision;
-
-/// What the UI or the command line asks the worker to do. Requests carry an id; the Events
-/// that answer them carry the same id.
-#[derive(Debug)]
-pub enum Command {
-    /// Open and log in a connection. Answered by `Connected` or `Failed`, possibly after `Prompt`s.
-    Connect { request: RequestId, spec: ConnectSpec },
-    /// Close a connection. Answered by `Disconnected`.
-    Disconnect { session: SessionId },
-    /// List a folder. Answered by `Listing`.
-    List { request: RequestId, session: SessionId, path: String },
-    /// Read one entry's metadata. Answered by `Stat`.
-    Stat { request: RequestId, session: SessionId, path: String },
-    /// Create a folder. Answered by `Done`.
-    MakeDir { request: RequestId, session: SessionId, path: String },
-    /// Rename or move a file or folder. Answered by `Done`.
-    Rename { request: RequestId, session: SessionId, from: String, to: String },
-    /// Delete a file or symlink. Answered by `Done`.
-    RemoveFile { request: RequestId, session: SessionId, path: String },
-    /// Delete an empty folder. Answered by `Done`.
-    RemoveDir { request: RequestId, session: SessionId, path: String },
-    /// Set permission bits. Answered by `Done`.
-    Chmod { request: RequestId, session: SessionId, path: String, mode: u32 },
-    /// Delete a file, or a folder with everything in it (links are deleted, never followed).
-    /// Answered by `Done`.
-    RemoveTree { request: RequestId, session: SessionId, path: String },
-    /// Set permission bits on a folder and everything in it (links skipped). Answered by `Done`.
-    ChmodTree { request: RequestId, session: SessionId, path: String, mode: u32 },
-    /// Plan a transfer (a file, or a folder with everything in it) into queue items and queue
-    /// them. Answered by `Enqueued`; the items then report `QueueChanged` and `QueueProgress`.
-    Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
-    /// Cancel, pause, resume or retry one queue item. Answered by `QueueChanged`.
-    QueueAction { item: ItemId, action: ItemAction },
-    /// Remove finished items from the queue. Answered by `QueueCleared`.
-    ClearFinished,
-    /// Change how many queue items run at once.
-    SetConcurrency { limit: usize },
-    /// Write the window's remembered state (JSON) to the config folder, replacing the old one
-    /// atomically. Failures are logged, not reported: the window goes on either way.
-    SaveWindowState { json: String },
-    /// Answer a `Prompt` event.
-    Answer { prompt: PromptId, answer: Answer },
-    /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
-    Cancel { request: RequestId },
-    /// Close every connection and stop the worker.
-    Shutdown,
-    /// Read the bookmark file and ask whether a keychain answers. Answered by `Bookmarks`.
-    LoadBookmarks,
-    /// Add or change a bookmark (by id); its password or key passphrase, if given, goes to the
-    /// keychain, never to a file. Answered by `Bookmarks` (its `problem` tells of a secret not stored).
-    SaveBookmark { bookmark: Box<crate::bookmarks::Bookmark>, password: Option<SecretString> },
-    /// Delete a bookmark and its secret. Answered by `Bookmarks`.
-    RemoveBookmark { id: crate::bookmarks::BookmarkId },
-    /// Import another client's saved sites (passwords to the keychain). Answered by
-    /// `ImportReport`, then `Bookmarks`; or `Failed`.
-    ImportBookmarks { request: RequestId, path: PathBuf },
-    /// Write the bookmarks to a file in Ferry's format, without secrets. Answered by `Done` or `Failed`.
-    ExportBookmarks { request: RequestId, path: PathBuf },
-    /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
-    /// `:path` (`myserver:/var/www`). Answered like `Connect`.
-    ConnectTarget { request: RequestId, text: String },
-    /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
-    /// `Connected` or `Failed`, possibly after `Prompt`s.
-    ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
-}
-
-/// What the worker tells the UI or the command line.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A connection is open and logged in; `home` is the folder it starts in, `start` the folder
-    /// it was asked to open (a URL's path, a bookmark's remote folder), if any.
-    Connected { request: RequestId, session: SessionId, home: String, url: String, start: Option<String> },
-    /// A connection closed: asked for (`error` is None) or lost.
-    Disconnected { session: SessionId, error: Option<FerryError> },
-    /// A folder's entries.
-    Listing { request: RequestId, session: SessionId, path: String, entries: Vec<Entry> },
-    /// One entry's metadata.
-    Stat { request: RequestId, entry: Entry },
-    /// A request with nothing else to report succeeded.
-    Done { request: RequestId },
-    /// A transfer was planned: these items are now in the queue (unsafe names among them come
-    /// as `Skipped`, with the reason).
-    Enqueued { request: RequestId, items: Vec<QueueItem> },
-    /// A queue item changed state (started, paused, done, failed...).
-    QueueChanged { item: Box<QueueItem> },
-    /// A queue item moved `bytes` of `total`, at a smoothed `speed` in bytes per second (at most
-    /// about ten of these a second per item).
-    QueueProgress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
-    /// The whole queue's progress (at most about ten a second).
-    QueueTotals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
-    /// These finished items were removed from the queue.
-    QueueCleared { items: Vec<ItemId> },
-    /// Items the last run left unfinished, back in the queue as paused; `problem` tells of a saved
-    /// queue that could not be read (it was kept aside).
-    QueueRestored { items: Vec<QueueItem>, problem: Option<FerryError> },
-    /// The worker needs the user to decide something; reply with `Command::Answer`.
-    Prompt { prompt: PromptId, request: RequestId, question: Question },
-    /// A request failed.
-    Failed { request: RequestId, error: FerryError },
-    /// A line for the protocol log.
-    Log { line: LogLine },
-    /// The bookmarks and recent connections (newest first), whether a keychain keeps passwords,
-    /// and a problem to show: a bookmark file that was kept aside, or a change that failed.
-    Bookmarks {
-        bookmarks: Vec<crate::bookmarks::Bookmark>,
-        recent: Vec<String>,
-        keychain_available: bool,
-        problem: Option<FerryError>,
-    },
-    /// What an import saved (names) and left out (with reasons). A fresh `Bookmarks` follows.
-    ImportReport { request: RequestId, imported: Vec<String>, skipped: Vec<crate::bookmarks::import::Skipped> },
-}
-
-/// One line of the protocol log: what was asked of a server and what it answered. Never holds a
-/// password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    /// When it happened.
-    pub time: chrono::DateTime<chrono::Utc>,
-    /// The connection it belongs to, if any.
-    pub session: Option<SessionId>,
-    /// Sent, received, or a note.
-    pub kind: LogKind,
-    /// The text, control characters escaped.
-    pub text: String,
-}
-
-/// What a log line records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogKind {
-    /// Something Ferry asked the server.
-    Command,
-    /// The server's answer.
-    Reply,
-    /// A note from Ferry (connected, listing done...).
-    Info,
-    /// A failure.
-    Error,
-}
-
-/// A question for the user.
-#[derive(Debug, Clone)]
-pub enum Question {
-    /// The SSH server's key is not known: accept it? No credential has been sent yet.
-    UnknownHostKey { host: String, port: u16, key: HostKey },
-    /// The TLS certificate is not trusted: accept it? No credential has been sent yet.
-    UntrustedCertificate { host: String, port: u16, certificate: RejectedCertificate },
-    /// The server needs a password for `url`.
-    Password { url: String },
-    /// The private key needs its passphrase.
-    KeyPassphrase { key_file: PathBuf },
-    /// A transfer's target exists: what now? Both sides' size and date are shown.
-    TargetExists { item: ItemId, name: String, source: FileFacts, target: FileFacts },
-}
-
-/// The user's reply to a `Question`.
-#[derive(Debug, Clone)]
-pub enum Answer {
-    /// For host keys and certificates.
-    Trust(TrustDecision),
-    /// For passwords and passphrases; `None` cancels.
-    Secret(Option<SecretString>),
-    /// For an existing target: what to do, and whether for the rest of the batch too.
-    Exists { choice: OnExists, apply_to_all: bool },
-}
+use crate::model::RequestId;
 
 /// How the worker is set up.
 #[derive(Debug, Clone)]
@@ -222,9 +63,6 @@ impl WorkerOptions {
         }
     }
 }
-
-/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// The UI side of the channel: send commands, drain events. Holds no connection.
 pub struct WorkerHandle {
@@ -276,7 +114,7 @@ pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHand
     let (event_sender, event_receiver) = std::sync::mpsc::channel();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ferry-io").enable_all().build()?;
-    let events = engine::EventSender::new(event_sender, waker);
+    let events = context::EventSender::new(event_sender, waker);
     let thread = std::thread::Builder::new().name("ferry-worker".into()).spawn(move || {
         runtime.block_on(engine::run(options, command_receiver, events));
         // Blocking SFTP calls may still be finishing; do not let them hold up shutdown.

@@ -1,10 +1,9 @@
 //! Requests on a browsing session survive a dropped connection: the request runs once more on a
-//! fresh connection to the same site, made with the login that already worked.
-
-use std::sync::Arc;
+//! fresh connection to the same site, made with the login that already worked. Imports the
+//! sessions and `connect.rs`.
 
 use super::connect::open_connection;
-use super::engine::Shared;
+use super::sessions::Sessions;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{RequestId, SessionId};
@@ -20,17 +19,17 @@ pub(super) fn connection_lost(error: &FerryError) -> bool {
 /// closes the session and is reported. A macro rather than a function taking a closure: the
 /// operation borrows both the connection and the request's own arguments.
 macro_rules! on_session {
-    ($shared:expr, $request:expr, $session:expr, |$backend:ident| $operation:expr) => {{
-        let mut guard = $shared.lock_session($session).await?;
+    ($sessions:expr, $request:expr, $session:expr, |$backend:ident| $operation:expr) => {{
+        let mut guard = $sessions.lock_session($session).await?;
         let first = {
             let $backend: &mut dyn $crate::backend::Backend = guard.as_mut();
             $operation
         };
         match first {
             Err(lost) if $crate::worker::reconnect::connection_lost(&lost) => {
-                $crate::worker::reconnect::reopen($shared, $request, $session, &mut guard, lost).await?;
+                $crate::worker::reconnect::reopen($sessions, $request, $session, &mut guard, lost).await?;
                 let $backend: &mut dyn $crate::backend::Backend = guard.as_mut();
-                $shared.checked($session, $operation)
+                $sessions.close_if_lost($session, $operation)
             }
             outcome => outcome,
         }
@@ -42,49 +41,20 @@ pub(super) use on_session;
 /// spec holds the login that worked (the password given), so no question is asked again. If
 /// connecting again fails, the session closes and the first loss is what is reported.
 pub(super) async fn reopen(
-    shared: &Arc<Shared>,
+    sessions: &Sessions,
     request: RequestId,
     session: SessionId,
     connection: &mut Box<dyn Backend>,
     lost: FerryError,
 ) -> Result<()> {
     tracing::info!(target: "ferry::worker", "session {}: {lost}; connecting again", session.0);
-    shared.log(Some(session), super::LogKind::Info, "The connection was lost; connecting again");
-    let spec = shared.session_spec(session)?;
-    match open_connection(shared, request, spec).await {
+    sessions.ctx.log(Some(session), super::LogKind::Info, "The connection was lost; connecting again");
+    let spec = sessions.spec(session)?;
+    match open_connection(&sessions.ctx, request, spec).await {
         Ok((fresh, _)) => {
-            close_quietly(std::mem::replace(connection, fresh));
+            super::pool::close_quietly(std::mem::replace(connection, fresh));
             Ok(())
         }
-        Err(_) => shared.checked(session, Err(lost)),
+        Err(_) => sessions.close_if_lost(session, Err(lost)),
     }
-}
-
-/// Puts a fresh connection in place of a session's connection that a keep-alive found dead,
-/// without a word to the user: the session, its pane and its folder stay as they are. Only the
-/// login that worked is used, and nothing is asked (a question nobody requested would pop up out
-/// of nowhere); returns false if that does not connect, and the caller reports the loss.
-pub(super) async fn reopen_quietly(
-    shared: &Arc<Shared>,
-    session: SessionId,
-    connection: &mut Box<dyn Backend>,
-) -> bool {
-    let Ok(spec) = shared.session_spec(session) else { return false };
-    match crate::backend::connect(&spec, shared.trust.clone(), &shared.settings).await {
-        Ok(fresh) => {
-            close_quietly(std::mem::replace(connection, fresh));
-            shared.log(Some(session), super::LogKind::Info, "The idle connection was lost; connected again");
-            true
-        }
-        Err(error) => {
-            tracing::info!(target: "ferry::worker", "session {}: connecting again failed: {error:?}", session.0);
-            false
-        }
-    }
-}
-
-/// Lets a lost connection go without waiting on it: its socket is already dead, and freeing an
-/// SSH session may block a moment.
-pub(super) fn close_quietly(backend: Box<dyn Backend>) {
-    tokio::task::spawn_blocking(move || drop(backend));
 }

@@ -1,22 +1,22 @@
-//! Runs the transfer queue: up to N items at once, each on its own pooled connection to its site
+//! The queue service: runs up to N items at once, each on its own pooled connection to its site
 //! (so browsing never waits behind a transfer), retrying a lost connection with backoff and
 //! resuming where it stopped, asking what to do when a target exists, and saving what is left.
+//! Its state (`queue_state.rs`) is behind one lock that only this file takes. Imports the
+//! context, the pool, the queue state and the transfer steps.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::engine::{Shared, lock};
-use super::folder_order::{FolderIndex, Readiness};
+use super::context::{WorkerContext, lock};
+use super::messages::{Event, QueueEvent};
+use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
-use super::{Answer, Event, Question};
+use super::queue_state::{ItemAction, Outcome, QueueState};
+use super::target::decide_target;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, RequestId, file_name_remote, parent_remote};
-use crate::transfer::policy::{Decision, FileFacts, OnExists, decide, renamed};
+use crate::model::RequestId;
 use crate::transfer::progress::{SpeedMeter, Throttle};
-pub use crate::transfer::queue_item::ItemAction;
 use crate::transfer::queue_item::{RetrySchedule, TargetPlan};
 
 /// How the queue runs.
@@ -36,560 +36,356 @@ impl Default for TransferSettings {
     }
 }
 
-/// The queue's state, inside the worker.
-pub(super) struct QueueState {
-    items: BTreeMap<ItemId, QueueItem>,
-    /// The ids of queued items, in order: `pump` takes from here instead of scanning every item,
-    /// which matters with tens of thousands of files.
-    queued: std::collections::BTreeSet<ItemId>,
-    /// The folder items, so that nothing starts before its folder exists.
-    folders: FolderIndex,
-    /// Whether a save is already scheduled (saves are batched, at most one a second).
-    save_scheduled: bool,
-    running: HashMap<ItemId, tokio::task::AbortHandle>,
-    concurrency: usize,
-    next_id: u64,
-    /// "Apply to the rest of the batch" answers to the target-exists question, per batch.
-    choices: HashMap<RequestId, OnExists>,
-    totals_meter: SpeedMeter,
-    totals_throttle: Throttle,
+/// The transfer queue.
+pub(super) struct QueueService {
+    ctx: Arc<WorkerContext>,
+    pool: Arc<ConnectionPool>,
+    settings: TransferSettings,
+    state: Mutex<QueueState>,
 }
 
-impl QueueState {
-    /// An empty queue running `concurrency` items at once.
-    pub(super) fn new(concurrency: usize) -> Self {
-        QueueState {
-            items: BTreeMap::new(),
-            queued: std::collections::BTreeSet::new(),
-            folders: FolderIndex::default(),
-            save_scheduled: false,
-            running: HashMap::new(),
-            concurrency: concurrency.max(1),
-            next_id: 1,
-            choices: HashMap::new(),
-            totals_meter: SpeedMeter::new(),
-            totals_throttle: Throttle::new(10),
+impl QueueService {
+    pub(super) fn new(ctx: Arc<WorkerContext>, pool: Arc<ConnectionPool>, settings: TransferSettings) -> Self {
+        let state = Mutex::new(QueueState::new(settings.concurrency));
+        QueueService { ctx, pool, settings, state }
+    }
+
+    fn changed(&self, item: QueueItem) {
+        self.ctx.events.send(Event::Queue(QueueEvent::Changed { item: Box::new(item) }));
+    }
+
+    /// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
+    /// of the items (`Enqueued`, sent under the queue's lock) before any of them can change.
+    pub(super) fn enqueue(self: &Arc<Self>, request: RequestId, items: Vec<QueueItem>) {
+        {
+            let mut state = lock(&self.state);
+            let added = items.into_iter().map(|item| state.add(item)).collect();
+            self.ctx.events.send(Event::Queue(QueueEvent::Enqueued { request, items: added }));
+        }
+        self.save();
+        self.pump();
+    }
+
+    /// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
+    pub(super) fn restore(&self, items: Vec<QueueItem>) -> Vec<QueueItem> {
+        let mut state = lock(&self.state);
+        items.into_iter().map(|item| state.add(item)).collect()
+    }
+
+    /// Starts queued items while fewer than the limit run (see [`QueueState::start_ready`]).
+    pub(super) fn pump(self: &Arc<Self>) {
+        let mut state = lock(&self.state);
+        let (started, blocked) = state.start_ready();
+        for item in &blocked {
+            self.changed(item.clone());
+        }
+        for item in started {
+            let id = item.id;
+            self.changed(item);
+            let service = self.clone();
+            let task = tokio::spawn(async move { service.run_item(id).await });
+            // Under the lock, so that a task that ends at once finds itself recorded.
+            state.started(id, task.abort_handle());
+        }
+        drop(state);
+        if !blocked.is_empty() {
+            self.save();
         }
     }
-}
 
-/// Idle connections kept for the queue, per site.
-pub(super) type Pool = HashMap<String, Vec<Box<dyn Backend>>>;
-
-fn site_key(site: &ConnectSpec) -> String {
-    format!("{}|{:?}", site.display_url(), site.identity)
-}
-
-/// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
-/// of the items (`Enqueued`, sent under the queue's lock) before any of them can change.
-pub(super) fn enqueue(shared: &Arc<Shared>, request: RequestId, items: Vec<QueueItem>) {
-    {
-        let mut queue = lock(&shared.queue);
-        let mut added = Vec::with_capacity(items.len());
-        for mut item in items {
-            item.id = ItemId(queue.next_id);
-            queue.next_id += 1;
-            if item.state == ItemState::Queued {
-                queue.queued.insert(item.id);
+    /// Applies a user's action to one item.
+    pub(super) fn apply(self: &Arc<Self>, id: ItemId, action: ItemAction) {
+        {
+            let mut state = lock(&self.state);
+            let Some(applied) = state.apply(id, action) else { return };
+            if let Some(task) = applied.stopped {
+                task.abort();
             }
-            queue.folders.add(&item);
-            queue.items.insert(item.id, item.clone());
-            added.push(item);
+            if let Some(item) = &applied.left_behind {
+                self.leave_nothing_behind(item);
+            }
+            self.changed(applied.item);
         }
-        shared.events.send(Event::Enqueued { request, items: added });
+        // A user's pause or cancel is saved at once: Ferry may be closed right after.
+        self.save_now();
+        self.pump();
     }
-    save(shared);
-    pump(shared);
-}
 
-/// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
-pub(super) fn restore(shared: &Arc<Shared>, items: Vec<QueueItem>) -> Vec<QueueItem> {
-    let mut queue = lock(&shared.queue);
-    let mut restored = Vec::with_capacity(items.len());
-    for mut item in items {
-        item.id = ItemId(queue.next_id);
-        queue.next_id += 1;
-        queue.folders.add(&item);
-        queue.items.insert(item.id, item.clone());
-        restored.push(item);
-    }
-    restored
-}
-
-/// Starts queued items, in order, while fewer than the limit run; an item whose folder is not
-/// created yet waits (see [`super::folder_order`]), and one whose folder failed fails too.
-pub(super) fn pump(shared: &Arc<Shared>) {
-    let mut guard = lock(&shared.queue);
-    let queue = &mut *guard;
-    let free = queue.concurrency.saturating_sub(queue.running.len());
-    let mut ready = Vec::with_capacity(free);
-    let mut blocked = Vec::new();
-    // In queue order, which puts every folder before what goes into it: an item failed here for
-    // its folder fails, in the same pass, the items inside it. The pass stops once the free
-    // connections are taken, so a queue of many files costs little per finished item.
-    for &id in &queue.queued {
-        if ready.len() >= free {
-            break;
+    /// Removes finished items from the queue.
+    pub(super) fn clear_finished(self: &Arc<Self>) {
+        let mut state = lock(&self.state);
+        let removed = state.clear_finished();
+        for item in &removed {
+            // A failed item could have been retried from its part file; cleared, it never will.
+            self.leave_nothing_behind(item);
         }
-        let Some(item) = queue.items.get(&id) else { continue };
-        match queue.folders.readiness(item, &queue.items) {
-            Readiness::Ready => ready.push(id),
-            Readiness::Waiting => {}
-            Readiness::Blocked(error) => {
-                blocked.push(id);
-                if let Some(item) = queue.items.get_mut(&id) {
-                    item.state = ItemState::Failed;
-                    item.error = Some(error);
-                    shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
+        self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items: removed.iter().map(|item| item.id).collect() }));
+    }
+
+    /// Removes what an unfinished transfer of `item` wrote under its temporary name: the local
+    /// part file of a download at once, the remote one of an upload in the background, on a
+    /// pooled or new connection (best effort: the server may be gone). Items written in place
+    /// leave nothing to remove.
+    fn leave_nothing_behind(self: &Arc<Self>, item: &QueueItem) {
+        if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
+            return;
+        }
+        match item.direction {
+            Direction::Download => {
+                let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
+            }
+            Direction::Upload if !item.site.uploads_in_place && item.started => {
+                let service = self.clone();
+                let site = item.site.clone();
+                let part = crate::transfer::names::remote_part_path(&item.remote);
+                let request = item.request;
+                tokio::spawn(async move {
+                    let Ok(mut backend) = service.pool.checkout(&service.ctx, request, &site).await else { return };
+                    let _ = backend.remove_file(&part).await;
+                    service.pool.keep(&site, backend);
+                });
+            }
+            Direction::Upload => {}
+        }
+    }
+
+    /// Changes how many items run at once (and how many idle connections a site keeps).
+    pub(super) fn set_concurrency(self: &Arc<Self>, limit: usize) {
+        lock(&self.state).set_concurrency(limit);
+        self.pool.set_limit_per_site(limit);
+        self.pump();
+    }
+
+    /// Schedules a save of the unfinished items, batched to at most one a second: with thousands
+    /// of small files, saving after every one would cost more than the transfers.
+    fn save(self: &Arc<Self>) {
+        if !lock(&self.state).schedule_save() {
+            return;
+        }
+        let service = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            lock(&service.state).save_done();
+            service.save_now();
+        });
+    }
+
+    /// Saves the unfinished items to the config folder now. A failure is logged, not fatal: the
+    /// queue still runs, it just will not be offered again after a restart.
+    pub(super) fn save_now(&self) {
+        let items = lock(&self.state).unfinished();
+        if let Err(error) = super::queue::save(&self.ctx.config.queue(), &items) {
+            tracing::warn!(target: "ferry::queue", "could not save the queue: {error}");
+        }
+    }
+
+    /// Records how an item's attempt ended and tells the UI.
+    fn finish(self: &Arc<Self>, id: ItemId, outcome: Outcome) {
+        {
+            let mut state = lock(&self.state);
+            let Some(item) = state.finish(id, outcome) else { return };
+            self.changed(item);
+        }
+        self.save();
+        self.pump();
+    }
+
+    /// Moves one item: decides about an existing target, then transfers with retries.
+    async fn run_item(self: Arc<Self>, id: ItemId) {
+        let Some(item) = lock(&self.state).get(id) else { return };
+        let outcome = match self.run_attempts(item).await {
+            Ok(Some((integrity, note))) => Outcome::Done { integrity, note },
+            Ok(None) => Outcome::Skipped,
+            Err(error) => Outcome::Failed(error),
+        };
+        self.finish(id, outcome);
+    }
+
+    /// The attempts at one item, until it is done (its check and a note), skipped (`None`), or
+    /// failed after its retries.
+    async fn run_attempts(
+        self: &Arc<Self>,
+        mut item: QueueItem,
+    ) -> Result<Option<(super::queue::Integrity, Option<String>)>> {
+        // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
+        let mut resume = item.started;
+        if item.direction == Direction::Download {
+            // Before the existing-target check, which may rename the target to resume it.
+            super::transfer::check_download_target(&item)?;
+        }
+        let mut attempt = 0;
+        let mut backend = match self.pool.checkout(&self.ctx, item.request, &item.site).await {
+            Ok(backend) => backend,
+            Err(error) if is_connection_failure(&error) => self.reconnect(&item, error, &mut attempt).await?,
+            Err(error) => return Err(error),
+        };
+        while !item.is_folder && !resume {
+            let chosen = lock(&self.state).batch_choice(item.request).unwrap_or(item.on_exists);
+            match decide_target(&self.ctx, backend.as_mut(), &mut item, chosen).await {
+                Ok((plan, for_the_batch)) => {
+                    if let Some(choice) = for_the_batch {
+                        lock(&self.state).remember_batch_choice(item.request, choice);
+                    }
+                    if plan == TargetPlan::Skip {
+                        self.pool.keep(&item.site, backend);
+                        return Ok(None);
+                    }
+                    resume = plan == TargetPlan::Resume;
+                    break;
+                }
+                // A spare connection found dead while looking at the target: ask again on a fresh one.
+                Err(error) if is_connection_failure(&error) => {
+                    close_quietly(backend);
+                    backend = self.reconnect(&item, error, &mut attempt).await?;
+                }
+                Err(error) => {
+                    self.pool.keep(&item.site, backend);
+                    return Err(error);
+                }
+            }
+        }
+        self.mark_started(&item);
+        loop {
+            let mut progress = self.progress_reporter(&item);
+            let outcome = match item.direction {
+                Direction::Download => {
+                    super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
+                        .await
+                        .map(|integrity| (integrity, None))
+                }
+                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &mut progress)
+                    .await
+                    .map(|uploaded| (uploaded.integrity, uploaded.note)),
+            };
+            match outcome {
+                Ok(finished) => {
+                    self.pool.keep(&item.site, backend);
+                    return Ok(Some(finished));
+                }
+                Err(error) if is_connection_failure(&error) => {
+                    close_quietly(backend);
+                    // What already arrived stays: the next attempt continues from it.
+                    resume = true;
+                    backend = self.reconnect(&item, error, &mut attempt).await?;
+                }
+                Err(error) => {
+                    self.pool.keep(&item.site, backend);
+                    return Err(error);
                 }
             }
         }
     }
-    for id in &blocked {
-        queue.queued.remove(id);
-    }
-    for id in ready {
-        queue.queued.remove(&id);
-        if let Some(item) = queue.items.get_mut(&id) {
-            item.state = ItemState::Running;
-            shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
-        }
-        let task_shared = shared.clone();
-        let task = tokio::spawn(async move { run_item(task_shared, id).await });
-        queue.running.insert(id, task.abort_handle());
-    }
-    drop(guard);
-    if !blocked.is_empty() {
-        save(shared);
-    }
-}
 
-/// Applies a user's action to one item.
-pub(super) fn act(shared: &Arc<Shared>, id: ItemId, action: ItemAction) {
-    {
-        let mut queue = lock(&shared.queue);
-        let Some(state) = queue.items.get(&id).map(|item| item.state) else { return };
-        // The same rule decides which buttons the queue panel offers.
-        let Some(new_state) = state.after(action) else { return };
-        if let Some(task) = queue.running.remove(&id) {
-            task.abort();
-        }
-        if new_state == ItemState::Queued {
-            queue.queued.insert(id);
-        } else {
-            queue.queued.remove(&id);
-        }
-        if let Some(item) = queue.items.get_mut(&id) {
-            item.state = new_state;
-            if new_state == ItemState::Queued {
-                item.error = None;
-            }
-            if new_state == ItemState::Cancelled {
-                // Cancelled is for good: nothing is left behind (a retry starts over).
-                leave_nothing_behind(shared, item);
-                item.started = false;
-                item.bytes_done = 0;
-            }
-            shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
-        }
-    }
-    // A user's pause or cancel is saved at once: Ferry may be closed right after.
-    save_now(shared);
-    pump(shared);
-}
-
-/// Removes finished items from the queue.
-pub(super) fn clear_finished(shared: &Arc<Shared>) {
-    let mut queue = lock(&shared.queue);
-    let finished: Vec<ItemId> =
-        queue.items.values().filter(|item| item.state.is_finished()).map(|item| item.id).collect();
-    for id in &finished {
-        if let Some(item) = queue.items.remove(id) {
-            // A failed item could have been retried from its part file; cleared, it never will.
-            leave_nothing_behind(shared, &item);
-        }
-    }
-    queue.folders.remove(&finished);
-    shared.events.send(Event::QueueCleared { items: finished });
-}
-
-/// Removes what an unfinished transfer of `item` wrote under its temporary name: the local part
-/// file of a download at once, the remote one of an upload in the background, on a pooled or new
-/// connection (best effort: the server may be gone). Items written in place leave nothing to remove.
-fn leave_nothing_behind(shared: &Arc<Shared>, item: &QueueItem) {
-    if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
-        return;
-    }
-    match item.direction {
-        Direction::Download => {
-            let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
-        }
-        Direction::Upload if !item.site.uploads_in_place && item.started => {
-            let shared = shared.clone();
-            let site = item.site.clone();
-            let part = crate::transfer::names::remote_part_path(&item.remote);
-            let request = item.request;
-            tokio::spawn(async move {
-                let Ok(mut backend) = checkout(&shared, request, &site).await else { return };
-                let _ = backend.remove_file(&part).await;
-                checkin(&shared, &site, backend);
-            });
-        }
-        Direction::Upload => {}
-    }
-}
-
-/// Changes how many items run at once.
-pub(super) fn set_concurrency(shared: &Arc<Shared>, limit: usize) {
-    lock(&shared.queue).concurrency = limit.max(1);
-    pump(shared);
-}
-
-/// Schedules a save of the unfinished items, batched to at most one a second: with thousands of
-/// small files, saving after every one would cost more than the transfers.
-fn save(shared: &Arc<Shared>) {
-    {
-        let mut queue = lock(&shared.queue);
-        if queue.save_scheduled {
-            return;
-        }
-        queue.save_scheduled = true;
-    }
-    let shared = shared.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        lock(&shared.queue).save_scheduled = false;
-        save_now(&shared);
-    });
-}
-
-/// Saves the unfinished items to the config folder now. A failure is logged, not fatal: the
-/// queue still runs, it just will not be offered again after a restart.
-pub(super) fn save_now(shared: &Shared) {
-    let items: Vec<QueueItem> =
-        lock(&shared.queue).items.values().filter(|i| !i.state.is_finished()).cloned().collect();
-    if let Err(error) = super::queue::save(&shared.config.queue(), &items) {
-        tracing::warn!(target: "ferry::queue", "could not save the queue: {error}");
-    }
-}
-
-fn snapshot(shared: &Shared, id: ItemId) -> Option<QueueItem> {
-    lock(&shared.queue).items.get(&id).cloned()
-}
-
-/// Records an item's new state (and error) and tells the UI.
-fn finish(shared: &Arc<Shared>, id: ItemId, outcome: Result<Option<Finished>>) {
-    {
-        let mut queue = lock(&shared.queue);
-        queue.running.remove(&id);
-        let Some(item) = queue.items.get_mut(&id) else { return };
-        item.note = None;
-        match outcome {
-            Ok(Some(Finished { integrity, note })) => {
-                item.state = ItemState::Done;
-                item.integrity = Some(integrity);
-                item.note = note;
-                item.bytes_done = item.size.unwrap_or(item.bytes_done);
-                item.error = None;
-            }
-            Ok(None) => item.state = ItemState::Skipped,
-            Err(error) if error.kind == ErrorKind::Cancelled => item.state = ItemState::Cancelled,
-            Err(error) => {
-                item.state = ItemState::Failed;
-                item.error = Some(error);
-            }
-        }
-        shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
-    }
-    save(shared);
-    pump(shared);
-}
-
-/// Moves one item: decides about an existing target, then transfers with retries.
-async fn run_item(shared: Arc<Shared>, id: ItemId) {
-    let Some(item) = snapshot(&shared, id) else { return };
-    let outcome = run_item_inner(&shared, item).await;
-    finish(&shared, id, outcome);
-}
-
-/// How a transfer ended well: its check, and anything worth telling the user.
-struct Finished {
-    integrity: super::queue::Integrity,
-    note: Option<String>,
-}
-
-async fn run_item_inner(shared: &Arc<Shared>, mut item: QueueItem) -> Result<Option<Finished>> {
-    // An item that ran before (a retry, a resumed or restored one) continues from what arrived.
-    let mut resume = item.started;
-    if item.direction == Direction::Download {
-        // Before the existing-target check, which may rename the target to resume it.
-        super::transfer::check_download_target(&item)?;
-    }
-    let mut attempt = 0;
-    let mut backend = match checkout(shared, item.request, &item.site).await {
-        Ok(backend) => backend,
-        Err(error) if retryable(&error) => reconnect(shared, &item, error, &mut attempt).await?,
-        Err(error) => return Err(error),
-    };
-    while !item.is_folder && !resume {
-        match target_decision(shared, backend.as_mut(), &mut item).await {
-            Ok(plan @ (TargetPlan::FromStart | TargetPlan::Resume)) => {
-                resume = plan == TargetPlan::Resume;
-                break;
-            }
-            Ok(TargetPlan::Skip) => {
-                checkin(shared, &item.site, backend);
-                return Ok(None);
-            }
-            // A spare connection found dead while looking at the target: ask again on a fresh one.
-            Err(error) if retryable(&error) => {
-                super::reconnect::close_quietly(backend);
-                backend = reconnect(shared, &item, error, &mut attempt).await?;
-            }
-            Err(error) => {
-                checkin(shared, &item.site, backend);
-                return Err(error);
-            }
-        }
-    }
-    mark_started(shared, &item);
-    loop {
+    /// The progress callback of one attempt: reports the item (and the whole queue) at most ten
+    /// times a second.
+    fn progress_reporter(self: &Arc<Self>, item: &QueueItem) -> impl FnMut(u64) + Send + use<> {
         let mut meter = SpeedMeter::new();
         let mut throttle = Throttle::new(10);
         let total = item.size;
         let id = item.id;
-        let events = shared.events.clone();
-        let progress_shared = shared.clone();
-        let mut progress = move |bytes: u64| {
+        let service = self.clone();
+        move |bytes: u64| {
             let now = Instant::now();
             meter.record(bytes, now);
             let last = Some(bytes) == total;
             if throttle.due(now, last) {
                 let speed = meter.bytes_per_second();
                 let eta = total.and_then(|t| meter.eta(t.saturating_sub(bytes)));
-                events.send(Event::QueueProgress { item: id, bytes, total, speed, eta });
-                note_progress(&progress_shared, id, bytes, now);
-            }
-        };
-        let outcome = match item.direction {
-            Direction::Download => {
-                super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
-                    .await
-                    .map(|integrity| Finished { integrity, note: None })
-            }
-            Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &mut progress)
-                .await
-                .map(|uploaded| Finished { integrity: uploaded.integrity, note: uploaded.note }),
-        };
-        match outcome {
-            Ok(finished) => {
-                checkin(shared, &item.site, backend);
-                return Ok(Some(finished));
-            }
-            Err(error) if retryable(&error) => {
-                super::reconnect::close_quietly(backend);
-                // What already arrived stays: the next attempt continues from it.
-                resume = true;
-                backend = reconnect(shared, &item, error, &mut attempt).await?;
-            }
-            Err(error) => {
-                checkin(shared, &item.site, backend);
-                return Err(error);
-            }
-        }
-    }
-}
-
-/// Waits (backing off) and opens a fresh connection for the item's next attempt after `error`,
-/// as long as retries are left; the site's spares are dropped, as the same cut most likely
-/// killed them.
-async fn reconnect(
-    shared: &Arc<Shared>,
-    item: &QueueItem,
-    mut error: FerryError,
-    attempt: &mut u32,
-) -> Result<Box<dyn Backend>> {
-    let retries = shared.transfer.retries;
-    let schedule = RetrySchedule { retries, backoff: shared.transfer.backoff };
-    loop {
-        let Some(wait) = schedule.wait_before(*attempt + 1) else { return Err(error) };
-        *attempt += 1;
-        let name = crate::model::escape_control(&item.remote);
-        tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
-        forget_spares(shared, &item.site);
-        show_retry(shared, item.id, &error, *attempt, retries, wait);
-        tokio::time::sleep(wait).await;
-        match super::connect::open_connection(shared, item.request, item.site.clone()).await {
-            Ok((backend, _)) => {
-                show_retry_over(shared, item.id);
-                return Ok(backend);
-            }
-            Err(next) if retryable(&next) => error = next,
-            Err(next) => return Err(next),
-        }
-    }
-}
-
-/// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
-fn show_retry(shared: &Arc<Shared>, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
-    let why = match error.kind {
-        ErrorKind::Timeout => "the server stopped answering",
-        _ => "connection lost",
-    };
-    let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
-    set_note(shared, id, Some(note));
-}
-
-/// Clears the waiting note once a retry is under way.
-fn show_retry_over(shared: &Arc<Shared>, id: ItemId) {
-    set_note(shared, id, None);
-}
-
-fn set_note(shared: &Arc<Shared>, id: ItemId, note: Option<String>) {
-    let mut queue = lock(&shared.queue);
-    if let Some(item) = queue.items.get_mut(&id)
-        && item.state == ItemState::Running
-    {
-        item.note = note;
-        shared.events.send(Event::QueueChanged { item: Box::new(item.clone()) });
-    }
-}
-
-/// Records that the item's first attempt began (and any new target name), and saves it, so a
-/// restart continues from what arrived instead of starting over.
-fn mark_started(shared: &Arc<Shared>, item: &QueueItem) {
-    if let Some(queued) = lock(&shared.queue).items.get_mut(&item.id) {
-        queued.started = true;
-        queued.local = item.local.clone();
-        queued.remote = item.remote.clone();
-    }
-    save(shared);
-}
-
-/// Errors worth another try: the network, not the request.
-pub(super) fn retryable(error: &FerryError) -> bool {
-    // A refusal too: a server being restarted refuses for a moment.
-    matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::ConnectionRefused | ErrorKind::Timeout)
-}
-
-/// Records progress for the whole queue and sends the totals at most ten times a second.
-fn note_progress(shared: &Shared, id: ItemId, bytes: u64, now: Instant) {
-    let mut queue = lock(&shared.queue);
-    if let Some(item) = queue.items.get_mut(&id) {
-        item.bytes_done = bytes;
-    }
-    if !queue.totals_throttle.due(now, false) {
-        return;
-    }
-    // Summed only when a report is due (ten times a second), never per chunk.
-    let (done, total) = queue
-        .items
-        .values()
-        .filter(|item| item.state != ItemState::Cancelled && item.state != ItemState::Skipped)
-        .fold((0u64, 0u64), |(done, total), item| {
-            (done + item.bytes_done, total + item.size.unwrap_or(item.bytes_done))
-        });
-    queue.totals_meter.record(done, now);
-    let speed = queue.totals_meter.bytes_per_second();
-    let eta = queue.totals_meter.eta(total.saturating_sub(done));
-    shared.events.send(Event::QueueTotals { bytes: done, total, speed, eta });
-}
-
-/// What to do about an existing target. May ask the user, and may rename the item's target.
-async fn target_decision(shared: &Arc<Shared>, backend: &mut dyn Backend, item: &mut QueueItem) -> Result<TargetPlan> {
-    let target = match item.direction {
-        Direction::Download => std::fs::symlink_metadata(&item.local).ok().map(|m| FileFacts {
-            size: Some(m.len()),
-            modified: m.modified().ok().map(chrono::DateTime::<chrono::Utc>::from),
-        }),
-        Direction::Upload => {
-            backend.stat(&item.remote).await.ok().map(|e| FileFacts { size: e.size, modified: e.modified })
-        }
-    };
-    let Some(target) = target else { return Ok(TargetPlan::FromStart) };
-    let source = FileFacts { size: item.size, modified: item.modified };
-    let chosen = lock(&shared.queue).choices.get(&item.request).copied().unwrap_or(item.on_exists);
-    let mut decision = decide(chosen, &source, Some(&target));
-    if decision == Decision::Ask {
-        let question = Question::TargetExists { item: item.id, name: item.name(), source, target };
-        let (choice, apply_to_all) = match shared.ask(item.request, question).await {
-            Some(Answer::Exists { choice, apply_to_all }) => (choice, apply_to_all),
-            _ => (OnExists::Skip, false),
-        };
-        if apply_to_all {
-            lock(&shared.queue).choices.insert(item.request, choice);
-        }
-        decision = decide(if choice == OnExists::Ask { OnExists::Skip } else { choice }, &source, Some(&target));
-    }
-    match decision {
-        Decision::Transfer => Ok(TargetPlan::FromStart),
-        Decision::Skip | Decision::Ask => Ok(TargetPlan::Skip),
-        Decision::Resume { .. } => {
-            // Continue the existing file through the part file, so it is replaced only when complete.
-            if item.direction == Direction::Download {
-                let part = super::transfer::part_path(&item.local);
-                std::fs::rename(&item.local, &part)
-                    .map_err(|e| FerryError::from_io(&e, format!("resuming {}", item.local.display())))?;
-            } else if !item.site.uploads_in_place {
-                // A temporary file left by an earlier attempt is newer than the target: keep it.
-                let part = crate::transfer::names::remote_part_path(&item.remote);
-                if backend.stat(&part).await.is_err() {
-                    backend.rename(&item.remote, &part).await?;
+                service.ctx.events.send(Event::Queue(QueueEvent::Progress { item: id, bytes, total, speed, eta }));
+                let mut state = lock(&service.state);
+                if let Some(totals) = state.record_progress(id, bytes, now) {
+                    service.ctx.events.send(Event::Queue(QueueEvent::Totals {
+                        bytes: totals.bytes,
+                        total: totals.total,
+                        speed: totals.speed,
+                        eta: totals.eta,
+                    }));
                 }
             }
-            Ok(TargetPlan::Resume)
         }
-        Decision::Rename => {
-            rename_target(backend, item).await?;
-            Ok(TargetPlan::FromStart)
+    }
+
+    /// Waits (backing off) and opens a fresh connection for the item's next attempt after
+    /// `error`, as long as retries are left; the site's spares are dropped, as the same cut most
+    /// likely killed them.
+    async fn reconnect(&self, item: &QueueItem, mut error: FerryError, attempt: &mut u32) -> Result<Box<dyn Backend>> {
+        let retries = self.settings.retries;
+        let schedule = RetrySchedule { retries, backoff: self.settings.backoff };
+        loop {
+            let Some(wait) = schedule.wait_before(*attempt + 1) else { return Err(error) };
+            *attempt += 1;
+            let name = crate::model::escape_control(&item.remote);
+            tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
+            self.pool.forget_site(&item.site);
+            self.show_retry(item.id, &error, *attempt, retries, wait);
+            tokio::time::sleep(wait).await;
+            match super::connect::open_connection(&self.ctx, item.request, item.site.clone()).await {
+                Ok((backend, _)) => {
+                    self.set_note(item.id, None);
+                    return Ok(backend);
+                }
+                Err(next) if is_connection_failure(&next) => error = next,
+                Err(next) => return Err(next),
+            }
         }
+    }
+
+    /// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
+    fn show_retry(&self, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
+        let why = match error.kind {
+            ErrorKind::Timeout => "the server stopped answering",
+            _ => "connection lost",
+        };
+        let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
+        self.set_note(id, Some(note));
+    }
+
+    fn set_note(&self, id: ItemId, note: Option<String>) {
+        let mut state = lock(&self.state);
+        if let Some(item) = state.set_note(id, note) {
+            self.changed(item);
+        }
+    }
+
+    /// Records that the item's first attempt began (and any new target name), and saves it, so
+    /// a restart continues from what arrived instead of starting over.
+    fn mark_started(self: &Arc<Self>, item: &QueueItem) {
+        lock(&self.state).mark_started(item);
+        self.save();
     }
 }
 
-/// Gives the item a free target name: `name (1).ext`, `name (2).ext`...
-async fn rename_target(backend: &mut dyn Backend, item: &mut QueueItem) -> Result<()> {
-    match item.direction {
-        Direction::Download => {
-            let name = item.local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let dir = item.local.parent().map(PathBuf::from).unwrap_or_default();
-            let fresh = renamed(&name, |candidate| std::fs::symlink_metadata(dir.join(candidate)).is_ok());
-            item.local = dir.join(fresh);
-        }
-        Direction::Upload => {
-            let dir = parent_remote(&item.remote);
-            let taken: std::collections::HashSet<String> =
-                backend.list(&dir).await?.into_iter().map(|e| e.name).collect();
-            let fresh = renamed(file_name_remote(&item.remote), |candidate| taken.contains(candidate));
-            item.remote = crate::model::join_remote(&dir, &fresh);
-        }
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::fake_backend::{FakeBackend, FakeServer, next_event, test_context};
+    use crate::worker::queue_state::tests::queued_item;
 
-/// A connection to `site` for one item: an idle pooled one, or a new one.
-pub(super) async fn checkout(shared: &Arc<Shared>, request: RequestId, site: &ConnectSpec) -> Result<Box<dyn Backend>> {
-    if let Some(backend) = lock(&shared.pool).get_mut(&site_key(site)).and_then(Vec::pop) {
-        return Ok(backend);
-    }
-    let (backend, _) = super::connect::open_connection(shared, request, site.clone()).await?;
-    Ok(backend)
-}
-
-/// Closes the idle connections kept for `site`: after one of them was found dead, or when the
-/// user disconnects from the site.
-pub(super) fn forget_spares(shared: &Shared, site: &ConnectSpec) {
-    let spares = lock(&shared.pool).remove(&site_key(site)).unwrap_or_default();
-    for spare in spares {
-        super::reconnect::close_quietly(spare);
-    }
-}
-
-/// Returns a connection to the pool, keeping at most as many as items may run at once.
-pub(super) fn checkin(shared: &Arc<Shared>, site: &ConnectSpec, backend: Box<dyn Backend>) {
-    let limit = lock(&shared.queue).concurrency;
-    let mut pool = lock(&shared.pool);
-    let idle = pool.entry(site_key(site)).or_default();
-    if idle.len() < limit {
-        idle.push(backend);
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_queued_download_runs_on_a_pooled_connection_and_arrives_whole() {
+        let config = tempfile::tempdir().unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let (ctx, events) = test_context(config.path());
+        let server = Arc::new(FakeServer::default());
+        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
+        let pool = Arc::new(ConnectionPool::new(2));
+        let mut item = queued_item("/data/a.bin", ItemState::Queued);
+        item.local = local.path().join("a.bin");
+        item.local_root = local.path().to_path_buf();
+        pool.keep(&item.site, FakeBackend::boxed(&server, 1));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
+        queue.enqueue(RequestId(5), vec![item.clone()]);
+        let enqueued = next_event(&events, |event| match event {
+            Event::Queue(QueueEvent::Enqueued { request, items }) => Some((request, items.len())),
+            _ => None,
+        });
+        assert_eq!(enqueued, (RequestId(5), 1));
+        let done = next_event(&events, |event| match event {
+            Event::Queue(QueueEvent::Changed { item }) if item.state.is_finished() => Some(item),
+            _ => None,
+        });
+        assert_eq!(done.state, ItemState::Done, "{done:#?}");
+        assert_eq!(std::fs::read(local.path().join("a.bin")).unwrap(), b"0123456789");
+        assert_eq!(pool.idle_count(&item.site), 1, "the connection went back to the pool");
     }
 }

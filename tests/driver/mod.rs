@@ -14,8 +14,9 @@ use ferry::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustDecision;
 use ferry::worker::{
-    self, Answer, Command, Direction, Event, ItemId, ItemState, Question, QueueItem, TransferRequest, TransferSettings,
-    WorkerHandle, WorkerOptions,
+    self, Answer, Command, Direction, Event, FileCommand, FileEvent, ItemId, ItemState, Question, QueueCommand,
+    QueueEvent, QueueItem, SessionCommand, SessionEvent, TransferRequest, TransferSettings, WorkerHandle,
+    WorkerOptions,
 };
 use secrecy::SecretString;
 
@@ -145,15 +146,15 @@ impl Driver {
     }
 
     pub fn connect(&mut self, spec: ConnectSpec) -> Result<SessionId, FerryError> {
-        match self.request(|request| Command::Connect { request, spec })? {
-            Event::Connected { session, .. } => Ok(session),
+        match self.request(|request| Command::Session(SessionCommand::Connect { request, spec }))? {
+            Event::Session(SessionEvent::Connected { session, .. }) => Ok(session),
             other => panic!("unexpected {other:?}"),
         }
     }
 
     pub fn list(&mut self, session: SessionId, path: &str) -> Result<Vec<Entry>, FerryError> {
-        match self.request(|request| Command::List { request, session, path: path.into() })? {
-            Event::Listing { entries, .. } => Ok(entries),
+        match self.request(|request| Command::Files(FileCommand::List { request, session, path: path.into() }))? {
+            Event::Files(FileEvent::Listing { entries, .. }) => Ok(entries),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -209,8 +210,8 @@ impl Driver {
             on_exists,
             verify: false,
         };
-        match self.request(|request| Command::Enqueue { request, session, transfer })? {
-            Event::Enqueued { items, .. } => Ok(items),
+        match self.request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer }))? {
+            Event::Queue(QueueEvent::Enqueued { items, .. }) => Ok(items),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -228,7 +229,7 @@ impl Driver {
                     self.questions.push(question);
                     self.handle.send(Command::Answer { prompt, answer });
                 }
-                Event::QueueChanged { item } if latest.contains_key(&item.id) => {
+                Event::Queue(QueueEvent::Changed { item }) if latest.contains_key(&item.id) => {
                     latest.insert(item.id, *item);
                 }
                 _ => {}
@@ -252,11 +253,11 @@ impl Driver {
 
 fn event_request(event: &Event) -> Option<RequestId> {
     match event {
-        Event::Connected { request, .. }
-        | Event::Listing { request, .. }
-        | Event::Stat { request, .. }
+        Event::Session(SessionEvent::Connected { request, .. })
+        | Event::Files(FileEvent::Listing { request, .. })
+        | Event::Files(FileEvent::Stat { request, .. })
         | Event::Done { request }
-        | Event::Enqueued { request, .. }
+        | Event::Queue(QueueEvent::Enqueued { request, .. })
         | Event::Failed { request, .. }
         | Event::Prompt { request, .. } => Some(*request),
         _ => None,

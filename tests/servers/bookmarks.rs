@@ -12,23 +12,25 @@ use driver::Driver;
 use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{FtpMode, Protocol, SessionId};
-use ferry::worker::{Command, Event, Question};
+use ferry::worker::{BookmarkCommand, BookmarkEvent, Command, Event, Question, SessionCommand, SessionEvent};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
-/// What an `Event::Bookmarks` carries.
+/// What an `Event::Bookmarks(BookmarkEvent::List)` carries.
 struct Listed {
     bookmarks: Vec<Bookmark>,
     recent: Vec<String>,
     problem: Option<FerryError>,
 }
 
-/// Waits for the next `Event::Bookmarks`, letting log lines and other events pass.
+/// Waits for the next `Event::Bookmarks(BookmarkEvent::List)`, letting log lines and other events pass.
 fn next_bookmarks(driver: &Driver) -> Listed {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match driver.handle.recv_timeout(left) {
-            Some(Event::Bookmarks { bookmarks, recent, problem, .. }) => return Listed { bookmarks, recent, problem },
+            Some(Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, problem, .. })) => {
+                return Listed { bookmarks, recent, problem };
+            }
             Some(_) => {}
             None => panic!("no Bookmarks event within a minute"),
         }
@@ -36,12 +38,14 @@ fn next_bookmarks(driver: &Driver) -> Listed {
 }
 
 fn load(driver: &Driver) -> Listed {
-    driver.handle.send(Command::LoadBookmarks);
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Load));
     next_bookmarks(driver)
 }
 
 fn save(driver: &Driver, bookmark: &Bookmark) -> Listed {
-    driver.handle.send(Command::SaveBookmark { bookmark: Box::new(bookmark.clone()), password: None });
+    driver
+        .handle
+        .send(Command::Bookmarks(BookmarkCommand::Save { bookmark: Box::new(bookmark.clone()), password: None }));
     next_bookmarks(driver)
 }
 
@@ -87,17 +91,18 @@ fn save_change_remove_and_export_through_the_worker() {
 
     let target = driver.config_dir().join("export/bookmarks-export.json");
     let mut driver = driver;
-    let answer =
-        driver.request(|request| Command::ExportBookmarks { request, path: target.clone() }).expect("exported");
+    let answer = driver
+        .request(|request| Command::Bookmarks(BookmarkCommand::Export { request, path: target.clone() }))
+        .expect("exported");
     assert!(matches!(answer, Event::Done { .. }), "{answer:?}");
     let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(exported["bookmarks"][0]["name"], "Renamed");
     assert_eq!(exported["bookmarks"][0]["folder"], serde_json::json!(["Moved", "Deeper"]));
 
-    driver.handle.send(Command::RemoveBookmark { id: site.id.clone() });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Remove { id: site.id.clone() }));
     assert_eq!(next_bookmarks(&driver).bookmarks, vec![other.clone()]);
     // Removing one that is gone says so, with the list as it is.
-    driver.handle.send(Command::RemoveBookmark { id: site.id.clone() });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Remove { id: site.id.clone() }));
     let listed = next_bookmarks(&driver);
     assert_eq!(listed.bookmarks, vec![other]);
     assert_eq!(listed.problem.map(|p| p.kind), Some(ErrorKind::NotFound));
@@ -131,11 +136,13 @@ fn import_reports_what_it_took_and_left_out() {
     let mut driver = Driver::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/import/ssh/config");
     let request = driver.handle.next_request();
-    driver.handle.send(Command::ImportBookmarks { request, path: fixture });
+    driver.handle.send(Command::Bookmarks(BookmarkCommand::Import { request, path: fixture }));
     let deadline = Instant::now() + Duration::from_secs(60);
     let (imported, skipped) = loop {
         match driver.handle.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Some(Event::ImportReport { request: r, imported, skipped }) if r == request => break (imported, skipped),
+            Some(Event::Bookmarks(BookmarkEvent::ImportReport { request: r, imported, skipped })) if r == request => {
+                break (imported, skipped);
+            }
             Some(Event::Failed { request: r, error }) if r == request => panic!("import failed: {error}"),
             Some(_) => {}
             None => panic!("no ImportReport"),
@@ -147,7 +154,8 @@ fn import_reports_what_it_took_and_left_out() {
     assert_eq!(listed.bookmarks.len(), imported.len(), "skipped: {skipped:?}");
 
     let missing = driver.config_dir().join("no-such-file.xml");
-    let error = driver.request(|request| Command::ImportBookmarks { request, path: missing }).unwrap_err();
+    let error =
+        driver.request(|request| Command::Bookmarks(BookmarkCommand::Import { request, path: missing })).unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotFound);
 }
 
@@ -164,9 +172,9 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
     save(&driver, &site);
 
     let answer = driver
-        .request(|request| Command::ConnectBookmark { request, id: site.id.clone() })
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
         .expect("connected with the bookmark's key");
-    let Event::Connected { session, url, .. } = answer else { panic!("{answer:?}") };
+    let Event::Session(SessionEvent::Connected { session, url, .. }) = answer else { panic!("{answer:?}") };
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
     let entries = driver.list(session, site.remote_dir.as_deref().unwrap()).unwrap();
     assert!(entries.iter().any(|e| e.name == "in-the-folder.txt"));
@@ -185,8 +193,9 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let error =
-        driver.request(|request| Command::ConnectBookmark { request, id: BookmarkId("gone".into()) }).unwrap_err();
+    let error = driver
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: BookmarkId("gone".into()) }))
+        .unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotFound);
 }
 
@@ -201,8 +210,10 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
     let site = bookmark(&id, "Asks", sshd.port(), LoginMethod::Password);
     save(&driver, &site);
     driver.secret_answer = Some(TEST_PASSWORD.into());
-    let answer = driver.request(|request| Command::ConnectBookmark { request, id: site.id.clone() }).unwrap();
-    let Event::Connected { session, .. } = answer else { panic!("{answer:?}") };
+    let answer = driver
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
+        .unwrap();
+    let Event::Session(SessionEvent::Connected { session, .. }) = answer else { panic!("{answer:?}") };
     assert!(
         driver.questions.iter().any(|q| matches!(q, Question::Password { url } if url.contains("127.0.0.1"))),
         "{:?}",
@@ -214,5 +225,5 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
 }
 
 fn disconnect(driver: &Driver, session: SessionId) {
-    driver.handle.send(Command::Disconnect { session });
+    driver.handle.send(Command::Session(SessionCommand::Disconnect { session }));
 }

@@ -618,7 +618,12 @@ fn worker_with_the_test_keychain() {
     let mut driver = driver::Driver::with_user_known_hosts(Some(known_hosts_for(&sshd, dir.path())));
     let next_bookmarks = |driver: &driver::Driver| loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)) {
-            Some(Event::Bookmarks { bookmarks, keychain_available, problem, .. }) => {
+            Some(Event::Bookmarks(ferry::worker::BookmarkEvent::List {
+                bookmarks,
+                keychain_available,
+                problem,
+                ..
+            })) => {
                 break (bookmarks, keychain_available, problem);
             }
             Some(_) => {}
@@ -641,22 +646,29 @@ fn worker_with_the_test_keychain() {
         comment: String::new(),
         uploads_in_place: false,
     };
-    driver.handle.send(ferry::worker::Command::SaveBookmark {
+    driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),
         password: Some(TEST_PASSWORD.to_string().into()),
-    });
+    }));
     let (bookmarks, keychain_available, problem) = next_bookmarks(&driver);
     assert!(keychain_available, "the test keychain was not found");
     assert!(problem.is_none(), "{problem:?}");
     assert_eq!(bookmarks, vec![site.clone()]);
 
     let answer = driver
-        .request(|request| ferry::worker::Command::ConnectBookmark { request, id: site.id.clone() })
+        .request(|request| {
+            ferry::worker::Command::Session(ferry::worker::SessionCommand::ConnectBookmark {
+                request,
+                id: site.id.clone(),
+            })
+        })
         .expect("connected with the password from the keychain");
-    assert!(matches!(answer, Event::Connected { .. }), "{answer:?}");
+    assert!(matches!(answer, Event::Session(ferry::worker::SessionEvent::Connected { .. })), "{answer:?}");
     assert!(driver.questions.is_empty(), "asked {:?}", driver.questions);
 
-    driver.handle.send(ferry::worker::Command::RemoveBookmark { id: site.id.clone() });
+    driver
+        .handle
+        .send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Remove { id: site.id.clone() }));
     assert!(next_bookmarks(&driver).0.is_empty());
     assert_no_file_holds(driver.config_dir(), TEST_PASSWORD);
 }

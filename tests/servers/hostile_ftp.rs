@@ -20,7 +20,7 @@ use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{ConnectSpec, Protocol};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustStore;
-use ferry::worker::{Direction, ItemState, TransferSettings};
+use ferry::worker::{Direction, FileCommand, ItemState, SessionCommand, SessionEvent, TransferSettings};
 use scripted_ftp::{Reply, Script, ScriptedFtp};
 
 /// Ferry's timeout for a connection and for any one reply in these tests.
@@ -775,16 +775,16 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
     };
     let handle = ferry::worker::spawn(options, Arc::new(|| {})).unwrap();
     let connect = handle.next_request();
-    handle.send(Command::Connect { request: connect, spec: login(&server) });
+    handle.send(Command::Session(SessionCommand::Connect { request: connect, spec: login(&server) }));
     let session = loop {
         match handle.recv_timeout(Duration::from_secs(10)).expect("connected") {
-            Event::Connected { session, .. } => break session,
+            Event::Session(SessionEvent::Connected { session, .. }) => break session,
             Event::Failed { error, .. } => panic!("{error}"),
             _ => {}
         }
     };
     let list = handle.next_request();
-    handle.send(Command::List { request: list, session, path: "slow".into() });
+    handle.send(Command::Files(FileCommand::List { request: list, session, path: "slow".into() }));
     std::thread::sleep(Duration::from_millis(300));
     handle.send(Command::Cancel { request: list });
     let (mut cancelled, mut closed) = (false, false);
@@ -796,7 +796,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
                 assert_eq!(error.kind, ErrorKind::Cancelled);
                 cancelled = true;
             }
-            Some(Event::Disconnected { session: s, error }) if s == session => {
+            Some(Event::Session(SessionEvent::Disconnected { session: s, error })) if s == session => {
                 assert_eq!(error.expect("a reason to show").kind, ErrorKind::ConnectionLost);
                 closed = true;
             }
@@ -805,7 +805,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
     }
     // The session is gone: a further request on it is refused at once, never sent out of step.
     let again = handle.next_request();
-    handle.send(Command::List { request: again, session, path: "slow".into() });
+    handle.send(Command::Files(FileCommand::List { request: again, session, path: "slow".into() }));
     loop {
         match handle.recv_timeout(Duration::from_secs(5)).expect("an answer") {
             Event::Failed { request, error } if request == again => {

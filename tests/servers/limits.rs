@@ -20,7 +20,7 @@ use ferry::model::{ConnectSpec, Protocol};
 use ferry::transfer::limits::Limits;
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustStore;
-use ferry::worker::{Direction, TransferSettings};
+use ferry::worker::{Direction, FileCommand, TransferSettings};
 use scripted_ftp::{ENDLESS_BYTES, Script, ScriptedFtp};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
@@ -136,7 +136,9 @@ fn a_folder_that_contains_itself_stops_the_plan_at_the_depth_limit() {
 
     // A recursive delete walks the same way and stops the same way, before deleting anything.
     let error = driver
-        .request(|request| ferry::worker::Command::RemoveTree { request, session, path: "top".into() })
+        .request(|request| {
+            ferry::worker::Command::Files(FileCommand::RemoveTree { request, session, path: "top".into() })
+        })
         .unwrap_err();
     assert_names_limit(&error, "more than 20 folders deep");
     assert_eq!(server.count("RMD"), 0, "{:?}", server.commands());

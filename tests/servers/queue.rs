@@ -12,7 +12,10 @@ use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, spec};
 use ferry::model::{Protocol, SessionId};
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Command, Direction, Event, Integrity, ItemAction, ItemState, TransferSettings};
+use ferry::worker::{
+    Command, Direction, Event, FileCommand, FileEvent, Integrity, ItemAction, ItemState, QueueCommand, QueueEvent,
+    TransferSettings,
+};
 use sha2::{Digest, Sha256};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
@@ -272,21 +275,24 @@ fn verification_says_verified_over_sftp_and_size_checked_over_vsftpd() {
         on_exists: OnExists::Overwrite,
         verify: true,
     };
-    let items =
-        match driver.request(|request| Command::Enqueue { request, session, transfer: transfer.clone() }).unwrap() {
-            Event::Enqueued { items, .. } => items,
-            other => panic!("{other:?}"),
-        };
+    let items = match driver
+        .request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer: transfer.clone() }))
+        .unwrap()
+    {
+        Event::Queue(QueueEvent::Enqueued { items, .. }) => items,
+        other => panic!("{other:?}"),
+    };
     let done = driver.wait_for_items(&items);
     assert_eq!(done[0].integrity, Some(Integrity::Verified), "{:?}", done[0]);
 
     let ftpd = Vsftpd::start(VsftpdOptions::default());
     std::fs::write(ftpd.data_dir().join("v.bin"), driver::pattern(300_000, 5)).unwrap();
     let (mut driver, session) = ftp_driver(&ftpd);
-    let items = match driver.request(|request| Command::Enqueue { request, session, transfer }).unwrap() {
-        Event::Enqueued { items, .. } => items,
-        other => panic!("{other:?}"),
-    };
+    let items =
+        match driver.request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer })).unwrap() {
+            Event::Queue(QueueEvent::Enqueued { items, .. }) => items,
+            other => panic!("{other:?}"),
+        };
     let done = driver.wait_for_items(&items);
     assert_eq!(done[0].state, ItemState::Done);
     assert_eq!(done[0].integrity, Some(Integrity::SizeChecked), "vsftpd offers no HASH");
@@ -342,7 +348,7 @@ fn most_at_once(driver: &mut Driver, items: &[ferry::worker::QueueItem], mut oth
         items.iter().filter(|i| !i.state.is_finished()).map(|i| i.id).collect();
     while !open.is_empty() {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("queue events") {
-            Event::QueueChanged { item } => {
+            Event::Queue(QueueEvent::Changed { item }) => {
                 if item.state == ItemState::Running && !item.is_folder {
                     running.insert(item.id);
                 } else {
@@ -369,13 +375,13 @@ fn four_run_at_once_each_on_its_own_connection_and_browsing_is_not_held_up() {
     let items = driver.enqueue(session, Direction::Download, local.path(), "many", true, OnExists::Overwrite).unwrap();
     // Browse while the queue runs: the listing is answered before the queue is done.
     let listing = driver.handle.next_request();
-    driver.handle.send(Command::List { request: listing, session, path: ".".into() });
+    driver.handle.send(Command::Files(FileCommand::List { request: listing, session, path: ".".into() }));
     let mut listed_while_busy = false;
     let mut progress_per_item: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     let started = std::time::Instant::now();
     let most = most_at_once(&mut driver, &items, |event, busy| match event {
-        Event::Listing { request, .. } if request == listing => listed_while_busy = busy,
-        Event::QueueProgress { item, .. } => *progress_per_item.entry(item).or_default() += 1,
+        Event::Files(FileEvent::Listing { request, .. }) if request == listing => listed_while_busy = busy,
+        Event::Queue(QueueEvent::Progress { item, .. }) => *progress_per_item.entry(item).or_default() += 1,
         _ => {}
     });
     let elapsed = started.elapsed().as_secs_f64();
@@ -407,11 +413,11 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     // Pause once some bytes have arrived.
     loop {
         match driver.handle.recv_timeout(Duration::from_secs(30)).expect("progress") {
-            Event::QueueProgress { item, bytes, .. } if item == id && bytes > 4_000_000 => break,
+            Event::Queue(QueueEvent::Progress { item, bytes, .. }) if item == id && bytes > 4_000_000 => break,
             _ => {}
         }
     }
-    driver.handle.send(Command::QueueAction { item: id, action: ItemAction::Pause });
+    driver.handle.send(Command::Queue(QueueCommand::Action { item: id, action: ItemAction::Pause }));
     std::thread::sleep(Duration::from_millis(300));
     let saved = std::fs::read_to_string(driver.config_dir().join("queue.json")).unwrap();
     assert!(saved.contains("big.bin") && !saved.contains(TEST_PASSWORD), "saved without the password");
@@ -423,14 +429,14 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     again.secret_answer = Some(TEST_PASSWORD.into());
     let restored = loop {
         let event = again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again");
-        if let Event::QueueRestored { items, .. } = event {
+        if let Event::Queue(QueueEvent::Restored { items, .. }) = event {
             break items;
         }
     };
     assert_eq!(restored.len(), 1);
     assert_eq!(restored[0].state, ItemState::Paused);
     let before = proxy.bytes_relayed();
-    again.handle.send(Command::QueueAction { item: restored[0].id, action: ItemAction::Resume });
+    again.handle.send(Command::Queue(QueueCommand::Action { item: restored[0].id, action: ItemAction::Resume }));
     let done = again.wait_for_items(&restored);
     assert_eq!(done[0].state, ItemState::Done, "{:?}", done[0]);
     assert_eq!(sha256(&local.path().join("big.bin")), sha256(&sshd.data_dir().join("big.bin")));
@@ -442,10 +448,10 @@ fn pause_cancel_retry_and_a_restart_resume_from_what_arrived() {
     std::fs::remove_file(local.path().join("big.bin")).unwrap();
     let items =
         again.enqueue(session, Direction::Download, local.path(), "big.bin", false, OnExists::Overwrite).unwrap();
-    again.handle.send(Command::QueueAction { item: items[0].id, action: ItemAction::Cancel });
+    again.handle.send(Command::Queue(QueueCommand::Action { item: items[0].id, action: ItemAction::Cancel }));
     let cancelled = again.wait_for_items(&items);
     assert_eq!(cancelled[0].state, ItemState::Cancelled);
-    again.handle.send(Command::QueueAction { item: items[0].id, action: ItemAction::Retry });
+    again.handle.send(Command::Queue(QueueCommand::Action { item: items[0].id, action: ItemAction::Retry }));
     let mut retried = cancelled.clone();
     retried[0].state = ItemState::Queued;
     let done = again.wait_for_items(&retried);
@@ -458,13 +464,13 @@ fn concurrency_can_be_changed_and_finished_items_cleared() {
     let sshd = Sshd::start();
     big_files(sshd.data_dir(), "six", 6);
     let (mut driver, session) = sftp_driver(&sshd);
-    driver.handle.send(Command::SetConcurrency { limit: 2 });
+    driver.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: 2 }));
     let local = tempfile::tempdir().unwrap();
     let items = driver.enqueue(session, Direction::Download, local.path(), "six", true, OnExists::Overwrite).unwrap();
     assert_eq!(most_at_once(&mut driver, &items, |_, _| {}), 2, "the new limit holds");
-    driver.handle.send(Command::ClearFinished);
+    driver.handle.send(Command::Queue(QueueCommand::ClearFinished));
     loop {
-        if let Event::QueueCleared { items: cleared } =
+        if let Event::Queue(QueueEvent::Cleared { items: cleared }) =
             driver.handle.recv_timeout(Duration::from_secs(10)).expect("cleared")
         {
             assert_eq!(cleared.len(), items.len(), "every finished item is removed");
@@ -490,7 +496,7 @@ fn a_restored_queue_asks_for_the_password_once_per_site() {
     let local = tempfile::tempdir().unwrap();
     let items = driver.enqueue(session, Direction::Download, local.path(), "four", true, OnExists::Overwrite).unwrap();
     for item in &items {
-        driver.handle.send(Command::QueueAction { item: item.id, action: ItemAction::Pause });
+        driver.handle.send(Command::Queue(QueueCommand::Action { item: item.id, action: ItemAction::Pause }));
     }
     // The queue is saved within a second of a change.
     std::thread::sleep(Duration::from_millis(1500));
@@ -500,15 +506,15 @@ fn a_restored_queue_asks_for_the_password_once_per_site() {
     again.secret_answer = Some(TEST_PASSWORD.into());
     let restored = loop {
         let event = again.handle.recv_timeout(Duration::from_secs(10)).expect("the queue is offered again");
-        if let Event::QueueRestored { items, .. } = event {
+        if let Event::Queue(QueueEvent::Restored { items, .. }) = event {
             break items;
         }
     };
     let files = restored.iter().filter(|item| !item.is_folder).count();
     assert!(files >= 3, "paused before they finished: {restored:#?}");
-    again.handle.send(Command::SetConcurrency { limit: 4 });
+    again.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: 4 }));
     for item in &restored {
-        again.handle.send(Command::QueueAction { item: item.id, action: ItemAction::Resume });
+        again.handle.send(Command::Queue(QueueCommand::Action { item: item.id, action: ItemAction::Resume }));
     }
     let done = again.wait_for_items(&restored);
     assert!(done.iter().all(|item| item.state == ItemState::Done), "{done:#?}");

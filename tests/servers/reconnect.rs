@@ -14,7 +14,7 @@ use driver::{Driver, pattern, spec};
 use ferry::backend::ConnectSettings;
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Direction, Event, ItemState, TransferSettings};
+use ferry::worker::{Direction, Event, ItemState, QueueEvent, SessionCommand, SessionEvent, TransferSettings};
 use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 /// Makes a folder writable by the server's account (tests create files as root).
@@ -114,7 +114,7 @@ fn a_waiting_retry_says_so_in_the_queue() {
     let mut notes = Vec::new();
     let state = loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
-            Event::QueueChanged { item } if item.id == items[0].id => {
+            Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
                 if let Some(note) = &item.note {
                     assert_eq!(item.state, ItemState::Running);
                     notes.push(note.clone());
@@ -179,7 +179,8 @@ fn a_tree_survives_killed_sessions(protocol: Protocol, port: u16, server_root: &
         let mut finished_early = std::collections::HashSet::new();
         let mut files_done = 0;
         while files_done < 6 {
-            if let Some(Event::QueueChanged { item }) = driver.handle.recv_timeout(Duration::from_secs(60))
+            if let Some(Event::Queue(QueueEvent::Changed { item })) =
+                driver.handle.recv_timeout(Duration::from_secs(60))
                 && item.state.is_finished()
             {
                 assert_eq!(item.state, ItemState::Done, "{item:#?}");
@@ -219,10 +220,10 @@ fn disconnect_closes_every_connection_to_the_site() {
     let local = tempfile::tempdir().unwrap();
     driver.download(session, "file.bin", &local.path().join("file.bin")).unwrap();
     assert!(ftpd.session_processes() > 0);
-    driver.handle.send(ferry::worker::Command::Disconnect { session });
+    driver.handle.send(ferry::worker::Command::Session(SessionCommand::Disconnect { session }));
     loop {
         match driver.handle.recv_timeout(Duration::from_secs(10)).expect("the disconnect is answered") {
-            Event::Disconnected { session: closed, .. } if closed == session => break,
+            Event::Session(SessionEvent::Disconnected { session: closed, .. }) if closed == session => break,
             _ => {}
         }
     }
@@ -260,7 +261,9 @@ fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
     while let Some(event) = driver.handle.recv_timeout(Duration::from_millis(1500)) {
         events.push(event);
     }
-    let closed = events.iter().any(|event| matches!(event, Event::Disconnected { session: s, .. } if *s == session));
+    let closed = events
+        .iter()
+        .any(|event| matches!(event, Event::Session(SessionEvent::Disconnected { session: s, .. }) if *s == session));
     assert!(!closed, "the session was never reported lost: {events:?}");
     let names: Vec<String> = driver.list(session, ".").expect("browsing goes on").into_iter().map(|e| e.name).collect();
     assert!(names.contains(&"still-here.txt".to_string()), "{names:?}");
@@ -295,7 +298,7 @@ fn a_login_cut_half_way_is_retried_not_called_a_wrong_password() {
     let mut notes = Vec::new();
     let item = loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
-            Event::QueueChanged { item } if item.id == items[0].id => {
+            Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
                 notes.extend(item.note.clone());
                 if item.state.is_finished() {
                     break item;

@@ -17,7 +17,7 @@ use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, spec};
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Command as WorkerCommand, Direction, ItemAction, ItemState, TransferSettings};
+use ferry::worker::{Command as WorkerCommand, Direction, ItemAction, ItemState, QueueCommand, TransferSettings};
 use scripted_ftp::{Script, ScriptedFtp};
 use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
@@ -309,7 +309,7 @@ fn resume_continues_the_temporary_file(
     assert!(part.exists(), "{protocol:?}: what arrived waits in the temporary file: {:?}", failed[0].error);
 
     let before = proxy.bytes_relayed();
-    driver.handle.send(WorkerCommand::QueueAction { item: items[0].id, action: ItemAction::Retry });
+    driver.handle.send(WorkerCommand::Queue(QueueCommand::Action { item: items[0].id, action: ItemAction::Retry }));
     let mut retried = failed.clone();
     retried[0].state = ItemState::Queued;
     let done = driver.wait_for_items(&retried);
@@ -410,10 +410,10 @@ fn a_cancelled_download_leaves_no_part_file_and_a_paused_one_keeps_it() {
         assert!(Instant::now() < deadline, "no bytes arrived");
         std::thread::sleep(Duration::from_millis(20));
     }
-    driver.handle.send(WorkerCommand::QueueAction { item: id, action: ItemAction::Pause });
+    driver.handle.send(WorkerCommand::Queue(QueueCommand::Action { item: id, action: ItemAction::Pause }));
     std::thread::sleep(Duration::from_millis(300));
     assert!(part.exists(), "a paused download keeps what arrived, to resume");
-    driver.handle.send(WorkerCommand::QueueAction { item: id, action: ItemAction::Cancel });
+    driver.handle.send(WorkerCommand::Queue(QueueCommand::Action { item: id, action: ItemAction::Cancel }));
     let cancelled = driver.wait_for_items(&items);
     assert_eq!(cancelled[0].state, ItemState::Cancelled);
     assert!(!part.exists(), "a cancelled download leaves nothing behind");
@@ -441,7 +441,7 @@ fn a_cancelled_upload_leaves_no_temporary_file_and_the_old_file_whole() {
         assert!(Instant::now() < deadline, "no bytes arrived");
         std::thread::sleep(Duration::from_millis(20));
     }
-    driver.handle.send(WorkerCommand::QueueAction { item: items[0].id, action: ItemAction::Cancel });
+    driver.handle.send(WorkerCommand::Queue(QueueCommand::Action { item: items[0].id, action: ItemAction::Cancel }));
     let cancelled = driver.wait_for_items(&items);
     assert_eq!(cancelled[0].state, ItemState::Cancelled);
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -245,7 +245,7 @@ fn a_host_name_that_would_add_patterns_is_never_written_to_known_hosts() {
     let config = tempfile::tempdir().unwrap();
     let trust = ferry::trust::TrustStore::new(ferry::config::ConfigDir::at(config.path()), None);
     let blob = [&11u32.to_be_bytes()[..], b"ssh-ed25519", &32u32.to_be_bytes(), &[7; 32]].concat();
-    let key = ferry::backend::ssh_known_hosts::HostKey::from_blob(&blob);
+    let key = ferry::trust::known_hosts::HostKey::from_blob(&blob);
     for host in ["good.example,victim.example", "*", "[victim.example]:22", "|1|a|b", "a\tb"] {
         let error = trust.accept_host_key(host, 22, &key, TrustDecision::AcceptAndRemember);
         assert!(error.is_err(), "{host:?} was accepted");

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use driver::{Driver, spec};
 use ferry::model::{Protocol, SessionId};
-use ferry::worker::{Command, Event};
+use ferry::worker::{Command, Event, FileCommand};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 fn make_tree(root: &Path) {
@@ -44,19 +44,24 @@ fn mode(path: &Path) -> u32 {
 
 fn exercise(driver: &mut Driver, session: SessionId, root: &Path) {
     make_tree(root);
-    done(driver, |request| Command::ChmodTree { request, session, path: "top".into(), mode: 0o750 });
+    done(driver, |request| {
+        Command::Files(FileCommand::ChmodTree { request, session, path: "top".into(), mode: 0o750 })
+    });
     for path in ["top", "top/a.txt", "top/sub", "top/sub/b.txt", "top/sub/deeper", "top/sub/deeper/c.txt"] {
         assert_eq!(mode(&root.join(path)), 0o750, "{path}");
     }
     assert_ne!(mode(&root.join("keep")), 0o750, "a link's target is left alone");
 
-    done(driver, |request| Command::RemoveTree { request, session, path: "top".into() });
+    done(driver, |request| Command::Files(FileCommand::RemoveTree { request, session, path: "top".into() }));
     assert!(!root.join("top").exists(), "the folder is gone with everything in it");
     assert_eq!(std::fs::read(root.join("keep/precious.txt")).unwrap(), b"precious", "the link was not followed");
 
-    done(driver, |request| Command::RemoveTree { request, session, path: "keep/precious.txt".into() });
+    done(driver, |request| {
+        Command::Files(FileCommand::RemoveTree { request, session, path: "keep/precious.txt".into() })
+    });
     assert!(!root.join("keep/precious.txt").exists(), "a single file is deleted too");
-    let missing = driver.request(|request| Command::RemoveTree { request, session, path: "nothing-here".into() });
+    let missing = driver
+        .request(|request| Command::Files(FileCommand::RemoveTree { request, session, path: "nothing-here".into() }));
     assert_eq!(missing.unwrap_err().kind, ferry::error::ErrorKind::NotFound);
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use ferry::config::ConfigDir;
 use ferry::error::ErrorKind;
 use ferry::model::SessionId;
-use ferry::worker::{self, Command, Event, WorkerOptions};
+use ferry::worker::{self, Command, Event, FileCommand, SessionCommand, WorkerOptions};
 
 #[test]
 fn every_event_answers_its_request_and_wakes_the_ui() {
@@ -26,8 +26,8 @@ fn every_event_answers_its_request_and_wakes_the_ui() {
     let first = handle.next_request();
     let second = handle.next_request();
     assert_ne!(first, second);
-    handle.send(Command::List { request: second, session: SessionId(999), path: "/".into() });
-    handle.send(Command::List { request: first, session: SessionId(999), path: "/".into() });
+    handle.send(Command::Files(FileCommand::List { request: second, session: SessionId(999), path: "/".into() }));
+    handle.send(Command::Files(FileCommand::List { request: first, session: SessionId(999), path: "/".into() }));
     let mut answered = Vec::new();
     let mut events = 0;
     while answered.len() < 2 {
@@ -67,7 +67,7 @@ fn a_cancelled_connect_ends_as_cancelled() {
     let request = handle.next_request();
     let mut spec = ferry::model::ConnectSpec::new(ferry::model::Protocol::Ftp, "127.0.0.1");
     spec.port = port;
-    handle.send(Command::Connect { request, spec });
+    handle.send(Command::Session(SessionCommand::Connect { request, spec }));
     std::thread::sleep(Duration::from_millis(300));
     handle.send(Command::Cancel { request });
     loop {

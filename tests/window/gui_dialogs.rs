@@ -3,8 +3,6 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use ferry::backend::ssh_known_hosts::HostKey;
-use ferry::backend::tls::RejectedCertificate;
 use ferry::error::{ErrorKind, FerryError};
 use ferry::gui::dialogs::{
     ConfirmDelete, ErrorChoice, ErrorDialog, NameDialog, PermissionsChoice, PermissionsDialog, PromptDialog,
@@ -12,6 +10,8 @@ use ferry::gui::dialogs::{
 use ferry::model::{Entry, EntryKind, PromptId};
 use ferry::transfer::policy::{FileFacts, OnExists};
 use ferry::trust::TrustDecision;
+use ferry::trust::known_hosts::HostKey;
+use ferry::trust::tls::RejectedCertificate;
 use ferry::worker::{Answer, Command, ItemId, Question};
 use secrecy::ExposeSecret;
 

@@ -10,7 +10,10 @@ use ferry::gui::log_panel::{LogPanel, MAX_LINES};
 use ferry::gui::queue_panel::{QueuePanel, action_label};
 use ferry::model::{ConnectSpec, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueItem};
+use ferry::worker::{
+    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, LogKind, LogLine, QueueCommand, QueueEvent,
+    QueueItem,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -39,7 +42,7 @@ fn item(id: u64, remote: &str, direction: Direction, size: u64, state: ItemState
 }
 
 fn enqueued(items: Vec<QueueItem>) -> Event {
-    Event::Enqueued { request: RequestId(1), items }
+    Event::Queue(QueueEvent::Enqueued { request: RequestId(1), items })
 }
 
 /// The panel drawn in a window of its own; every command a click asks for is kept.
@@ -75,14 +78,14 @@ fn mixed_queue() -> QueuePanel {
     ])));
     let mut running = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
     running.bytes_done = 0;
-    assert!(panel.apply(&Event::QueueChanged { item: Box::new(running) }));
-    assert!(panel.apply(&Event::QueueProgress {
+    assert!(panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(running) })));
+    assert!(panel.apply(&Event::Queue(QueueEvent::Progress {
         item: ItemId(1),
         bytes: 12 * MIB,
         total: Some(40 * MIB),
         speed: 5.0 * MIB as f64,
         eta: Some(Duration::from_secs(6)),
-    }));
+    })));
     panel
 }
 
@@ -127,8 +130,14 @@ fn pause_on_a_running_row_and_retry_on_a_failed_one_ask_the_worker() {
     harness.run();
     let commands = &harness.state().commands;
     assert_eq!(commands.len(), 2, "{commands:?}");
-    assert!(matches!(commands[0], Command::QueueAction { item: ItemId(1), action: ItemAction::Pause }), "{commands:?}");
-    assert!(matches!(commands[1], Command::QueueAction { item: ItemId(2), action: ItemAction::Retry }), "{commands:?}");
+    assert!(
+        matches!(commands[0], Command::Queue(QueueCommand::Action { item: ItemId(1), action: ItemAction::Pause })),
+        "{commands:?}"
+    );
+    assert!(
+        matches!(commands[1], Command::Queue(QueueCommand::Action { item: ItemId(2), action: ItemAction::Retry })),
+        "{commands:?}"
+    );
 }
 
 /// Every state an item can be in, and a row name that says which.
@@ -168,7 +177,7 @@ fn each_row_offers_exactly_the_actions_the_worker_accepts() {
     assert!(
         matches!(
             harness.state().commands.as_slice(),
-            [Command::QueueAction { item: ItemId(5), action: ItemAction::Cancel }]
+            [Command::Queue(QueueCommand::Action { item: ItemId(5), action: ItemAction::Cancel })]
         ),
         "a failed item can be given up for good: {:?}",
         harness.state().commands
@@ -181,8 +190,8 @@ fn clear_finished_asks_the_worker_and_the_cleared_rows_go() {
     harness.run();
     harness.get_by_label("Clear finished").click();
     harness.run();
-    assert!(matches!(harness.state().commands.as_slice(), [Command::ClearFinished]));
-    harness.state_mut().panel.apply(&Event::QueueCleared { items: vec![ItemId(2), ItemId(3)] });
+    assert!(matches!(harness.state().commands.as_slice(), [Command::Queue(QueueCommand::ClearFinished)]));
+    harness.state_mut().panel.apply(&Event::Queue(QueueEvent::Cleared { items: vec![ItemId(2), ItemId(3)] }));
     harness.run();
     assert!(harness.query_by_label("photo.jpg").is_none());
     assert!(harness.query_by_label("notes.txt").is_none());
@@ -193,10 +202,10 @@ fn clear_finished_asks_the_worker_and_the_cleared_rows_go() {
 #[test]
 fn paused_items_resume_and_the_transfers_at_once_can_change() {
     let mut panel = QueuePanel::default();
-    panel.apply(&Event::QueueRestored {
+    panel.apply(&Event::Queue(QueueEvent::Restored {
         items: vec![item(7, "/srv/left-over.bin", Direction::Upload, MIB, ItemState::Running)],
         problem: None,
-    });
+    }));
     let mut harness = queue_harness(panel);
     harness.run();
     harness.get_by_label("Paused");
@@ -204,7 +213,7 @@ fn paused_items_resume_and_the_transfers_at_once_can_change() {
     harness.run();
     assert!(matches!(
         harness.state().commands.as_slice(),
-        [Command::QueueAction { item: ItemId(7), action: ItemAction::Resume }]
+        [Command::Queue(QueueCommand::Action { item: ItemId(7), action: ItemAction::Resume })]
     ));
     assert_eq!(harness.state().panel.item(ItemId(7)).map(|item| item.state), Some(ItemState::Paused));
 }
@@ -221,24 +230,24 @@ fn the_status_bar_sums_up_files_bytes_speed_and_time_left() {
         let mut done = done.clone();
         done.state = ItemState::Done;
         done.bytes_done = 4 * MIB;
-        panel.apply(&Event::QueueChanged { item: Box::new(done) });
+        panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(done) }));
     }
     let mut running = items[3].clone();
     running.state = ItemState::Running;
-    panel.apply(&Event::QueueChanged { item: Box::new(running) });
-    panel.apply(&Event::QueueProgress {
+    panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(running) }));
+    panel.apply(&Event::Queue(QueueEvent::Progress {
         item: ItemId(4),
         bytes: 0,
         total: Some(4 * MIB),
         speed: 5.1 * MIB as f64,
         eta: None,
-    });
-    panel.apply(&Event::QueueTotals {
+    }));
+    panel.apply(&Event::Queue(QueueEvent::Totals {
         bytes: 12 * MIB,
         total: 40 * MIB,
         speed: 5.1 * MIB as f64,
         eta: Some(Duration::from_secs(6)),
-    });
+    }));
     let status = panel.status().expect("a running queue has a status");
     assert_eq!(status.text, "3 of 10 files · 12.0 MiB of 40.0 MiB · 5.10 MiB/s · 6 s left");
     assert!((status.fraction - 0.3).abs() < 1e-6, "{}", status.fraction);
@@ -254,7 +263,7 @@ fn the_status_bar_sums_up_files_bytes_speed_and_time_left() {
     for id in 4..=10 {
         let mut cancelled = items[id - 1].clone();
         cancelled.state = ItemState::Cancelled;
-        panel.apply(&Event::QueueChanged { item: Box::new(cancelled) });
+        panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(cancelled) }));
     }
     assert_eq!(panel.status(), None);
 }
@@ -287,7 +296,13 @@ fn folders_and_files_of_unknown_size_read_plainly() {
     let mut skipped = item(3, "/srv/bad\u{1b}name", Direction::Download, 10, ItemState::Skipped);
     skipped.error = Some(FerryError::new(ErrorKind::Protocol, "the name is not safe"));
     panel.apply(&enqueued(vec![folder, unknown, skipped]));
-    panel.apply(&Event::QueueProgress { item: ItemId(2), bytes: 5000, total: None, speed: 0.0, eta: None });
+    panel.apply(&Event::Queue(QueueEvent::Progress {
+        item: ItemId(2),
+        bytes: 5000,
+        total: None,
+        speed: 0.0,
+        eta: None,
+    }));
     let mut harness = queue_harness(panel);
     harness.run();
     harness.get_by_label("photos/");
@@ -301,7 +316,13 @@ fn folders_and_files_of_unknown_size_read_plainly() {
 fn other_events_are_left_to_the_window() {
     let mut panel = QueuePanel::default();
     assert!(!panel.apply(&Event::Done { request: RequestId(1) }));
-    assert!(panel.apply(&Event::QueueProgress { item: ItemId(99), bytes: 1, total: None, speed: 0.0, eta: None }));
+    assert!(panel.apply(&Event::Queue(QueueEvent::Progress {
+        item: ItemId(99),
+        bytes: 1,
+        total: None,
+        speed: 0.0,
+        eta: None
+    })));
     assert!(panel.is_empty(), "progress for an unknown item adds no row");
 }
 
@@ -397,13 +418,13 @@ fn a_waiting_retry_is_shown_in_the_row() {
     let mut panel = mixed_queue();
     let mut waiting = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
     waiting.note = Some("connection lost; retry 2 of 3 in 4 s".into());
-    assert!(panel.apply(&Event::QueueChanged { item: Box::new(waiting.clone()) }));
+    assert!(panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(waiting.clone()) })));
     let mut harness = queue_harness(panel);
     harness.run();
     harness.get_by_label("connection lost; retry 2 of 3 in 4 s");
     assert!(harness.query_by_label("Running").is_none(), "not a frozen \"Running\"");
     waiting.note = None;
-    assert!(harness.state_mut().panel.apply(&Event::QueueChanged { item: Box::new(waiting) }));
+    assert!(harness.state_mut().panel.apply(&Event::Queue(QueueEvent::Changed { item: Box::new(waiting) })));
     harness.run();
     harness.get_by_label("Running");
 }

@@ -2,10 +2,10 @@
 //! once, Accept and remember, Cancel.
 
 use super::{code, escape_pressed, host_port, modal};
-use crate::backend::ssh_known_hosts::HostKey;
-use crate::backend::tls::{RejectedCertificate, display_fingerprint};
 use crate::model::escape_control;
 use crate::trust::TrustDecision;
+use crate::trust::known_hosts::HostKey;
+use crate::trust::tls::{RejectedCertificate, display_fingerprint};
 use crate::worker::Answer;
 
 /// The three trust buttons; Escape is Cancel.

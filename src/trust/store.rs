@@ -1,10 +1,10 @@
-//! What Ferry trusts: SSH host keys and TLS certificates the user accepted, for this run or for good.
+//! What the user accepted: SSH host keys and TLS certificates, for this run or for good.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::backend::ssh_known_hosts::{self, HostKey};
+use super::known_hosts::{self, HostKey};
 use crate::config::ConfigDir;
 use crate::error::{FerryError, Result};
 
@@ -62,7 +62,7 @@ impl TrustStore {
                 Ok(())
             }
             TrustDecision::AcceptAndRemember => {
-                ssh_known_hosts::remember(&self.config.known_hosts(), &host, port, key)?;
+                known_hosts::remember(&self.config.known_hosts(), &host, port, key)?;
                 lock(&self.accepted_host_keys).insert((host, port, key.base64.clone()));
                 Ok(())
             }

@@ -1,0 +1,88 @@
+//! The file operations on a browsing session's own connection (list, stat, make, rename,
+//! delete, permissions, and the same on whole trees), each surviving one dropped connection
+//! (`reconnect.rs`). Imports the sessions, `reconnect.rs` and `tree.rs`.
+
+use std::sync::Arc;
+
+use super::messages::{Event, FileCommand, FileEvent};
+use super::reconnect::on_session;
+use super::sessions::Sessions;
+use crate::error::Result;
+use crate::model::{RequestId, SessionId};
+
+impl FileCommand {
+    /// The request it answers and the session it runs on.
+    pub(super) fn ids(&self) -> (RequestId, SessionId) {
+        match self {
+            FileCommand::List { request, session, .. }
+            | FileCommand::Stat { request, session, .. }
+            | FileCommand::MakeDir { request, session, .. }
+            | FileCommand::Rename { request, session, .. }
+            | FileCommand::RemoveFile { request, session, .. }
+            | FileCommand::RemoveDir { request, session, .. }
+            | FileCommand::Chmod { request, session, .. }
+            | FileCommand::RemoveTree { request, session, .. }
+            | FileCommand::ChmodTree { request, session, .. } => (*request, *session),
+        }
+    }
+
+    /// The protocol log's line for it.
+    pub(super) fn log_line(&self) -> String {
+        match self {
+            FileCommand::List { path, .. } => format!("List {path}"),
+            FileCommand::Stat { path, .. } => format!("Stat {path}"),
+            FileCommand::MakeDir { path, .. } => format!("Make folder {path}"),
+            FileCommand::Rename { from, to, .. } => format!("Rename {from} to {to}"),
+            FileCommand::RemoveFile { path, .. } => format!("Delete {path}"),
+            FileCommand::RemoveDir { path, .. } => format!("Delete folder {path}"),
+            FileCommand::RemoveTree { path, .. } => format!("Delete {path} with everything in it"),
+            FileCommand::Chmod { path, mode, .. } => format!("Set permissions of {path} to {mode:o}"),
+            FileCommand::ChmodTree { path, mode, .. } => {
+                format!("Set permissions of {path} and everything in it to {mode:o}")
+            }
+        }
+    }
+}
+
+/// Does one file operation and returns the event that answers it.
+pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Result<Event> {
+    let done = |request| Ok(Event::Done { request });
+    match command {
+        FileCommand::List { request, session, path } => {
+            let entries = on_session!(sessions, request, session, |b| b.list(&path).await)?;
+            Ok(Event::Files(FileEvent::Listing { request, session, path, entries }))
+        }
+        FileCommand::Stat { request, session, path } => {
+            let entry = on_session!(sessions, request, session, |b| b.stat(&path).await)?;
+            Ok(Event::Files(FileEvent::Stat { request, entry }))
+        }
+        FileCommand::MakeDir { request, session, path } => {
+            on_session!(sessions, request, session, |b| b.mkdir(&path).await)?;
+            done(request)
+        }
+        FileCommand::Rename { request, session, from, to } => {
+            on_session!(sessions, request, session, |b| b.rename(&from, &to).await)?;
+            done(request)
+        }
+        FileCommand::RemoveFile { request, session, path } => {
+            on_session!(sessions, request, session, |b| b.remove_file(&path).await)?;
+            done(request)
+        }
+        FileCommand::RemoveDir { request, session, path } => {
+            on_session!(sessions, request, session, |b| b.remove_dir(&path).await)?;
+            done(request)
+        }
+        FileCommand::Chmod { request, session, path, mode } => {
+            on_session!(sessions, request, session, |b| b.chmod(&path, mode).await)?;
+            done(request)
+        }
+        FileCommand::RemoveTree { request, session, path } => {
+            on_session!(sessions, request, session, |b| super::tree::remove_tree(b, &path).await)?;
+            done(request)
+        }
+        FileCommand::ChmodTree { request, session, path, mode } => {
+            on_session!(sessions, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
+            done(request)
+        }
+    }
+}

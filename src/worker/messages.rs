@@ -1,0 +1,261 @@
+//! The worker's messages: the `Command`s the UI and the command line send, grouped by the service
+//! that owns them, and the `Event`s, questions and log lines that come back. Imports nothing else
+//! of the worker but the queue's item types.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use super::queue::{Direction, ItemId, QueueItem};
+use super::queue_state::ItemAction;
+use crate::error::FerryError;
+use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
+use crate::transfer::policy::{FileFacts, OnExists};
+use crate::trust::TrustDecision;
+use crate::trust::known_hosts::HostKey;
+use crate::trust::tls::RejectedCertificate;
+
+/// What the UI or the command line asks the worker to do, grouped by the service that owns it.
+/// Requests carry an id; the Events that answer them carry the same id.
+#[derive(Debug)]
+pub enum Command {
+    /// Opening and closing connections (the browsing sessions).
+    Session(SessionCommand),
+    /// Working on the files of an open session.
+    Files(FileCommand),
+    /// The transfer queue.
+    Queue(QueueCommand),
+    /// Saved sites.
+    Bookmarks(BookmarkCommand),
+    /// The window's own state.
+    Window(WindowCommand),
+    /// Answer a `Prompt` event.
+    Answer { prompt: PromptId, answer: Answer },
+    /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
+    Cancel { request: RequestId },
+    /// Close every connection and stop the worker.
+    Shutdown,
+}
+
+/// Opening and closing connections.
+#[derive(Debug)]
+pub enum SessionCommand {
+    /// Open and log in a connection. Answered by `Connected` or `Failed`, possibly after `Prompt`s.
+    Connect { request: RequestId, spec: ConnectSpec },
+    /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
+    /// `:path` (`myserver:/var/www`). Answered like `Connect`.
+    ConnectTarget { request: RequestId, text: String },
+    /// Connect with a bookmark's settings and keychain secret, as `Connect` does. Answered by
+    /// `Connected` or `Failed`, possibly after `Prompt`s.
+    ConnectBookmark { request: RequestId, id: crate::bookmarks::BookmarkId },
+    /// Close a connection. Answered by `Disconnected`.
+    Disconnect { session: SessionId },
+}
+
+/// Working on the files of an open session, on its own connection.
+#[derive(Debug)]
+pub enum FileCommand {
+    /// List a folder. Answered by `Listing`.
+    List { request: RequestId, session: SessionId, path: String },
+    /// Read one entry's metadata. Answered by `Stat`.
+    Stat { request: RequestId, session: SessionId, path: String },
+    /// Create a folder. Answered by `Done`.
+    MakeDir { request: RequestId, session: SessionId, path: String },
+    /// Rename or move a file or folder. Answered by `Done`.
+    Rename { request: RequestId, session: SessionId, from: String, to: String },
+    /// Delete a file or symlink. Answered by `Done`.
+    RemoveFile { request: RequestId, session: SessionId, path: String },
+    /// Delete an empty folder. Answered by `Done`.
+    RemoveDir { request: RequestId, session: SessionId, path: String },
+    /// Set permission bits. Answered by `Done`.
+    Chmod { request: RequestId, session: SessionId, path: String, mode: u32 },
+    /// Delete a file, or a folder with everything in it (links are deleted, never followed).
+    /// Answered by `Done`.
+    RemoveTree { request: RequestId, session: SessionId, path: String },
+    /// Set permission bits on a folder and everything in it (links skipped). Answered by `Done`.
+    ChmodTree { request: RequestId, session: SessionId, path: String, mode: u32 },
+}
+
+/// The transfer queue.
+#[derive(Debug)]
+pub enum QueueCommand {
+    /// Plan a transfer (a file, or a folder with everything in it) into queue items and queue
+    /// them. Answered by `Enqueued`; the items then report `QueueChanged` and `QueueProgress`.
+    Enqueue { request: RequestId, session: SessionId, transfer: TransferRequest },
+    /// Cancel, pause, resume or retry one queue item. Answered by `QueueChanged`.
+    Action { item: ItemId, action: ItemAction },
+    /// Remove finished items from the queue. Answered by `QueueCleared`.
+    ClearFinished,
+    /// Change how many queue items run at once.
+    SetConcurrency { limit: usize },
+}
+
+/// Saved sites and their secrets.
+#[derive(Debug)]
+pub enum BookmarkCommand {
+    /// Read the bookmark file and ask whether a keychain answers. Answered by `Bookmarks`.
+    Load,
+    /// Add or change a bookmark (by id); its password or key passphrase, if given, goes to the
+    /// keychain, never to a file. Answered by `Bookmarks` (its `problem` tells of a secret not stored).
+    Save { bookmark: Box<crate::bookmarks::Bookmark>, password: Option<SecretString> },
+    /// Delete a bookmark and its secret. Answered by `Bookmarks`.
+    Remove { id: crate::bookmarks::BookmarkId },
+    /// Import another client's saved sites (passwords to the keychain). Answered by
+    /// `ImportReport`, then `Bookmarks`; or `Failed`.
+    Import { request: RequestId, path: PathBuf },
+    /// Write the bookmarks to a file in Ferry's format, without secrets. Answered by `Done` or `Failed`.
+    Export { request: RequestId, path: PathBuf },
+}
+
+/// The window's own state.
+#[derive(Debug)]
+pub enum WindowCommand {
+    /// Write the window's remembered state (JSON) to the config folder, replacing the old one
+    /// atomically. Failures are logged, not reported: the window goes on either way.
+    SaveState { json: String },
+}
+
+/// What the worker tells the UI or the command line, grouped like the commands.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Connections opened and closed.
+    Session(SessionEvent),
+    /// Answers to file operations.
+    Files(FileEvent),
+    /// The transfer queue.
+    Queue(QueueEvent),
+    /// Saved sites.
+    Bookmarks(BookmarkEvent),
+    /// A request with nothing else to report succeeded.
+    Done { request: RequestId },
+    /// A request failed.
+    Failed { request: RequestId, error: FerryError },
+    /// The worker needs the user to decide something; reply with `Command::Answer`.
+    Prompt { prompt: PromptId, request: RequestId, question: Question },
+    /// A line for the protocol log.
+    Log { line: LogLine },
+}
+
+/// Connections opened and closed.
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
+    /// A connection is open and logged in; `home` is the folder it starts in, `start` the folder
+    /// it was asked to open (a URL's path, a bookmark's remote folder), if any.
+    Connected { request: RequestId, session: SessionId, home: String, url: String, start: Option<String> },
+    /// A connection closed: asked for (`error` is None) or lost.
+    Disconnected { session: SessionId, error: Option<FerryError> },
+}
+
+/// Answers to file operations.
+#[derive(Debug, Clone)]
+pub enum FileEvent {
+    /// A folder's entries.
+    Listing { request: RequestId, session: SessionId, path: String, entries: Vec<Entry> },
+    /// One entry's metadata.
+    Stat { request: RequestId, entry: Entry },
+}
+
+/// The transfer queue.
+#[derive(Debug, Clone)]
+pub enum QueueEvent {
+    /// A transfer was planned: these items are now in the queue (unsafe names among them come
+    /// as `Skipped`, with the reason).
+    Enqueued { request: RequestId, items: Vec<QueueItem> },
+    /// A queue item changed state (started, paused, done, failed...).
+    Changed { item: Box<QueueItem> },
+    /// A queue item moved `bytes` of `total`, at a smoothed `speed` in bytes per second (at most
+    /// about ten of these a second per item).
+    Progress { item: ItemId, bytes: u64, total: Option<u64>, speed: f64, eta: Option<std::time::Duration> },
+    /// The whole queue's progress (at most about ten a second).
+    Totals { bytes: u64, total: u64, speed: f64, eta: Option<std::time::Duration> },
+    /// These finished items were removed from the queue.
+    Cleared { items: Vec<ItemId> },
+    /// Items the last run left unfinished, back in the queue as paused; `problem` tells of a saved
+    /// queue that could not be read (it was kept aside).
+    Restored { items: Vec<QueueItem>, problem: Option<FerryError> },
+}
+
+/// Saved sites.
+#[derive(Debug, Clone)]
+pub enum BookmarkEvent {
+    /// The bookmarks and recent connections (newest first), whether a keychain keeps passwords,
+    /// and a problem to show: a bookmark file that was kept aside, or a change that failed.
+    List {
+        bookmarks: Vec<crate::bookmarks::Bookmark>,
+        recent: Vec<String>,
+        keychain_available: bool,
+        problem: Option<FerryError>,
+    },
+    /// What an import saved (names) and left out (with reasons). A fresh `List` follows.
+    ImportReport { request: RequestId, imported: Vec<String>, skipped: Vec<crate::bookmarks::import::Skipped> },
+}
+
+/// One line of the protocol log: what was asked of a server and what it answered. Never holds a
+/// password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// When it happened.
+    pub time: chrono::DateTime<chrono::Utc>,
+    /// The connection it belongs to, if any.
+    pub session: Option<SessionId>,
+    /// Sent, received, or a note.
+    pub kind: LogKind,
+    /// The text, control characters escaped.
+    pub text: String,
+}
+
+/// What a log line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// Something Ferry asked the server.
+    Command,
+    /// The server's answer.
+    Reply,
+    /// A note from Ferry (connected, listing done...).
+    Info,
+    /// A failure.
+    Error,
+}
+
+/// A question for the user.
+#[derive(Debug, Clone)]
+pub enum Question {
+    /// The SSH server's key is not known: accept it? No credential has been sent yet.
+    UnknownHostKey { host: String, port: u16, key: HostKey },
+    /// The TLS certificate is not trusted: accept it? No credential has been sent yet.
+    UntrustedCertificate { host: String, port: u16, certificate: RejectedCertificate },
+    /// The server needs a password for `url`.
+    Password { url: String },
+    /// The private key needs its passphrase.
+    KeyPassphrase { key_file: PathBuf },
+    /// A transfer's target exists: what now? Both sides' size and date are shown.
+    TargetExists { item: ItemId, name: String, source: FileFacts, target: FileFacts },
+}
+
+/// The user's reply to a `Question`.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// For host keys and certificates.
+    Trust(TrustDecision),
+    /// For passwords and passphrases; `None` cancels.
+    Secret(Option<SecretString>),
+    /// For an existing target: what to do, and whether for the rest of the batch too.
+    Exists { choice: OnExists, apply_to_all: bool },
+}
+
+/// What to transfer, as the UI or command line asks for it.
+#[derive(Debug, Clone)]
+pub struct TransferRequest {
+    /// Download or upload.
+    pub direction: Direction,
+    /// The local file or folder (source of an upload, target of a download).
+    pub local: PathBuf,
+    /// The remote file or folder (source of a download, target of an upload).
+    pub remote: String,
+    /// Copy folders with everything in them.
+    pub recursive: bool,
+    /// What to do when a target exists.
+    pub on_exists: OnExists,
+    /// Compare SHA-256 checksums with the server's after each file.
+    pub verify: bool,
+}
