@@ -70,6 +70,10 @@ pub struct GlobalOptions {
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Seconds to wait for a connection, a reply, or a server to take more upload data, before
+    /// giving up on that connection (and retrying on a fresh one).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 /// The headless commands. Every URL argument also takes `NAME:/path`, NAME being a bookmark or
@@ -212,6 +216,7 @@ impl GlobalOptions {
     /// Worker options for these command-line options.
     pub fn worker_options(&self) -> WorkerOptions {
         let mut options = WorkerOptions::new(self.config_dir());
+        options.settings.timeout = std::time::Duration::from_secs(self.timeout);
         if let Some(file) = &self.known_hosts {
             options.user_known_hosts = Some(file.clone());
         }
@@ -765,6 +770,9 @@ struct Board {
     refused: Vec<FerryError>,
     /// Files left alone because the target exists (`--on-exists skip`): what the user asked for.
     skipped: usize,
+    /// The last note printed for each running item ("… retry 1 of 3 in 1 s"), so a retry is told
+    /// once, as it happens.
+    running_notes: HashMap<ItemId, String>,
 }
 
 impl Board {
@@ -789,6 +797,7 @@ impl Board {
             failures: Vec::new(),
             refused: Vec::new(),
             skipped: 0,
+            running_notes: HashMap::new(),
         };
         for item in items {
             board.names.insert(item.id, escape_control(&item.name()));
@@ -827,6 +836,13 @@ impl Board {
     }
 
     fn changed(&mut self, item: QueueItem) {
+        if let Some(note) = item.note.as_ref().filter(|_| item.state == ItemState::Running)
+            && self.running_notes.get(&item.id) != Some(note)
+        {
+            let (name, shown) = (escape_control(&item.name()), escape_control(note));
+            self.multi.suspend(|| eprintln!("ferry: {name}: {shown}"));
+            self.running_notes.insert(item.id, note.clone());
+        }
         if item.state.is_finished() && self.pending.remove(&item.id) {
             if let Some(bar) = self.bars.remove(&item.id) {
                 bar.finish_and_clear();
