@@ -7,8 +7,9 @@
 //! ("failed to write whole buffer"); the handle is then closed while half a request is on the
 //! wire, the server's sftp-server waits for the rest of it, and the upload hangs until the
 //! timeout. So a 0 here means "call again": libssh2 itself then waits for the server's window
-//! adjustment. Only a stretch with no progress at all for the whole timeout is an error, and it
-//! says what happened: the server accepted no data.
+//! adjustment. Only a stretch with no progress at all for the whole timeout is an error (whether
+//! libssh2 keeps answering 0 or itself gives up waiting on the socket), and it says what
+//! happened: the server accepted no data.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -16,8 +17,9 @@ use std::time::{Duration, Instant};
 use crate::error::{ErrorKind, FerryError};
 
 /// Writes all of `buffer` to `file`, calling again (with the rest of the buffer) whenever libssh2
-/// reports 0 bytes. `no_progress_limit` bounds how long the server may accept nothing; other
-/// write errors go through `map_error`.
+/// reports 0 bytes. `no_progress_limit` bounds how long the server may accept nothing (it should
+/// be the session's timeout, after which libssh2 reports a timed-out wait); other write errors go
+/// through `map_error`.
 pub fn write_whole(
     file: &mut impl Write,
     mut buffer: &[u8],
@@ -25,22 +27,25 @@ pub fn write_whole(
     context: &str,
     map_error: impl Fn(&std::io::Error) -> FerryError,
 ) -> Result<(), FerryError> {
+    let stalled = || {
+        FerryError::new(
+            ErrorKind::Timeout,
+            format!("the server accepted no data for {} s while {context}", no_progress_limit.as_secs()),
+        )
+    };
     let mut last_progress = Instant::now();
     while !buffer.is_empty() {
         match file.write(buffer) {
-            Ok(0) => {
-                if last_progress.elapsed() >= no_progress_limit {
-                    return Err(FerryError::new(
-                        ErrorKind::Timeout,
-                        format!("the server accepted no data for {} s while {context}", no_progress_limit.as_secs()),
-                    ));
-                }
-            }
+            Ok(0) if last_progress.elapsed() >= no_progress_limit => return Err(stalled()),
+            Ok(0) => {}
             Ok(written) => {
                 buffer = &buffer[written.min(buffer.len())..];
                 last_progress = Instant::now();
             }
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            // libssh2 waited the whole session timeout for a window adjustment or an ack that
+            // never came: the same stall, seen from inside one call.
+            Err(error) if error.kind() == std::io::ErrorKind::TimedOut => return Err(stalled()),
             Err(error) => return Err(map_error(&error)),
         }
     }
@@ -102,5 +107,24 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::Timeout);
         assert!(error.context.contains("the server accepted no data for 0 s while uploading x"), "{error}");
         assert_eq!(error.server_reply, None, "Ferry's own verdict, not the server's words");
+    }
+
+    #[test]
+    fn a_wait_that_times_out_inside_libssh2_is_reported_as_a_stall() {
+        struct TimesOut;
+        impl Write for TimesOut {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "Timed out waiting on socket"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let error =
+            write_whole(&mut TimesOut, b"abc", Duration::from_secs(2), "uploading x", |e| FerryError::from_io(e, "x"))
+                .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Timeout);
+        assert_eq!(error.context, "the server accepted no data for 2 s while uploading x");
+        assert_eq!(error.detail, None, "libssh2's words add nothing here");
     }
 }

@@ -57,6 +57,10 @@ pub struct GlobalOptions {
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Seconds to wait for a connection, a reply, or a server to take more upload data, before
+    /// giving up on that connection (and retrying on a fresh one).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 /// The headless commands. Every URL argument also takes `NAME:/path`, NAME being a bookmark or
@@ -199,6 +203,7 @@ impl GlobalOptions {
     /// Worker options for these command-line options.
     pub fn worker_options(&self) -> WorkerOptions {
         let mut options = WorkerOptions::new(self.config_dir());
+        options.settings.timeout = std::time::Duration::from_secs(self.timeout);
         if let Some(file) = &self.known_hosts {
             options.user_known_hosts = Some(file.clone());
         }

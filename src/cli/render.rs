@@ -75,6 +75,9 @@ pub(super) struct Board {
     refused: Vec<FerryError>,
     /// Files left alone because the target exists (`--on-exists skip`): what the user asked for.
     skipped: usize,
+    /// The last note printed for each running item ("… retry 1 of 3 in 1 s"), so a retry is told
+    /// once, as it happens.
+    running_notes: HashMap<ItemId, String>,
 }
 
 impl Board {
@@ -99,6 +102,7 @@ impl Board {
             failures: Vec::new(),
             refused: Vec::new(),
             skipped: 0,
+            running_notes: HashMap::new(),
         };
         for item in items {
             board.names.insert(item.id, escape_control(&item.name()));
@@ -137,6 +141,13 @@ impl Board {
     }
 
     pub(super) fn changed(&mut self, item: QueueItem) {
+        if let Some(note) = item.note.as_ref().filter(|_| item.state == ItemState::Running)
+            && self.running_notes.get(&item.id) != Some(note)
+        {
+            let (name, shown) = (escape_control(&item.name()), escape_control(note));
+            self.multi.suspend(|| eprintln!("ferry: {name}: {shown}"));
+            self.running_notes.insert(item.id, note.clone());
+        }
         if item.state.is_finished() && self.pending.remove(&item.id) {
             if let Some(bar) = self.bars.remove(&item.id) {
                 bar.finish_and_clear();

@@ -332,9 +332,10 @@ impl QueueService {
 
     /// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
     fn show_retry(&self, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
+        // A timeout says what Ferry waited for ("the server accepted no data for 30 s while …").
         let why = match error.kind {
-            ErrorKind::Timeout => "the server stopped answering",
-            _ => "connection lost",
+            ErrorKind::Timeout => format!("{}: {}", error.kind.label(), crate::model::escape_control(&error.context)),
+            _ => "connection lost".to_string(),
         };
         let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
         self.set_note(id, Some(note));

@@ -64,6 +64,11 @@ pub enum Fault {
     /// server side is then closed too); a server that closes meanwhile is not reported to the
     /// client. Whatever either peer sends during the stall is read and thrown away.
     Stall,
+    /// Stop forwarding the counted direction only and keep the sockets open; the other
+    /// direction keeps flowing. Counting `ToServer`, the server hears nothing more from the
+    /// client while the client still gets what the server sends (an SSH server's keep-alives,
+    /// say): an upload that the server never sees. Ends like [`Fault::Stall`].
+    OneWayStall,
 }
 
 /// A fault for one connection: after `after_bytes` bytes in `direction` (counted on that one
@@ -279,6 +284,10 @@ struct Connection {
     dropped: AtomicBool,
     /// A [`Fault::Stall`] struck.
     stalled: AtomicBool,
+    /// A [`Fault::OneWayStall`] struck on the client-to-server direction.
+    silent_to_server: AtomicBool,
+    /// A [`Fault::OneWayStall`] struck on the server-to-client direction.
+    silent_to_client: AtomicBool,
 }
 
 impl Connection {
@@ -290,13 +299,24 @@ impl Connection {
         }
     }
 
-    /// Whether a fault struck: nothing more is forwarded.
-    fn faulted(&self) -> bool {
-        self.dropped.load(Ordering::SeqCst) || self.stalled.load(Ordering::SeqCst)
+    /// The flag of a [`Fault::OneWayStall`] on `direction`.
+    fn silence(&self, direction: Direction) -> &AtomicBool {
+        match direction {
+            Direction::ToServer => &self.silent_to_server,
+            Direction::ToClient => &self.silent_to_client,
+        }
     }
 
-    /// Lets `fault` strike; `delivered_to` is the socket that got the last bytes before the cut.
-    fn strike(self: &Arc<Self>, fault: Fault, delivered_to: &TcpStream, shared: &Shared) {
+    /// Whether a fault struck: nothing more is forwarded in `direction`.
+    fn faulted(&self, direction: Direction) -> bool {
+        self.dropped.load(Ordering::SeqCst)
+            || self.stalled.load(Ordering::SeqCst)
+            || self.silence(direction).load(Ordering::SeqCst)
+    }
+
+    /// Lets `fault` strike on `direction`; `delivered_to` is the socket that got the last bytes
+    /// before the cut.
+    fn strike(self: &Arc<Self>, fault: Fault, direction: Direction, delivered_to: &TcpStream, shared: &Shared) {
         match fault {
             Fault::Drop => {
                 self.dropped.store(true, Ordering::SeqCst);
@@ -307,6 +327,10 @@ impl Connection {
             }
             Fault::Stall => {
                 self.stalled.store(true, Ordering::SeqCst);
+                shared.add_stalled(self);
+            }
+            Fault::OneWayStall => {
+                self.silence(direction).store(true, Ordering::SeqCst);
                 shared.add_stalled(self);
             }
         }
@@ -322,7 +346,7 @@ impl Connection {
     fn source_ended(&self, direction: Direction, eof: bool) {
         if self.dropped.load(Ordering::SeqCst) {
             // Already shut down.
-        } else if self.stalled.load(Ordering::SeqCst) {
+        } else if self.stalled.load(Ordering::SeqCst) || self.silence(Direction::ToServer).load(Ordering::SeqCst) {
             // The client left: let the server know. A server leaving stays hidden from the client.
             if direction == Direction::ToServer {
                 self.shut_down();
@@ -346,8 +370,14 @@ fn relay(client: TcpStream, upstream_port: u16, cut: Option<Cut>, kind: Kind, sh
     // Small packets (SSH, FTP replies) should not wait for Nagle.
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
-    let connection =
-        Arc::new(Connection { client, server, dropped: AtomicBool::new(false), stalled: AtomicBool::new(false) });
+    let connection = Arc::new(Connection {
+        client,
+        server,
+        dropped: AtomicBool::new(false),
+        stalled: AtomicBool::new(false),
+        silent_to_server: AtomicBool::new(false),
+        silent_to_client: AtomicBool::new(false),
+    });
     lock(&shared.live).push(Arc::downgrade(&connection));
     let limit = |direction| cut.filter(|cut| cut.direction == direction);
     {
@@ -370,7 +400,7 @@ fn forward(connection: &Arc<Connection>, direction: Direction, cut: Option<Cut>,
     let mut buffer = vec![0; BUFFER_SIZE];
     let eof = loop {
         if let (Some(0), Some(cut)) = (left, cut) {
-            connection.strike(cut.fault, to, shared);
+            connection.strike(cut.fault, direction, to, shared);
             left = None;
         }
         if connection.dropped.load(Ordering::SeqCst) {
@@ -385,7 +415,7 @@ fn forward(connection: &Arc<Connection>, direction: Direction, cut: Option<Cut>,
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
             Err(_) => break false,
         };
-        if connection.faulted() {
+        if connection.faulted(direction) {
             continue; // Thrown away.
         }
         let send = left.map_or(read, |left| read.min(usize::try_from(left).unwrap_or(usize::MAX)));

@@ -94,7 +94,7 @@ pub(super) fn forward_client(connection: &Arc<Connection>, cut: SshCut, shared: 
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
             Err(_) => break false,
         };
-        if connection.faulted() {
+        if connection.faulted(Direction::ToServer) {
             continue; // Thrown away.
         }
         // Once the cut struck, nothing gets here (see above).
@@ -105,7 +105,7 @@ pub(super) fn forward_client(connection: &Arc<Connection>, cut: SshCut, shared: 
         }
         shared.count(send);
         if send < read {
-            connection.strike(cut.fault, to, shared);
+            connection.strike(cut.fault, Direction::ToServer, to, shared);
         }
     };
     connection.source_ended(Direction::ToServer, eof);

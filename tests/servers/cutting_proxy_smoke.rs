@@ -118,6 +118,33 @@ fn tcp_stall_to_server_holds_back_bytes_until_the_client_leaves() {
 }
 
 #[test]
+fn tcp_one_way_stall_to_server_holds_back_the_clients_bytes_but_passes_the_servers() {
+    // The server answers only once it has the 500 bytes before the stall: its answer must still
+    // reach the client, while nothing more of the client's reaches it.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the test server");
+    let server_port = listener.local_addr().expect("test server address").port();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept at the test server");
+        stream.set_read_timeout(Some(TIMEOUT)).expect("read timeout");
+        let mut received = vec![0; 500];
+        stream.read_exact(&mut received).expect("the bytes before the stall");
+        stream.write_all(b"still here").expect("answer after the stall");
+        let _ = stream.read_to_end(&mut received);
+        received
+    });
+    let cut = Cut { direction: Direction::ToServer, after_bytes: 500, fault: Fault::OneWayStall };
+    let proxy = CuttingProxy::tcp(server_port, vec![cut]);
+    let mut client = connect(proxy.port());
+    client.write_all(&pattern(100_000)).expect("writes into a stall do not fail");
+    let mut answer = [0; 10];
+    client.read_exact(&mut answer).expect("the server's bytes still arrive");
+    assert_eq!(&answer, b"still here");
+
+    drop(client);
+    assert_eq!(server.join().expect("the server sees EOF once the client left"), pattern(500));
+}
+
+#[test]
 fn tcp_cuts_a_real_sshd_banner_then_relays_the_next_connection_untouched() {
     let sshd = Sshd::start();
     let cut = Cut { direction: Direction::ToClient, after_bytes: 4, fault: Fault::Drop };

@@ -19,7 +19,7 @@ use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Command as WorkerCommand, Direction, ItemAction, ItemState, QueueCommand, TransferSettings};
 use scripted_ftp::{Script, ScriptedFtp};
-use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+use support::{Dropbear, FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 const OLD: &[u8] = b"the good old file, which must survive any failed upload\n";
 
@@ -470,4 +470,73 @@ fn resuming_a_partial_target_continues_it_through_the_temporary_file() {
     let crossed = proxy.bytes_relayed() - before;
     assert!(crossed < 1_000_000, "only the rest moved: {crossed} bytes");
     assert!(leftovers(sshd.data_dir()).is_empty(), "{:?}", leftovers(sshd.data_dir()));
+}
+
+/// How long the stall tests let a server accept nothing (`--timeout`), in seconds.
+const STALL_LIMIT_SECS: u64 = 2;
+
+/// `ferry put --timeout 2` of 3 MB over the server's `keep.bin` through a proxy (in front of the
+/// server on `server_port`, known by `host_key_line`) whose upload's connection stops passing the
+/// client's bytes on after 1 MB but stays open. The first attempt must be reported as a stall,
+/// the retry must go over a fresh connection and continue the part file, and the old file must
+/// stay whole until the new one is renamed over it.
+fn a_stalled_put_is_retried_on_a_fresh_connection(name: &str, server_port: u16, host_key_line: &str, dir: &Path) {
+    let target = dir.join("keep.bin");
+    server_file(&target, OLD, 0o644);
+    let link = dir.join("old-link.bin");
+    let _ = std::fs::remove_file(&link);
+    std::fs::hard_link(&target, &link).unwrap();
+    let new = driver::pattern(3_000_000, 7);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("keep.bin");
+    std::fs::write(&source, &new).unwrap();
+
+    // Connection 1 logs in and plans; connection 2 carries the upload and stalls after 1 MB.
+    let untouched = Cut { direction: CutDirection::ToServer, after_bytes: u64::MAX, fault: Fault::Drop };
+    let stall = Cut { direction: CutDirection::ToServer, after_bytes: 1_000_000, fault: Fault::OneWayStall };
+    let proxy = CuttingProxy::tcp(server_port, vec![untouched, stall]);
+    let config = tempfile::tempdir().unwrap();
+    let known = config.path().join("known_hosts");
+    std::fs::write(&known, format!("[127.0.0.1]:{} {host_key_line}\n", proxy.port())).unwrap();
+    let url = format!("sftp://{TEST_USER}@127.0.0.1:{}{}/keep.bin", proxy.port(), dir.display());
+    let timeout = STALL_LIMIT_SECS.to_string();
+    let extra = ["--known-hosts", known.to_str().unwrap(), "--timeout", &timeout];
+    let mut child = ferry_put(config.path(), &extra, &[], &source, &url);
+
+    // Until the rename, the target holds the old bytes and nothing else.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        let now = std::fs::read(&target).unwrap_or_default();
+        assert!(now == OLD || now == new, "{name}: the target held {} other bytes during the upload", now.len());
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{name}: the put did not end within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{name}: {stderr}");
+    assert_eq!(std::fs::read(&target).unwrap(), new, "{name}: the new bytes are in place");
+    assert_eq!(std::fs::read(&link).unwrap(), OLD, "{name}: the old file was replaced, never written into");
+    assert!(leftovers(dir).is_empty(), "{name}: left behind {:?}", leftovers(dir));
+    let stalled = format!("the server accepted no data for {STALL_LIMIT_SECS} s");
+    assert!(stderr.contains(&stalled), "{name}: the first attempt is reported as a stall: {stderr}");
+    assert!(!stderr.contains("connection lost"), "{name}: a stall is not a lost connection: {stderr}");
+    assert!(proxy.connections() >= 3, "{name}: the retry used a fresh connection");
+    // The stalled connection passed 1 MB on; had the retry started over, 3 MB more would cross.
+    let crossed = proxy.bytes_relayed();
+    assert!(
+        crossed < new.len() as u64 + 300_000,
+        "{name}: the retry continued the part file ({crossed} bytes crossed)"
+    );
+}
+
+#[test]
+fn a_stalled_sftp_upload_is_retried_once_and_continues_its_part_file() {
+    let sshd = Sshd::start();
+    a_stalled_put_is_retried_on_a_fresh_connection("sshd", sshd.port(), &sshd.host_key_public_line(), sshd.data_dir());
+    let dropbear = Dropbear::start();
+    let key = dropbear.host_key_public_line();
+    a_stalled_put_is_retried_on_a_fresh_connection("dropbear", dropbear.port(), &key, dropbear.data_dir());
 }
