@@ -21,4 +21,5 @@ mod gui_queue;
 mod gui_site_manager;
 mod gui_sites;
 mod gui_snapshots;
+mod gui_text;
 mod real_window;
