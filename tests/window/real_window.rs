@@ -1,6 +1,7 @@
 //! `ferry` with no command opens a real window titled "Ferry": started under Xvfb (a virtual X
 //! display, no screen needed) and found by its title with xwininfo. Also: the window carries
-//! Ferry's icon, and `ferry URL` (what a clicked link runs) connects to that URL.
+//! Ferry's icon, `ferry URL` (what a clicked link runs) connects to that URL, and text goes
+//! through the desktop's clipboard both ways (xclip writes and reads it, xdotool types).
 
 use crate::support;
 
@@ -151,6 +152,69 @@ fn ferry_opens_a_window_titled_ferry() {
             break;
         }
         assert!(Instant::now() < deadline, "no window titled Ferry appeared:\n{titles}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Runs xdotool on `display` (tests/run.sh installs it).
+fn xdotool(display: &str, args: &[&str]) {
+    let status = Command::new("xdotool").args(args).env("DISPLAY", display).status().expect("xdotool runs");
+    assert!(status.success(), "xdotool {args:?} failed");
+}
+
+/// What the X clipboard holds, read by xclip.
+fn clipboard_text(display: &str) -> String {
+    let output = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xclip runs (tests/run.sh installs it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A URL put on the X clipboard by another program is pasted into Host with Ctrl+V (and split
+/// into the fields, being pasted whole); the Host field copied with Ctrl+C reaches the X
+/// clipboard, where another program reads it.
+#[test]
+fn ctrl_v_and_ctrl_c_in_host_go_through_the_x_clipboard() {
+    let (_xvfb, display) = start_xvfb();
+    let config = tempfile::tempdir().unwrap();
+    let _ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display);
+    std::thread::sleep(Duration::from_secs(1));
+
+    let mut xclip = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .env("DISPLAY", &display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xclip runs (tests/run.sh installs it)");
+    std::io::Write::write_all(
+        &mut xclip.stdin.take().expect("xclip's stdin"),
+        b"sftp://tester@127.0.0.1:2222/srv/data",
+    )
+    .expect("write to xclip");
+    let _ = xclip.wait();
+    assert_eq!(clipboard_text(&display), "sftp://tester@127.0.0.1:2222/srv/data");
+
+    // The Host field of a 1200 x 800 window (the size of a first start), as the window lays it out.
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["mousemove", "--window", &window, "318", "37", "click", "1"]);
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool(&display, &["key", "ctrl+v"]);
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+c"]);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(&display);
+        // The pasted URL was split: Host holds its host alone, which came back through Ctrl+C.
+        if text == "127.0.0.1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not the Host field's 127.0.0.1");
         std::thread::sleep(Duration::from_millis(200));
     }
 }
