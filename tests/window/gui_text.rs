@@ -4,7 +4,7 @@
 use crate::window_driver;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::NodeT;
 use ferry::app::FerryApp;
 use window_driver::{app_harness, text_field};
 
