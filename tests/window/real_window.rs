@@ -189,18 +189,7 @@ fn ctrl_v_and_ctrl_c_in_host_go_through_the_x_clipboard() {
     let window = wait_for_ferry_window(&display);
     std::thread::sleep(Duration::from_secs(1));
 
-    let mut xclip = Command::new("xclip")
-        .args(["-i", "-selection", "clipboard"])
-        .env("DISPLAY", &display)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("xclip runs (tests/run.sh installs it)");
-    std::io::Write::write_all(
-        &mut xclip.stdin.take().expect("xclip's stdin"),
-        b"sftp://tester@127.0.0.1:2222/srv/data",
-    )
-    .expect("write to xclip");
-    let _ = xclip.wait();
+    set_clipboard(&display, "sftp://tester@127.0.0.1:2222/srv/data");
     assert_eq!(clipboard_text(&display), "sftp://tester@127.0.0.1:2222/srv/data");
 
     let host = point_of(&same_layout(config.path(), None).0, |h| window_driver::text_field(h, "Host").rect());
@@ -316,4 +305,71 @@ fn copy_url_reaches_the_x_clipboard() {
         assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not the log");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Puts `text` on the X clipboard, as another program would (xclip serves it until replaced).
+fn set_clipboard(display: &str, text: &str) {
+    let mut xclip = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xclip runs (tests/run.sh installs it)");
+    std::io::Write::write_all(&mut xclip.stdin.take().expect("xclip's stdin"), text.as_bytes())
+        .expect("write to xclip");
+    let _ = xclip.wait();
+}
+
+/// Waits until the X clipboard holds `expected` (10 s at most).
+fn wait_for_clipboard(display: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(display);
+        if text == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not {expected:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The filter box takes Ctrl+V from the X clipboard and gives Ctrl+X back to it; the path bar
+/// (Ctrl+L) gives its path with Ctrl+C.
+#[test]
+fn the_filter_and_path_fields_cut_copy_and_paste_through_the_x_clipboard() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({ "last_local_folder": folder.path() });
+    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
+    let (mut layout, _layout_config) = same_layout(config.path(), Some(folder.path()));
+    window_driver::wait_for(&mut layout, "notes.txt");
+    let filter = point_of(&layout, |h| window_driver::text_field(h, "Filter").rect());
+    let row = point_of(&layout, |h| h.get_by_label("notes.txt").rect());
+
+    let (_xvfb, display) = start_xvfb();
+    let _ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display);
+    std::thread::sleep(Duration::from_secs(1));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+
+    set_clipboard(&display, "note");
+    click_at(&display, &window, filter, "1");
+    xdotool(&display, &["key", "ctrl+v"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["type", "s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+x"]);
+    // "notes": what was pasted and what was typed after it, cut back out.
+    wait_for_clipboard(&display, "notes");
+
+    click_at(&display, &window, row, "1");
+    xdotool(&display, &["key", "ctrl+l"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+c"]);
+    wait_for_clipboard(&display, &folder.path().display().to_string());
 }
