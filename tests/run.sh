@@ -12,7 +12,8 @@
 #   1. installs (apt-get, only what is missing) openssh-server, openssh-client,
 #      openssl, build-essential, and pkg-config and libssl-dev for the Debian
 #      package (which links the system's libssl), for the window
-#      test xvfb, x11-utils and the Mesa and X libraries the window loads, and
+#      test xvfb, x11-utils, xclip, xdotool, fonts-noto-cjk, fonts-dejavu-core
+#      and the Mesa and X libraries the window loads, and
 #      for the packaging test the validators desktop-file-utils and appstream;
 #   2. extracts vsftpd, pure-ftpd and Dropbear (dropbear-bin) into
 #      target/test-servers/<name> with `apt-get download` + `dpkg -x`
@@ -313,6 +314,9 @@ main() {
     install_packages desktop-file-utils appstream
     # The window test opens the real window on a virtual X display and finds it by its title.
     install_packages xvfb x11-utils libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
+    # The clipboard test writes and reads the X clipboard (xclip) and types into the real window
+    # (xdotool); the font tests need CJK, Arabic, Cyrillic and symbol fonts for the system fallbacks.
+    install_packages xclip xdotool fonts-noto-cjk fonts-dejavu-core
     # The window snapshots (tests/window/gui_snapshots.rs) are drawn by wgpu on the CPU: Mesa's llvmpipe through EGL, no display.
     install_packages libegl1 libegl-mesa0 libgl1-mesa-dri
     # The bookmark tests keep passwords in a real Secret Service: gnome-keyring on a private session bus.

@@ -107,6 +107,7 @@ impl FerryApp {
         let concurrency = startup.worker.transfer.concurrency;
         let (state, broken_state) = UiState::load(&config);
         ctx.set_theme(state.theme.preference());
+        crate::gui::fonts::add_system_fallbacks(ctx);
         // egui's light theme draws the track of a progress bar in the window's own near-white: a
         // shade darker makes "39 %" read as a bar, not a badge (text fields share the shade).
         ctx.style_mut_of(egui::Theme::Light, |style| style.visuals.extreme_bg_color = egui::Color32::from_gray(226));
@@ -393,7 +394,8 @@ fn native_options_for(state: &UiState) -> eframe::NativeOptions {
     if let Some(icon) = crate::desktop::window_icon() {
         viewport = viewport.with_icon(icon);
     }
-    eframe::NativeOptions { viewport, ..Default::default() }
+    // The system's fonts are added by the app itself (gui::fonts), in the tests' window too.
+    eframe::NativeOptions { viewport, system_font_fallback: false, ..Default::default() }
 }
 
 /// Opens the window and runs until it is closed.

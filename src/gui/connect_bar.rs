@@ -154,9 +154,12 @@ impl ConnectBar {
             let host = host.labelled_by(label.id);
             if host.changed() {
                 self.suggesting = true;
-                // A pasted URL splits into the fields, as in FileZilla's quick connect.
-                if self.host.contains("://") {
-                    let text = self.host.clone();
+                // A URL pasted whole splits into the fields, as in FileZilla's quick connect. One
+                // being typed stays as typed until Connect or Enter: split half way, its start
+                // would land in Host and the rest would be garbled by each further key.
+                let pasted = ui.input(|i| i.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
+                if pasted && self.host.contains("://") {
+                    let text = self.host.trim().to_string();
                     self.fill_from_url(&text);
                 }
             }

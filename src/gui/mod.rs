@@ -2,6 +2,7 @@
 
 pub mod connect_bar;
 pub mod dialogs;
+pub mod fonts;
 pub mod icons;
 pub mod log_panel;
 pub mod pane;

@@ -39,7 +39,7 @@ use support::{Sshd, TEST_PASSWORD, TEST_USER};
 use window_driver::{click, click_node, type_into, wait_for, wait_until};
 
 /// Where the fixed folders live: their paths show in the window, so they must not change.
-const FIXTURE_ROOT: &str = "/tmp/ferry-snapshots";
+pub(crate) const FIXTURE_ROOT: &str = "/tmp/ferry-snapshots";
 /// The folder the local pane shows.
 const LOCAL_FOLDER: &str = "/tmp/ferry-snapshots/local";
 /// The folder the remote pane shows.
@@ -59,22 +59,22 @@ const WINDOW_SIZE: egui::Vec2 = egui::vec2(1280.0, 800.0);
 const STALL_AFTER_BYTES: u64 = 16_000;
 
 /// The tests share the fixed folders (and the two CPU cores): one at a time.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+pub(crate) static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A file or folder of a fixture: name, size (files; None for a folder), local wall-clock time
 /// of its last change, permission bits.
-struct Item {
-    name: &'static str,
-    size: Option<u64>,
-    modified: &'static str,
-    mode: u32,
+pub(crate) struct Item {
+    pub(crate) name: &'static str,
+    pub(crate) size: Option<u64>,
+    pub(crate) modified: &'static str,
+    pub(crate) mode: u32,
 }
 
-const fn file(name: &'static str, size: u64, modified: &'static str) -> Item {
+pub(crate) const fn file(name: &'static str, size: u64, modified: &'static str) -> Item {
     Item { name, size: Some(size), modified, mode: 0o644 }
 }
 
-const fn folder(name: &'static str, modified: &'static str) -> Item {
+pub(crate) const fn folder(name: &'static str, modified: &'static str) -> Item {
     Item { name, size: None, modified, mode: 0o755 }
 }
 
@@ -117,7 +117,7 @@ fn set_times_and_mode(path: &Path, item: &Item) {
 }
 
 /// Makes `dir` hold exactly `items` (files of zeros, sparse), whatever an earlier run left there.
-fn make_folder(dir: &Path, items: &[Item]) {
+pub(crate) fn make_folder(dir: &Path, items: &[Item]) {
     if std::fs::symlink_metadata(dir).is_ok() {
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -159,7 +159,13 @@ fn software_renderer() -> egui_kittest::wgpu::WgpuTestRenderer {
 }
 
 /// The window, `size` points big at `zoom` pixels per point, with its files in `config`.
-fn window(config: &Path, zoom: f32) -> Harness<'static, FerryApp> {
+pub(crate) fn window(config: &Path, zoom: f32) -> Harness<'static, FerryApp> {
+    window_showing(config, zoom, LOCAL_FOLDER)
+}
+
+/// The same window, its local pane on `local`.
+pub(crate) fn window_showing(config: &Path, zoom: f32, local: &str) -> Harness<'static, FerryApp> {
+    let local = local.to_owned();
     let worker = WorkerOptions {
         user_known_hosts: None,
         // The stalled download must stay "Running" for the picture, not time out and retry.
@@ -173,7 +179,7 @@ fn window(config: &Path, zoom: f32) -> Harness<'static, FerryApp> {
         .with_options(snapshot_options())
         .renderer(software_renderer())
         .build_eframe(move |creation| {
-            let startup = Startup { worker, url: None, local_folder: Some(LOCAL_FOLDER.into()) };
+            let startup = Startup { worker, url: None, local_folder: Some(local) };
             FerryApp::start(&creation.egui_ctx, startup).expect("worker starts")
         })
 }
@@ -198,7 +204,7 @@ fn remote_row<'a>(harness: &'a Harness<'_, FerryApp>, name: &'a str) -> egui_kit
 }
 
 /// Paints over every widget whose text contains `text`; returns how many there were.
-fn mask_widgets_showing(harness: &mut Harness<'_, FerryApp>, text: &str) -> usize {
+pub(crate) fn mask_widgets_showing(harness: &mut Harness<'_, FerryApp>, text: &str) -> usize {
     let text = text.to_owned();
     let rects: Vec<egui::Rect> = harness
         .query_all_by(move |node| {

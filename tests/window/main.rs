@@ -20,5 +20,7 @@ mod gui_pane;
 mod gui_queue;
 mod gui_site_manager;
 mod gui_sites;
+mod gui_snapshot_names;
 mod gui_snapshots;
+mod gui_text;
 mod real_window;

@@ -1,14 +1,21 @@
 //! `ferry` with no command opens a real window titled "Ferry": started under Xvfb (a virtual X
 //! display, no screen needed) and found by its title with xwininfo. Also: the window carries
-//! Ferry's icon, and `ferry URL` (what a clicked link runs) connects to that URL.
+//! Ferry's icon, `ferry URL` (what a clicked link runs) connects to that URL, and text goes
+//! through the desktop's clipboard both ways (xclip writes and reads it, xdotool types).
 
 use crate::support;
+use crate::window_driver;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use ferry::app::{FerryApp, Startup};
+use ferry::config::ConfigDir;
+use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER};
 
 /// Kills a child process when dropped, so a failing test leaves nothing running.
@@ -153,4 +160,216 @@ fn ferry_opens_a_window_titled_ferry() {
         assert!(Instant::now() < deadline, "no window titled Ferry appeared:\n{titles}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Runs xdotool on `display` (tests/run.sh installs it).
+fn xdotool(display: &str, args: &[&str]) {
+    let status = Command::new("xdotool").args(args).env("DISPLAY", display).status().expect("xdotool runs");
+    assert!(status.success(), "xdotool {args:?} failed");
+}
+
+/// What the X clipboard holds, read by xclip.
+fn clipboard_text(display: &str) -> String {
+    let output = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .output()
+        .expect("xclip runs (tests/run.sh installs it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A URL put on the X clipboard by another program is pasted into Host with Ctrl+V (and split
+/// into the fields, being pasted whole); the Host field copied with Ctrl+C reaches the X
+/// clipboard, where another program reads it.
+#[test]
+fn ctrl_v_and_ctrl_c_in_host_go_through_the_x_clipboard() {
+    let (_xvfb, display) = start_xvfb();
+    let config = tempfile::tempdir().unwrap();
+    let _ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display);
+    std::thread::sleep(Duration::from_secs(1));
+
+    set_clipboard(&display, "sftp://tester@127.0.0.1:2222/srv/data");
+    assert_eq!(clipboard_text(&display), "sftp://tester@127.0.0.1:2222/srv/data");
+
+    let host = point_of(&same_layout(config.path(), None).0, |h| window_driver::text_field(h, "Host").rect());
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    click_at(&display, &window, host, "1");
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool(&display, &["key", "ctrl+v"]);
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+c"]);
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(&display);
+        // The pasted URL was split: Host holds its host alone, which came back through Ctrl+C.
+        if text == "127.0.0.1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not the Host field's 127.0.0.1");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The window as a first start draws it (1200 x 800 points, one pixel each under Xvfb), drawn by
+/// egui_kittest with the config in `config`, its local pane on `local`: where its widgets are is
+/// where the real window puts them, so the clicks below follow any change of layout.
+fn same_layout(config: &Path, local: Option<&Path>) -> (Harness<'static, FerryApp>, tempfile::TempDir) {
+    // A config of its own: the real window's must stay as a first start has it.
+    let own = tempfile::tempdir().unwrap();
+    if let Ok(state) = std::fs::read(config.join("window.json")) {
+        std::fs::write(own.path().join("window.json"), state).unwrap();
+    }
+    let worker = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(own.path())) };
+    let local_folder = local.map(|local| local.to_string_lossy().into_owned());
+    let mut harness = Harness::builder().with_size(egui::vec2(1200.0, 800.0)).build_eframe(move |creation| {
+        FerryApp::start(&creation.egui_ctx, Startup { worker, url: None, local_folder }).expect("worker starts")
+    });
+    harness.run_steps(3);
+    (harness, own)
+}
+
+/// The centre of what `rect_of` finds in `harness`, in whole pixels.
+fn point_of(
+    harness: &Harness<'static, FerryApp>,
+    rect_of: impl Fn(&Harness<'static, FerryApp>) -> egui::Rect,
+) -> (i32, i32) {
+    let centre = rect_of(harness).center();
+    (centre.x.round() as i32, centre.y.round() as i32)
+}
+
+/// Moves the pointer to `point` in `window` and presses `button` ("1" left, "3" right).
+fn click_at(display: &str, window: &str, point: (i32, i32), button: &str) {
+    let (x, y) = (point.0.to_string(), point.1.to_string());
+    xdotool(display, &["mousemove", "--window", window, &x, &y]);
+    std::thread::sleep(Duration::from_millis(200));
+    xdotool(display, &["click", button]);
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+/// "Copy URL" on a file of the local pane puts its URL on the X clipboard, where another program
+/// reads it.
+#[test]
+fn copy_url_reaches_the_x_clipboard() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // Both windows open the same local folder, as the last one used.
+    let state = serde_json::json!({ "last_local_folder": folder.path() });
+    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
+
+    let (mut layout, _layout_config) = same_layout(config.path(), Some(folder.path()));
+    window_driver::wait_for(&mut layout, "notes.txt");
+    let row = point_of(&layout, |h| h.get_by_label("notes.txt").rect());
+    layout.get_by_label("notes.txt").click_secondary();
+    layout.run_steps(3);
+    let copy_url = point_of(&layout, |h| h.get_by_label("Copy URL").rect());
+    layout.key_press(egui::Key::Escape);
+    layout.run_steps(2);
+    let log_tab = point_of(&layout, |h| h.get_by_label("Log").rect());
+    window_driver::click(&mut layout, "Log");
+    let copy_all = point_of(&layout, |h| h.get_by_label("Copy all").rect());
+
+    let (_xvfb, display) = start_xvfb();
+    let _ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display);
+    std::thread::sleep(Duration::from_secs(1));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    click_at(&display, &window, row, "1");
+    click_at(&display, &window, row, "3");
+    click_at(&display, &window, copy_url, "1");
+
+    let expected = format!("file://{}/notes.txt", folder.path().display());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(&display);
+        if text == expected {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not {expected}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // The log panel's "Copy all" puts the log there too: its lines name the folder listed.
+    click_at(&display, &window, log_tab, "1");
+    click_at(&display, &window, copy_all, "1");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(&display);
+        if text != expected && text.contains(&folder.path().display().to_string()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not the log");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Puts `text` on the X clipboard, as another program would (xclip serves it until replaced).
+fn set_clipboard(display: &str, text: &str) {
+    let mut xclip = Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xclip runs (tests/run.sh installs it)");
+    std::io::Write::write_all(&mut xclip.stdin.take().expect("xclip's stdin"), text.as_bytes())
+        .expect("write to xclip");
+    let _ = xclip.wait();
+}
+
+/// Waits until the X clipboard holds `expected` (10 s at most).
+fn wait_for_clipboard(display: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = clipboard_text(display);
+        if text == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not {expected:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The filter box takes Ctrl+V from the X clipboard and gives Ctrl+X back to it; the path bar
+/// (Ctrl+L) gives its path with Ctrl+C.
+#[test]
+fn the_filter_and_path_fields_cut_copy_and_paste_through_the_x_clipboard() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({ "last_local_folder": folder.path() });
+    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
+    let (mut layout, _layout_config) = same_layout(config.path(), Some(folder.path()));
+    window_driver::wait_for(&mut layout, "notes.txt");
+    let filter = point_of(&layout, |h| window_driver::text_field(h, "Filter").rect());
+    let row = point_of(&layout, |h| h.get_by_label("notes.txt").rect());
+
+    let (_xvfb, display) = start_xvfb();
+    let _ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display);
+    std::thread::sleep(Duration::from_secs(1));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+
+    set_clipboard(&display, "note");
+    click_at(&display, &window, filter, "1");
+    xdotool(&display, &["key", "ctrl+v"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["type", "s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+x"]);
+    // "notes": what was pasted and what was typed after it, cut back out.
+    wait_for_clipboard(&display, "notes");
+
+    click_at(&display, &window, row, "1");
+    xdotool(&display, &["key", "ctrl+l"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+a"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&display, &["key", "ctrl+c"]);
+    wait_for_clipboard(&display, &folder.path().display().to_string());
 }
