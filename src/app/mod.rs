@@ -270,7 +270,7 @@ impl FerryApp {
         let Some(index) = self.tabs.index_of(id) else { return };
         self.tabs.set_active(index);
         let Some(tab) = self.tabs.get_mut(id) else { return };
-        let path = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
+        let path = tab.pane.listed_folder().map(str::to_string);
         let Some(spec) = tab.spec.clone() else {
             if let Some(bookmark) = tab.bookmark.clone() {
                 self.connect_bookmark(bookmark);
@@ -326,8 +326,8 @@ impl FerryApp {
         if let Some(tab) = self.active_tab() {
             self.state.remote_view = tab.pane.view_settings();
         }
-        if !self.local.path().is_empty() {
-            self.state.last_local_folder = Some(self.local.path().to_string());
+        if let Some(folder) = self.local.listed_folder() {
+            self.state.last_local_folder = Some(folder.to_string());
         }
         // The window's inner size as the platform reports it; the drawing area where it does not.
         let rect = ctx.input(|i| i.viewport().inner_rect).unwrap_or_else(|| ctx.content_rect());

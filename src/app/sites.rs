@@ -56,7 +56,7 @@ impl FerryApp {
             SiteAction::Delete(id) => self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id })),
             SiteAction::Connect(id) => self.connect_bookmark(id),
             SiteAction::Import(path) => {
-                self.requests.request(Pending::Notice(String::new()), |request| {
+                self.requests.request(Pending::Import, |request| {
                     Command::Bookmarks(BookmarkCommand::Import { request, path })
                 });
             }
@@ -90,8 +90,8 @@ impl FerryApp {
     /// the tab shows.
     pub(super) fn save_as_bookmark(&mut self) {
         let Some(tab) = self.active_tab() else { return };
-        let remote_dir = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        let local_dir = Some(std::path::PathBuf::from(self.local.path())).filter(|path| !path.as_os_str().is_empty());
+        let remote_dir = tab.pane.listed_folder().map(str::to_string);
+        let local_dir = self.local.listed_folder().map(std::path::PathBuf::from);
         let opened_from = tab.bookmark.as_ref().and_then(|id| self.bookmarks.iter().find(|b| &b.id == id));
         let draft = match (&tab.spec, opened_from) {
             (Some(spec), _) => Bookmark {
