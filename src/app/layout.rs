@@ -4,7 +4,7 @@
 
 use super::intent::Intent;
 use super::{FerryApp, Modal, Target};
-use crate::gui::dialogs::ErrorChoice;
+use crate::gui::dialogs::{Closed, ErrorChoice};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
 use crate::worker::ItemAction;
@@ -208,7 +208,7 @@ impl FerryApp {
         }
         let active = self.layout.active_side == Side::Remote;
         let tab = self.tabs.active_mut()?;
-        if tab.session.is_none() && tab.connecting.is_none() && tab.pane.path().is_empty() {
+        if tab.session.is_none() && tab.connecting.is_none() && tab.pane.listed_folder().is_none() {
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;
         }
@@ -246,17 +246,19 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
     match modal {
         Modal::NewFolder { target, mut dialog } => match dialog.show(ctx) {
             None => Some(Modal::NewFolder { target, dialog }),
-            Some(name) => {
-                intents.extend(name.map(|name| Intent::MakeDir { target, name }));
+            Some(Closed::Confirmed(name)) => {
+                intents.push(Intent::MakeDir { target, name });
                 None
             }
+            Some(Closed::Cancelled) => None,
         },
         Modal::Rename { target, entry, mut dialog } => match dialog.show(ctx) {
             None => Some(Modal::Rename { target, entry, dialog }),
-            Some(name) => {
-                intents.extend(name.map(|name| Intent::Rename { target, entry, name }));
+            Some(Closed::Confirmed(name)) => {
+                intents.push(Intent::Rename { target, entry, name });
                 None
             }
+            Some(Closed::Cancelled) => None,
         },
         Modal::Delete { target, mut dialog } => match dialog.show(ctx) {
             None => Some(Modal::Delete { target, dialog }),
@@ -269,14 +271,11 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
         },
         Modal::Permissions { target, mut dialog } => match dialog.show(ctx) {
             None => Some(Modal::Permissions { target, dialog }),
-            Some(choice) => {
-                intents.extend(choice.map(|choice| Intent::Chmod {
-                    target,
-                    entries: dialog.entries().to_vec(),
-                    choice,
-                }));
+            Some(Closed::Confirmed(choice)) => {
+                intents.push(Intent::Chmod { target, entries: dialog.entries().to_vec(), choice });
                 None
             }
+            Some(Closed::Cancelled) => None,
         },
     }
 }
