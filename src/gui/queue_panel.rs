@@ -117,11 +117,11 @@ impl Row {
 pub fn state_text(item: &QueueItem) -> String {
     match item.state {
         ItemState::Queued => "Queued".into(),
-        ItemState::Running => item.note.clone().unwrap_or_else(|| "Running".into()),
+        ItemState::Running => item.retry_note.clone().unwrap_or_else(|| "Running".into()),
         ItemState::Paused => "Paused".into(),
         ItemState::Done => {
             let verified = if item.integrity == Some(Integrity::Verified) { ", verified" } else { "" };
-            match &item.note {
+            match &item.success_note {
                 Some(note) => format!("Done{verified} ({})", escape_control(note)),
                 None => format!("Done{verified}"),
             }

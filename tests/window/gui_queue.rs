@@ -37,7 +37,8 @@ fn item(id: u64, remote: &str, direction: Direction, size: u64, state: ItemState
         on_exists: OnExists::Overwrite,
         verify: false,
         integrity: None,
-        note: None,
+        retry_note: None,
+        success_note: None,
     }
 }
 
@@ -417,13 +418,13 @@ fn the_log_shows_control_characters_escaped_and_can_be_cleared() {
 fn a_waiting_retry_is_shown_in_the_row() {
     let mut panel = mixed_queue();
     let mut waiting = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
-    waiting.note = Some("connection lost; retry 2 of 3 in 4 s".into());
+    waiting.retry_note = Some("connection lost; retry 2 of 3 in 4 s".into());
     panel.apply(&QueueEvent::Changed { item: Box::new(waiting.clone()) });
     let mut harness = queue_harness(panel);
     harness.run();
     harness.get_by_label("connection lost; retry 2 of 3 in 4 s");
     assert!(harness.query_by_label("Running").is_none(), "not a frozen \"Running\"");
-    waiting.note = None;
+    waiting.retry_note = None;
     assert!(harness.state_mut().panel.apply(&QueueEvent::Changed { item: Box::new(waiting) }));
     harness.run();
     harness.get_by_label("Running");
