@@ -56,9 +56,8 @@ impl FerryApp {
             SiteAction::Delete(id) => self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id })),
             SiteAction::Connect(id) => self.connect_bookmark(id),
             SiteAction::Import(path) => {
-                self.requests.request(Pending::Import, |request| {
-                    Command::Bookmarks(BookmarkCommand::Import { request, path })
-                });
+                self.requests
+                    .request(Pending::Import, |request| Command::Bookmarks(BookmarkCommand::Import { request, path }));
             }
             SiteAction::Export(path) => {
                 let notice = format!("Bookmarks exported to {} (without passwords)", path.display());

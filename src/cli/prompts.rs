@@ -42,7 +42,12 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
             if !interactive {
                 return Answer::Exists { choice: OnExists::Skip, apply_to_all: false };
             }
-            eprintln!("{} exists: {} here, {} there.", escape_control(name), size_and_date(target), size_and_date(source));
+            eprintln!(
+                "{} exists: {} here, {} there.",
+                escape_control(name),
+                size_and_date(target),
+                size_and_date(source)
+            );
             Answer::Exists { choice: ask_on_exists(), apply_to_all: false }
         }
     }

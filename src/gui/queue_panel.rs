@@ -10,8 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
 use crate::worker::{
-    Command, Direction, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem,
-    TransferSettings,
+    Command, Direction, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem, TransferSettings,
 };
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
@@ -238,9 +237,7 @@ impl QueuePanel {
                     row.eta = *eta;
                 });
             }
-            QueueEvent::Totals { speed, eta, .. } => {
-                self.totals = Some(Totals { speed: *speed, eta: *eta })
-            }
+            QueueEvent::Totals { speed, eta, .. } => self.totals = Some(Totals { speed: *speed, eta: *eta }),
             QueueEvent::Cleared { items } => self.remove(items),
             QueueEvent::Restored { items, .. } => {
                 for item in items {

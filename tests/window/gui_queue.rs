@@ -297,13 +297,7 @@ fn folders_and_files_of_unknown_size_read_plainly() {
     let mut skipped = item(3, "/srv/bad\u{1b}name", Direction::Download, 10, ItemState::Skipped);
     skipped.error = Some(FerryError::new(ErrorKind::Protocol, "the name is not safe"));
     panel.apply(&enqueued(vec![folder, unknown, skipped]));
-    panel.apply(&QueueEvent::Progress {
-        item: ItemId(2),
-        bytes: 5000,
-        total: None,
-        speed: 0.0,
-        eta: None,
-    });
+    panel.apply(&QueueEvent::Progress { item: ItemId(2), bytes: 5000, total: None, speed: 0.0, eta: None });
     let mut harness = queue_harness(panel);
     harness.run();
     harness.get_by_label("photos/");
@@ -317,13 +311,7 @@ fn folders_and_files_of_unknown_size_read_plainly() {
 fn other_events_are_left_to_the_window() {
     let mut panel = QueuePanel::default();
     assert!(!panel.apply(&Event::Done { request: RequestId(1) }));
-    panel.apply(&QueueEvent::Progress {
-        item: ItemId(99),
-        bytes: 1,
-        total: None,
-        speed: 0.0,
-        eta: None
-    });
+    panel.apply(&QueueEvent::Progress { item: ItemId(99), bytes: 1, total: None, speed: 0.0, eta: None });
     assert!(panel.is_empty(), "progress for an unknown item adds no row");
 }
 
