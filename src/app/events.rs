@@ -44,7 +44,7 @@ impl FerryApp {
             }
             Event::Done { request } => self.done(request),
             Event::Failed { request, error } => self.failed(request, error),
-            Event::Prompt { prompt, question, .. } => self.prompts.push_back(PromptDialog::new(prompt, question)),
+            Event::Prompt { prompt, question, .. } => self.dialogs.ask(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
@@ -142,7 +142,12 @@ impl FerryApp {
                 }
             }
             Some(Pending::Change { target }) => self.refresh(target),
-            Some(Pending::Connect { target: Target::Local, .. } | Pending::Enqueue | Pending::Import | Pending::Notice(_))
+            Some(
+                Pending::Connect { target: Target::Local, .. }
+                | Pending::Enqueue
+                | Pending::Import
+                | Pending::Notice(_),
+            )
             | None => {}
         }
         if error.kind == ErrorKind::Cancelled {

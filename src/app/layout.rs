@@ -3,8 +3,7 @@
 //! `FerryApp::apply` acts on once the frame is drawn.
 
 use super::intent::Intent;
-use super::{FerryApp, Modal, Target};
-use crate::gui::dialogs::{Closed, ErrorChoice};
+use super::{FerryApp, Target};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
 use crate::worker::ItemAction;
@@ -55,7 +54,7 @@ impl FerryApp {
         self.bottom_panel(ui, &mut intents);
         self.panes(ui, &mut intents);
         intents.extend(self.site_manager.show(&ctx).into_iter().map(Intent::Site));
-        self.dialogs(&ctx, &mut intents);
+        self.dialogs.show(&ctx, &mut intents);
         super::help::show(&ctx, &mut self.layout.show_help);
         intents
     }
@@ -213,70 +212,6 @@ impl FerryApp {
             return None;
         }
         Some(tab.pane.show(ui, active))
-    }
-
-    /// Shows the one dialog due: a worker question first, then the user's own, then errors.
-    fn dialogs(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
-        if let Some(prompt) = self.prompts.front_mut() {
-            if let Some(answer) = prompt.show(ctx) {
-                intents.push(Intent::Worker(answer));
-                self.prompts.pop_front();
-            }
-            return;
-        }
-        if let Some(modal) = self.modal.take() {
-            self.modal = show_modal(ctx, modal, intents);
-            return;
-        }
-        if let Some((dialog, tab)) = self.errors.front_mut() {
-            let tab = *tab;
-            if let Some(choice) = dialog.show(ctx) {
-                self.errors.pop_front();
-                if let (ErrorChoice::Reconnect, Some(tab)) = (choice, tab) {
-                    intents.push(Intent::Reconnect(tab));
-                }
-            }
-        }
-    }
-}
-
-/// Draws a user dialog; gives it back while it stays open, and its answer as an intent once
-/// the user gave one.
-fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> Option<Modal> {
-    match modal {
-        Modal::NewFolder { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::NewFolder { target, dialog }),
-            Some(Closed::Confirmed(name)) => {
-                intents.push(Intent::MakeDir { target, name });
-                None
-            }
-            Some(Closed::Cancelled) => None,
-        },
-        Modal::Rename { target, entry, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Rename { target, entry, dialog }),
-            Some(Closed::Confirmed(name)) => {
-                intents.push(Intent::Rename { target, entry, name });
-                None
-            }
-            Some(Closed::Cancelled) => None,
-        },
-        Modal::Delete { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Delete { target, dialog }),
-            Some(confirmed) => {
-                if confirmed {
-                    intents.push(Intent::Delete { target, entries: dialog.entries().to_vec() });
-                }
-                None
-            }
-        },
-        Modal::Permissions { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Permissions { target, dialog }),
-            Some(Closed::Confirmed(choice)) => {
-                intents.push(Intent::Chmod { target, entries: dialog.entries().to_vec(), choice });
-                None
-            }
-            Some(Closed::Cancelled) => None,
-        },
     }
 }
 

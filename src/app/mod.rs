@@ -2,6 +2,7 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod dialog_queue;
 mod events;
 mod file_ops;
 mod help;
@@ -11,20 +12,19 @@ mod requests;
 mod sites;
 mod tabs;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::ConfigDir;
 use crate::gui::connect_bar::{ConnectBar, ConnectRequest, Suggestion};
-use crate::gui::dialogs::{ConfirmDelete, ErrorDialog, NameDialog, PermissionsDialog, PromptDialog};
 use crate::gui::log_panel::LogPanel;
 use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
-use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
+use crate::model::{ConnectSpec, Protocol, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerOptions};
 use crate::worker::{BookmarkCommand, FileCommand, SessionCommand, WindowCommand};
+use dialog_queue::{DialogQueue, Modal};
 use layout::LayoutState;
 use requests::{Pending, Requests};
 use tabs::{RemoteTab, TabId, Tabs};
@@ -55,14 +55,6 @@ enum Target {
     Tab(TabId),
 }
 
-/// The one user dialog shown at a time (worker questions and errors have their own queues).
-enum Modal {
-    NewFolder { target: Target, dialog: NameDialog },
-    Rename { target: Target, entry: Entry, dialog: NameDialog },
-    Delete { target: Target, dialog: ConfirmDelete },
-    Permissions { target: Target, dialog: PermissionsDialog },
-}
-
 /// The application state: view state only, no connection.
 pub struct FerryApp {
     requests: Requests,
@@ -71,9 +63,7 @@ pub struct FerryApp {
     local: FilePane,
     local_session: Option<SessionId>,
     tabs: Tabs,
-    prompts: VecDeque<PromptDialog>,
-    modal: Option<Modal>,
-    errors: VecDeque<(ErrorDialog, Option<TabId>)>,
+    dialogs: DialogQueue,
     queue: QueuePanel,
     log: LogPanel,
     layout: LayoutState,
@@ -121,9 +111,7 @@ impl FerryApp {
             local,
             local_session: None,
             tabs: Tabs::new(),
-            prompts: VecDeque::new(),
-            modal: None,
-            errors: VecDeque::new(),
+            dialogs: DialogQueue::default(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
             layout: LayoutState::default(),
@@ -312,12 +300,8 @@ impl FerryApp {
 
     /// Shows an error, once: the same message already waiting is not queued again.
     fn show_error(&mut self, error: crate::error::FerryError, reconnect: Option<TabId>) {
-        let text = error.to_string();
-        self.status = text.clone();
-        if self.errors.iter().any(|(dialog, _)| dialog.error().to_string() == text) {
-            return;
-        }
-        self.errors.push_back((ErrorDialog::new(error, reconnect.is_some()), reconnect));
+        self.status = error.to_string();
+        self.dialogs.show_error(error, reconnect);
     }
 
     /// Remembers the window state, writing it through the worker at most once a second.
