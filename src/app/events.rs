@@ -57,7 +57,7 @@ impl FerryApp {
                     report.push_str(&format!("\nSkipped {}: {}", skip.name, skip.reason));
                 }
                 self.status = report.lines().next().unwrap_or_default().to_string();
-                self.site_manager.set_message(Some(report));
+                self.sites.manager.set_message(Some(report));
             }
         }
     }

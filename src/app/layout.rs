@@ -45,7 +45,7 @@ impl FerryApp {
         let mut intents = Vec::new();
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
-            if let Some(request) = self.connect_bar.show(ui, &self.suggestions) {
+            if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
                 intents.push(Intent::Connect(request));
             }
         });
@@ -53,7 +53,7 @@ impl FerryApp {
         self.unfinished_ui(ui, &mut intents);
         self.bottom_panel(ui, &mut intents);
         self.panes(ui, &mut intents);
-        intents.extend(self.site_manager.show(&ctx).into_iter().map(Intent::Site));
+        intents.extend(self.sites.manager.show(&ctx).into_iter().map(Intent::Site));
         self.dialogs.show(&ctx, &mut intents);
         super::help::show(&ctx, &mut self.layout.show_help);
         intents
@@ -65,7 +65,7 @@ impl FerryApp {
             egui::MenuBar::new().ui(ui, |ui| {
                 ui.menu_button("File", |ui| {
                     if ui.button("Site manager...").clicked() {
-                        self.site_manager.open();
+                        self.sites.manager.open();
                     }
                     if ui.button("Save as bookmark...").clicked() {
                         intents.push(Intent::SaveAsBookmark);

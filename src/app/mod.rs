@@ -9,6 +9,7 @@ mod help;
 mod intent;
 mod layout;
 mod requests;
+mod saved_sites;
 mod sites;
 mod tabs;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::ConfigDir;
-use crate::gui::connect_bar::{ConnectBar, ConnectRequest, Suggestion};
+use crate::gui::connect_bar::{ConnectBar, ConnectRequest};
 use crate::gui::log_panel::LogPanel;
 use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
@@ -27,6 +28,7 @@ use crate::worker::{BookmarkCommand, FileCommand, SessionCommand, WindowCommand}
 use dialog_queue::{DialogQueue, Modal};
 use layout::LayoutState;
 use requests::{Pending, Requests};
+use saved_sites::SavedSites;
 use tabs::{RemoteTab, TabId, Tabs};
 
 /// The window title.
@@ -59,7 +61,6 @@ enum Target {
 pub struct FerryApp {
     requests: Requests,
     connect_bar: ConnectBar,
-    suggestions: Vec<Suggestion>,
     local: FilePane,
     local_session: Option<SessionId>,
     tabs: Tabs,
@@ -79,8 +80,7 @@ pub struct FerryApp {
     local_home: String,
     /// To ask for a frame later (a pending save, a refresh after transfers).
     repaint: egui::Context,
-    site_manager: crate::gui::site_manager::SiteManager,
-    bookmarks: Vec<crate::bookmarks::Bookmark>,
+    sites: SavedSites,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
 }
@@ -107,7 +107,6 @@ impl FerryApp {
         let mut app = FerryApp {
             requests: Requests::new(worker),
             connect_bar: ConnectBar::default(),
-            suggestions: Vec::new(),
             local,
             local_session: None,
             tabs: Tabs::new(),
@@ -123,8 +122,7 @@ impl FerryApp {
             stale: Vec::new(),
             local_home: "/".into(),
             repaint: ctx.clone(),
-            site_manager: crate::gui::site_manager::SiteManager::new(),
-            bookmarks: Vec::new(),
+            sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
         };
         if let Some(aside) = broken_state {

@@ -4,7 +4,6 @@
 use super::{FerryApp, Pending, Target};
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use crate::error::FerryError;
-use crate::gui::connect_bar::{Suggestion, SuggestionTarget};
 use crate::gui::site_manager::SiteAction;
 use crate::worker::Command;
 use crate::worker::{BookmarkCommand, SessionCommand};
@@ -18,30 +17,9 @@ impl FerryApp {
         keychain_available: bool,
         problem: Option<FerryError>,
     ) {
-        let mut suggestions: Vec<Suggestion> = bookmarks
-            .iter()
-            .map(|bookmark| Suggestion {
-                label: format!(
-                    "{} ({}://{}@{})",
-                    bookmark.name,
-                    bookmark.protocol.scheme(),
-                    bookmark.user,
-                    bookmark.host
-                ),
-                target: SuggestionTarget::Bookmark(bookmark.id.clone()),
-            })
-            .collect();
-        suggestions.extend(
-            recent
-                .into_iter()
-                .take(10)
-                .map(|url| Suggestion { label: url.clone(), target: SuggestionTarget::Url(url) }),
-        );
-        self.suggestions = suggestions;
-        self.site_manager.set_bookmarks(bookmarks.clone(), keychain_available);
-        self.bookmarks = bookmarks;
+        self.sites.set(bookmarks, recent, keychain_available);
         if let Some(problem) = problem {
-            self.site_manager.set_message(Some(problem.to_string()));
+            self.sites.manager.set_message(Some(problem.to_string()));
             self.show_error(problem, None);
         }
     }
@@ -70,7 +48,7 @@ impl FerryApp {
 
     /// Connects to a bookmark in the active tab when it is free, else in a new tab.
     pub(super) fn connect_bookmark(&mut self, id: BookmarkId) {
-        let name = self.bookmarks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
+        let name = self.sites.find(&id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
         let tab = self.free_tab();
         let request = self.requests.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
             Command::Session(SessionCommand::ConnectBookmark { request, id: id.clone() })
@@ -91,7 +69,7 @@ impl FerryApp {
         let Some(tab) = self.active_tab() else { return };
         let remote_dir = tab.pane.listed_folder().map(str::to_string);
         let local_dir = self.local.listed_folder().map(std::path::PathBuf::from);
-        let opened_from = tab.bookmark.as_ref().and_then(|id| self.bookmarks.iter().find(|b| &b.id == id));
+        let opened_from = tab.bookmark.as_ref().and_then(|id| self.sites.find(id));
         let draft = match (&tab.spec, opened_from) {
             (Some(spec), _) => Bookmark {
                 id: BookmarkId(String::new()),
@@ -121,6 +99,6 @@ impl FerryApp {
                 return;
             }
         };
-        self.site_manager.open_new(draft);
+        self.sites.manager.open_new(draft);
     }
 }
