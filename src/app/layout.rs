@@ -87,7 +87,7 @@ impl FerryApp {
                         (ThemeChoice::Light, "Light"),
                         (ThemeChoice::Dark, "Dark"),
                     ] {
-                        if ui.radio(self.state.theme == theme, label).clicked() {
+                        if ui.radio(self.memory.state.theme == theme, label).clicked() {
                             self.set_theme(&ctx, theme);
                         }
                     }
@@ -153,7 +153,7 @@ impl FerryApp {
 
     /// The local pane on the left, the remote tabs on the right.
     fn panes(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
-        let default_width = self.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
+        let default_width = self.memory.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
         // The central panel's frame (margins) on the left too, so both panes start at the same height.
         let frame = egui::Frame::central_panel(ui.style());
         let local =
@@ -166,8 +166,8 @@ impl FerryApp {
                 self.local.show(ui, self.layout.active_side == Side::Local)
             });
         let width = local.response.rect.width().round();
-        if self.state.local_pane_width != Some(width) {
-            self.state.local_pane_width = Some(width);
+        if self.memory.state.local_pane_width != Some(width) {
+            self.memory.state.local_pane_width = Some(width);
         }
         let clicked_local = clicked_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));

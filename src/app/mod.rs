@@ -12,9 +12,10 @@ mod requests;
 mod saved_sites;
 mod sites;
 mod tabs;
+mod window_memory;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::config::ConfigDir;
 use crate::gui::connect_bar::{ConnectBar, ConnectRequest};
@@ -30,15 +31,13 @@ use layout::LayoutState;
 use requests::{Pending, Requests};
 use saved_sites::SavedSites;
 use tabs::{RemoteTab, TabId, Tabs};
+use window_memory::{SAVE_STATE_EVERY, SaveStep, WindowMemory};
 
 /// The window title.
 pub const TITLE: &str = "Ferry";
 
 /// The most events handled per frame, so a flood of progress never stalls drawing.
 const EVENTS_PER_FRAME: usize = 500;
-
-/// How often at most the remembered window state is written.
-const SAVE_STATE_EVERY: Duration = Duration::from_secs(1);
 
 /// How the window starts.
 pub struct Startup {
@@ -69,9 +68,7 @@ pub struct FerryApp {
     log: LogPanel,
     layout: LayoutState,
     status: String,
-    state: UiState,
-    saved_state: UiState,
-    last_save: Option<Instant>,
+    memory: WindowMemory,
     /// Transfers the last run left unfinished, offered again until the user decides.
     unfinished: Vec<ItemId>,
     /// Panes to list again once their queue items finish, and since when.
@@ -115,9 +112,7 @@ impl FerryApp {
             log: LogPanel::default(),
             layout: LayoutState::default(),
             status: "Not connected".into(),
-            saved_state: state.clone(),
-            state,
-            last_save: None,
+            memory: WindowMemory::new(state),
             unfinished: Vec::new(),
             stale: Vec::new(),
             local_home: "/".into(),
@@ -131,7 +126,7 @@ impl FerryApp {
         app.queue.set_concurrency(concurrency);
         app.open_tab();
         app.requests.send(Command::Bookmarks(BookmarkCommand::Load));
-        let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
+        let local_folder = startup.local_folder.or_else(|| app.memory.state.last_local_folder.clone());
         app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
             Command::Session(SessionCommand::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") })
         });
@@ -148,7 +143,7 @@ impl FerryApp {
 
     /// Opens an empty remote tab and makes it the active one.
     fn open_tab(&mut self) -> TabId {
-        self.tabs.open(self.state.remote_view.clone())
+        self.tabs.open(self.memory.state.remote_view.clone())
     }
 
     /// Closes the tab at `index`, disconnecting it; the last tab closed leaves an empty one.
@@ -304,31 +299,25 @@ impl FerryApp {
 
     /// Remembers the window state, writing it through the worker at most once a second.
     fn save_state_if_changed(&mut self, ctx: &egui::Context) {
-        self.state.local_view = self.local.view_settings();
+        self.memory.state.local_view = self.local.view_settings();
         if let Some(tab) = self.active_tab() {
-            self.state.remote_view = tab.pane.view_settings();
+            self.memory.state.remote_view = tab.pane.view_settings();
         }
         if let Some(folder) = self.local.listed_folder() {
-            self.state.last_local_folder = Some(folder.to_string());
+            self.memory.state.last_local_folder = Some(folder.to_string());
         }
         // The window's inner size as the platform reports it; the drawing area where it does not.
         let rect = ctx.input(|i| i.viewport().inner_rect).unwrap_or_else(|| ctx.content_rect());
-        self.state.window_size = Some([rect.width().round(), rect.height().round()]);
-        if self.state == self.saved_state {
-            return;
-        }
-        let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
-        if due {
-            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
-            self.saved_state = self.state.clone();
-            self.last_save = Some(Instant::now());
-        } else {
-            self.repaint.request_repaint_after(SAVE_STATE_EVERY);
+        self.memory.state.window_size = Some([rect.width().round(), rect.height().round()]);
+        match self.memory.save_step() {
+            SaveStep::Unchanged => {}
+            SaveStep::Write(json) => self.requests.send(Command::Window(WindowCommand::SaveState { json })),
+            SaveStep::Wait => self.repaint.request_repaint_after(SAVE_STATE_EVERY),
         }
     }
 
     fn set_theme(&mut self, ctx: &egui::Context, theme: ThemeChoice) {
-        self.state.theme = theme;
+        self.memory.state.theme = theme;
         ctx.set_theme(theme.preference());
     }
 }
@@ -336,8 +325,8 @@ impl FerryApp {
 impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
-        if self.state != self.saved_state {
-            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
+        if let Some(json) = self.memory.unsaved() {
+            self.requests.send(Command::Window(WindowCommand::SaveState { json }));
         }
     }
 }
