@@ -72,6 +72,7 @@ impl FerryApp {
         let opened_from = tab.bookmark.as_ref().and_then(|id| self.sites.find(id));
         let draft = match (&tab.spec, opened_from) {
             (Some(spec), _) => Bookmark {
+                // Not looked at: the site manager gives every new entry a fresh id.
                 id: BookmarkId(String::new()),
                 name: spec.host.clone(),
                 folder: Vec::new(),
@@ -88,12 +89,9 @@ impl FerryApp {
                 uploads_in_place: false,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
-            (None, Some(bookmark)) => Bookmark {
-                id: BookmarkId(String::new()),
-                name: format!("{} (copy)", bookmark.name),
-                remote_dir,
-                ..bookmark.clone()
-            },
+            (None, Some(bookmark)) => {
+                Bookmark { name: format!("{} (copy)", bookmark.name), remote_dir, ..bookmark.clone() }
+            }
             (None, None) => {
                 self.status = "Connect first: the open connection becomes the bookmark".into();
                 return;
