@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     if cli.options.verbose {
         eprintln!("ferry: log files in {}", log_dir.display());
     }
-    tracing::info!("ferry {} started: {}", ferry::version_text(), describe(&cli));
+    tracing::info!("ferry {} started: {}", ferry::version_text(), run_for_the_log(&cli));
     match cli.command {
         Some(command) => ferry::cli::run(&cli.options, command),
         None if !ferry::desktop::display_available(|name| std::env::var_os(name)) => {
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 /// What this run does, for the log: the command's name and its URL, never a password.
-fn describe(cli: &Cli) -> String {
+fn run_for_the_log(cli: &Cli) -> String {
     let Some(command) = &cli.command else {
         return match &cli.url {
             Some(url) => format!("window {}", ferry::logging::loggable_url(url)),

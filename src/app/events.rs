@@ -25,27 +25,12 @@ impl FerryApp {
     }
 
     fn handle_event(&mut self, event: Event) {
-        match &event {
-            Event::Queue(QueueEvent::Restored { items, problem }) => {
-                self.unfinished = items.iter().map(|item| item.id).collect();
-                if let Some(problem) = problem {
-                    self.status = problem.to_string();
-                }
-            }
-            Event::Queue(QueueEvent::Changed { item }) if item.state == ItemState::Done => self.mark_stale(item),
-            Event::Queue(QueueEvent::Enqueued { request, .. }) => {
-                self.requests.take(request);
-                self.layout.show_queue();
-            }
-            _ => {}
-        }
-        if self.queue.apply(&event) {
-            return;
-        }
         match event {
+            Event::Queue(event) => self.queue_event(event),
             Event::Session(SessionEvent::Connected { request, session, home, url, start }) => {
                 self.connected(request, session, home, url, start);
             }
+            Event::Session(SessionEvent::Disconnected { session, error }) => self.disconnected(session, error),
             Event::Files(FileEvent::Listing { request, path, entries, .. }) => {
                 if let Some(Pending::List { target }) = self.requests.take(&request)
                     && let Some(pane) = self.pane_mut(target)
@@ -53,14 +38,13 @@ impl FerryApp {
                     pane.set_listing(path, entries);
                 }
             }
-            Event::Done { request } => match self.requests.take(&request) {
-                Some(Pending::Change { target }) => self.refresh(target),
-                Some(Pending::Notice(notice)) if !notice.is_empty() => self.status = notice,
-                _ => {}
-            },
+            // The window never asks for one entry alone; a stray answer has nothing to update.
+            Event::Files(FileEvent::Stat { request, .. }) => {
+                self.requests.take(&request);
+            }
+            Event::Done { request } => self.done(request),
             Event::Failed { request, error } => self.failed(request, error),
-            Event::Session(SessionEvent::Disconnected { session, error }) => self.disconnected(session, error),
-            Event::Prompt { prompt, question, .. } => self.prompts.push_back(PromptDialog::new(prompt, question)),
+            Event::Prompt { prompt, question, .. } => self.dialogs.ask(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
@@ -73,9 +57,41 @@ impl FerryApp {
                     report.push_str(&format!("\nSkipped {}: {}", skip.name, skip.reason));
                 }
                 self.status = report.lines().next().unwrap_or_default().to_string();
-                self.site_manager.set_message(Some(report));
+                self.sites.manager.set_message(Some(report));
             }
-            _ => {}
+        }
+    }
+
+    /// A queue event: the window notes what it needs (a folder to list again, the restored items,
+    /// a request answered), then the queue panel takes it in.
+    fn queue_event(&mut self, event: QueueEvent) {
+        match &event {
+            QueueEvent::Restored { items, problem } => {
+                self.unfinished = items.iter().map(|item| item.id).collect();
+                if let Some(problem) = problem {
+                    self.status = problem.to_string();
+                }
+            }
+            QueueEvent::Changed { item } => {
+                if item.state == ItemState::Done {
+                    self.mark_stale(item);
+                }
+            }
+            QueueEvent::Enqueued { request, .. } => {
+                self.requests.take(request);
+                self.layout.show_queue();
+            }
+            QueueEvent::Progress { .. } | QueueEvent::Totals { .. } | QueueEvent::Cleared { .. } => {}
+        }
+        self.queue.apply(&event);
+    }
+
+    /// A request with nothing else to report succeeded: refresh what it changed, or say so.
+    fn done(&mut self, request: RequestId) {
+        match self.requests.take(&request) {
+            Some(Pending::Change { target }) => self.refresh(target),
+            Some(Pending::Notice(notice)) => self.status = notice,
+            Some(Pending::Connect { .. } | Pending::List { .. } | Pending::Enqueue | Pending::Import) | None => {}
         }
     }
 
@@ -116,7 +132,7 @@ impl FerryApp {
             Some(Pending::List { target }) => {
                 let never_listed = self.pane_mut(target).is_some_and(|pane| {
                     pane.set_loading(false);
-                    pane.path().is_empty()
+                    pane.listed_folder().is_none()
                 });
                 // A remembered local folder that is gone: open home instead of an empty pane.
                 if never_listed && target == Target::Local && error.kind != ErrorKind::Cancelled {
@@ -126,7 +142,13 @@ impl FerryApp {
                 }
             }
             Some(Pending::Change { target }) => self.refresh(target),
-            _ => {}
+            Some(
+                Pending::Connect { target: Target::Local, .. }
+                | Pending::Enqueue
+                | Pending::Import
+                | Pending::Notice(_),
+            )
+            | None => {}
         }
         if error.kind == ErrorKind::Cancelled {
             self.status = "Stopped".into();

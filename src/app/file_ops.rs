@@ -27,17 +27,17 @@ impl FerryApp {
                 self.transfer_rows(target, entries, from, into);
             }
             PaneAction::NewFolder => {
-                self.modal = Some(Modal::NewFolder { target, dialog: NameDialog::new("New folder", "") });
+                self.dialogs.open(Modal::NewFolder { target, dialog: NameDialog::new("New folder", "") });
             }
             PaneAction::Rename(entry) => {
                 let dialog = NameDialog::new("Rename", entry.name.clone());
-                self.modal = Some(Modal::Rename { target, entry, dialog });
+                self.dialogs.open(Modal::Rename { target, entry, dialog });
             }
             PaneAction::Delete(entries) if !entries.is_empty() => {
-                self.modal = Some(Modal::Delete { target, dialog: ConfirmDelete::new(entries) });
+                self.dialogs.open(Modal::Delete { target, dialog: ConfirmDelete::new(entries) });
             }
             PaneAction::Permissions(entries) if !entries.is_empty() => {
-                self.modal = Some(Modal::Permissions { target, dialog: PermissionsDialog::new(entries) });
+                self.dialogs.open(Modal::Permissions { target, dialog: PermissionsDialog::new(entries) });
             }
             PaneAction::CopyUrl(entries) => self.copy_urls(target, &entries),
             PaneAction::DropFiles { paths, into } => {

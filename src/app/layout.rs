@@ -3,8 +3,7 @@
 //! `FerryApp::apply` acts on once the frame is drawn.
 
 use super::intent::Intent;
-use super::{FerryApp, Modal, Target};
-use crate::gui::dialogs::ErrorChoice;
+use super::{FerryApp, Target};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
 use crate::worker::ItemAction;
@@ -46,7 +45,7 @@ impl FerryApp {
         let mut intents = Vec::new();
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
-            if let Some(request) = self.connect_bar.show(ui, &self.suggestions) {
+            if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
                 intents.push(Intent::Connect(request));
             }
         });
@@ -54,8 +53,8 @@ impl FerryApp {
         self.unfinished_ui(ui, &mut intents);
         self.bottom_panel(ui, &mut intents);
         self.panes(ui, &mut intents);
-        intents.extend(self.site_manager.show(&ctx).into_iter().map(Intent::Site));
-        self.dialogs(&ctx, &mut intents);
+        intents.extend(self.sites.manager.show(&ctx).into_iter().map(Intent::Site));
+        self.dialogs.show(&ctx, &mut intents);
         super::help::show(&ctx, &mut self.layout.show_help);
         intents
     }
@@ -66,7 +65,7 @@ impl FerryApp {
             egui::MenuBar::new().ui(ui, |ui| {
                 ui.menu_button("File", |ui| {
                     if ui.button("Site manager...").clicked() {
-                        self.site_manager.open();
+                        self.sites.manager.open();
                     }
                     if ui.button("Save as bookmark...").clicked() {
                         intents.push(Intent::SaveAsBookmark);
@@ -88,7 +87,7 @@ impl FerryApp {
                         (ThemeChoice::Light, "Light"),
                         (ThemeChoice::Dark, "Dark"),
                     ] {
-                        if ui.radio(self.state.theme == theme, label).clicked() {
+                        if ui.radio(self.memory.state.theme == theme, label).clicked() {
                             self.set_theme(&ctx, theme);
                         }
                     }
@@ -154,7 +153,7 @@ impl FerryApp {
 
     /// The local pane on the left, the remote tabs on the right.
     fn panes(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
-        let default_width = self.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
+        let default_width = self.memory.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
         // The central panel's frame (margins) on the left too, so both panes start at the same height.
         let frame = egui::Frame::central_panel(ui.style());
         let local =
@@ -167,8 +166,8 @@ impl FerryApp {
                 self.local.show(ui, self.layout.active_side == Side::Local)
             });
         let width = local.response.rect.width().round();
-        if self.state.local_pane_width != Some(width) {
-            self.state.local_pane_width = Some(width);
+        if self.memory.state.local_pane_width != Some(width) {
+            self.memory.state.local_pane_width = Some(width);
         }
         let clicked_local = clicked_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
@@ -208,76 +207,11 @@ impl FerryApp {
         }
         let active = self.layout.active_side == Side::Remote;
         let tab = self.tabs.active_mut()?;
-        if tab.session.is_none() && tab.connecting.is_none() && tab.pane.path().is_empty() {
+        if tab.session.is_none() && tab.connecting.is_none() && tab.pane.listed_folder().is_none() {
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;
         }
         Some(tab.pane.show(ui, active))
-    }
-
-    /// Shows the one dialog due: a worker question first, then the user's own, then errors.
-    fn dialogs(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
-        if let Some(prompt) = self.prompts.front_mut() {
-            if let Some(answer) = prompt.show(ctx) {
-                intents.push(Intent::Worker(answer));
-                self.prompts.pop_front();
-            }
-            return;
-        }
-        if let Some(modal) = self.modal.take() {
-            self.modal = show_modal(ctx, modal, intents);
-            return;
-        }
-        if let Some((dialog, tab)) = self.errors.front_mut() {
-            let tab = *tab;
-            if let Some(choice) = dialog.show(ctx) {
-                self.errors.pop_front();
-                if let (ErrorChoice::Reconnect, Some(tab)) = (choice, tab) {
-                    intents.push(Intent::Reconnect(tab));
-                }
-            }
-        }
-    }
-}
-
-/// Draws a user dialog; gives it back while it stays open, and its answer as an intent once
-/// the user gave one.
-fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> Option<Modal> {
-    match modal {
-        Modal::NewFolder { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::NewFolder { target, dialog }),
-            Some(name) => {
-                intents.extend(name.map(|name| Intent::MakeDir { target, name }));
-                None
-            }
-        },
-        Modal::Rename { target, entry, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Rename { target, entry, dialog }),
-            Some(name) => {
-                intents.extend(name.map(|name| Intent::Rename { target, entry, name }));
-                None
-            }
-        },
-        Modal::Delete { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Delete { target, dialog }),
-            Some(confirmed) => {
-                if confirmed {
-                    intents.push(Intent::Delete { target, entries: dialog.entries().to_vec() });
-                }
-                None
-            }
-        },
-        Modal::Permissions { target, mut dialog } => match dialog.show(ctx) {
-            None => Some(Modal::Permissions { target, dialog }),
-            Some(choice) => {
-                intents.extend(choice.map(|choice| Intent::Chmod {
-                    target,
-                    entries: dialog.entries().to_vec(),
-                    choice,
-                }));
-                None
-            }
-        },
     }
 }
 

@@ -2,41 +2,42 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod dialog_queue;
 mod events;
 mod file_ops;
 mod help;
 mod intent;
 mod layout;
 mod requests;
+mod saved_sites;
 mod sites;
 mod tabs;
+mod window_memory;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::config::ConfigDir;
-use crate::gui::connect_bar::{ConnectBar, ConnectRequest, Suggestion};
-use crate::gui::dialogs::{ConfirmDelete, ErrorDialog, NameDialog, PermissionsDialog, PromptDialog};
+use crate::gui::connect_bar::{ConnectBar, ConnectRequest};
 use crate::gui::log_panel::LogPanel;
 use crate::gui::pane::{FilePane, Side};
 use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
-use crate::model::{ConnectSpec, Entry, Protocol, SessionId};
+use crate::model::{ConnectSpec, Protocol, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerOptions};
 use crate::worker::{BookmarkCommand, FileCommand, SessionCommand, WindowCommand};
+use dialog_queue::{DialogQueue, Modal};
 use layout::LayoutState;
 use requests::{Pending, Requests};
+use saved_sites::SavedSites;
 use tabs::{RemoteTab, TabId, Tabs};
+use window_memory::{SAVE_STATE_EVERY, SaveStep, WindowMemory};
 
 /// The window title.
 pub const TITLE: &str = "Ferry";
 
 /// The most events handled per frame, so a flood of progress never stalls drawing.
 const EVENTS_PER_FRAME: usize = 500;
-
-/// How often at most the remembered window state is written.
-const SAVE_STATE_EVERY: Duration = Duration::from_secs(1);
 
 /// How the window starts.
 pub struct Startup {
@@ -55,32 +56,19 @@ enum Target {
     Tab(TabId),
 }
 
-/// The one user dialog shown at a time (worker questions and errors have their own queues).
-enum Modal {
-    NewFolder { target: Target, dialog: NameDialog },
-    Rename { target: Target, entry: Entry, dialog: NameDialog },
-    Delete { target: Target, dialog: ConfirmDelete },
-    Permissions { target: Target, dialog: PermissionsDialog },
-}
-
 /// The application state: view state only, no connection.
 pub struct FerryApp {
     requests: Requests,
     connect_bar: ConnectBar,
-    suggestions: Vec<Suggestion>,
     local: FilePane,
     local_session: Option<SessionId>,
     tabs: Tabs,
-    prompts: VecDeque<PromptDialog>,
-    modal: Option<Modal>,
-    errors: VecDeque<(ErrorDialog, Option<TabId>)>,
+    dialogs: DialogQueue,
     queue: QueuePanel,
     log: LogPanel,
     layout: LayoutState,
     status: String,
-    state: UiState,
-    saved_state: UiState,
-    last_save: Option<Instant>,
+    memory: WindowMemory,
     /// Transfers the last run left unfinished, offered again until the user decides.
     unfinished: Vec<ItemId>,
     /// Panes to list again once their queue items finish, and since when.
@@ -89,8 +77,7 @@ pub struct FerryApp {
     local_home: String,
     /// To ask for a frame later (a pending save, a refresh after transfers).
     repaint: egui::Context,
-    site_manager: crate::gui::site_manager::SiteManager,
-    bookmarks: Vec<crate::bookmarks::Bookmark>,
+    sites: SavedSites,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
 }
@@ -118,26 +105,20 @@ impl FerryApp {
         let mut app = FerryApp {
             requests: Requests::new(worker),
             connect_bar: ConnectBar::default(),
-            suggestions: Vec::new(),
             local,
             local_session: None,
             tabs: Tabs::new(),
-            prompts: VecDeque::new(),
-            modal: None,
-            errors: VecDeque::new(),
+            dialogs: DialogQueue::default(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
             layout: LayoutState::default(),
             status: "Not connected".into(),
-            saved_state: state.clone(),
-            state,
-            last_save: None,
+            memory: WindowMemory::new(state),
             unfinished: Vec::new(),
             stale: Vec::new(),
             local_home: "/".into(),
             repaint: ctx.clone(),
-            site_manager: crate::gui::site_manager::SiteManager::new(),
-            bookmarks: Vec::new(),
+            sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
         };
         if let Some(aside) = broken_state {
@@ -146,7 +127,7 @@ impl FerryApp {
         app.queue.set_concurrency(concurrency);
         app.open_tab();
         app.requests.send(Command::Bookmarks(BookmarkCommand::Load));
-        let local_folder = startup.local_folder.or_else(|| app.state.last_local_folder.clone());
+        let local_folder = startup.local_folder.or_else(|| app.memory.state.last_local_folder.clone());
         app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
             Command::Session(SessionCommand::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") })
         });
@@ -163,7 +144,7 @@ impl FerryApp {
 
     /// Opens an empty remote tab and makes it the active one.
     fn open_tab(&mut self) -> TabId {
-        self.tabs.open(self.state.remote_view.clone())
+        self.tabs.open(self.memory.state.remote_view.clone())
     }
 
     /// Closes the tab at `index`, disconnecting it; the last tab closed leaves an empty one.
@@ -271,7 +252,7 @@ impl FerryApp {
         let Some(index) = self.tabs.index_of(id) else { return };
         self.tabs.set_active(index);
         let Some(tab) = self.tabs.get_mut(id) else { return };
-        let path = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
+        let path = tab.pane.listed_folder().map(str::to_string);
         let Some(spec) = tab.spec.clone() else {
             if let Some(bookmark) = tab.bookmark.clone() {
                 self.connect_bookmark(bookmark);
@@ -313,41 +294,31 @@ impl FerryApp {
 
     /// Shows an error, once: the same message already waiting is not queued again.
     fn show_error(&mut self, error: crate::error::FerryError, reconnect: Option<TabId>) {
-        let text = error.to_string();
-        self.status = text.clone();
-        if self.errors.iter().any(|(dialog, _)| dialog.error().to_string() == text) {
-            return;
-        }
-        self.errors.push_back((ErrorDialog::new(error, reconnect.is_some()), reconnect));
+        self.status = error.to_string();
+        self.dialogs.show_error(error, reconnect);
     }
 
     /// Remembers the window state, writing it through the worker at most once a second.
     fn save_state_if_changed(&mut self, ctx: &egui::Context) {
-        self.state.local_view = self.local.view_settings();
+        self.memory.state.local_view = self.local.view_settings();
         if let Some(tab) = self.active_tab() {
-            self.state.remote_view = tab.pane.view_settings();
+            self.memory.state.remote_view = tab.pane.view_settings();
         }
-        if !self.local.path().is_empty() {
-            self.state.last_local_folder = Some(self.local.path().to_string());
+        if let Some(folder) = self.local.listed_folder() {
+            self.memory.state.last_local_folder = Some(folder.to_string());
         }
         // The window's inner size as the platform reports it; the drawing area where it does not.
         let rect = ctx.input(|i| i.viewport().inner_rect).unwrap_or_else(|| ctx.content_rect());
-        self.state.window_size = Some([rect.width().round(), rect.height().round()]);
-        if self.state == self.saved_state {
-            return;
-        }
-        let due = self.last_save.is_none_or(|last| last.elapsed() >= SAVE_STATE_EVERY);
-        if due {
-            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
-            self.saved_state = self.state.clone();
-            self.last_save = Some(Instant::now());
-        } else {
-            self.repaint.request_repaint_after(SAVE_STATE_EVERY);
+        self.memory.state.window_size = Some([rect.width().round(), rect.height().round()]);
+        match self.memory.save_step() {
+            SaveStep::Unchanged => {}
+            SaveStep::Write(json) => self.requests.send(Command::Window(WindowCommand::SaveState { json })),
+            SaveStep::Wait => self.repaint.request_repaint_after(SAVE_STATE_EVERY),
         }
     }
 
     fn set_theme(&mut self, ctx: &egui::Context, theme: ThemeChoice) {
-        self.state.theme = theme;
+        self.memory.state.theme = theme;
         ctx.set_theme(theme.preference());
     }
 }
@@ -355,8 +326,8 @@ impl FerryApp {
 impl Drop for FerryApp {
     fn drop(&mut self) {
         // The last changes (at most a second old) go out before the worker's Shutdown.
-        if self.state != self.saved_state {
-            self.requests.send(Command::Window(WindowCommand::SaveState { json: self.state.to_json() }));
+        if let Some(json) = self.memory.unsaved() {
+            self.requests.send(Command::Window(WindowCommand::SaveState { json }));
         }
     }
 }

@@ -18,7 +18,9 @@ pub(super) enum Pending {
     Change { target: Target },
     /// Planning a transfer.
     Enqueue,
-    /// A request whose success only needs a word in the status bar (empty: its own event says it).
+    /// An import of bookmarks: its report says how it went.
+    Import,
+    /// A request whose success only needs a word in the status bar.
     Notice(String),
 }
 

@@ -4,7 +4,6 @@
 use super::{FerryApp, Pending, Target};
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use crate::error::FerryError;
-use crate::gui::connect_bar::{Suggestion, SuggestionTarget};
 use crate::gui::site_manager::SiteAction;
 use crate::worker::Command;
 use crate::worker::{BookmarkCommand, SessionCommand};
@@ -18,30 +17,9 @@ impl FerryApp {
         keychain_available: bool,
         problem: Option<FerryError>,
     ) {
-        let mut suggestions: Vec<Suggestion> = bookmarks
-            .iter()
-            .map(|bookmark| Suggestion {
-                label: format!(
-                    "{} ({}://{}@{})",
-                    bookmark.name,
-                    bookmark.protocol.scheme(),
-                    bookmark.user,
-                    bookmark.host
-                ),
-                target: SuggestionTarget::Bookmark(bookmark.id.clone()),
-            })
-            .collect();
-        suggestions.extend(
-            recent
-                .into_iter()
-                .take(10)
-                .map(|url| Suggestion { label: url.clone(), target: SuggestionTarget::Url(url) }),
-        );
-        self.suggestions = suggestions;
-        self.site_manager.set_bookmarks(bookmarks.clone(), keychain_available);
-        self.bookmarks = bookmarks;
+        self.sites.set(bookmarks, recent, keychain_available);
         if let Some(problem) = problem {
-            self.site_manager.set_message(Some(problem.to_string()));
+            self.sites.manager.set_message(Some(problem.to_string()));
             self.show_error(problem, None);
         }
     }
@@ -56,9 +34,8 @@ impl FerryApp {
             SiteAction::Delete(id) => self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id })),
             SiteAction::Connect(id) => self.connect_bookmark(id),
             SiteAction::Import(path) => {
-                self.requests.request(Pending::Notice(String::new()), |request| {
-                    Command::Bookmarks(BookmarkCommand::Import { request, path })
-                });
+                self.requests
+                    .request(Pending::Import, |request| Command::Bookmarks(BookmarkCommand::Import { request, path }));
             }
             SiteAction::Export(path) => {
                 let notice = format!("Bookmarks exported to {} (without passwords)", path.display());
@@ -71,7 +48,7 @@ impl FerryApp {
 
     /// Connects to a bookmark in the active tab when it is free, else in a new tab.
     pub(super) fn connect_bookmark(&mut self, id: BookmarkId) {
-        let name = self.bookmarks.iter().find(|b| b.id == id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
+        let name = self.sites.find(&id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
         let tab = self.free_tab();
         let request = self.requests.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
             Command::Session(SessionCommand::ConnectBookmark { request, id: id.clone() })
@@ -90,11 +67,12 @@ impl FerryApp {
     /// the tab shows.
     pub(super) fn save_as_bookmark(&mut self) {
         let Some(tab) = self.active_tab() else { return };
-        let remote_dir = Some(tab.pane.path().to_string()).filter(|path| !path.is_empty());
-        let local_dir = Some(std::path::PathBuf::from(self.local.path())).filter(|path| !path.as_os_str().is_empty());
-        let opened_from = tab.bookmark.as_ref().and_then(|id| self.bookmarks.iter().find(|b| &b.id == id));
+        let remote_dir = tab.pane.listed_folder().map(str::to_string);
+        let local_dir = self.local.listed_folder().map(std::path::PathBuf::from);
+        let opened_from = tab.bookmark.as_ref().and_then(|id| self.sites.find(id));
         let draft = match (&tab.spec, opened_from) {
             (Some(spec), _) => Bookmark {
+                // Not looked at: the site manager gives every new entry a fresh id.
                 id: BookmarkId(String::new()),
                 name: spec.host.clone(),
                 folder: Vec::new(),
@@ -111,17 +89,14 @@ impl FerryApp {
                 uploads_in_place: false,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
-            (None, Some(bookmark)) => Bookmark {
-                id: BookmarkId(String::new()),
-                name: format!("{} (copy)", bookmark.name),
-                remote_dir,
-                ..bookmark.clone()
-            },
+            (None, Some(bookmark)) => {
+                Bookmark { name: format!("{} (copy)", bookmark.name), remote_dir, ..bookmark.clone() }
+            }
             (None, None) => {
                 self.status = "Connect first: the open connection becomes the bookmark".into();
                 return;
             }
         };
-        self.site_manager.open_new(draft);
+        self.sites.manager.open_new(draft);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
 use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
-use crate::worker::{FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent};
+use crate::worker::{BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent};
 
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
@@ -60,7 +60,22 @@ impl Client {
                     return Err(error);
                 }
                 event if answers(&event, request) => return Ok(event),
-                _ => {}
+                // Answers to other requests, other sessions' news, the log and the queue's
+                // progress: none of them ends this wait.
+                Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
+                | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
+                | Event::Queue(
+                    QueueEvent::Enqueued { .. }
+                    | QueueEvent::Changed { .. }
+                    | QueueEvent::Progress { .. }
+                    | QueueEvent::Totals { .. }
+                    | QueueEvent::Cleared { .. }
+                    | QueueEvent::Restored { .. },
+                )
+                | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Done { .. }
+                | Event::Failed { .. }
+                | Event::Log { .. } => {}
             }
         }
     }
@@ -129,7 +144,17 @@ impl Client {
                 Event::Queue(QueueEvent::Progress { item, bytes, total, .. }) => board.progress(item, bytes, total),
                 Event::Queue(QueueEvent::Totals { bytes, total, .. }) => board.totals(bytes, total),
                 Event::Queue(QueueEvent::Changed { item }) => board.changed(*item),
-                _ => {}
+                // The plan was already taken in; the rest is other requests' news or the log,
+                // which the command line does not print.
+                Event::Queue(
+                    QueueEvent::Enqueued { .. } | QueueEvent::Cleared { .. } | QueueEvent::Restored { .. },
+                )
+                | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
+                | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
+                | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Done { .. }
+                | Event::Failed { .. }
+                | Event::Log { .. } => {}
             }
         }
         board.summary(started.elapsed())
@@ -155,8 +180,21 @@ pub(super) fn answers(event: &Event, request: RequestId) -> bool {
         | Event::Files(FileEvent::Listing { request: r, .. })
         | Event::Files(FileEvent::Stat { request: r, .. })
         | Event::Done { request: r }
-        | Event::Queue(QueueEvent::Enqueued { request: r, .. }) => *r == request,
-        _ => false,
+        | Event::Queue(QueueEvent::Enqueued { request: r, .. })
+        | Event::Bookmarks(BookmarkEvent::ImportReport { request: r, .. }) => *r == request,
+        // A failure is an answer too, but `wait` turns it into an error first.
+        Event::Failed { .. }
+        | Event::Prompt { .. }
+        | Event::Log { .. }
+        | Event::Session(SessionEvent::Disconnected { .. })
+        | Event::Bookmarks(BookmarkEvent::List { .. })
+        | Event::Queue(
+            QueueEvent::Changed { .. }
+            | QueueEvent::Progress { .. }
+            | QueueEvent::Totals { .. }
+            | QueueEvent::Cleared { .. }
+            | QueueEvent::Restored { .. },
+        ) => false,
     }
 }
 

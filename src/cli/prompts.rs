@@ -42,13 +42,19 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
             if !interactive {
                 return Answer::Exists { choice: OnExists::Skip, apply_to_all: false };
             }
-            eprintln!("{} exists: {} here, {} there.", escape_control(name), describe(target), describe(source));
+            eprintln!(
+                "{} exists: {} here, {} there.",
+                escape_control(name),
+                size_and_date(target),
+                size_and_date(source)
+            );
             Answer::Exists { choice: ask_on_exists(), apply_to_all: false }
         }
     }
 }
 
-fn describe(facts: &FileFacts) -> String {
+/// A file's size and modification time, as the question about an existing target shows them.
+fn size_and_date(facts: &FileFacts) -> String {
     let size = facts.size.map(crate::transfer::progress::format_bytes).unwrap_or_else(|| "unknown size".into());
     let date = facts.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "unknown date".into());
     format!("{size}, {date}")

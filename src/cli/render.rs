@@ -141,7 +141,7 @@ impl Board {
     }
 
     pub(super) fn changed(&mut self, item: QueueItem) {
-        if let Some(note) = item.note.as_ref().filter(|_| item.state == ItemState::Running)
+        if let Some(note) = item.retry_note.as_ref().filter(|_| item.state == ItemState::Running)
             && self.running_notes.get(&item.id) != Some(note)
         {
             let (name, shown) = (escape_control(&item.name()), escape_control(note));
@@ -164,7 +164,7 @@ impl Board {
                 if item.integrity == Some(Integrity::Verified) {
                     self.verified += 1;
                 }
-                if let Some(note) = &item.note {
+                if let Some(note) = &item.success_note {
                     let (name, note) = (escape_control(&item.name()), escape_control(note));
                     self.multi.suspend(|| eprintln!("ferry: {name}: {note}"));
                 }

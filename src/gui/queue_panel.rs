@@ -10,8 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
 use crate::worker::{
-    Command, Direction, Event, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem,
-    TransferSettings,
+    Command, Direction, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem, TransferSettings,
 };
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
@@ -117,11 +116,11 @@ impl Row {
 pub fn state_text(item: &QueueItem) -> String {
     match item.state {
         ItemState::Queued => "Queued".into(),
-        ItemState::Running => item.note.clone().unwrap_or_else(|| "Running".into()),
+        ItemState::Running => item.retry_note.clone().unwrap_or_else(|| "Running".into()),
         ItemState::Paused => "Paused".into(),
         ItemState::Done => {
             let verified = if item.integrity == Some(Integrity::Verified) { ", verified" } else { "" };
-            match &item.note {
+            match &item.success_note {
                 Some(note) => format!("Done{verified} ({})", escape_control(note)),
                 None => format!("Done{verified}"),
             }
@@ -220,17 +219,17 @@ struct Totals {
 }
 
 impl QueuePanel {
-    /// Takes in a queue event (`Enqueued`, `QueueChanged`, `QueueProgress`, `QueueTotals`,
-    /// `QueueCleared`, `QueueRestored`); returns false for any other event.
-    pub fn apply(&mut self, event: &Event) -> bool {
+    /// Takes in a queue event: new items, a change of state, progress, totals, cleared or restored
+    /// items.
+    pub fn apply(&mut self, event: &QueueEvent) {
         match event {
-            Event::Queue(QueueEvent::Enqueued { items, .. }) => {
+            QueueEvent::Enqueued { items, .. } => {
                 for item in items {
                     self.upsert(item.clone());
                 }
             }
-            Event::Queue(QueueEvent::Changed { item }) => self.upsert(item.as_ref().clone()),
-            Event::Queue(QueueEvent::Progress { item, bytes, total, speed, eta }) => {
+            QueueEvent::Changed { item } => self.upsert(item.as_ref().clone()),
+            QueueEvent::Progress { item, bytes, total, speed, eta } => {
                 self.update(*item, |row| {
                     row.item.bytes_done = *bytes;
                     row.reported_total = *total;
@@ -238,11 +237,9 @@ impl QueuePanel {
                     row.eta = *eta;
                 });
             }
-            Event::Queue(QueueEvent::Totals { speed, eta, .. }) => {
-                self.totals = Some(Totals { speed: *speed, eta: *eta })
-            }
-            Event::Queue(QueueEvent::Cleared { items }) => self.remove(items),
-            Event::Queue(QueueEvent::Restored { items, .. }) => {
+            QueueEvent::Totals { speed, eta, .. } => self.totals = Some(Totals { speed: *speed, eta: *eta }),
+            QueueEvent::Cleared { items } => self.remove(items),
+            QueueEvent::Restored { items, .. } => {
                 for item in items {
                     // The last run's items wait for the user: they never start by themselves.
                     let mut item = item.clone();
@@ -250,13 +247,11 @@ impl QueuePanel {
                     self.upsert(item);
                 }
             }
-            _ => return false,
         }
         if self.tally.running == 0 {
             // A pace measured while something moved means nothing once all have stopped.
             self.totals = None;
         }
-        true
     }
 
     /// Draws the panel; returns the commands the user's clicks ask for.

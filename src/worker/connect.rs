@@ -97,13 +97,14 @@ pub(super) async fn open_connection(
 fn trust_answer(answer: Option<Answer>) -> TrustDecision {
     match answer {
         Some(Answer::Trust(decision)) => decision,
-        _ => TrustDecision::Reject,
+        // No answer (the window closed) or an answer to another question: nothing is trusted.
+        Some(Answer::Secret(_) | Answer::Exists { .. }) | None => TrustDecision::Reject,
     }
 }
 
 fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
     match answer {
         Some(Answer::Secret(secret)) => secret,
-        _ => None,
+        Some(Answer::Trust(_) | Answer::Exists { .. }) | None => None,
     }
 }

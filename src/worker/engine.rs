@@ -327,7 +327,8 @@ async fn plan(
             on_exists: transfer.on_exists,
             verify: transfer.verify,
             integrity: None,
-            note: None,
+            retry_note: None,
+            success_note: None,
         })
         .collect())
 }

@@ -119,7 +119,8 @@ mod tests {
             verify: false,
             integrity: None,
             mode: None,
-            note: None,
+            retry_note: None,
+            success_note: None,
         }
     }
 

@@ -72,11 +72,14 @@ pub struct QueueItem {
     pub verify: bool,
     /// How the finished transfer was checked.
     pub integrity: Option<Integrity>,
-    /// What the user should know about this item beyond its state: what a running item waits for
-    /// ("connection lost; retry 2 of 3 in 4 s"), or how a transfer that succeeded got there ("the
-    /// server refused to resume; sent again from the start").
+    /// What a running item waits for: "connection lost; retry 2 of 3 in 4 s". (Saved queues of
+    /// earlier versions call it `note`.)
+    #[serde(default, alias = "note")]
+    pub retry_note: Option<String>,
+    /// How a transfer that succeeded got there, when the user should know: "the server refused to
+    /// resume; sent again from the start".
     #[serde(default)]
-    pub note: Option<String>,
+    pub success_note: Option<String>,
 }
 
 impl QueueItem {
@@ -146,5 +149,74 @@ pub fn load(path: &Path) -> (Vec<QueueItem>, Option<FerryError>) {
             .with_detail(why);
             (Vec::new(), Some(error))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConnectSpec, Protocol};
+
+    fn waiting_item() -> QueueItem {
+        QueueItem {
+            id: ItemId(3),
+            request: RequestId(1),
+            site: ConnectSpec::new(Protocol::Sftp, "files.example"),
+            direction: Direction::Download,
+            remote: "/srv/big.iso".into(),
+            local: PathBuf::from("/home/me/big.iso"),
+            local_root: PathBuf::from("/home/me"),
+            is_folder: false,
+            size: Some(40),
+            modified: None,
+            mode: None,
+            bytes_done: 12,
+            started: true,
+            state: ItemState::Running,
+            error: None,
+            on_exists: OnExists::Resume,
+            verify: false,
+            integrity: None,
+            retry_note: Some("connection lost; retry 2 of 3 in 4 s".into()),
+            success_note: None,
+        }
+    }
+
+    #[test]
+    fn a_queue_saved_before_the_notes_were_split_still_loads_with_its_retry_note() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("queue.json");
+        // An earlier Ferry wrote one `note` field, and no `retry_note` or `success_note`.
+        let mut old_item = serde_json::to_value(waiting_item()).unwrap();
+        let fields = old_item.as_object_mut().unwrap();
+        fields.remove("retry_note");
+        fields.remove("success_note");
+        fields.insert("note".into(), "connection lost; retry 2 of 3 in 4 s".into());
+        let old_file = serde_json::json!({ "version": 1, "items": [old_item] });
+        std::fs::write(&path, serde_json::to_vec(&old_file).unwrap()).unwrap();
+
+        let (items, problem) = load(&path);
+
+        assert!(problem.is_none(), "{problem:?}");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].remote, "/srv/big.iso");
+        assert_eq!(items[0].bytes_done, 12, "what arrived is remembered");
+        assert_eq!(items[0].retry_note.as_deref(), Some("connection lost; retry 2 of 3 in 4 s"));
+        assert_eq!(items[0].success_note, None);
+        assert!(path.exists(), "the file was read, not kept aside");
+    }
+
+    #[test]
+    fn a_saved_queue_keeps_both_notes_apart() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("queue.json");
+        let mut item = waiting_item();
+        item.success_note = Some("the server refused to resume; sent again from the start".into());
+        save(&path, &[item]).unwrap();
+
+        let (items, _) = load(&path);
+
+        assert_eq!(items[0].retry_note.as_deref(), Some("connection lost; retry 2 of 3 in 4 s"));
+        assert_eq!(items[0].success_note.as_deref(), Some("the server refused to resume; sent again from the start"));
     }
 }

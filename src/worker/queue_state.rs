@@ -189,12 +189,12 @@ impl QueueState {
     pub(super) fn finish(&mut self, id: ItemId, outcome: Outcome) -> Option<QueueItem> {
         self.running.remove(&id);
         let item = self.items.get_mut(&id)?;
-        item.note = None;
+        item.retry_note = None;
         match outcome {
             Outcome::Done { integrity, note } => {
                 item.state = ItemState::Done;
                 item.integrity = Some(integrity);
-                item.note = note;
+                item.success_note = note;
                 item.bytes_done = item.size.unwrap_or(item.bytes_done);
                 item.error = None;
             }
@@ -209,9 +209,9 @@ impl QueueState {
     }
 
     /// Sets what a running item waits for; returns it if it is still running.
-    pub(super) fn set_note(&mut self, id: ItemId, note: Option<String>) -> Option<QueueItem> {
+    pub(super) fn set_retry_note(&mut self, id: ItemId, note: Option<String>) -> Option<QueueItem> {
         let item = self.items.get_mut(&id).filter(|item| item.state == ItemState::Running)?;
-        item.note = note;
+        item.retry_note = note;
         Some(item.clone())
     }
 
@@ -297,7 +297,8 @@ pub(super) mod tests {
             on_exists: OnExists::Overwrite,
             verify: false,
             integrity: None,
-            note: None,
+            retry_note: None,
+            success_note: None,
         }
     }
 

@@ -321,7 +321,7 @@ impl QueueService {
             tokio::time::sleep(wait).await;
             match super::connect::open_connection(&self.ctx, item.request, item.site.clone()).await {
                 Ok((backend, _)) => {
-                    self.set_note(item.id, None);
+                    self.set_retry_note(item.id, None);
                     return Ok(backend);
                 }
                 Err(next) if is_connection_failure(&next) => error = next,
@@ -338,12 +338,12 @@ impl QueueService {
             _ => "connection lost".to_string(),
         };
         let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
-        self.set_note(id, Some(note));
+        self.set_retry_note(id, Some(note));
     }
 
-    fn set_note(&self, id: ItemId, note: Option<String>) {
+    fn set_retry_note(&self, id: ItemId, note: Option<String>) {
         let mut state = lock(&self.state);
-        if let Some(item) = state.set_note(id, note) {
+        if let Some(item) = state.set_retry_note(id, note) {
             self.changed(item);
         }
     }

@@ -43,7 +43,8 @@ pub(super) async fn decide_target(
         let question = Question::TargetExists { item: item.id, name: item.name(), source, target };
         let (choice, apply_to_all) = match ctx.ask(item.request, question).await {
             Some(Answer::Exists { choice, apply_to_all }) => (choice, apply_to_all),
-            _ => (OnExists::Skip, false),
+            // No answer (the window closed) or an answer to another question: leave it alone.
+            Some(Answer::Trust(_) | Answer::Secret(_)) | None => (OnExists::Skip, false),
         };
         if apply_to_all {
             for_the_batch = Some(choice);

@@ -115,7 +115,7 @@ fn a_waiting_retry_says_so_in_the_queue() {
     let state = loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
             Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
-                if let Some(note) = &item.note {
+                if let Some(note) = &item.retry_note {
                     assert_eq!(item.state, ItemState::Running);
                     notes.push(note.clone());
                 }
@@ -299,7 +299,7 @@ fn a_login_cut_half_way_is_retried_not_called_a_wrong_password() {
     let item = loop {
         match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
             Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
-                notes.extend(item.note.clone());
+                notes.extend(item.retry_note.clone());
                 if item.state.is_finished() {
                     break item;
                 }

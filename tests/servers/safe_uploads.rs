@@ -366,7 +366,7 @@ fn a_server_that_refuses_resume_gets_the_file_again_from_zero_once() {
     assert_eq!(done[0].state, ItemState::Done, "{:?}", done[0]);
     assert_eq!(ftpd.file("/keep.bin").as_deref(), Some(&data[..]), "arrived whole");
     assert!(ftpd.file("/.keep.bin.ferry-part").is_none(), "no temporary file is left");
-    let note = done[0].note.clone().unwrap_or_default();
+    let note = done[0].success_note.clone().unwrap_or_default();
     assert!(note.contains("refused to resume") && note.contains("451"), "the item says so: {note:?}");
     assert_eq!(ftpd.count("STOR"), 2, "once cut, then (the resume refused) once from zero: {:?}", ftpd.verbs());
 }

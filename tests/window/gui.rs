@@ -403,7 +403,8 @@ fn transfers_left_unfinished_are_offered_again_and_can_be_discarded() {
         on_exists: ferry::transfer::policy::OnExists::Overwrite,
         verify: false,
         integrity: None,
-        note: None,
+        retry_note: None,
+        success_note: None,
     };
     let queue_file = ConfigDir::at(config.path()).queue();
     ferry::worker::queue::save(&queue_file, &[item]).unwrap();

@@ -5,7 +5,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::gui::dialogs::{
-    ConfirmDelete, ErrorChoice, ErrorDialog, NameDialog, PermissionsChoice, PermissionsDialog, PromptDialog,
+    Closed, ConfirmDelete, ErrorChoice, ErrorDialog, NameDialog, PermissionsChoice, PermissionsDialog, PromptDialog,
 };
 use ferry::model::{Entry, EntryKind, PromptId};
 use ferry::transfer::policy::{FileFacts, OnExists};
@@ -269,7 +269,7 @@ fn delete_asks_with_the_count_and_the_folders() {
     assert_eq!(harness.state().answer, Some(false));
 }
 
-fn checked(harness: &Harness<'_, Shown<PermissionsDialog, Option<PermissionsChoice>>>, label: &str) -> bool {
+fn checked(harness: &Harness<'_, Shown<PermissionsDialog, Closed<PermissionsChoice>>>, label: &str) -> bool {
     harness.get_by_label(label).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
 }
 
@@ -298,7 +298,7 @@ fn permission_boxes_and_the_octal_field_follow_each_other() {
     assert!(!checked(&harness, "Group write") && !checked(&harness, "Others read"));
     harness.get_by_label("OK").click();
     harness.run();
-    assert_eq!(harness.state().answer, Some(Some(PermissionsChoice { mode: 0o751, recursive: false })));
+    assert_eq!(harness.state().answer, Some(Closed::Confirmed(PermissionsChoice { mode: 0o751, recursive: false })));
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn an_invalid_octal_value_is_explained_and_ok_is_disabled() {
     harness.run();
     harness.get_by_label("OK").click();
     harness.run();
-    assert_eq!(harness.state().answer, Some(Some(PermissionsChoice { mode: 0o700, recursive: true })));
+    assert_eq!(harness.state().answer, Some(Closed::Confirmed(PermissionsChoice { mode: 0o700, recursive: true })));
 }
 
 #[test]
@@ -355,7 +355,7 @@ fn a_name_is_refused_while_empty_or_with_a_slash_and_sent_with_enter() {
     assert!(harness.query_by_label_contains("cannot contain").is_none(), "the message goes once the name is fixed");
     harness.key_press(egui::Key::Enter);
     harness.run();
-    assert_eq!(harness.state().answer, Some(Some("photos 2025".to_string())));
+    assert_eq!(harness.state().answer, Some(Closed::Confirmed("photos 2025".to_string())));
 }
 
 #[test]
@@ -368,7 +368,7 @@ fn a_rename_starts_from_the_old_name_and_can_be_cancelled() {
     assert_eq!(harness.get_by_label("Rename").value().as_deref(), Some("summary.pdf"));
     harness.get_by_label("Cancel").click();
     harness.run();
-    assert_eq!(harness.state().answer, Some(None));
+    assert_eq!(harness.state().answer, Some(Closed::Cancelled));
 }
 
 #[test]

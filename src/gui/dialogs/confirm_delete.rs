@@ -30,7 +30,7 @@ impl ConfirmDelete {
 
     /// Draws it; `Some(true)` to delete, `Some(false)` to keep.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<bool> {
-        modal(ctx, "confirm_delete", &self.question(), |ui| {
+        modal(ctx, "confirm_delete", Some(&self.question()), |ui| {
             for entry in self.entries.iter().take(NAMES_LISTED) {
                 let name = escape_control(&entry.name);
                 ui.label(if entry.kind == EntryKind::Dir { format!("{name}/") } else { name });

@@ -91,7 +91,7 @@ impl ErrorDialog {
     /// Draws it; returns the user's choice once made.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<ErrorChoice> {
         let error = &self.error;
-        modal(ctx, "error", error_title(error.kind), |ui| {
+        modal(ctx, "error", Some(error_title(error.kind)), |ui| {
             let host_key_changed = error.kind == ErrorKind::HostKeyChanged;
             if host_key_changed {
                 ui.label(egui::RichText::new(HOST_KEY_CHANGED_WARNING).color(ui.visuals().error_fg_color).strong());

@@ -19,16 +19,25 @@ pub use name::{NameDialog, name_problem};
 pub use permissions::{PermissionsChoice, PermissionsDialog, format_mode, parse_mode};
 pub use prompt::PromptDialog;
 
+/// How the user closed a dialog that asks for a value: with OK and the value, or with Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed<T> {
+    /// OK, with what the user entered.
+    Confirmed(T),
+    /// Cancel, Escape, or the close button.
+    Cancelled,
+}
+
 /// The width of every dialog: wide enough for a SHA-256 fingerprint in one line.
 const DIALOG_WIDTH: f32 = 460.0;
 
-/// Shows a centred modal with `title` as its heading (none when empty); returns what `content` returns.
-fn modal<R>(ctx: &egui::Context, id: &str, title: &str, content: impl FnOnce(&mut egui::Ui) -> R) -> R {
+/// Shows a centred modal with `heading` above its content, if any; returns what `content` returns.
+fn modal<R>(ctx: &egui::Context, id: &str, heading: Option<&str>, content: impl FnOnce(&mut egui::Ui) -> R) -> R {
     egui::Modal::new(egui::Id::unique(("ferry_dialog", id)))
         .show(ctx, |ui| {
             ui.set_width(DIALOG_WIDTH);
-            if !title.is_empty() {
-                ui.heading(title);
+            if let Some(heading) = heading {
+                ui.heading(heading);
                 ui.add_space(6.0);
             }
             content(ui)

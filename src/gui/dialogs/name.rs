@@ -1,6 +1,6 @@
 //! Asks for a name: a new folder's, or a new name for a rename, refusing names no file can have.
 
-use super::{escape_pressed, modal, submitted};
+use super::{Closed, escape_pressed, modal, submitted};
 
 /// Asks for a name: a new folder's, or a new name for a rename.
 pub struct NameDialog {
@@ -33,9 +33,9 @@ impl NameDialog {
         NameDialog { title: title.into(), name: name.into(), problem: None, focus_pending: true }
     }
 
-    /// Draws it; `Some(Some(name))` on OK, `Some(None)` on Cancel.
-    pub fn show(&mut self, ctx: &egui::Context) -> Option<Option<String>> {
-        modal(ctx, "name", "", |ui| {
+    /// Draws it; the name on OK, `Cancelled` on Cancel, `None` while it stays open.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<Closed<String>> {
+        modal(ctx, "name", None, |ui| {
             // The title is the field's label, so a screen reader names the field by it.
             let label = ui.heading(&self.title);
             ui.add_space(6.0);
@@ -69,7 +69,7 @@ impl NameDialog {
                 cancel = ui.button("Cancel").clicked();
             });
             if cancel || (!send && escape_pressed(ui.ctx())) {
-                return Some(None);
+                return Some(Closed::Cancelled);
             }
             if !send {
                 return None;
@@ -80,7 +80,7 @@ impl NameDialog {
                     field.request_focus();
                     None
                 }
-                None => Some(Some(self.name.clone())),
+                None => Some(Closed::Confirmed(self.name.clone())),
             }
         })
     }

@@ -1,6 +1,6 @@
 //! The permissions dialog: owner/group/others boxes, the octal value, and "recursive".
 
-use super::{escape_pressed, modal};
+use super::{Closed, escape_pressed, modal};
 use crate::model::{Entry, EntryKind, escape_control};
 
 /// The user's choice in the permissions dialog.
@@ -67,14 +67,14 @@ impl PermissionsDialog {
         self.mode
     }
 
-    /// Draws it; `Some(Some(choice))` on OK, `Some(None)` on Cancel.
-    pub fn show(&mut self, ctx: &egui::Context) -> Option<Option<PermissionsChoice>> {
+    /// Draws it; the choice on OK, `Cancelled` on Cancel, `None` while it stays open.
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<Closed<PermissionsChoice>> {
         let has_folder = self.entries.iter().any(|entry| entry.kind == EntryKind::Dir);
         let subject = match self.entries.as_slice() {
             [one] => format!("\"{}\"", escape_control(&one.name)),
             many => format!("{} items", many.len()),
         };
-        modal(ctx, "permissions", "Permissions", |ui| {
+        modal(ctx, "permissions", Some("Permissions"), |ui| {
             ui.label(format!("Who may read, change and run {subject}."));
             ui.add_space(4.0);
             self.bits_ui(ui);
@@ -103,15 +103,17 @@ impl PermissionsDialog {
             let mut decision = None;
             ui.horizontal(|ui| {
                 if ui.add_enabled(self.octal_error.is_none(), egui::Button::new("OK")).clicked() {
-                    decision =
-                        Some(Some(PermissionsChoice { mode: self.mode, recursive: has_folder && self.recursive }));
+                    decision = Some(Closed::Confirmed(PermissionsChoice {
+                        mode: self.mode,
+                        recursive: has_folder && self.recursive,
+                    }));
                 }
                 if ui.button("Cancel").clicked() {
-                    decision = Some(None);
+                    decision = Some(Closed::Cancelled);
                 }
             });
             if decision.is_none() && escape_pressed(ui.ctx()) {
-                decision = Some(None);
+                decision = Some(Closed::Cancelled);
             }
             decision
         })

@@ -15,7 +15,7 @@ pub(super) fn secret_ui(
     secret: &mut String,
     focus_pending: &mut bool,
 ) -> Option<Answer> {
-    modal(ctx, id, title, |ui| {
+    modal(ctx, id, Some(title), |ui| {
         ui.label(intro);
         ui.add_space(4.0);
         let mut send = false;

@@ -37,7 +37,7 @@ pub(super) fn target_exists_ui(
     target: &FileFacts,
     apply_to_all: &mut bool,
 ) -> Option<Answer> {
-    modal(ctx, "target_exists", "File exists", |ui| {
+    modal(ctx, "target_exists", Some("File exists"), |ui| {
         ui.label(format!("\"{}\" already exists.", escape_control(name)));
         ui.add_space(4.0);
         let newer = match (source.modified, target.modified) {

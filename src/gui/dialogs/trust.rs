@@ -29,7 +29,7 @@ pub(super) fn trust_buttons(ui: &mut egui::Ui) -> Option<Answer> {
 }
 
 pub(super) fn host_key_ui(ctx: &egui::Context, host: &str, port: u16, key: &HostKey) -> Option<Answer> {
-    modal(ctx, "host_key", "Unknown host key", |ui| {
+    modal(ctx, "host_key", Some("Unknown host key"), |ui| {
         ui.label(format!("Ferry has no record of the key of the server {}.", host_port(host, port)));
         ui.add_space(4.0);
         egui::Grid::new("host_key_facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
@@ -56,7 +56,7 @@ pub(super) fn certificate_ui(
     port: u16,
     certificate: &RejectedCertificate,
 ) -> Option<Answer> {
-    modal(ctx, "certificate", "Untrusted certificate", |ui| {
+    modal(ctx, "certificate", Some("Untrusted certificate"), |ui| {
         ui.label(format!("The TLS certificate of the server {} is not trusted.", host_port(host, port)));
         ui.add_space(4.0);
         egui::Grid::new("certificate_facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {

@@ -166,9 +166,14 @@ impl FilePane {
         self.side
     }
 
-    /// The folder shown.
+    /// The folder shown (empty until the first listing arrives).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The folder shown, once a listing has arrived.
+    pub fn listed_folder(&self) -> Option<&str> {
+        Some(self.path.as_str()).filter(|path| !path.is_empty())
     }
 
     /// The folder the Home button goes to (the local home, or the remote login folder).

@@ -109,11 +109,9 @@ impl SiteManager {
     }
 
     /// Shows the window with `draft` as a new, unsaved entry in the editor ("Save as bookmark").
-    /// The draft's id is replaced by a fresh one when it is empty or already taken.
+    /// The draft's id is not looked at: a new entry always gets a fresh one.
     pub fn open_new(&mut self, mut draft: Bookmark) {
-        if draft.id.0.is_empty() || self.bookmarks.iter().any(|bookmark| bookmark.id == draft.id) {
-            draft.id = self.fresh_id();
-        }
+        draft.id = self.fresh_id();
         self.current_folder = draft.folder.clone();
         self.editor = Some(Editor::new_entry(&draft));
         self.problem = None;
