@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
 pub use super::sftp_raw::libssh2_version_string;
 use super::sftp_raw::{PosixRename, PosixRenamer};
-use super::sftp_write::write_whole;
+use super::sftp_write::PipelinedWriter;
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
@@ -477,9 +477,13 @@ impl Backend for SftpBackend {
                 0 => std::time::Duration::from_secs(30),
                 millis => std::time::Duration::from_millis(millis.into()),
             };
+            // Each chunk joins the requests still in flight, so the link never idles between chunks.
+            let mut writer =
+                PipelinedWriter::new(&mut file, no_progress_limit, &context, |e| remote_io_error(e, &context));
             while let Some(chunk) = receiver.blocking_recv() {
-                write_whole(&mut file, &chunk, no_progress_limit, &context, |e| remote_io_error(e, &context))?;
+                writer.push(&chunk)?;
             }
+            writer.finish()?;
             file.fsync().ok();
             file.close().map_err(|e| ssh_error(&e, &context))
         });
