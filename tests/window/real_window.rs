@@ -250,17 +250,22 @@ fn click_at(display: &str, window: &str, point: (i32, i32), button: &str) {
     std::thread::sleep(Duration::from_millis(300));
 }
 
+/// A local folder holding `notes.txt`, and a config folder whose `window.json` names it as the last
+/// one used: the real window and the kittest layout both open it, so their rows line up.
+fn folder_with_notes_remembered() -> (tempfile::TempDir, tempfile::TempDir) {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({ "last_local_folder": folder.path() });
+    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
+    (folder, config)
+}
+
 /// "Copy URL" on a file of the local pane puts its URL on the X clipboard, where another program
 /// reads it.
 #[test]
 fn copy_url_reaches_the_x_clipboard() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
-    let config = tempfile::tempdir().unwrap();
-    // Both windows open the same local folder, as the last one used.
-    let state = serde_json::json!({ "last_local_folder": folder.path() });
-    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
-
+    let (folder, config) = folder_with_notes_remembered();
     let (mut layout, _layout_config) = same_layout(config.path(), Some(folder.path()));
     window_driver::wait_for(&mut layout, "notes.txt");
     let row = point_of(&layout, |h| h.get_by_label("notes.txt").rect());
@@ -337,11 +342,7 @@ fn wait_for_clipboard(display: &str, expected: &str) {
 /// (Ctrl+L) gives its path with Ctrl+C.
 #[test]
 fn the_filter_and_path_fields_cut_copy_and_paste_through_the_x_clipboard() {
-    let folder = tempfile::tempdir().unwrap();
-    std::fs::write(folder.path().join("notes.txt"), b"hello").unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let state = serde_json::json!({ "last_local_folder": folder.path() });
-    std::fs::write(config.path().join("window.json"), state.to_string()).unwrap();
+    let (folder, config) = folder_with_notes_remembered();
     let (mut layout, _layout_config) = same_layout(config.path(), Some(folder.path()));
     window_driver::wait_for(&mut layout, "notes.txt");
     let filter = point_of(&layout, |h| window_driver::text_field(h, "Filter").rect());
