@@ -159,6 +159,9 @@ impl Request {
     /// The protocol log's line for it.
     fn log_line(&self) -> String {
         match self {
+            Request::Connect(ConnectTo::Spec(spec)) if spec.protocol == crate::model::Protocol::Local => {
+                "Opening the local disk".to_string()
+            }
             Request::Connect(ConnectTo::Spec(spec)) => format!("Connecting to {}", spec.display_url()),
             Request::Connect(ConnectTo::Typed(text)) => {
                 format!("Connecting to {}", crate::logging::loggable_url(text))
@@ -235,6 +238,10 @@ fn close_after_cancel(engine: &Arc<Engine>, session: SessionId) {
 /// The protocol log's line for a request's answer.
 fn log_line_for_answer(event: &Event) -> Option<String> {
     match event {
+        // The local pane's session has no address worth showing ("file://:0").
+        Event::Session(SessionEvent::Connected { url, home, .. }) if url.starts_with("file:") => {
+            Some(format!("Opened the local disk at {home}"))
+        }
         Event::Session(SessionEvent::Connected { url, home, .. }) => {
             Some(format!("Connected to {url}, starting in {home}"))
         }
@@ -354,12 +361,16 @@ async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<Ferr
     engine.sessions.close(session, error).await;
 }
 
-/// Adds a new session (recorded among the recent connections) and builds the `Connected` event.
+/// Adds a new session (recorded among the recent connections, unless it is the local disk) and
+/// builds the `Connected` event.
 fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let home = backend.home().to_string();
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
-    engine.bookmarks.record_recent(&url);
+    // The local pane's own session is no site: "file://:0" in Recent would mean nothing.
+    if spec.protocol != crate::model::Protocol::Local {
+        engine.bookmarks.record_recent(&url);
+    }
     let session = engine.sessions.add(backend, spec);
     Event::Session(SessionEvent::Connected { request, session, home, url, start })
 }

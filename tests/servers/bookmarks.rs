@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use driver::Driver;
 use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use ferry::error::{ErrorKind, FerryError};
-use ferry::model::{FtpMode, Protocol, SessionId};
+use ferry::model::{ConnectSpec, FtpMode, Protocol, SessionId};
 use ferry::worker::{BookmarkCommand, BookmarkEvent, Command, Event, Question, SessionCommand, SessionEvent};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
@@ -165,6 +165,8 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
     let dir = tempfile::tempdir().unwrap();
     let mut driver = Driver::with_user_known_hosts(Some(known_hosts(&sshd, dir.path())));
     std::fs::write(sshd.data_dir().join("in-the-folder.txt"), b"x").unwrap();
+    // The local pane's session comes first, as in the window: it is no site to remember.
+    driver.connect(ConnectSpec::new(Protocol::Local, "")).expect("the local disk");
     let mut site = bookmark("keyed", "Keyed box", sshd.port(), LoginMethod::KeyFile);
     site.user = sshd.login_user();
     site.key_file = Some(client_keys().ed25519.clone());
@@ -192,6 +194,9 @@ fn connecting_to_a_bookmark_uses_its_key_and_folder_and_is_remembered() {
         assert!(Instant::now() < deadline, "recent is {recent:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
+    std::thread::sleep(Duration::from_millis(300));
+    let recent = load(&driver).recent;
+    assert!(!recent.iter().any(|url| url.starts_with("file:")), "the local disk is listed as recent: {recent:?}");
 
     let error = driver
         .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: BookmarkId("gone".into()) }))
