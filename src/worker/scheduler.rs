@@ -12,7 +12,7 @@ use super::messages::{Event, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
-use super::target::decide_target;
+use super::target::{TargetDecision, decide_target};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::RequestId;
@@ -214,6 +214,8 @@ impl QueueService {
             super::transfer::check_download_target(&item)?;
         }
         let mut attempt = 0;
+        // Why the target was not resumed as asked, told with the outcome.
+        let mut target_note = None;
         let mut backend = match self.pool.checkout(&self.ctx, item.request, &item.site).await {
             Ok(backend) => backend,
             Err(error) if is_connection_failure(&error) => self.reconnect(&item, error, &mut attempt).await?,
@@ -222,7 +224,8 @@ impl QueueService {
         while !item.is_folder && !resume {
             let chosen = lock(&self.state).batch_choice(item.request).unwrap_or(item.on_exists);
             match decide_target(&self.ctx, backend.as_mut(), &mut item, chosen).await {
-                Ok((plan, for_the_batch)) => {
+                Ok(TargetDecision { plan, for_the_batch, note }) => {
+                    target_note = note;
                     if let Some(choice) = for_the_batch {
                         lock(&self.state).remember_batch_choice(item.request, choice);
                     }
@@ -258,9 +261,13 @@ impl QueueService {
                     .map(|uploaded| (uploaded.integrity, uploaded.note)),
             };
             match outcome {
-                Ok(finished) => {
+                Ok((integrity, note)) => {
                     self.pool.keep(&item.site, backend);
-                    return Ok(Some(finished));
+                    let note = match (target_note, note) {
+                        (Some(first), Some(second)) => Some(format!("{first}; {second}")),
+                        (first, second) => first.or(second),
+                    };
+                    return Ok(Some((integrity, note)));
                 }
                 Err(error) if is_connection_failure(&error) => {
                     close_quietly(backend);

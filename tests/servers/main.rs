@@ -31,6 +31,7 @@ mod limits;
 mod packaging;
 mod queue;
 mod reconnect;
+mod resume_check;
 mod safe_uploads;
 mod sftp_login;
 mod slow_folders;
