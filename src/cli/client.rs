@@ -116,6 +116,10 @@ impl Client {
         remote: String,
         options: &TransferOptions,
     ) -> Result<()> {
+        // As typed, a relative path would mean another folder to anyone who reads the item later
+        // (a log line, a window started elsewhere): the worker gets it whole.
+        let local = std::path::absolute(&local)
+            .map_err(|e| FerryError::from_io(&e, format!("finding the folder of {}", local.display())))?;
         self.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: options.parallel.max(1) }));
         let started = std::time::Instant::now();
         let request = self.handle.next_request();

@@ -42,12 +42,19 @@ pub(super) struct QueueService {
     pool: Arc<ConnectionPool>,
     settings: TransferSettings,
     state: Mutex<QueueState>,
+    /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
+    keeps_queue: bool,
 }
 
 impl QueueService {
-    pub(super) fn new(ctx: Arc<WorkerContext>, pool: Arc<ConnectionPool>, settings: TransferSettings) -> Self {
+    pub(super) fn new(
+        ctx: Arc<WorkerContext>,
+        pool: Arc<ConnectionPool>,
+        settings: TransferSettings,
+        keeps_queue: bool,
+    ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        QueueService { ctx, pool, settings, state }
+        QueueService { ctx, pool, settings, state, keeps_queue }
     }
 
     fn changed(&self, item: QueueItem) {
@@ -159,7 +166,7 @@ impl QueueService {
     /// Schedules a save of the unfinished items, batched to at most one a second: with thousands
     /// of small files, saving after every one would cost more than the transfers.
     fn save(self: &Arc<Self>) {
-        if !lock(&self.state).schedule_save() {
+        if !self.keeps_queue || !lock(&self.state).schedule_save() {
             return;
         }
         let service = self.clone();
@@ -173,6 +180,9 @@ impl QueueService {
     /// Saves the unfinished items to the config folder now. A failure is logged, not fatal: the
     /// queue still runs, it just will not be offered again after a restart.
     pub(super) fn save_now(&self) {
+        if !self.keeps_queue {
+            return;
+        }
         let items = lock(&self.state).unfinished();
         if let Err(error) = super::queue::save(&self.ctx.config.queue(), &items) {
             tracing::warn!(target: "ferry::queue", "could not save the queue: {error}");
@@ -381,7 +391,7 @@ mod tests {
         item.local = local.path().join("a.bin");
         item.local_root = local.path().to_path_buf();
         pool.keep(&item.site, FakeBackend::boxed(&server, 1));
-        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default(), true));
         queue.enqueue(RequestId(5), vec![item.clone()]);
         let enqueued = next_event(&events, |event| match event {
             Event::Queue(QueueEvent::Enqueued { request, items }) => Some((request, items.len())),
