@@ -41,6 +41,9 @@ pub enum ErrorKind {
     TooLarge,
     /// A file changed on the server while it was transferred (it grew past its announced size).
     FileChanged,
+    /// After a transfer, the copy's SHA-256 differs from the original's (a resumed file whose
+    /// beginning was another file's, or bytes damaged on the way).
+    CopiesDiffer,
 }
 
 impl ErrorKind {
@@ -64,6 +67,7 @@ impl ErrorKind {
             ErrorKind::LocalIo => "local file error",
             ErrorKind::TooLarge => "over Ferry's limit",
             ErrorKind::FileChanged => "file changed during the transfer",
+            ErrorKind::CopiesDiffer => "the two copies differ",
         }
     }
 }

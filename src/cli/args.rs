@@ -203,6 +203,8 @@ impl GlobalOptions {
     /// Worker options for these command-line options.
     pub fn worker_options(&self) -> WorkerOptions {
         let mut options = WorkerOptions::new(self.config_dir());
+        // The saved queue is the window's: a rerun of the same command resumes by itself.
+        options.keeps_queue = false;
         options.settings.timeout = std::time::Duration::from_secs(self.timeout);
         if let Some(file) = &self.known_hosts {
             options.user_known_hosts = Some(file.clone());

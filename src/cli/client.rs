@@ -116,6 +116,14 @@ impl Client {
         remote: String,
         options: &TransferOptions,
     ) -> Result<()> {
+        // As typed, a relative path would mean another folder to anyone who reads the item later
+        // (a log line, a window started elsewhere): the worker gets it whole. A nameless one ("."
+        // or "..") stays as typed: it asks for a folder's contents, which a name would change.
+        let local = match local.file_name() {
+            Some(_) => std::path::absolute(&local)
+                .map_err(|e| FerryError::from_io(&e, format!("finding the folder of {}", local.display())))?,
+            None => local,
+        };
         self.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: options.parallel.max(1) }));
         let started = std::time::Instant::now();
         let request = self.handle.next_request();

@@ -1,5 +1,6 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
-//! states and actions, progress math, and how much a server may make Ferry hold.
+//! states and actions, progress math, how much a server may make Ferry hold, and whether a target
+//! may be resumed.
 
 pub mod capped;
 pub mod limits;
@@ -7,3 +8,4 @@ pub mod names;
 pub mod policy;
 pub mod progress;
 pub mod queue_item;
+pub mod resume_check;

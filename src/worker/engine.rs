@@ -41,8 +41,9 @@ pub(super) struct Engine {
 pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<Command>, events: EventSender) {
     let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
     let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
-    let engine = Engine::new(ctx, options.transfer);
-    let (saved, problem) = super::queue::load(&engine.ctx.config.queue());
+    let engine = Engine::new(ctx, options.transfer, options.keeps_queue);
+    let (saved, problem) =
+        if options.keeps_queue { super::queue::load(&engine.ctx.config.queue()) } else { (Vec::new(), None) };
     if !saved.is_empty() || problem.is_some() {
         let items = engine.queue.restore(saved);
         engine.ctx.events.send(Event::Queue(QueueEvent::Restored { items, problem }));
@@ -60,12 +61,12 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
 
 impl Engine {
     /// The engine and its services, sharing `ctx`.
-    fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings) -> Arc<Self> {
+    fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings, keeps_queue: bool) -> Arc<Self> {
         let pool = Arc::new(ConnectionPool::new(transfer.concurrency));
         Arc::new(Engine {
             bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
             sessions: Arc::new(Sessions::new(ctx.clone())),
-            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer)),
+            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer, keeps_queue)),
             pool,
             ctx,
             running: Mutex::new(HashMap::new()),
@@ -386,7 +387,7 @@ mod tests {
     /// An engine on a fresh config folder, with the receiving end of its events.
     fn engine(config: &std::path::Path) -> (Arc<Engine>, std::sync::mpsc::Receiver<Event>) {
         let (ctx, events) = test_context(config);
-        (Engine::new(ctx, TransferSettings::default()), events)
+        (Engine::new(ctx, TransferSettings::default(), true), events)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,10 @@ pub struct WorkerOptions {
     pub settings: ConnectSettings,
     /// Queue concurrency and retries.
     pub transfer: TransferSettings,
+    /// Whether unfinished items are saved to the config folder and the saved ones offered again
+    /// at start. The window does; the command line does not: a rerun of the same command resumes
+    /// through the part files, and the window's saved queue is neither taken over nor replaced.
+    pub keeps_queue: bool,
 }
 
 impl WorkerOptions {
@@ -60,6 +64,7 @@ impl WorkerOptions {
             user_known_hosts: crate::config::user_known_hosts(),
             settings: ConnectSettings::default(),
             transfer: TransferSettings::default(),
+            keeps_queue: true,
         }
     }
 }

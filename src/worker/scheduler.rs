@@ -12,7 +12,7 @@ use super::messages::{Event, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
-use super::target::decide_target;
+use super::target::{TargetDecision, decide_target};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::RequestId;
@@ -42,12 +42,19 @@ pub(super) struct QueueService {
     pool: Arc<ConnectionPool>,
     settings: TransferSettings,
     state: Mutex<QueueState>,
+    /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
+    keeps_queue: bool,
 }
 
 impl QueueService {
-    pub(super) fn new(ctx: Arc<WorkerContext>, pool: Arc<ConnectionPool>, settings: TransferSettings) -> Self {
+    pub(super) fn new(
+        ctx: Arc<WorkerContext>,
+        pool: Arc<ConnectionPool>,
+        settings: TransferSettings,
+        keeps_queue: bool,
+    ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        QueueService { ctx, pool, settings, state }
+        QueueService { ctx, pool, settings, state, keeps_queue }
     }
 
     fn changed(&self, item: QueueItem) {
@@ -159,7 +166,7 @@ impl QueueService {
     /// Schedules a save of the unfinished items, batched to at most one a second: with thousands
     /// of small files, saving after every one would cost more than the transfers.
     fn save(self: &Arc<Self>) {
-        if !lock(&self.state).schedule_save() {
+        if !self.keeps_queue || !lock(&self.state).schedule_save() {
             return;
         }
         let service = self.clone();
@@ -173,6 +180,9 @@ impl QueueService {
     /// Saves the unfinished items to the config folder now. A failure is logged, not fatal: the
     /// queue still runs, it just will not be offered again after a restart.
     pub(super) fn save_now(&self) {
+        if !self.keeps_queue {
+            return;
+        }
         let items = lock(&self.state).unfinished();
         if let Err(error) = super::queue::save(&self.ctx.config.queue(), &items) {
             tracing::warn!(target: "ferry::queue", "could not save the queue: {error}");
@@ -214,6 +224,8 @@ impl QueueService {
             super::transfer::check_download_target(&item)?;
         }
         let mut attempt = 0;
+        // Why the target was not resumed as asked, told with the outcome.
+        let mut target_note = None;
         let mut backend = match self.pool.checkout(&self.ctx, item.request, &item.site).await {
             Ok(backend) => backend,
             Err(error) if is_connection_failure(&error) => self.reconnect(&item, error, &mut attempt).await?,
@@ -222,7 +234,8 @@ impl QueueService {
         while !item.is_folder && !resume {
             let chosen = lock(&self.state).batch_choice(item.request).unwrap_or(item.on_exists);
             match decide_target(&self.ctx, backend.as_mut(), &mut item, chosen).await {
-                Ok((plan, for_the_batch)) => {
+                Ok(TargetDecision { plan, for_the_batch, note }) => {
+                    target_note = note;
                     if let Some(choice) = for_the_batch {
                         lock(&self.state).remember_batch_choice(item.request, choice);
                     }
@@ -258,9 +271,13 @@ impl QueueService {
                     .map(|uploaded| (uploaded.integrity, uploaded.note)),
             };
             match outcome {
-                Ok(finished) => {
+                Ok((integrity, note)) => {
                     self.pool.keep(&item.site, backend);
-                    return Ok(Some(finished));
+                    let note = match (target_note, note) {
+                        (Some(first), Some(second)) => Some(format!("{first}; {second}")),
+                        (first, second) => first.or(second),
+                    };
+                    return Ok(Some((integrity, note)));
                 }
                 Err(error) if is_connection_failure(&error) => {
                     close_quietly(backend);
@@ -374,7 +391,7 @@ mod tests {
         item.local = local.path().join("a.bin");
         item.local_root = local.path().to_path_buf();
         pool.keep(&item.site, FakeBackend::boxed(&server, 1));
-        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default()));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default(), true));
         queue.enqueue(RequestId(5), vec![item.clone()]);
         let enqueued = next_event(&events, |event| match event {
             Event::Queue(QueueEvent::Enqueued { request, items }) => Some((request, items.len())),

@@ -1,8 +1,10 @@
 //! What to do about a transfer's target that exists: the policy, or the user's answer, and the
-//! steps it needs (moving the old file aside to resume it, finding a free name). Imports the
-//! context (to ask) and the queue's item types.
+//! steps it needs (checking that a target to resume is the beginning of its source, moving it
+//! aside to resume it, finding a free name). Imports the context (to ask) and the queue's item
+//! types.
 
-use std::path::PathBuf;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
 
 use super::context::WorkerContext;
 use super::messages::{Answer, Question};
@@ -12,20 +14,31 @@ use crate::error::{FerryError, Result};
 use crate::model::{file_name_remote, parent_remote};
 use crate::transfer::policy::{Decision, FileFacts, OnExists, decide, renamed};
 use crate::transfer::queue_item::TargetPlan;
+use crate::transfer::resume_check::{NOT_A_BEGINNING, compared_range, continues};
 
 /// What the user chose for an existing target, when they asked for it to hold for the rest of
 /// the batch.
 pub(super) type BatchChoice = Option<OnExists>;
 
+/// What `decide_target` settled for one item.
+pub(super) struct TargetDecision {
+    /// What the transfer does with the target.
+    pub plan: TargetPlan,
+    /// The choice to remember for the rest of the batch, when the user asked for that.
+    pub for_the_batch: BatchChoice,
+    /// Something the user should know about the choice ("sent whole" instead of resumed).
+    pub note: Option<String>,
+}
+
 /// Decides about an existing target under `chosen` (the item's policy, or the batch's answer).
-/// May ask the user, and may rename the item's target. Returns the plan and, if the user chose
-/// "apply to all", the choice to remember for the batch.
+/// May ask the user, and may rename the item's target. Returns the plan, a note, and, if the user
+/// chose "apply to all", the choice to remember for the batch.
 pub(super) async fn decide_target(
     ctx: &WorkerContext,
     backend: &mut dyn Backend,
     item: &mut QueueItem,
     chosen: OnExists,
-) -> Result<(TargetPlan, BatchChoice)> {
+) -> Result<TargetDecision> {
     let target = match item.direction {
         Direction::Download => std::fs::symlink_metadata(&item.local).ok().map(|m| FileFacts {
             size: Some(m.len()),
@@ -35,7 +48,9 @@ pub(super) async fn decide_target(
             backend.stat(&item.remote).await.ok().map(|e| FileFacts { size: e.size, modified: e.modified })
         }
     };
-    let Some(target) = target else { return Ok((TargetPlan::FromStart, None)) };
+    let Some(target) = target else {
+        return Ok(TargetDecision { plan: TargetPlan::FromStart, for_the_batch: None, note: None });
+    };
     let source = FileFacts { size: item.size, modified: item.modified };
     let mut decision = decide(chosen, &source, Some(&target));
     let mut for_the_batch = None;
@@ -51,9 +66,16 @@ pub(super) async fn decide_target(
         }
         decision = decide(if choice == OnExists::Ask { OnExists::Skip } else { choice }, &source, Some(&target));
     }
+    let mut note = None;
     let plan = match decision {
         Decision::Transfer => TargetPlan::FromStart,
         Decision::Skip | Decision::Ask => TargetPlan::Skip,
+        Decision::Resume { .. } if !continues_source(backend, item).await? => {
+            // Another file that happens to be smaller: appending would corrupt the copy. It is
+            // replaced as any overwrite, through the part file, so it stays whole until then.
+            note = Some(NOT_A_BEGINNING.to_string());
+            TargetPlan::FromStart
+        }
         Decision::Resume { .. } => {
             // Continue the existing file through the part file, so it is replaced only when complete.
             if item.direction == Direction::Download {
@@ -74,7 +96,62 @@ pub(super) async fn decide_target(
             TargetPlan::FromStart
         }
     };
-    Ok((plan, for_the_batch))
+    Ok(TargetDecision { plan, for_the_batch, note })
+}
+
+/// Whether the file a resume would continue ends with the bytes the source holds at the same
+/// place: one short read on each side. For a download that file is the local target; for an
+/// upload it is the server's temporary file left by an earlier attempt, or else the target.
+async fn continues_source(backend: &mut dyn Backend, item: &QueueItem) -> Result<bool> {
+    match item.direction {
+        Direction::Download => {
+            let offset = std::fs::symlink_metadata(&item.local).map(|m| m.len()).unwrap_or(0);
+            let ours = read_local(&item.local, offset)?;
+            let theirs = read_remote(backend, &item.remote, offset).await?;
+            Ok(continues(offset, &ours, &theirs))
+        }
+        Direction::Upload => {
+            let part = crate::transfer::names::remote_part_path(&item.remote);
+            let held = match backend.stat(&part).await {
+                Ok(entry) if !item.site.uploads_in_place => Some((part, entry.size)),
+                _ => None,
+            };
+            let (continued, size) = match held {
+                Some(held) => held,
+                None => (item.remote.clone(), backend.stat(&item.remote).await?.size),
+            };
+            let Some(offset) = size else { return Ok(false) };
+            let theirs = read_remote(backend, &continued, offset).await?;
+            let ours = read_local(&item.local, offset)?;
+            Ok(continues(offset, &theirs, &ours))
+        }
+    }
+}
+
+/// The bytes of the local file `path` in `compared_range(offset)` (fewer if it is shorter).
+fn read_local(path: &Path, offset: u64) -> Result<Vec<u8>> {
+    let range = compared_range(offset);
+    let context = format!("reading {}", path.display());
+    let mut file = std::fs::File::open(path).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    file.seek(std::io::SeekFrom::Start(range.start)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    let mut bytes = Vec::new();
+    file.take(range.end - range.start).read_to_end(&mut bytes).map_err(|e| FerryError::from_io(&e, context))?;
+    Ok(bytes)
+}
+
+/// The bytes of the remote file `path` in `compared_range(offset)`, read from the start of that
+/// range and cut after it (fewer if the file is shorter). A lost connection is an error; any
+/// other failure gives what arrived, which then simply does not match.
+async fn read_remote(backend: &mut dyn Backend, path: &str, offset: u64) -> Result<Vec<u8>> {
+    let range = compared_range(offset);
+    let mut bytes = Vec::new();
+    let mut capped = crate::transfer::capped::CappedWriter::new(&mut bytes, Some(range.end - range.start));
+    let read = backend.read_to(path, range.start, &mut capped, &mut |_| {}).await;
+    let cut_on_purpose = capped.overflowed();
+    match read {
+        Err(error) if !cut_on_purpose && super::pool::is_connection_failure(&error) => Err(error),
+        _ => Ok(bytes),
+    }
 }
 
 /// Gives the item a free target name: `name (1).ext`, `name (2).ext`...

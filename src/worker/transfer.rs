@@ -137,12 +137,18 @@ pub(super) async fn check_integrity(
     let ours = local_sha256(local).await?;
     if remote != ours {
         return Err(FerryError::new(
-            ErrorKind::Protocol,
-            format!("{}: the SHA-256 differs between the two sides", item.remote),
+            ErrorKind::CopiesDiffer,
+            format!("{}: the file on the server and the copy here differ (SHA-256); nothing was replaced", item.remote),
         )
-        .with_detail(format!("server {remote}, local {ours}")));
+        .with_detail(format!("server {remote}, here {ours}")));
     }
     Ok(Integrity::Verified)
+}
+
+/// `error` (a failed check of a resumed copy), saying that its bytes are kept under `kept`.
+pub(super) fn kept_aside(error: FerryError, kept: &str) -> FerryError {
+    let context = format!("{}; the resumed copy is kept as {kept}", error.context);
+    FerryError { context, ..error }
 }
 
 /// Downloads one item. With `resume`, continues from the part file left by an earlier attempt.
@@ -214,6 +220,11 @@ pub async fn download(
     }
     let integrity = match check_integrity(backend, item, &item.remote, &part).await {
         Ok(integrity) => integrity,
+        Err(error) if already > 0 && error.kind == ErrorKind::CopiesDiffer => {
+            // The part file began as bytes already here (perhaps the user's own file, moved
+            // aside to be continued): never deleted unasked, and the user is told where it is.
+            return Err(kept_aside(error, &part.display().to_string()));
+        }
         Err(error) => {
             // A corrupt copy must not be resumed: start over next time.
             let _ = std::fs::remove_file(&part);

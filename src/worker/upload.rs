@@ -67,6 +67,11 @@ pub async fn upload(
     }
     let integrity = match check_integrity(backend, item, &written, &item.local).await {
         Ok(integrity) => integrity,
+        Err(error) if already > 0 && error.kind == ErrorKind::CopiesDiffer => {
+            // What the server held before (perhaps the user's own file, moved aside to be
+            // continued) is not deleted unasked: the user is told where it is.
+            return Err(super::transfer::kept_aside(error, &written));
+        }
         Err(error) => {
             if !in_place {
                 // A corrupt copy must not be resumed: start over next time.

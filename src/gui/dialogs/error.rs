@@ -40,6 +40,7 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::LocalIo => "Local file error",
         ErrorKind::TooLarge => "Too much from the server",
         ErrorKind::FileChanged => "File changed during the transfer",
+        ErrorKind::CopiesDiffer => "The two copies differ",
     }
 }
 
@@ -63,6 +64,9 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
             Some("Ferry stopped reading to protect this computer's memory; a smaller folder can be opened.")
         }
         ErrorKind::FileChanged => Some("Retry to fetch the file again, whole."),
+        ErrorKind::CopiesDiffer => {
+            Some("Nothing was replaced. Transfer the file again choosing Overwrite, so that it is sent whole.")
+        }
         ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }
