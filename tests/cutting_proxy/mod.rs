@@ -393,15 +393,49 @@ fn relay(client: TcpStream, upstream_port: u16, cut: Option<Cut>, kind: Kind, sh
     }
 }
 
+/// Where a forwarded stream is cut: it says how much of each read may pass, and when the cut is
+/// reached.
+trait CutPoint {
+    /// True once everything before the cut has been sent.
+    fn reached(&self) -> bool;
+    /// How many of the bytes just read lie before the cut.
+    fn sendable(&mut self, read: &[u8]) -> usize;
+}
+
+/// A cut after a count of bytes.
+struct AfterBytes(u64);
+
+impl CutPoint for AfterBytes {
+    fn reached(&self) -> bool {
+        self.0 == 0
+    }
+
+    fn sendable(&mut self, read: &[u8]) -> usize {
+        let send = read.len().min(usize::try_from(self.0).unwrap_or(usize::MAX));
+        self.0 -= send as u64;
+        send
+    }
+}
+
 /// Forwards bytes in `direction` until the source ends, striking `cut` (if any) at its byte.
 fn forward(connection: &Arc<Connection>, direction: Direction, cut: Option<Cut>, shared: &Shared) {
+    let point = cut.map(|cut| (AfterBytes(cut.after_bytes), cut.fault));
+    forward_until(connection, direction, point, shared);
+}
+
+/// Forwards bytes in `direction` until the source ends; when `cut`'s point is reached, strikes
+/// its fault once.
+fn forward_until(
+    connection: &Arc<Connection>,
+    direction: Direction,
+    mut cut: Option<(impl CutPoint, Fault)>,
+    shared: &Shared,
+) {
     let (mut from, mut to) = connection.ends(direction);
-    let mut left = cut.map(|cut| cut.after_bytes);
     let mut buffer = vec![0; BUFFER_SIZE];
     let eof = loop {
-        if let (Some(0), Some(cut)) = (left, cut) {
-            connection.strike(cut.fault, direction, to, shared);
-            left = None;
+        if let Some((_, fault)) = cut.take_if(|(point, _)| point.reached()) {
+            connection.strike(fault, direction, to, shared);
         }
         if connection.dropped.load(Ordering::SeqCst) {
             // No more reads after a shutdown: Linux then sends no window updates, and a sender
@@ -418,14 +452,11 @@ fn forward(connection: &Arc<Connection>, direction: Direction, cut: Option<Cut>,
         if connection.faulted(direction) {
             continue; // Thrown away.
         }
-        let send = left.map_or(read, |left| read.min(usize::try_from(left).unwrap_or(usize::MAX)));
+        let send = cut.as_mut().map_or(read, |(point, _)| point.sendable(&buffer[..read]));
         if to.write_all(&buffer[..send]).is_err() {
             break false;
         }
         shared.count(send);
-        if let Some(left) = &mut left {
-            *left -= send as u64;
-        }
     };
     connection.source_ended(direction, eof);
 }

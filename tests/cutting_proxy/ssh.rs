@@ -3,11 +3,9 @@
 //! server's one cipher keeps the packet length in clear: start sshd with
 //! [`CLEAR_LENGTH_CIPHERS`].
 
-use std::io::{ErrorKind, Read, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
-use super::{BUFFER_SIZE, Connection, Direction, Fault, Shared};
+use super::{Connection, CutPoint, Direction, Fault, Shared, forward_until};
 
 /// sshd_config lines under which [`SshCut`] can find the client's packets: AES-GCM sends each
 /// packet's length unencrypted (it is only authenticated), then the sealed rest, then a 16-byte tag.
@@ -78,35 +76,33 @@ impl ClientPackets {
     }
 }
 
+/// The cut before the client's chosen encrypted packet.
+struct BeforePacket {
+    packets: ClientPackets,
+    target: usize,
+    found: bool,
+}
+
+impl CutPoint for BeforePacket {
+    fn reached(&self) -> bool {
+        self.found
+    }
+
+    fn sendable(&mut self, read: &[u8]) -> usize {
+        let target = self.target;
+        match read.iter().position(|&byte| self.packets.begins(byte, target)) {
+            Some(send) => {
+                self.found = true;
+                send
+            }
+            None => read.len(),
+        }
+    }
+}
+
 /// Forwards the client's bytes to the server until the source ends, striking `cut` when the
 /// client begins the chosen packet.
 pub(super) fn forward_client(connection: &Arc<Connection>, cut: SshCut, shared: &Shared) {
-    let (mut from, mut to) = connection.ends(Direction::ToServer);
-    let mut packets = ClientPackets::default();
-    let mut buffer = vec![0; BUFFER_SIZE];
-    let eof = loop {
-        if connection.dropped.load(Ordering::SeqCst) {
-            break true;
-        }
-        let read = match from.read(&mut buffer) {
-            Ok(0) => break true,
-            Ok(read) => read,
-            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-            Err(_) => break false,
-        };
-        if connection.faulted(Direction::ToServer) {
-            continue; // Thrown away.
-        }
-        // Once the cut struck, nothing gets here (see above).
-        let target = cut.encrypted_packet;
-        let send = buffer[..read].iter().position(|&byte| packets.begins(byte, target)).unwrap_or(read);
-        if to.write_all(&buffer[..send]).is_err() {
-            break false;
-        }
-        shared.count(send);
-        if send < read {
-            connection.strike(cut.fault, Direction::ToServer, to, shared);
-        }
-    };
-    connection.source_ended(Direction::ToServer, eof);
+    let point = BeforePacket { packets: ClientPackets::default(), target: cut.encrypted_packet, found: false };
+    forward_until(connection, Direction::ToServer, Some((point, cut.fault)), shared);
 }
