@@ -12,7 +12,7 @@ use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, pattern, spec};
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
-use ferry::worker::{Direction, ItemState, LogKind, TransferSettings};
+use ferry::worker::{Direction, Event, ItemState, LogKind, QueueEvent, TransferSettings};
 use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 
 /// The log as the window would show it: one "Kind text" line each.
@@ -109,4 +109,43 @@ fn the_log_shows_a_transfer_retry_as_it_happens() {
         "{all}"
     );
     assert!(lines.iter().any(|line| line.starts_with("Info Download") && line.contains("big.bin: done")), "{all}");
+}
+
+/// A download that `rename` writes as "big (1).bin" is named so in its row while it runs, when it
+/// is done, and in the log: never as the "big.bin" it did not write.
+#[test]
+fn a_renamed_download_is_named_as_written_in_its_row_and_the_log() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("big.bin"), pattern(300_000, 9)).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("big.bin"), b"the old copy").unwrap();
+    let mut driver = Driver::new();
+    let session = driver.connect(spec(Protocol::Ftp, ftpd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let items = driver
+        .enqueue(session, Direction::Download, &local.path().join("big.bin"), "big.bin", false, OnExists::Rename)
+        .unwrap();
+    let mut names = Vec::new();
+    let done = loop {
+        match driver.handle.recv_timeout(Duration::from_secs(60)).expect("the queue moves") {
+            Event::Queue(QueueEvent::Changed { item }) if item.id == items[0].id => {
+                if item.state != ItemState::Queued {
+                    names.push((item.state, item.name()));
+                }
+                if item.state.is_finished() {
+                    break item;
+                }
+            }
+            Event::Log { line } => driver.log.push(line),
+            _ => {}
+        }
+    };
+    assert_eq!(done.state, ItemState::Done, "{done:?}");
+    assert_eq!(std::fs::read(local.path().join("big (1).bin")).unwrap(), pattern(300_000, 9));
+    assert_eq!(std::fs::read(local.path().join("big.bin")).unwrap(), b"the old copy");
+    assert!(names.iter().any(|(state, name)| *state == ItemState::Running && name == "big (1).bin"), "{names:?}");
+    assert!(names.iter().skip(1).all(|(_, name)| name == "big (1).bin"), "once renamed, always so: {names:?}");
+    assert_eq!(done.success_note.as_deref(), Some("big.bin exists: written as big (1).bin"));
+    let lines = shown(&driver);
+    let all = lines.join("\n");
+    assert!(lines.iter().any(|line| line.starts_with("Info Download") && line.contains("/big (1).bin: done")), "{all}");
 }
