@@ -21,6 +21,8 @@ pub enum ErrorKind {
     PermissionDenied,
     /// Something already exists under that name.
     AlreadyExists,
+    /// A folder could not be deleted because something is still in it.
+    NotEmpty,
     /// The connection dropped or could not be made.
     ConnectionLost,
     /// The host name does not resolve to any address (a typo, or no network to ask).
@@ -57,6 +59,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not found",
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::AlreadyExists => "already exists",
+            ErrorKind::NotEmpty => "folder not empty",
             ErrorKind::ConnectionLost => "connection lost",
             ErrorKind::HostNotFound => "host not found",
             ErrorKind::ConnectionRefused => "connection refused",
@@ -87,12 +90,16 @@ pub struct FerryError {
     /// shown as the server's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A library's own code and message (libssh2's `[Session(-7)] …`, an SFTP status number):
+    /// for the log and a bug report, never in the line a user reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_detail: Option<String>,
 }
 
 impl FerryError {
     /// An error of `kind` while doing `context`.
     pub fn new(kind: ErrorKind, context: impl Into<String>) -> Self {
-        FerryError { kind, context: context.into(), server_reply: None, detail: None }
+        FerryError { kind, context: context.into(), server_reply: None, detail: None, log_detail: None }
     }
 
     /// Adds the server's own words (a reply it sent). Ferry's or the system's words go in
@@ -116,6 +123,24 @@ impl FerryError {
         self
     }
 
+    /// Adds a library's code and message for the log only (see [`FerryError::log_text`]).
+    pub fn with_log_detail(mut self, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let trimmed = detail.trim();
+        if !trimmed.is_empty() {
+            self.log_detail = Some(crate::model::escape_control(trimmed));
+        }
+        self
+    }
+
+    /// The error as the log records it: the line a user reads, then the library's own words.
+    pub fn log_text(&self) -> String {
+        match &self.log_detail {
+            Some(detail) => format!("{self} [{detail}]"),
+            None => self.to_string(),
+        }
+    }
+
     /// Replaces the context, keeping kind and reply: used where a caller knows better what was being done.
     pub fn context(mut self, context: impl Into<String>) -> Self {
         self.context = context.into();
@@ -137,7 +162,15 @@ impl FerryError {
             Io::Unsupported => ErrorKind::Unsupported,
             _ => ErrorKind::LocalIo,
         };
-        FerryError::new(kind, context).with_detail(error.to_string())
+        // "Connection reset by peer (os error 104)": the words are the system's and plain; the
+        // number is for the log.
+        let text = error.to_string();
+        let plain = match text.rfind(" (os error ") {
+            Some(at) if text.ends_with(')') => text[..at].to_string(),
+            _ => text.clone(),
+        };
+        let error = FerryError::new(kind, context).with_detail(&plain);
+        if plain == text { error } else { error.with_log_detail(text) }
     }
 }
 
@@ -162,6 +195,17 @@ pub type Result<T, E = FerryError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_error_numbers_and_library_codes_go_to_the_log_only() {
+        let reset = std::io::Error::from_raw_os_error(104);
+        let error = FerryError::from_io(&reset, "downloading /srv/a.txt");
+        assert_eq!(error.kind, ErrorKind::ConnectionLost);
+        assert_eq!(error.to_string(), "connection lost: downloading /srv/a.txt (Connection reset by peer)");
+        assert!(error.log_text().ends_with("[Connection reset by peer (os error 104)]"), "{}", error.log_text());
+        let plain = FerryError::new(ErrorKind::NotFound, "reading x");
+        assert_eq!(plain.log_text(), plain.to_string());
+    }
 
     #[test]
     fn display_escapes_names_a_server_chose() {

@@ -17,6 +17,7 @@ pub mod gui;
 pub mod logging;
 pub mod model;
 pub mod ssh_config;
+pub mod transcript;
 pub mod transfer;
 pub mod trust;
 pub mod url;

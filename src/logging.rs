@@ -24,7 +24,8 @@ const LOG_FILE_SUFFIX: &str = "log";
 /// What the log file records. suppaftp writes its command transcript (`CC OUT`/`CC IN`) at trace
 /// level, hence `trace` for the wire target; the SSH and FTP connection steps are debug lines, one
 /// set per connection, which a bug report needs.
-const FILE_FILTER: &str = "warn,ferry=info,ferry::ssh=debug,ferry::ftp=debug,ferry::ftp::wire=trace";
+const FILE_FILTER: &str =
+    "warn,ferry=info,ferry::ssh=debug,ferry::sftp::wire=debug,ferry::ftp=debug,ferry::ftp::wire=trace";
 
 /// What stderr shows: warnings, or with `--verbose` everything Ferry logs. `FERRY_LOG` (an
 /// `EnvFilter` directive) overrides both.
@@ -66,9 +67,18 @@ impl MaskingBridge {
     }
 }
 
+impl MaskingBridge {
+    /// Whether a record is one of Ferry's own tracing lines handed back to `log` (tracing does so
+    /// when no subscriber is set, as in tests): bridging it again would never end.
+    fn is_ferrys_own(target: &str) -> bool {
+        target.starts_with("ferry") || target == "libraries"
+    }
+}
+
 impl log::Log for MaskingBridge {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        Self::is_ftp_wire(metadata.target()) || metadata.level() <= log::Level::Warn
+        let target = metadata.target();
+        !Self::is_ferrys_own(target) && (Self::is_ftp_wire(target) || metadata.level() <= log::Level::Warn)
     }
 
     fn log(&self, record: &log::Record<'_>) {
@@ -85,6 +95,12 @@ impl log::Log for MaskingBridge {
             }
             return;
         }
+        // The window's protocol log of the request that sent the command (see `transcript`).
+        if let Some(command) = line.strip_prefix("CC OUT: ") {
+            crate::transcript::sent(command);
+        } else if let Some(reply) = line.strip_prefix("CC IN: ") {
+            crate::transcript::received(reply);
+        }
         match record.level() {
             log::Level::Error | log::Level::Warn => tracing::warn!(target: "ferry::ftp::wire", "{line}"),
             log::Level::Info | log::Level::Debug => tracing::debug!(target: "ferry::ftp::wire", "{line}"),
@@ -93,6 +109,20 @@ impl log::Log for MaskingBridge {
     }
 
     fn flush(&self) {}
+}
+
+/// The one bridge from `log` to tracing and the protocol transcript.
+static BRIDGE: MaskingBridge = MaskingBridge;
+
+/// Makes sure suppaftp's command transcript reaches the bridge, which hands it to the window's
+/// protocol log ([`crate::transcript`]) whatever the log file and stderr keep. Called when the
+/// worker starts; a no-op when [`init`] already set it up.
+pub fn capture_protocol_transcript() {
+    // Fails when a logger is set already: `init`'s, the same bridge.
+    let _ = log::set_logger(&BRIDGE);
+    if log::max_level() < log::LevelFilter::Trace {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
 }
 
 /// suppaftp logs each reply line as the Debug text of its bytes (`CC IN: [50, 50, 48, 32, ...]`):
@@ -186,7 +216,6 @@ pub fn init(verbose: bool, log_dir: Option<&Path>) -> LogGuard {
             tracing::warn!(target: "ferry::logging", "{message}");
         }
 
-        static BRIDGE: MaskingBridge = MaskingBridge;
         if log::set_logger(&BRIDGE).is_ok() {
             // The file wants the transcript even when stderr does not.
             let wanted = verbose || LOG_DIR.get().is_some();
@@ -229,6 +258,16 @@ mod tests {
     fn pass_commands_are_masked() {
         assert_eq!(mask_secrets("CC OUT: PASS hunter2"), "CC OUT: PASS ****");
         assert_eq!(mask_secrets("CC OUT: LIST"), "CC OUT: LIST");
+    }
+
+    #[test]
+    fn the_bridge_never_takes_back_ferrys_own_lines() {
+        use log::Log;
+        let metadata = |target, level| log::Metadata::builder().target(target).level(level).build();
+        assert!(BRIDGE.enabled(&metadata("suppaftp::async_ftp", log::Level::Trace)));
+        assert!(BRIDGE.enabled(&metadata("winit", log::Level::Warn)));
+        assert!(!BRIDGE.enabled(&metadata("libraries", log::Level::Warn)));
+        assert!(!BRIDGE.enabled(&metadata("ferry::ftp::wire", log::Level::Warn)));
     }
 
     #[test]

@@ -224,6 +224,11 @@ pub fn file_name_remote(path: &str) -> &str {
     trimmed.rsplit('/').next().unwrap_or(trimmed)
 }
 
+/// "1 file", "2 files", "0 files": a count with its noun in the right number.
+pub fn count_of(count: usize, one: &str, many: &str) -> String {
+    if count == 1 { format!("1 {one}") } else { format!("{count} {many}") }
+}
+
 /// Shows control characters (ANSI escapes, CR, LF, NUL...) as visible escapes, so a name from a
 /// server can never drive a terminal or forge a log line.
 pub fn escape_control(text: &str) -> String {

@@ -524,6 +524,8 @@ mod tests {
         assert_eq!(kind_of_reply("553 Could not create file."), ErrorKind::PermissionDenied);
         assert_eq!(kind_of_reply("553 /up/f.txt: Permission denied."), ErrorKind::PermissionDenied);
         assert_eq!(kind_of_reply("550 Create directory operation failed: file exists."), ErrorKind::AlreadyExists);
+        assert_eq!(kind_of_reply("451 Rename/move failure: Permission denied"), ErrorKind::PermissionDenied);
+        assert_eq!(kind_of_reply("550 Can't remove directory: Directory not empty"), ErrorKind::NotEmpty);
     }
 
     #[test]

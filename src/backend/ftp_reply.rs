@@ -13,13 +13,16 @@ pub(super) fn ftp_error(error: FtpError, context: &str) -> FerryError {
                 .with_detail("the name holds a line break, which FTP cannot send")
         }
         // An over-long or malformed reply is the server's fault, not a local file's.
+        // The library's words (suppaftp's, rustls's) go to the log; the user reads what happened.
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(io.to_string())
+            FerryError::new(ErrorKind::Protocol, context.to_string())
+                .with_detail("the server's reply could not be read")
+                .with_log_detail(io.to_string())
         }
         FtpError::ConnectionError(io) => FerryError::from_io(&io, context.to_string()),
-        FtpError::SecureError(message) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(message)
-        }
+        FtpError::SecureError(message) => FerryError::new(ErrorKind::Protocol, context.to_string())
+            .with_detail("the secure (TLS) connection could not be set up")
+            .with_log_detail(message),
         FtpError::UnexpectedResponse(reply) => {
             let text = String::from_utf8_lossy(&reply.body).to_string();
             let lower = text.to_ascii_lowercase();
@@ -27,6 +30,10 @@ pub(super) fn ftp_error(error: FtpError, context: &str) -> FerryError {
                 530 => ErrorKind::AuthFailed,
                 421 | 425 | 426 => ErrorKind::ConnectionLost,
                 500 | 501 | 502 | 504 => ErrorKind::Unsupported,
+                // pure-ftpd refuses a rename into a folder it may not write with "451 Rename/move
+                // failure: Permission denied": the words count, whatever the code.
+                400..=599 if lower.contains("permission denied") => ErrorKind::PermissionDenied,
+                450 | 550 if lower.contains("not empty") => ErrorKind::NotEmpty,
                 // A file stored into a folder that does not exist: BSD-style daemons (inetutils
                 // ftpd) answer with open(2)'s error, "553 name: No such file or directory".
                 550 | 553 if names_a_missing_path(&lower) => ErrorKind::NotFound,
@@ -46,9 +53,9 @@ pub(super) fn ftp_error(error: FtpError, context: &str) -> FerryError {
         }
         FtpError::BadResponse => FerryError::new(ErrorKind::Protocol, context.to_string())
             .with_detail("the server's reply could not be read"),
-        FtpError::InvalidAddress(e) => {
-            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(e.to_string())
-        }
+        FtpError::InvalidAddress(e) => FerryError::new(ErrorKind::Protocol, context.to_string())
+            .with_detail("the server sent an address that could not be read")
+            .with_log_detail(e.to_string()),
         FtpError::DataConnectionAlreadyOpen => {
             FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail("a transfer is already running")
         }

@@ -11,6 +11,7 @@ pub mod local;
 pub mod sftp;
 mod sftp_error;
 mod sftp_raw;
+mod sftp_wire;
 mod sftp_write;
 
 use async_trait::async_trait;

@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
 pub use super::sftp_raw::libssh2_version_string;
 use super::sftp_raw::{PosixRename, PosixRenamer};
+use super::sftp_wire as wire;
 use super::sftp_write::PipelinedWriter;
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
@@ -52,9 +53,12 @@ impl SftpBackend {
         let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
         let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
         tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
-        let connection = tokio::task::spawn_blocking(move || open_session(tcp, &spec, &trust, &settings))
-            .await
-            .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_detail(e.to_string()))??;
+        let transcript = crate::transcript::current();
+        let connection = tokio::task::spawn_blocking(move || {
+            crate::transcript::blocking_scope(transcript, || open_session(tcp, &spec, &trust, &settings))
+        })
+        .await
+        .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_detail(e.to_string()))??;
         let home = connection
             .sftp
             .realpath(Path::new("."))
@@ -78,6 +82,19 @@ impl SftpBackend {
         .map_err(|e| FerryError::new(ErrorKind::Protocol, "running an SFTP request").with_detail(e.to_string()))?
     }
 
+    /// Runs one SFTP request like [`SftpBackend::blocking`], with the request (`what`) and the
+    /// server's answer in the protocol transcript.
+    async fn request<T, F>(&self, what: String, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        wire::sent(&what);
+        let outcome = self.blocking(job).await;
+        wire::answered(&outcome);
+        outcome
+    }
+
     fn absolute(&self, path: &str) -> String {
         if path.starts_with('/') { path.to_string() } else { join_remote(&self.home, path) }
     }
@@ -97,6 +114,7 @@ fn open_session(
     let files = trust.known_hosts_files();
     prefer_known_key_types(&session, &files, &spec.host, spec.port);
     session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
+    wire::note(&format!("SSH handshake with {target} done"));
 
     // The host key is checked here, before a single credential leaves this machine.
     let (blob, _) =
@@ -110,10 +128,13 @@ fn open_session(
     if verdict == Verdict::Unknown && !trust.host_key_accepted_this_run(&spec.host, spec.port, &key) {
         return Err(ConnectError::UnknownHostKey(key));
     }
+    wire::note(&format!("host key {} {} accepted", key.key_type, key.fingerprint));
 
     authenticate(&session, spec)?;
+    wire::note(&format!("logged in as {}", spec.user));
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
     let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
+    wire::note("SFTP channel open");
     Ok(Connection { session, sftp, posix_rename: PosixRenamer::default() })
 }
 
@@ -273,7 +294,7 @@ impl Backend for SftpBackend {
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
         let limits = self.limits;
-        self.blocking(move |c| {
+        self.request(format!("OPENDIR {dir}"), move |c| {
             let context = format!("listing {dir}");
             let mut handle = c.sftp.opendir(Path::new(&dir)).map_err(|e| ssh_error(&e, &context))?;
             let mut entries = Vec::new();
@@ -316,7 +337,7 @@ impl Backend for SftpBackend {
 
     async fn stat(&mut self, path: &str) -> Result<Entry> {
         let full = self.absolute(path);
-        self.blocking(move |c| {
+        self.request(format!("STAT {full}"), move |c| {
             let stat = c.sftp.stat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
             Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
         })
@@ -325,7 +346,7 @@ impl Backend for SftpBackend {
 
     async fn mkdir(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| {
+        self.request(format!("MKDIR {full}"), move |c| {
             let context = format!("creating folder {full}");
             c.sftp.mkdir(Path::new(&full), 0o755).map_err(|e| {
                 // OpenSSH answers a generic failure for an existing folder: say what it really is.
@@ -341,7 +362,7 @@ impl Backend for SftpBackend {
 
     async fn rename(&mut self, from: &str, to: &str) -> Result<()> {
         let (from, to) = (self.absolute(from), self.absolute(to));
-        self.blocking(move |c| {
+        self.request(format!("RENAME {from} {to}"), move |c| {
             c.sftp
                 .rename(Path::new(&from), Path::new(&to), None)
                 .map_err(|e| ssh_error(&e, &format!("renaming {from} to {to}")))
@@ -360,7 +381,7 @@ impl Backend for SftpBackend {
         };
         let (full_from, full_to) = (self.absolute(from), self.absolute(to));
         let renamed = self
-            .blocking(move |c| {
+            .request(format!("posix-rename@openssh.com {full_from} {full_to}"), move |c| {
                 c.posix_rename
                     .rename(&c.session, &full_from, &full_to)
                     .map_err(|e| ssh_error(&e, &format!("renaming {full_from} over {full_to}")))
@@ -376,13 +397,15 @@ impl Backend for SftpBackend {
 
     async fn remove_file(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}"))))
-            .await
+        self.request(format!("REMOVE {full}"), move |c| {
+            c.sftp.unlink(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting {full}")))
+        })
+        .await
     }
 
     async fn remove_dir(&mut self, path: &str) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| {
+        self.request(format!("RMDIR {full}"), move |c| {
             c.sftp.rmdir(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("deleting folder {full}")))
         })
         .await
@@ -390,7 +413,7 @@ impl Backend for SftpBackend {
 
     async fn chmod(&mut self, path: &str, mode: u32) -> Result<()> {
         let full = self.absolute(path);
-        self.blocking(move |c| {
+        self.request(format!("SETSTAT {full} mode {:o}", mode & 0o7777), move |c| {
             let stat =
                 FileStat { size: None, uid: None, gid: None, perm: Some(mode & 0o7777), atime: None, mtime: None };
             c.sftp
@@ -403,6 +426,7 @@ impl Backend for SftpBackend {
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        wire::sent(&format!("OPEN {full} to READ from byte {offset}"));
         let reader = self.blocking(move |c| {
             let context = format!("downloading {full}");
             let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
@@ -436,9 +460,9 @@ impl Backend for SftpBackend {
         };
         let (read_result, write_result) = tokio::join!(reader, writer);
         // A local write error explains a stopped reader better than the reader's own result.
-        let moved = write_result?;
-        read_result?;
-        Ok(moved)
+        let moved = write_result.and_then(|moved| read_result.map(|()| moved));
+        wire::answered(&moved);
+        moved
     }
 
     async fn write_from(
@@ -451,6 +475,7 @@ impl Backend for SftpBackend {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let (offset_sender, offset_receiver) = tokio::sync::oneshot::channel::<u64>();
+        wire::sent(&format!("OPEN {full} to WRITE ({start:?})"));
         let writer = self.blocking(move |c| {
             let context = format!("uploading {full}");
             let path = Path::new(&full);
@@ -516,8 +541,9 @@ impl Backend for SftpBackend {
             }
         };
         let (write_result, read_result) = tokio::join!(writer, reader);
-        write_result?;
-        read_result
+        let moved = write_result.and(read_result);
+        wire::answered(&moved);
+        moved
     }
 
     async fn set_modified(&mut self, path: &str, time: DateTime<Utc>) -> Result<()> {

@@ -43,8 +43,9 @@ pub(super) fn ssh_error(error: &ssh2::Error, context: &str) -> FerryError {
         ErrorCode::Session(-5) | ErrorCode::Session(-8) => ErrorKind::ConnectionLost,
         ErrorCode::Session(_) => ErrorKind::Protocol,
     };
-    // libssh2's message is the library's description, not the server's words.
-    FerryError::new(kind, context).with_detail(error.message())
+    // libssh2's code and message ("[SFTP(4)] failure", "[Session(-7)] Unable to send FXP_OPEN")
+    // describe the library's state, not anything a user can act on: they go to the log only.
+    FerryError::new(kind, context).with_log_detail(format!("libssh2 {error}"))
 }
 
 /// Maps an I/O error from reading or writing a remote file: libssh2 reports a broken session as
@@ -54,5 +55,27 @@ pub(super) fn remote_io_error(error: &std::io::Error, context: &str) -> FerryErr
     match error.kind {
         ErrorKind::LocalIo | ErrorKind::Protocol => FerryError { kind: ErrorKind::ConnectionLost, ..error },
         _ => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libssh2_codes_go_to_the_log_not_to_the_message() {
+        let lost = ssh2::Error::new(ErrorCode::Session(-7), "Unable to send FXP_OPEN command");
+        let error = ssh_error(&lost, "opening /srv/a.txt");
+        assert_eq!(error.kind, ErrorKind::ConnectionLost);
+        let shown = error.to_string();
+        assert_eq!(shown, "connection lost: opening /srv/a.txt");
+        assert!(
+            error.log_text().contains("Session(-7)") && error.log_text().contains("FXP_OPEN"),
+            "{}",
+            error.log_text()
+        );
+
+        let failure = ssh_error(&ssh2::Error::new(ErrorCode::SFTP(4), "failure"), "deleting folder /srv/full");
+        assert!(!failure.to_string().contains("failure)"), "{failure}");
     }
 }

@@ -54,7 +54,8 @@ pub(super) fn bookmarks_command(options: &GlobalOptions, action: &BookmarksActio
         }
         BookmarksAction::Export { file } => {
             let count = store.export(file)?;
-            eprintln!("ferry: exported {count} bookmarks to {}", file.display());
+            let bookmarks = crate::model::count_of(count, "bookmark", "bookmarks");
+            eprintln!("ferry: exported {bookmarks} to {}", file.display());
             Ok(())
         }
     }

@@ -95,15 +95,25 @@ impl Client {
         }
     }
 
+    /// A folder's entries sorted by name or, as `ls` does, a file's own entry.
     pub(super) fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let request = self.handle.next_request();
         self.handle.send(Command::Files(FileCommand::List { request, session: self.session, path: path.to_string() }));
-        match self.wait(request)? {
-            Event::Files(FileEvent::Listing { mut entries, .. }) => {
+        match self.wait(request) {
+            Ok(Event::Files(FileEvent::Listing { mut entries, .. })) => {
                 entries.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(entries)
             }
-            other => Err(unexpected(other)),
+            Ok(other) => Err(unexpected(other)),
+            // Servers refuse to list a file ("550 Failed to change directory."): a file that is
+            // there is listed by itself, anything else is the listing's error.
+            Err(refused) if matches!(refused.kind, ErrorKind::NotFound | ErrorKind::Protocol) => {
+                match self.stat(path) {
+                    Ok(entry) if entry.kind != EntryKind::Dir => Ok(vec![entry]),
+                    _ => Err(refused),
+                }
+            }
+            Err(error) => Err(error),
         }
     }
 
@@ -169,7 +179,8 @@ impl Client {
     }
 
     pub(super) fn remove(&mut self, path: &str) -> Result<()> {
-        let is_dir = self.stat(path)?.kind == EntryKind::Dir;
+        // The stat only chooses the command: a failure is the delete's ("not found: deleting …").
+        let is_dir = self.stat(path).map_err(|error| error.context(format!("deleting {path}")))?.kind == EntryKind::Dir;
         let path = path.to_string();
         self.simple(|request, session| {
             if is_dir {

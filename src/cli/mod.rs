@@ -44,6 +44,9 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Mv { url, .. } => url.clone(),
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
     };
+    if let CliCommand::Get { transfer, .. } | CliCommand::Put { transfer, .. } = &command {
+        prompts::can_ask_on_exists(transfer.on_exists)?;
+    }
     let target = resolve(options, &url)?;
     let mut spec = target.spec;
     if let Some(bookmark) = &target.bookmark
@@ -72,7 +75,12 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { .. } => client.remove(&path),
         CliCommand::Mv { new_path, .. } => {
-            let to = if new_path.starts_with('/') { new_path } else { join_remote(&parent_remote(&path), &new_path) };
+            // A path in the login folder has the parent "."; its new name needs no "./" before it.
+            let to = match parent_remote(&path) {
+                _ if new_path.starts_with('/') => new_path,
+                parent if parent == "." => new_path,
+                parent => join_remote(&parent, &new_path),
+            };
             client.simple(|request, session| {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })

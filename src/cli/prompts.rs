@@ -53,6 +53,19 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
     }
 }
 
+/// `--on-exists ask` needs a terminal to ask on: without one, the command stops before it
+/// connects, rather than skip every existing target unasked.
+pub(super) fn can_ask_on_exists(on_exists: OnExists) -> crate::error::Result<()> {
+    if on_exists != OnExists::Ask || std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(crate::error::FerryError::new(
+        crate::error::ErrorKind::Unsupported,
+        "--on-exists ask needs a terminal to ask on, and there is none: choose another --on-exists \
+         (overwrite, resume, rename, skip, newer or size-differs)",
+    ))
+}
+
 /// A file's size and modification time, as the question about an existing target shows them.
 fn size_and_date(facts: &FileFacts) -> String {
     let size = facts.size.map(crate::transfer::progress::format_bytes).unwrap_or_else(|| "unknown size".into());

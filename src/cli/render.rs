@@ -141,6 +141,12 @@ impl Board {
     }
 
     pub(super) fn changed(&mut self, item: QueueItem) {
+        // The target may have a new name now (`--on-exists rename`): show the name written.
+        let name = escape_control(&item.name());
+        if let Some(bar) = self.bars.get(&item.id) {
+            bar.set_message(name.clone());
+        }
+        self.names.insert(item.id, name);
         if let Some(note) = item.retry_note.as_ref().filter(|_| item.state == ItemState::Running)
             && self.running_notes.get(&item.id) != Some(note)
         {
@@ -192,8 +198,8 @@ impl Board {
         let seconds = elapsed.as_secs_f64().max(0.001);
         let check = if self.files > 0 && self.verified == self.files { "verified" } else { "size checked" };
         eprintln!(
-            "{} files, {} in {:.1} s ({}/s), {check}; {} failed, {} refused, {} skipped",
-            self.files,
+            "{}, {} in {:.1} s ({}/s), {check}; {} failed, {} refused, {} skipped",
+            crate::model::count_of(self.files, "file", "files"),
             crate::transfer::progress::format_bytes(self.bytes),
             seconds,
             crate::transfer::progress::format_bytes((self.bytes as f64 / seconds) as u64),
@@ -213,11 +219,7 @@ impl Board {
         match self.failures.into_iter().chain(self.refused).next() {
             Some(first) => Err(FerryError::new(
                 first.kind,
-                if count == 1 {
-                    format!("1 file {what}, named above")
-                } else {
-                    format!("{count} files {what}, named above")
-                },
+                format!("{} {what}, named above", crate::model::count_of(count, "file", "files")),
             )),
             None => Ok(()),
         }

@@ -321,7 +321,8 @@ impl QueuePanel {
         if self.rows.contains_key(&id) {
             self.update(id, |row| {
                 row.item = item;
-                if row.item.state != ItemState::Running {
+                // A row that waits to retry or reconnects moves nothing: the last pace is stale.
+                if row.item.state != ItemState::Running || row.item.retry_note.is_some() {
                     row.speed = 0.0;
                     row.eta = None;
                 }

@@ -96,6 +96,21 @@ impl WorkerContext {
         self.events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session, kind, text } });
     }
 
+    /// Where the protocol transcript of work for `session` (or none: a connect, a transfer)
+    /// goes: the window's log, as the lines come. The log file has them from the backends already.
+    pub(super) fn transcript(&self, session: Option<SessionId>) -> crate::transcript::Sink {
+        let events = self.events.clone();
+        std::sync::Arc::new(move |line, text| {
+            let kind = match line {
+                crate::transcript::Line::Sent => LogKind::Command,
+                crate::transcript::Line::Received => LogKind::Reply,
+                crate::transcript::Line::Note => LogKind::Info,
+            };
+            let text = crate::model::escape_control(text);
+            events.send(Event::Log { line: LogLine { time: chrono::Utc::now(), session, kind, text } });
+        })
+    }
+
     /// Asks the user a question and waits for the answer; `None` if the UI went away.
     pub(super) async fn ask(&self, request: RequestId, question: Question) -> Option<Answer> {
         let prompt = PromptId(self.ids.next());

@@ -183,10 +183,13 @@ fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, sessio
     // Only the file operations work on the session's own connection (a transfer plans on a
     // pooled one), so only they leave it out of step when cancelled.
     let connection_in_use = matches!(work, Request::Files(_)).then_some(session).flatten();
-    engine.ctx.log(session, LogKind::Command, work.log_line());
+    // Ferry's own words for the request and its answer are notes: the commands and replies are
+    // the connection's transcript, logged as they go (`transcript`).
+    engine.ctx.log(session, LogKind::Info, work.log_line());
     let task_engine = engine.clone();
+    let transcript = engine.ctx.transcript(session);
     let task = tokio::spawn(async move {
-        let outcome = handle(&task_engine, request, work).await;
+        let outcome = crate::transcript::scope(transcript, handle(&task_engine, request, work)).await;
         lock(&task_engine.running).remove(&request);
         match outcome {
             Ok(event) => {
@@ -196,7 +199,7 @@ fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, sessio
                     } else {
                         None
                     };
-                    task_engine.ctx.log(session.or(connected), LogKind::Reply, summary);
+                    task_engine.ctx.log(session.or(connected), LogKind::Info, summary);
                 }
                 if let Some(event) = event {
                     task_engine.ctx.events.send(event);
@@ -204,7 +207,7 @@ fn start_request(engine: &Arc<Engine>, request: RequestId, work: Request, sessio
             }
             Err(error) => {
                 tracing::debug!(target: "ferry::worker", "request {} failed: {error}", request.0);
-                task_engine.ctx.log(session, LogKind::Error, error.to_string());
+                task_engine.ctx.log(session, LogKind::Error, error.log_text());
                 task_engine.ctx.events.send(Event::Failed { request, error });
             }
         }
@@ -246,7 +249,9 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
         Event::Session(SessionEvent::Connected { url, home, .. }) => {
             Some(format!("Connected to {url}, starting in {home}"))
         }
-        Event::Files(FileEvent::Listing { entries, .. }) => Some(format!("{} entries", entries.len())),
+        Event::Files(FileEvent::Listing { entries, .. }) => {
+            Some(crate::model::count_of(entries.len(), "entry", "entries"))
+        }
         Event::Files(FileEvent::Stat { entry, .. }) => Some(format!("{} ({:?})", entry.name, entry.kind)),
         Event::Done { .. } => Some("Done".to_string()),
         // Not answers of a request's own: logged where they arise, if at all.

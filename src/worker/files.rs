@@ -29,6 +29,7 @@ impl FileCommand {
     /// The protocol log's line for it.
     pub(super) fn log_line(&self) -> String {
         match self {
+            FileCommand::List { path, .. } if path.is_empty() => "List the login folder".to_string(),
             FileCommand::List { path, .. } => format!("List {path}"),
             FileCommand::Stat { path, .. } => format!("Stat {path}"),
             FileCommand::MakeDir { path, .. } => format!("Make folder {path}"),
@@ -61,7 +62,7 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
             done(request)
         }
         FileCommand::Rename { request, session, from, to } => {
-            on_session!(sessions, request, session, |b| b.rename(&from, &to).await)?;
+            on_session!(sessions, request, session, |b| super::refusals::rename(b, &from, &to).await)?;
             done(request)
         }
         FileCommand::RemoveFile { request, session, path } => {
@@ -69,7 +70,7 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
             done(request)
         }
         FileCommand::RemoveDir { request, session, path } => {
-            on_session!(sessions, request, session, |b| b.remove_dir(&path).await)?;
+            on_session!(sessions, request, session, |b| super::refusals::remove_dir(b, &path).await)?;
             done(request)
         }
         FileCommand::Chmod { request, session, path, mode } => {

@@ -13,8 +13,10 @@ mod messages;
 mod plan;
 mod pool;
 pub mod queue;
+mod queue_log;
 mod queue_state;
 mod reconnect;
+mod refusals;
 pub mod scheduler;
 mod sessions;
 mod target;
@@ -115,6 +117,8 @@ impl Drop for WorkerHandle {
 
 /// Starts the worker thread. `waker` is called after each event is sent.
 pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHandle> {
+    // The window's protocol log shows the FTP commands and replies suppaftp logs.
+    crate::logging::capture_protocol_transcript();
     let (command_sender, command_receiver) = tokio::sync::mpsc::unbounded_channel();
     let (event_sender, event_receiver) = std::sync::mpsc::channel();
     let runtime =

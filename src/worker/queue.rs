@@ -83,9 +83,16 @@ pub struct QueueItem {
 }
 
 impl QueueItem {
-    /// A short name for messages: the file's own name.
+    /// A short name for messages: the name of the file written (the target's, which differs from
+    /// the source's after `--on-exists rename`: "big (1).bin").
     pub fn name(&self) -> String {
-        crate::model::file_name_remote(&self.remote).to_string()
+        match self.direction {
+            Direction::Download => match self.local.file_name() {
+                Some(name) => name.to_string_lossy().into_owned(),
+                None => crate::model::file_name_remote(&self.remote).to_string(),
+            },
+            Direction::Upload => crate::model::file_name_remote(&self.remote).to_string(),
+        }
     }
 }
 

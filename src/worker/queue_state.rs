@@ -216,12 +216,14 @@ impl QueueState {
     }
 
     /// Records that the item's first attempt began, under the target name it settled on.
-    pub(super) fn mark_started(&mut self, item: &QueueItem) {
-        if let Some(queued) = self.items.get_mut(&item.id) {
-            queued.started = true;
-            queued.local = item.local.clone();
-            queued.remote = item.remote.clone();
-        }
+    /// Returns the item when its target got a new name, which the UI must hear of.
+    pub(super) fn mark_started(&mut self, item: &QueueItem) -> Option<QueueItem> {
+        let queued = self.items.get_mut(&item.id)?;
+        queued.started = true;
+        let renamed = queued.local != item.local || queued.remote != item.remote;
+        queued.local = item.local.clone();
+        queued.remote = item.remote.clone();
+        renamed.then(|| queued.clone())
     }
 
     /// Records an item's progress; the whole queue's totals when a report is due (at most ten a

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::context::{WorkerContext, lock};
-use super::messages::{Event, QueueEvent};
+use super::messages::{Event, LogKind, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
@@ -90,7 +90,8 @@ impl QueueService {
             let id = item.id;
             self.changed(item);
             let service = self.clone();
-            let task = tokio::spawn(async move { service.run_item(id).await });
+            let transcript = service.ctx.transcript(None);
+            let task = tokio::spawn(crate::transcript::scope(transcript, async move { service.run_item(id).await }));
             // Under the lock, so that a task that ends at once finds itself recorded.
             state.started(id, task.abort_handle());
         }
@@ -194,6 +195,9 @@ impl QueueService {
         {
             let mut state = lock(&self.state);
             let Some(item) = state.finish(id, outcome) else { return };
+            if let Some((kind, line)) = super::queue_log::outcome(&item) {
+                self.ctx.log(None, kind, line);
+            }
             self.changed(item);
         }
         self.save();
@@ -331,9 +335,9 @@ impl QueueService {
         loop {
             let Some(wait) = schedule.wait_before(*attempt + 1) else { return Err(error) };
             *attempt += 1;
-            let name = crate::model::escape_control(&item.remote);
-            tracing::info!(target: "ferry::queue", "{name}: {error}; retry {attempt} of {retries} in {wait:?}");
             self.pool.forget_site(&item.site);
+            let seconds = wait.as_secs_f64().ceil();
+            self.ctx.log(None, LogKind::Error, super::queue_log::retry(item, &error, *attempt, retries, seconds));
             self.show_retry(item.id, &error, *attempt, retries, wait);
             tokio::time::sleep(wait).await;
             match super::connect::open_connection(&self.ctx, item.request, item.site.clone()).await {
@@ -368,7 +372,10 @@ impl QueueService {
     /// Records that the item's first attempt began (and any new target name), and saves it, so
     /// a restart continues from what arrived instead of starting over.
     fn mark_started(self: &Arc<Self>, item: &QueueItem) {
-        lock(&self.state).mark_started(item);
+        let renamed = lock(&self.state).mark_started(item);
+        if let Some(renamed) = renamed {
+            self.changed(renamed);
+        }
         self.save();
     }
 }

@@ -92,7 +92,9 @@ pub(super) async fn decide_target(
             TargetPlan::Resume
         }
         Decision::Rename => {
+            let taken = item.name();
             rename_target(backend, item).await?;
+            note = Some(format!("{taken} exists: written as {}", item.name()));
             TargetPlan::FromStart
         }
     };

@@ -14,8 +14,8 @@ use ferry::model::{ConnectSpec, Entry, Protocol, RequestId, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::trust::TrustDecision;
 use ferry::worker::{
-    self, Answer, Command, Direction, Event, FileCommand, FileEvent, ItemId, ItemState, Question, QueueCommand,
-    QueueEvent, QueueItem, SessionCommand, SessionEvent, TransferRequest, TransferSettings, WorkerHandle,
+    self, Answer, Command, Direction, Event, FileCommand, FileEvent, ItemId, ItemState, LogLine, Question,
+    QueueCommand, QueueEvent, QueueItem, SessionCommand, SessionEvent, TransferRequest, TransferSettings, WorkerHandle,
     WorkerOptions,
 };
 use secrecy::SecretString;
@@ -40,6 +40,8 @@ pub struct Driver {
     pub exists_answer: OnExists,
     /// Whether that answer applies to the rest of the batch.
     pub exists_apply_to_all: bool,
+    /// Every protocol log line seen while waiting, in order.
+    pub log: Vec<LogLine>,
 }
 
 impl Driver {
@@ -106,6 +108,7 @@ impl Driver {
             secret_answer: None,
             exists_answer: OnExists::Skip,
             exists_apply_to_all: false,
+            log: Vec::new(),
         }
     }
 
@@ -140,6 +143,7 @@ impl Driver {
                 }
                 Event::Failed { request: r, error } if r == request => return Err(error),
                 event if event_request(&event) == Some(request) => return Ok(event),
+                Event::Log { line } => self.log.push(line),
                 _ => {}
             }
         }
@@ -232,6 +236,7 @@ impl Driver {
                 Event::Queue(QueueEvent::Changed { item }) if latest.contains_key(&item.id) => {
                     latest.insert(item.id, *item);
                 }
+                Event::Log { line } => self.log.push(line),
                 _ => {}
             }
         }

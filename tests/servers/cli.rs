@@ -196,7 +196,7 @@ fn get_refuses_server_names_leading_out_of_the_destination_and_says_so_in_its_st
     for name in HOSTILE {
         assert!(printed.contains(&format!("refusing the name \"{name}\"")), "{name} refused: {printed}");
     }
-    assert!(printed.contains("1 files") && printed.contains("3 refused"), "{printed}");
+    assert!(printed.contains("1 file,") && printed.contains("3 refused"), "{printed}");
     assert_eq!(std::fs::read(destination.join("dir/fine.txt")).unwrap(), b"fine!");
 
     // One file whose name is not a single harmless name: refused before anything is written.

@@ -416,3 +416,33 @@ fn a_waiting_retry_is_shown_in_the_row() {
     harness.run();
     harness.get_by_label("Running");
 }
+
+/// A row that waits to retry (or reconnects) moves nothing: it shows no speed or time left from
+/// before the cut, and a fresh pace once bytes move again.
+#[test]
+fn a_row_waiting_to_retry_shows_no_stale_speed_or_eta() {
+    let mut panel = mixed_queue();
+    let mut waiting = item(1, "/srv/big.iso", Direction::Download, 40 * MIB, ItemState::Running);
+    waiting.bytes_done = 12 * MIB;
+    waiting.retry_note = Some("connection lost; retry 1 of 3 in 1 s".into());
+    panel.apply(&QueueEvent::Changed { item: Box::new(waiting.clone()) });
+    let mut harness = queue_harness(panel);
+    harness.run();
+    harness.get_by_label("connection lost; retry 1 of 3 in 1 s");
+    assert!(harness.query_by_label("5.00 MiB/s").is_none(), "no stale speed: {:#?}", harness.root());
+    assert!(harness.query_by_label("6 s").is_none(), "no stale time left");
+    harness.get_by_label("12.0 MiB of 40.0 MiB");
+
+    waiting.retry_note = None;
+    harness.state_mut().panel.apply(&QueueEvent::Changed { item: Box::new(waiting) });
+    harness.state_mut().panel.apply(&QueueEvent::Progress {
+        item: ItemId(1),
+        bytes: 13 * MIB,
+        total: Some(40 * MIB),
+        speed: 2.0 * MIB as f64,
+        eta: Some(Duration::from_secs(14)),
+    });
+    harness.run();
+    harness.get_by_label("2.00 MiB/s");
+    harness.get_by_label("14 s");
+}
