@@ -253,6 +253,19 @@ fn a_column_width_the_user_set_is_kept_after_a_restart() {
     harness.run_steps(2);
     let restored = size_width(&harness);
     assert!((restored - widened).abs() < 2.0, "the Size column is as wide after a restart: {widened} -> {restored}");
+
+    // A narrower window: Name gives up the room, Size keeps its width, the last column stays in view.
+    harness.set_size(egui::vec2(1000.0, 900.0));
+    harness.run_steps(4);
+    let narrower = size_width(&harness);
+    assert!((narrower - widened).abs() < 2.0, "the Size column keeps its width: {widened} -> {narrower}");
+    let permissions = harness.query_all_by_label("Permissions").next().unwrap().rect();
+    let split = split_x(&harness);
+    assert!(
+        permissions.right() < split,
+        "the local pane's last column ends at {} before the split at {split}",
+        permissions.right()
+    );
 }
 
 #[test]

@@ -47,6 +47,7 @@ impl FilePane {
         });
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
+        let pane_resized = column_widths::width_changed(ui.ctx(), salt.with("table_width"), table_rect.width());
         let mut builder = TableBuilder::new(ui)
             .id_salt(salt.with("table"))
             .striped(true)
@@ -66,6 +67,11 @@ impl FilePane {
         }
         if let Some(row) = self.scroll_to_row.take() {
             builder = builder.scroll_to_row(row, None);
+        }
+        if pane_resized {
+            // The table keeps every column's width once drawn; Name is to fill the pane again, and
+            // the other columns start from the widths remembered for them.
+            builder.reset();
         }
 
         let mut clicked_header = None;
