@@ -3,6 +3,8 @@
 //! `FerryApp::apply` acts on once the frame is drawn.
 
 use super::intent::Intent;
+use super::splitters::{self, Divider};
+use super::tab_strip::TabStrip;
 use super::{FerryApp, Target};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
@@ -16,6 +18,16 @@ pub(super) struct LayoutState {
     show_help: bool,
     /// The height of the strips above the panes, the same on both sides.
     header_height: f32,
+    tab_strip: TabStrip,
+}
+
+/// Where the queue and log panel's top edge was drawn, and the heights it was drawn from.
+struct BottomEdge {
+    line: egui::Rect,
+    /// The height the user asked for.
+    wanted: f32,
+    /// The height of the window area the panel was drawn in.
+    available: f32,
 }
 
 /// The bottom panel's tabs.
@@ -27,7 +39,13 @@ enum BottomTab {
 
 impl Default for LayoutState {
     fn default() -> Self {
-        LayoutState { active_side: Side::Local, bottom_tab: BottomTab::Queue, show_help: false, header_height: 0.0 }
+        LayoutState {
+            active_side: Side::Local,
+            bottom_tab: BottomTab::Queue,
+            show_help: false,
+            header_height: 0.0,
+            tab_strip: TabStrip::default(),
+        }
     }
 }
 
@@ -51,8 +69,10 @@ impl FerryApp {
         });
         self.status_bar(ui);
         self.unfinished_ui(ui, &mut intents);
-        self.bottom_panel(ui, &mut intents);
+        let bottom_edge = self.bottom_panel(ui, &mut intents);
         self.panes(ui, &mut intents);
+        // After the panes, so that the edge is on top of them where the two meet.
+        self.bottom_divider(ui, bottom_edge);
         intents.extend(self.sites.manager.show(&ctx).into_iter().map(Intent::Site));
         self.dialogs.show(&ctx, &mut intents);
         super::help::show(&ctx, &mut self.layout.show_help);
@@ -137,40 +157,75 @@ impl FerryApp {
         });
     }
 
-    fn bottom_panel(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
-        egui::Panel::bottom("bottom_panel").resizable(true).default_size(200.0).show(ui, |ui| {
+    /// The queue and the log, below the panes: as high as the user last dragged it, whatever
+    /// they hold (a queue that fills or empties scrolls inside it).
+    fn bottom_panel(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) -> BottomEdge {
+        let area = ui.available_rect_before_wrap();
+        let available = area.height();
+        let wanted = self.memory.state.bottom_panel_height.unwrap_or(splitters::DEFAULT_BOTTOM_HEIGHT);
+        let height = splitters::bottom_height(wanted, available);
+        egui::Panel::bottom("bottom_panel").exact_size(height).show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Queue, "Queue");
                 ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Log, "Log");
             });
             ui.separator();
-            match self.layout.bottom_tab {
-                BottomTab::Queue => intents.extend(self.queue.show(ui).into_iter().map(Intent::Worker)),
-                BottomTab::Log => self.log.show(ui),
-            }
+            // Whatever the queue or the log hold scrolls inside the panel: content taller than it
+            // would make the panel overlap the panes, and columns wider than the window would
+            // leave it.
+            egui::ScrollArea::both().id_salt("bottom_panel_content").auto_shrink(false).show(ui, |ui| {
+                match self.layout.bottom_tab {
+                    BottomTab::Queue => intents.extend(self.queue.show(ui).into_iter().map(Intent::Worker)),
+                    BottomTab::Log => self.log.show(ui),
+                }
+            });
         });
+        let top = area.bottom() - height;
+        BottomEdge { line: egui::Rect::from_x_y_ranges(area.x_range(), top..=top), wanted, available }
+    }
+
+    /// The queue and log panel's top edge, which the user drags to change its height.
+    fn bottom_divider(&mut self, ui: &mut egui::Ui, edge: BottomEdge) {
+        let id = egui::Id::unique("bottom_panel_divider");
+        let moved = splitters::divider(ui, edge.line, id, "Queue and log height", Divider::BetweenRows);
+        if moved != 0.0 {
+            let height = splitters::dragged_height(edge.wanted, edge.available, moved);
+            self.memory.state.bottom_panel_height = Some(height);
+        }
     }
 
     /// The local pane on the left, the remote tabs on the right.
+    /// The split is the local pane's share of the width, so both panes stay in view at any window
+    /// size; each pane scrolls sideways inside when its columns are wider than it.
     fn panes(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
-        let default_width = self.memory.state.local_pane_width.unwrap_or_else(|| ui.available_width() / 2.0);
+        let area = ui.available_rect_before_wrap();
+        let available = area.width();
+        let fraction = self.memory.state.local_pane_fraction.unwrap_or(splitters::DEFAULT_FRACTION);
+        if self.memory.state.local_pane_fraction != Some(fraction) {
+            self.memory.state.local_pane_fraction = Some(fraction);
+        }
         // The central panel's frame (margins) on the left too, so both panes start at the same height.
         let frame = egui::Frame::central_panel(ui.style());
-        let local =
-            egui::Panel::left("local_pane").resizable(true).default_size(default_width).frame(frame).show(ui, |ui| {
-                // A strip as tall as the remote side's tabs, so both panes' toolbars and columns line up.
-                let height = pane_header(ui, self.layout.header_height, |ui| {
-                    ui.strong("Local");
-                });
-                self.layout.header_height = self.layout.header_height.max(height);
-                self.local.show(ui, self.layout.active_side == Side::Local)
+        let width = splitters::local_width(fraction, available);
+        let local = egui::Panel::left("local_pane").exact_size(width).frame(frame).show(ui, |ui| {
+            // A strip as tall as the remote side's tabs, so both panes' toolbars and columns line up.
+            let height = pane_header(ui, self.layout.header_height, |ui| {
+                ui.strong("Local");
             });
-        let width = local.response.rect.width().round();
-        if self.memory.state.local_pane_width != Some(width) {
-            self.memory.state.local_pane_width = Some(width);
-        }
+            self.layout.header_height = self.layout.header_height.max(height);
+            scrolling_sideways(ui, "local_pane_columns", |ui| {
+                self.local.show(ui, self.layout.active_side == Side::Local)
+            })
+        });
         let clicked_local = clicked_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
+        let right = local.response.rect.right();
+        let line = egui::Rect::from_x_y_ranges(right..=right, area.y_range());
+        let moved =
+            splitters::divider(ui, line, egui::Id::unique("pane_divider"), "Pane split", Divider::BetweenColumns);
+        if moved != 0.0 {
+            self.memory.state.local_pane_fraction = Some(splitters::dragged_fraction(fraction, available, moved));
+        }
         if clicked_local {
             self.layout.active_side = Side::Local;
         } else if clicked_inside(ui.ctx(), &remote.response) {
@@ -187,18 +242,7 @@ impl FerryApp {
         let min_height = self.layout.header_height;
         let mut chosen = None;
         let height = pane_header(ui, min_height, |ui| {
-            let shown = self.tabs.active_index();
-            for (index, tab) in self.tabs.iter().enumerate() {
-                if ui.selectable_label(index == shown, crate::model::escape_control(&tab.title)).clicked() {
-                    chosen = Some(index);
-                }
-                if ui.small_button("x").on_hover_text("Close tab").clicked() {
-                    intents.push(Intent::CloseTab(index));
-                }
-            }
-            if ui.button("+").on_hover_text("New tab").clicked() {
-                intents.push(Intent::NewTab);
-            }
+            chosen = self.layout.tab_strip.show(ui, &self.tabs, intents);
         });
         self.layout.header_height = self.layout.header_height.max(height);
         // Choosing a tab only changes what is shown, at once, so its pane is drawn this frame.
@@ -211,8 +255,14 @@ impl FerryApp {
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;
         }
-        Some(tab.pane.show(ui, active))
+        Some(scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active)))
     }
+}
+
+/// `content` in an area that scrolls sideways when it is wider than the pane, so a narrow pane
+/// cuts nothing off.
+fn scrolling_sideways<R>(ui: &mut egui::Ui, salt: &str, content: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    egui::ScrollArea::horizontal().id_salt(salt).auto_shrink(false).show(ui, content).inner
 }
 
 /// The strip above a pane (the "Local" title, the remote tabs), then a line. Both strips get the

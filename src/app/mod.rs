@@ -11,6 +11,8 @@ mod layout;
 mod requests;
 mod saved_sites;
 mod sites;
+mod splitters;
+mod tab_strip;
 mod tabs;
 mod window_memory;
 

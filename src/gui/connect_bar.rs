@@ -49,6 +49,8 @@ pub struct ConnectBar {
     /// Where the suggestion list was drawn last frame: it stays open while the pointer is over it,
     /// since pressing on a suggestion takes the focus from the Host field before the click ends.
     suggestions_rect: Option<egui::Rect>,
+    /// How wide the bar was when last drawn on one row; narrower windows get two rows.
+    one_row_width: Option<f32>,
 }
 
 impl Default for ConnectBar {
@@ -62,6 +64,7 @@ impl Default for ConnectBar {
             path: None,
             suggesting: false,
             suggestions_rect: None,
+            one_row_width: None,
         }
     }
 }
@@ -133,87 +136,111 @@ impl ConnectBar {
     /// Draws the bar. `suggestions` are the bookmarks and recent connections to offer.
     pub fn show(&mut self, ui: &mut egui::Ui, suggestions: &[Suggestion]) -> Option<ConnectRequest> {
         let mut request = None;
-        ui.horizontal(|ui| {
-            let label = ui.label("Protocol");
-            egui::ComboBox::from_id_salt("connect_protocol")
-                .selected_text(protocol_name(self.protocol))
-                .show_ui(ui, |ui| {
-                    for (protocol, name) in PROTOCOLS {
-                        ui.selectable_value(&mut self.protocol, protocol, name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+        // One row where it fits (as wide as it was when last drawn on one), else two, so that
+        // Connect and the history stay in the window at any width.
+        let two_rows = self.one_row_width.is_some_and(|width| width > ui.available_width());
+        let first = ui.horizontal(|ui| {
+            let host = self.site_fields(ui);
+            if !two_rows {
+                self.login_fields(ui, &host, suggestions, &mut request);
+            }
+            host
+        });
+        if two_rows {
+            ui.horizontal(|ui| self.login_fields(ui, &first.inner, suggestions, &mut request));
+        } else {
+            self.one_row_width = Some(first.response.rect.width());
+        }
+        request
+    }
 
-            let label = ui.label("Host");
-            let host = ui.add(
-                egui::TextEdit::singleline(&mut self.host)
-                    .hint_text("host or sftp://user@host/path")
-                    .desired_width(220.0),
-            );
-            let host = host.labelled_by(label.id);
-            if host.changed() {
-                self.suggesting = true;
-                // A URL pasted whole splits into the fields, as in FileZilla's quick connect. One
-                // being typed stays as typed until Connect or Enter: split half way, its start
-                // would land in Host and the rest would be garbled by each further key.
-                let pasted = ui.input(|i| i.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
-                if pasted && self.host.contains("://") {
-                    let text = self.host.trim().to_string();
-                    self.fill_from_url(&text);
+    /// Protocol, Host and Port; returns the Host field.
+    fn site_fields(&mut self, ui: &mut egui::Ui) -> egui::Response {
+        let label = ui.label("Protocol");
+        egui::ComboBox::from_id_salt("connect_protocol")
+            .selected_text(protocol_name(self.protocol))
+            .show_ui(ui, |ui| {
+                for (protocol, name) in PROTOCOLS {
+                    ui.selectable_value(&mut self.protocol, protocol, name);
                 }
-            }
-            let label = ui.label("Port");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.port)
-                    .hint_text(default_port_hint(self.protocol))
-                    .desired_width(60.0),
-            )
+            })
+            .response
             .labelled_by(label.id);
-            let label = ui.label("User");
-            ui.add(egui::TextEdit::singleline(&mut self.user).desired_width(100.0)).labelled_by(label.id);
-            let label = ui.label("Password");
-            let password = ui
-                .add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(100.0))
-                .labelled_by(label.id);
-            let enter = (host.lost_focus() || password.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.button("Connect").clicked() || enter {
-                request = Some(self.take_request());
+
+        let label = ui.label("Host");
+        let host = ui.add(
+            egui::TextEdit::singleline(&mut self.host).hint_text("host or sftp://user@host/path").desired_width(220.0),
+        );
+        let host = host.labelled_by(label.id);
+        if host.changed() {
+            self.suggesting = true;
+            // A URL pasted whole splits into the fields, as in FileZilla's quick connect. One
+            // being typed stays as typed until Connect or Enter: split half way, its start
+            // would land in Host and the rest would be garbled by each further key.
+            let pasted = ui.input(|i| i.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
+            if pasted && self.host.contains("://") {
+                let text = self.host.trim().to_string();
+                self.fill_from_url(&text);
             }
-            ui.menu_button("Recent", |ui| {
-                let recent: Vec<&Suggestion> = suggestions.iter().collect();
-                if recent.is_empty() {
-                    ui.label("No recent connections or bookmarks yet");
-                }
-                for suggestion in recent {
-                    if ui.button(&suggestion.label).clicked() {
-                        request = self.choose(suggestion);
-                        ui.close();
-                    }
-                }
-            });
-            let pointer_on_list = self
-                .suggestions_rect
-                .is_some_and(|rect| ui.input(|i| i.pointer.latest_pos().is_some_and(|pos| rect.contains(pos))));
-            self.suggestions_rect = None;
-            if self.suggesting && (host.has_focus() || pointer_on_list) && !self.host.trim().is_empty() {
-                let typed = self.host.trim().to_lowercase();
-                let matching: Vec<&Suggestion> =
-                    suggestions.iter().filter(|s| s.label.to_lowercase().contains(&typed)).take(10).collect();
-                if !matching.is_empty() {
-                    let shown = egui::Popup::from_response(&host).open(true).show(|ui| {
-                        for suggestion in matching {
-                            if ui.button(&suggestion.label).clicked() {
-                                request = self.choose(suggestion);
-                                self.suggesting = false;
-                            }
-                        }
-                    });
-                    self.suggestions_rect = shown.map(|shown| shown.response.rect);
+        }
+        let label = ui.label("Port");
+        ui.add(
+            egui::TextEdit::singleline(&mut self.port).hint_text(default_port_hint(self.protocol)).desired_width(60.0),
+        )
+        .labelled_by(label.id);
+        host
+    }
+
+    /// User, Password, Connect and the history; `host` is the Host field drawn before them.
+    fn login_fields(
+        &mut self,
+        ui: &mut egui::Ui,
+        host: &egui::Response,
+        suggestions: &[Suggestion],
+        request: &mut Option<ConnectRequest>,
+    ) {
+        let label = ui.label("User");
+        ui.add(egui::TextEdit::singleline(&mut self.user).desired_width(100.0)).labelled_by(label.id);
+        let label = ui.label("Password");
+        let password = ui
+            .add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(100.0))
+            .labelled_by(label.id);
+        let enter = (host.lost_focus() || password.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Connect").clicked() || enter {
+            *request = Some(self.take_request());
+        }
+        ui.menu_button("Recent", |ui| {
+            let recent: Vec<&Suggestion> = suggestions.iter().collect();
+            if recent.is_empty() {
+                ui.label("No recent connections or bookmarks yet");
+            }
+            for suggestion in recent {
+                if ui.button(&suggestion.label).clicked() {
+                    *request = self.choose(suggestion);
+                    ui.close();
                 }
             }
         });
-        request
+        let pointer_on_list = self
+            .suggestions_rect
+            .is_some_and(|rect| ui.input(|i| i.pointer.latest_pos().is_some_and(|pos| rect.contains(pos))));
+        self.suggestions_rect = None;
+        if self.suggesting && (host.has_focus() || pointer_on_list) && !self.host.trim().is_empty() {
+            let typed = self.host.trim().to_lowercase();
+            let matching: Vec<&Suggestion> =
+                suggestions.iter().filter(|s| s.label.to_lowercase().contains(&typed)).take(10).collect();
+            if !matching.is_empty() {
+                let shown = egui::Popup::from_response(host).open(true).show(|ui| {
+                    for suggestion in matching {
+                        if ui.button(&suggestion.label).clicked() {
+                            *request = self.choose(suggestion);
+                            self.suggesting = false;
+                        }
+                    }
+                });
+                self.suggestions_rect = shown.map(|shown| shown.response.rect);
+            }
+        }
     }
 
     /// Acts on a chosen suggestion: a bookmark connects, a recent URL fills the fields and connects.

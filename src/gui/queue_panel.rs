@@ -386,6 +386,8 @@ impl QueuePanel {
             .sense(egui::Sense::click())
             .auto_shrink([false, false])
             .max_scroll_height(f32::INFINITY)
+            // As high as the panel, never higher: the panel keeps the height the user gave it.
+            .min_scrolled_height(0.0)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .column(Column::initial(200.0).at_least(80.0).clip(true))
             .column(Column::initial(90.0).at_least(70.0))

@@ -37,8 +37,15 @@ impl ThemeChoice {
 pub struct UiState {
     /// The window's inner size in points.
     pub window_size: Option<[f32; 2]>,
-    /// The local pane's width in points.
+    /// The local pane's width in points, as older versions saved it: read once, to find the
+    /// fraction, and no longer written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_pane_width: Option<f32>,
+    /// The local pane's share of the width beside it (0 to 1), so the split keeps its proportion
+    /// at any window size.
+    pub local_pane_fraction: Option<f32>,
+    /// The height of the queue and log panel in points, as the user last dragged it.
+    pub bottom_panel_height: Option<f32>,
     /// Sort and hidden toggle of the local pane.
     pub local_view: PaneViewSettings,
     /// Sort and hidden toggle of the remote panes.
@@ -54,6 +61,8 @@ impl Default for UiState {
         UiState {
             window_size: None,
             local_pane_width: None,
+            local_pane_fraction: None,
+            bottom_panel_height: None,
             local_view: PaneViewSettings::default(),
             remote_view: PaneViewSettings::default(),
             last_local_folder: None,
@@ -69,9 +78,21 @@ impl UiState {
         let path = config.window_state();
         let Ok(bytes) = std::fs::read(&path) else { return (UiState::default(), None) };
         match serde_json::from_slice(&bytes) {
-            Ok(state) => (state, None),
+            Ok(state) => (UiState::with_fraction_from_width(state), None),
             Err(_) => (UiState::default(), Some(crate::config::move_aside(&path))),
         }
+    }
+
+    /// A file from before the split was a fraction holds the local pane's width in points: the
+    /// share of the window it had then is the fraction to start from.
+    fn with_fraction_from_width(mut self) -> UiState {
+        if let (None, Some(width), Some([window_width, _])) =
+            (self.local_pane_fraction, self.local_pane_width.take(), self.window_size)
+            && window_width > 0.0
+        {
+            self.local_pane_fraction = Some(width / window_width);
+        }
+        self
     }
 
     /// The JSON the worker writes.
@@ -97,6 +118,17 @@ mod tests {
         assert_eq!(loaded, UiState::default());
         let aside = aside.unwrap();
         assert_eq!(std::fs::read(&aside).unwrap(), b"{ not json", "the broken file is kept aside");
+    }
+
+    #[test]
+    fn an_old_pixel_split_becomes_a_fraction() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ConfigDir::at(dir.path());
+        let old = r#"{"window_size":[1200.0,800.0],"local_pane_width":300.0}"#;
+        std::fs::write(config.window_state(), old).unwrap();
+        let (state, _) = UiState::load(&config);
+        assert_eq!(state.local_pane_fraction, Some(0.25));
+        assert!(!state.to_json().contains("local_pane_width"), "only the fraction is written again");
     }
 
     #[test]

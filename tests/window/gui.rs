@@ -369,7 +369,8 @@ fn theme_sort_order_and_local_folder_are_kept_between_runs() {
     assert_eq!(saved["local_view"]["show_hidden"], true);
     assert_eq!(saved["local_view"]["sort"], "Size");
     assert!(saved["window_size"][0].as_f64().is_some_and(|width| width > 0.0), "the window size: {saved}");
-    assert!(saved["local_pane_width"].as_f64().is_some_and(|width| width > 0.0), "the pane split: {saved}");
+    let split = saved["local_pane_fraction"].as_f64();
+    assert!(split.is_some_and(|share| share > 0.0 && share < 1.0), "the pane split, as a share: {saved}");
 
     // A new run without a folder given opens where the last one left off, in the dark theme.
     let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(desk.config.path())) };

@@ -159,13 +159,14 @@ fn software_renderer() -> egui_kittest::wgpu::WgpuTestRenderer {
     egui_kittest::wgpu::WgpuTestRenderer::from_setup(egui_wgpu::WgpuSetup::CreateNew(setup))
 }
 
-/// The window, `size` points big at `zoom` pixels per point, with its files in `config`.
-pub(crate) fn window(config: &Path, zoom: f32) -> Harness<'static, FerryApp> {
-    window_showing(config, zoom, LOCAL_FOLDER)
+/// The window at a laptop's size and `zoom` pixels per point, its local pane on `local`, its files
+/// in `config`.
+pub(crate) fn window_showing(config: &Path, zoom: f32, local: &str) -> Harness<'static, FerryApp> {
+    window_sized(config, zoom, local, WINDOW_SIZE)
 }
 
-/// The same window, its local pane on `local`.
-pub(crate) fn window_showing(config: &Path, zoom: f32, local: &str) -> Harness<'static, FerryApp> {
+/// The same window, `size` points big.
+fn window_sized(config: &Path, zoom: f32, local: &str, size: egui::Vec2) -> Harness<'static, FerryApp> {
     let local = local.to_owned();
     let worker = WorkerOptions {
         user_known_hosts: None,
@@ -174,7 +175,7 @@ pub(crate) fn window_showing(config: &Path, zoom: f32, local: &str) -> Harness<'
         ..WorkerOptions::new(ConfigDir::at(config))
     };
     Harness::builder()
-        .with_size(WINDOW_SIZE)
+        .with_size(size)
         .with_pixels_per_point(zoom)
         .with_render_cursor(false)
         .with_options(snapshot_options())
@@ -224,6 +225,11 @@ pub(crate) fn mask_widgets_showing(harness: &mut Harness<'_, FerryApp>, text: &s
 /// and the big download resumed and stalled at 40 %; themed `theme`, then compared with the
 /// picture `name`.
 fn main_window_snapshot(name: &str, theme: &str, zoom: f32) {
+    main_window_snapshot_sized(name, theme, zoom, WINDOW_SIZE);
+}
+
+/// The same picture of a window `size` points big.
+fn main_window_snapshot_sized(name: &str, theme: &str, zoom: f32, size: egui::Vec2) {
     support::require_password_logins();
     let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     make_fixtures();
@@ -240,7 +246,7 @@ fn main_window_snapshot(name: &str, theme: &str, zoom: f32) {
     )
     .unwrap();
 
-    let mut harness = window(config.path(), zoom);
+    let mut harness = window_sized(config.path(), zoom, LOCAL_FOLDER, size);
     wait_for(&mut harness, "meeting-notes.txt");
     let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{REMOTE_FOLDER}", proxy.port());
     type_into(&mut harness, "Host", &url);
@@ -298,4 +304,24 @@ fn main_window_dark() {
 #[test]
 fn main_window_light_at_200_percent() {
     main_window_snapshot("main_window_light_200", "Light", 2.0);
+}
+
+#[test]
+fn small_window_light() {
+    main_window_snapshot_sized("main_window_800x600_light", "Light", 1.0, egui::vec2(800.0, 600.0));
+}
+
+#[test]
+fn small_window_dark() {
+    main_window_snapshot_sized("main_window_800x600_dark", "Dark", 1.0, egui::vec2(800.0, 600.0));
+}
+
+#[test]
+fn full_hd_window_light() {
+    main_window_snapshot_sized("main_window_1920x1080_light", "Light", 1.0, egui::vec2(1920.0, 1080.0));
+}
+
+#[test]
+fn full_hd_window_dark() {
+    main_window_snapshot_sized("main_window_1920x1080_dark", "Dark", 1.0, egui::vec2(1920.0, 1080.0));
 }

@@ -13,9 +13,14 @@ use ferry::worker::WorkerOptions;
 
 /// The window at a laptop's size, its local pane in `local`, its files in `config`.
 pub fn app_harness(config: &Path, local: &Path) -> Harness<'static, FerryApp> {
+    app_harness_sized(config, local, egui::vec2(1400.0, 900.0))
+}
+
+/// The window `size` points big, its local pane in `local`, its files in `config`.
+pub fn app_harness_sized(config: &Path, local: &Path, size: egui::Vec2) -> Harness<'static, FerryApp> {
     let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config)) };
     let local = local.to_string_lossy().into_owned();
-    Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |creation| {
+    Harness::builder().with_size(size).build_eframe(move |creation| {
         let startup = Startup { worker: options, url: None, local_folder: Some(local) };
         FerryApp::start(&creation.egui_ctx, startup).expect("worker starts")
     })

@@ -2,6 +2,7 @@
 //! virtualised table with multi-select, drag and drop. It does no I/O: it shows a listing it is
 //! given and reports what the user asked for as `PaneAction`s.
 
+mod columns;
 mod drop;
 mod history;
 mod listing;
@@ -65,11 +66,15 @@ pub struct PaneViewSettings {
     pub ascending: bool,
     /// Show names starting with a dot.
     pub show_hidden: bool,
+    /// The widths the user gave the columns after Name, in whole points (Name takes the rest);
+    /// empty until a table was drawn.
+    #[serde(default)]
+    pub column_widths: Vec<u32>,
 }
 
 impl Default for PaneViewSettings {
     fn default() -> Self {
-        PaneViewSettings { sort: SortColumn::Name, ascending: true, show_hidden: false }
+        PaneViewSettings { sort: SortColumn::Name, ascending: true, show_hidden: false, column_widths: Vec::new() }
     }
 }
 

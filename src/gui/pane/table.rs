@@ -4,6 +4,7 @@
 use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 
+use super::columns as column_widths;
 use super::{DraggedRows, FilePane, PaneAction, Side, SortColumn, format_modified, format_permissions};
 use crate::gui::icons;
 use crate::model::{Entry, EntryKind, escape_control, join_remote};
@@ -46,6 +47,7 @@ impl FilePane {
         });
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
+        let pane_resized = column_widths::width_changed(ui.ctx(), salt.with("table_width"), table_rect.width());
         let mut builder = TableBuilder::new(ui)
             .id_salt(salt.with("table"))
             .striped(true)
@@ -53,16 +55,23 @@ impl FilePane {
             .sense(Sense::click_and_drag())
             .auto_shrink(false)
             .max_scroll_height(body_height)
+            // In a low window the rows get what is left, so the status line under them stays in view.
+            .min_scrolled_height(0.0)
             .cell_layout(Layout::left_to_right(Align::Center))
             .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::initial(80.0).at_least(40.0).clip(true))
-            .column(Column::initial(120.0).at_least(60.0).clip(true))
-            .column(Column::initial(90.0).at_least(50.0).clip(true));
+            .column(column_widths::sized(&self.view.column_widths, 0, 80.0, 40.0))
+            .column(column_widths::sized(&self.view.column_widths, 1, 120.0, 60.0))
+            .column(column_widths::sized(&self.view.column_widths, 2, 90.0, 50.0));
         if remote {
-            builder = builder.column(Column::initial(80.0).at_least(40.0).clip(true));
+            builder = builder.column(column_widths::sized(&self.view.column_widths, 3, 80.0, 40.0));
         }
         if let Some(row) = self.scroll_to_row.take() {
             builder = builder.scroll_to_row(row, None);
+        }
+        if pane_resized {
+            // The table keeps every column's width once drawn; Name is to fill the pane again, and
+            // the other columns start from the widths remembered for them.
+            builder.reset();
         }
 
         let mut clicked_header = None;
@@ -78,6 +87,7 @@ impl FilePane {
         let selected = &self.selected;
         let path = &self.path;
         let mut menu_row = None;
+        let mut used_widths = Vec::new();
         let body = builder
             .header(header_height, |mut header| {
                 for column in &columns {
@@ -100,6 +110,7 @@ impl FilePane {
                 }
             })
             .body(|body| {
+                used_widths = column_widths::to_remember(body.widths());
                 body.rows(row_height, rows.len(), |mut row| {
                     let position = row.index();
                     let index = rows[position];
@@ -168,6 +179,9 @@ impl FilePane {
                     }
                 });
             });
+        if !used_widths.is_empty() && used_widths != self.view.column_widths {
+            self.view.column_widths = used_widths;
+        }
         // Rows scrolled half under the header only count where they can be seen.
         let row_rects = row_rects.into_iter().map(|(index, rect)| (index, rect.intersect(body.inner_rect))).collect();
 

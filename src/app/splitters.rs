@@ -1,0 +1,125 @@
+//! The window's two dividers: between the panes (the local pane's share of the width, so the
+//! split keeps its proportion at any window size) and above the queue and log panel (a height in
+//! points). Only the user's drag moves them, by the distance the pointer moved, so nothing jumps
+//! when a drag starts; both are remembered with the window.
+
+use egui::{CursorIcon, Id, Rect, Role, Sense, Ui, WidgetInfo};
+
+/// The narrowest a pane gets while there is room for two such panes.
+pub(super) const MIN_PANE_WIDTH: f32 = 240.0;
+/// The local pane's share of the width until the user drags the divider.
+pub(super) const DEFAULT_FRACTION: f32 = 0.5;
+/// The queue and log panel's height until the user drags its edge.
+pub(super) const DEFAULT_BOTTOM_HEIGHT: f32 = 200.0;
+/// The lowest the queue and log panel gets: its tabs and a row or two.
+const MIN_BOTTOM_HEIGHT: f32 = 90.0;
+/// What the panes keep above the queue and log panel at the least: toolbar, path and a few rows.
+const MIN_PANES_HEIGHT: f32 = 180.0;
+/// How far from a divider the pointer may be to grab it.
+const GRAB_MARGIN: f32 = 4.0;
+
+/// The local pane's width for `fraction` of `available` points: both panes keep at least
+/// `MIN_PANE_WIDTH`, or half each when the window is too narrow for that.
+pub(super) fn local_width(fraction: f32, available: f32) -> f32 {
+    let available = available.max(0.0);
+    let min = MIN_PANE_WIDTH.min(available / 2.0);
+    let fraction = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { DEFAULT_FRACTION };
+    (fraction * available).clamp(min, available - min)
+}
+
+/// The fraction after the divider was dragged `delta` points from where it is shown now.
+pub(super) fn dragged_fraction(fraction: f32, available: f32, delta: f32) -> f32 {
+    if available <= 0.0 {
+        return fraction;
+    }
+    let wanted = local_width(fraction, available) + delta;
+    local_width(wanted / available, available) / available
+}
+
+/// The queue and log panel's height for the user's `wanted` height in a window area
+/// `available` points high: the panes above keep room to work in. The wanted height itself is
+/// kept, so a window made small for a moment gives the same panel back when it grows again.
+pub(super) fn bottom_height(wanted: f32, available: f32) -> f32 {
+    let wanted = if wanted.is_finite() { wanted } else { DEFAULT_BOTTOM_HEIGHT };
+    let most = (available - MIN_PANES_HEIGHT).max(MIN_BOTTOM_HEIGHT);
+    wanted.clamp(MIN_BOTTOM_HEIGHT, most)
+}
+
+/// The height after the panel's top edge was dragged `delta` points down from where it is shown.
+pub(super) fn dragged_height(wanted: f32, available: f32, delta: f32) -> f32 {
+    bottom_height(bottom_height(wanted, available) - delta, available)
+}
+
+/// Which way a divider runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Divider {
+    /// A vertical line between side-by-side panes: dragged left and right.
+    BetweenColumns,
+    /// A horizontal line between stacked panels: dragged up and down.
+    BetweenRows,
+}
+
+/// A divider at `line` (a rectangle one line thick) that the pointer can grab; returns how far it
+/// was dragged this frame along its axis (0 when it was not). Named `label` for screen readers
+/// and tests.
+pub(super) fn divider(ui: &mut Ui, line: Rect, id: Id, label: &str, divider: Divider) -> f32 {
+    let (area, cursor) = match divider {
+        Divider::BetweenColumns => (line.expand2(egui::vec2(GRAB_MARGIN, 0.0)), CursorIcon::ResizeHorizontal),
+        Divider::BetweenRows => (line.expand2(egui::vec2(0.0, GRAB_MARGIN)), CursorIcon::ResizeVertical),
+    };
+    let response = ui.interact(area, id, Sense::drag());
+    response.widget_info(|| WidgetInfo::labeled(Role::Splitter, true, label));
+    if response.hovered() || response.dragged() {
+        ui.ctx().set_cursor_icon(cursor);
+        let stroke = if response.dragged() {
+            ui.visuals().widgets.active.fg_stroke
+        } else {
+            ui.visuals().widgets.hovered.fg_stroke
+        };
+        let painter = ui.ctx().layer_painter(ui.layer_id());
+        match divider {
+            Divider::BetweenColumns => painter.vline(line.center().x, line.y_range(), stroke),
+            Divider::BetweenRows => painter.hline(line.x_range(), line.center().y, stroke),
+        };
+    }
+    if !response.dragged() {
+        return 0.0;
+    }
+    let delta = response.drag_delta();
+    match divider {
+        Divider::BetweenColumns => delta.x,
+        Divider::BetweenRows => delta.y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_keeps_its_share_at_any_width() {
+        assert_eq!(local_width(0.3, 2000.0), 600.0);
+        assert_eq!(local_width(0.3, 1000.0), 300.0);
+        // Too small a share for the window: the local pane keeps its minimum, the fraction stays.
+        assert_eq!(local_width(0.1, 800.0), MIN_PANE_WIDTH);
+        assert_eq!(local_width(0.95, 800.0), 800.0 - MIN_PANE_WIDTH);
+        // Narrower than two minimums: half each.
+        assert_eq!(local_width(0.9, 300.0), 150.0);
+        assert_eq!(local_width(f32::NAN, 1000.0), 500.0);
+    }
+
+    #[test]
+    fn a_drag_moves_the_split_by_the_pointer_distance_only() {
+        assert_eq!(dragged_fraction(0.5, 1000.0, 0.0), 0.5, "grabbing it moves nothing");
+        assert_eq!(dragged_fraction(0.5, 1000.0, 100.0), 0.6);
+        assert_eq!(dragged_fraction(0.5, 1000.0, -1000.0), MIN_PANE_WIDTH / 1000.0);
+    }
+
+    #[test]
+    fn the_bottom_panel_keeps_the_height_asked_for_where_it_fits() {
+        assert_eq!(bottom_height(250.0, 900.0), 250.0);
+        assert_eq!(bottom_height(800.0, 600.0), 600.0 - MIN_PANES_HEIGHT);
+        assert_eq!(bottom_height(10.0, 600.0), MIN_BOTTOM_HEIGHT);
+        assert_eq!(dragged_height(250.0, 900.0, -50.0), 300.0, "dragged up: taller");
+    }
+}
