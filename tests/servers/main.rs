@@ -29,6 +29,7 @@ mod ftp;
 mod harness_smoke;
 mod hostile_ftp;
 mod limits;
+mod owner_names;
 mod packaging;
 mod queue;
 mod reconnect;
