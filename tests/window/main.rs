@@ -18,6 +18,7 @@ mod gui_dialogs;
 mod gui_hostile_names;
 mod gui_pane;
 mod gui_queue;
+mod gui_site_connect;
 mod gui_site_manager;
 mod gui_sites;
 mod gui_snapshot_names;
