@@ -109,7 +109,7 @@ impl QueueService {
                 task.abort();
             }
             if let Some(item) = &applied.left_behind {
-                self.leave_nothing_behind(item);
+                self.leave_nothing_behind(item, Reach::MayConnect);
             }
             self.changed(applied.item);
         }
@@ -124,16 +124,32 @@ impl QueueService {
         let removed = state.clear_finished();
         for item in &removed {
             // A failed item could have been retried from its part file; cleared, it never will.
-            self.leave_nothing_behind(item);
+            self.leave_nothing_behind(item, Reach::MayConnect);
         }
         self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items: removed.iter().map(|item| item.id).collect() }));
     }
 
+    /// Drops items without connecting anywhere (see `QueueCommand::Forget`).
+    pub(super) fn forget(self: &Arc<Self>, ids: &[ItemId]) {
+        let removed = lock(&self.state).forget(ids);
+        for (item, task) in &removed {
+            if let Some(task) = task {
+                task.abort();
+            }
+            self.leave_nothing_behind(item, Reach::OpenOnly);
+        }
+        let items = removed.iter().map(|(item, _)| item.id).collect();
+        self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items }));
+        self.save_now();
+        self.pump();
+    }
+
     /// Removes what an unfinished transfer of `item` wrote under its temporary name: the local
-    /// part file of a download at once, the remote one of an upload in the background, on a
-    /// pooled or new connection (best effort: the server may be gone). Items written in place
-    /// leave nothing to remove.
-    fn leave_nothing_behind(self: &Arc<Self>, item: &QueueItem) {
+    /// part file of a download at once, the remote one of an upload in the background (best
+    /// effort: the server may be gone), on a pooled or new connection or, with
+    /// `Reach::OpenOnly`, only on an idle one already open. Items written in place leave nothing
+    /// to remove.
+    fn leave_nothing_behind(self: &Arc<Self>, item: &QueueItem, reach: Reach) {
         if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
             return;
         }
@@ -142,14 +158,24 @@ impl QueueService {
                 let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
             }
             Direction::Upload if !item.site.uploads_in_place && item.started => {
+                let idle = self.pool.take(&item.site);
+                if idle.is_none() && reach == Reach::OpenOnly {
+                    return;
+                }
                 let service = self.clone();
                 let site = item.site.clone();
                 let part = crate::transfer::names::remote_part_path(&item.remote);
                 let request = item.request;
                 tokio::spawn(async move {
-                    let Ok(mut backend) = service.pool.checkout(&service.ctx, request, &site).await else { return };
-                    let _ = backend.remove_file(&part).await;
-                    service.pool.keep(&site, backend);
+                    let mut backend = match idle {
+                        Some(backend) => backend,
+                        None => match service.pool.checkout(&service.ctx, request, &site).await {
+                            Ok(backend) => backend,
+                            Err(_) => return,
+                        },
+                    };
+                    let outcome = backend.remove_file(&part).await;
+                    service.pool.put_back(&site, backend, &outcome);
                 });
             }
             Direction::Upload => {}
@@ -371,6 +397,15 @@ impl QueueService {
         lock(&self.state).mark_started(item);
         self.save();
     }
+}
+
+/// How far removing a remote part file may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Open a connection when none is idle (which may ask for a password).
+    MayConnect,
+    /// Use only an idle connection already open; otherwise leave the file.
+    OpenOnly,
 }
 
 #[cfg(test)]
