@@ -441,4 +441,41 @@ mod tests {
         assert_eq!(std::fs::read(local.path().join("a.bin")).unwrap(), b"0123456789");
         assert_eq!(pool.idle_count(&item.site), 1, "the connection went back to the pool");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forgetting_uploads_removes_a_remote_part_only_over_a_connection_already_open() {
+        let config = tempfile::tempdir().unwrap();
+        let (ctx, events) = test_context(config.path());
+        let server = Arc::new(FakeServer::default());
+        let pool = Arc::new(ConnectionPool::new(2));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default(), true));
+        let upload = |remote: &str, host: &str| {
+            let mut item = queued_item(remote, ItemState::Paused);
+            item.direction = Direction::Upload;
+            item.started = true;
+            item.site = crate::model::ConnectSpec::new(crate::model::Protocol::Sftp, host);
+            item
+        };
+        // One site has an idle connection open; the other has none (and could not be reached).
+        let open = upload("/up/open.bin", "open.example");
+        let closed = upload("/up/closed.bin", "closed.example");
+        pool.keep(&open.site, FakeBackend::boxed(&server, 1));
+        for part in ["/up/.open.bin.ferry-part", "/up/.closed.bin.ferry-part"] {
+            lock(&server.files).insert(part.into(), b"part".to_vec());
+        }
+        let items: Vec<ItemId> = queue.restore(vec![open, closed]).iter().map(|item| item.id).collect();
+        queue.forget(&items);
+        let cleared = next_event(&events, |event| match event {
+            Event::Queue(QueueEvent::Cleared { items }) => Some(items),
+            _ => None,
+        });
+        assert_eq!(cleared, items);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while lock(&server.files).contains_key("/up/.open.bin.ferry-part") {
+            assert!(std::time::Instant::now() < deadline, "the part on the open connection is removed");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(lock(&server.files).contains_key("/up/.closed.bin.ferry-part"), "no connection was opened");
+        assert!(lock(&queue.state).unfinished().is_empty(), "nothing is left to offer again");
+    }
 }
