@@ -55,6 +55,8 @@ impl Lister<'_> {
         let mut folder = match self.second.open_dir(self.session, dir) {
             Ok(Some(folder)) => folder,
             Ok(None) => return Ok(WithNames::Unavailable),
+            // Not worth waiting on a second time.
+            Err(error) if is_connection_error(&error) => return Err(ssh_error(&error, &context)),
             // The plain listing says why in its own words (a missing folder, no permission).
             Err(_) => return Ok(WithNames::Unavailable),
         };
