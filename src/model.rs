@@ -169,6 +169,19 @@ impl ConnectSpec {
         let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
         format!("{}://{}{}:{}", self.protocol.scheme(), user, host, self.port)
     }
+
+    /// A short name for the site, as a person would say it: `user@host`, just the host for an
+    /// anonymous FTP login, the port only when it is not the protocol's own, "Local" for the disk.
+    pub fn site_name(&self) -> String {
+        if self.protocol == Protocol::Local {
+            return "Local".to_string();
+        }
+        let anonymous = self.user.is_empty() || self.user.eq_ignore_ascii_case("anonymous");
+        let user = if anonymous { String::new() } else { format!("{}@", self.user) };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let port = if self.port == self.protocol.default_port() { String::new() } else { format!(":{}", self.port) };
+        escape_control(&format!("{user}{host}{port}"))
+    }
 }
 
 impl fmt::Debug for ConnectSpec {
@@ -265,5 +278,18 @@ mod tests {
         assert!(!format!("{spec:?}").contains("hunter2"));
         let saved = serde_json::to_string(&spec).unwrap();
         assert!(!saved.contains("hunter2") && !saved.contains("opensesame"), "{saved}");
+    }
+
+    #[test]
+    fn a_site_is_named_user_at_host() {
+        let mut spec = ConnectSpec::new(Protocol::Sftp, "example.org");
+        spec.user = "alice".into();
+        assert_eq!(spec.site_name(), "alice@example.org");
+        spec.port = 2222;
+        assert_eq!(spec.site_name(), "alice@example.org:2222");
+        let mut anonymous = ConnectSpec::new(Protocol::Ftp, "::1");
+        anonymous.user = "anonymous".into();
+        assert_eq!(anonymous.site_name(), "[::1]");
+        assert_eq!(ConnectSpec::new(Protocol::Local, "").site_name(), "Local");
     }
 }

@@ -111,9 +111,12 @@ impl FerryApp {
                 };
                 tab.session = Some(session);
                 tab.connecting = None;
-                tab.title = url.clone();
+                // A bookmark's tab keeps the bookmark's name; any other is named by its site.
+                if tab.bookmark.is_none() {
+                    tab.title = super::tabs::title_for_url(&url);
+                }
                 tab.pane.set_home(home.clone());
-                self.status = format!("Connected to {url}");
+                self.status = format!("Connected to {}", tab.title);
             }
         }
         let path = path.filter(|path| !path.is_empty()).or(start);

@@ -20,8 +20,10 @@ pub(super) enum Intent {
     Pane { target: Target, action: PaneAction },
     /// A command a widget already phrased: a queue button, the answer to a worker's question.
     Worker(Command),
-    /// Resume or discard the transfers the last run left unfinished.
-    Unfinished(ItemAction),
+    /// Resume the transfers the last run left unfinished.
+    ResumeUnfinished,
+    /// Forget the transfers the last run left unfinished, without connecting anywhere.
+    DiscardUnfinished,
     /// Something asked of the site manager.
     Site(SiteAction),
     /// Open an empty remote tab.
@@ -46,6 +48,10 @@ pub(super) enum Intent {
     Chmod { target: Target, entries: Vec<Entry>, choice: PermissionsChoice },
 }
 
+/// What "Discard" on the unfinished transfers does, for its hover text.
+pub(super) const DISCARD_HINT: &str = "Forget these transfers and their partial files on this computer. \
+     Partial uploads on a server (named .NAME.ferry-part) are left there, unless a connection to it is open.";
+
 impl FerryApp {
     /// Acts on what the user asked for this frame, in the order they asked.
     pub(super) fn apply(&mut self, intents: Vec<Intent>) {
@@ -54,10 +60,15 @@ impl FerryApp {
                 Intent::Connect(request) => self.handle_connect_request(request),
                 Intent::Pane { target, action } => self.handle_pane_action(target, action),
                 Intent::Worker(command) => self.requests.send(command),
-                Intent::Unfinished(action) => {
+                Intent::ResumeUnfinished => {
                     for item in self.unfinished.drain(..) {
+                        let action = ItemAction::Resume;
                         self.requests.send(Command::Queue(QueueCommand::Action { item, action }));
                     }
+                }
+                Intent::DiscardUnfinished => {
+                    let items = std::mem::take(&mut self.unfinished);
+                    self.requests.send(Command::Queue(QueueCommand::Forget { items }));
                 }
                 Intent::Site(action) => self.handle_site_action(action),
                 Intent::NewTab => {

@@ -8,7 +8,6 @@ use super::tab_strip::TabStrip;
 use super::{FerryApp, Target};
 use crate::gui::pane::{PaneAction, Side};
 use crate::gui::settings::ThemeChoice;
-use crate::worker::ItemAction;
 
 /// What the layout itself remembers between frames: which side has the keyboard, the bottom
 /// panel's tab, the Help window, and the height both panes' header strips share.
@@ -148,10 +147,10 @@ impl FerryApp {
                 let count = self.unfinished.len();
                 ui.label(format!("{count} transfer{} left unfinished last time", if count == 1 { "" } else { "s" }));
                 if ui.button("Resume all").clicked() {
-                    intents.push(Intent::Unfinished(ItemAction::Resume));
+                    intents.push(Intent::ResumeUnfinished);
                 }
-                if ui.button("Discard").clicked() {
-                    intents.push(Intent::Unfinished(ItemAction::Cancel));
+                if ui.button("Discard").on_hover_text(super::intent::DISCARD_HINT).clicked() {
+                    intents.push(Intent::DiscardUnfinished);
                 }
             });
         });

@@ -218,7 +218,7 @@ impl FerryApp {
     fn connect(&mut self, spec: ConnectSpec, path: Option<String>) {
         let id = self.free_tab();
         let Some(tab) = self.tab_mut(id) else { return };
-        tab.title = spec.display_url();
+        tab.title = spec.site_name();
         tab.spec = Some(spec.clone());
         tab.bookmark = None;
         tab.pane.set_loading(true);

@@ -49,6 +49,7 @@ impl FerryApp {
     /// Connects to a bookmark in the active tab when it is free, else in a new tab.
     pub(super) fn connect_bookmark(&mut self, id: BookmarkId) {
         let name = self.sites.find(&id).map(|b| b.name.clone()).unwrap_or_else(|| id.0.clone());
+        self.open_site_local_folder(&id);
         let tab = self.free_tab();
         let request = self.requests.request(Pending::Connect { target: Target::Tab(tab), path: None }, |request| {
             Command::Session(SessionCommand::ConnectBookmark { request, id: id.clone() })
@@ -61,6 +62,14 @@ impl FerryApp {
             tab.pane.set_loading(true);
         }
         self.status = format!("Connecting to {name}...");
+    }
+
+    /// Takes the local pane to the site's local folder, where the site names one.
+    fn open_site_local_folder(&mut self, id: &BookmarkId) {
+        let folder = self.sites.find(id).and_then(|bookmark| bookmark.local_dir.clone());
+        if let Some(folder) = folder.filter(|folder| !folder.as_os_str().is_empty()) {
+            self.navigate(Target::Local, folder.to_string_lossy().into_owned());
+        }
     }
 
     /// Opens the site manager with the active tab's connection as a new bookmark, in the folder

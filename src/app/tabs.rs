@@ -116,3 +116,12 @@ impl Tabs {
         }
     }
 }
+
+/// A tab's name for the site at `url`: `user@host` (see `ConnectSpec::site_name`), or the URL
+/// itself, without password, where it does not parse.
+pub(super) fn title_for_url(url: &str) -> String {
+    match crate::url::parse_url(url) {
+        Ok(parsed) => parsed.spec.site_name(),
+        Err(_) => crate::model::escape_control(&crate::url::mask_password(url)),
+    }
+}

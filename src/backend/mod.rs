@@ -10,6 +10,7 @@ mod ftp_reply;
 pub mod local;
 pub mod sftp;
 mod sftp_error;
+mod sftp_listing;
 mod sftp_raw;
 mod sftp_wire;
 mod sftp_write;

@@ -12,8 +12,9 @@ use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
+use super::sftp_listing::Lister;
 pub use super::sftp_raw::libssh2_version_string;
-use super::sftp_raw::{PosixRename, PosixRenamer};
+use super::sftp_raw::{PosixRename, SecondChannel};
 use super::sftp_wire as wire;
 use super::sftp_write::PipelinedWriter;
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
@@ -30,9 +31,10 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 struct Connection {
     session: Session,
     sftp: Sftp,
-    /// The second SFTP channel for `posix-rename@openssh.com`, opened at the first overwrite. It
-    /// holds its own handle on the session, so it is shut down before the session is freed.
-    posix_rename: PosixRenamer,
+    /// The second SFTP channel for `posix-rename@openssh.com` and listings with `ls -l` lines,
+    /// opened when first needed. It holds its own handle on the session, so it is shut down
+    /// before the session is freed.
+    second: SecondChannel,
 }
 
 /// One logged-in SFTP connection.
@@ -135,7 +137,7 @@ fn open_session(
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
     let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
     wire::note("SFTP channel open");
-    Ok(Connection { session, sftp, posix_rename: PosixRenamer::default() })
+    Ok(Connection { session, sftp, second: SecondChannel::default() })
 }
 
 /// Asks for host key types we already know for this host first, so a server with several keys
@@ -258,7 +260,7 @@ fn key_file_is_encrypted(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
+pub(super) fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
     let kind = match stat.perm.map(|p| p & 0o170000) {
         Some(0o040000) => EntryKind::Dir,
         Some(0o100000) => EntryKind::File,
@@ -295,42 +297,7 @@ impl Backend for SftpBackend {
         let dir = self.absolute(path);
         let limits = self.limits;
         self.request(format!("OPENDIR {dir}"), move |c| {
-            let context = format!("listing {dir}");
-            let mut handle = c.sftp.opendir(Path::new(&dir)).map_err(|e| ssh_error(&e, &context))?;
-            let mut entries = Vec::new();
-            // The names' bytes: a server could send few entries with huge names.
-            let mut name_bytes: u64 = 0;
-            loop {
-                match handle.readdir() {
-                    Ok((name, stat)) => {
-                        // The raw name as the server sent it: filtering hostile names is the caller's job.
-                        let name = name.to_string_lossy().into_owned();
-                        if name == "." || name == ".." {
-                            continue;
-                        }
-                        if entries.len() >= limits.listing_entries {
-                            return Err(limits.too_many_entries(&dir));
-                        }
-                        name_bytes += name.len() as u64;
-                        if name_bytes > limits.listing_bytes {
-                            return Err(limits.too_many_listing_bytes(&dir));
-                        }
-                        let mut entry = entry_from_stat(name, &stat);
-                        if entry.kind == EntryKind::Symlink {
-                            let link = join_remote(&dir, &entry.name);
-                            entry.link_target =
-                                c.sftp.readlink(Path::new(&link)).ok().map(|t| t.to_string_lossy().into_owned());
-                        }
-                        entries.push(entry);
-                    }
-                    // SSH_FX_EOF ends the listing.
-                    Err(e) if matches!(e.code(), ErrorCode::Session(-16)) || matches!(e.code(), ErrorCode::SFTP(1)) => {
-                        break;
-                    }
-                    Err(e) => return Err(ssh_error(&e, &context)),
-                }
-            }
-            Ok(entries)
+            Lister { session: &c.session, sftp: &c.sftp, second: &mut c.second, limits }.list(&dir)
         })
         .await
     }
@@ -382,7 +349,7 @@ impl Backend for SftpBackend {
         let (full_from, full_to) = (self.absolute(from), self.absolute(to));
         let renamed = self
             .request(format!("posix-rename@openssh.com {full_from} {full_to}"), move |c| {
-                c.posix_rename
+                c.second
                     .rename(&c.session, &full_from, &full_to)
                     .map_err(|e| ssh_error(&e, &format!("renaming {full_from} over {full_to}")))
             })

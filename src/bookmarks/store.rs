@@ -357,7 +357,10 @@ fn parse(bytes: &[u8]) -> std::result::Result<BookmarkFile, Unusable> {
         Some(_) => {}
         None => return Err(Unusable::Damaged("no format version".into())),
     }
-    serde_json::from_value(value).map_err(|e| Unusable::Damaged(e.to_string()))
+    let mut file: BookmarkFile = serde_json::from_value(value).map_err(|e| Unusable::Damaged(e.to_string()))?;
+    // Older Ferrys recorded the local disk ("file://:0") as a recent connection: it is no site.
+    file.recent.retain(|url| crate::url::parse_url(url).is_ok());
+    Ok(file)
 }
 
 /// Syncs the folder holding `path`, so the rename that replaced the file survives a power cut
@@ -494,6 +497,15 @@ mod tests {
             .find(|p| p.to_string_lossy().contains(".broken-"))
             .unwrap();
         assert_eq!(std::fs::read(kept).unwrap(), newer);
+    }
+
+    #[test]
+    fn the_local_disk_saved_as_recent_by_an_older_ferry_is_dropped_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BookmarkStore::at(dir.path().join("bookmarks.json"));
+        let old = r#"{"version": 1, "recent": ["file://:0", "sftp://me@example.org:22", "file:///home/me"]}"#;
+        std::fs::write(store.path(), old).unwrap();
+        assert_eq!(store.load().unwrap().file.recent, vec!["sftp://me@example.org:22".to_string()]);
     }
 
     #[test]

@@ -170,6 +170,8 @@ struct Tally {
     running: usize,
     /// Items that "Clear finished" would remove.
     finished: usize,
+    /// Items that failed: the status bar names them, so it never reads as all well beside red rows.
+    failed: usize,
 }
 
 impl Tally {
@@ -187,6 +189,7 @@ impl Tally {
             active: usize::from(matches!(state, ItemState::Queued | ItemState::Running)),
             running: usize::from(state == ItemState::Running),
             finished: usize::from(state.is_finished()),
+            failed: usize::from(state == ItemState::Failed),
         }
     }
 
@@ -198,6 +201,7 @@ impl Tally {
         self.active += share.active;
         self.running += share.running;
         self.finished += share.finished;
+        self.failed += share.failed;
     }
 
     fn remove(&mut self, share: Tally) {
@@ -208,6 +212,7 @@ impl Tally {
         self.active = self.active.saturating_sub(share.active);
         self.running = self.running.saturating_sub(share.running);
         self.finished = self.finished.saturating_sub(share.finished);
+        self.failed = self.failed.saturating_sub(share.failed);
     }
 }
 
@@ -267,18 +272,25 @@ impl QueuePanel {
         commands
     }
 
-    /// The totals for the status bar, while anything is queued or running.
+    /// The totals for the status bar, while anything is queued or running, or failed and not
+    /// cleared: the same counts the rows show.
     pub fn status(&self) -> Option<QueueStatus> {
-        if self.tally.active == 0 {
+        if self.tally.active == 0 && self.tally.failed == 0 {
             return None;
         }
         let tally = self.tally;
         let fraction =
             if tally.total == 0 { 0.0 } else { (tally.bytes as f64 / tally.total as f64).clamp(0.0, 1.0) as f32 };
-        let mut parts = vec![
-            format!("{} of {} {}", tally.done_files, tally.files, if tally.files == 1 { "file" } else { "files" }),
-            format!("{} of {}", format_bytes(tally.bytes), format_bytes(tally.total)),
-        ];
+        let mut parts = vec![format!(
+            "{} of {} {}",
+            tally.done_files,
+            tally.files,
+            if tally.files == 1 { "file" } else { "files" }
+        )];
+        if tally.failed > 0 {
+            parts.push(format!("{} failed", tally.failed));
+        }
+        parts.push(format!("{} of {}", format_bytes(tally.bytes), format_bytes(tally.total)));
         if let Some(totals) = self.totals.filter(|_| tally.running > 0) {
             if totals.speed >= 1.0 {
                 parts.push(format!("{}/s", format_bytes(totals.speed as u64)));
@@ -378,7 +390,10 @@ impl QueuePanel {
     }
 
     fn table(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let row_height = ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 2.0;
+        let line = ui.text_style_height(&egui::TextStyle::Body);
+        let header_height = ui.spacing().interact_size.y.max(line) + 2.0;
+        // Two lines: the name, and under it the site and both paths.
+        let row_height = ui.spacing().interact_size.y.max(line * 2.0 + ui.spacing().item_spacing.y) + 2.0;
         TableBuilder::new(ui)
             .id_salt("transfer_queue")
             .striped(true)
@@ -389,7 +404,7 @@ impl QueuePanel {
             // As high as the panel, never higher: the panel keeps the height the user gave it.
             .min_scrolled_height(0.0)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::initial(200.0).at_least(80.0).clip(true))
+            .column(Column::initial(300.0).at_least(80.0).clip(true))
             .column(Column::initial(90.0).at_least(70.0))
             .column(Column::initial(100.0).at_least(60.0))
             .column(Column::initial(150.0).at_least(80.0).clip(true))
@@ -397,7 +412,7 @@ impl QueuePanel {
             .column(Column::initial(60.0).at_least(40.0))
             .column(Column::initial(200.0).at_least(80.0).clip(true))
             .column(Column::remainder().at_least(120.0))
-            .header(row_height, |mut header| {
+            .header(header_height, |mut header| {
                 for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
                     header.col(|ui| {
                         ui.strong(title);
@@ -412,13 +427,7 @@ impl QueuePanel {
                     let item = &row.item;
                     let name = escape_control(&item.name());
                     let name = if item.is_folder { format!("{name}/") } else { name };
-                    table_row.col(|ui| {
-                        ui.label(&name).on_hover_text(format!(
-                            "{}\n{}",
-                            escape_control(&item.remote),
-                            escape_control(&item.local.display().to_string())
-                        ));
-                    });
+                    table_row.col(|ui| name_cell(ui, &name, item));
                     table_row.col(|ui| direction_cell(ui, item.direction));
                     table_row.col(|ui| {
                         ui.add(egui::ProgressBar::new(row.fraction()).show_percentage())
@@ -464,6 +473,31 @@ impl QueuePanel {
                     });
                 });
             });
+    }
+}
+
+/// The name, and under it where the item moves, e.g. "alice@example.org: /srv/a.txt to
+/// /home/alice/a.txt", cut to the column; the whole paths show on hover.
+fn name_cell(ui: &mut egui::Ui, name: &str, item: &QueueItem) {
+    let (from, to) = endpoints(item);
+    let site = item.site.site_name();
+    let hover = format!("{site}\nFrom: {from}\nTo: {to}");
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        ui.label(name).on_hover_text(&hover);
+        let route = egui::RichText::new(format!("{site}: {from} to {to}")).small().weak();
+        ui.add(egui::Label::new(route).truncate()).on_hover_text(&hover);
+    });
+}
+
+/// Where an item's bytes come from and where they go, as paths a user can read: the remote path
+/// and the local one, in the direction of the transfer.
+fn endpoints(item: &QueueItem) -> (String, String) {
+    let remote = escape_control(&item.remote);
+    let local = escape_control(&item.local.display().to_string());
+    match item.direction {
+        Direction::Download => (remote, local),
+        Direction::Upload => (local, remote),
     }
 }
 

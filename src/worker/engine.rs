@@ -119,6 +119,7 @@ impl Engine {
             }
             QueueCommand::Action { item, action } => self.queue.apply(item, action),
             QueueCommand::ClearFinished => self.queue.clear_finished(),
+            QueueCommand::Forget { items } => self.queue.forget(&items),
             QueueCommand::SetConcurrency { limit } => self.queue.set_concurrency(limit),
         }
     }

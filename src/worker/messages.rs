@@ -86,6 +86,10 @@ pub enum QueueCommand {
     Action { item: ItemId, action: ItemAction },
     /// Remove finished items from the queue. Answered by `QueueCleared`.
     ClearFinished,
+    /// Drop these items, whatever their state, without a word to any server: their local part
+    /// files go, a remote part file only over an idle connection to its site that is already
+    /// open (no connecting, so no question about a password or a key). Answered by `QueueCleared`.
+    Forget { items: Vec<ItemId> },
     /// Change how many queue items run at once.
     SetConcurrency { limit: usize },
 }

@@ -185,6 +185,20 @@ impl QueueState {
         finished.iter().filter_map(|id| self.items.remove(id)).collect()
     }
 
+    /// Removes these items, whatever their state; returns each with the task that was moving it.
+    pub(super) fn forget(&mut self, ids: &[ItemId]) -> Vec<(QueueItem, Option<tokio::task::AbortHandle>)> {
+        let known: Vec<ItemId> = ids.iter().copied().filter(|id| self.items.contains_key(id)).collect();
+        self.folders.remove(&known);
+        known
+            .iter()
+            .filter_map(|id| {
+                self.queued.remove(id);
+                let task = self.running.remove(id);
+                self.items.remove(id).map(|item| (item, task))
+            })
+            .collect()
+    }
+
     /// Records how an attempt ended and returns the item as it is now.
     pub(super) fn finish(&mut self, id: ItemId, outcome: Outcome) -> Option<QueueItem> {
         self.running.remove(&id);

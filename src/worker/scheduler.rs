@@ -110,7 +110,7 @@ impl QueueService {
                 task.abort();
             }
             if let Some(item) = &applied.left_behind {
-                self.leave_nothing_behind(item);
+                self.leave_nothing_behind(item, Reach::MayConnect);
             }
             self.changed(applied.item);
         }
@@ -125,16 +125,32 @@ impl QueueService {
         let removed = state.clear_finished();
         for item in &removed {
             // A failed item could have been retried from its part file; cleared, it never will.
-            self.leave_nothing_behind(item);
+            self.leave_nothing_behind(item, Reach::MayConnect);
         }
         self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items: removed.iter().map(|item| item.id).collect() }));
     }
 
+    /// Drops items without connecting anywhere (see `QueueCommand::Forget`).
+    pub(super) fn forget(self: &Arc<Self>, ids: &[ItemId]) {
+        let removed = lock(&self.state).forget(ids);
+        for (item, task) in &removed {
+            if let Some(task) = task {
+                task.abort();
+            }
+            self.leave_nothing_behind(item, Reach::OpenOnly);
+        }
+        let items = removed.iter().map(|(item, _)| item.id).collect();
+        self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items }));
+        self.save_now();
+        self.pump();
+    }
+
     /// Removes what an unfinished transfer of `item` wrote under its temporary name: the local
-    /// part file of a download at once, the remote one of an upload in the background, on a
-    /// pooled or new connection (best effort: the server may be gone). Items written in place
-    /// leave nothing to remove.
-    fn leave_nothing_behind(self: &Arc<Self>, item: &QueueItem) {
+    /// part file of a download at once, the remote one of an upload in the background (best
+    /// effort: the server may be gone), on a pooled or new connection or, with
+    /// `Reach::OpenOnly`, only on an idle one already open. Items written in place leave nothing
+    /// to remove.
+    fn leave_nothing_behind(self: &Arc<Self>, item: &QueueItem, reach: Reach) {
         if item.is_folder || item.state == ItemState::Done || item.state == ItemState::Skipped {
             return;
         }
@@ -143,14 +159,24 @@ impl QueueService {
                 let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
             }
             Direction::Upload if !item.site.uploads_in_place && item.started => {
+                let idle = self.pool.take(&item.site);
+                if idle.is_none() && reach == Reach::OpenOnly {
+                    return;
+                }
                 let service = self.clone();
                 let site = item.site.clone();
                 let part = crate::transfer::names::remote_part_path(&item.remote);
                 let request = item.request;
                 tokio::spawn(async move {
-                    let Ok(mut backend) = service.pool.checkout(&service.ctx, request, &site).await else { return };
-                    let _ = backend.remove_file(&part).await;
-                    service.pool.keep(&site, backend);
+                    let mut backend = match idle {
+                        Some(backend) => backend,
+                        None => match service.pool.checkout(&service.ctx, request, &site).await {
+                            Ok(backend) => backend,
+                            Err(_) => return,
+                        },
+                    };
+                    let outcome = backend.remove_file(&part).await;
+                    service.pool.put_back(&site, backend, &outcome);
                 });
             }
             Direction::Upload => {}
@@ -380,6 +406,15 @@ impl QueueService {
     }
 }
 
+/// How far removing a remote part file may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Open a connection when none is idle (which may ask for a password).
+    MayConnect,
+    /// Use only an idle connection already open; otherwise leave the file.
+    OpenOnly,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,5 +447,42 @@ mod tests {
         assert_eq!(done.state, ItemState::Done, "{done:#?}");
         assert_eq!(std::fs::read(local.path().join("a.bin")).unwrap(), b"0123456789");
         assert_eq!(pool.idle_count(&item.site), 1, "the connection went back to the pool");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forgetting_uploads_removes_a_remote_part_only_over_a_connection_already_open() {
+        let config = tempfile::tempdir().unwrap();
+        let (ctx, events) = test_context(config.path());
+        let server = Arc::new(FakeServer::default());
+        let pool = Arc::new(ConnectionPool::new(2));
+        let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default(), true));
+        let upload = |remote: &str, host: &str| {
+            let mut item = queued_item(remote, ItemState::Paused);
+            item.direction = Direction::Upload;
+            item.started = true;
+            item.site = crate::model::ConnectSpec::new(crate::model::Protocol::Sftp, host);
+            item
+        };
+        // One site has an idle connection open; the other has none (and could not be reached).
+        let open = upload("/up/open.bin", "open.example");
+        let closed = upload("/up/closed.bin", "closed.example");
+        pool.keep(&open.site, FakeBackend::boxed(&server, 1));
+        for part in ["/up/.open.bin.ferry-part", "/up/.closed.bin.ferry-part"] {
+            lock(&server.files).insert(part.into(), b"part".to_vec());
+        }
+        let items: Vec<ItemId> = queue.restore(vec![open, closed]).iter().map(|item| item.id).collect();
+        queue.forget(&items);
+        let cleared = next_event(&events, |event| match event {
+            Event::Queue(QueueEvent::Cleared { items }) => Some(items),
+            _ => None,
+        });
+        assert_eq!(cleared, items);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while lock(&server.files).contains_key("/up/.open.bin.ferry-part") {
+            assert!(std::time::Instant::now() < deadline, "the part on the open connection is removed");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(lock(&server.files).contains_key("/up/.closed.bin.ferry-part"), "no connection was opened");
+        assert!(lock(&queue.state).unfinished().is_empty(), "nothing is left to offer again");
     }
 }

@@ -446,3 +446,55 @@ fn a_row_waiting_to_retry_shows_no_stale_speed_or_eta() {
     harness.get_by_label("2.00 MiB/s");
     harness.get_by_label("14 s");
 }
+
+#[test]
+fn each_row_names_its_site_and_where_it_comes_from_and_goes_to() {
+    let mut panel = QueuePanel::default();
+    let mut download = item(1, "/srv/reports/2026/big.iso", Direction::Download, MIB, ItemState::Queued);
+    download.site.user = "alice".into();
+    let mut upload = item(2, "/srv/photo.jpg", Direction::Upload, MIB, ItemState::Queued);
+    upload.site = ConnectSpec::new(Protocol::Ftp, "files.example.org");
+    upload.site.user = "anonymous".into();
+    upload.local = "/home/me/Pictures/photo.jpg".into();
+    panel.apply(&enqueued(vec![download, upload]));
+    let mut harness = queue_harness(panel);
+    harness.run();
+    // A download goes from the server to the disk, an upload the other way.
+    for route in [
+        "alice@127.0.0.1: /srv/reports/2026/big.iso to /tmp/ferry-test/srv/reports/2026/big.iso",
+        "files.example.org: /home/me/Pictures/photo.jpg to /srv/photo.jpg",
+    ] {
+        assert!(harness.query_by_label(route).is_some(), "\"{route}\" is shown: {:#?}", harness.root());
+    }
+    // The name is still there, on the line above, with the whole paths on hover.
+    harness.get_by_label("big.iso").hover();
+    harness.run();
+    assert!(
+        harness.query_by_label_contains("From: /srv/reports/2026/big.iso").is_some(),
+        "the hover text names the source: {:#?}",
+        harness.root()
+    );
+}
+
+#[test]
+fn the_status_bar_counts_the_failed_rows_as_the_rows_show_them() {
+    let mut panel = QueuePanel::default();
+    let items: Vec<QueueItem> =
+        (1..=4).map(|n| item(n, &format!("/srv/f{n}.bin"), Direction::Download, MIB, ItemState::Queued)).collect();
+    panel.apply(&enqueued(items.clone()));
+    let finish = |panel: &mut QueuePanel, index: usize, state: ItemState| {
+        let mut changed = items[index].clone();
+        changed.state = state;
+        changed.bytes_done = if state == ItemState::Done { MIB } else { 0 };
+        panel.apply(&QueueEvent::Changed { item: Box::new(changed) });
+    };
+    finish(&mut panel, 0, ItemState::Done);
+    finish(&mut panel, 1, ItemState::Failed);
+    let status = panel.status().expect("a queue with waiting items has a status");
+    assert_eq!(status.text, "1 of 4 files · 1 failed · 1.00 MiB of 4.00 MiB");
+    // Once the rest end, the failure is still told: the rows show it in red until cleared.
+    finish(&mut panel, 2, ItemState::Done);
+    finish(&mut panel, 3, ItemState::Failed);
+    let status = panel.status().expect("failed rows are still there");
+    assert_eq!(status.text, "2 of 4 files · 2 failed · 2.00 MiB of 4.00 MiB");
+}

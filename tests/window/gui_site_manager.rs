@@ -344,6 +344,10 @@ fn connect_saves_pending_edits_first() {
     click(&mut harness, "Connect");
     assert!(matches!(harness.state().actions.as_slice(), [SiteAction::Connect(id)] if id.0 == "nas"));
 
+    assert!(!harness.state().manager.is_open(), "the site manager steps aside once it connects");
+
+    harness.state_mut().manager.open();
+    harness.run();
     harness.state_mut().actions.clear();
     set_text(&mut harness, "Port", "2222");
     click(&mut harness, "Connect");

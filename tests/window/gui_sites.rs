@@ -146,7 +146,6 @@ fn the_site_manager_connects_a_site_and_save_as_bookmark_keeps_an_open_connectio
         .click();
     wait_until(&mut harness, "connected from the site manager", |h| shown(h, "from-manager.txt"));
 
-    click(&mut harness, "Close");
     open_file_menu(&mut harness);
     click(&mut harness, "Save as bookmark...");
     wait_until(&mut harness, "a draft of the open connection", |h| h.query_all_by_label("Save").next().is_some());

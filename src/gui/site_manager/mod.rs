@@ -24,6 +24,9 @@ pub use form::{login_label, protocol_label};
 /// The window's title.
 pub const TITLE: &str = "Site manager";
 
+/// The height of the tree and form row: the whole form of a site fits in it.
+const BODY_HEIGHT: f32 = 420.0;
+
 /// Shown under the password field when no keychain answers, so nothing could keep a password.
 pub const NO_KEYCHAIN_NOTE: &str = "No keychain is available: the password will be asked at each connect";
 
@@ -163,7 +166,9 @@ impl SiteManager {
             .collapsible(false)
             .resizable([true, false])
             .show(ctx, |ui| self.window_ui(ui, &mut actions));
-        if !stays_open {
+        // The site manager has done its job once it connects: it steps aside for the site.
+        let connecting = actions.iter().any(|action| matches!(action, SiteAction::Connect(_)));
+        if !stays_open || connecting {
             self.navigate(Step::Close, &mut actions);
         }
         actions
@@ -183,6 +188,9 @@ impl SiteManager {
         self.new_folder_ui(ui);
         ui.separator();
         ui.horizontal_top(|ui| {
+            // As tall as the whole form from the first frame, chosen site or not: the window opens
+            // at its working size instead of growing (past the screen's edge) on the first click.
+            ui.set_min_height(BODY_HEIGHT);
             ui.vertical(|ui| {
                 ui.set_width(260.0);
                 self.tree_ui(ui, actions);

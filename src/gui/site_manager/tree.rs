@@ -45,15 +45,19 @@ impl SiteManager {
         let tree = FolderNode::build(&self.bookmarks, &self.empty_folders, &query);
         let selected = self.editor.as_ref().map(|editor| editor.id.clone());
         let mut events = Vec::new();
-        egui::ScrollArea::vertical().id_salt("site tree").max_height(420.0).auto_shrink([false, true]).show(ui, |ui| {
-            if tree.is_empty() {
-                ui.weak(if query.is_empty() { "No sites yet" } else { "No site matches" });
-            }
-            let mut path = Vec::new();
-            let view =
-                TreeView { bookmarks: &self.bookmarks, selected: selected.as_ref(), expand_all: !query.is_empty() };
-            view.folder_ui(ui, &tree, &mut path, &mut events);
-        });
+        egui::ScrollArea::vertical()
+            .id_salt("site tree")
+            .max_height(super::BODY_HEIGHT)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if tree.is_empty() {
+                    ui.weak(if query.is_empty() { "No sites yet" } else { "No site matches" });
+                }
+                let mut path = Vec::new();
+                let view =
+                    TreeView { bookmarks: &self.bookmarks, selected: selected.as_ref(), expand_all: !query.is_empty() };
+                view.folder_ui(ui, &tree, &mut path, &mut events);
+            });
         for event in events {
             match event {
                 TreeEvent::Select(id) => self.navigate(Step::Select(id), actions),
