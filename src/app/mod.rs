@@ -10,6 +10,7 @@ mod intent;
 mod layout;
 mod requests;
 mod saved_sites;
+mod shortcuts;
 mod sites;
 mod tabs;
 mod window_memory;
@@ -80,6 +81,8 @@ pub struct FerryApp {
     sites: SavedSites,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
+    /// The keyboard between frames: focus rings on or off, the menu bar's buttons.
+    keys: shortcuts::KeyboardState,
 }
 
 impl FerryApp {
@@ -120,6 +123,7 @@ impl FerryApp {
             repaint: ctx.clone(),
             sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
+            keys: shortcuts::KeyboardState::default(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
