@@ -240,3 +240,47 @@ fn alt_or_f10_reaches_the_menus_and_arrows_and_enter_choose_an_entry() {
     harness.run_steps(3);
     assert!(harness.query_by_label("Site manager...").is_none(), "Escape closes it");
 }
+
+const RING_FOLDER: &str = "/tmp/ferry-snapshots/keyboard-local";
+
+const RING_ITEMS: &[crate::gui_snapshots::Item] = &[
+    crate::gui_snapshots::folder("photos", "2025-03-09 11:42"),
+    crate::gui_snapshots::file("budget-2025.ods", 48_213, "2025-01-17 09:12"),
+    crate::gui_snapshots::file("meeting-notes.txt", 1_204, "2025-03-13 14:31"),
+    crate::gui_snapshots::file("todo.md", 3_517, "2025-02-02 10:03"),
+];
+
+/// A picture of the ring on the row the keyboard is on (and on the list that has the keyboard),
+/// reached by F6 and the arrows, in `theme`.
+fn focus_ring_snapshot(name: &str, theme: egui::Theme) {
+    use crate::gui_snapshots;
+    let _one_at_a_time = gui_snapshots::ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    std::fs::create_dir_all(gui_snapshots::FIXTURE_ROOT).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(gui_snapshots::FIXTURE_ROOT, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    gui_snapshots::make_folder(std::path::Path::new(RING_FOLDER), RING_ITEMS);
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = gui_snapshots::window_showing(config.path(), 1.0, RING_FOLDER);
+    wait_for(&mut harness, "meeting-notes.txt");
+    harness.ctx.set_theme(theme);
+    harness.remove_cursor();
+    press(&mut harness, Key::F6);
+    press_with(&mut harness, Modifiers::SHIFT, Key::F6);
+    press(&mut harness, Key::ArrowDown);
+    press(&mut harness, Key::ArrowDown);
+    harness.run_steps(4);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Local files"));
+    harness.snapshot(name);
+}
+
+#[test]
+fn focus_ring_on_a_row_light() {
+    focus_ring_snapshot("focus_ring_on_a_row_light", egui::Theme::Light);
+}
+
+#[test]
+fn focus_ring_on_a_row_dark() {
+    focus_ring_snapshot("focus_ring_on_a_row_dark", egui::Theme::Dark);
+}
