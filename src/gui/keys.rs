@@ -255,11 +255,6 @@ pub fn take(ctx: &Context, action: KeyAction) -> Option<Modifiers> {
     })
 }
 
-/// The keys the Help window shows for `action` ("F6").
-pub fn keys_of(action: KeyAction) -> &'static str {
-    SHORTCUTS.iter().find(|shortcut| shortcut.action == Some(action)).map_or("", |shortcut| shortcut.keys)
-}
-
 /// Draws the ring that shows where the keyboard is: two points wide, in the theme's selection
 /// colour, which stands out on the light and the dark theme alike.
 pub fn paint_focus_ring(painter: &egui::Painter, rect: egui::Rect) {
