@@ -114,7 +114,7 @@ impl FerryApp {
                 });
                 vec![file.response.id, view.response.id, help.response.id]
             });
-            self.keys.set_menu_buttons(bar.inner);
+            self.keys.menus.set_buttons(bar.inner);
         });
     }
 

@@ -8,6 +8,7 @@ mod file_ops;
 mod help;
 mod intent;
 mod layout;
+mod menu_keys;
 mod requests;
 mod saved_sites;
 mod shortcuts;

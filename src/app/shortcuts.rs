@@ -1,9 +1,9 @@
 //! The window's own keys, before any widget sees them: Ctrl+K to the Host field, F6 and Shift+F6
 //! around the areas (local pane, remote pane, queue, connect bar), F10 or Alt alone to the menu
-//! bar (Down or Enter there opens a menu with its first entry focused); and, after drawing, the
-//! ring around whatever has the keyboard, shown only while the keyboard is being used.
+//! bar (`menu_keys` does the rest there); and, after drawing, the ring around whatever has the
+//! keyboard, shown only while the keyboard is being used.
 
-use egui::{Context, Event, FocusDirection, Id, Key, Modifiers};
+use egui::{Context, Event, Modifiers};
 
 use super::FerryApp;
 use crate::gui::connect_bar::ConnectBar;
@@ -18,17 +18,8 @@ pub(super) struct KeyboardState {
     keyboard_in_use: bool,
     /// Alt went down alone; released with nothing else pressed, it opens the menu bar.
     alt_alone: bool,
-    /// The menu bar's buttons (File, View, Help), as drawn last frame.
-    menu_buttons: Vec<Id>,
-    /// A menu was opened from the keyboard: its first entry takes the focus on the next frame.
-    focus_first_entry: bool,
-}
-
-impl KeyboardState {
-    /// The menu bar's buttons, in order, as drawn this frame.
-    pub(super) fn set_menu_buttons(&mut self, buttons: Vec<Id>) {
-        self.menu_buttons = buttons;
-    }
+    /// The menu bar by keyboard.
+    pub(super) menus: super::menu_keys::MenuKeys,
 }
 
 /// The parts of the window F6 moves between, in order.
@@ -59,12 +50,10 @@ impl FerryApp {
         if keys::take(ctx, KeyAction::PreviousArea).is_some() {
             self.move_to_area(ctx, AREAS.len() - 1);
         }
-        if (keys::take(ctx, KeyAction::MenuBar).is_some() || alt_tapped)
-            && let Some(&first) = self.keys.menu_buttons.first()
-        {
-            ctx.memory_mut(|memory| memory.request_focus(first));
+        if keys::take(ctx, KeyAction::MenuBar).is_some() || alt_tapped {
+            self.keys.menus.focus_bar(ctx);
         }
-        self.menu_bar_keys(ctx);
+        self.keys.menus.before_bar(ctx);
         // Tab can bring the keyboard to a pane's list too: that pane is then the active one.
         let focused = ctx.memory(|memory| memory.focused());
         for side in [Side::Local, Side::Remote] {
@@ -107,39 +96,6 @@ impl FerryApp {
         tapped
     }
 
-    /// On a menu bar button, Down opens its menu like Enter does, and either puts the keyboard
-    /// on the menu's first entry (egui leaves it on the button).
-    fn menu_bar_keys(&mut self, ctx: &Context) {
-        if self.keys.focus_first_entry && egui::Popup::is_any_open(ctx) {
-            self.keys.focus_first_entry = false;
-            ctx.memory_mut(|memory| memory.move_focus(FocusDirection::Down));
-            return;
-        }
-        self.keys.focus_first_entry = false;
-        let focused = ctx.memory(|memory| memory.focused());
-        if !focused.is_some_and(|id| self.keys.menu_buttons.contains(&id)) || egui::Popup::is_any_open(ctx) {
-            return;
-        }
-        let opening = ctx.input_mut(|input| {
-            let mut opening = false;
-            for event in &mut input.events {
-                if let Event::Key { key, pressed: true, modifiers, .. } = event
-                    && modifiers.is_none()
-                    && matches!(key, Key::ArrowDown | Key::Enter | Key::Space)
-                {
-                    *key = Key::Enter;
-                    opening = true;
-                }
-            }
-            opening
-        });
-        if opening {
-            // Not also a move down to the connect bar.
-            ctx.memory_mut(|memory| memory.move_focus(FocusDirection::None));
-            self.keys.focus_first_entry = true;
-        }
-    }
-
     /// Moves the keyboard `step` areas on (F6), wrapping around.
     fn move_to_area(&mut self, ctx: &Context, step: usize) {
         let focused = ctx.memory(|memory| memory.focused());
@@ -177,7 +133,8 @@ impl FerryApp {
     }
 
     /// Draws the ring around the widget that has the keyboard, while the keyboard is in use.
-    pub(super) fn paint_focus_ring(&self, ctx: &Context) {
+    pub(super) fn paint_focus_ring(&mut self, ctx: &Context) {
+        self.keys.menus.after_bar(ctx);
         if !self.keys.keyboard_in_use {
             return;
         }

@@ -230,15 +230,32 @@ fn alt_or_f10_reaches_the_menus_and_arrows_and_enter_choose_an_entry() {
     for keys in ["Ctrl+K", "F6", "Menu, Shift+F10", "Alt+Left", "Space"] {
         assert!(harness.query_all_by_label(keys).next().is_some(), "Help lists {keys}");
     }
-    // F10 too; Escape closes an open menu.
+    // F10 too: Enter opens File on its first entry.
     press(&mut harness, Key::F10);
     assert_eq!(focused_label(&harness).as_deref(), Some("File"));
     press(&mut harness, Key::Enter);
     harness.run_steps(3);
     assert!(harness.query_by_label("Site manager...").is_some(), "Enter opens File");
+    assert_eq!(focused_label(&harness).as_deref(), Some("Site manager..."), "on its first entry");
+    // Right and Left open the menu beside it, on its first entry; Enter chooses and closes it.
+    press(&mut harness, Key::ArrowRight);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Site manager...").is_none(), "File closed");
+    assert_eq!(focused_label(&harness).as_deref(), Some("Follow the system"), "View open");
+    press(&mut harness, Key::ArrowDown);
+    press(&mut harness, Key::ArrowDown);
+    press(&mut harness, Key::Enter);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark, "Enter chose the dark theme");
+    assert!(harness.query_by_label("Follow the system").is_none(), "and closed the menu");
+    tap_alt(&mut harness);
+    press(&mut harness, Key::ArrowDown);
+    harness.run_steps(3);
+    press(&mut harness, Key::ArrowLeft);
+    harness.run_steps(3);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Keyboard shortcuts"), "Left from File: Help, open");
     press(&mut harness, Key::Escape);
     harness.run_steps(3);
-    assert!(harness.query_by_label("Site manager...").is_none(), "Escape closes it");
+    assert!(harness.query_by_label("Open log folder").is_none(), "Escape closes it");
 }
 
 const RING_FOLDER: &str = "/tmp/ferry-snapshots/keyboard-local";
