@@ -2,6 +2,7 @@
 //! shortcuts to the connect bar and between the areas, the menus, the pane's menu on the Menu
 //! key, every pane action by key, and the queue's rows. No pointer event is sent here.
 
+use crate::support;
 use crate::window_driver;
 
 use egui::{Event, Key, Modifiers};
@@ -256,6 +257,41 @@ fn alt_or_f10_reaches_the_menus_and_arrows_and_enter_choose_an_entry() {
     press(&mut harness, Key::Escape);
     harness.run_steps(3);
     assert!(harness.query_by_label("Open log folder").is_none(), "Escape closes it");
+}
+
+/// A whole task by keyboard alone against a real sshd: Ctrl+K, the URL, Enter to connect, F6 to
+/// the remote pane, a row chosen with the arrows, Enter to download it, F6 to the queue.
+#[test]
+fn connect_choose_and_download_a_file_with_the_keyboard_alone() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    std::fs::write(sshd.data_dir().join("zz-report.txt"), b"quarterly numbers").unwrap();
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(sshd.data_dir()).status().unwrap();
+    let desk = desk();
+    // The host key is known already, so no question comes between (answering it is a dialog's part).
+    std::fs::write(
+        desk.config.path().join("known_hosts"),
+        format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line()),
+    )
+    .unwrap();
+    let mut harness = window(&desk);
+    press_with(&mut harness, Modifiers::CTRL, Key::K);
+    let url = format!("sftp://{}:{}@127.0.0.1:{}", support::TEST_USER, support::TEST_PASSWORD, sshd.port());
+    harness.event(Event::Text(url));
+    press(&mut harness, Key::Enter);
+    wait_for(&mut harness, "zz-report.txt");
+    press(&mut harness, Key::F6);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Remote files"));
+    // Names sort naturally and folders first: the report is the last row.
+    press(&mut harness, Key::End);
+    press(&mut harness, Key::Enter);
+    let local_copy = desk.local.path().join("zz-report.txt");
+    wait_until(&mut harness, "the download", |_| {
+        std::fs::read(&local_copy).ok().as_deref() == Some(&b"quarterly numbers"[..])
+    });
+    press(&mut harness, Key::F6);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Transfers"));
+    wait_until(&mut harness, "the queue says it is done", |h| h.query_all_by_label_contains("Done").next().is_some());
 }
 
 const RING_FOLDER: &str = "/tmp/ferry-snapshots/keyboard-local";
