@@ -1,30 +1,23 @@
-//! The Help menu: the keyboard shortcuts window (the same list the README gives) and opening
-//! the log folder.
+//! The Help menu: the keyboard shortcuts window (drawn from the same table the keys are handled
+//! by) and opening the log folder.
 
 use super::FerryApp;
-
-/// Every keyboard shortcut: keys, and what they do.
-pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("Enter or double-click", "Open the selected folder"),
-    ("Backspace", "Go up to the parent folder"),
-    ("F5", "Refresh the folder"),
-    ("Ctrl+L", "Edit the path"),
-    ("F2", "Rename the selected item"),
-    ("Delete", "Delete the selection (asks first)"),
-    ("Ctrl+A", "Select everything shown"),
-    ("Ctrl+click, Shift+click", "Add to the selection, select a range"),
-    ("Escape", "Clear the selection, close a dialog"),
-    ("Ctrl+Plus, Ctrl+Minus, Ctrl+0", "Zoom in, zoom out, reset zoom"),
-];
+use crate::gui::keys::{Place, SHORTCUTS};
 
 /// Draws the Help window while `open`.
 pub(super) fn show(ctx: &egui::Context, open: &mut bool) {
     egui::Window::new("Keyboard shortcuts").open(open).collapsible(false).resizable(false).show(ctx, |ui| {
-        egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
-            for (keys, action) in SHORTCUTS {
-                ui.strong(*keys);
-                ui.label(*action);
-                ui.end_row();
+        egui::ScrollArea::vertical().max_height(ctx.content_rect().height() * 0.7).show(ui, |ui| {
+            for place in [Place::Window, Place::Pane, Place::Queue] {
+                ui.heading(place.title());
+                egui::Grid::new(("shortcuts", place.title())).striped(true).show(ui, |ui| {
+                    for shortcut in SHORTCUTS.iter().filter(|shortcut| shortcut.place == place) {
+                        ui.strong(shortcut.keys);
+                        ui.label(shortcut.what);
+                        ui.end_row();
+                    }
+                });
+                ui.add_space(6.0);
             }
         });
     });

@@ -53,6 +53,16 @@ impl LayoutState {
     pub(super) fn show_queue(&mut self) {
         self.bottom_tab = BottomTab::Queue;
     }
+
+    /// The side whose pane the keyboard works in.
+    pub(super) fn active_side(&self) -> Side {
+        self.active_side
+    }
+
+    /// Gives the keyboard to the pane on `side`.
+    pub(super) fn set_active_side(&mut self, side: Side) {
+        self.active_side = side;
+    }
 }
 
 impl FerryApp {
@@ -60,6 +70,7 @@ impl FerryApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
+        self.window_keys(&ctx);
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
             if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
@@ -75,14 +86,15 @@ impl FerryApp {
         intents.extend(self.sites.manager.show(&ctx).into_iter().map(Intent::Site));
         self.dialogs.show(&ctx, &mut intents);
         super::help::show(&ctx, &mut self.layout.show_help);
+        self.paint_focus_ring(&ctx);
         intents
     }
 
     fn menu_bar(&mut self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
         let ctx = ui.ctx().clone();
         egui::Panel::top("menu_bar").show(ui, |ui| {
-            egui::MenuBar::new().ui(ui, |ui| {
-                ui.menu_button("File", |ui| {
+            let bar = egui::MenuBar::new().ui(ui, |ui| {
+                let file = ui.menu_button("File", |ui| {
                     if ui.button("Site manager...").clicked() {
                         self.sites.manager.open();
                     }
@@ -99,7 +111,7 @@ impl FerryApp {
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     }
                 });
-                ui.menu_button("View", |ui| {
+                let view = ui.menu_button("View", |ui| {
                     ui.label("Theme");
                     for (theme, label) in [
                         (ThemeChoice::System, "Follow the system"),
@@ -111,7 +123,7 @@ impl FerryApp {
                         }
                     }
                 });
-                ui.menu_button("Help", |ui| {
+                let help = ui.menu_button("Help", |ui| {
                     if ui.button("Keyboard shortcuts").clicked() {
                         self.layout.show_help = true;
                     }
@@ -119,7 +131,9 @@ impl FerryApp {
                         intents.push(Intent::OpenLogFolder);
                     }
                 });
+                vec![file.response.id, view.response.id, help.response.id]
             });
+            self.keys.menus.set_buttons(bar.inner);
         });
     }
 
@@ -251,6 +265,8 @@ impl FerryApp {
         let active = self.layout.active_side == Side::Remote;
         let tab = self.tabs.active_mut()?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.listed_folder().is_none() {
+            // F6 still lands on the remote side, and the ring shows it.
+            crate::gui::pane::focus_target(ui, ui.available_rect_before_wrap(), Side::Remote);
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;
         }

@@ -8,8 +8,10 @@ mod file_ops;
 mod help;
 mod intent;
 mod layout;
+mod menu_keys;
 mod requests;
 mod saved_sites;
+mod shortcuts;
 mod sites;
 mod splitters;
 mod tab_strip;
@@ -82,6 +84,8 @@ pub struct FerryApp {
     sites: SavedSites,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
+    /// The keyboard between frames: focus rings on or off, the menu bar's buttons.
+    keys: shortcuts::KeyboardState,
 }
 
 impl FerryApp {
@@ -122,6 +126,7 @@ impl FerryApp {
             repaint: ctx.clone(),
             sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
+            keys: shortcuts::KeyboardState::default(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());

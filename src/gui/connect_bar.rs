@@ -133,6 +133,11 @@ impl ConnectBar {
         }
     }
 
+    /// The Host field's id (Ctrl+K and F6 put the keyboard there).
+    pub fn host_id() -> egui::Id {
+        egui::Id::unique("ferry_connect_host")
+    }
+
     /// Draws the bar. `suggestions` are the bookmarks and recent connections to offer.
     pub fn show(&mut self, ui: &mut egui::Ui, suggestions: &[Suggestion]) -> Option<ConnectRequest> {
         let mut request = None;
@@ -169,7 +174,10 @@ impl ConnectBar {
 
         let label = ui.label("Host");
         let host = ui.add(
-            egui::TextEdit::singleline(&mut self.host).hint_text("host or sftp://user@host/path").desired_width(220.0),
+            egui::TextEdit::singleline(&mut self.host)
+                .id(Self::host_id())
+                .hint_text("host or sftp://user@host/path")
+                .desired_width(220.0),
         );
         let host = host.labelled_by(label.id);
         if host.changed() {

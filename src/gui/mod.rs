@@ -4,6 +4,7 @@ pub mod connect_bar;
 pub mod dialogs;
 pub mod fonts;
 pub mod icons;
+pub mod keys;
 pub mod log_panel;
 pub mod pane;
 pub mod queue_panel;

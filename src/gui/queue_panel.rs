@@ -2,6 +2,8 @@
 //! cancel, pause, resume and retry, and the totals the status bar shows. It only reflects
 //! worker Events and answers with worker Commands.
 
+mod keyboard;
+
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -31,6 +33,8 @@ pub struct QueuePanel {
     totals: Option<Totals>,
     /// How many items move at once, as the control shows it.
     concurrency: usize,
+    /// The row the keyboard's cursor is on.
+    cursor: Option<ItemId>,
 }
 
 impl Default for QueuePanel {
@@ -41,6 +45,7 @@ impl Default for QueuePanel {
             tally: Tally::default(),
             totals: None,
             concurrency: TransferSettings::default().concurrency,
+            cursor: None,
         }
     }
 }
@@ -264,11 +269,12 @@ impl QueuePanel {
         let mut commands = Vec::new();
         self.toolbar(ui, &mut commands);
         ui.separator();
+        let scroll = self.keyboard(ui, &mut commands);
         if self.order.is_empty() {
             ui.weak("No transfers yet.");
             return commands;
         }
-        self.table(ui, &mut commands);
+        self.table(ui, scroll, &mut commands);
         commands
     }
 
@@ -389,12 +395,14 @@ impl QueuePanel {
         });
     }
 
-    fn table(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn table(&self, ui: &mut egui::Ui, scroll_to: Option<usize>, commands: &mut Vec<Command>) {
         let line = ui.text_style_height(&egui::TextStyle::Body);
         let header_height = ui.spacing().interact_size.y.max(line) + 2.0;
         // Two lines: the name, and under it the site and both paths.
         let row_height = ui.spacing().interact_size.y.max(line * 2.0 + ui.spacing().item_spacing.y) + 2.0;
-        TableBuilder::new(ui)
+        let ring_item = self.ring_item(ui);
+        let ring_painter = ui.painter().clone();
+        let mut builder = TableBuilder::new(ui)
             .id_salt("transfer_queue")
             .striped(true)
             .resizable(true)
@@ -411,7 +419,11 @@ impl QueuePanel {
             .column(Column::initial(80.0).at_least(50.0))
             .column(Column::initial(60.0).at_least(40.0))
             .column(Column::initial(200.0).at_least(80.0).clip(true))
-            .column(Column::remainder().at_least(120.0))
+            .column(Column::remainder().at_least(120.0));
+        if let Some(row) = scroll_to {
+            builder = builder.scroll_to_row(row, None);
+        }
+        builder
             .header(header_height, |mut header| {
                 for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
                     header.col(|ui| {
@@ -425,6 +437,7 @@ impl QueuePanel {
                         return;
                     };
                     let item = &row.item;
+                    table_row.set_selected(self.cursor == Some(item.id));
                     let name = escape_control(&item.name());
                     let name = if item.is_folder { format!("{name}/") } else { name };
                     table_row.col(|ui| name_cell(ui, &name, item));
@@ -460,6 +473,9 @@ impl QueuePanel {
                             }
                         }
                     });
+                    if ring_item == Some(item.id) {
+                        crate::gui::keys::paint_focus_ring(&ring_painter, table_row.response().rect);
+                    }
                     table_row.response().context_menu(|ui| {
                         for action in item.state.actions() {
                             if ui.button(action_label(action)).clicked() {

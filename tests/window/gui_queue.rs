@@ -498,3 +498,59 @@ fn the_status_bar_counts_the_failed_rows_as_the_rows_show_them() {
     let status = panel.status().expect("failed rows are still there");
     assert_eq!(status.text, "2 of 4 files · 2 failed · 2.00 MiB of 4.00 MiB");
 }
+
+fn actions_asked(harness: &Harness<'_, QueueView>) -> Vec<(u64, ItemAction)> {
+    harness
+        .state()
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            Command::Queue(QueueCommand::Action { item, action }) => Some((item.0, *action)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_keyboard_alone_chooses_a_row_then_space_pauses_or_resumes_and_delete_cancels() {
+    let mut panel = mixed_queue();
+    let mut paused = item(4, "/srv/later.zip", Direction::Upload, MIB, ItemState::Paused);
+    paused.started = true;
+    panel.apply(&enqueued(vec![paused]));
+    let mut harness = queue_harness(panel);
+    harness.run();
+    // Tab: Clear finished, Transfers at once, then the list of transfers.
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+    }
+    let list = harness.get_by_label("Transfers");
+    assert!(list.is_focused(), "Tab reaches the list");
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    harness.key_press(egui::Key::Space);
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    assert_eq!(actions_asked(&harness), [(1, ItemAction::Pause), (1, ItemAction::Cancel)], "the running big.iso");
+    // A failed row has nothing to pause or resume; Delete cancels it as its Cancel does.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    harness.key_press(egui::Key::Space);
+    harness.run();
+    assert_eq!(actions_asked(&harness).len(), 2, "Space asks nothing of the failed photo.jpg");
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    assert_eq!(actions_asked(&harness)[2], (2, ItemAction::Cancel));
+    harness.key_press(egui::Key::End);
+    harness.run();
+    harness.key_press(egui::Key::Space);
+    harness.run();
+    assert_eq!(actions_asked(&harness)[3], (4, ItemAction::Resume), "End: the paused later.zip resumes");
+    harness.key_press(egui::Key::Home);
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    assert_eq!(actions_asked(&harness)[4], (1, ItemAction::Cancel), "Home: back on big.iso");
+    assert!(harness.get_by_label("Transfers").is_focused(), "the list keeps the keyboard");
+}

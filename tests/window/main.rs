@@ -16,6 +16,7 @@ mod window_driver;
 mod gui;
 mod gui_dialogs;
 mod gui_hostile_names;
+mod gui_keyboard;
 mod gui_layout;
 mod gui_pane;
 mod gui_queue;

@@ -5,6 +5,7 @@
 mod columns;
 mod drop;
 mod history;
+mod keyboard;
 mod listing;
 mod path_bar;
 mod selection;
@@ -19,6 +20,7 @@ use crate::model::Entry;
 use history::HistoryMove;
 use path_bar::PathEdit;
 
+pub use keyboard::focus_target;
 pub use view::{compare_natural, format_modified, format_permissions};
 
 /// Which side of the window a pane is on.
@@ -132,6 +134,8 @@ pub struct FilePane {
     selected: Vec<bool>,
     /// The entry a Shift+click range starts from.
     anchor: Option<usize>,
+    /// The entry the keyboard's cursor is on (moved by the arrows, toggled by Space).
+    cursor: Option<usize>,
     back: Vec<String>,
     forward: Vec<String>,
     pending_move: Option<HistoryMove>,
@@ -156,6 +160,7 @@ impl FilePane {
             rows_stale: false,
             selected: Vec::new(),
             anchor: None,
+            cursor: None,
             back: Vec::new(),
             forward: Vec::new(),
             pending_move: None,
@@ -224,10 +229,10 @@ impl FilePane {
             self.toolbar(ui, salt, active, &mut actions);
             self.path_bar(ui, salt, active, &mut actions);
             self.refresh_rows();
-            if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() {
-                self.shortcuts(ui, &mut actions);
-            }
+            let list = self.list_focus(ui);
+            let menu_asked = self.keys_may_act(ui, active) && self.shortcuts(ui, &mut actions);
             let row_rects = self.table(ui, salt, &mut actions);
+            self.keyboard_menu(ui, &list, menu_asked, &row_rects, &mut actions);
             self.status_line(ui);
             row_rects
         });

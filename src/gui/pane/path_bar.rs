@@ -5,9 +5,9 @@ use egui::text::CCursorRange;
 use egui::text_edit::TextEditState;
 use egui::{Id, Key, Sense, TextEdit, Ui, Vec2};
 
-use super::selection::take_key;
 use super::{FilePane, HistoryMove, PaneAction};
 use crate::gui::icons;
+use crate::gui::keys::{self, KeyAction};
 use crate::model::{escape_control, join_remote};
 
 /// The path bar while the user types into it.
@@ -20,7 +20,7 @@ pub(super) struct PathEdit {
 impl FilePane {
     pub(super) fn toolbar(&mut self, ui: &mut Ui, salt: Id, active: bool, actions: &mut Vec<PaneAction>) {
         let filter_id = salt.with("filter");
-        if active && !ui.ctx().text_edit_focused() && take_key(ui, Key::F, true) {
+        if active && !ui.ctx().text_edit_focused() && keys::take(ui.ctx(), KeyAction::Filter).is_some() {
             ui.memory_mut(|memory| memory.request_focus(filter_id));
         }
         ui.horizontal(|ui| {
@@ -74,7 +74,11 @@ impl FilePane {
 
     pub(super) fn path_bar(&mut self, ui: &mut Ui, salt: Id, active: bool, actions: &mut Vec<PaneAction>) {
         let edit_id = salt.with("path_edit");
-        if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() && take_key(ui, Key::L, true) {
+        if active
+            && self.path_edit.is_none()
+            && !ui.ctx().text_edit_focused()
+            && keys::take(ui.ctx(), KeyAction::EditPath).is_some()
+        {
             self.path_edit = Some(PathEdit { text: self.path.clone(), just_opened: true });
         }
         ui.horizontal(|ui| {

@@ -48,6 +48,7 @@ impl FilePane {
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
         let pane_resized = column_widths::width_changed(ui.ctx(), salt.with("table_width"), table_rect.width());
+        let ring_row = self.ring_row(ui);
         let mut builder = TableBuilder::new(ui)
             .id_salt(salt.with("table"))
             .striped(true)
@@ -161,6 +162,9 @@ impl FilePane {
                     row_rects.push((index, response.rect));
                     if drop_row.as_deref() == Some(join_remote(path, &entry.name).as_str()) {
                         icons::paint_drop_highlight(&highlight_painter, response.rect, highlight_color);
+                    }
+                    if ring_row == Some(index) {
+                        crate::gui::keys::paint_focus_ring(&highlight_painter, response.rect);
                     }
                     if response.double_clicked() {
                         opened_row = Some(index);
