@@ -2,6 +2,8 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod bar_follows_tab;
+mod connection_banner;
 mod dialog_queue;
 mod events;
 mod file_ops;
@@ -80,6 +82,7 @@ pub struct FerryApp {
     sites: SavedSites,
     /// The config folder, to find the log folder for Help > Open log folder.
     config_dir: std::path::PathBuf,
+    bar_follows: bar_follows_tab::BarFollowsTab,
 }
 
 impl FerryApp {
@@ -120,6 +123,7 @@ impl FerryApp {
             repaint: ctx.clone(),
             sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
+            bar_follows: Default::default(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
@@ -339,6 +343,7 @@ impl eframe::App for FerryApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.bar_follows_active_tab();
         let intents = self.draw(ui);
         if !intents.is_empty() {
             // What the user asked for shows at once, not at the next input.
