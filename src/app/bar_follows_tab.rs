@@ -24,6 +24,12 @@ impl BarFollowsTab {
 }
 
 impl FerryApp {
+    /// The site a tab is on: how it was opened, or for a bookmark's tab the site it reached.
+    pub(super) fn site_of_tab(&self, tab: TabId) -> Option<ConnectSpec> {
+        let open = self.tabs.get(tab)?;
+        open.spec.clone().or_else(|| self.bar_follows.connected_sites.get(&tab).cloned())
+    }
+
     /// Fills the connect bar from the active tab when another tab became the active one.
     pub(super) fn bar_follows_active_tab(&mut self) {
         let Some(tab) = self.tabs.active() else { return };

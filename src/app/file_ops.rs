@@ -158,7 +158,7 @@ impl FerryApp {
         let folder = self.folder_of(target);
         let spec = match target {
             Target::Local => None,
-            Target::Tab(id) => match self.tabs.get(id).and_then(|tab| tab.spec.clone()) {
+            Target::Tab(id) => match self.site_of_tab(id) {
                 Some(spec) => Some(spec),
                 None => return,
             },

@@ -140,7 +140,8 @@ fn a_refused_upload_and_a_download_whose_server_is_gone_end_failed_never_running
     connect(&mut harness, &format!("{}{}", sftp_url(proxy.port()), locked.display()), "Connected to");
 
     // A write the server refuses: the row ends Failed, in plain words.
-    wait_for(&mut harness, "0 items");
+    // The remote folder listed: its name is the path bar's last crumb.
+    wait_until(&mut harness, "the locked folder listed", |h| h.query_by_label("locked").is_some());
     row_menu(&mut harness, "local-note.txt", false, "Upload");
     wait_until(&mut harness, "the refused upload failed", |h| {
         h.query_all_by_label_contains("Failed").next().is_some() && h.query_by_label("Running").is_none()
@@ -357,4 +358,29 @@ fn a_host_that_is_not_found_gives_its_advice_once() {
     let advice = harness.query_all_by_label_contains("heck the").count();
     assert_eq!(advice, 1, "one piece of advice: {:#?}", harness.root());
     assert!(!all_text(&harness).to_lowercase().contains("connection lost"), "{:#?}", harness.root());
+}
+
+#[test]
+fn a_refused_login_and_a_missing_folder_are_not_called_a_lost_connection() {
+    let vsftpd = Vsftpd::start(VsftpdOptions::default());
+    let desk = desk();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    let lost = |h: &Harness<'_, FerryApp>| all_text(h).to_lowercase().contains("connection lost");
+
+    type_into(&mut harness, "Host", &format!("ftp://{TEST_USER}:wrong-password@127.0.0.1:{}", vsftpd.port()));
+    click(&mut harness, "Connect");
+    wait_for(&mut harness, "Login failed");
+    assert!(!lost(&harness), "a refused password is no lost connection: {:#?}", harness.root());
+    assert!(harness.query_by_label("Reconnect").is_none());
+    click(&mut harness, "Close");
+
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/no-such-folder", vsftpd.port());
+    type_into(&mut harness, "Host", &url);
+    click(&mut harness, "Connect");
+    wait_until(&mut harness, "the missing folder reported", |h| {
+        h.query_all_by_label_contains("no-such-folder").any(|node| node.rect().top() > 300.0)
+            && h.query_by_label("Close").is_some()
+    });
+    assert!(!lost(&harness), "a missing folder is no lost connection: {:#?}", harness.root());
 }
