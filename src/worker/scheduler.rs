@@ -365,15 +365,7 @@ impl QueueService {
 
     /// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
     fn show_retry(&self, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
-        // A timeout says what Ferry waited for ("the server accepted no data for 30 s while …").
-        // Otherwise the kind's own words: "connection lost" only for a connection that was lost,
-        // not for a server that refuses connections while it restarts.
-        let why = match error.kind {
-            ErrorKind::Timeout => format!("{}: {}", error.kind.label(), crate::model::escape_control(&error.context)),
-            kind => kind.label().to_string(),
-        };
-        let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
-        self.set_retry_note(id, Some(note));
+        self.set_retry_note(id, Some(retry_note(error, attempt, retries, wait)));
     }
 
     fn set_retry_note(&self, id: ItemId, note: Option<String>) {
@@ -389,6 +381,18 @@ impl QueueService {
         lock(&self.state).mark_started(item);
         self.save();
     }
+}
+
+/// What a row waiting to try again says: why, and when. A timeout says what Ferry waited for
+/// ("the server accepted no data for 30 s while …"); any other error its kind's own words, so
+/// "connection lost" is said only of a connection that was lost, not of a server that refuses
+/// connections while it restarts.
+fn retry_note(error: &FerryError, attempt: u32, retries: u32, wait: Duration) -> String {
+    let why = match error.kind {
+        ErrorKind::Timeout => format!("{}: {}", error.kind.label(), crate::model::escape_control(&error.context)),
+        kind => kind.label().to_string(),
+    };
+    format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil())
 }
 
 #[cfg(test)]
@@ -423,6 +427,15 @@ mod tests {
         assert_eq!(done.state, ItemState::Done, "{done:#?}");
         assert_eq!(std::fs::read(local.path().join("a.bin")).unwrap(), b"0123456789");
         assert_eq!(pool.idle_count(&item.site), 1, "the connection went back to the pool");
+    }
+
+    #[test]
+    fn a_retry_note_says_connection_lost_only_of_a_lost_connection() {
+        let wait = Duration::from_secs(2);
+        let lost = FerryError::new(ErrorKind::ConnectionLost, "reading a.bin");
+        assert_eq!(retry_note(&lost, 1, 3, wait), "connection lost; retry 1 of 3 in 2 s");
+        let refused = FerryError::new(ErrorKind::ConnectionRefused, "127.0.0.1:22 refused the connection");
+        assert_eq!(retry_note(&refused, 2, 3, wait), "connection refused; retry 2 of 3 in 2 s");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
