@@ -1,6 +1,6 @@
 //! Parses the URLs Ferry accepts: `sftp://`, `ftp://`, `ftpes://` and `ftps://`, with user, password, port and path.
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use secrecy::SecretString;
 
 use crate::error::{ErrorKind, FerryError, Result};
@@ -60,6 +60,75 @@ fn url_path(protocol: Protocol, path: &str) -> Option<String> {
     }
 }
 
+/// What a URL's user name may not hold as is (RFC 3986 userinfo, without `:`, which would start
+/// the password): everything but unreserved characters and sub-delimiters.
+const USER_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b':')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// What a URL's path may not hold as is: as for a user name, but `/` separates its parts and `:`
+/// and `@` are allowed.
+const PATH_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The URL of `path` on the site `spec` names, never with a password: each part percent-encoded
+/// (spaces, `#`, `?`, non-ASCII, a user name with `@`), so that pasted anywhere it opens that very
+/// path. FTP URL paths are relative to the login folder, so an absolute one starts with `/%2F`
+/// (RFC 1738, as curl writes it); SFTP paths are absolute as they are.
+pub fn url_of(spec: &ConnectSpec, path: &str) -> String {
+    let user = if spec.user.is_empty() {
+        String::new()
+    } else {
+        format!("{}@", utf8_percent_encode(&spec.user, USER_ESCAPES))
+    };
+    let host = if spec.host.contains(':') { format!("[{}]", spec.host) } else { spec.host.clone() };
+    let encoded = utf8_percent_encode(path.trim_start_matches('/'), PATH_ESCAPES).to_string();
+    let absolute = path.starts_with('/');
+    let path = match (spec.protocol.is_ftp(), absolute) {
+        (true, true) => format!("/%2F{encoded}"),
+        (false, true) => format!("/{encoded}"),
+        // A path relative to the login folder.
+        (true, false) => format!("/{encoded}"),
+        (false, false) => format!("/~/{encoded}"),
+    };
+    format!("{}://{}{}:{}{}", spec.protocol.scheme(), user, host, spec.port, path)
+}
+
+/// The `file://` URL of a local absolute path, percent-encoded as [`url_of`] does.
+pub fn file_url(path: &str) -> String {
+    format!("file:///{}", utf8_percent_encode(path.trim_start_matches('/'), PATH_ESCAPES))
+}
+
 /// Percent-decodes one URL part as UTF-8.
 fn decode(part: &str, what: &str) -> Result<String> {
     percent_decode_str(part)
@@ -112,6 +181,25 @@ mod tests {
         assert_eq!(url.spec.host, "example.org");
         assert_eq!(url.spec.port, 2222);
         assert_eq!(url.path.as_deref(), Some("/srv/my files/"));
+    }
+
+    #[test]
+    fn a_copied_url_is_encoded_and_opens_the_same_path() {
+        let mut spec = ConnectSpec::new(Protocol::Sftp, "example.org");
+        spec.user = "me@work".into();
+        spec.port = 2222;
+        let path = "/srv/my files/#1 ?x=%y/naïve ✓.txt";
+        let url = url_of(&spec, path);
+        assert_eq!(url, "sftp://me%40work@example.org:2222/srv/my%20files/%231%20%3Fx=%25y/na%C3%AFve%20%E2%9C%93.txt");
+        let parsed = parse_url(&url).unwrap();
+        assert_eq!((parsed.spec.user.as_str(), parsed.path.as_deref()), ("me@work", Some(path)));
+
+        let mut ftp = ConnectSpec::new(Protocol::Ftp, "example.org");
+        ftp.user = "bob".into();
+        let url = url_of(&ftp, "/home/bob/a b.txt");
+        assert_eq!(url, "ftp://bob@example.org:21/%2Fhome/bob/a%20b.txt");
+        assert_eq!(parse_url(&url).unwrap().path.as_deref(), Some("/home/bob/a b.txt"));
+        assert_eq!(parse_url(&url_of(&ftp, "sub/x")).unwrap().path.as_deref(), Some("sub/x"));
     }
 
     #[test]

@@ -50,6 +50,11 @@ impl DialogQueue {
         self.errors.push_back((ErrorDialog::new(error, reconnect.is_some()), reconnect));
     }
 
+    /// Whether an error waiting here already offers to reconnect `tab`.
+    pub(super) fn offers_reconnect(&self, tab: TabId) -> bool {
+        self.errors.iter().any(|(_, reconnect)| *reconnect == Some(tab))
+    }
+
     /// Shows the one dialog due: a worker question first, then the user's own, then errors.
     pub(super) fn show(&mut self, ctx: &egui::Context, intents: &mut Vec<Intent>) {
         if let Some(prompt) = self.prompts.front_mut() {

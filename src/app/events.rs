@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target};
 use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::PromptDialog;
-use crate::model::{RequestId, SessionId, parent_remote};
+use crate::model::{RequestId, SessionId, join_remote, parent_remote};
 use crate::worker::{BookmarkEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
@@ -117,9 +117,16 @@ impl FerryApp {
                 }
                 tab.pane.set_home(home.clone());
                 self.status = format!("Connected to {}", tab.title);
+                self.bar_follows.connected(id, &url);
             }
         }
-        let path = path.filter(|path| !path.is_empty()).or(start);
+        // A URL's path may be relative to the login folder (`ftp://host/sub`, `sftp://host/~/sub`):
+        // made absolute here, so the path bar shows where it is and Up leads out of it.
+        let remote = matches!(target, Target::Tab(_));
+        let path = path
+            .filter(|path| !path.is_empty())
+            .or(start)
+            .map(|path| if remote && !path.starts_with('/') { join_remote(&home, &path) } else { path });
         self.navigate(target, path.unwrap_or(home));
     }
 

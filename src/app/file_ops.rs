@@ -156,19 +156,17 @@ impl FerryApp {
 
     fn copy_urls(&mut self, target: Target, entries: &[Entry]) {
         let folder = self.folder_of(target);
-        let base = match target {
-            Target::Local => "file://".to_string(),
-            Target::Tab(id) => {
-                let spec = self.tabs.get(id).and_then(|tab| tab.spec.clone());
-                match spec {
-                    Some(spec) => spec.display_url(),
-                    None => return,
-                }
-            }
+        let spec = match target {
+            Target::Local => None,
+            Target::Tab(id) => match self.site_of_tab(id) {
+                Some(spec) => Some(spec),
+                None => return,
+            },
         };
-        let url_of = |path: &str| {
-            let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-            format!("{base}{path}")
+        // Percent-encoded, so a name with a space, `#` or `?` still names that file when pasted.
+        let url_of = |path: &str| match &spec {
+            Some(spec) => crate::url::url_of(spec, path),
+            None => crate::url::file_url(path),
         };
         let text = if entries.is_empty() {
             url_of(&folder)

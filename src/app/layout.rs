@@ -263,6 +263,7 @@ impl FerryApp {
             self.tabs.set_active(index);
         }
         let active = self.layout.active_side == Side::Remote;
+        let offer_reconnect = self.tabs.active().is_some_and(|tab| !self.dialogs.offers_reconnect(tab.id));
         let tab = self.tabs.active_mut()?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.listed_folder().is_none() {
             // F6 still lands on the remote side, and the ring shows it.
@@ -270,7 +271,12 @@ impl FerryApp {
             ui.label("Not connected. Type a host or a URL above and press Connect.");
             return None;
         }
-        Some(scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active)))
+        // A listing whose connection ended stays readable, greyed, under a line that says so.
+        let live = tab.session.is_some() || tab.connecting.is_some();
+        if !live && super::connection_banner::show(ui, tab, offer_reconnect) {
+            intents.push(Intent::Reconnect(tab.id));
+        }
+        Some(ui.add_enabled_ui(live, |ui| scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active))).inner)
     }
 }
 

@@ -2,6 +2,8 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod bar_follows_tab;
+mod connection_banner;
 mod dialog_queue;
 mod events;
 mod file_ops;
@@ -86,6 +88,7 @@ pub struct FerryApp {
     config_dir: std::path::PathBuf,
     /// The keyboard between frames: focus rings on or off, the menu bar's buttons.
     keys: shortcuts::KeyboardState,
+    bar_follows: bar_follows_tab::BarFollowsTab,
 }
 
 impl FerryApp {
@@ -127,6 +130,7 @@ impl FerryApp {
             sites: SavedSites::new(),
             config_dir: config.path().to_path_buf(),
             keys: shortcuts::KeyboardState::default(),
+            bar_follows: Default::default(),
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
@@ -346,6 +350,7 @@ impl eframe::App for FerryApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.bar_follows_active_tab();
         let intents = self.draw(ui);
         if !intents.is_empty() {
             // What the user asked for shows at once, not at the next input.

@@ -285,13 +285,11 @@ pub async fn tcp_connect(
     use crate::error::{ErrorKind, FerryError};
     let target = format!("{host}:{port}");
     let attempt = async {
-        // The resolver's own words ("Name or service not known") add nothing a user can act on.
+        // The resolver's own words ("Name or service not known") add nothing a user can act on;
+        // what to check is the kind's advice, given once where the error is shown.
         let addresses = tokio::net::lookup_host((host, port)).await.map_err(|e| {
             tracing::debug!(target: "ferry::net", "looking up {host}: {e}");
-            FerryError::new(
-                ErrorKind::HostNotFound,
-                format!("no address is known for {host}: check the name (and the network)"),
-            )
+            FerryError::new(ErrorKind::HostNotFound, format!("no address is known for {host}"))
         })?;
         let mut last = FerryError::new(ErrorKind::ConnectionLost, format!("connecting to {target}: no address"));
         for address in addresses {

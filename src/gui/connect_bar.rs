@@ -121,7 +121,24 @@ impl ConnectBar {
             spec.password = Some(SecretString::from(std::mem::take(&mut self.password)));
         }
         spec.initial_path = self.path.clone();
-        Ok((spec, self.path.take()))
+        // The path stays with the fields: Connect again after a refused login opens it too.
+        Ok((spec, self.path.clone()))
+    }
+
+    /// Shows the site a tab is on (its protocol, host, port, user and the path it was opened
+    /// with), or empty fields for a tab on no site. The password field is left empty.
+    pub fn show_site(&mut self, spec: Option<&ConnectSpec>) {
+        let Some(spec) = spec else {
+            *self = ConnectBar { protocol: self.protocol, ..ConnectBar::default() };
+            return;
+        };
+        self.protocol = spec.protocol;
+        self.host = spec.host.clone();
+        self.port = spec.port.to_string();
+        self.user = spec.user.clone();
+        self.password.clear();
+        self.path = spec.initial_path.clone();
+        self.suggesting = false;
     }
 
     /// The connection the fields describe, as the Connect button gives it.
@@ -189,6 +206,9 @@ impl ConnectBar {
             if pasted && self.host.contains("://") {
                 let text = self.host.trim().to_string();
                 self.fill_from_url(&text);
+            } else {
+                // Another host: the path of the URL given before is not one of its folders.
+                self.path = None;
             }
         }
         let label = ui.label("Port");
@@ -285,6 +305,8 @@ mod tests {
         assert!(spec.password.is_some());
         assert!(bar.password.is_empty(), "the password leaves the field once used");
         assert_eq!(path.as_deref(), Some("pub/x"));
+        let (_, again) = bar.request().unwrap();
+        assert_eq!(again.as_deref(), Some("pub/x"), "a second Connect (after a refused login) opens it too");
     }
 
     #[test]

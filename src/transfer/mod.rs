@@ -9,3 +9,4 @@ pub mod policy;
 pub mod progress;
 pub mod queue_item;
 pub mod resume_check;
+pub mod times;

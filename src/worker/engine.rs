@@ -360,10 +360,14 @@ async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Resul
 }
 
 /// Closes a session, and the queue's idle connections to its site: after a disconnect nothing of
-/// that site stays open (transfers under way keep theirs until they end).
+/// that site stays open (transfers under way keep theirs until they end, then close them).
 async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<FerryError>) {
     if let Ok(site) = engine.sessions.spec(session) {
-        engine.pool.forget_site(&site);
+        match error {
+            // Asked for by the user: the transfers' connections close too as they come back.
+            None => engine.pool.close_site(&site),
+            Some(_) => engine.pool.forget_site(&site),
+        }
     }
     engine.sessions.close(session, error).await;
 }

@@ -18,6 +18,8 @@ pub(super) struct FakeServer {
     pub(super) files: Mutex<BTreeMap<String, Vec<u8>>>,
     /// When set, every operation fails as a lost connection.
     pub(super) cut: Mutex<bool>,
+    /// When set, every operation panics (a bug in Ferry, as the queue must survive one).
+    pub(super) panics: Mutex<bool>,
     /// The paths listed, in order, for tests that check where a request ran.
     pub(super) listed: Mutex<Vec<(u32, String)>>,
 }
@@ -36,6 +38,8 @@ impl FakeBackend {
     }
 
     fn check(&self) -> Result<()> {
+        let panics = *super::context::lock(&self.server.panics);
+        assert!(!panics, "the fake connection was told to panic");
         if *super::context::lock(&self.server.cut) {
             return Err(FerryError::new(ErrorKind::ConnectionLost, "the fake connection was cut"));
         }

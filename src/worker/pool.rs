@@ -2,7 +2,7 @@
 //! when healthy, and never more per site than items may run at once. A new connection is made
 //! through `connect.rs`; imports only that and the context.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,6 +16,9 @@ pub(super) struct ConnectionPool {
     idle: Mutex<HashMap<String, Vec<Box<dyn Backend>>>>,
     /// How many idle connections one site keeps: as many as queue items may run at once.
     limit_per_site: AtomicUsize,
+    /// Sites the user disconnected from: a connection coming back from a transfer that was under
+    /// way is closed, not kept, until the site is asked for again.
+    closed_sites: Mutex<HashSet<String>>,
 }
 
 /// Whether an error means the connection itself failed (lost, refused, silent), not that the
@@ -28,7 +31,11 @@ pub(super) fn is_connection_failure(error: &FerryError) -> bool {
 impl ConnectionPool {
     /// An empty pool keeping at most `limit_per_site` idle connections per site.
     pub(super) fn new(limit_per_site: usize) -> Self {
-        ConnectionPool { idle: Mutex::new(HashMap::new()), limit_per_site: AtomicUsize::new(limit_per_site.max(1)) }
+        ConnectionPool {
+            idle: Mutex::new(HashMap::new()),
+            limit_per_site: AtomicUsize::new(limit_per_site.max(1)),
+            closed_sites: Mutex::new(HashSet::new()),
+        }
     }
 
     /// Changes how many idle connections a site keeps (the extra ones go as they come back).
@@ -51,9 +58,12 @@ impl ConnectionPool {
         Ok(backend)
     }
 
-    /// An idle connection to `site`, if one is kept.
+    /// An idle connection to `site`, if one is kept. Asking for one opens the site again after a
+    /// disconnect: its connections are kept from now on.
     pub(super) fn take(&self, site: &ConnectSpec) -> Option<Box<dyn Backend>> {
-        lock(&self.idle).get_mut(&site_key(site)).and_then(Vec::pop)
+        let key = site_key(site);
+        lock(&self.closed_sites).remove(&key);
+        lock(&self.idle).get_mut(&key).and_then(Vec::pop)
     }
 
     /// Takes back a connection that has just been used with `outcome`: a healthy one is kept (up
@@ -68,6 +78,10 @@ impl ConnectionPool {
 
     /// Keeps a connection known to be good, up to the site's limit.
     pub(super) fn keep(&self, site: &ConnectSpec, backend: Box<dyn Backend>) {
+        if lock(&self.closed_sites).contains(&site_key(site)) {
+            close_quietly(backend);
+            return;
+        }
         let limit = self.limit_per_site.load(Ordering::Relaxed);
         let mut idle = lock(&self.idle);
         let spares = idle.entry(site_key(site)).or_default();
@@ -86,6 +100,13 @@ impl ConnectionPool {
         for spare in spares {
             close_quietly(spare);
         }
+    }
+
+    /// Closes the idle connections kept for `site` because the user disconnected from it, and
+    /// those still in use by transfers as they come back.
+    pub(super) fn close_site(&self, site: &ConnectSpec) {
+        lock(&self.closed_sites).insert(site_key(site));
+        self.forget_site(site);
     }
 
     /// How many idle connections `site` has (for tests and the log).
@@ -162,5 +183,21 @@ mod tests {
         assert_eq!(pool.idle_count(&site("a.example")), 1, "a refused request leaves a good connection");
         pool.forget_site(&site("a.example"));
         assert_eq!(pool.idle_count(&site("a.example")), 0);
+    }
+
+    #[test]
+    fn after_a_disconnect_a_connection_back_from_a_transfer_is_closed_until_the_site_is_wanted_again() {
+        let server = Arc::new(FakeServer::default());
+        let pool = ConnectionPool::new(4);
+        pool.keep(&site("a.example"), FakeBackend::boxed(&server, 1));
+        pool.close_site(&site("a.example"));
+        assert_eq!(pool.idle_count(&site("a.example")), 0, "the idle one is closed");
+        pool.keep(&site("a.example"), FakeBackend::boxed(&server, 2));
+        assert_eq!(pool.idle_count(&site("a.example")), 0, "one back from a transfer is closed too");
+        pool.keep(&site("b.example"), FakeBackend::boxed(&server, 3));
+        assert_eq!(pool.idle_count(&site("b.example")), 1, "other sites are not touched");
+        assert!(pool.take(&site("a.example")).is_none());
+        pool.keep(&site("a.example"), FakeBackend::boxed(&server, 4));
+        assert_eq!(pool.idle_count(&site("a.example")), 1, "asked for again, the site keeps its connections");
     }
 }

@@ -94,11 +94,27 @@ impl QueueService {
             let task = tokio::spawn(crate::transcript::scope(transcript, async move { service.run_item(id).await }));
             // Under the lock, so that a task that ends at once finds itself recorded.
             state.started(id, task.abort_handle());
+            self.watch(id, task);
         }
         drop(state);
         if !blocked.is_empty() {
             self.save();
         }
+    }
+
+    /// Ends an item whose task stopped on a panic as Failed, so that its row never stays
+    /// "Running" with nothing behind it. (A task the user stopped was aborted: its state is set.)
+    fn watch(self: &Arc<Self>, id: ItemId, task: tokio::task::JoinHandle<()>) {
+        let service = self.clone();
+        tokio::spawn(async move {
+            if let Err(stopped) = task.await
+                && stopped.is_panic()
+            {
+                tracing::error!(target: "ferry::queue", "item {}: the transfer task panicked", id.0);
+                let error = FerryError::new(ErrorKind::LocalIo, "the transfer stopped on an error inside Ferry");
+                service.finish(id, Outcome::Failed(error));
+            }
+        });
     }
 
     /// Applies a user's action to one item.
@@ -379,13 +395,7 @@ impl QueueService {
 
     /// Tells the UI that an item waits to try again, so its row does not sit at a frozen "Running".
     fn show_retry(&self, id: ItemId, error: &FerryError, attempt: u32, retries: u32, wait: Duration) {
-        // A timeout says what Ferry waited for ("the server accepted no data for 30 s while …").
-        let why = match error.kind {
-            ErrorKind::Timeout => format!("{}: {}", error.kind.label(), crate::model::escape_control(&error.context)),
-            _ => "connection lost".to_string(),
-        };
-        let note = format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil());
-        self.set_retry_note(id, Some(note));
+        self.set_retry_note(id, Some(retry_note(error, attempt, retries, wait)));
     }
 
     fn set_retry_note(&self, id: ItemId, note: Option<String>) {
@@ -413,6 +423,18 @@ enum Reach {
     MayConnect,
     /// Use only an idle connection already open; otherwise leave the file.
     OpenOnly,
+}
+
+/// What a row waiting to try again says: why, and when. A timeout says what Ferry waited for
+/// ("the server accepted no data for 30 s while …"); any other error its kind's own words, so
+/// "connection lost" is said only of a connection that was lost, not of a server that refuses
+/// connections while it restarts.
+fn retry_note(error: &FerryError, attempt: u32, retries: u32, wait: Duration) -> String {
+    let why = match error.kind {
+        ErrorKind::Timeout => format!("{}: {}", error.kind.label(), crate::model::escape_control(&error.context)),
+        kind => kind.label().to_string(),
+    };
+    format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil())
 }
 
 #[cfg(test)]
@@ -484,5 +506,37 @@ mod tests {
         }
         assert!(lock(&server.files).contains_key("/up/.closed.bin.ferry-part"), "no connection was opened");
         assert!(lock(&queue.state).unfinished().is_empty(), "nothing is left to offer again");
+    }
+
+    #[test]
+    fn a_retry_note_says_connection_lost_only_of_a_lost_connection() {
+        let wait = Duration::from_secs(2);
+        let lost = FerryError::new(ErrorKind::ConnectionLost, "reading a.bin");
+        assert_eq!(retry_note(&lost, 1, 3, wait), "connection lost; retry 1 of 3 in 2 s");
+        let refused = FerryError::new(ErrorKind::ConnectionRefused, "127.0.0.1:22 refused the connection");
+        assert_eq!(retry_note(&refused, 2, 3, wait), "connection refused; retry 2 of 3 in 2 s");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_item_whose_task_panics_ends_failed_not_running() {
+        let config = tempfile::tempdir().unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let (ctx, events) = test_context(config.path());
+        let server = Arc::new(FakeServer::default());
+        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
+        *lock(&server.panics) = true;
+        let pool = Arc::new(ConnectionPool::new(2));
+        let mut item = queued_item("/data/a.bin", ItemState::Queued);
+        item.local = local.path().join("a.bin");
+        item.local_root = local.path().to_path_buf();
+        pool.keep(&item.site, FakeBackend::boxed(&server, 1));
+        let queue = Arc::new(QueueService::new(ctx, pool, TransferSettings::default(), false));
+        queue.enqueue(RequestId(5), vec![item]);
+        let ended = next_event(&events, |event| match event {
+            Event::Queue(QueueEvent::Changed { item }) if item.state.is_finished() => Some(item),
+            _ => None,
+        });
+        assert_eq!(ended.state, ItemState::Failed, "{ended:#?}");
+        assert!(ended.error.is_some_and(|error| error.context.contains("inside Ferry")));
     }
 }

@@ -15,6 +15,7 @@ mod window_driver;
 
 mod gui;
 mod gui_dialogs;
+mod gui_feedback;
 mod gui_hostile_names;
 mod gui_keyboard;
 mod gui_layout;
