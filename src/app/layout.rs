@@ -110,7 +110,8 @@ impl FerryApp {
                 ui.label(crate::model::escape_control(&self.status));
                 if let Some(status) = self.queue.status() {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));
+                        let bar = ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));
+                        bar.accessible_name(format!("All transfers: {}", status.text));
                         ui.label(status.text);
                     });
                 }
@@ -192,11 +193,13 @@ impl FerryApp {
                 if ui.selectable_label(index == shown, crate::model::escape_control(&tab.title)).clicked() {
                     chosen = Some(index);
                 }
-                if ui.small_button("x").on_hover_text("Close tab").clicked() {
+                let close = ui.small_button("x").on_hover_text("Close tab");
+                let close = close.accessible_name(format!("Close tab {}", crate::model::escape_control(&tab.title)));
+                if close.clicked() {
                     intents.push(Intent::CloseTab(index));
                 }
             }
-            if ui.button("+").on_hover_text("New tab").clicked() {
+            if ui.button("+").on_hover_text("New tab").accessible_name("New tab").clicked() {
                 intents.push(Intent::NewTab);
             }
         });

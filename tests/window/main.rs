@@ -14,6 +14,7 @@ mod support;
 mod window_driver;
 
 mod gui;
+mod gui_a11y;
 mod gui_dialogs;
 mod gui_hostile_names;
 mod gui_pane;

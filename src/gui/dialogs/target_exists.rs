@@ -71,6 +71,10 @@ pub(super) fn target_exists_ui(
                     .add_enabled(enabled, egui::Button::new(label))
                     .on_hover_text(explanation)
                     .on_disabled_hover_text("The existing file is not smaller than the new one");
+                // Skip changes nothing, so it is where focus starts.
+                if on_exists == OnExists::Skip {
+                    crate::gui::a11y::safe_button(&button);
+                }
                 if button.clicked() {
                     choice = Some(on_exists);
                 }

@@ -2,6 +2,7 @@
 //! virtualised table with multi-select, drag and drop. It does no I/O: it shows a listing it is
 //! given and reports what the user asked for as `PaneAction`s.
 
+mod accessible;
 mod drop;
 mod history;
 mod listing;
@@ -219,7 +220,9 @@ impl FilePane {
             self.toolbar(ui, salt, active, &mut actions);
             self.path_bar(ui, salt, active, &mut actions);
             self.refresh_rows();
-            if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() {
+            // A dialog over the window takes the keys (Escape closes it, not the selection).
+            let dialog_open = ui.ctx().memory(|memory| memory.top_modal_layer().is_some());
+            if active && self.path_edit.is_none() && !ui.ctx().text_edit_focused() && !dialog_open {
                 self.shortcuts(ui, &mut actions);
             }
             let row_rects = self.table(ui, salt, &mut actions);
