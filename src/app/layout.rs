@@ -170,11 +170,11 @@ impl FerryApp {
         if self.memory.state.local_pane_width != Some(width) {
             self.memory.state.local_pane_width = Some(width);
         }
-        let clicked_local = clicked_inside(ui.ctx(), &local.response);
+        let clicked_local = clicked_inside(ui.ctx(), &local.response) || focused_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         if clicked_local {
             self.layout.active_side = Side::Local;
-        } else if clicked_inside(ui.ctx(), &remote.response) {
+        } else if clicked_inside(ui.ctx(), &remote.response) || focused_inside(ui.ctx(), &remote.response) {
             self.layout.active_side = Side::Remote;
         }
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
@@ -233,4 +233,12 @@ fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egu
 /// Whether a pointer press happened inside `response`'s area this frame.
 fn clicked_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
     ctx.input(|i| i.pointer.any_pressed() && i.pointer.interact_pos().is_some_and(|pos| response.rect.contains(pos)))
+}
+
+/// Whether keyboard focus is on a widget inside `response` (a screen reader or Tab moved it
+/// there): the keys then go to that pane, as a click would make them.
+fn focused_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
+    ctx.memory(|memory| memory.focused())
+        .and_then(|id| ctx.read_response(id))
+        .is_some_and(|focused| response.rect.contains_rect(focused.rect))
 }

@@ -377,7 +377,10 @@ impl QueuePanel {
     }
 
     fn table(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        const QUEUE_COLUMNS: [&str; 8] = ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"];
         let row_height = ui.spacing().interact_size.y.max(ui.text_style_height(&egui::TextStyle::Body)) + 2.0;
+        let handles = crate::gui::a11y::resize_handles(ui, "transfer_queue", &QUEUE_COLUMNS);
+        crate::gui::a11y::record_resize_handles(ui.ctx(), handles);
         TableBuilder::new(ui)
             .id_salt("transfer_queue")
             .striped(true)
@@ -395,7 +398,7 @@ impl QueuePanel {
             .column(Column::initial(200.0).at_least(80.0).clip(true))
             .column(Column::remainder().at_least(120.0))
             .header(row_height, |mut header| {
-                for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
+                for title in QUEUE_COLUMNS {
                     header.col(|ui| {
                         ui.strong(title);
                     });

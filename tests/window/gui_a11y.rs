@@ -96,15 +96,19 @@ fn focusable_nodes(harness: &Harness<'_, FerryApp>) -> Vec<(Role, String)> {
         .collect()
 }
 
-#[test]
-fn every_focusable_node_has_a_role_and_a_name() {
-    let desk = desk();
-    let mut harness = opened(&desk);
-    let unnamed: Vec<(Role, String)> = focusable_nodes(&harness)
+fn assert_every_focusable_node_is_named(harness: &Harness<'_, FerryApp>) {
+    let unnamed: Vec<(Role, String)> = focusable_nodes(harness)
         .into_iter()
         .filter(|(role, name)| *role == Role::Unknown || *role == Role::GenericContainer || name.trim().is_empty())
         .collect();
     assert!(unnamed.is_empty(), "focusable nodes without a role or a name: {unnamed:?}");
+}
+
+#[test]
+fn every_focusable_node_has_a_role_and_a_name() {
+    let desk = desk();
+    let mut harness = opened(&desk);
+    assert_every_focusable_node_is_named(&harness);
 
     assert_eq!(harness.root().accesskit_node().label().as_deref(), Some("Ferry"), "the window is named");
     // The tab itself is called "New tab" too, until it connects.
@@ -223,6 +227,8 @@ fn a_listing_a_download_and_its_progress_are_told_without_moving_focus() {
         .collect::<Vec<_>>();
     assert!(progress.iter().any(|name| name == "Progress of remote.txt"), "the item's bar is named: {progress:?}");
     assert!(progress.iter().all(|name| !name.is_empty()), "every bar is named: {progress:?}");
+    // With the remote pane and the queue's rows shown too.
+    assert_every_focusable_node_is_named(&harness);
 }
 
 #[test]

@@ -24,4 +24,5 @@ mod gui_sites;
 mod gui_snapshot_names;
 mod gui_snapshots;
 mod gui_text;
+mod real_screen_reader;
 mod real_window;

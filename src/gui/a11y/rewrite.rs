@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use egui::accesskit::{Action, Node, NodeId, Role, TreeUpdate};
 
+use egui::Id;
+
 use super::table::{self, TableRecord};
 
 /// The frame's nodes with an index by id and each node's parent, kept right as nodes move.
@@ -61,11 +63,14 @@ impl<'a> Tree<'a> {
 }
 
 /// Applies every fix to this frame's tree.
-pub(super) fn finish_tree(update: &mut TreeUpdate, tables: &[TableRecord]) {
+pub(super) fn finish_tree(update: &mut TreeUpdate, tables: &[TableRecord], handles: &[(Id, String)]) {
     let mut tree = Tree::new(&mut update.nodes);
     for record in tables {
         regroup_table(&mut tree, record);
+        name_resize_handles(&mut tree, &record.resize_handles);
     }
+    name_resize_handles(&mut tree, handles);
+    unfocus_layout_containers(&mut tree);
     menu_items(&mut tree);
 }
 
@@ -99,18 +104,33 @@ fn regroup_table(tree: &mut Tree<'_>, record: &TableRecord) {
             }
         }
     }
-    for (handle, column) in &record.resize_handles {
-        if let Some(node) = tree.get_mut(handle.accesskit_id()) {
-            node.set_role(Role::Splitter);
-            node.set_label(format!("Width of the {column} column"));
-        }
-    }
     if let Some(node) = tree.get_mut(table_id) {
         node.set_role(Role::Table);
         node.set_label(record.name.clone());
         // The header counts as a row, as in an HTML table.
         node.set_row_count(record.total_rows + 1);
         node.set_column_count(record.headers.len());
+    }
+}
+
+/// A column-resize handle is a splitter named after the column it widens.
+fn name_resize_handles(tree: &mut Tree<'_>, handles: &[(Id, String)]) {
+    for (handle, column) in handles {
+        if let Some(node) = tree.get_mut(handle.accesskit_id()) {
+            node.set_role(Role::Splitter);
+            node.set_label(format!("Width of the {column} column"));
+        }
+    }
+}
+
+/// egui makes every `Ui` that senses clicks focusable, such as each cell of the queue's table; as
+/// unnamed layout containers they would be stops where a screen reader has nothing to say (AT-SPI
+/// hides them, and the widgets inside them take focus themselves).
+fn unfocus_layout_containers(tree: &mut Tree<'_>) {
+    for (_, node) in tree.nodes.iter_mut() {
+        if node.role() == Role::GenericContainer && node.label().is_none() && node.labelled_by().is_empty() {
+            node.remove_action(Action::Focus);
+        }
     }
 }
 

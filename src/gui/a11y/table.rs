@@ -129,3 +129,31 @@ pub fn clicked_row(ctx: &Context, table: &TableRecord) -> Option<usize> {
     });
     table.rows.iter().map(|row| row.position).find(|&position| targets.contains(&table.row_id(position)))
 }
+
+/// The column-resize handles of an egui_extras table built in `ui` with `id_salt(table_salt)`,
+/// each with the title of the column it widens: egui_extras gives them no name, and derives
+/// their ids from the table's id as below.
+pub fn resize_handles(ui: &egui::Ui, table_salt: impl egui::AsIdSalt, titles: &[&str]) -> Vec<(Id, String)> {
+    let state_id = ui.scope_id().with(egui::IdSalt::new(table_salt));
+    titles
+        .iter()
+        .enumerate()
+        .map(|(index, title)| (state_id.with("resize_column").with(index), title.to_string()))
+        .collect()
+}
+
+fn handles_key() -> Id {
+    Id::unique("ferry_a11y_resize_handles")
+}
+
+/// Names the column-resize handles of a table that is not otherwise recorded (the queue's).
+pub fn record_resize_handles(ctx: &Context, handles: Vec<(Id, String)>) {
+    if super::enabled(ctx) {
+        ctx.data_mut(|data| data.get_temp_mut_or_default::<Vec<(Id, String)>>(handles_key()).extend(handles));
+    }
+}
+
+/// The handles recorded this frame; clears them.
+pub(super) fn take_resize_handles(ctx: &Context) -> Vec<(Id, String)> {
+    ctx.data_mut(|data| data.remove_temp::<Vec<(Id, String)>>(handles_key())).unwrap_or_default()
+}

@@ -3,7 +3,7 @@
 use egui::{Id, Rect, Ui};
 
 use super::{Side, SortColumn};
-use crate::gui::a11y::{RowRecord, TableRecord};
+use crate::gui::a11y::{self, RowRecord, TableRecord};
 use crate::model::{Entry, EntryKind, escape_control};
 use crate::transfer::progress::format_bytes;
 
@@ -14,12 +14,8 @@ pub(super) fn table_record(ui: &Ui, side: Side, table: Id, table_salt: Id, colum
         Side::Local => "Local files",
         Side::Remote => "Remote files",
     };
-    let state_id = ui.scope_id().with(egui::IdSalt::new(table_salt));
-    let resize_handles = columns
-        .iter()
-        .enumerate()
-        .map(|(index, column)| (state_id.with("resize_column").with(index), column.title().to_string()))
-        .collect();
+    let titles: Vec<&str> = columns.iter().map(|column| column.title()).collect();
+    let resize_handles = a11y::resize_handles(ui, table_salt, &titles);
     TableRecord { table, name: name.into(), total_rows: 0, headers: Vec::new(), rows: Vec::new(), resize_handles }
 }
 
