@@ -182,6 +182,13 @@ fn a_dialog_gives_focus_back_where_it_was_when_it_closes() {
     assert!(harness.get_by_role_and_label(Role::Table, "Local files").is_focused(), "focus is back on the list");
 }
 
+/// The id of the live region that says the latest news.
+fn announcement_node(harness: &Harness<'_, FerryApp>) -> Option<String> {
+    harness
+        .query_by(|node| node.live() == egui::accesskit::Live::Polite)
+        .map(|node| format!("{:?}", node.accesskit_node().id()))
+}
+
 fn announcement(harness: &Harness<'_, FerryApp>) -> String {
     harness
         .query_by(|node| node.live() == egui::accesskit::Live::Polite)
@@ -199,6 +206,12 @@ fn a_listing_a_download_and_its_progress_are_told_without_moving_focus() {
     let local_folder = desk.local.path().display().to_string();
     wait_until(&mut harness, "the local listing announced", |h| {
         announcement(h) == format!("Listed {local_folder}: 2 items")
+    });
+    // The same words again (F5) are news again: a screen reader hears a region that appears.
+    let first = announcement_node(&harness);
+    harness.key_press(egui::Key::F5);
+    wait_until(&mut harness, "the refresh announced", |h| {
+        announcement_node(h) != first && announcement(h) == format!("Listed {local_folder}: 2 items")
     });
 
     type_into(&mut harness, "Host", &format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port()));

@@ -5,14 +5,16 @@
 use egui::accesskit::{Live, Role};
 use egui::{Context, Id};
 
-/// The latest announcement.
+/// The latest announcement, and how many there were: each one is published as a node of its
+/// own, since AccessKit announces a live region when it appears or its name changes, and the same
+/// words can be news twice ("Listed /srv: 3 items" after a refresh).
 #[derive(Debug, Clone, Default)]
 struct Latest {
     text: String,
+    count: u64,
 }
 
-/// The id of the live-region node (tests find it by this).
-pub fn announcement_id() -> Id {
+fn key() -> Id {
     Id::unique("ferry_a11y_announcement")
 }
 
@@ -20,19 +22,20 @@ pub fn announcement_id() -> Id {
 pub fn announce(ctx: &Context, text: impl Into<String>) {
     let text = text.into();
     ctx.data_mut(|data| {
-        let latest = data.get_temp_mut_or_default::<Latest>(announcement_id());
+        let latest = data.get_temp_mut_or_default::<Latest>(key());
         latest.text = text;
+        latest.count += 1;
     });
     ctx.request_repaint();
 }
 
 /// Adds the live-region node to this frame's tree (nothing while nothing was announced).
 pub(super) fn publish(ctx: &Context) {
-    let latest = ctx.data(|data| data.get_temp::<Latest>(announcement_id())).unwrap_or_default();
-    if latest.text.is_empty() {
+    let latest = ctx.data(|data| data.get_temp::<Latest>(key())).unwrap_or_default();
+    if latest.count == 0 {
         return;
     }
-    ctx.accesskit_node_builder(announcement_id(), |node| {
+    ctx.accesskit_node_builder(key().with(latest.count), |node| {
         node.set_role(Role::Status);
         node.set_live(Live::Polite);
         node.set_label(latest.text);

@@ -10,7 +10,7 @@ mod dialog_focus;
 mod rewrite;
 mod table;
 
-pub use announce::{announce, announcement_id};
+pub use announce::announce;
 pub use dialog_focus::{dialog_shown, safe_button};
 pub use table::{HeaderCell, RowRecord, TableRecord, clicked_row, record_resize_handles, record_table, resize_handles};
 
