@@ -262,3 +262,31 @@ fn a_listing_that_takes_long_shows_a_named_progress_indicator() {
     });
     click(&mut harness, "Cancel");
 }
+
+#[test]
+fn a_lost_connection_is_announced_and_its_error_opens_on_close() {
+    support::require_password_logins();
+    let mut sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("remote.txt"), b"x").unwrap();
+    let desk = desk();
+    let mut harness = opened(&desk);
+    type_into(&mut harness, "Host", &format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port()));
+    click(&mut harness, "Connect");
+    wait_for(&mut harness, "Accept once");
+    click(&mut harness, "Accept once");
+    wait_until(&mut harness, "the remote listing", |h| {
+        h.query_all_by_role_and_label(Role::Row, "remote.txt, file, 1 B").next().is_some()
+    });
+
+    sshd.stop();
+    click(&mut harness, "remote.txt");
+    harness.key_press(egui::Key::F5);
+    wait_until(&mut harness, "the loss announced", |h| {
+        let said = announcement(h);
+        said.starts_with("Connection to sftp://") && said.ends_with(" lost")
+    });
+    wait_for(&mut harness, "Reconnect");
+    harness.run_steps(2);
+    let focused = harness.query_by(|node| node.is_focused()).expect("focus in the error dialog");
+    assert_eq!(focused.accesskit_node().label().as_deref(), Some("Close"), "the error opens on Close");
+}
