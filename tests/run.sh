@@ -317,6 +317,9 @@ main() {
     # The clipboard test writes and reads the X clipboard (xclip) and types into the real window
     # (xdotool); the font tests need CJK, Arabic, Cyrillic and symbol fonts for the system fallbacks.
     install_packages xclip xdotool fonts-noto-cjk fonts-dejavu-core
+    # The screen-reader test (tests/window/real_screen_reader.rs) reads the real window over
+    # AT-SPI: the accessibility bus and registry, gdbus to switch it on, and Debian's pyatspi.
+    install_packages at-spi2-core libglib2.0-bin python3-pyatspi
     # The window snapshots (tests/window/gui_snapshots.rs) are drawn by wgpu on the CPU: Mesa's llvmpipe through EGL, no display.
     install_packages libegl1 libegl-mesa0 libgl1-mesa-dri
     # The bookmark tests keep passwords in a real Secret Service: gnome-keyring on a private session bus.

@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target};
+use super::{EVENTS_PER_FRAME, FerryApp, Pending, Target, announcements};
 use crate::error::{ErrorKind, FerryError};
+use crate::gui::a11y;
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, join_remote, parent_remote};
 use crate::worker::{BookmarkEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
@@ -35,7 +36,9 @@ impl FerryApp {
                 if let Some(Pending::List { target }) = self.requests.take(&request)
                     && let Some(pane) = self.pane_mut(target)
                 {
+                    let said = announcements::listing_loaded(&path, entries.len());
                     pane.set_listing(path, entries);
+                    a11y::announce(&self.repaint, said);
                 }
             }
             // The window never asks for one entry alone; a stray answer has nothing to update.
@@ -75,6 +78,11 @@ impl FerryApp {
             QueueEvent::Changed { item } => {
                 if item.state == ItemState::Done {
                     self.mark_stale(item);
+                }
+                if self.queue.item(item.id).map(|known| known.state) != Some(item.state)
+                    && let Some(said) = announcements::transfer_ended(item)
+                {
+                    a11y::announce(&self.repaint, said);
                 }
             }
             QueueEvent::Enqueued { request, .. } => {
@@ -184,7 +192,9 @@ impl FerryApp {
         let id = tab.id;
         match error {
             Some(error) => {
-                tab.title = format!("{} (disconnected)", tab.title.trim_end_matches(" (disconnected)"));
+                let site = tab.title.trim_end_matches(" (disconnected)").to_string();
+                a11y::announce(&self.repaint, announcements::connection_lost(&site));
+                tab.title = format!("{site} (disconnected)");
                 self.show_error(error, Some(id));
             }
             None => self.status = "Disconnected".into(),

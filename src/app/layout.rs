@@ -143,7 +143,8 @@ impl FerryApp {
                 ui.label(crate::model::escape_control(&self.status));
                 if let Some(status) = self.queue.status() {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));
+                        let bar = ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));
+                        bar.accessible_name(format!("All transfers: {}", status.text));
                         ui.label(status.text);
                     });
                 }
@@ -230,7 +231,7 @@ impl FerryApp {
                 self.local.show(ui, self.layout.active_side == Side::Local)
             })
         });
-        let clicked_local = clicked_inside(ui.ctx(), &local.response);
+        let clicked_local = clicked_inside(ui.ctx(), &local.response) || focused_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         let right = local.response.rect.right();
         let line = egui::Rect::from_x_y_ranges(right..=right, area.y_range());
@@ -241,7 +242,7 @@ impl FerryApp {
         }
         if clicked_local {
             self.layout.active_side = Side::Local;
-        } else if clicked_inside(ui.ctx(), &remote.response) {
+        } else if clicked_inside(ui.ctx(), &remote.response) || focused_inside(ui.ctx(), &remote.response) {
             self.layout.active_side = Side::Remote;
         }
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
@@ -301,4 +302,12 @@ fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egu
 /// Whether a pointer press happened inside `response`'s area this frame.
 fn clicked_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
     ctx.input(|i| i.pointer.any_pressed() && i.pointer.interact_pos().is_some_and(|pos| response.rect.contains(pos)))
+}
+
+/// Whether keyboard focus is on a widget inside `response` (a screen reader or Tab moved it
+/// there): the keys then go to that pane, as a click would make them.
+fn focused_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
+    ctx.memory(|memory| memory.focused())
+        .and_then(|id| ctx.read_response(id))
+        .is_some_and(|focused| response.rect.contains_rect(focused.rect))
 }

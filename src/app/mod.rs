@@ -4,6 +4,7 @@
 
 mod bar_follows_tab;
 mod connection_banner;
+mod announcements;
 mod dialog_queue;
 mod events;
 mod file_ops;
@@ -104,6 +105,7 @@ impl FerryApp {
         let (state, broken_state) = UiState::load(&config);
         ctx.set_theme(state.theme.preference());
         crate::gui::fonts::add_system_fallbacks(ctx);
+        crate::gui::a11y::install(ctx);
         // egui's light theme draws the track of a progress bar in the window's own near-white: a
         // shade darker makes "39 %" read as a bar, not a badge (text fields share the shade).
         ctx.style_mut_of(egui::Theme::Light, |style| style.visuals.extreme_bg_color = egui::Color32::from_gray(226));
@@ -303,6 +305,14 @@ impl FerryApp {
         }
     }
 
+    /// The window's name for a screen reader: "Ferry", and the site of the tab shown.
+    fn window_name(&self) -> String {
+        match self.active_tab().filter(|tab| tab.session.is_some()) {
+            Some(tab) => format!("{TITLE}: {}", crate::model::escape_control(&tab.title)),
+            None => TITLE.to_string(),
+        }
+    }
+
     /// Shows an error, once: the same message already waiting is not queued again.
     fn show_error(&mut self, error: crate::error::FerryError, reconnect: Option<TabId>) {
         self.status = error.to_string();
@@ -351,6 +361,7 @@ impl eframe::App for FerryApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.bar_follows_active_tab();
+        crate::gui::a11y::name_window(&ctx, &self.window_name());
         let intents = self.draw(ui);
         if !intents.is_empty() {
             // What the user asked for shows at once, not at the next input.

@@ -38,7 +38,7 @@ impl TabStrip {
             })
             .response
             .on_hover_text("Every open tab");
-            if ui.button("+").on_hover_text("New tab").clicked() {
+            if ui.button("+").on_hover_text("New tab").accessible_name("New tab").clicked() {
                 intents.push(Intent::NewTab);
             }
             egui::ScrollArea::horizontal().id_salt("remote_tab_strip").auto_shrink([false, true]).show(ui, |ui| {
@@ -51,7 +51,8 @@ impl TabStrip {
                         if label.clicked() {
                             chosen = Some(index);
                         }
-                        if ui.small_button("x").on_hover_text("Close tab").clicked() {
+                        let close = ui.small_button("x").on_hover_text("Close tab");
+                        if close.accessible_name(format!("Close tab {}", escape_control(&tab.title))).clicked() {
                             intents.push(Intent::CloseTab(index));
                         }
                     }

@@ -1,5 +1,6 @@
 //! The window's parts: file panes, the queue and log panels, and dialogs. `app` puts them together.
 
+pub mod a11y;
 pub mod connect_bar;
 pub mod dialogs;
 pub mod fonts;

@@ -396,10 +396,13 @@ impl QueuePanel {
     }
 
     fn table(&self, ui: &mut egui::Ui, scroll_to: Option<usize>, commands: &mut Vec<Command>) {
+        const QUEUE_COLUMNS: [&str; 8] = ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"];
         let line = ui.text_style_height(&egui::TextStyle::Body);
         let header_height = ui.spacing().interact_size.y.max(line) + 2.0;
         // Two lines: the name, and under it the site and both paths.
         let row_height = ui.spacing().interact_size.y.max(line * 2.0 + ui.spacing().item_spacing.y) + 2.0;
+        let handles = crate::gui::a11y::resize_handles(ui, "transfer_queue", &QUEUE_COLUMNS);
+        crate::gui::a11y::record_resize_handles(ui.ctx(), handles);
         let ring_item = self.ring_item(ui);
         let ring_painter = ui.painter().clone();
         let mut builder = TableBuilder::new(ui)
@@ -425,7 +428,7 @@ impl QueuePanel {
         }
         builder
             .header(header_height, |mut header| {
-                for title in ["Name", "Direction", "Progress", "Bytes", "Speed", "ETA", "State", "Actions"] {
+                for title in QUEUE_COLUMNS {
                     header.col(|ui| {
                         ui.strong(title);
                     });

@@ -330,27 +330,30 @@ fn an_invalid_octal_value_is_explained_and_ok_is_disabled() {
     assert_eq!(harness.state().answer, Some(Closed::Confirmed(PermissionsChoice { mode: 0o700, recursive: true })));
 }
 
+/// The name field: the dialog around it is named after the same title.
+const TEXT_FIELD: egui::accesskit::Role = egui::accesskit::Role::TextInput;
+
 #[test]
 fn a_name_is_refused_while_empty_or_with_a_slash_and_sent_with_enter() {
     let mut harness = show_dialog(NameDialog::new("New folder", ""), NameDialog::show);
-    let field = harness.get_by_label("New folder");
+    let field = harness.get_by_role_and_label(TEXT_FIELD, "New folder");
     assert!(field.is_focused());
     harness.get_by_label("OK").click();
     harness.run();
     harness.get_by_label("Enter a name.");
     assert_eq!(harness.state().answer, None);
 
-    harness.get_by_label("New folder").type_text("a/b");
+    harness.get_by_role_and_label(TEXT_FIELD, "New folder").type_text("a/b");
     harness.run();
     harness.key_press(egui::Key::Enter);
     harness.run();
     harness.get_by_label_contains("cannot contain \"/\"");
     assert_eq!(harness.state().answer, None);
 
-    harness.get_by_label("New folder").click();
+    harness.get_by_role_and_label(TEXT_FIELD, "New folder").click();
     harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.get_by_label("New folder").type_text("photos 2025");
+    harness.get_by_role_and_label(TEXT_FIELD, "New folder").type_text("photos 2025");
     harness.run();
     assert!(harness.query_by_label_contains("cannot contain").is_none(), "the message goes once the name is fixed");
     harness.key_press(egui::Key::Enter);
@@ -361,11 +364,11 @@ fn a_name_is_refused_while_empty_or_with_a_slash_and_sent_with_enter() {
 #[test]
 fn a_rename_starts_from_the_old_name_and_can_be_cancelled() {
     let mut harness = show_dialog(NameDialog::new("Rename", "report.pdf"), NameDialog::show);
-    assert_eq!(harness.get_by_label("Rename").value().as_deref(), Some("report.pdf"));
+    assert_eq!(harness.get_by_role_and_label(TEXT_FIELD, "Rename").value().as_deref(), Some("report.pdf"));
     // The stem is selected: typing replaces it and keeps the extension.
-    harness.get_by_label("Rename").type_text("summary");
+    harness.get_by_role_and_label(TEXT_FIELD, "Rename").type_text("summary");
     harness.run();
-    assert_eq!(harness.get_by_label("Rename").value().as_deref(), Some("summary.pdf"));
+    assert_eq!(harness.get_by_role_and_label(TEXT_FIELD, "Rename").value().as_deref(), Some("summary.pdf"));
     harness.get_by_label("Cancel").click();
     harness.run();
     assert_eq!(harness.state().answer, Some(Closed::Cancelled));

@@ -14,6 +14,7 @@ mod support;
 mod window_driver;
 
 mod gui;
+mod gui_a11y;
 mod gui_dialogs;
 mod gui_feedback;
 mod gui_hostile_names;
@@ -28,4 +29,5 @@ mod gui_snapshot_names;
 mod gui_snapshots;
 mod gui_text;
 mod gui_unfinished;
+mod real_screen_reader;
 mod real_window;

@@ -54,7 +54,9 @@ impl ConfirmDelete {
                 if ui.button("Delete").clicked() {
                     decision = Some(true);
                 }
-                if ui.button("Cancel").clicked() {
+                let cancel = ui.button("Cancel");
+                crate::gui::a11y::safe_button(&cancel);
+                if cancel.clicked() {
                     decision = Some(false);
                 }
             });

@@ -134,7 +134,9 @@ impl ErrorDialog {
                 if self.offer_reconnect && ui.button("Reconnect").clicked() {
                     choice = Some(ErrorChoice::Reconnect);
                 }
-                if ui.button("Close").clicked() {
+                let close = ui.button("Close");
+                crate::gui::a11y::safe_button(&close);
+                if close.clicked() {
                     choice = Some(ErrorChoice::Close);
                 }
             });

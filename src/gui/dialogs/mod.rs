@@ -11,6 +11,7 @@ mod secret;
 mod target_exists;
 mod trust;
 
+use crate::gui::a11y;
 use crate::model::escape_control;
 
 pub use confirm_delete::ConfirmDelete;
@@ -32,17 +33,36 @@ pub enum Closed<T> {
 const DIALOG_WIDTH: f32 = 460.0;
 
 /// Shows a centred modal with `heading` above its content, if any; returns what `content` returns.
+/// The heading is also the dialog's name for a screen reader.
 fn modal<R>(ctx: &egui::Context, id: &str, heading: Option<&str>, content: impl FnOnce(&mut egui::Ui) -> R) -> R {
-    egui::Modal::new(egui::Id::unique(("ferry_dialog", id)))
+    let id = egui::Id::unique(("ferry_dialog", id));
+    a11y::dialog_shown(ctx, id);
+    egui::Modal::new(id)
         .show(ctx, |ui| {
             ui.set_width(DIALOG_WIDTH);
             if let Some(heading) = heading {
-                ui.heading(heading);
+                let heading = ui.heading(heading);
+                name_dialog(ui, heading.id);
                 ui.add_space(6.0);
             }
             content(ui)
         })
         .inner
+}
+
+/// Names the dialog `ui` is in after its title, the widget `title`, and marks it modal, for a
+/// screen reader.
+fn name_dialog(ui: &egui::Ui, title: egui::Id) {
+    let Some(dialog) =
+        ui.stack().iter().find(|frame| frame.kind() == Some(egui::UiKind::Modal)).map(|frame| frame.unique_id)
+    else {
+        return;
+    };
+    ui.ctx().accesskit_node_builder(dialog, |node| {
+        node.set_role(egui::accesskit::Role::Dialog);
+        node.push_labelled_by(title.accesskit_id());
+        node.set_modal();
+    });
 }
 
 /// Whether Escape was pressed this frame (and takes it, so nothing else reacts to it too).

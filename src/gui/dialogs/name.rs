@@ -38,6 +38,7 @@ impl NameDialog {
         modal(ctx, "name", None, |ui| {
             // The title is the field's label, so a screen reader names the field by it.
             let label = ui.heading(&self.title);
+            super::name_dialog(ui, label.id);
             ui.add_space(6.0);
             let output = egui::TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY).show(ui);
             let field = output.response.response.labelled_by(label.id);

@@ -108,7 +108,9 @@ impl PermissionsDialog {
                         recursive: has_folder && self.recursive,
                     }));
                 }
-                if ui.button("Cancel").clicked() {
+                let cancel = ui.button("Cancel");
+                crate::gui::a11y::safe_button(&cancel);
+                if cancel.clicked() {
                     decision = Some(Closed::Cancelled);
                 }
             });

@@ -89,6 +89,10 @@ pub(super) fn target_exists_ui(
                     .add_enabled(enabled, egui::Button::new(label))
                     .on_hover_text(explanation)
                     .on_disabled_hover_text(not_resumable.unwrap_or_default());
+                // Skip changes nothing, so it is where focus starts.
+                if on_exists == OnExists::Skip {
+                    crate::gui::a11y::safe_button(&button);
+                }
                 if button.clicked() {
                     choice = Some(on_exists);
                 }

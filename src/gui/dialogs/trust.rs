@@ -18,7 +18,9 @@ pub(super) fn trust_buttons(ui: &mut egui::Ui) -> Option<Answer> {
         if ui.button("Accept and remember").on_hover_text("Trust it from now on").clicked() {
             decision = Some(TrustDecision::AcceptAndRemember);
         }
-        if ui.button("Cancel").on_hover_text("Do not connect").clicked() {
+        let cancel = ui.button("Cancel").on_hover_text("Do not connect");
+        crate::gui::a11y::safe_button(&cancel);
+        if cancel.clicked() {
             decision = Some(TrustDecision::Reject);
         }
     });

@@ -3,6 +3,7 @@
 //! given and reports what the user asked for as `PaneAction`s.
 
 mod columns;
+mod accessible;
 mod drop;
 mod history;
 mod keyboard;

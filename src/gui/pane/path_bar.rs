@@ -64,7 +64,7 @@ impl FilePane {
                 self.rows_stale = true;
             }
             if self.loading {
-                ui.add(egui::Spinner::new());
+                ui.add(egui::Spinner::new()).accessible_name("Loading the folder listing");
                 if ui.button("Cancel").on_hover_text("Stop listing this folder").clicked() {
                     actions.push(PaneAction::CancelLoading);
                 }

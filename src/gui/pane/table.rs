@@ -5,8 +5,8 @@ use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense,
 use egui_extras::{Column, TableBuilder};
 
 use super::columns as column_widths;
-use super::{DraggedRows, FilePane, PaneAction, Side, SortColumn, format_modified, format_permissions};
-use crate::gui::icons;
+use super::{DraggedRows, FilePane, PaneAction, Side, SortColumn, accessible, format_modified, format_permissions};
+use crate::gui::{a11y, icons};
 use crate::model::{Entry, EntryKind, escape_control, join_remote};
 use crate::transfer::progress::format_bytes;
 
@@ -45,6 +45,8 @@ impl FilePane {
                 })
                 .unwrap_or(i.modifiers)
         });
+        let mut record = accessible::table_record(ui, self.side, background.id, salt.with("table"), &columns);
+        record.total_rows = self.rows.len();
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
         let pane_resized = column_widths::width_changed(ui.ctx(), salt.with("table_width"), table_rect.width());
@@ -92,7 +94,7 @@ impl FilePane {
         let body = builder
             .header(header_height, |mut header| {
                 for column in &columns {
-                    header.col(|ui| {
+                    let (_, cell) = header.col(|ui| {
                         let sorted = view.sort == *column;
                         let response = ui.add(egui::Button::new(column.title()).frame(false).selected(sorted));
                         if sorted {
@@ -104,10 +106,15 @@ impl FilePane {
                                 ui.visuals().text_color(),
                             );
                         }
+                        let sorted = sorted.then_some(view.ascending);
+                        record.headers.push(a11y::HeaderCell { button: response.id, cell: None, sorted });
                         if response.clicked() {
                             clicked_header = Some(*column);
                         }
                     });
+                    if let Some(header) = record.headers.last_mut() {
+                        header.cell = Some(cell.id);
+                    }
                 }
             })
             .body(|body| {
@@ -117,7 +124,8 @@ impl FilePane {
                     let index = rows[position];
                     let entry = &entries[index];
                     row.set_selected(selected[index]);
-                    row.col(|ui| {
+                    let mut cells = Vec::new();
+                    let (_, cell) = row.col(|ui| {
                         icons::entry_icon(ui, entry.kind);
                         let name = Label::new(escape_control(&entry.name)).selectable(false).truncate();
                         let label = ui.add(name);
@@ -125,7 +133,8 @@ impl FilePane {
                             label.on_hover_text(format!("Link to {}", escape_control(target)));
                         }
                     });
-                    row.col(|ui| {
+                    cells.push(cell.id);
+                    let (_, cell) = row.col(|ui| {
                         if let (Some(size), false) = (entry.size, entry.kind == EntryKind::Dir) {
                             // Right-aligned, so sizes line up by their units like in every file manager.
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -134,12 +143,14 @@ impl FilePane {
                             });
                         }
                     });
-                    row.col(|ui| {
+                    cells.push(cell.id);
+                    let (_, cell) = row.col(|ui| {
                         if let Some(modified) = entry.modified {
                             ui.add(Label::new(format_modified(modified)).selectable(false));
                         }
                     });
-                    row.col(|ui| {
+                    cells.push(cell.id);
+                    let (_, cell) = row.col(|ui| {
                         if let Some(mode) = entry.permissions {
                             let label = ui.add(
                                 Label::new(egui::RichText::new(format_permissions(mode)).monospace()).selectable(false),
@@ -147,8 +158,9 @@ impl FilePane {
                             label.on_hover_text(format!("{:04o}", mode & 0o7777));
                         }
                     });
+                    cells.push(cell.id);
                     if remote {
-                        row.col(|ui| {
+                        let (_, cell) = row.col(|ui| {
                             if let Some(owner) = &entry.owner {
                                 let text = match &entry.group {
                                     Some(group) => format!("{} {}", escape_control(owner), escape_control(group)),
@@ -157,8 +169,10 @@ impl FilePane {
                                 ui.add(Label::new(text).selectable(false));
                             }
                         });
+                        cells.push(cell.id);
                     }
                     let response = row.response();
+                    record.rows.push(accessible::row_record(position, entry, selected[index], cells, response.rect));
                     row_rects.push((index, response.rect));
                     if drop_row.as_deref() == Some(join_remote(path, &entry.name).as_str()) {
                         icons::paint_drop_highlight(&highlight_painter, response.rect, highlight_color);
@@ -188,6 +202,11 @@ impl FilePane {
         }
         // Rows scrolled half under the header only count where they can be seen.
         let row_rects = row_rects.into_iter().map(|(index, rect)| (index, rect.intersect(body.inner_rect))).collect();
+        // A screen reader's "click" on a row selects it, as a click with the mouse does.
+        if let Some(position) = a11y::clicked_row(ui.ctx(), &record) {
+            clicked_row = Some((position, Modifiers::NONE));
+        }
+        a11y::record_table(ui.ctx(), record);
 
         if let Some(column) = clicked_header {
             if self.view.sort == column {
