@@ -8,13 +8,13 @@ mod file_ops;
 mod help;
 mod intent;
 mod layout;
+mod repaint;
 mod requests;
 mod saved_sites;
 mod sites;
 mod tabs;
 mod window_memory;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::ConfigDir;
@@ -98,8 +98,7 @@ impl FerryApp {
         // egui's light theme draws the track of a progress bar in the window's own near-white: a
         // shade darker makes "39 %" read as a bar, not a badge (text fields share the shade).
         ctx.style_mut_of(egui::Theme::Light, |style| style.visuals.extreme_bg_color = egui::Color32::from_gray(226));
-        let repaint = ctx.clone();
-        let worker = worker::spawn(startup.worker, Arc::new(move || repaint.request_repaint()))?;
+        let worker = worker::spawn(startup.worker, repaint::waker(ctx.clone()))?;
         let mut local = FilePane::new(Side::Local);
         local.apply_view_settings(state.local_view.clone());
         let mut app = FerryApp {

@@ -22,8 +22,42 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`);
+/// told how soon the event needs to be seen.
+pub type Waker = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// How soon the UI should draw an event it was just sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// An answer, a question, a state change: draw it at once.
+    Now,
+    /// Only bytes moved (progress of an item, the queue's totals): a few frames a second show it
+    /// as well as sixty would, at a fraction of the cost.
+    Progress,
+}
+
+impl Wake {
+    /// How soon `event` needs to be seen.
+    pub fn for_event(event: &Event) -> Wake {
+        use super::messages::QueueEvent;
+        match event {
+            Event::Queue(QueueEvent::Progress { .. } | QueueEvent::Totals { .. }) => Wake::Progress,
+            Event::Queue(
+                QueueEvent::Enqueued { .. }
+                | QueueEvent::Changed { .. }
+                | QueueEvent::Cleared { .. }
+                | QueueEvent::Restored { .. },
+            )
+            | Event::Session(_)
+            | Event::Files(_)
+            | Event::Bookmarks(_)
+            | Event::Done { .. }
+            | Event::Failed { .. }
+            | Event::Prompt { .. }
+            | Event::Log { .. } => Wake::Now,
+        }
+    }
+}
 
 /// Sends events to the UI and wakes it.
 #[derive(Clone)]
@@ -39,8 +73,9 @@ impl EventSender {
 
     /// Sends one event and wakes the UI. A UI that has gone away is not an error.
     pub fn send(&self, event: Event) {
+        let wake = Wake::for_event(&event);
         if self.sender.send(event).is_ok() {
-            (self.waker)();
+            (self.waker)(wake);
         }
     }
 }

@@ -23,7 +23,7 @@ mod tree;
 mod upload;
 mod upload_links;
 
-pub use context::Waker;
+pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
     QueueCommand, QueueEvent, SessionCommand, SessionEvent, TransferRequest, WindowCommand,
@@ -113,7 +113,8 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Starts the worker thread. `waker` is called after each event is sent.
+/// Starts the worker thread. `waker` is called after each event is sent, with how soon it needs
+/// to be seen.
 pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHandle> {
     let (command_sender, command_receiver) = tokio::sync::mpsc::unbounded_channel();
     let (event_sender, event_receiver) = std::sync::mpsc::channel();
