@@ -36,6 +36,16 @@ impl LayoutState {
     pub(super) fn show_queue(&mut self) {
         self.bottom_tab = BottomTab::Queue;
     }
+
+    /// The side that has the keyboard.
+    pub(super) fn active_side(&self) -> Side {
+        self.active_side
+    }
+
+    /// Gives the keyboard to `side`.
+    pub(super) fn set_active_side(&mut self, side: Side) {
+        self.active_side = side;
+    }
 }
 
 impl FerryApp {
@@ -43,6 +53,7 @@ impl FerryApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
+        self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
             if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
@@ -80,6 +91,7 @@ impl FerryApp {
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     }
                 });
+                self.transfer_menu(ui, intents);
                 ui.menu_button("View", |ui| {
                     ui.label("Theme");
                     for (theme, label) in [
@@ -176,6 +188,7 @@ impl FerryApp {
         } else if clicked_inside(ui.ctx(), &remote.response) {
             self.layout.active_side = Side::Remote;
         }
+        self.follow_focus_and_mark(ui, local.response.rect, remote.response.rect);
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
         if let (Some(actions), Some(tab)) = (remote.inner, self.active_tab().map(|tab| tab.id)) {
             intents.extend(actions.into_iter().map(|action| Intent::Pane { target: Target::Tab(tab), action }));
@@ -227,7 +240,11 @@ fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egu
     strip.response.rect.height()
 }
 
-/// Whether a pointer press happened inside `response`'s area this frame.
+/// Whether a pointer press happened inside `response`'s area this frame, on the pane itself: not
+/// on a menu or dialog floating over it.
 fn clicked_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
-    ctx.input(|i| i.pointer.any_pressed() && i.pointer.interact_pos().is_some_and(|pos| response.rect.contains(pos)))
+    let pressed_at = ctx.input(|i| i.pointer.any_pressed().then(|| i.pointer.interact_pos()).flatten());
+    // No layer found means the panels' own background layer, which egui keeps no area for.
+    let on_the_pane = |pos| ctx.layer_id_at(pos).is_none_or(|layer| layer == response.layer_id);
+    pressed_at.is_some_and(|pos| response.rect.contains(pos) && on_the_pane(pos))
 }

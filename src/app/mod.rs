@@ -2,12 +2,14 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod active_pane;
 mod dialog_queue;
 mod events;
 mod file_ops;
 mod help;
 mod intent;
 mod layout;
+mod pane_transfers;
 mod repaint;
 mod requests;
 mod saved_sites;

@@ -17,6 +17,7 @@ mod gui;
 mod gui_dialogs;
 mod gui_hostile_names;
 mod gui_pane;
+mod gui_pane_transfers;
 mod gui_queue;
 mod gui_site_manager;
 mod gui_sites;

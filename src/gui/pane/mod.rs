@@ -2,12 +2,14 @@
 //! virtualised table with multi-select, drag and drop. It does no I/O: it shows a listing it is
 //! given and reports what the user asked for as `PaneAction`s.
 
+mod came_from;
 mod drop;
 mod history;
 mod listing;
 mod path_bar;
 mod selection;
 mod table;
+mod transfer_button;
 mod view;
 
 use std::path::PathBuf;
@@ -134,6 +136,10 @@ pub struct FilePane {
     scroll_to_row: Option<usize>,
     drop_highlighted: bool,
     drop_target: Option<String>,
+    /// The keyboard cursor is on the `..` row (which is never part of the selection).
+    parent_cursor: bool,
+    /// Why the Upload or Download button cannot transfer now (no connection), as the window says.
+    transfer_blocked: Option<String>,
 }
 
 impl FilePane {
@@ -158,6 +164,8 @@ impl FilePane {
             scroll_to_row: None,
             drop_highlighted: false,
             drop_target: None,
+            parent_cursor: false,
+            transfer_blocked: None,
         }
     }
 

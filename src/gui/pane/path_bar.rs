@@ -46,6 +46,7 @@ impl FilePane {
             if tool_button(ui, true, ToolIcon::Refresh, "Refresh", "List again (F5)").clicked() {
                 actions.push(PaneAction::Refresh);
             }
+            self.transfer_button(ui, actions);
             if ui.button("New folder").clicked() {
                 actions.push(PaneAction::NewFolder);
             }
