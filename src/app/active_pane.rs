@@ -7,7 +7,7 @@ use super::FerryApp;
 use crate::gui::pane::Side;
 
 impl FerryApp {
-    /// Makes the pane holding newly focused widget (Tab, a screen reader, a field clicked into)
+    /// Makes the pane holding a newly focused widget (Tab, a screen reader, a field clicked into)
     /// the active one, then frames the active pane. `local` and `remote` are the panes' areas.
     pub(super) fn follow_focus_and_mark(&mut self, ui: &egui::Ui, local: Rect, remote: Rect) {
         let ctx = ui.ctx();

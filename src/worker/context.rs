@@ -148,3 +148,21 @@ impl WorkerContext {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::messages::QueueEvent;
+    use crate::worker::queue::ItemId;
+
+    #[test]
+    fn only_moving_bytes_may_wait_for_a_frame() {
+        let progress =
+            Event::Queue(QueueEvent::Progress { item: ItemId(1), bytes: 1, total: None, speed: 0.0, eta: None });
+        let totals = Event::Queue(QueueEvent::Totals { bytes: 1, total: 2, speed: 0.0, eta: None });
+        assert_eq!(Wake::for_event(&progress), Wake::Progress);
+        assert_eq!(Wake::for_event(&totals), Wake::Progress);
+        assert_eq!(Wake::for_event(&Event::Done { request: RequestId(1) }), Wake::Now);
+        assert_eq!(Wake::for_event(&Event::Queue(QueueEvent::Cleared { items: vec![ItemId(1)] })), Wake::Now);
+    }
+}
