@@ -1,5 +1,6 @@
-//! The pane's toolbar (Back, Forward, Up, Home, Refresh, New folder, hidden toggle, filter) and
-//! its path bar: clickable breadcrumbs, or a field to type a path into (Ctrl+L).
+//! The pane's toolbar (Back, Forward, Up, Home, Refresh, Upload or Download, New folder, hidden
+//! toggle, filter) and its path bar: clickable breadcrumbs, or a field to type a path into
+//! (Ctrl+L).
 
 use egui::text::CCursorRange;
 use egui::text_edit::TextEditState;

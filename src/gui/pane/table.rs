@@ -1,5 +1,5 @@
-//! The pane's virtualised table: header sorting, rows, clicks, the context menu, drags out, and
-//! the status line under it.
+//! The pane's virtualised table: header sorting, the `..` row, rows, clicks, the context menu,
+//! drags out, and the status line under it.
 
 use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
