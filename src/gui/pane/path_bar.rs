@@ -24,7 +24,9 @@ impl FilePane {
         if active && !ui.ctx().text_edit_focused() && take_key(ui, Key::F, true) {
             ui.memory_mut(|memory| memory.request_focus(filter_id));
         }
-        ui.horizontal(|ui| {
+        // Wrapped, so a toolbar wider than the pane (the spinner and Cancel of a listing on their
+        // way) takes a second line instead of widening the pane for good.
+        ui.horizontal_wrapped(|ui| {
             use icons::{ToolIcon, tool_button};
             if tool_button(ui, self.can_go_back(), ToolIcon::Back, "Back", "Back").clicked() {
                 self.go_back(actions);
