@@ -71,6 +71,7 @@ impl FerryApp {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
         self.window_keys(&ctx);
+        self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
             if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
@@ -111,6 +112,7 @@ impl FerryApp {
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     }
                 });
+                let transfer = self.transfer_menu(ui, intents);
                 let view = ui.menu_button("View", |ui| {
                     ui.label("Theme");
                     for (theme, label) in [
@@ -131,7 +133,7 @@ impl FerryApp {
                         intents.push(Intent::OpenLogFolder);
                     }
                 });
-                vec![file.response.id, view.response.id, help.response.id]
+                vec![file.response.id, transfer, view.response.id, help.response.id]
             });
             self.keys.menus.set_buttons(bar.inner);
         });
@@ -245,6 +247,7 @@ impl FerryApp {
         } else if clicked_inside(ui.ctx(), &remote.response) || focused_inside(ui.ctx(), &remote.response) {
             self.layout.active_side = Side::Remote;
         }
+        self.follow_focus_and_mark(ui, local.response.rect, remote.response.rect);
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
         if let (Some(actions), Some(tab)) = (remote.inner, self.active_tab().map(|tab| tab.id)) {
             intents.extend(actions.into_iter().map(|action| Intent::Pane { target: Target::Tab(tab), action }));
@@ -299,9 +302,13 @@ fn pane_header(ui: &mut egui::Ui, min_height: f32, content: impl FnOnce(&mut egu
     strip.response.rect.height()
 }
 
-/// Whether a pointer press happened inside `response`'s area this frame.
+/// Whether a pointer press happened inside `response`'s area this frame, on the pane itself: not
+/// on a menu or dialog floating over it.
 fn clicked_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
-    ctx.input(|i| i.pointer.any_pressed() && i.pointer.interact_pos().is_some_and(|pos| response.rect.contains(pos)))
+    let pressed_at = ctx.input(|i| i.pointer.any_pressed().then(|| i.pointer.interact_pos()).flatten());
+    // No layer found means the panels' own background layer, which egui keeps no area for.
+    let on_the_pane = |pos| ctx.layer_id_at(pos).is_none_or(|layer| layer == response.layer_id);
+    pressed_at.is_some_and(|pos| response.rect.contains(pos) && on_the_pane(pos))
 }
 
 /// Whether keyboard focus is on a widget inside `response` (a screen reader or Tab moved it

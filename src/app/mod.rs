@@ -5,6 +5,7 @@
 mod bar_follows_tab;
 mod connection_banner;
 mod announcements;
+mod active_pane;
 mod dialog_queue;
 mod events;
 mod file_ops;
@@ -12,6 +13,8 @@ mod help;
 mod intent;
 mod layout;
 mod menu_keys;
+mod pane_transfers;
+mod repaint;
 mod requests;
 mod saved_sites;
 mod shortcuts;
@@ -21,7 +24,6 @@ mod tab_strip;
 mod tabs;
 mod window_memory;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::ConfigDir;
@@ -109,8 +111,7 @@ impl FerryApp {
         // egui's light theme draws the track of a progress bar in the window's own near-white: a
         // shade darker makes "39 %" read as a bar, not a badge (text fields share the shade).
         ctx.style_mut_of(egui::Theme::Light, |style| style.visuals.extreme_bg_color = egui::Color32::from_gray(226));
-        let repaint = ctx.clone();
-        let worker = worker::spawn(startup.worker, Arc::new(move || repaint.request_repaint()))?;
+        let worker = worker::spawn(startup.worker, repaint::waker(ctx.clone()))?;
         let mut local = FilePane::new(Side::Local);
         local.apply_view_settings(state.local_view.clone());
         let mut app = FerryApp {

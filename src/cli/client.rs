@@ -22,7 +22,7 @@ pub(super) struct Client {
 
 impl Client {
     pub(super) fn connect(options: &GlobalOptions, spec: ConnectSpec) -> Result<Client> {
-        let handle = worker::spawn(options.worker_options(), Arc::new(|| {}))
+        let handle = worker::spawn(options.worker_options(), Arc::new(|_| {}))
             .map_err(|e| FerryError::from_io(&e, "starting the worker"))?;
         let mut client = Client {
             handle,

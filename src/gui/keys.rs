@@ -207,7 +207,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
     ),
     shortcut(KeyAction::SelectAll, &[ctrl(Key::A)], "Ctrl+A", "Select everything shown", Place::Pane),
     shortcut(KeyAction::ClearSelection, &[plain(Key::Escape)], "Escape", "Clear the selection", Place::Pane),
-    shortcut(KeyAction::Open, &[plain(Key::Enter)], "Enter or double-click", "Open the selected folder", Place::Pane),
+    shortcut(KeyAction::Open, &[plain(Key::Enter)], "Enter or double-click", "Open the selected folder; send a file, or several rows, to the other pane", Place::Pane),
     shortcut(
         KeyAction::Up,
         &[plain(Key::Backspace), alt(Key::ArrowUp)],

@@ -22,8 +22,42 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+/// Called after every Event is sent, so the GUI can wake up and draw (egui's `request_repaint`);
+/// told how soon the event needs to be seen.
+pub type Waker = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// How soon the UI should draw an event it was just sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// An answer, a question, a state change: draw it at once.
+    Now,
+    /// Only bytes moved (progress of an item, the queue's totals): a few frames a second show it
+    /// as well as sixty would, at a fraction of the cost.
+    Progress,
+}
+
+impl Wake {
+    /// How soon `event` needs to be seen.
+    pub fn for_event(event: &Event) -> Wake {
+        use super::messages::QueueEvent;
+        match event {
+            Event::Queue(QueueEvent::Progress { .. } | QueueEvent::Totals { .. }) => Wake::Progress,
+            Event::Queue(
+                QueueEvent::Enqueued { .. }
+                | QueueEvent::Changed { .. }
+                | QueueEvent::Cleared { .. }
+                | QueueEvent::Restored { .. },
+            )
+            | Event::Session(_)
+            | Event::Files(_)
+            | Event::Bookmarks(_)
+            | Event::Done { .. }
+            | Event::Failed { .. }
+            | Event::Prompt { .. }
+            | Event::Log { .. } => Wake::Now,
+        }
+    }
+}
 
 /// Sends events to the UI and wakes it.
 #[derive(Clone)]
@@ -39,8 +73,9 @@ impl EventSender {
 
     /// Sends one event and wakes the UI. A UI that has gone away is not an error.
     pub fn send(&self, event: Event) {
+        let wake = Wake::for_event(&event);
         if self.sender.send(event).is_ok() {
-            (self.waker)();
+            (self.waker)(wake);
         }
     }
 }
@@ -126,5 +161,23 @@ impl WorkerContext {
         if let Some(sender) = lock(&self.pending_prompts).remove(&prompt) {
             let _ = sender.send(answer);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::worker::messages::QueueEvent;
+    use crate::worker::queue::ItemId;
+
+    #[test]
+    fn only_moving_bytes_may_wait_for_a_frame() {
+        let progress =
+            Event::Queue(QueueEvent::Progress { item: ItemId(1), bytes: 1, total: None, speed: 0.0, eta: None });
+        let totals = Event::Queue(QueueEvent::Totals { bytes: 1, total: 2, speed: 0.0, eta: None });
+        assert_eq!(Wake::for_event(&progress), Wake::Progress);
+        assert_eq!(Wake::for_event(&totals), Wake::Progress);
+        assert_eq!(Wake::for_event(&Event::Done { request: RequestId(1) }), Wake::Now);
+        assert_eq!(Wake::for_event(&Event::Queue(QueueEvent::Cleared { items: vec![ItemId(1)] })), Wake::Now);
     }
 }

@@ -152,7 +152,7 @@ pub(super) fn test_context(
     let (sender, events) = std::sync::mpsc::channel();
     let config = crate::config::ConfigDir::at(config);
     let trust = crate::trust::TrustStore::new(config.clone(), None);
-    let sender = super::context::EventSender::new(sender, Arc::new(|| {}));
+    let sender = super::context::EventSender::new(sender, Arc::new(|_| {}));
     let settings = crate::backend::ConnectSettings::default();
     (Arc::new(super::context::WorkerContext::new(sender, trust, settings, config)), events)
 }

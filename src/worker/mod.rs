@@ -25,7 +25,7 @@ mod tree;
 mod upload;
 mod upload_links;
 
-pub use context::Waker;
+pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
     QueueCommand, QueueEvent, SessionCommand, SessionEvent, TransferRequest, WindowCommand,
@@ -115,7 +115,8 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Starts the worker thread. `waker` is called after each event is sent.
+/// Starts the worker thread. `waker` is called after each event is sent, with how soon it needs
+/// to be seen.
 pub fn spawn(options: WorkerOptions, waker: Waker) -> std::io::Result<WorkerHandle> {
     // The window's protocol log shows the FTP commands and replies suppaftp logs.
     crate::logging::capture_protocol_transcript();

@@ -96,7 +96,7 @@ impl Driver {
             transfer: transfer.clone(),
             ..WorkerOptions::new(ConfigDir::at(config.path()))
         };
-        let handle = worker::spawn(options, Arc::new(|| {})).expect("worker starts");
+        let handle = worker::spawn(options, Arc::new(|_| {})).expect("worker starts");
         Driver {
             handle,
             config,

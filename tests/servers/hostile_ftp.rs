@@ -773,7 +773,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
         settings: settings(),
         ..ferry::worker::WorkerOptions::new(ConfigDir::at(config.path()))
     };
-    let handle = ferry::worker::spawn(options, Arc::new(|| {})).unwrap();
+    let handle = ferry::worker::spawn(options, Arc::new(|_| {})).unwrap();
     let connect = handle.next_request();
     handle.send(Command::Session(SessionCommand::Connect { request: connect, spec: login(&server) }));
     let session = loop {

@@ -18,7 +18,7 @@ fn every_event_answers_its_request_and_wakes_the_ui() {
     let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config.path())) };
     let handle = worker::spawn(
         options,
-        Arc::new(move || {
+        Arc::new(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         }),
     )
@@ -63,7 +63,7 @@ fn a_cancelled_connect_ends_as_cancelled() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
     let config = tempfile::tempdir().unwrap();
-    let handle = worker::spawn(WorkerOptions::new(ConfigDir::at(config.path())), Arc::new(|| {})).unwrap();
+    let handle = worker::spawn(WorkerOptions::new(ConfigDir::at(config.path())), Arc::new(|_| {})).unwrap();
     let request = handle.next_request();
     let mut spec = ferry::model::ConnectSpec::new(ferry::model::Protocol::Ftp, "127.0.0.1");
     spec.port = port;

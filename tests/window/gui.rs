@@ -18,12 +18,12 @@ use window_driver::{
     app_harness, click, click_node, drag_and_drop, rightmost, text_field, topmost, type_into, wait_for, wait_until,
 };
 
-fn wait_for_file(harness: &mut Harness<'_, FerryApp>, path: &Path, bytes: &[u8]) {
+pub(crate) fn wait_for_file(harness: &mut Harness<'_, FerryApp>, path: &Path, bytes: &[u8]) {
     wait_until(harness, &format!("{} written", path.display()), |_| std::fs::read(path).ok().as_deref() == Some(bytes));
 }
 
 /// Types a URL into the connect bar, connects, and accepts the host key once if asked.
-fn connect(harness: &mut Harness<'_, FerryApp>, url: &str, expect_file: &str) {
+pub(crate) fn connect(harness: &mut Harness<'_, FerryApp>, url: &str, expect_file: &str) {
     type_into(harness, "Host", url);
     click(harness, "Connect");
     wait_until(harness, "connected", |h| {
@@ -35,17 +35,17 @@ fn connect(harness: &mut Harness<'_, FerryApp>, url: &str, expect_file: &str) {
     wait_for(harness, expect_file);
 }
 
-fn sftp_url(sshd: &Sshd) -> String {
+pub(crate) fn sftp_url(sshd: &Sshd) -> String {
     format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}", sshd.port())
 }
 
 /// A local folder with one file, and a config folder, both temporary.
-struct Desk {
-    config: tempfile::TempDir,
-    local: tempfile::TempDir,
+pub(crate) struct Desk {
+    pub(crate) config: tempfile::TempDir,
+    pub(crate) local: tempfile::TempDir,
 }
 
-fn desk() -> Desk {
+pub(crate) fn desk() -> Desk {
     let desk = Desk { config: tempfile::tempdir().unwrap(), local: tempfile::tempdir().unwrap() };
     std::fs::write(desk.local.path().join("local-note.txt"), b"from my desk").unwrap();
     desk
@@ -65,7 +65,7 @@ impl egui::DroppedFile for DesktopFile {
     }
 }
 
-fn open_up(path: &Path) {
+pub(crate) fn open_up(path: &Path) {
     std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(path).status().unwrap();
 }
 

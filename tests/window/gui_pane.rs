@@ -402,7 +402,8 @@ fn context_menu_items_act_on_the_selection() {
     for (item, expected) in cases {
         harness.get_by_label("b").click_secondary();
         harness.run();
-        harness.get_by_label(item).click();
+        // The menu's item, over the toolbar's button of the same name.
+        harness.get_all_by_label(item).last().expect("menu item").click();
         harness.run();
         assert_eq!(actions(&mut harness), [expected], "menu item {item}");
         assert!(harness.query_by_label("Copy URL").is_none(), "the menu closes after {item}");
@@ -440,7 +441,7 @@ fn the_local_menu_uploads_and_empty_space_has_a_menu_too() {
     });
     harness.run();
     assert!(harness.query_by_label("Download").is_none());
-    harness.get_by_label("Upload").click();
+    harness.get_all_by_label("Upload").last().expect("menu item").click();
     harness.run();
     assert_eq!(actions(&mut harness), [PaneAction::Transfer(entries)]);
 }
@@ -713,4 +714,29 @@ fn a_folder_of_100000_entries_scrolls_with_a_short_frame_time() {
     println!(
         "100000 entries: listing sorted and first frames drawn in {first:?}, mean frame while scrolling {per_frame:?}"
     );
+}
+
+#[test]
+fn the_parent_row_is_reached_with_the_arrow_keys_and_never_selected() {
+    let entries = vec![dir("docs"), file("a.txt", 1)];
+    let mut harness = harness(pane_with(Side::Remote, "/srv", entries.clone()));
+    harness.run();
+    harness.key_press(Key::ArrowDown);
+    harness.key_press(Key::ArrowUp);
+    harness.run();
+    assert!(selected(&harness).is_empty(), "the cursor is on `..`, which is never selected");
+    harness.key_press(Key::Delete);
+    harness.key_press(Key::F2);
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(actions(&mut harness), [PaneAction::Navigate("/".into())], "only Enter acts: it goes up");
+    harness.key_press(Key::ArrowDown);
+    harness.run();
+    assert_eq!(selected(&harness), ["docs"]);
+    harness.key_press_modifiers(Modifiers::CTRL, Key::A);
+    harness.run();
+    assert_eq!(selected(&harness), ["docs", "a.txt"], "Ctrl+A leaves `..` out");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(actions(&mut harness), [PaneAction::Transfer(entries)], "Enter sends several rows across");
 }

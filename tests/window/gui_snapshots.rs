@@ -150,7 +150,7 @@ fn make_fixtures() {
 
 /// wgpu on the CPU through OpenGL (EGL without a display): present wherever Mesa is, and the same
 /// rasteriser everywhere, so pictures from different machines compare. `WGPU_BACKEND` overrides.
-fn software_renderer() -> egui_kittest::wgpu::WgpuTestRenderer {
+pub(crate) fn software_renderer() -> egui_kittest::wgpu::WgpuTestRenderer {
     use eframe::egui_wgpu::{self, wgpu};
     let egui_wgpu::WgpuSetup::CreateNew(mut setup) = egui_kittest::wgpu::default_wgpu_setup() else {
         unreachable!("the default setup creates its own instance")

@@ -42,6 +42,7 @@ impl FilePane {
         let ctx = ui.ctx().clone();
         let take = |action| keys::take(&ctx, action);
         if take(KeyAction::SelectAll).is_some() {
+            self.parent_cursor = false;
             for &index in &self.rows {
                 self.selected[index] = true;
             }
@@ -49,11 +50,10 @@ impl FilePane {
         // Escape closes an open menu first; only then does it clear the selection.
         if !egui::Popup::is_any_open(&ctx) && take(KeyAction::ClearSelection).is_some() {
             self.selected.iter_mut().for_each(|flag| *flag = false);
+            self.parent_cursor = false;
         }
-        if take(KeyAction::Open).is_some()
-            && let [entry] = self.selected_entries().as_slice()
-        {
-            self.open(entry.clone(), actions);
+        if take(KeyAction::Open).is_some() {
+            self.enter(actions);
         }
         if take(KeyAction::Up).is_some() {
             self.go_up(actions);
@@ -88,11 +88,13 @@ impl FilePane {
         take(KeyAction::ContextMenu).is_some()
     }
 
-    /// The arrows, Home, End, Page Up and Page Down.
+    /// The arrows, Home, End, Page Up and Page Down. Above the first row is the `..` row, when
+    /// there is a folder above (position -1).
     fn move_keys(&mut self, ui: &Ui) {
         let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
         let page = ((ui.available_height() / row_height).floor() as isize - 3).max(1);
-        let last = self.rows.len().saturating_sub(1) as isize;
+        let first: isize = if self.parent().is_some() { -1 } else { 0 };
+        let last = self.rows.len() as isize - 1;
         let moves = [
             (KeyAction::RowUp, -1),
             (KeyAction::RowDown, 1),
@@ -103,16 +105,20 @@ impl FilePane {
         ];
         for (action, step) in moves {
             let Some(modifiers) = keys::take(ui.ctx(), action) else { continue };
-            if self.rows.is_empty() {
+            if last < first {
                 continue;
             }
-            let next = match self.cursor_position() {
-                Some(position) => (position as isize).saturating_add(step).clamp(0, last) as usize,
+            let current = if self.parent_cursor { Some(-1) } else { self.cursor_position().map(|p| p as isize) };
+            let next = match current {
+                Some(position) => position.saturating_add(step).clamp(first, last),
                 // The first key press lands on the first row (the last for End).
-                None if action == KeyAction::LastRow => last as usize,
-                None => 0,
+                None if action == KeyAction::LastRow => last,
+                None => 0.min(last),
             };
-            self.move_cursor(next, modifiers);
+            match usize::try_from(next) {
+                Ok(position) => self.move_cursor(position, modifiers),
+                Err(_) => self.put_cursor_on_parent_row(),
+            }
         }
     }
 
@@ -132,6 +138,7 @@ impl FilePane {
             self.select_only(index);
         }
         self.cursor = Some(index);
+        self.parent_cursor = false;
         self.scroll_to_row = Some(position);
     }
 

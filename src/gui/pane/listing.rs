@@ -16,7 +16,9 @@ impl FilePane {
             Default::default()
         };
         let anchor_name = self.anchor.and_then(|index| self.entries.get(index)).map(|entry| entry.name.clone());
+        let came_from = (!same_folder).then(|| self.path.clone());
         if !same_folder {
+            self.parent_cursor = false;
             let old = std::mem::take(&mut self.path);
             match self.pending_move.take().unwrap_or(HistoryMove::Visit) {
                 HistoryMove::Visit => {
@@ -48,6 +50,9 @@ impl FilePane {
         self.loading = self.loading && same_folder && self.pending_move.is_some();
         self.rows_stale = true;
         self.refresh_rows();
+        if let Some(old) = came_from {
+            self.select_where_we_came_from(&old);
+        }
     }
 
     /// Shows or hides the spinner of a pending listing. Ending it without a listing (the listing

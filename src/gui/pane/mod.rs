@@ -4,6 +4,7 @@
 
 mod columns;
 mod accessible;
+mod came_from;
 mod drop;
 mod history;
 mod keyboard;
@@ -11,6 +12,7 @@ mod listing;
 mod path_bar;
 mod selection;
 mod table;
+mod transfer_button;
 mod view;
 
 use std::path::PathBuf;
@@ -144,6 +146,10 @@ pub struct FilePane {
     scroll_to_row: Option<usize>,
     drop_highlighted: bool,
     drop_target: Option<String>,
+    /// The keyboard cursor is on the `..` row (which is never part of the selection).
+    parent_cursor: bool,
+    /// Why the Upload or Download button cannot transfer now (no connection), as the window says.
+    transfer_blocked: Option<String>,
 }
 
 impl FilePane {
@@ -169,6 +175,8 @@ impl FilePane {
             scroll_to_row: None,
             drop_highlighted: false,
             drop_target: None,
+            parent_cursor: false,
+            transfer_blocked: None,
         }
     }
 

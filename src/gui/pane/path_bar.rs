@@ -1,5 +1,6 @@
-//! The pane's toolbar (Back, Forward, Up, Home, Refresh, New folder, hidden toggle, filter) and
-//! its path bar: clickable breadcrumbs, or a field to type a path into (Ctrl+L).
+//! The pane's toolbar (Back, Forward, Up, Home, Refresh, Upload or Download, New folder, hidden
+//! toggle, filter) and its path bar: clickable breadcrumbs, or a field to type a path into
+//! (Ctrl+L).
 
 use egui::text::CCursorRange;
 use egui::text_edit::TextEditState;
@@ -23,7 +24,9 @@ impl FilePane {
         if active && !ui.ctx().text_edit_focused() && keys::take(ui.ctx(), KeyAction::Filter).is_some() {
             ui.memory_mut(|memory| memory.request_focus(filter_id));
         }
-        ui.horizontal(|ui| {
+        // Wrapped, so a toolbar wider than the pane (the spinner and Cancel of a listing on their
+        // way) takes a second line instead of widening the pane for good.
+        ui.horizontal_wrapped(|ui| {
             use icons::{ToolIcon, tool_button};
             if tool_button(ui, self.can_go_back(), ToolIcon::Back, "Back", "Back").clicked() {
                 self.go_back(actions);
@@ -46,6 +49,7 @@ impl FilePane {
             if tool_button(ui, true, ToolIcon::Refresh, "Refresh", "List again (F5)").clicked() {
                 actions.push(PaneAction::Refresh);
             }
+            self.transfer_button(ui, actions);
             if ui.button("New folder").clicked() {
                 actions.push(PaneAction::NewFolder);
             }

@@ -2,7 +2,7 @@
 
 use egui::Modifiers;
 
-use super::FilePane;
+use super::{FilePane, PaneAction};
 use crate::model::Entry;
 
 impl FilePane {
@@ -16,15 +16,41 @@ impl FilePane {
             .collect()
     }
 
+    /// Enter: the `..` row goes up, one folder opens, one file or several entries (files and
+    /// folders) go to the other pane, as the Upload and Download buttons send them.
+    pub(super) fn enter(&mut self, actions: &mut Vec<PaneAction>) {
+        if self.parent_cursor {
+            self.go_up(actions);
+            return;
+        }
+        let selection = self.selected_entries();
+        match selection.as_slice() {
+            [] => {}
+            [entry] => self.open(entry.clone(), actions),
+            _ => actions.push(PaneAction::Transfer(selection)),
+        }
+    }
+
+    /// The `..` row gets the keyboard cursor; the selection is emptied, as `..` is never part of it.
+    pub(super) fn put_cursor_on_parent_row(&mut self) {
+        self.selected.iter_mut().for_each(|flag| *flag = false);
+        self.anchor = None;
+        self.cursor = None;
+        self.parent_cursor = true;
+        self.scroll_to_row = Some(0);
+    }
+
     pub(super) fn select_only(&mut self, index: usize) {
         self.selected.iter_mut().for_each(|flag| *flag = false);
         self.selected[index] = true;
         self.anchor = Some(index);
         self.cursor = Some(index);
+        self.parent_cursor = false;
     }
 
     pub(super) fn click_row(&mut self, position: usize, modifiers: Modifiers) {
         let index = self.rows[position];
+        self.parent_cursor = false;
         let toggle = modifiers.ctrl || modifiers.command;
         let anchor_position = self.anchor.and_then(|anchor| self.rows.iter().position(|&i| i == anchor));
         match (modifiers.shift, anchor_position) {

@@ -1,5 +1,5 @@
-//! The pane's virtualised table: header sorting, rows, clicks, the context menu, drags out, and
-//! the status line under it.
+//! The pane's virtualised table: header sorting, the `..` row, rows, clicks, the context menu,
+//! drags out, and the status line under it.
 
 use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
@@ -24,6 +24,7 @@ impl FilePane {
         let background = ui.interact(table_rect, salt.with("background"), Sense::click());
         if background.clicked() {
             self.selected.iter_mut().for_each(|flag| *flag = false);
+            self.parent_cursor = false;
         }
         background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
 
@@ -68,7 +69,11 @@ impl FilePane {
         if remote {
             builder = builder.column(column_widths::sized(&self.view.column_widths, 3, 80.0, 40.0));
         }
+        // A `..` row leads up, above the entries, wherever there is a folder above.
+        let parent_rows = usize::from(self.parent().is_some());
         if let Some(row) = self.scroll_to_row.take() {
+            // The first entry shows with the `..` row above it.
+            let row = if row == 0 { 0 } else { row + parent_rows };
             builder = builder.scroll_to_row(row, None);
         }
         if pane_resized {
@@ -91,6 +96,9 @@ impl FilePane {
         let path = &self.path;
         let mut menu_row = None;
         let mut used_widths = Vec::new();
+        let parent_cursor = self.parent_cursor;
+        let (mut parent_clicked, mut parent_opened) = (false, false);
+        let column_count = columns.len();
         let body = builder
             .header(header_height, |mut header| {
                 for column in &columns {
@@ -119,8 +127,14 @@ impl FilePane {
             })
             .body(|body| {
                 used_widths = column_widths::to_remember(body.widths());
-                body.rows(row_height, rows.len(), |mut row| {
-                    let position = row.index();
+                body.rows(row_height, rows.len() + parent_rows, |mut row| {
+                    if row.index() < parent_rows {
+                        let response = parent_row(&mut row, parent_cursor, column_count);
+                        parent_opened |= response.double_clicked();
+                        parent_clicked |= response.clicked();
+                        return;
+                    }
+                    let position = row.index() - parent_rows;
                     let index = rows[position];
                     let entry = &entries[index];
                     row.set_selected(selected[index]);
@@ -220,6 +234,11 @@ impl FilePane {
         if let Some((position, modifiers)) = clicked_row {
             self.click_row(position, modifiers);
         }
+        if parent_opened {
+            self.go_up(actions);
+        } else if parent_clicked {
+            self.put_cursor_on_parent_row();
+        }
         if let Some(index) = context_row
             && !self.selected[index]
         {
@@ -258,6 +277,20 @@ impl FilePane {
         }
         ui.weak(text);
     }
+}
+
+/// The `..` row: it goes up on double-click (or Enter, with the keyboard cursor on it) and is
+/// never part of the selection, so no transfer, deletion or rename ever sees it.
+fn parent_row(row: &mut egui_extras::TableRow<'_, '_>, has_cursor: bool, columns: usize) -> egui::Response {
+    row.set_selected(has_cursor);
+    row.col(|ui| {
+        icons::entry_icon(ui, EntryKind::Dir);
+        ui.add(Label::new("..").selectable(false)).on_hover_text("Parent folder");
+    });
+    for _ in 1..columns {
+        row.col(|_| {});
+    }
+    row.response()
 }
 
 /// The context menu of rows and of the empty space: the same actions on the selection.
