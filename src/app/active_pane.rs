@@ -16,7 +16,11 @@ impl FerryApp {
         let before = ctx.data(|data| data.get_temp::<Option<Id>>(memory_id)).flatten();
         if focused != before {
             ctx.data_mut(|data| data.insert_temp(memory_id, focused));
-            let at = focused.and_then(|id| ctx.read_response(id)).map(|response| response.rect.center());
+            // Only widgets of the panes themselves: a dialog or menu floating over a pane is not in it.
+            let at = focused
+                .and_then(|id| ctx.read_response(id))
+                .filter(|response| response.layer_id == ui.layer_id())
+                .map(|response| response.rect.center());
             if let Some(side) = at.and_then(|pos| side_at(pos, local, remote)) {
                 self.layout.set_active_side(side);
             }

@@ -70,6 +70,7 @@ impl FerryApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
+        crate::gui::keys::note_popups_at_frame_start(&ctx);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
@@ -233,7 +234,7 @@ impl FerryApp {
                 self.local.show(ui, self.layout.active_side == Side::Local)
             })
         });
-        let clicked_local = clicked_inside(ui.ctx(), &local.response) || focused_inside(ui.ctx(), &local.response);
+        let clicked_local = clicked_inside(ui.ctx(), &local.response);
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         let right = local.response.rect.right();
         let line = egui::Rect::from_x_y_ranges(right..=right, area.y_range());
@@ -242,10 +243,20 @@ impl FerryApp {
         if moved != 0.0 {
             self.memory.state.local_pane_fraction = Some(splitters::dragged_fraction(fraction, available, moved));
         }
-        if clicked_local {
-            self.layout.active_side = Side::Local;
-        } else if clicked_inside(ui.ctx(), &remote.response) || focused_inside(ui.ctx(), &remote.response) {
-            self.layout.active_side = Side::Remote;
+        // A click makes its pane the active one, and takes the keyboard along when it was on the
+        // other pane (focus that moves by itself, by Tab or a screen reader, is followed below).
+        let clicked = if clicked_local {
+            Some((Side::Local, &remote.response))
+        } else if clicked_inside(ui.ctx(), &remote.response) {
+            Some((Side::Remote, &local.response))
+        } else {
+            None
+        };
+        if let Some((side, other)) = clicked {
+            self.layout.active_side = side;
+            if focused_inside(ui.ctx(), other) {
+                ui.ctx().memory_mut(|memory| memory.request_focus(crate::gui::pane::FilePane::focus_id(side)));
+            }
         }
         self.follow_focus_and_mark(ui, local.response.rect, remote.response.rect);
         intents.extend(local.inner.into_iter().map(|action| Intent::Pane { target: Target::Local, action }));
@@ -280,7 +291,10 @@ impl FerryApp {
         if !live && super::connection_banner::show(ui, tab, offer_reconnect) {
             intents.push(Intent::Reconnect(tab.id));
         }
-        Some(ui.add_enabled_ui(live, |ui| scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active))).inner)
+        Some(
+            ui.add_enabled_ui(live, |ui| scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active)))
+                .inner,
+        )
     }
 }
 
@@ -311,8 +325,7 @@ fn clicked_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
     pressed_at.is_some_and(|pos| response.rect.contains(pos) && on_the_pane(pos))
 }
 
-/// Whether keyboard focus is on a widget inside `response` (a screen reader or Tab moved it
-/// there): the keys then go to that pane, as a click would make them.
+/// Whether keyboard focus is on a widget inside `response`.
 fn focused_inside(ctx: &egui::Context, response: &egui::Response) -> bool {
     ctx.memory(|memory| memory.focused())
         .and_then(|id| ctx.read_response(id))

@@ -62,6 +62,8 @@ impl MenuKeys {
         let focused = ctx.memory(|memory| memory.focused());
         let open = self.buttons.iter().copied().find(|&button| Popup::is_id_open(ctx, popup_of(button)));
         match (focused, open) {
+            // A menu whose entries are all disabled leaves the keyboard on its button.
+            (Some(focused), Some(open)) if focused == open => self.in_menu(ctx, open),
             (Some(focused), _) if self.buttons.contains(&focused) => self.on_button(ctx, focused, open),
             (Some(_), Some(open)) => self.in_menu(ctx, open),
             _ => {}

@@ -2,10 +2,10 @@
 //! queue and protocol log below, a status bar. It never does I/O: every action is a Command to
 //! the worker, and every change on screen follows an Event.
 
+mod active_pane;
+mod announcements;
 mod bar_follows_tab;
 mod connection_banner;
-mod announcements;
-mod active_pane;
 mod dialog_queue;
 mod events;
 mod file_ops;

@@ -207,7 +207,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
     ),
     shortcut(KeyAction::SelectAll, &[ctrl(Key::A)], "Ctrl+A", "Select everything shown", Place::Pane),
     shortcut(KeyAction::ClearSelection, &[plain(Key::Escape)], "Escape", "Clear the selection", Place::Pane),
-    shortcut(KeyAction::Open, &[plain(Key::Enter)], "Enter or double-click", "Open the selected folder; send a file, or several rows, to the other pane", Place::Pane),
+    shortcut(
+        KeyAction::Open,
+        &[plain(Key::Enter)],
+        "Enter or double-click",
+        "Open the selected folder; send a file, or several rows, to the other pane",
+        Place::Pane,
+    ),
     shortcut(
         KeyAction::Up,
         &[plain(Key::Backspace), alt(Key::ArrowUp)],
@@ -253,6 +259,23 @@ pub fn take(ctx: &Context, action: KeyAction) -> Option<Modifiers> {
             _ => None,
         }
     })
+}
+
+/// Where the frame's start noted whether a menu or popup was open.
+fn popup_at_start_id() -> egui::Id {
+    egui::Id::unique("ferry_popup_open_at_frame_start")
+}
+
+/// Notes, before anything is drawn, whether a menu or popup is open: Escape then closes it, and
+/// must not also clear a selection once the menu has closed later in the frame.
+pub fn note_popups_at_frame_start(ctx: &Context) {
+    let open = egui::Popup::is_any_open(ctx);
+    ctx.data_mut(|data| data.insert_temp(popup_at_start_id(), open));
+}
+
+/// Whether a menu or popup is open, or was when this frame began.
+pub fn popup_open_this_frame(ctx: &Context) -> bool {
+    egui::Popup::is_any_open(ctx) || ctx.data(|data| data.get_temp(popup_at_start_id())).unwrap_or(false)
 }
 
 /// Draws the ring that shows where the keyboard is: two points wide, in the theme's selection

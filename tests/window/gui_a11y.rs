@@ -223,7 +223,14 @@ fn a_listing_a_download_and_its_progress_are_told_without_moving_focus() {
         h.query_all_by_role_and_label(Role::Row, "remote.txt, file, 15 B").next().is_some()
     });
     assert!(announcement(&harness).starts_with("Listed "), "the remote listing is announced");
-    assert!(harness.root().accesskit_node().label().unwrap_or_default().starts_with("Ferry: sftp://"));
+    assert!(
+        harness
+            .root()
+            .accesskit_node()
+            .label()
+            .unwrap_or_default()
+            .starts_with(&format!("Ferry: {TEST_USER}@127.0.0.1"))
+    );
 
     click(&mut harness, "remote.txt");
     let focused_before = harness.query_by(|node| node.is_focused()).map(|node| node.accesskit_node().id());
@@ -283,7 +290,7 @@ fn a_lost_connection_is_announced_and_its_error_opens_on_close() {
     harness.key_press(egui::Key::F5);
     wait_until(&mut harness, "the loss announced", |h| {
         let said = announcement(h);
-        said.starts_with("Connection to sftp://") && said.ends_with(" lost")
+        said.starts_with(&format!("Connection to {TEST_USER}@127.0.0.1")) && said.ends_with(" lost")
     });
     wait_for(&mut harness, "Reconnect");
     harness.run_steps(2);

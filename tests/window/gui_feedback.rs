@@ -71,6 +71,8 @@ fn field(harness: &Harness<'_, FerryApp>, label: &str) -> String {
 fn tab<'a>(harness: &'a Harness<'_, FerryApp>, text: &'a str) -> egui_kittest::Node<'a> {
     harness
         .query_all_by_label_contains(text)
+        // Its close button is named after it too.
+        .filter(|node| !node.accesskit_node().label().unwrap_or_default().starts_with("Close tab"))
         .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
         .unwrap_or_else(|| panic!("no tab {text}"))
 }
@@ -196,15 +198,17 @@ fn the_connect_bar_shows_the_active_tabs_site() {
     let sshd = Sshd::start();
     std::fs::write(sshd.data_dir().join("on-sftp.txt"), b"x").unwrap();
     let ftp = ScriptedFtp::start(Script::new().dir_listing("/", &["-rw-r--r-- 1 u g 5 Jan 01 2025 on-ftp.txt"]));
+    // Tabs are named user@host:port (the port only when not the usual one).
+    let (sftp_tab, ftp_tab) = (format!("{TEST_USER}@127.0.0.1"), format!("127.0.0.1:{}", ftp.port()));
     let desk = desk();
     let mut harness = app_harness(desk.config.path(), desk.local.path());
     wait_for(&mut harness, "local-note.txt");
     connect(&mut harness, &sftp_url(sshd.port()), "on-sftp.txt");
-    click(&mut harness, "+");
+    click(&mut harness, "New tab");
     connect(&mut harness, &format!("ftp://anonymous@127.0.0.1:{}", ftp.port()), "on-ftp.txt");
     assert_eq!(field(&harness, "Port"), ftp.port().to_string());
 
-    click_node(&mut harness, |h| tab(h, "sftp://"));
+    click_node(&mut harness, |h| tab(h, &sftp_tab));
     wait_for(&mut harness, "on-sftp.txt");
     assert_eq!(field(&harness, "Port"), sshd.port().to_string());
     assert_eq!(field(&harness, "User"), TEST_USER);
@@ -213,7 +217,7 @@ fn the_connect_bar_shows_the_active_tabs_site() {
     let password = harness.get_by_role_and_label(egui::accesskit::Role::PasswordInput, "Password");
     assert!(password.value().unwrap_or_default().is_empty(), "no password is shown");
 
-    click_node(&mut harness, |h| tab(h, "ftp://anonymous"));
+    click_node(&mut harness, |h| tab(h, &ftp_tab));
     wait_for(&mut harness, "on-ftp.txt");
     assert_eq!(field(&harness, "Port"), ftp.port().to_string());
     assert_eq!(field(&harness, "User"), "anonymous");

@@ -58,6 +58,8 @@ fn focused_label(harness: &Harness<'_, FerryApp>) -> Option<String> {
 fn status_of_local(harness: &Harness<'_, FerryApp>) -> String {
     harness
         .query_all_by_label_contains(" items")
+        // Not the announcement of the listing ("Listed /x: 4 items"), which has no place on screen.
+        .filter(|node| node.accesskit_node().role() != egui::accesskit::Role::Status)
         .min_by(|a, b| a.rect().center().y.total_cmp(&b.rect().center().y))
         .and_then(|node| node.value())
         .unwrap_or_default()
@@ -216,6 +218,8 @@ fn alt_or_f10_reaches_the_menus_and_arrows_and_enter_choose_an_entry() {
     tap_alt(&mut harness);
     assert_eq!(focused_label(&harness).as_deref(), Some("File"), "Alt alone: the menu bar");
     press(&mut harness, Key::ArrowRight);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Transfer"));
+    press(&mut harness, Key::ArrowRight);
     press(&mut harness, Key::ArrowRight);
     assert_eq!(focused_label(&harness).as_deref(), Some("Help"));
     press(&mut harness, Key::ArrowDown);
@@ -242,6 +246,9 @@ fn alt_or_f10_reaches_the_menus_and_arrows_and_enter_choose_an_entry() {
     press(&mut harness, Key::ArrowRight);
     harness.run_steps(3);
     assert!(harness.query_by_label("Site manager...").is_none(), "File closed");
+    assert!(harness.query_by_label("Upload selection").is_some(), "Transfer open");
+    press(&mut harness, Key::ArrowRight);
+    harness.run_steps(3);
     assert_eq!(focused_label(&harness).as_deref(), Some("Follow the system"), "View open");
     press(&mut harness, Key::ArrowDown);
     press(&mut harness, Key::ArrowDown);
@@ -336,4 +343,21 @@ fn focus_ring_on_a_row_light() {
 #[test]
 fn focus_ring_on_a_row_dark() {
     focus_ring_snapshot("focus_ring_on_a_row_dark", egui::Theme::Dark);
+}
+
+/// Escape that closes a menu closes only the menu: the pane under it keeps its selection.
+#[test]
+fn escape_that_closes_a_menu_keeps_the_selection() {
+    let desk = desk();
+    let mut harness = window(&desk);
+    window_driver::click(&mut harness, "beta.txt");
+    assert!(status_of_local(&harness).contains("1 selected"), "{}", status_of_local(&harness));
+    window_driver::click(&mut harness, "View");
+    assert!(harness.query_by_label("Follow the system").is_some(), "the View menu is open");
+    press(&mut harness, Key::Escape);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Follow the system").is_none(), "Escape closed the menu");
+    assert!(status_of_local(&harness).contains("1 selected"), "and only the menu: {}", status_of_local(&harness));
+    press(&mut harness, Key::Escape);
+    assert!(!status_of_local(&harness).contains("selected"), "a second Escape clears the selection");
 }

@@ -2,7 +2,7 @@
 //! lost, a listing loaded), published as a polite AccessKit live region that screen readers read
 //! out when its text changes.
 
-use egui::accesskit::{Live, Role};
+use egui::accesskit::{self, Live, Role};
 use egui::{Context, Id};
 
 /// The latest announcement, and how many there were: each one is published as a node of its
@@ -39,5 +39,7 @@ pub(super) fn publish(ctx: &Context) {
         node.set_role(Role::Status);
         node.set_live(Live::Polite);
         node.set_label(latest.text);
+        // No place of its own on screen, but every node needs bounds: an empty box in a corner.
+        node.set_bounds(accesskit::Rect::new(0.0, 0.0, 0.0, 0.0));
     });
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use egui::accesskit::{Action, Node, NodeId, Role, TreeUpdate};
+use egui::accesskit::{self, Action, Node, NodeId, Role, TreeUpdate};
 
 use egui::Id;
 
@@ -83,6 +83,8 @@ fn regroup_table(tree: &mut Tree<'_>, record: &TableRecord) {
     let mut header_node = Node::new(Role::Row);
     header_node.set_row_index(0);
     tree.add(header_row, header_node, table_id);
+    // The header row is where its headers are (every node has a place on screen).
+    let mut header_bounds: Option<accesskit::Rect> = None;
     for (column, header) in record.headers.iter().enumerate() {
         if let Some(node) = header.cell.and_then(|cell| tree.get_mut(cell.accesskit_id())) {
             node.remove_action(Action::Focus);
@@ -90,8 +92,15 @@ fn regroup_table(tree: &mut Tree<'_>, record: &TableRecord) {
         let button = header.button.accesskit_id();
         if let Some(node) = tree.get_mut(button) {
             table::make_header(node, header, column);
+            if let Some(bounds) = node.bounds() {
+                header_bounds = Some(header_bounds.map_or(bounds, |all| all.union(bounds)));
+            }
             tree.reparent(button, header_row);
         }
+    }
+    let header_bounds = header_bounds.or_else(|| tree.get_mut(table_id).and_then(|table| table.bounds()));
+    if let (Some(bounds), Some(node)) = (header_bounds, tree.get_mut(header_row)) {
+        node.set_bounds(bounds);
     }
     for row in &record.rows {
         let row_id = record.row_id(row.position);

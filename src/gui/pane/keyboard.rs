@@ -48,7 +48,7 @@ impl FilePane {
             }
         }
         // Escape closes an open menu first; only then does it clear the selection.
-        if !egui::Popup::is_any_open(&ctx) && take(KeyAction::ClearSelection).is_some() {
+        if !keys::popup_open_this_frame(&ctx) && take(KeyAction::ClearSelection).is_some() {
             self.selected.iter_mut().for_each(|flag| *flag = false);
             self.parent_cursor = false;
         }
@@ -109,8 +109,11 @@ impl FilePane {
                 continue;
             }
             let current = if self.parent_cursor { Some(-1) } else { self.cursor_position().map(|p| p as isize) };
+            // Only the arrow up from the first row reaches `..`; Home and Page Up stop at the first
+            // row of the folder itself.
+            let lowest = if action == KeyAction::RowUp { first } else { 0.min(last) };
             let next = match current {
-                Some(position) => position.saturating_add(step).clamp(first, last),
+                Some(position) => position.saturating_add(step).clamp(lowest.min(position), last),
                 // The first key press lands on the first row (the last for End).
                 None if action == KeyAction::LastRow => last,
                 None => 0.min(last),

@@ -2,9 +2,9 @@
 //! virtualised table with multi-select, drag and drop. It does no I/O: it shows a listing it is
 //! given and reports what the user asked for as `PaneAction`s.
 
-mod columns;
 mod accessible;
 mod came_from;
+mod columns;
 mod drop;
 mod history;
 mod keyboard;

@@ -20,8 +20,10 @@ impl FilePane {
             rect.max.y -= status_height;
             rect
         };
-        // Registered before the rows so the rows, added later, sit on top of it.
-        let background = ui.interact(table_rect, salt.with("background"), Sense::click());
+        // Registered before the rows so the rows, added later, sit on top of it. Clicks only: the
+        // keyboard's stop is the pane's list (`keyboard.rs`), which is also the table a screen
+        // reader reads.
+        let background = ui.interact(table_rect, salt.with("background"), Sense::CLICK);
         if background.clicked() {
             self.selected.iter_mut().for_each(|flag| *flag = false);
             self.parent_cursor = false;
@@ -46,7 +48,8 @@ impl FilePane {
                 })
                 .unwrap_or(i.modifiers)
         });
-        let mut record = accessible::table_record(ui, self.side, background.id, salt.with("table"), &columns);
+        let mut record =
+            accessible::table_record(ui, self.side, Self::focus_id(self.side), salt.with("table"), &columns);
         record.total_rows = self.rows.len();
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
