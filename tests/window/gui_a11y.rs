@@ -297,3 +297,25 @@ fn a_lost_connection_is_announced_and_its_error_opens_on_close() {
     let focused = harness.query_by(|node| node.is_focused()).expect("focus in the error dialog");
     assert_eq!(focused.accesskit_node().label().as_deref(), Some("Close"), "the error opens on Close");
 }
+
+/// The arrows move the table's active row, which a screen reader reads without the focus leaving
+/// the table: the row under the keyboard's cursor is the table's active descendant.
+#[test]
+fn the_arrows_make_the_row_under_the_cursor_the_tables_active_row() {
+    let desk = desk();
+    let mut harness = opened(&desk);
+    harness.get_by_role_and_label(Role::Table, "Local files").focus();
+    harness.run_steps(2);
+    let active = |h: &Harness<'_, FerryApp>| {
+        let table = h.get_by_role_and_label(Role::Table, "Local files");
+        table.accesskit_node().active_descendant().and_then(|row| row.label())
+    };
+    assert_eq!(active(&harness), None, "no cursor yet");
+    // Rows: docs, notes.txt (folders first).
+    for (key, expected) in [(egui::Key::ArrowDown, "docs, folder"), (egui::Key::ArrowDown, "notes.txt, file, 3 B")] {
+        harness.key_press(key);
+        harness.run_steps(2);
+        assert_eq!(active(&harness).as_deref(), Some(expected));
+        assert!(row(&harness, expected).accesskit_node().is_selected() == Some(true), "{expected} is selected");
+    }
+}

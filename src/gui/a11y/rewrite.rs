@@ -119,6 +119,9 @@ fn regroup_table(tree: &mut Tree<'_>, record: &TableRecord) {
         // The header counts as a row, as in an HTML table.
         node.set_row_count(record.total_rows + 1);
         node.set_column_count(record.headers.len());
+        if let Some(position) = record.current_row {
+            node.set_active_descendant(record.row_id(position));
+        }
     }
 }
 

@@ -21,6 +21,9 @@ pub struct TableRecord {
     pub rows: Vec<RowRecord>,
     /// The column-resize handles: widget and the column each one widens.
     pub resize_handles: Vec<(Id, String)>,
+    /// The position of the row the keyboard's cursor is on, when it is drawn: a screen reader
+    /// reads it as the table's active row when the arrows move it.
+    pub current_row: Option<usize>,
 }
 
 /// A column header: the button that sorts by it, named after the column.

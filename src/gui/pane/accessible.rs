@@ -16,7 +16,15 @@ pub(super) fn table_record(ui: &Ui, side: Side, table: Id, table_salt: Id, colum
     };
     let titles: Vec<&str> = columns.iter().map(|column| column.title()).collect();
     let resize_handles = a11y::resize_handles(ui, table_salt, &titles);
-    TableRecord { table, name: name.into(), total_rows: 0, headers: Vec::new(), rows: Vec::new(), resize_handles }
+    TableRecord {
+        table,
+        name: name.into(),
+        total_rows: 0,
+        headers: Vec::new(),
+        rows: Vec::new(),
+        resize_handles,
+        current_row: None,
+    }
 }
 
 /// The record of one row: "notes.txt, file, 3 B", its selection, and its cells.

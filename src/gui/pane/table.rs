@@ -100,6 +100,7 @@ impl FilePane {
         let mut menu_row = None;
         let mut used_widths = Vec::new();
         let parent_cursor = self.parent_cursor;
+        let cursor = self.cursor.or(self.anchor);
         let (mut parent_clicked, mut parent_opened) = (false, false);
         let column_count = columns.len();
         let body = builder
@@ -190,6 +191,9 @@ impl FilePane {
                     }
                     let response = row.response();
                     record.rows.push(accessible::row_record(position, entry, selected[index], cells, response.rect));
+                    if cursor == Some(index) {
+                        record.current_row = Some(position);
+                    }
                     row_rects.push((index, response.rect));
                     if drop_row.as_deref() == Some(join_remote(path, &entry.name).as_str()) {
                         icons::paint_drop_highlight(&highlight_painter, response.rect, highlight_color);
