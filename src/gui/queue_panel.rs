@@ -401,12 +401,18 @@ impl QueuePanel {
         let header_height = ui.spacing().interact_size.y.max(line) + 2.0;
         // Two lines: the name, and under it the site and both paths.
         let row_height = ui.spacing().interact_size.y.max(line * 2.0 + ui.spacing().item_spacing.y) + 2.0;
-        let handles = crate::gui::a11y::resize_handles(ui, "transfer_queue", &QUEUE_COLUMNS);
+        // The gaps between the eight columns take their share of the width too.
+        let widths = ColumnWidths::for_width(ui.available_width() - 8.0 * ui.spacing().item_spacing.x);
+        // A table of its own per width class: egui keeps a table's column widths, and those of a
+        // wide window would push Actions out of a narrow one.
+        let salt = ("transfer_queue", widths.narrow);
+        let handles = crate::gui::a11y::resize_handles(ui, salt, &QUEUE_COLUMNS);
         crate::gui::a11y::record_resize_handles(ui.ctx(), handles);
         let ring_item = self.ring_item(ui);
         let ring_painter = ui.painter().clone();
+        let [name, direction, progress, bytes, speed, eta, state] = widths.columns;
         let mut builder = TableBuilder::new(ui)
-            .id_salt("transfer_queue")
+            .id_salt(salt)
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
@@ -415,14 +421,14 @@ impl QueuePanel {
             // As high as the panel, never higher: the panel keeps the height the user gave it.
             .min_scrolled_height(0.0)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::initial(300.0).at_least(80.0).clip(true))
-            .column(Column::initial(90.0).at_least(70.0))
-            .column(Column::initial(100.0).at_least(60.0))
-            .column(Column::initial(150.0).at_least(80.0).clip(true))
-            .column(Column::initial(80.0).at_least(50.0))
-            .column(Column::initial(60.0).at_least(40.0))
-            .column(Column::initial(200.0).at_least(80.0).clip(true))
-            .column(Column::remainder().at_least(120.0));
+            .column(Column::initial(name).at_least(80.0).clip(true))
+            .column(Column::initial(direction).at_least(30.0).clip(true))
+            .column(Column::initial(progress).at_least(50.0))
+            .column(Column::initial(bytes).at_least(60.0).clip(true))
+            .column(Column::initial(speed).at_least(40.0).clip(true))
+            .column(Column::initial(eta).at_least(30.0).clip(true))
+            .column(Column::initial(state).at_least(60.0).clip(true))
+            .column(Column::remainder().at_least(ACTIONS_WIDTH));
         if let Some(row) = scroll_to {
             builder = builder.scroll_to_row(row, None);
         }
@@ -540,4 +546,33 @@ fn direction_cell(ui: &mut egui::Ui, direction: Direction) {
         Direction::Upload => "Upload",
         Direction::Download => "Download",
     });
+}
+
+/// Room kept for the Actions column (two small buttons).
+const ACTIONS_WIDTH: f32 = 120.0;
+
+/// The queue's first widths: as designed on a wide window. On a narrow one the numbers keep room
+/// to be read, Direction shows only its arrow, and Name and State share what is left, so that
+/// Actions stays in view (down to an 800-wide window).
+struct ColumnWidths {
+    /// Name, Direction, Progress, Bytes, Speed, ETA, State (Actions takes the rest).
+    columns: [f32; 7],
+    narrow: bool,
+}
+
+impl ColumnWidths {
+    const WIDE: [f32; 7] = [300.0, 90.0, 100.0, 150.0, 80.0, 60.0, 200.0];
+    /// Direction, Progress, Bytes, Speed and ETA on a narrow window.
+    const NARROW_MIDDLE: [f32; 5] = [30.0, 70.0, 110.0, 75.0, 45.0];
+
+    fn for_width(available: f32) -> Self {
+        let spare = available - ACTIONS_WIDTH - 10.0;
+        if spare >= Self::WIDE.iter().sum::<f32>() {
+            return Self { columns: Self::WIDE, narrow: false };
+        }
+        let rest = (spare - Self::NARROW_MIDDLE.iter().sum::<f32>()).max(140.0);
+        let [direction, progress, bytes, speed, eta] = Self::NARROW_MIDDLE;
+        let name = (rest * 0.6).floor();
+        Self { columns: [name, direction, progress, bytes, speed, eta, rest - name], narrow: true }
+    }
 }

@@ -50,8 +50,15 @@ fn tap_alt(harness: &mut Harness<'_, FerryApp>) {
     harness.run_steps(3);
 }
 
+/// What has the keyboard. A table's active row (the cursor's, which a screen reader reads) counts
+/// as its table.
 fn focused_label(harness: &Harness<'_, FerryApp>) -> Option<String> {
-    harness.root().children_recursive().find(|node| node.is_focused()).and_then(|node| node.accesskit_node().label())
+    let focused = harness.root().children_recursive().find(|node| node.is_focused())?;
+    let node = focused.accesskit_node();
+    match node.role() {
+        egui::accesskit::Role::Row => node.parent().and_then(|table| table.label()),
+        _ => node.label(),
+    }
 }
 
 /// The pane's status line: "4 items, 2 selected (3 B)".

@@ -554,3 +554,34 @@ fn the_keyboard_alone_chooses_a_row_then_space_pauses_or_resumes_and_delete_canc
     assert_eq!(actions_asked(&harness)[4], (1, ItemAction::Cancel), "Home: back on big.iso");
     assert!(harness.get_by_label("Transfers").is_focused(), "the list keeps the keyboard");
 }
+
+/// In a window 800 wide the queue panel is about 784: every column, Actions too, is in view, and
+/// the numbers can still be read.
+#[test]
+fn in_a_narrow_window_the_actions_and_the_numbers_stay_in_view() {
+    let mut panel = mixed_queue();
+    panel.apply(&QueueEvent::Progress {
+        item: ItemId(1),
+        bytes: 12 * MIB,
+        total: Some(40 * MIB),
+        speed: 5.0 * MIB as f64,
+        eta: Some(Duration::from_secs(6)),
+    });
+    let mut harness = Harness::builder().with_size([784.0, 300.0]).build_ui_state(
+        |ui, view: &mut QueueView| {
+            let commands = view.panel.show(ui);
+            view.commands.extend(commands);
+        },
+        QueueView { panel, commands: Vec::new() },
+    );
+    harness.run();
+    // The buttons are named after their row ("Cancel big.iso").
+    for label in ["Actions", "Cancel", "Retry", "5.00 MiB/s", "12.0 MiB of 40.0 MiB"] {
+        let rect = harness
+            .query_all_by_label_contains(label)
+            .next()
+            .unwrap_or_else(|| panic!("no {label}: {:#?}", harness.root()))
+            .rect();
+        assert!(rect.right() <= 784.0, "{label} ends at {} in a panel 784 wide", rect.right());
+    }
+}
