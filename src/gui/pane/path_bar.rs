@@ -56,9 +56,14 @@ impl FilePane {
             if ui.checkbox(&mut self.view.show_hidden, "Show hidden").changed() {
                 self.rows_stale = true;
             }
-            let label = ui.label("Filter");
-            let filter = TextEdit::singleline(&mut self.filter).id(filter_id).hint_text("Filter (Ctrl+F)");
-            let filter = ui.add(filter.desired_width(140.0)).labelled_by(label.id);
+            // The label and its field wrap together, never one line apart.
+            let filter = ui
+                .horizontal(|ui| {
+                    let label = ui.label("Filter");
+                    let filter = TextEdit::singleline(&mut self.filter).id(filter_id).hint_text("Filter (Ctrl+F)");
+                    ui.add(filter.desired_width(120.0)).labelled_by(label.id)
+                })
+                .inner;
             // Escape in the filter gives the whole list back, as in the file managers.
             let cleared = filter.lost_focus() && ui.input(|i| i.key_pressed(Key::Escape)) && !self.filter.is_empty();
             if cleared {
