@@ -60,30 +60,8 @@ fn url_path(protocol: Protocol, path: &str) -> Option<String> {
     }
 }
 
-/// What a URL's user name may not hold as is (RFC 3986 userinfo, without `:`, which would start
-/// the password): everything but unreserved characters and sub-delimiters.
-const USER_ESCAPES: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b':')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'@')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// What a URL's path may not hold as is: as for a user name, but `/` separates its parts and `:`
-/// and `@` are allowed.
+/// What a URL's path may not hold as is: everything but unreserved characters, sub-delimiters,
+/// `/` (which separates its parts), `:` and `@`.
 const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
@@ -100,6 +78,10 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'|')
     .add(b'}');
+
+/// What a URL's user name may not hold as is (RFC 3986 userinfo, without `:`, which would start
+/// the password): as for a path, and `/`, `:` and `@` too.
+const USER_ESCAPES: &AsciiSet = &PATH_ESCAPES.add(b'/').add(b':').add(b'@');
 
 /// The URL of `path` on the site `spec` names, never with a password: each part percent-encoded
 /// (spaces, `#`, `?`, non-ASCII, a user name with `@`), so that pasted anywhere it opens that very

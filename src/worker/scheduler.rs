@@ -443,18 +443,25 @@ mod tests {
     use crate::worker::fake_backend::{FakeBackend, FakeServer, next_event, test_context};
     use crate::worker::queue_state::tests::queued_item;
 
+    /// An item downloading the server's `/data/a.bin` (10 bytes) into `local`, and a pool holding
+    /// one connection to that server.
+    fn download_of_a_bin(server: &Arc<FakeServer>, local: &std::path::Path) -> (QueueItem, Arc<ConnectionPool>) {
+        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
+        let pool = Arc::new(ConnectionPool::new(2));
+        let mut item = queued_item("/data/a.bin", ItemState::Queued);
+        item.local = local.join("a.bin");
+        item.local_root = local.to_path_buf();
+        pool.keep(&item.site, FakeBackend::boxed(server, 1));
+        (item, pool)
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_queued_download_runs_on_a_pooled_connection_and_arrives_whole() {
         let config = tempfile::tempdir().unwrap();
         let local = tempfile::tempdir().unwrap();
         let (ctx, events) = test_context(config.path());
         let server = Arc::new(FakeServer::default());
-        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
-        let pool = Arc::new(ConnectionPool::new(2));
-        let mut item = queued_item("/data/a.bin", ItemState::Queued);
-        item.local = local.path().join("a.bin");
-        item.local_root = local.path().to_path_buf();
-        pool.keep(&item.site, FakeBackend::boxed(&server, 1));
+        let (item, pool) = download_of_a_bin(&server, local.path());
         let queue = Arc::new(QueueService::new(ctx, pool.clone(), TransferSettings::default(), true));
         queue.enqueue(RequestId(5), vec![item.clone()]);
         let enqueued = next_event(&events, |event| match event {
@@ -523,13 +530,8 @@ mod tests {
         let local = tempfile::tempdir().unwrap();
         let (ctx, events) = test_context(config.path());
         let server = Arc::new(FakeServer::default());
-        lock(&server.files).insert("/data/a.bin".into(), b"0123456789".to_vec());
         *lock(&server.panics) = true;
-        let pool = Arc::new(ConnectionPool::new(2));
-        let mut item = queued_item("/data/a.bin", ItemState::Queued);
-        item.local = local.path().join("a.bin");
-        item.local_root = local.path().to_path_buf();
-        pool.keep(&item.site, FakeBackend::boxed(&server, 1));
+        let (item, pool) = download_of_a_bin(&server, local.path());
         let queue = Arc::new(QueueService::new(ctx, pool, TransferSettings::default(), false));
         queue.enqueue(RequestId(5), vec![item]);
         let ended = next_event(&events, |event| match event {

@@ -143,19 +143,25 @@ fn pure_ftpd_messages_name_the_real_cause() {
     messages_name_the_real_cause(&ftp_server("pure-ftpd", pure.port(), pure.data_dir()));
 }
 
-/// `--on-exists rename` writes `big (1).bin` beside the old `big.bin`: every line that names the
-/// file names the one written, and one file is "1 file", not "1 files".
-#[test]
-fn a_renamed_download_is_named_as_written_and_counted_in_the_singular() {
-    let vsftpd = Vsftpd::start(VsftpdOptions::default());
+/// `ferry get --on-exists POLICY` of `vsftpd`'s `big.bin` into a folder that holds an older
+/// `big.bin`: what the command printed, and that folder.
+fn get_over_an_old_copy(vsftpd: &Vsftpd, policy: &str) -> (std::process::Output, tempfile::TempDir) {
     let server = ftp_server("vsftpd", vsftpd.port(), vsftpd.data_dir());
     std::fs::write(server.data.join("big.bin"), b"the server's bytes").unwrap();
     let local = tempfile::tempdir().unwrap();
     std::fs::write(local.path().join("big.bin"), b"the old copy").unwrap();
     let config = tempfile::tempdir().unwrap();
     let into = format!("{}/", local.path().display());
-    let output =
-        ferry(&server, config.path(), &["get", "--on-exists", "rename", &format!("{}/big.bin", server.base), &into]);
+    let source = format!("{}/big.bin", server.base);
+    (ferry(&server, config.path(), &["get", "--on-exists", policy, &source, &into]), local)
+}
+
+/// `--on-exists rename` writes `big (1).bin` beside the old `big.bin`: every line that names the
+/// file names the one written, and one file is "1 file", not "1 files".
+#[test]
+fn a_renamed_download_is_named_as_written_and_counted_in_the_singular() {
+    let vsftpd = Vsftpd::start(VsftpdOptions::default());
+    let (output, local) = get_over_an_old_copy(&vsftpd, "rename");
     let text = stderr(&output);
     assert!(output.status.success(), "{text}");
     assert_eq!(std::fs::read(local.path().join("big (1).bin")).unwrap(), b"the server's bytes");
@@ -170,14 +176,7 @@ fn a_renamed_download_is_named_as_written_and_counted_in_the_singular() {
 #[test]
 fn on_exists_ask_without_a_terminal_fails_before_any_transfer() {
     let vsftpd = Vsftpd::start(VsftpdOptions::default());
-    let server = ftp_server("vsftpd", vsftpd.port(), vsftpd.data_dir());
-    std::fs::write(server.data.join("big.bin"), b"the server's bytes").unwrap();
-    let local = tempfile::tempdir().unwrap();
-    std::fs::write(local.path().join("big.bin"), b"the old copy").unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let into = format!("{}/", local.path().display());
-    let output =
-        ferry(&server, config.path(), &["get", "--on-exists", "ask", &format!("{}/big.bin", server.base), &into]);
+    let (output, local) = get_over_an_old_copy(&vsftpd, "ask");
     let text = stderr(&output);
     assert!(!output.status.success(), "it fails: {text}");
     assert!(text.contains("--on-exists ask needs a terminal") && text.contains("choose another --on-exists"), "{text}");

@@ -52,7 +52,11 @@ struct QueueView {
 }
 
 fn queue_harness(panel: QueuePanel) -> Harness<'static, QueueView> {
-    Harness::builder().with_size([1300.0, 500.0]).build_ui_state(
+    queue_harness_sized(panel, [1300.0, 500.0])
+}
+
+fn queue_harness_sized(panel: QueuePanel, size: [f32; 2]) -> Harness<'static, QueueView> {
+    Harness::builder().with_size(size).build_ui_state(
         |ui, view: &mut QueueView| {
             let commands = view.panel.show(ui);
             view.commands.extend(commands);
@@ -567,13 +571,7 @@ fn in_a_narrow_window_the_actions_and_the_numbers_stay_in_view() {
         speed: 5.0 * MIB as f64,
         eta: Some(Duration::from_secs(6)),
     });
-    let mut harness = Harness::builder().with_size([784.0, 300.0]).build_ui_state(
-        |ui, view: &mut QueueView| {
-            let commands = view.panel.show(ui);
-            view.commands.extend(commands);
-        },
-        QueueView { panel, commands: Vec::new() },
-    );
+    let mut harness = queue_harness_sized(panel, [784.0, 300.0]);
     harness.run();
     // The buttons are named after their row ("Cancel big.iso").
     for label in ["Actions", "Cancel", "Retry", "5.00 MiB/s", "12.0 MiB of 40.0 MiB"] {

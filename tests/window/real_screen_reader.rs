@@ -6,9 +6,9 @@
 //! Where the AT-SPI pieces are missing the test says so and passes, except under `CI=true`,
 //! where it fails: tests/run.sh installs them.
 
+use crate::real_window::{Running, start_xvfb};
 use crate::support;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,16 +22,6 @@ const PYTHON: &str = "/usr/bin/python3";
 
 /// Where Debian and Ubuntu put the accessibility bus launcher (at-spi2-core).
 const BUS_LAUNCHERS: [&str; 2] = ["/usr/libexec/at-spi-bus-launcher", "/usr/lib/at-spi2-core/at-spi-bus-launcher"];
-
-/// Kills a child process when dropped, so a failing test leaves nothing running.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A child started in a process group of its own, the whole group ended when dropped: the bus
 /// launcher starts the accessibility bus and its registry, which would outlive it.
@@ -69,19 +59,6 @@ fn at_spi_pieces() -> Result<PathBuf, String> {
         return Err("no xdotool on PATH (package xdotool)".into());
     }
     Ok(launcher)
-}
-
-/// Starts Xvfb on a display number it picks itself, and returns that display (":N").
-fn start_xvfb() -> (Running, String) {
-    let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb runs");
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().expect("Xvfb's stdout")).read_line(&mut line).expect("Xvfb names its display");
-    (Running(xvfb), format!(":{}", line.trim()))
 }
 
 /// A private session bus with the accessibility bus on it, told that a screen reader listens.

@@ -19,7 +19,7 @@ use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER};
 
 /// Kills a child process when dropped, so a failing test leaves nothing running.
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -29,7 +29,7 @@ impl Drop for Running {
 }
 
 /// Starts Xvfb on a display number it picks itself, and returns that display (":N").
-fn start_xvfb() -> (Running, String) {
+pub(crate) fn start_xvfb() -> (Running, String) {
     let mut xvfb = Command::new("Xvfb")
         .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
         .stdout(Stdio::piped())
