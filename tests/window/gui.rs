@@ -499,16 +499,7 @@ fn copy_url_puts_the_remote_address_on_the_clipboard() {
     harness.run_steps(2);
     topmost(&harness, "Copy URL").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = window_driver::copied_texts(&harness);
     let expected = format!("sftp://{TEST_USER}@127.0.0.1:{}", sshd.port());
     assert!(
         copied.iter().any(|text| text.starts_with(&expected) && text.ends_with("/share-me.txt")),

@@ -280,16 +280,7 @@ fn copy_url_is_percent_encoded_and_opens_the_same_file() {
     harness.run_steps(2);
     topmost(&harness, "Copy URL").click();
     harness.step();
-    let copied: Vec<String> = harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    let copied = window_driver::copied_texts(&harness);
     let [url] = copied.as_slice() else { panic!("one URL copied: {copied:?}") };
     assert!(url.ends_with("/my%20file%20%231%20%3Fna%C3%AFve.txt"), "{url}");
     let parsed = ferry::url::parse_url(url).unwrap();

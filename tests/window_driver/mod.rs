@@ -49,6 +49,20 @@ pub fn text_field<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egu
         .unwrap_or_else(|| panic!("no text field \"{label}\" in {:#?}", harness.root()))
 }
 
+/// The texts the last frame put on the clipboard (Copy URL, Copy all).
+pub fn copied_texts<S>(harness: &Harness<'_, S>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The last widget labelled `label`: the one in a menu that just opened, over the panes.
 pub fn topmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
     harness.query_all_by_label(label).last().unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
