@@ -390,7 +390,7 @@ fn the_log_shows_control_characters_escaped_and_can_be_cleared() {
 
     harness.get_by_label("Copy all").click();
     harness.step();
-    let copied = window_driver::copied_texts(&harness).into_iter().next();
+    let copied = crate::window_driver::copied_texts(&harness).into_iter().next();
     let copied = copied.expect("Copy all puts the log on the clipboard");
     assert!(copied.contains("550 \\u{1b}[31mno such file\\r") && copied.contains("connection lost"), "{copied}");
     assert!(!copied.contains('\u{1b}'));
