@@ -70,7 +70,7 @@ impl FerryApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) -> Vec<Intent> {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
-        crate::gui::keys::note_popups_at_frame_start(&ctx);
+        crate::gui::keys::note_frame_start(&ctx);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);

@@ -261,21 +261,37 @@ pub fn take(ctx: &Context, action: KeyAction) -> Option<Modifiers> {
     })
 }
 
-/// Where the frame's start noted whether a menu or popup was open.
-fn popup_at_start_id() -> egui::Id {
-    egui::Id::unique("ferry_popup_open_at_frame_start")
+/// What the window looked like to the keyboard when this frame began.
+#[derive(Clone, Copy, Default)]
+struct AtFrameStart {
+    popup_open: bool,
+    text_edit_focused: bool,
 }
 
-/// Notes, before anything is drawn, whether a menu or popup is open: Escape then closes it, and
-/// must not also clear a selection once the menu has closed later in the frame.
-pub fn note_popups_at_frame_start(ctx: &Context) {
-    let open = egui::Popup::is_any_open(ctx);
-    ctx.data_mut(|data| data.insert_temp(popup_at_start_id(), open));
+fn at_frame_start_id() -> egui::Id {
+    egui::Id::unique("ferry_keyboard_at_frame_start")
+}
+
+/// Notes, before anything is drawn, whether a menu or popup is open and whether a text field has
+/// the keyboard. A key that closes a menu (Escape) or ends a field's edit (Enter, Escape) is that
+/// widget's, and must not also act on a pane once the menu or field let go later in the frame.
+pub fn note_frame_start(ctx: &Context) {
+    let start = AtFrameStart { popup_open: egui::Popup::is_any_open(ctx), text_edit_focused: ctx.text_edit_focused() };
+    ctx.data_mut(|data| data.insert_temp(at_frame_start_id(), start));
+}
+
+fn at_frame_start(ctx: &Context) -> AtFrameStart {
+    ctx.data(|data| data.get_temp(at_frame_start_id())).unwrap_or_default()
 }
 
 /// Whether a menu or popup is open, or was when this frame began.
 pub fn popup_open_this_frame(ctx: &Context) -> bool {
-    egui::Popup::is_any_open(ctx) || ctx.data(|data| data.get_temp(popup_at_start_id())).unwrap_or(false)
+    egui::Popup::is_any_open(ctx) || at_frame_start(ctx).popup_open
+}
+
+/// Whether a text field has the keyboard, or had it when this frame began.
+pub fn text_edit_focused_this_frame(ctx: &Context) -> bool {
+    ctx.text_edit_focused() || at_frame_start(ctx).text_edit_focused
 }
 
 /// Draws the ring that shows where the keyboard is: two points wide, in the theme's selection

@@ -368,3 +368,19 @@ fn escape_that_closes_a_menu_keeps_the_selection() {
     press(&mut harness, Key::Escape);
     assert!(!status_of_local(&harness).contains("selected"), "a second Escape clears the selection");
 }
+
+/// Enter that ends a text field's edit is the field's: the pane under it, with a folder
+/// selected, does not also open it (nor, with files selected, start a transfer).
+#[test]
+fn enter_in_a_text_field_never_acts_on_the_panes_selection() {
+    let desk = desk();
+    let mut harness = window(&desk);
+    window_driver::click(&mut harness, "sub");
+    assert!(status_of_local(&harness).contains("1 selected"), "{}", status_of_local(&harness));
+    window_driver::type_into(&mut harness, "Port", "2222");
+    press(&mut harness, Key::Enter);
+    harness.run_steps(4);
+    assert!(harness.query_by_label("inner.txt").is_none(), "the folder was not opened");
+    assert!(harness.query_by_label("gamma.txt").is_some(), "the pane still shows its folder");
+    assert!(status_of_local(&harness).contains("1 selected"), "{}", status_of_local(&harness));
+}

@@ -33,7 +33,7 @@ impl FilePane {
         active
             && reachable
             && self.path_edit.is_none()
-            && !ui.ctx().text_edit_focused()
+            && !keys::text_edit_focused_this_frame(ui.ctx())
             && focused.is_none_or(|id| id == list)
     }
 
