@@ -93,7 +93,7 @@ impl FtpBackend {
                     plain
                         .into_secure(connector, &spec.host)
                         .await
-                        .map_err(|e| ftp_error(e, &format!("securing the connection to {target}")))
+                        .map_err(|e| tls_refused(e, &format!("securing the connection to {target}")))
                 }
                 (None, _) => {
                     Stream::connect_with_stream(tcp).await.map_err(|e| ftp_error(e, &format!("connecting to {target}")))
@@ -504,6 +504,19 @@ impl Backend for FtpBackend {
 
     async fn disconnect(&mut self) -> Result<()> {
         timed(self.timeout, "disconnecting", self.stream.quit()).await
+    }
+}
+
+/// What a failed switch to TLS means. A reply that refuses `AUTH TLS` says the server offers no
+/// TLS here, whatever its code: vsftpd without TLS answers "530 Please login with USER and PASS.",
+/// which is no verdict on a password (none was sent).
+fn tls_refused(error: FtpError, context: &str) -> FerryError {
+    let refused = matches!(error, FtpError::UnexpectedResponse(_));
+    let error = ftp_error(error, context);
+    if refused {
+        FerryError { kind: ErrorKind::Unsupported, ..error }.with_detail("the server does not offer TLS (FTPS) here")
+    } else {
+        error
     }
 }
 

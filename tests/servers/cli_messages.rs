@@ -185,3 +185,20 @@ fn on_exists_ask_without_a_terminal_fails_before_any_transfer() {
     assert_eq!(std::fs::read_dir(local.path()).unwrap().count(), 1, "nothing else was written");
     assert!(!vsftpd.log().contains("RETR"), "no transfer began");
 }
+
+/// FTPES to a server that offers no TLS: vsftpd answers AUTH TLS with "530 Please login with USER
+/// and PASS.", which is no verdict on the password. The user reads that the server offers no
+/// TLS, never that the login failed (no password was even sent).
+#[test]
+fn ftpes_to_a_server_without_tls_says_so_not_a_wrong_password() {
+    let vsftpd = Vsftpd::start(VsftpdOptions { tls: support::FtpTls::None, ..VsftpdOptions::default() });
+    let config = tempfile::tempdir().unwrap();
+    let server = ftp_server("vsftpd", vsftpd.port(), vsftpd.data_dir());
+    let url = server.base.replacen("ftp://", "ftpes://", 1) + "/";
+    let output = ferry(&server, config.path(), &["ls", &url]);
+    let text = stderr(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("does not offer TLS"), "{text}");
+    assert!(!text.contains("authentication failed"), "{text}");
+    assert!(!vsftpd.log().contains("\"PASS "), "no password was sent in clear: {}", vsftpd.log());
+}
