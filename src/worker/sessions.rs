@@ -138,7 +138,14 @@ async fn keep_alive(
                     continue;
                 }
                 drop(guard);
-                sessions.remove(session, Some(error));
+                // Said as what the user saw happen; "sending a keep-alive" and the library's
+                // words go to the log.
+                let what = match error.kind {
+                    ErrorKind::Timeout => "the server stopped answering while the connection was idle",
+                    _ => "the connection ended while it was idle, and connecting again failed",
+                };
+                let plain = FerryError::new(error.kind, what).with_log_detail(error.to_string());
+                sessions.remove(session, Some(plain));
                 return;
             }
         } else {

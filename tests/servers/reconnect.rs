@@ -271,6 +271,38 @@ fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
     assert_eq!(driver.questions.len(), 1, "only the first connect asked (the host key): {:?}", driver.questions);
 }
 
+/// A keep-alive that finds the connection dead, and then no server to connect to again, reports
+/// the loss in plain words: the connection ended while idle, not "sending a keep-alive" with a
+/// library's words.
+#[test]
+fn an_idle_connection_lost_for_good_is_reported_in_plain_words() {
+    let sshd = Sshd::start();
+    open_up(sshd.data_dir());
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
+    let mut driver = Driver::custom(None, settings, TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver.list(session, ".").unwrap();
+    // The connection ends, and nothing listens any more where it was.
+    proxy.drop_connections();
+    drop(proxy);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let mut events = Vec::new();
+    let error = loop {
+        assert!(std::time::Instant::now() < deadline, "the loss was never reported: {events:?}");
+        match driver.handle.recv_timeout(Duration::from_millis(100)) {
+            Some(Event::Session(SessionEvent::Disconnected { session: s, error })) if s == session => break error,
+            Some(event) => events.push(event),
+            None => {}
+        }
+    };
+    let error = error.expect("the loss comes with its reason");
+    assert_eq!(error.kind, ferry::error::ErrorKind::ConnectionLost, "{error:?}");
+    let said = error.to_string();
+    assert!(said.contains("while it was idle"), "{said}");
+    assert!(!said.contains("keep-alive"), "{said}");
+}
+
 /// A login cut by a dropped connection is a lost connection, not a refused password. The queue's
 /// connection is cut during the download; the first new connection is cut as it asks which logins
 /// the server takes, the next one at its password. The download is retried until it arrives
