@@ -10,6 +10,11 @@ const MIN_SAMPLE_GAP: Duration = Duration::from_millis(100);
 /// through bursty network writes, short enough to show a real slowdown within seconds.
 const TIME_CONSTANT_SECS: f64 = 3.0;
 
+/// A gap between samples longer than this means nothing was moving (an idle queue, not a stall:
+/// a stalled transfer is still sampled): the next transfer is measured afresh, not averaged with
+/// the idle time and the last transfer's pace.
+const IDLE_GAP: Duration = Duration::from_secs(5);
+
 /// A transfer speed, exponentially smoothed over time.
 #[derive(Debug, Clone, Default)]
 pub struct SpeedMeter {
@@ -39,6 +44,10 @@ impl SpeedMeter {
             return;
         }
         let elapsed = now.saturating_duration_since(last_time);
+        if elapsed > IDLE_GAP {
+            *self = SpeedMeter { last: Some((total_bytes, now)), rate: None };
+            return;
+        }
         if elapsed < MIN_SAMPLE_GAP {
             // Keep the older sample, so these bytes count towards the next interval.
             return;
@@ -145,6 +154,22 @@ mod tests {
     use super::*;
 
     const MIB: u64 = 1024 * 1024;
+
+    /// The whole queue's meter sees nothing while the queue is idle: a transfer started a minute
+    /// later is measured from its own bytes, so the status bar agrees with its row at once.
+    #[test]
+    fn after_an_idle_minute_the_speed_is_measured_afresh() {
+        let start = Instant::now();
+        let mut meter = SpeedMeter::new();
+        let (now, bytes) = feed(&mut meter, start, 0, 20 * MIB, 10, 100);
+        assert!((meter.bytes_per_second() - (20 * MIB) as f64).abs() < MIB as f64);
+        let later = now + Duration::from_secs(60);
+        meter.record(bytes, later);
+        assert_eq!(meter.bytes_per_second(), 0.0, "no pace claimed across the idle minute");
+        feed(&mut meter, later, bytes, 4 * MIB, 1, 100);
+        let speed = meter.bytes_per_second();
+        assert!((speed - (4 * MIB) as f64).abs() < (MIB / 4) as f64, "the new transfer's own pace: {speed}");
+    }
 
     /// Feeds `meter` a transfer at `rate` bytes a second for `seconds`, sampled every `step_ms`,
     /// from `start` with `bytes` already done; returns the new time and byte count.
