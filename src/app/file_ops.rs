@@ -181,6 +181,9 @@ impl FerryApp {
     pub(super) fn make_dir(&mut self, target: Target, name: &str) {
         let Some(session) = self.session_of(target) else { return };
         let path = join_remote(&self.folder_of(target), name);
+        if let Some(pane) = self.pane_mut(target) {
+            pane.select_when_listed(name);
+        }
         self.requests.request(Pending::Change { target }, |request| {
             Command::Files(FileCommand::MakeDir { request, session, path })
         });
@@ -195,6 +198,9 @@ impl FerryApp {
         let folder = self.folder_of(target);
         let from = join_remote(&folder, &entry.name);
         let to = join_remote(&folder, name);
+        if let Some(pane) = self.pane_mut(target) {
+            pane.select_when_listed(name);
+        }
         self.requests.request(Pending::Change { target }, |request| {
             Command::Files(FileCommand::Rename { request, session, from, to })
         });

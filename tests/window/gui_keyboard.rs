@@ -384,3 +384,72 @@ fn enter_in_a_text_field_never_acts_on_the_panes_selection() {
     assert!(harness.query_by_label("gamma.txt").is_some(), "the pane still shows its folder");
     assert!(status_of_local(&harness).contains("1 selected"), "{}", status_of_local(&harness));
 }
+
+#[test]
+fn a_folder_opened_with_enter_starts_without_the_old_cursor() {
+    let desk = desk();
+    let deep = desk.local.path().join("deep");
+    std::fs::create_dir(&deep).unwrap();
+    for (name, bytes) in [("a.txt", &b"1"[..]), ("b.txt", b"22"), ("c.txt", b"333"), ("d.txt", b"4444")] {
+        std::fs::write(deep.join(name), bytes).unwrap();
+    }
+    let mut harness = window(&desk);
+    // Rows: deep, sub, alpha.txt, beta.txt, gamma.txt; the cursor goes to "deep", then into it.
+    press(&mut harness, Key::Home);
+    press(&mut harness, Key::Enter);
+    wait_for(&mut harness, "d.txt");
+    // The first arrow lands on the folder's first row, not next to where the cursor was before.
+    press(&mut harness, Key::ArrowDown);
+    assert!(status_of_local(&harness).contains("1 selected (1 B)"), "a.txt: {}", status_of_local(&harness));
+}
+
+/// Waits for the delete question about `name`, then answers no.
+fn delete_asks_about(harness: &mut Harness<'_, FerryApp>, name: &str) {
+    press(harness, Key::Delete);
+    wait_until(harness, &format!("the question about {name}"), |h| h.query_all_by_label_contains(name).count() >= 2);
+    press(harness, Key::Escape);
+    harness.run_steps(4);
+}
+
+#[test]
+fn the_renamed_row_and_a_new_folder_are_selected_so_delete_acts_on_them() {
+    let desk = desk();
+    let mut harness = window(&desk);
+    press(&mut harness, Key::End);
+    press(&mut harness, Key::F2);
+    wait_until(&mut harness, "the rename dialog", |h| window_driver::text_field(h, "Rename").is_focused());
+    harness.event(Event::Text("aaa".into()));
+    press(&mut harness, Key::Enter);
+    wait_until(&mut harness, "renamed", |_| desk.local.path().join("aaa.txt").exists());
+    wait_for(&mut harness, "aaa.txt");
+    harness.run_steps(3);
+    assert!(status_of_local(&harness).contains("1 selected (3 B)"), "aaa.txt: {}", status_of_local(&harness));
+    delete_asks_about(&mut harness, "aaa.txt");
+    assert!(desk.local.path().join("aaa.txt").exists(), "Escape keeps the file");
+
+    // Upload, then New folder in the pane's menu.
+    press_with(&mut harness, Modifiers::SHIFT, Key::F10);
+    press(&mut harness, Key::ArrowDown);
+    assert_eq!(focused_label(&harness).as_deref(), Some("New folder"));
+    press(&mut harness, Key::Enter);
+    wait_until(&mut harness, "the new folder dialog", |h| window_driver::text_field(h, "New folder").is_focused());
+    harness.event(Event::Text("fresh".into()));
+    press(&mut harness, Key::Enter);
+    wait_until(&mut harness, "folder made", |_| desk.local.path().join("fresh").is_dir());
+    wait_for(&mut harness, "fresh");
+    harness.run_steps(3);
+    assert!(status_of_local(&harness).contains("1 selected"), "fresh: {}", status_of_local(&harness));
+    delete_asks_about(&mut harness, "fresh");
+}
+
+#[test]
+fn end_right_after_f6_moves_the_cursor() {
+    let desk = desk();
+    let mut harness = window(&desk);
+    // F6 to the remote side and back with Shift+F6, then End in the very next frame.
+    press(&mut harness, Key::F6);
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::F6);
+    harness.key_press(Key::End);
+    harness.run_steps(3);
+    assert!(status_of_local(&harness).contains("1 selected (3 B)"), "End: gamma.txt, {}", status_of_local(&harness));
+}

@@ -1,8 +1,9 @@
 //! The window's layout at any size, driven through the real app: every control of the connect bar
 //! inside a small window, the pane split kept as a share of the width through a resize and a
-//! restart, tabs past the edge reached through the tab menu, the queue panel's height kept while
-//! rows come and go and the height the user dragged kept across a restart, and column widths kept
-//! across a restart.
+//! restart, tabs shown whole between the split and the buttons, tabs past the edge reached through
+//! the tab menu, the queue panel's height kept while rows come and go, through a shrink and a
+//! grow, and across a restart, its edge following a fast drag, and column widths kept across a
+//! restart.
 
 use crate::support;
 use crate::window_driver;
@@ -292,4 +293,108 @@ fn the_queue_panel_height_the_user_dragged_is_kept_after_a_restart() {
     wait_for(&mut harness, "notes.txt");
     let restored = panel_top(&harness);
     assert!((restored - dragged).abs() < 1.0, "as high after a restart: {dragged} -> {restored}");
+}
+
+/// The queue and log panel's height with the status bar below it: from its top edge to the
+/// window's bottom.
+fn panel_height(harness: &Harness<'_, FerryApp>) -> f32 {
+    let edge = harness.get_by_label("Queue and log height").rect().center().y;
+    window_rect(harness).bottom() - edge
+}
+
+#[test]
+fn the_queue_panel_comes_back_whole_after_the_window_shrank_and_grew() {
+    let (config, local) = desk(&["notes.txt"]);
+    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1200.0, 800.0));
+    wait_for(&mut harness, "notes.txt");
+    harness.run_steps(2);
+    let before = panel_height(&harness);
+    let queue_before = harness.get_by_label("Queue").rect();
+    // A resize by hand goes through every size between, one frame each.
+    for step in (0..=8).chain((0..=8).rev()) {
+        let t = step as f32 / 8.0;
+        harness.set_size(egui::vec2(1200.0 - 400.0 * t, 800.0 - 200.0 * t));
+        harness.step();
+    }
+    harness.run_steps(4);
+    let after = panel_height(&harness);
+    assert!((after - before).abs() < 1.0, "the panel's height came back: {before} -> {after}");
+    // Its tabs are whole: nothing of the panes is drawn over them.
+    let queue = harness.get_by_label("Queue").rect();
+    assert!((queue.height() - queue_before.height()).abs() < 0.5, "Queue button whole: {queue_before:?} -> {queue:?}");
+    let local_title = harness.get_by_label("notes.txt").rect();
+    assert!(local_title.bottom() <= queue.top(), "the panes end above the panel: {local_title:?} / {queue:?}");
+}
+
+#[test]
+fn a_fast_drag_of_the_queue_panel_edge_follows_the_pointer() {
+    let (config, local) = desk(&["notes.txt"]);
+    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1200.0, 800.0));
+    wait_for(&mut harness, "notes.txt");
+    harness.run_steps(2);
+    let edge = harness.get_by_label("Queue and log height").rect().center();
+    // One frame with the button down, then the whole way in a single move.
+    harness.hover_at(edge);
+    harness.step();
+    // The press, the whole move and the release arrive within one frame, as from a quick hand.
+    harness.drag_at(edge);
+    let to = edge - egui::vec2(0.0, 150.0);
+    harness.hover_at(to);
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run_steps(4);
+    let moved = harness.get_by_label("Queue and log height").rect().center();
+    assert!((moved.y - to.y).abs() < 4.0, "the edge followed the pointer to {}: it is at {}", to.y, moved.y);
+}
+
+/// The tabs in the strip (not the menu's entries, not their close buttons), left to right.
+fn strip_tabs(harness: &Harness<'_, FerryApp>, port: &str) -> Vec<egui::Rect> {
+    let below = harness.get_by_label("All tabs").rect().bottom();
+    let mut strip: Vec<_> = harness
+        .query_all_by_label_contains(port)
+        .filter(|node| node.accesskit_node().role() == Role::Button)
+        .filter(|node| !node.accesskit_node().label().unwrap_or_default().starts_with("Close tab"))
+        .map(|node| node.rect())
+        .filter(|rect| rect.bottom() <= below)
+        .collect();
+    strip.sort_by(|a, b| a.left().total_cmp(&b.left()));
+    strip
+}
+
+#[test]
+fn three_tabs_show_whole_between_the_split_and_the_buttons_at_1200_and_800_wide() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    let (config, local) = desk(&["notes.txt"]);
+    std::fs::write(config.path().join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
+    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1200.0, 800.0));
+    wait_for(&mut harness, "notes.txt");
+    for n in 1..=3 {
+        let folder = tab_folder(&sshd, n);
+        let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), folder.display());
+        type_into(&mut harness, "Host", &url);
+        click(&mut harness, "Connect");
+        wait_for(&mut harness, &format!("only-in-tab-{n}.txt"));
+    }
+    let port = sshd.port().to_string();
+    for width in [1200.0, 800.0] {
+        harness.set_size(egui::vec2(width, 800.0));
+        harness.run_steps(4);
+        let split = split_x(&harness);
+        let plus = harness.get_by_label("New tab").rect().left();
+        let tabs = strip_tabs(&harness, &port);
+        assert_eq!(tabs.len(), 3, "three tabs in the strip at {width} wide");
+        for (n, tab) in tabs.iter().enumerate() {
+            assert!(
+                tab.left() >= split && tab.right() <= plus,
+                "tab {} at {tab:?} lies between the split at {split} and \"+\" at {plus} ({width} wide)",
+                n + 1
+            );
+            assert!(tab.width() >= 50.0, "tab {} is more than a sliver at {width} wide: {tab:?}", n + 1);
+        }
+    }
 }

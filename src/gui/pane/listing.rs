@@ -15,7 +15,9 @@ impl FilePane {
         } else {
             Default::default()
         };
-        let anchor_name = self.anchor.and_then(|index| self.entries.get(index)).map(|entry| entry.name.clone());
+        let name_at = |index: Option<usize>| index.and_then(|index| self.entries.get(index)).map(|e| e.name.clone());
+        let anchor_name = name_at(self.anchor);
+        let cursor_name = name_at(self.cursor);
         let came_from = (!same_folder).then(|| self.path.clone());
         if !same_folder {
             self.parent_cursor = false;
@@ -43,8 +45,13 @@ impl FilePane {
         // that navigation's history move in place.
         self.path = path;
         self.selected = entries.iter().map(|entry| kept.contains(&entry.name)).collect();
-        self.anchor =
-            if same_folder { anchor_name.and_then(|name| entries.iter().position(|e| e.name == name)) } else { None };
+        // The anchor and the cursor stay on their entries by name in a refresh; a new folder
+        // starts without them, so no ring is left on a row index of the old listing.
+        let position_of = |name: Option<String>| {
+            name.filter(|_| same_folder).and_then(|name| entries.iter().position(|e| e.name == name))
+        };
+        self.anchor = position_of(anchor_name);
+        self.cursor = position_of(cursor_name);
         self.entries = entries;
         // The spinner stays while the navigation it stands for is still on its way.
         self.loading = self.loading && same_folder && self.pending_move.is_some();
@@ -53,6 +60,22 @@ impl FilePane {
         if let Some(old) = came_from {
             self.select_where_we_came_from(&old);
         }
+        if let Some(name) = self.select_when_listed.take() {
+            self.select_by_name(&name);
+        }
+    }
+
+    /// Has the next listing select the entry `name` (a folder being made, an entry being
+    /// renamed), so the keys act on it next.
+    pub fn select_when_listed(&mut self, name: &str) {
+        self.select_when_listed = Some(name.to_owned());
+    }
+
+    /// Selects the entry `name` alone, with the cursor on it, when it is among the rows shown.
+    fn select_by_name(&mut self, name: &str) {
+        let Some(position) = self.rows.iter().position(|&index| self.entries[index].name == name) else { return };
+        self.select_only(self.rows[position]);
+        self.scroll_to_row = Some(position);
     }
 
     /// Shows or hides the spinner of a pending listing. Ending it without a listing (the listing

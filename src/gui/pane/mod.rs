@@ -150,6 +150,8 @@ pub struct FilePane {
     parent_cursor: bool,
     /// Why the Upload or Download button cannot transfer now (no connection), as the window says.
     transfer_blocked: Option<String>,
+    /// A name the next listing selects: the folder just made or the entry just renamed.
+    select_when_listed: Option<String>,
 }
 
 impl FilePane {
@@ -177,6 +179,7 @@ impl FilePane {
             drop_target: None,
             parent_cursor: false,
             transfer_blocked: None,
+            select_when_listed: None,
         }
     }
 
