@@ -33,17 +33,25 @@ impl FerryApp {
             }
             Event::Session(SessionEvent::Disconnected { session, error }) => self.disconnected(session, error),
             Event::Files(FileEvent::Listing { request, path, entries, .. }) => {
-                if let Some(Pending::List { target }) = self.requests.take(&request)
-                    && let Some(pane) = self.pane_mut(target)
-                {
+                let (target, reveal) = match self.requests.take(&request) {
+                    Some(Pending::List { target }) => (target, None),
+                    Some(Pending::Reveal { target, name }) => (target, Some(name)),
+                    _ => return,
+                };
+                if let Some(pane) = self.pane_mut(target) {
                     let said = announcements::listing_loaded(&path, entries.len());
                     pane.set_listing(path, entries);
+                    if let Some(name) = reveal {
+                        pane.reveal(&name);
+                    }
                     a11y::announce(&self.repaint, said);
                 }
             }
-            // The window never asks for one entry alone; a stray answer has nothing to update.
-            Event::Files(FileEvent::Stat { request, .. }) => {
-                self.requests.take(&request);
+            // The window asks for one entry alone only for a path typed into a path bar.
+            Event::Files(FileEvent::Stat { request, entry }) => {
+                if let Some(Pending::Open { target, path }) = self.requests.take(&request) {
+                    self.path_looked_up(target, path, &entry);
+                }
             }
             Event::Done { request } => self.done(request),
             Event::Failed { request, error } => self.failed(request, error),
@@ -99,7 +107,15 @@ impl FerryApp {
         match self.requests.take(&request) {
             Some(Pending::Change { target }) => self.refresh(target),
             Some(Pending::Notice(notice)) => self.status = notice,
-            Some(Pending::Connect { .. } | Pending::List { .. } | Pending::Enqueue | Pending::Import) | None => {}
+            Some(
+                Pending::Connect { .. }
+                | Pending::List { .. }
+                | Pending::Open { .. }
+                | Pending::Reveal { .. }
+                | Pending::Enqueue
+                | Pending::Import,
+            )
+            | None => {}
         }
     }
 
@@ -140,6 +156,10 @@ impl FerryApp {
 
     fn failed(&mut self, request: RequestId, error: FerryError) {
         let pending = self.requests.take(&request);
+        let error = match &pending {
+            Some(Pending::Open { path, .. }) => Self::open_failed(path, error),
+            _ => error,
+        };
         match pending {
             Some(Pending::Connect { target: Target::Tab(id), .. }) => {
                 if let Some(tab) = self.tab_mut(id) {
@@ -159,6 +179,11 @@ impl FerryApp {
                     return;
                 }
             }
+            Some(Pending::Open { target, .. } | Pending::Reveal { target, .. }) => {
+                if let Some(pane) = self.pane_mut(target) {
+                    pane.set_loading(false);
+                }
+            }
             Some(Pending::Change { target }) => self.refresh(target),
             Some(
                 Pending::Connect { target: Target::Local, .. }
@@ -174,7 +199,15 @@ impl FerryApp {
         }
         // A lost connection is reported once, by the Disconnected event that comes with it.
         if error.kind == ErrorKind::ConnectionLost
-            && matches!(pending, Some(Pending::List { target: Target::Tab(_) }) | Some(Pending::Change { .. }))
+            && matches!(
+                pending,
+                Some(
+                    Pending::List { target: Target::Tab(_) }
+                        | Pending::Open { target: Target::Tab(_), .. }
+                        | Pending::Reveal { target: Target::Tab(_), .. }
+                        | Pending::Change { .. }
+                )
+            )
         {
             return;
         }

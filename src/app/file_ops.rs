@@ -19,6 +19,7 @@ impl FerryApp {
     pub(super) fn handle_pane_action(&mut self, target: Target, action: PaneAction) {
         match action {
             PaneAction::Navigate(path) => self.navigate(target, path),
+            PaneAction::Open(path) => self.open_path(target, path),
             PaneAction::Refresh => self.refresh(target),
             PaneAction::CancelLoading => self.requests.cancel_listing(target),
             PaneAction::Transfer(entries) => {

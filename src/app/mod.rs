@@ -13,6 +13,7 @@ mod help;
 mod intent;
 mod layout;
 mod menu_keys;
+mod open_path;
 mod pane_transfers;
 mod repaint;
 mod requests;

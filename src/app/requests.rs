@@ -14,6 +14,10 @@ pub(super) enum Pending {
     Connect { target: Target, path: Option<String> },
     /// A listing for a pane.
     List { target: Target },
+    /// A look at a path typed into a pane's path bar: a folder or a file?
+    Open { target: Target, path: String },
+    /// A listing of a typed file's folder, to select the file `name` in it.
+    Reveal { target: Target, name: String },
     /// A change (new folder, rename, delete, permissions): refresh the pane when it is done.
     Change { target: Target },
     /// Planning a transfer.
@@ -61,13 +65,26 @@ impl Requests {
 
     /// Whether a listing for `target` is on its way.
     pub(super) fn is_listing(&self, target: Target) -> bool {
-        self.pending.values().any(|pending| matches!(pending, Pending::List { target: t } if *t == target))
+        self.pending.values().any(|pending| {
+            matches!(
+                pending,
+                Pending::List { target: t } | Pending::Open { target: t, .. } | Pending::Reveal { target: t, .. }
+                    if *t == target
+            )
+        })
     }
 
     /// Stops the listings and connections under way for `target`'s pane.
     pub(super) fn cancel_listing(&self, target: Target) {
         for (request, pending) in &self.pending {
-            if matches!(pending, Pending::List { target: t } | Pending::Connect { target: t, .. } if *t == target) {
+            if matches!(
+                pending,
+                Pending::List { target: t }
+                    | Pending::Open { target: t, .. }
+                    | Pending::Reveal { target: t, .. }
+                    | Pending::Connect { target: t, .. }
+                    if *t == target
+            ) {
                 self.worker.send(Command::Cancel { request: *request });
             }
         }

@@ -54,7 +54,7 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
             Ok(Event::Files(FileEvent::Listing { request, session, path, entries }))
         }
         FileCommand::Stat { request, session, path } => {
-            let entry = on_session!(sessions, request, session, |b| b.stat(&path).await)?;
+            let entry = on_session!(sessions, request, session, |b| super::refusals::stat(b, &path).await)?;
             Ok(Event::Files(FileEvent::Stat { request, entry }))
         }
         FileCommand::MakeDir { request, session, path } => {

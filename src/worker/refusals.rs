@@ -1,10 +1,12 @@
 //! Why a server refused a delete or a rename when its reply does not say (vsftpd's "550 Remove
 //! directory operation failed.", SFTP's bare "failure"): Ferry looks, and names the real cause
-//! (a folder that is not empty, a missing file or folder, a refused target folder).
+//! (a folder that is not empty, a missing file or folder, a refused target folder). Likewise
+//! for a look at one path that FTP answers only through another command (vsftpd's "550 Could not
+//! get file size."): Ferry checks the folder, and a missing file is just "not found".
 
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::parent_remote;
+use crate::model::{file_name_remote, parent_remote};
 
 /// Whether a failure leaves the connection unusable or was asked for: then nothing is looked up.
 fn connection_failed(error: &FerryError) -> bool {
@@ -56,4 +58,25 @@ pub(super) async fn rename(backend: &mut dyn Backend, from: &str, to: &str) -> R
         // Both are there and the server still said no: it does not let this account write there.
         Ok(_) => Err(FerryError { kind: ErrorKind::PermissionDenied, ..refused }),
     }
+}
+
+/// Looks at one path; when the server says no with words about another question (FTP's SIZE or
+/// MLST), Ferry lists the folder: a name that is not there is plainly missing, the server's
+/// reply going to the log only. A name that is there keeps the server's reply, which then matters.
+pub(super) async fn stat(backend: &mut dyn Backend, path: &str) -> Result<crate::model::Entry> {
+    let refused = match backend.stat(path).await {
+        Err(error) if error.kind == ErrorKind::NotFound && error.server_reply.is_some() => error,
+        other => return other,
+    };
+    let name = file_name_remote(path);
+    let missing = match backend.list(&parent_remote(path)).await {
+        Ok(entries) => !entries.iter().any(|entry| entry.name == name),
+        Err(error) => error.kind == ErrorKind::NotFound,
+    };
+    if !missing {
+        return Err(refused);
+    }
+    let reply = refused.server_reply.clone().unwrap_or_default();
+    Err(FerryError::new(ErrorKind::NotFound, format!("{}: it does not exist", refused.context))
+        .with_log_detail(format!("server said: {reply}")))
 }

@@ -332,7 +332,7 @@ fn ctrl_l_edits_the_path_enter_navigates_escape_cancels() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.run();
-    assert_eq!(actions(&mut harness), [PaneAction::Navigate("/etc/ssh".into())]);
+    assert_eq!(actions(&mut harness), [PaneAction::Open("/etc/ssh".into())]);
 
     harness.key_press_modifiers(Modifiers::CTRL, Key::L);
     harness.run();

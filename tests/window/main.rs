@@ -22,6 +22,7 @@ mod gui_keyboard;
 mod gui_layout;
 mod gui_pane;
 mod gui_pane_transfers;
+mod gui_path_bar;
 mod gui_queue;
 mod gui_site_connect;
 mod gui_site_manager;

@@ -1,5 +1,6 @@
 //! After going up (Back, Up, `..`, a breadcrumb), the folder the user came from is selected and
-//! scrolled into view, so they see where they were and can go on from there.
+//! scrolled into view, so they see where they were and can go on from there. A file whose path
+//! was typed into the path bar is selected the same way once its folder is shown.
 
 use super::FilePane;
 
@@ -11,6 +12,21 @@ impl FilePane {
         let Some(position) = self.rows.iter().position(|&index| self.entries[index].name == name) else { return };
         self.select_only(self.rows[position]);
         self.scroll_to_row = Some(position);
+    }
+
+    /// Selects the entry called `name` and scrolls it into view; a hidden one is shown first, as
+    /// the user asked for it by name. False when the folder has no such entry.
+    pub fn reveal(&mut self, name: &str) -> bool {
+        let Some(index) = self.entries.iter().position(|entry| entry.name == name) else { return false };
+        if !self.rows.contains(&index) && !self.view.show_hidden {
+            self.view.show_hidden = true;
+            self.rows_stale = true;
+            self.refresh_rows();
+        }
+        let Some(position) = self.rows.iter().position(|&row| row == index) else { return false };
+        self.select_only(index);
+        self.scroll_to_row = Some(position);
+        true
     }
 }
 

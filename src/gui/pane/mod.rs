@@ -40,6 +40,9 @@ pub enum Side {
 pub enum PaneAction {
     /// List this folder (path bar, breadcrumb, double-click, Enter, Back, Forward, Up, Home...).
     Navigate(String),
+    /// Open a path typed into the path bar: a folder is listed; for a file, its folder is listed
+    /// with the file selected, as the file managers do.
+    Open(String),
     /// List the current folder again (F5).
     Refresh,
     /// Stop the pending listing.

@@ -110,10 +110,13 @@ impl FilePane {
                 response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Path"));
                 if !opening && (response.lost_focus() || !response.has_focus()) {
                     let target = edit.text.trim().to_string();
-                    let confirmed = ui.input(|i| i.key_pressed(Key::Enter));
+                    // Taken, so the pane does not read the same Enter as "open the selected row".
+                    let confirmed = ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
                     self.path_edit = None;
                     if confirmed && !target.is_empty() && target != self.path {
-                        self.navigate(target, HistoryMove::Visit, actions);
+                        // A file's path too: the window finds out which it is.
+                        self.pending_move = Some(HistoryMove::Visit);
+                        actions.push(PaneAction::Open(target));
                     } else if confirmed && target == self.path {
                         actions.push(PaneAction::Refresh);
                     }
