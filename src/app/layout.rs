@@ -71,6 +71,7 @@ impl FerryApp {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
         crate::gui::keys::note_popups_at_frame_start(&ctx);
+        super::help::escape_closes(&ctx, &mut self.layout.show_help);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
@@ -136,6 +137,7 @@ impl FerryApp {
                 });
                 vec![file.response.id, transfer, view.response.id, help.response.id]
             });
+            crate::gui::a11y::menu_bar_buttons(ui.ctx(), &bar.inner);
             self.keys.menus.set_buttons(bar.inner);
         });
     }
