@@ -27,6 +27,8 @@ struct BottomEdge {
     wanted: f32,
     /// The height of the window area the panel was drawn in.
     available: f32,
+    /// The panel's height as drawn.
+    height: f32,
 }
 
 /// The bottom panel's tabs.
@@ -200,13 +202,14 @@ impl FerryApp {
             });
         });
         let top = area.bottom() - height;
-        BottomEdge { line: egui::Rect::from_x_y_ranges(area.x_range(), top..=top), wanted, available }
+        BottomEdge { line: egui::Rect::from_x_y_ranges(area.x_range(), top..=top), wanted, available, height }
     }
 
     /// The queue and log panel's top edge, which the user drags to change its height.
     fn bottom_divider(&mut self, ui: &mut egui::Ui, edge: BottomEdge) {
         let id = egui::Id::unique("bottom_panel_divider");
-        let moved = splitters::divider(ui, edge.line, id, "Queue and log height", Divider::BetweenRows);
+        let share = if edge.available > 0.0 { edge.height / edge.available } else { 0.0 };
+        let moved = splitters::divider(ui, edge.line, id, "Queue and log height", Divider::BetweenRows, share);
         if moved != 0.0 {
             let height = splitters::dragged_height(edge.wanted, edge.available, moved);
             self.memory.state.bottom_panel_height = Some(height);
@@ -240,8 +243,15 @@ impl FerryApp {
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         let right = local.response.rect.right();
         let line = egui::Rect::from_x_y_ranges(right..=right, area.y_range());
-        let moved =
-            splitters::divider(ui, line, egui::Id::unique("pane_divider"), "Pane split", Divider::BetweenColumns);
+        let share = if available > 0.0 { width / available } else { 0.0 };
+        let moved = splitters::divider(
+            ui,
+            line,
+            egui::Id::unique("pane_divider"),
+            "Pane split",
+            Divider::BetweenColumns,
+            share,
+        );
         if moved != 0.0 {
             self.memory.state.local_pane_fraction = Some(splitters::dragged_fraction(fraction, available, moved));
         }
