@@ -27,6 +27,8 @@ struct BottomEdge {
     wanted: f32,
     /// The height of the window area the panel was drawn in.
     available: f32,
+    /// The panel's height as drawn.
+    height: f32,
 }
 
 /// The bottom panel's tabs.
@@ -71,6 +73,7 @@ impl FerryApp {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
         crate::gui::keys::note_frame_start(&ctx);
+        super::help::escape_closes(&ctx, &mut self.layout.show_help);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
@@ -136,6 +139,7 @@ impl FerryApp {
                 });
                 vec![file.response.id, transfer, view.response.id, help.response.id]
             });
+            crate::gui::a11y::menu_bar_buttons(ui.ctx(), &bar.inner);
             self.keys.menus.set_buttons(bar.inner);
         });
     }
@@ -198,13 +202,14 @@ impl FerryApp {
             });
         });
         let top = area.bottom() - height;
-        BottomEdge { line: egui::Rect::from_x_y_ranges(area.x_range(), top..=top), wanted, available }
+        BottomEdge { line: egui::Rect::from_x_y_ranges(area.x_range(), top..=top), wanted, available, height }
     }
 
     /// The queue and log panel's top edge, which the user drags to change its height.
     fn bottom_divider(&mut self, ui: &mut egui::Ui, edge: BottomEdge) {
         let id = egui::Id::unique("bottom_panel_divider");
-        let moved = splitters::divider(ui, edge.line, id, "Queue and log height", Divider::BetweenRows);
+        let share = if edge.available > 0.0 { edge.height / edge.available } else { 0.0 };
+        let moved = splitters::divider(ui, edge.line, id, "Queue and log height", Divider::BetweenRows, share);
         if moved != 0.0 {
             let height = splitters::dragged_height(edge.wanted, edge.available, moved);
             self.memory.state.bottom_panel_height = Some(height);
@@ -238,8 +243,15 @@ impl FerryApp {
         let remote = egui::CentralPanel::default().show(ui, |ui| self.remote_side(ui, intents));
         let right = local.response.rect.right();
         let line = egui::Rect::from_x_y_ranges(right..=right, area.y_range());
-        let moved =
-            splitters::divider(ui, line, egui::Id::unique("pane_divider"), "Pane split", Divider::BetweenColumns);
+        let share = if available > 0.0 { width / available } else { 0.0 };
+        let moved = splitters::divider(
+            ui,
+            line,
+            egui::Id::unique("pane_divider"),
+            "Pane split",
+            Divider::BetweenColumns,
+            share,
+        );
         if moved != 0.0 {
             self.memory.state.local_pane_fraction = Some(splitters::dragged_fraction(fraction, available, moved));
         }

@@ -1,9 +1,10 @@
 //! The window's two dividers: between the panes (the local pane's share of the width, so the
 //! split keeps its proportion at any window size) and above the queue and log panel (a height in
-//! points). Only the user's drag moves them, by the distance the pointer moved, so nothing jumps
-//! when a drag starts; both are remembered with the window.
+//! points). The user's drag moves them, by the distance the pointer moved, so nothing jumps when
+//! a drag starts, and so do the arrow keys while one has the keyboard; both are remembered with
+//! the window.
 
-use egui::{CursorIcon, Id, Rect, Role, Sense, Ui, WidgetInfo};
+use egui::{CursorIcon, EventFilter, Id, Key, Modifiers, Rect, Role, Sense, Ui, WidgetInfo};
 
 /// The narrowest a pane gets while there is room for two such panes.
 pub(super) const MIN_PANE_WIDTH: f32 = 240.0;
@@ -17,6 +18,8 @@ const MIN_BOTTOM_HEIGHT: f32 = 90.0;
 const MIN_PANES_HEIGHT: f32 = 180.0;
 /// How far from a divider the pointer may be to grab it.
 const GRAB_MARGIN: f32 = 4.0;
+/// How far one press of an arrow key moves a divider that has the keyboard.
+const KEY_STEP: f32 = 20.0;
 
 /// The local pane's width for `fraction` of `available` points: both panes keep at least
 /// `MIN_PANE_WIDTH`, or half each when the window is too narrow for that.
@@ -59,17 +62,25 @@ pub(super) enum Divider {
     BetweenRows,
 }
 
-/// A divider at `line` (a rectangle one line thick) that the pointer can grab; returns how far it
-/// was dragged this frame along its axis (0 when it was not). Named `label` for screen readers
-/// and tests.
-pub(super) fn divider(ui: &mut Ui, line: Rect, id: Id, label: &str, divider: Divider) -> f32 {
+/// A divider at `line` (a rectangle one line thick) that the pointer can grab and the arrow keys
+/// move while it has the keyboard; returns how far it moved this frame along its axis (0 when it
+/// did not). Named `label` for screen readers and tests, with `share` (0 to 1: the part of the
+/// area before it) as its value.
+pub(super) fn divider(ui: &mut Ui, line: Rect, id: Id, label: &str, divider: Divider, share: f32) -> f32 {
     let (area, cursor) = match divider {
         Divider::BetweenColumns => (line.expand2(egui::vec2(GRAB_MARGIN, 0.0)), CursorIcon::ResizeHorizontal),
         Divider::BetweenRows => (line.expand2(egui::vec2(0.0, GRAB_MARGIN)), CursorIcon::ResizeVertical),
     };
     let response = ui.interact(area, id, Sense::drag());
     response.widget_info(|| WidgetInfo::labeled(Role::Splitter, true, label));
-    if response.hovered() || response.dragged() {
+    let percent = (f64::from(share.clamp(0.0, 1.0)) * 100.0).round();
+    ui.ctx().accesskit_node_builder(id, |node| {
+        node.set_numeric_value(percent);
+        node.set_min_numeric_value(0.0);
+        node.set_max_numeric_value(100.0);
+        node.set_value(format!("{percent} %"));
+    });
+    if response.hovered() || response.dragged() || response.has_focus() {
         ui.ctx().set_cursor_icon(cursor);
         let stroke = if response.dragged() {
             ui.visuals().widgets.active.fg_stroke
@@ -82,6 +93,9 @@ pub(super) fn divider(ui: &mut Ui, line: Rect, id: Id, label: &str, divider: Div
             Divider::BetweenRows => painter.hline(line.x_range(), line.center().y, stroke),
         };
     }
+    if response.has_focus() {
+        return keyed_step(ui, id, divider);
+    }
     if !response.dragged() {
         return 0.0;
     }
@@ -90,6 +104,31 @@ pub(super) fn divider(ui: &mut Ui, line: Rect, id: Id, label: &str, divider: Div
         Divider::BetweenColumns => delta.x,
         Divider::BetweenRows => delta.y,
     }
+}
+
+/// How far the arrow keys along the divider's axis move the divider `id`, which has the keyboard:
+/// Left and Up towards the start, Right and Down towards the end. The divider keeps those keys
+/// (they would move the focus otherwise).
+fn keyed_step(ui: &Ui, id: Id, divider: Divider) -> f32 {
+    let (back, forth, filter) = match divider {
+        Divider::BetweenColumns => {
+            (Key::ArrowLeft, Key::ArrowRight, EventFilter { horizontal_arrows: true, ..Default::default() })
+        }
+        Divider::BetweenRows => {
+            (Key::ArrowUp, Key::ArrowDown, EventFilter { vertical_arrows: true, ..Default::default() })
+        }
+    };
+    ui.memory_mut(|memory| memory.set_focus_lock_filter(id, filter));
+    ui.input_mut(|input| {
+        let mut moved = 0.0;
+        while input.consume_key(Modifiers::NONE, back) {
+            moved -= KEY_STEP;
+        }
+        while input.consume_key(Modifiers::NONE, forth) {
+            moved += KEY_STEP;
+        }
+        moved
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! cancel, pause, resume and retry, and the totals the status bar shows. It only reflects
 //! worker Events and answers with worker Commands.
 
+mod accessible;
+mod cells;
 mod keyboard;
 
 use std::collections::{HashMap, HashSet};
@@ -9,10 +11,12 @@ use std::time::Duration;
 
 use egui_extras::{Column, TableBuilder};
 
+use cells::{direction_cell, name_cell, text_cell};
+
 use crate::model::escape_control;
 use crate::transfer::progress::{format_bytes, format_duration};
 use crate::worker::{
-    Command, Direction, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem, TransferSettings,
+    Command, Integrity, ItemAction, ItemId, ItemState, QueueCommand, QueueEvent, QueueItem, TransferSettings,
 };
 
 /// The most transfers the "at once" control offers: each one is a connection of its own, and
@@ -272,6 +276,8 @@ impl QueuePanel {
         let scroll = self.keyboard(ui, &mut commands);
         if self.order.is_empty() {
             ui.weak("No transfers yet.");
+            // Still a table to a screen reader, with no rows.
+            crate::gui::a11y::record_table(ui.ctx(), accessible::table_record(ui, "empty", &[], 0));
             return commands;
         }
         self.table(ui, scroll, &mut commands);
@@ -406,8 +412,7 @@ impl QueuePanel {
         // A table of its own per width class: egui keeps a table's column widths, and those of a
         // wide window would push Actions out of a narrow one.
         let salt = ("transfer_queue", widths.narrow);
-        let handles = crate::gui::a11y::resize_handles(ui, salt, &QUEUE_COLUMNS);
-        crate::gui::a11y::record_resize_handles(ui.ctx(), handles);
+        let mut record = accessible::table_record(ui, salt, &QUEUE_COLUMNS, self.order.len());
         let ring_item = self.ring_item(ui);
         let ring_painter = ui.painter().clone();
         let [name, direction, progress, bytes, speed, eta, state] = widths.columns;
@@ -435,9 +440,13 @@ impl QueuePanel {
         builder
             .header(header_height, |mut header| {
                 for title in QUEUE_COLUMNS {
-                    header.col(|ui| {
-                        ui.strong(title);
+                    let mut label = None;
+                    let (_, cell) = header.col(|ui| {
+                        label = Some(ui.strong(title).id);
                     });
+                    if let Some(label) = label {
+                        record.headers.push(accessible::header(label, cell.id));
+                    }
                 }
             })
             .body(|body| {
@@ -446,31 +455,29 @@ impl QueuePanel {
                         return;
                     };
                     let item = &row.item;
-                    table_row.set_selected(self.cursor == Some(item.id));
+                    let on_cursor = self.cursor == Some(item.id);
+                    table_row.set_selected(on_cursor);
                     let name = escape_control(&item.name());
                     let name = if item.is_folder { format!("{name}/") } else { name };
-                    table_row.col(|ui| name_cell(ui, &name, item));
-                    table_row.col(|ui| direction_cell(ui, item.direction));
-                    table_row.col(|ui| {
+                    let mut cells = Vec::new();
+                    cells.push(table_row.col(|ui| name_cell(ui, &name, item)).1.id);
+                    cells.push(table_row.col(|ui| direction_cell(ui, item.direction)).1.id);
+                    let (_, progress) = table_row.col(|ui| {
                         ui.add(egui::ProgressBar::new(row.fraction()).show_percentage())
                             .accessible_name(format!("Progress of {name}"));
                     });
-                    table_row.col(|ui| {
-                        ui.label(row.bytes_text());
-                    });
-                    table_row.col(|ui| {
-                        ui.label(row.speed_text());
-                    });
-                    table_row.col(|ui| {
-                        ui.label(row.eta_text());
-                    });
-                    table_row.col(|ui| {
+                    cells.push(progress.id);
+                    cells.push(text_cell(&mut table_row, row.bytes_text()));
+                    cells.push(text_cell(&mut table_row, row.speed_text()));
+                    cells.push(text_cell(&mut table_row, row.eta_text()));
+                    let (_, state_cell) = table_row.col(|ui| {
                         let state = ui.label(state_text(item));
                         if let Some(error) = &item.error {
                             state.on_hover_text(error.to_string());
                         }
                     });
-                    table_row.col(|ui| {
+                    cells.push(state_cell.id);
+                    let (_, actions) = table_row.col(|ui| {
                         // The worker's own rule: the panel offers exactly what it accepts.
                         for action in item.state.actions() {
                             let button = ui
@@ -482,6 +489,21 @@ impl QueuePanel {
                             }
                         }
                     });
+                    cells.push(actions.id);
+                    let position = table_row.index();
+                    let rect = table_row.response().rect;
+                    record.rows.push(accessible::row_record(
+                        position,
+                        &name,
+                        item,
+                        row.fraction(),
+                        on_cursor,
+                        cells,
+                        rect,
+                    ));
+                    if on_cursor {
+                        record.current_row = Some(position);
+                    }
                     if ring_item == Some(item.id) {
                         crate::gui::keys::paint_focus_ring(&ring_painter, table_row.response().rect);
                     }
@@ -498,54 +520,8 @@ impl QueuePanel {
                     });
                 });
             });
+        crate::gui::a11y::record_table(ui.ctx(), record);
     }
-}
-
-/// The name, and under it where the item moves, e.g. "alice@example.org: /srv/a.txt to
-/// /home/alice/a.txt", cut to the column; the whole paths show on hover.
-fn name_cell(ui: &mut egui::Ui, name: &str, item: &QueueItem) {
-    let (from, to) = endpoints(item);
-    let site = item.site.site_name();
-    let hover = format!("{site}\nFrom: {from}\nTo: {to}");
-    ui.vertical(|ui| {
-        ui.spacing_mut().item_spacing.y = 0.0;
-        ui.label(name).on_hover_text(&hover);
-        let route = egui::RichText::new(format!("{site}: {from} to {to}")).small().weak();
-        ui.add(egui::Label::new(route).truncate()).on_hover_text(&hover);
-    });
-}
-
-/// Where an item's bytes come from and where they go, as paths a user can read: the remote path
-/// and the local one, in the direction of the transfer.
-fn endpoints(item: &QueueItem) -> (String, String) {
-    let remote = escape_control(&item.remote);
-    let local = escape_control(&item.local.display().to_string());
-    match item.direction {
-        Direction::Download => (remote, local),
-        Direction::Upload => (local, remote),
-    }
-}
-
-/// "Upload" or "Download", after a small arrow pointing up or down (drawn: the default fonts have
-/// no arrow glyphs).
-fn direction_cell(ui: &mut egui::Ui, direction: Direction) {
-    let size = ui.text_style_height(&egui::TextStyle::Body);
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(size * 0.8, size), egui::Sense::hover());
-    let color = ui.visuals().text_color();
-    let (tip, base) = match direction {
-        Direction::Upload => (rect.center_top() + egui::vec2(0.0, 2.0), rect.bottom() - 2.0),
-        Direction::Download => (rect.center_bottom() - egui::vec2(0.0, 2.0), rect.top() + 2.0),
-    };
-    let half = rect.width() * 0.35;
-    let wing_y = tip.y + (base - tip.y) * 0.45;
-    let stroke = egui::Stroke::new(1.5, color);
-    ui.painter().line_segment([egui::pos2(tip.x, base), tip], stroke);
-    ui.painter().line_segment([egui::pos2(tip.x - half, wing_y), tip], stroke);
-    ui.painter().line_segment([egui::pos2(tip.x + half, wing_y), tip], stroke);
-    ui.label(match direction {
-        Direction::Upload => "Upload",
-        Direction::Download => "Download",
-    });
 }
 
 /// Room kept for the Actions column (two small buttons).

@@ -329,3 +329,48 @@ fn the_arrows_make_the_row_under_the_cursor_the_tables_active_row() {
         assert!(row(&harness, expected).accesskit_node().is_selected() == Some(true), "{expected} is selected");
     }
 }
+
+/// What has the keyboard: its role and name.
+fn focused(harness: &Harness<'_, FerryApp>) -> Option<(Role, String)> {
+    let node = harness.query_by(|node| node.is_focused())?;
+    let node = node.accesskit_node();
+    Some((node.role(), node.label().unwrap_or_default()))
+}
+
+#[test]
+fn the_site_manager_is_a_dialog_that_opens_on_its_search_and_gives_focus_back() {
+    let desk = desk();
+    let mut harness = opened(&desk);
+    harness.get_by_role_and_label(Role::Table, "Local files").focus();
+    harness.run_steps(2);
+    // F10 puts the keyboard on File; Enter opens it on "Site manager...", Enter chooses that.
+    for key in [egui::Key::F10, egui::Key::Enter, egui::Key::Enter] {
+        harness.key_press(key);
+        harness.run_steps(3);
+    }
+    harness.get_by_role_and_label(Role::Dialog, "Site manager");
+    assert_eq!(focused(&harness), Some((Role::TextInput, "Search".to_string())), "it opens on its search box");
+    harness.get_by_role_and_label(Role::Button, "Close").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_role_and_label(Role::Dialog, "Site manager").is_none(), "closed");
+    assert!(table_has_focus(&harness, "Local files"), "focus is back on the list: {:?}", focused(&harness));
+}
+
+#[test]
+fn the_shortcuts_window_is_a_dialog_that_opens_on_close_and_gives_focus_back() {
+    let desk = desk();
+    let mut harness = opened(&desk);
+    harness.get_by_role_and_label(Role::Table, "Local files").focus();
+    harness.run_steps(2);
+    // F10 and Down open File; Left opens Help beside it on "Keyboard shortcuts"; Enter chooses it.
+    for key in [egui::Key::F10, egui::Key::ArrowDown, egui::Key::ArrowLeft, egui::Key::Enter] {
+        harness.key_press(key);
+        harness.run_steps(3);
+    }
+    harness.get_by_role_and_label(Role::Dialog, "Keyboard shortcuts");
+    assert_eq!(focused(&harness), Some((Role::Button, "Close".to_string())), "it opens on Close");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(harness.query_by_role_and_label(Role::Dialog, "Keyboard shortcuts").is_none(), "Escape closes it");
+    assert!(table_has_focus(&harness, "Local files"), "focus is back on the list: {:?}", focused(&harness));
+}

@@ -155,8 +155,11 @@ fn a_refused_upload_and_a_download_whose_server_is_gone_end_failed_never_running
     click_node(&mut harness, |h| rightmost(h, "Up"));
     wait_for(&mut harness, "big.bin");
     row_menu(&mut harness, "big.bin", true, "Download");
+    // The queue's row for it reads "big.bin, download, …, Failed: …" once it has failed.
     wait_until(&mut harness, "the cut download failed", |h| {
-        h.query_all_by_label_contains("Failed").count() >= 2 && h.query_by_label("Running").is_none()
+        h.query_all_by_label_contains("big.bin, download")
+            .any(|row| row.accesskit_node().label().is_some_and(|l| l.contains("Failed")))
+            && h.query_by_label("Running").is_none()
     });
     assert!(all_text(&harness).contains("connection lost"), "{:#?}", harness.root());
     assert!(!desk.local.path().join("big.bin").exists(), "no partial file under the final name");

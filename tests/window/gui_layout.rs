@@ -398,3 +398,50 @@ fn three_tabs_show_whole_between_the_split_and_the_buttons_at_1200_and_800_wide(
         }
     }
 }
+
+/// The value a screen reader reads for the divider `label`, e.g. "50 %".
+fn divider_value(harness: &Harness<'_, FerryApp>, label: &str) -> (Option<f64>, Option<String>) {
+    let node = harness.get_by_role_and_label(Role::Splitter, label);
+    let node = node.accesskit_node();
+    (node.numeric_value(), node.value())
+}
+
+#[test]
+fn both_dividers_move_by_the_arrow_keys_and_say_where_they_are() {
+    let (config, local) = desk(&["notes.txt"]);
+    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1024.0, 768.0));
+    wait_for(&mut harness, "notes.txt");
+    assert_eq!(divider_value(&harness, "Pane split"), (Some(50.0), Some("50 %".to_string())));
+
+    // Right twice: the local pane widens by two steps, and the divider keeps the keyboard.
+    let before = split_x(&harness);
+    harness.get_by_role_and_label(Role::Splitter, "Pane split").focus();
+    harness.run_steps(2);
+    for key in [egui::Key::ArrowRight, egui::Key::ArrowRight, egui::Key::ArrowLeft, egui::Key::ArrowRight] {
+        harness.key_press(key);
+        harness.run_steps(2);
+    }
+    let after = split_x(&harness);
+    assert!((after - before - 40.0).abs() < 2.0, "two steps right: {before} -> {after}");
+    assert!(harness.get_by_role_and_label(Role::Splitter, "Pane split").is_focused(), "it keeps the keyboard");
+    let (percent, text) = divider_value(&harness, "Pane split");
+    assert!(percent.is_some_and(|percent| percent > 50.0), "{percent:?}");
+    assert_eq!(text, percent.map(|percent| format!("{percent} %")));
+
+    // Up on the queue's edge makes the panel taller.
+    let panel_top = |h: &Harness<'_, FerryApp>| h.query_all_by_label("Queue").next().unwrap().rect().top();
+    let (share_before, _) = divider_value(&harness, "Queue and log height");
+    let top = panel_top(&harness);
+    harness.get_by_role_and_label(Role::Splitter, "Queue and log height").focus();
+    harness.run_steps(2);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run_steps(3);
+    let raised = panel_top(&harness);
+    assert!((top - raised - 20.0).abs() < 2.0, "one step up: {top} -> {raised}");
+    let (share_after, _) = divider_value(&harness, "Queue and log height");
+    assert!(share_after > share_before, "{share_before:?} -> {share_after:?}");
+    harness.run_steps(2);
+    drop(harness);
+    let height = saved_state(config.path())["bottom_panel_height"].as_f64().unwrap_or(0.0);
+    assert!((height - 220.0).abs() < 2.0, "the height is kept with the window: {height}");
+}

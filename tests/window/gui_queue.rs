@@ -580,3 +580,47 @@ fn in_a_narrow_window_the_actions_and_the_numbers_stay_in_view() {
         assert!(rect.right() <= 784.0, "{label} ends at {} in a panel 784 wide", rect.right());
     }
 }
+
+/// The queue panel as the window shows it to a screen reader (the accessibility plugin on).
+fn accessible_queue_harness(panel: QueuePanel) -> Harness<'static, QueueView> {
+    Harness::builder().with_size([1300.0, 500.0]).build_ui_state(
+        |ui, view: &mut QueueView| {
+            ferry::gui::a11y::install(ui.ctx());
+            let commands = view.panel.show(ui);
+            view.commands.extend(commands);
+        },
+        QueueView { panel, commands: Vec::new() },
+    )
+}
+
+#[test]
+fn the_queue_is_a_table_of_named_rows_whose_active_row_is_the_keyboards() {
+    use egui::accesskit::Role;
+    let mut harness = accessible_queue_harness(mixed_queue());
+    harness.run();
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+    }
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    let table = harness.get_by_role_and_label(Role::Table, "Transfers");
+    let node = table.accesskit_node();
+    assert_eq!(node.data().row_count(), Some(4), "three transfers under a header row");
+    let rows: Vec<_> = table.children().filter(|row| row.accesskit_node().role() == Role::Row).collect();
+    let names: Vec<String> = rows.iter().map(|row| row.accesskit_node().label().unwrap_or_default()).collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[0], "", "the header row first");
+    assert_eq!(names[1], "big.iso, download, 30 %, Running");
+    assert!(names[2].starts_with("photo.jpg, upload, 0 %, Failed: permission denied"), "{}", names[2]);
+    assert_eq!(names[3], "notes.txt, download, 100 %, Done, verified");
+    let headers: Vec<String> =
+        rows[0].children().map(|cell| cell.accesskit_node().label().unwrap_or_default()).collect();
+    assert_eq!(headers[..3], ["Name", "Direction", "Progress"]);
+    assert!(rows[0].children().all(|cell| cell.accesskit_node().role() == Role::ColumnHeader));
+    // The arrows put the cursor on big.iso: that row is selected and the table's active row.
+    let selected: Vec<bool> = rows[1..].iter().map(|row| row.accesskit_node().is_selected() == Some(true)).collect();
+    assert_eq!(selected, [true, false, false]);
+    let active = node.active_descendant().and_then(|row| row.label());
+    assert_eq!(active.as_deref(), Some("big.iso, download, 30 %, Running"), "the table's active row");
+}

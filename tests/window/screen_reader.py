@@ -198,6 +198,20 @@ def main():
     if value < 99.9:
         fail(f"the finished item's progress reads {value}")
     step(f"announced '{said}'; progress bar '{progress.name}' at {value:.0f} %")
+
+    # The queue is a table too: one row per transfer, named after what it does and where it is.
+    transfers = wait_for("the queue's table", lambda: find(frame, "table", "Transfers"))
+    row = wait_for(
+        "the item's row",
+        lambda: find(transfers, "table row", starts_with=f"{args.remote_file}, download, 100 %, Done"),
+    )
+    step(f"table 'Transfers' has the row '{row.name}'")
+    # The dividers say where they are, as a value a screen reader reads.
+    split = wait_for("the pane split", lambda: next((n for n in walk(frame) if n.name == "Pane split"), None))
+    split_value = split.queryValue().currentValue
+    if round(split_value) != 50:
+        fail(f"the pane split reads {split_value}, not 50")
+    step(f"'{split.name}' ({split.getRoleName()}) at {split_value:.0f} %")
     check_every_focusable_node_is_named(frame)
 
 

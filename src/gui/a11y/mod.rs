@@ -11,8 +11,8 @@ mod rewrite;
 mod table;
 
 pub use announce::announce;
-pub use dialog_focus::{dialog_shown, safe_button};
-pub use table::{HeaderCell, RowRecord, TableRecord, clicked_row, record_resize_handles, record_table, resize_handles};
+pub use dialog_focus::{dialog_shown, menu_bar_buttons, safe_button, window_is_dialog};
+pub use table::{HeaderCell, RowRecord, TableRecord, clicked_row, record_table, resize_handles};
 
 /// The egui plugin that finishes the accessibility tree of every frame.
 struct Accessibility;
@@ -29,9 +29,8 @@ impl egui::Plugin for Accessibility {
 
     fn output_hook(&mut self, ctx: &egui::Context, output: &mut egui::FullOutput) {
         let tables = table::take_records(ctx);
-        let handles = table::take_resize_handles(ctx);
         if let Some(update) = output.platform_output.accesskit_update.as_mut() {
-            rewrite::finish_tree(update, &tables, &handles);
+            rewrite::finish_tree(update, &tables);
         }
     }
 }

@@ -63,13 +63,12 @@ impl<'a> Tree<'a> {
 }
 
 /// Applies every fix to this frame's tree.
-pub(super) fn finish_tree(update: &mut TreeUpdate, tables: &[TableRecord], handles: &[(Id, String)]) {
+pub(super) fn finish_tree(update: &mut TreeUpdate, tables: &[TableRecord]) {
     let mut tree = Tree::new(&mut update.nodes);
     for record in tables {
         regroup_table(&mut tree, record);
         name_resize_handles(&mut tree, &record.resize_handles);
     }
-    name_resize_handles(&mut tree, handles);
     unfocus_layout_containers(&mut tree);
     menu_items(&mut tree);
 }

@@ -80,9 +80,16 @@ impl TableRecord {
     }
 }
 
-/// Turns a header's button into a column header (it keeps its name and its click, which sorts).
+/// Turns a header's button (or label) into a column header (it keeps its name and its click, which sorts).
 pub(super) fn make_header(node: &mut Node, header: &HeaderCell, column: usize) {
     node.set_role(Role::ColumnHeader);
+    // A header that is a plain label (the queue's) holds its title as its text: a header is named.
+    if node.label().is_none()
+        && let Some(title) = node.value().map(str::to_string)
+    {
+        node.set_label(title);
+        node.clear_value();
+    }
     // Selected means "sorted by" for egui's button; the sort direction says it for a header.
     node.clear_toggled();
     node.set_column_index(column);
@@ -143,20 +150,4 @@ pub fn resize_handles(ui: &egui::Ui, table_salt: impl egui::AsIdSalt, titles: &[
         .enumerate()
         .map(|(index, title)| (state_id.with("resize_column").with(index), title.to_string()))
         .collect()
-}
-
-fn handles_key() -> Id {
-    Id::unique("ferry_a11y_resize_handles")
-}
-
-/// Names the column-resize handles of a table that is not otherwise recorded (the queue's).
-pub fn record_resize_handles(ctx: &Context, handles: Vec<(Id, String)>) {
-    if super::enabled(ctx) {
-        ctx.data_mut(|data| data.get_temp_mut_or_default::<Vec<(Id, String)>>(handles_key()).extend(handles));
-    }
-}
-
-/// The handles recorded this frame; clears them.
-pub(super) fn take_resize_handles(ctx: &Context) -> Vec<(Id, String)> {
-    ctx.data_mut(|data| data.remove_temp::<Vec<(Id, String)>>(handles_key())).unwrap_or_default()
 }

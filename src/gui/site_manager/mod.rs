@@ -160,12 +160,17 @@ impl SiteManager {
             return actions;
         }
         let mut stays_open = true;
+        // A dialog to a screen reader: it opens on its search box and gives focus back on closing.
+        let window = egui::Id::unique("ferry_site_manager");
+        crate::gui::a11y::dialog_shown(ctx, window);
         egui::Window::new(TITLE)
+            .id(window)
             .open(&mut stays_open)
             .default_width(820.0)
             .collapsible(false)
             .resizable([true, false])
             .show(ctx, |ui| self.window_ui(ui, &mut actions));
+        crate::gui::a11y::window_is_dialog(ctx, window);
         // The site manager has done its job once it connects: it steps aside for the site.
         let connecting = actions.iter().any(|action| matches!(action, SiteAction::Connect(_)));
         if !stays_open || connecting {

@@ -39,7 +39,8 @@ impl SiteManager {
     pub(super) fn tree_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
         ui.horizontal(|ui| {
             let label = ui.label("Search");
-            ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(190.0)).labelled_by(label.id);
+            let field = ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(190.0)).labelled_by(label.id);
+            crate::gui::a11y::safe_button(&field);
         });
         let query = self.search.trim().to_lowercase();
         let tree = FolderNode::build(&self.bookmarks, &self.empty_folders, &query);
