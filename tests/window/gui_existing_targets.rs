@@ -4,7 +4,7 @@
 
 use crate::gui::{connect, desk, open_up, sftp_url, wait_for_file};
 use crate::scripted_ftp::{Reply, Script, ScriptedFtp};
-use crate::support::{self, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+use crate::support::{self, Dropbear, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
 use crate::window_driver::{app_harness, click, click_node, leftmost, rightmost, wait_for, wait_until};
 
 use std::path::Path;
@@ -54,20 +54,34 @@ fn upload_merges(harness: &mut Harness<'_, FerryApp>, remote_root: &Path) {
     assert_eq!(std::fs::read(merged.join("only-theirs.txt")).unwrap(), b"kept", "the server's other file stays");
 }
 
-#[test]
-fn an_uploaded_folder_that_exists_on_sftp_is_merged_and_its_existing_file_asks() {
-    support::require_password_logins();
-    let sshd = Sshd::start();
-    folder_with_file(sshd.data_dir(), b"the server's", Some(("only-theirs.txt", b"kept")));
-    std::fs::write(sshd.data_dir().join("on-server.txt"), b"").unwrap();
-    open_up(sshd.data_dir());
+/// The SFTP case on a server whose files are in `data_dir`, reached at `url`.
+fn upload_merges_on_sftp(url: &str, data_dir: &Path) {
+    folder_with_file(data_dir, b"the server's", Some(("only-theirs.txt", b"kept")));
+    std::fs::write(data_dir.join("on-server.txt"), b"").unwrap();
+    open_up(data_dir);
     let desk = desk();
     folder_with_file(desk.local.path(), b"mine", Some(("only-mine.txt", b"new")));
     let mut harness = app_harness(desk.config.path(), desk.local.path());
     wait_for(&mut harness, "local-note.txt");
-    connect(&mut harness, &sftp_url(&sshd), "on-server.txt");
+    connect(&mut harness, url, "on-server.txt");
     wait_until(&mut harness, "both listings", |h| h.query_all_by_label(FOLDER).count() == 2);
-    upload_merges(&mut harness, sshd.data_dir());
+    upload_merges(&mut harness, data_dir);
+}
+
+#[test]
+fn an_uploaded_folder_that_exists_on_sftp_is_merged_and_its_existing_file_asks() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    upload_merges_on_sftp(&sftp_url(&sshd), sshd.data_dir());
+}
+
+#[test]
+fn an_uploaded_folder_that_exists_on_dropbear_is_merged_and_its_existing_file_asks() {
+    support::require_password_logins();
+    let dropbear = Dropbear::start();
+    let url =
+        format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", dropbear.port(), dropbear.data_dir().display());
+    upload_merges_on_sftp(&url, dropbear.data_dir());
 }
 
 #[test]
