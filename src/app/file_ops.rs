@@ -122,17 +122,17 @@ impl FerryApp {
         for path in paths {
             let Some(name) = path.file_name().map(|name| name.to_string_lossy().into_owned()) else { continue };
             // A local name may hold a line break, which would end an FTP command early.
-            let remote = match remote_join(&into, &name) {
-                Ok(remote) => remote,
-                Err(why) => {
-                    refused.push((name, why));
-                    continue;
-                }
-            };
-            // Folders or files alike: the worker's planner looks at what the path is.
+            if let Err(why) = remote_join(&into, &name) {
+                refused.push((name, why));
+                continue;
+            }
+            // Folders or files alike: the worker's planner looks at what the path is. The remote
+            // folder is named as one (a trailing '/'), so the copy keeps its name inside it: a
+            // folder that exists there is merged into, never nested one level deeper, and each
+            // file that exists is asked about.
             let transfer = TransferRequest {
                 direction: Direction::Upload,
-                remote,
+                remote: folder_named_as_one(&into),
                 local: path,
                 recursive: true,
                 on_exists: OnExists::Ask,
@@ -246,6 +246,11 @@ fn refusal(kind: ErrorKind, verb: &str, refused: &[(String, UnsafeName)], why: &
     let list: Vec<String> =
         refused.iter().map(|(name, reason)| format!("\"{}\" ({reason})", escape_control(name))).collect();
     Some(FerryError::new(kind, format!("refused to {verb} {}: {why}", list.join(", "))))
+}
+
+/// A remote folder with a trailing '/': the folder the user chose, which a copy goes into.
+fn folder_named_as_one(folder: &str) -> String {
+    if folder.ends_with('/') { folder.to_string() } else { format!("{folder}/") }
 }
 
 /// The pane on the other side of `target` (the active tab for the local pane).

@@ -44,9 +44,14 @@ pub(super) async fn decide_target(
             size: Some(m.len()),
             modified: m.modified().ok().map(chrono::DateTime::<chrono::Utc>::from),
         }),
-        Direction::Upload => {
-            backend.stat(&item.remote).await.ok().map(|e| FileFacts { size: e.size, modified: e.modified })
-        }
+        Direction::Upload => match backend.stat(&item.remote).await {
+            Ok(entry) => Some(FileFacts { size: entry.size, modified: entry.modified }),
+            // A connection lost while looking is no proof that nothing is there: taking it for
+            // "absent" would replace the server's file unasked. The caller asks again on a fresh
+            // connection.
+            Err(error) if super::pool::is_connection_failure(&error) => return Err(error),
+            Err(_) => None,
+        },
     };
     let Some(target) = target else {
         return Ok(TargetDecision { plan: TargetPlan::FromStart, for_the_batch: None, note: None });

@@ -78,6 +78,15 @@ pub fn rightmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui
         .unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
 }
 
+/// Of the widgets labelled `label`, the one furthest left (the local pane's row, when both panes
+/// show the same name).
+pub fn leftmost<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    harness
+        .query_all_by_label(label)
+        .min_by(|a, b| a.rect().center().x.total_cmp(&b.rect().center().x))
+        .unwrap_or_else(|| panic!("no \"{label}\" in {:#?}", harness.root()))
+}
+
 /// Moves the pointer over a widget, then clicks it, as a hand with a mouse does. (A click with no
 /// hover before it can miss a dialog that has just opened on a layer of its own.)
 pub fn click_node<'h>(
