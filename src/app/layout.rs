@@ -143,7 +143,7 @@ impl FerryApp {
     fn status_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(crate::model::escape_control(&self.status));
+                ui.label(crate::model::escape_control(&self.status_line()));
                 if let Some(status) = self.queue.status() {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         let bar = ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));
