@@ -71,6 +71,7 @@ impl FerryApp {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
         crate::gui::keys::note_popups_at_frame_start(&ctx);
+        super::help::close_on_escape(&ctx, &mut self.layout.show_help);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);

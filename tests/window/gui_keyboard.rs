@@ -368,3 +368,34 @@ fn escape_that_closes_a_menu_keeps_the_selection() {
     press(&mut harness, Key::Escape);
     assert!(!status_of_local(&harness).contains("selected"), "a second Escape clears the selection");
 }
+
+#[test]
+fn the_shortcuts_window_shows_every_line_whole_and_escape_closes_it() {
+    let desk = desk();
+    // A small screen: the window must fit it, its words wrapped rather than cut off.
+    let mut harness = window_driver::app_harness_sized(desk.config.path(), desk.local.path(), egui::vec2(520.0, 700.0));
+    wait_for(&mut harness, "gamma.txt");
+    window_driver::click_node(&mut harness, |h| h.get_by_label("Help"));
+    window_driver::click_node(&mut harness, |h| window_driver::topmost(h, "Keyboard shortcuts"));
+    wait_for(&mut harness, "Open the selected folder");
+    harness.run_steps(4);
+    let frame = harness.get_by_label("Keyboard shortcuts").rect();
+    let screen = harness.ctx.content_rect();
+    assert!(frame.right() <= screen.right(), "the shortcuts window at {frame:?} fits the {screen:?} screen");
+    for line in harness.query_all_by_label_contains("other pane") {
+        let rect = line.rect();
+        assert!(
+            rect.right() <= frame.right() + 0.5,
+            "\"{}\" at {rect:?} runs past the right edge of the window at {frame:?}",
+            line.accesskit_node().label().unwrap_or_default()
+        );
+    }
+
+    // The list itself says Escape closes a dialog: it closes this one too.
+    press(&mut harness, Key::Escape);
+    assert!(
+        harness.query_all_by_label_contains("Open the selected folder").next().is_none(),
+        "Escape closed the shortcuts window: {:#?}",
+        harness.root()
+    );
+}
