@@ -166,21 +166,19 @@ fn the_local_disk_an_older_ferry_saved_as_recent_is_not_offered() {
 /// Replaces the text of the site manager's field `label` (the connect bar has a Host, Port and User
 /// too: the site manager's window is drawn after it).
 fn fill(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
-    let field = |h: &Harness<'_, FerryApp>| {
+    fn field<'a>(h: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
         h.query_all_by_label(label)
             .filter(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
-            .last()
-            .map(|node| node.rect().center())
+            .next_back()
             .unwrap_or_else(|| panic!("no field {label}"))
-    };
-    let at = field(harness);
-    harness.hover_at(at);
+    }
+    field(harness, label).hover();
     harness.run_steps(2);
-    harness.query_all_by_label(label).filter(|n| n.rect().center() == at).last().unwrap().click();
+    field(harness, label).click();
     harness.run_steps(2);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.run_steps(1);
-    harness.query_all_by_label(label).filter(|n| n.rect().center() == at).last().unwrap().type_text(text);
+    field(harness, label).type_text(text);
     harness.run_steps(2);
 }
 

@@ -1,6 +1,6 @@
 //! The window tells the active tab's state, through the whole app on the real worker: the status
 //! bar speaks of the tab in front (not of the last one to connect), and after Disconnect the old
-//! listing's Download button is off and says why.
+//! listing's Download (its button and the rows' menu) is off and says why.
 
 use crate::scripted_ftp::{Script, ScriptedFtp};
 use crate::window_driver;
@@ -60,4 +60,26 @@ fn after_disconnect_download_is_off_and_says_why() {
     download.hover();
     harness.run_steps(30);
     assert!(says(&harness, "not connected"), "the disabled Download says why: {:#?}", harness.root());
+}
+
+#[test]
+fn after_disconnect_the_rows_menu_offers_no_download() {
+    let (config, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (_ftp, mut harness) = connected_window(config.path(), local.path());
+    click_node(&mut harness, |h| rightmost(h, "on-ftp.txt"));
+    click_node(&mut harness, |h| h.query_all_by_label("File").next().expect("the File menu"));
+    click_node(&mut harness, |h| topmost(h, "Disconnect"));
+    wait_for(&mut harness, "Reconnect");
+    // The menu key on the greyed listing, where the selection still is.
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F10);
+    harness.run_steps(4);
+    let menu_download = harness
+        .query_all_by_label("Download")
+        .find(|node| node.accesskit_node().role() == egui::accesskit::Role::MenuItem)
+        .unwrap_or_else(|| panic!("the rows' menu with its Download: {:#?}", harness.root()));
+    assert!(
+        menu_download.accesskit_node().is_disabled(),
+        "the menu's Download is off once disconnected: {:#?}",
+        harness.root()
+    );
 }
