@@ -168,8 +168,7 @@ fn the_local_disk_an_older_ferry_saved_as_recent_is_not_offered() {
 fn fill(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
     fn field<'a>(h: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
         h.query_all_by_label(label)
-            .filter(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
-            .next_back()
+            .rfind(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
             .unwrap_or_else(|| panic!("no field {label}"))
     }
     field(harness, label).hover();
