@@ -21,6 +21,14 @@ impl BarFollowsTab {
             self.connected_sites.insert(tab, remote.spec);
         }
     }
+
+    /// Shows the tab's site again if the bar shows that tab: a bookmark connected from the site
+    /// manager replaces whatever the fields held.
+    pub(super) fn show_again(&mut self, tab: TabId) {
+        if self.shown == Some(tab) {
+            self.shown = None;
+        }
+    }
 }
 
 impl FerryApp {

@@ -140,8 +140,12 @@ impl FerryApp {
                     tab.title = super::tabs::title_for_url(&url);
                 }
                 tab.pane.set_home(home.clone());
-                self.status = format!("Connected to {}", tab.title);
+                let connected = format!("Connected to {}", tab.title);
+                self.tab_status(id, connected);
                 self.bar_follows.connected(id, &url);
+                if self.tabs.get(id).is_some_and(|tab| tab.bookmark.is_some()) {
+                    self.bar_follows.show_again(id);
+                }
             }
         }
         // A URL's path may be relative to the login folder (`ftp://host/sub`, `sftp://host/~/sub`):
@@ -230,7 +234,7 @@ impl FerryApp {
                 tab.title = format!("{site} (disconnected)");
                 self.show_error(error, Some(id));
             }
-            None => self.status = "Disconnected".into(),
+            None => self.tab_status(id, "Disconnected".into()),
         }
     }
 

@@ -73,7 +73,7 @@ impl FerryApp {
         let ctx = ui.ctx().clone();
         let mut intents = Vec::new();
         crate::gui::keys::note_frame_start(&ctx);
-        super::help::escape_closes(&ctx, &mut self.layout.show_help);
+        super::help::close_on_escape(&ctx, &mut self.layout.show_help);
         self.window_keys(&ctx);
         self.update_transfer_availability();
         self.menu_bar(ui, &mut intents);
@@ -147,7 +147,7 @@ impl FerryApp {
     fn status_bar(&mut self, ui: &mut egui::Ui) {
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(crate::model::escape_control(&self.status));
+                ui.label(crate::model::escape_control(&self.status_line()));
                 if let Some(status) = self.queue.status() {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         let bar = ui.add(egui::ProgressBar::new(status.fraction).desired_width(160.0));

@@ -21,6 +21,7 @@ mod saved_sites;
 mod shortcuts;
 mod sites;
 mod splitters;
+mod status_line;
 mod tab_strip;
 mod tabs;
 mod window_memory;
@@ -78,6 +79,8 @@ pub struct FerryApp {
     log: LogPanel,
     layout: LayoutState,
     status: String,
+    /// The tab the status line speaks of, with the line as it was said (`status_line`).
+    status_about: Option<(TabId, String)>,
     memory: WindowMemory,
     /// Transfers the last run left unfinished, offered again until the user decides.
     unfinished: Vec<ItemId>,
@@ -126,6 +129,7 @@ impl FerryApp {
             log: LogPanel::default(),
             layout: LayoutState::default(),
             status: "Not connected".into(),
+            status_about: None,
             memory: WindowMemory::new(state),
             unfinished: Vec::new(),
             stale: Vec::new(),
@@ -235,7 +239,7 @@ impl FerryApp {
         tab.spec = Some(spec.clone());
         tab.bookmark = None;
         tab.pane.set_loading(true);
-        self.status = format!("Connecting to {}...", spec.display_url());
+        self.tab_status(id, format!("Connecting to {}...", spec.display_url()));
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
             Command::Session(SessionCommand::Connect { request, spec })
         });
@@ -253,7 +257,7 @@ impl FerryApp {
             tab.title = shown.clone();
             tab.pane.set_loading(true);
         }
-        self.status = format!("Connecting to {shown}...");
+        self.tab_status(id, format!("Connecting to {shown}..."));
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path: None }, |request| {
             Command::Session(SessionCommand::ConnectTarget { request, text })
         });
@@ -275,7 +279,7 @@ impl FerryApp {
             return;
         };
         tab.pane.set_loading(true);
-        self.status = format!("Reconnecting to {}...", spec.display_url());
+        self.tab_status(id, format!("Reconnecting to {}...", spec.display_url()));
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
             Command::Session(SessionCommand::Connect { request, spec })
         });

@@ -14,12 +14,23 @@ pub(super) struct SavedSites {
     suggestions: Vec<Suggestion>,
     /// The site manager window (open or closed).
     pub(super) manager: SiteManager,
+    /// Bookmark lists the worker still owes: one for the first load, one per save or removal.
+    lists_awaited: usize,
+    /// A site whose Connect came with its save: it waits for the saved list, so the worker never
+    /// looks for a site it has not written yet, and the tab gets the site's name.
+    connect_after_save: Option<BookmarkId>,
 }
 
 impl SavedSites {
     /// None yet: the worker sends the list once it has read the bookmark file.
     pub(super) fn new() -> Self {
-        SavedSites { bookmarks: Vec::new(), suggestions: Vec::new(), manager: SiteManager::new() }
+        SavedSites {
+            bookmarks: Vec::new(),
+            suggestions: Vec::new(),
+            manager: SiteManager::new(),
+            lists_awaited: 1,
+            connect_after_save: None,
+        }
     }
 
     /// Takes in the worker's bookmark list and recent connections (newest first).
@@ -44,8 +55,33 @@ impl SavedSites {
                 .map(|url| Suggestion { label: url.clone(), target: SuggestionTarget::Url(url) }),
         );
         self.suggestions = suggestions;
+        self.lists_awaited = self.lists_awaited.saturating_sub(1);
         self.manager.set_bookmarks(bookmarks.clone(), keychain_available);
         self.bookmarks = bookmarks;
+    }
+
+    /// Notes a save or removal sent to the worker, which answers with a new list.
+    pub(super) fn change_sent(&mut self) {
+        self.lists_awaited += 1;
+    }
+
+    /// Holds a Connect back while a change is on its way to the bookmark file; `false` when it can
+    /// go now.
+    pub(super) fn hold_connect(&mut self, id: &BookmarkId) -> bool {
+        if self.lists_awaited == 0 {
+            return false;
+        }
+        self.connect_after_save = Some(id.clone());
+        true
+    }
+
+    /// The held Connect, once every change is in the list and the site is in it (a save that
+    /// failed has shown its reason instead).
+    pub(super) fn connect_now_saved(&mut self) -> Option<BookmarkId> {
+        if self.lists_awaited > 0 {
+            return None;
+        }
+        self.connect_after_save.take().filter(|id| self.find(id).is_some())
     }
 
     /// What the connect bar offers while the user types a host.

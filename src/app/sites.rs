@@ -22,17 +22,30 @@ impl FerryApp {
             self.sites.manager.set_message(Some(problem.to_string()));
             self.show_error(problem, None);
         }
+        if let Some(id) = self.sites.connect_now_saved() {
+            self.connect_bookmark(id);
+        }
     }
 
     /// Acts on what the user asked of the site manager.
     pub(super) fn handle_site_action(&mut self, action: SiteAction) {
         match action {
             SiteAction::Save { bookmark, password } => {
+                self.sites.change_sent();
                 self.requests
                     .send(Command::Bookmarks(BookmarkCommand::Save { bookmark: Box::new(bookmark), password }));
             }
-            SiteAction::Delete(id) => self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id })),
-            SiteAction::Connect(id) => self.connect_bookmark(id),
+            SiteAction::Delete(id) => {
+                self.sites.change_sent();
+                self.requests.send(Command::Bookmarks(BookmarkCommand::Remove { id }));
+            }
+            SiteAction::Connect(id) => {
+                if self.sites.hold_connect(&id) {
+                    self.status = "Saving the site, then connecting...".into();
+                } else {
+                    self.connect_bookmark(id);
+                }
+            }
             SiteAction::Import(path) => {
                 self.requests
                     .request(Pending::Import, |request| Command::Bookmarks(BookmarkCommand::Import { request, path }));
@@ -61,7 +74,7 @@ impl FerryApp {
             tab.connecting = Some(request);
             tab.pane.set_loading(true);
         }
-        self.status = format!("Connecting to {name}...");
+        self.tab_status(tab, format!("Connecting to {name}..."));
     }
 
     /// Takes the local pane to the site's local folder, where the site names one.

@@ -192,9 +192,9 @@ fn the_menu_key_and_shift_f10_open_the_pane_menu_at_the_selected_row() {
     let row = harness.get_by_label("beta.txt").rect();
     let rename = window_driver::topmost(&harness, "Rename").rect();
     assert!((rename.top() - row.bottom()).abs() < 120.0, "the menu opens at the row: {rename:?} under {row:?}");
-    assert_eq!(focused_label(&harness).as_deref(), Some("Upload"), "its first entry has the keyboard");
-    // Upload, New folder, Rename: Enter asks for the new name.
-    press(&mut harness, Key::ArrowDown);
+    // With no server connected, Upload is off: the first entry that can act has the keyboard.
+    assert_eq!(focused_label(&harness).as_deref(), Some("New folder"), "its first live entry has the keyboard");
+    // New folder, Rename: Enter asks for the new name.
     press(&mut harness, Key::ArrowDown);
     assert_eq!(focused_label(&harness).as_deref(), Some("Rename"));
     press(&mut harness, Key::Enter);
@@ -211,7 +211,7 @@ fn the_menu_key_and_shift_f10_open_the_pane_menu_at_the_selected_row() {
     press_with(&mut harness, Modifiers::SHIFT, Key::F6);
     press_with(&mut harness, Modifiers::SHIFT, Key::F10);
     harness.run_steps(3);
-    assert_eq!(focused_label(&harness).as_deref(), Some("Upload"));
+    assert_eq!(focused_label(&harness).as_deref(), Some("New folder"));
     press(&mut harness, Key::Escape);
     harness.run_steps(3);
     assert!(harness.query_by_label("Permissions...").is_none(), "the menu closed");
@@ -427,9 +427,8 @@ fn the_renamed_row_and_a_new_folder_are_selected_so_delete_acts_on_them() {
     delete_asks_about(&mut harness, "aaa.txt");
     assert!(desk.local.path().join("aaa.txt").exists(), "Escape keeps the file");
 
-    // Upload, then New folder in the pane's menu.
+    // New folder in the pane's menu (its Upload is off: no site is connected).
     press_with(&mut harness, Modifiers::SHIFT, Key::F10);
-    press(&mut harness, Key::ArrowDown);
     assert_eq!(focused_label(&harness).as_deref(), Some("New folder"));
     press(&mut harness, Key::Enter);
     wait_until(&mut harness, "the new folder dialog", |h| window_driver::text_field(h, "New folder").is_focused());
@@ -452,4 +451,35 @@ fn end_right_after_f6_moves_the_cursor() {
     harness.key_press(Key::End);
     harness.run_steps(3);
     assert!(status_of_local(&harness).contains("1 selected (3 B)"), "End: gamma.txt, {}", status_of_local(&harness));
+}
+
+#[test]
+fn the_shortcuts_window_shows_every_line_whole_and_escape_closes_it() {
+    let desk = desk();
+    // A small screen: the window must fit it, its words wrapped rather than cut off.
+    let mut harness = window_driver::app_harness_sized(desk.config.path(), desk.local.path(), egui::vec2(520.0, 700.0));
+    wait_for(&mut harness, "gamma.txt");
+    window_driver::click_node(&mut harness, |h| h.get_by_label("Help"));
+    window_driver::click_node(&mut harness, |h| window_driver::topmost(h, "Keyboard shortcuts"));
+    wait_for(&mut harness, "Open the selected folder");
+    harness.run_steps(4);
+    let frame = harness.get_by_label("Keyboard shortcuts").rect();
+    let screen = harness.ctx.content_rect();
+    assert!(frame.right() <= screen.right(), "the shortcuts window at {frame:?} fits the {screen:?} screen");
+    for line in harness.query_all_by_label_contains("other pane") {
+        let rect = line.rect();
+        assert!(
+            rect.right() <= frame.right() + 0.5,
+            "\"{}\" at {rect:?} runs past the right edge of the window at {frame:?}",
+            line.accesskit_node().label().unwrap_or_default()
+        );
+    }
+
+    // The list itself says Escape closes a dialog: it closes this one too.
+    press(&mut harness, Key::Escape);
+    assert!(
+        harness.query_all_by_label_contains("Open the selected folder").next().is_none(),
+        "Escape closed the shortcuts window: {:#?}",
+        harness.root()
+    );
 }

@@ -162,3 +162,71 @@ fn the_local_disk_an_older_ferry_saved_as_recent_is_not_offered() {
     wait_until(&mut harness, "the local disk opened", |h| shown(h, "Opened the local disk"));
     assert!(!shown(&harness, "file:"), "the log shows the local disk as a URL: {:#?}", harness.root());
 }
+
+/// Replaces the text of the site manager's field `label` (the connect bar has a Host, Port and User
+/// too: the site manager's window is drawn after it).
+fn fill(harness: &mut Harness<'_, FerryApp>, label: &str, text: &str) {
+    fn field<'a>(h: &'a Harness<'_, FerryApp>, label: &'a str) -> egui_kittest::Node<'a> {
+        h.query_all_by_label(label)
+            .rfind(|node| node.accesskit_node().role() == egui::accesskit::Role::TextInput)
+            .unwrap_or_else(|| panic!("no field {label}"))
+    }
+    field(harness, label).hover();
+    harness.run_steps(2);
+    field(harness, label).click();
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    field(harness, label).type_text(text);
+    harness.run_steps(2);
+}
+
+#[test]
+fn connect_on_a_new_unsaved_site_saves_it_and_connects_in_a_tab_named_after_it() {
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("on-the-new-site.txt"), b"x").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut harness = small_window(config.path());
+    harness.run_steps(5);
+    // The bar shows another site, typed earlier: connecting from the site manager replaces it.
+    type_into(&mut harness, "Host", "old.example.net");
+
+    open_site_manager(&mut harness);
+    wait_until(&mut harness, "the site manager", |h| shown(h, "New site"));
+    click(&mut harness, "New site");
+    wait_until(&mut harness, "the form", |h| shown(h, "Comment"));
+    fill(&mut harness, "Name", "Fresh site");
+    fill(&mut harness, "Host", "127.0.0.1");
+    fill(&mut harness, "Port", &sshd.port().to_string());
+    fill(&mut harness, "User", TEST_USER);
+    let login = harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Login").rect().center();
+    harness.hover_at(login);
+    harness.run_steps(2);
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Login").click();
+    harness.run_steps(2);
+    click(&mut harness, "Key file");
+    fill(&mut harness, "Key file", &support::client_keys().ed25519.to_string_lossy());
+    fill(&mut harness, "Remote folder", &sshd.data_dir().to_string_lossy());
+
+    // Connect at once, without Save (the site manager's Connect is the lower one).
+    let lowest = |h: &Harness<'_, FerryApp>| {
+        h.query_all_by_label("Connect").max_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().rect()
+    };
+    harness.hover_at(lowest(&harness).center());
+    harness.run_steps(2);
+    harness.query_all_by_label("Connect").max_by(|a, b| a.rect().top().total_cmp(&b.rect().top())).unwrap().click();
+    wait_accepting(&mut harness, "connected to the new site, or an error", |h| {
+        shown(h, "on-the-new-site.txt") || shown(h, "Not found")
+    });
+    assert!(!shown(&harness, "Not found"), "the first Connect found the site: {:#?}", harness.root());
+
+    let saved = BookmarkStore::new(&ConfigDir::at(config.path())).load().unwrap().file.bookmarks;
+    let [site] = saved.as_slice() else { panic!("one site saved: {saved:?}") };
+    assert_eq!(site.name, "Fresh site");
+    assert!(shown(&harness, "Fresh site"), "the tab is named after the site: {:#?}", harness.root());
+    assert!(!shown(&harness, &site.id.0), "no tab or line shows the site's inner id: {:#?}", harness.root());
+    assert!(shown(&harness, "Connected to Fresh site"), "the status bar names the site: {:#?}", harness.root());
+    wait_until(&mut harness, "the connect bar shows the site connected", |h| {
+        window_driver::text_field(h, "Host").value().as_deref() == Some("127.0.0.1")
+    });
+}

@@ -187,6 +187,7 @@ impl FilePane {
         let before = actions.len();
         let side = self.side;
         let selection = self.selected_entries();
+        let blocked = self.transfer_unavailable();
         let shown = egui::Popup::menu(list)
             .id(state_id.with("popup"))
             .open_memory(asked.then_some(egui::SetOpenCommand::Bool(true)))
@@ -200,7 +201,7 @@ impl FilePane {
                         memory.move_focus(FocusDirection::Down);
                     });
                 }
-                pane_menu(ui, side, selection, actions);
+                pane_menu(ui, side, selection, blocked, actions);
                 if actions.len() > before {
                     ui.close();
                 }

@@ -28,7 +28,8 @@ impl FilePane {
             self.selected.iter_mut().for_each(|flag| *flag = false);
             self.parent_cursor = false;
         }
-        background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
+        let blocked = self.transfer_unavailable();
+        background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, actions));
 
         let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
         let header_height = row_height + 2.0;
@@ -252,7 +253,8 @@ impl FilePane {
             self.select_only(index);
         }
         if let Some(response) = menu_row {
-            response.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), actions));
+            let blocked = self.transfer_unavailable();
+            response.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, actions));
         }
         if let Some(index) = opened_row {
             self.select_only(index);
@@ -301,10 +303,22 @@ fn parent_row(row: &mut egui_extras::TableRow<'_, '_>, has_cursor: bool, columns
 }
 
 /// The context menu of rows and of the empty space: the same actions on the selection.
-pub(super) fn pane_menu(ui: &mut Ui, side: Side, selection: Vec<Entry>, actions: &mut Vec<PaneAction>) {
+/// `transfer_blocked` is why Upload or Download cannot go now, as the pane's own button says.
+pub(super) fn pane_menu(
+    ui: &mut Ui,
+    side: Side,
+    selection: Vec<Entry>,
+    transfer_blocked: Option<String>,
+    actions: &mut Vec<PaneAction>,
+) {
     let any = !selection.is_empty();
     let transfer = if side == Side::Local { "Upload" } else { "Download" };
-    if ui.add_enabled(any, egui::Button::new(transfer)).clicked() {
+    let button = ui.add_enabled(any && transfer_blocked.is_none(), egui::Button::new(transfer));
+    let button = match &transfer_blocked {
+        Some(reason) => button.on_disabled_hover_text(reason),
+        None => button,
+    };
+    if button.clicked() {
         actions.push(PaneAction::Transfer(selection.clone()));
     }
     ui.separator();
