@@ -12,7 +12,7 @@ use std::time::Duration;
 use cutting_proxy::{CLEAR_LENGTH_CIPHERS, Cut, CuttingProxy, Direction as CutDirection, Fault, SshCut};
 use driver::{Driver, pattern, spec};
 use ferry::backend::ConnectSettings;
-use ferry::model::Protocol;
+use ferry::model::{Protocol, SessionId};
 use ferry::transfer::policy::OnExists;
 use ferry::worker::{Direction, Event, ItemState, QueueEvent, SessionCommand, SessionEvent, TransferSettings};
 use support::{FtpTls, PureFtpd, PureFtpdOptions, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
@@ -234,6 +234,17 @@ fn disconnect_closes_every_connection_to_the_site() {
     assert_eq!(ftpd.session_processes(), 0, "no connection to the site stays open");
 }
 
+/// An SFTP session to `sshd` through a relay that can drop its connections, with a keep-alive
+/// every half second, after one listing.
+fn idle_session_behind_a_proxy(sshd: &Sshd) -> (CuttingProxy, Driver, SessionId) {
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
+    let mut driver = Driver::custom(None, settings, TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver.list(session, ".").unwrap();
+    (proxy, driver, session)
+}
+
 /// A keep-alive that finds the idle browsing connection dead (the network dropped it) opens a
 /// fresh one by itself, quietly: the session stays open (no "Reconnect" in the pane), the next
 /// listing works on the new connection at once, and nothing is asked again.
@@ -242,11 +253,7 @@ fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
     let sshd = Sshd::start();
     std::fs::write(sshd.data_dir().join("still-here.txt"), b"x").unwrap();
     open_up(sshd.data_dir());
-    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
-    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
-    let mut driver = Driver::custom(None, settings, TransferSettings::default());
-    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
-    driver.list(session, ".").unwrap();
+    let (proxy, mut driver, session) = idle_session_behind_a_proxy(&sshd);
     // The host key question cost a connection of its own: the session holds the last one.
     let before = proxy.connections();
 
@@ -278,11 +285,7 @@ fn a_keep_alive_that_finds_the_connection_dead_reconnects_quietly() {
 fn an_idle_connection_lost_for_good_is_reported_in_plain_words() {
     let sshd = Sshd::start();
     open_up(sshd.data_dir());
-    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
-    let settings = ConnectSettings { keep_alive_interval: Duration::from_millis(500), ..ConnectSettings::default() };
-    let mut driver = Driver::custom(None, settings, TransferSettings::default());
-    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
-    driver.list(session, ".").unwrap();
+    let (proxy, driver, session) = idle_session_behind_a_proxy(&sshd);
     // The connection ends, and nothing listens any more where it was.
     proxy.drop_connections();
     drop(proxy);

@@ -122,21 +122,34 @@ fn tab_folder(sshd: &Sshd, n: usize) -> std::path::PathBuf {
     folder
 }
 
-#[test]
-fn the_last_of_five_tabs_is_reached_through_the_tab_menu() {
-    support::require_password_logins();
-    let sshd = Sshd::start();
-    let (config, local) = desk(&["notes.txt"]);
-    std::fs::write(config.path().join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
-    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1024.0, 700.0));
+/// The window of `size` with `count` SFTP tabs open on `sshd` (host key known), the last one in
+/// front; tab `n` shows its own folder holding `only-in-tab-n.txt`.
+fn window_with_tabs(
+    sshd: &Sshd,
+    config: &Path,
+    local: &Path,
+    size: egui::Vec2,
+    count: usize,
+) -> Harness<'static, FerryApp> {
+    std::fs::write(config.join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
+    let mut harness = app_harness_sized(config, local, size);
     wait_for(&mut harness, "notes.txt");
-    for n in 1..=5 {
-        let folder = tab_folder(&sshd, n);
+    for n in 1..=count {
+        let folder = tab_folder(sshd, n);
         let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), folder.display());
         type_into(&mut harness, "Host", &url);
         click(&mut harness, "Connect");
         wait_for(&mut harness, &format!("only-in-tab-{n}.txt"));
     }
+    harness
+}
+
+#[test]
+fn the_last_of_five_tabs_is_reached_through_the_tab_menu() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    let (config, local) = desk(&["notes.txt"]);
+    let mut harness = window_with_tabs(&sshd, config.path(), local.path(), egui::vec2(1024.0, 700.0), 5);
     // The first tab, chosen from the menu, then the last one.
     let port = sshd.port().to_string();
     for (entry, shows) in [(0, "only-in-tab-1.txt"), (4, "only-in-tab-5.txt")] {
@@ -172,17 +185,7 @@ fn the_last_of_five_tabs_is_reached_through_the_tab_menu() {
         // The chosen tab is scrolled into view in the strip, right of the pane split.
         harness.run_steps(4);
         let split = split_x(&harness);
-        let below = harness.get_by_label("All tabs").rect().bottom();
-        let mut strip: Vec<_> = harness
-            .query_all_by_label_contains(&port)
-            .filter(|node| node.accesskit_node().role() == Role::Button)
-            // Each tab's close button is named after it too.
-            .filter(|node| !node.accesskit_node().label().unwrap_or_default().starts_with("Close tab"))
-            .map(|node| node.rect())
-            .filter(|rect| rect.bottom() <= below)
-            .collect();
-        strip.sort_by(|a, b| a.left().total_cmp(&b.left()));
-        let chosen = strip[entry].center().x;
+        let chosen = strip_tabs(&harness, &port)[entry].center().x;
         assert!(chosen > split && chosen < 1024.0, "tab {} shows in the strip: at {chosen}", entry + 1);
     }
 }
@@ -370,16 +373,7 @@ fn three_tabs_show_whole_between_the_split_and_the_buttons_at_1200_and_800_wide(
     support::require_password_logins();
     let sshd = Sshd::start();
     let (config, local) = desk(&["notes.txt"]);
-    std::fs::write(config.path().join("known_hosts"), format!("{}\n", sshd.known_hosts_line())).unwrap();
-    let mut harness = app_harness_sized(config.path(), local.path(), egui::vec2(1200.0, 800.0));
-    wait_for(&mut harness, "notes.txt");
-    for n in 1..=3 {
-        let folder = tab_folder(&sshd, n);
-        let url = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), folder.display());
-        type_into(&mut harness, "Host", &url);
-        click(&mut harness, "Connect");
-        wait_for(&mut harness, &format!("only-in-tab-{n}.txt"));
-    }
+    let mut harness = window_with_tabs(&sshd, config.path(), local.path(), egui::vec2(1200.0, 800.0), 3);
     let port = sshd.port().to_string();
     for width in [1200.0, 800.0] {
         harness.set_size(egui::vec2(width, 800.0));

@@ -13,7 +13,7 @@ use ferry::config::ConfigDir;
 use ferry::model::{FtpMode, Protocol};
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_PASSWORD, TEST_USER};
-use window_driver::{click, type_into, wait_until};
+use window_driver::{click, open_file_menu, shown, type_into, wait_until};
 
 /// The window at the size of a small laptop screen, where a short dialog shows.
 fn small_window(config: &std::path::Path) -> Harness<'static, FerryApp> {
@@ -34,17 +34,9 @@ fn wait_accepting(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn
     }
 }
 
-fn shown(harness: &Harness<'_, FerryApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-/// Opens the File menu (file rows are described as "File" too: the menu bar comes first).
+/// File > Site manager...
 fn open_site_manager(harness: &mut Harness<'_, FerryApp>) {
-    let menu = harness.query_all_by_label("File").next().expect("the File menu").rect().center();
-    harness.hover_at(menu);
-    harness.run_steps(2);
-    harness.query_all_by_label("File").next().expect("the File menu").click();
-    harness.run_steps(2);
+    open_file_menu(harness);
     click(harness, "Site manager...");
 }
 

@@ -16,7 +16,7 @@ use ferry::config::ConfigDir;
 use ferry::model::{FtpMode, Protocol};
 use ferry::worker::WorkerOptions;
 use support::{Sshd, TEST_USER};
-use window_driver::click;
+use window_driver::{click, open_file_menu, shown};
 
 fn app_harness(config: &Path) -> Harness<'static, FerryApp> {
     // Trust the test server's key up front: these tests are about sites, not host keys.
@@ -43,19 +43,6 @@ fn wait_until(harness: &mut Harness<'_, FerryApp>, what: &str, done: impl Fn(&Ha
             }
         }
     }
-}
-
-fn shown(harness: &Harness<'_, FerryApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-/// Opens the File menu (file rows are described as "File" too: the menu bar comes first).
-fn open_file_menu(harness: &mut Harness<'_, FerryApp>) {
-    let menu = harness.query_all_by_label("File").next().expect("the File menu").rect().center();
-    harness.hover_at(menu);
-    harness.run_steps(2);
-    harness.query_all_by_label("File").next().expect("the File menu").click();
-    harness.run_steps(2);
 }
 
 /// A site that logs in with the test key, saved as the window would save it.

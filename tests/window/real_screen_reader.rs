@@ -6,7 +6,7 @@
 //! Where the AT-SPI pieces are missing the test says so and passes, except under `CI=true`,
 //! where it fails: tests/run.sh installs them.
 
-use crate::real_window::{Running, start_xvfb};
+use crate::real_window::{Running, ferry_command, start_xvfb};
 use crate::support;
 
 use std::os::unix::process::CommandExt;
@@ -133,17 +133,9 @@ fn a_screen_reader_reads_the_window_and_downloads_a_file_with_the_keyboard() {
     let bus = start_accessibility_bus(buses.path(), &launcher, &display);
     // HOME is the local pane's first folder, and holds no known_hosts: the host key is unknown.
     let _ferry = Running(
-        Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .arg("--config-dir")
-            .arg(config.path())
+        ferry_command(&display, config.path())
             .env("HOME", home.path())
-            .env("DISPLAY", &display)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("FERRY_PASSWORD")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .spawn()
             .expect("ferry starts"),
     );

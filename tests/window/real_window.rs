@@ -60,22 +60,25 @@ fn wait_for_ferry_window(display: &str) -> String {
     }
 }
 
+/// The `ferry` command for `display` with the config folder `config`: no Wayland, no agent, no
+/// password from the environment, output thrown away.
+pub(crate) fn ferry_command(display: &str, config: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .arg("--config-dir")
+        .arg(config)
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("SSH_AUTH_SOCK")
+        .env_remove("FERRY_PASSWORD")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
 /// Starts `ferry` on `display` with a fresh config folder and `args`.
 fn start_ferry(display: &str, config: &Path, args: &[&str]) -> Running {
-    Running(
-        Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .arg("--config-dir")
-            .arg(config)
-            .args(args)
-            .env("DISPLAY", display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("FERRY_PASSWORD")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ferry starts"),
-    )
+    Running(ferry_command(display, config).args(args).spawn().expect("ferry starts"))
 }
 
 /// Everything in the log files under `config`.

@@ -49,6 +49,20 @@ pub fn text_field<'a>(harness: &'a Harness<'_, FerryApp>, label: &'a str) -> egu
         .unwrap_or_else(|| panic!("no text field \"{label}\" in {:#?}", harness.root()))
 }
 
+/// Whether some widget's label holds `text`.
+pub fn shown(harness: &Harness<'_, FerryApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Opens the File menu (file rows are described as "File" too: the menu bar comes first).
+pub fn open_file_menu(harness: &mut Harness<'_, FerryApp>) {
+    let menu = harness.query_all_by_label("File").next().expect("the File menu").rect().center();
+    harness.hover_at(menu);
+    harness.run_steps(2);
+    harness.query_all_by_label("File").next().expect("the File menu").click();
+    harness.run_steps(2);
+}
+
 /// The texts the last frame put on the clipboard (Copy URL, Copy all).
 pub fn copied_texts<S>(harness: &Harness<'_, S>) -> Vec<String> {
     harness
