@@ -67,7 +67,8 @@ fn a_typed_file_path_opens_its_folder_with_the_file_selected() {
         h.query_all_by_label_contains("there is no file or folder by that name").next().is_some()
     });
     assert!(harness.query_by_label("f75.txt").is_some(), "the folder shown is kept");
-    wait_for(&mut harness, "Close");
+    // The error's own Close (a tab's close button is "Close tab …": not that one).
+    wait_until(&mut harness, "the error's Close button", |h| h.query_by_label("Close").is_some());
     click(&mut harness, "Close");
 
     // The remote pane, on a real SSH server.
