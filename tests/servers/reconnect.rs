@@ -150,6 +150,25 @@ fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     found
 }
 
+/// Names only: a listing of every byte would hide the one file that differs.
+fn assert_same_files(from: &[(PathBuf, Vec<u8>)], to: &[(PathBuf, Vec<u8>)], direction: Direction) {
+    let describe = |files: &[(PathBuf, Vec<u8>)]| -> Vec<String> {
+        files.iter().map(|(path, bytes)| format!("{} ({} bytes)", path.display(), bytes.len())).collect()
+    };
+    let (from_names, to_names) = (describe(from), describe(to));
+    let missing: Vec<_> = from_names.iter().filter(|name| !to_names.contains(name)).collect();
+    let extra: Vec<_> = to_names.iter().filter(|name| !from_names.contains(name)).collect();
+    let differing: Vec<_> = from
+        .iter()
+        .filter(|file| to.iter().any(|other| other.0 == file.0 && other.1 != file.1))
+        .map(|file| file.0.display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && differing.is_empty(),
+        "{direction:?}: the whole tree arrived; missing or wrong size: {missing:?}, extra: {extra:?}, other bytes: {differing:?}"
+    );
+}
+
 fn walkdir(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(root).unwrap().flatten() {
@@ -193,7 +212,7 @@ fn a_tree_survives_killed_sessions(protocol: Protocol, port: u16, server_root: &
         let finished = driver.wait_for_items(&rest);
         let failed: Vec<_> = finished.iter().filter(|item| item.state != ItemState::Done).collect();
         assert!(failed.is_empty(), "{direction:?}: every item is done: {failed:#?}");
-        assert_eq!(files(&to), files(&from), "{direction:?}: the whole tree arrived");
+        assert_same_files(&files(&from), &files(&to), direction);
     }
 }
 
