@@ -135,9 +135,27 @@ fn open_session(
     authenticate(&session, spec)?;
     wire::note(&format!("logged in as {}", spec.user));
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
-    let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
+    let sftp = session.sftp().map_err(|e| sftp_channel_error(&session, &e))?;
     wire::note("SFTP channel open");
     Ok(Connection { session, sftp, second: SecondChannel::default() })
+}
+
+/// libssh2 says "Unable to request SFTP subsystem" both when the server has no SFTP and when the
+/// connection died during the request (a server restarting, a killed session): a second channel
+/// tells them apart, so the first is said in plain words and the second is retried.
+fn sftp_channel_error(session: &Session, error: &ssh2::Error) -> FerryError {
+    let failed = ssh_error(error, "opening the SFTP channel");
+    if failed.kind != ErrorKind::Protocol {
+        return failed;
+    }
+    match session.channel_session() {
+        Ok(_) => FerryError::new(ErrorKind::Unsupported, "the server does not offer SFTP (its SFTP subsystem is off)")
+            .with_log_detail(format!("libssh2 {error}")),
+        Err(second) => match ssh_error(&second, "opening the SFTP channel") {
+            lost if lost.kind == ErrorKind::ConnectionLost => lost,
+            _ => failed,
+        },
+    }
 }
 
 /// Asks for host key types we already know for this host first, so a server with several keys

@@ -89,6 +89,12 @@ pub async fn upload(
     if !in_place {
         keep_mode(backend, &item.remote, &written).await;
         backend.replace_file(&written, &item.remote).await?;
+        if resume {
+            // OpenSSH renames by link, then unlink: an earlier attempt cut between the two left
+            // the temporary name as a second link to the target, and renaming one link of a file
+            // over another does nothing. Only a resumed upload can meet that; gone is fine.
+            let _ = backend.remove_file(&written).await;
+        }
     }
     Ok(Uploaded { integrity, note })
 }

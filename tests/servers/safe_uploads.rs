@@ -461,6 +461,27 @@ fn a_cancelled_upload_leaves_no_temporary_file_and_the_old_file_whole() {
     assert_eq!(std::fs::read(&target).unwrap(), OLD, "the old file is whole");
 }
 
+/// OpenSSH's plain SFTP rename is a link, then an unlink: a connection cut between the two leaves
+/// the temporary name as a second link to the target, and renaming one link of a file over another
+/// does nothing. The resumed upload that finishes the job removes that second name.
+#[test]
+fn a_resumed_upload_leaves_no_temporary_name_linked_to_its_target() {
+    let sshd = Sshd::start();
+    let data = driver::pattern(300_000, 9);
+    let target = sshd.data_dir().join("keep.bin");
+    let part = sshd.data_dir().join(".keep.bin.ferry-part");
+    server_file(&target, &data[..200_000], 0o644);
+    std::fs::hard_link(&target, &part).unwrap();
+    let mut driver = trusting(&sshd, sshd.port(), TransferSettings::default());
+    let session = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("keep.bin");
+    std::fs::write(&source, &data).unwrap();
+    driver.transfer(session, Direction::Upload, &source, "keep.bin", false, OnExists::Resume).unwrap();
+    assert!(std::fs::read(&target).unwrap() == data, "the target holds the whole file");
+    assert!(!part.exists(), "no temporary name is left beside the target");
+}
+
 #[test]
 fn resuming_a_partial_target_continues_it_through_the_temporary_file() {
     let sshd = Sshd::start();

@@ -56,6 +56,17 @@ fn missing_password_is_asked_for() {
     assert!(matches!(driver.questions.as_slice(), [Question::Password { .. }]), "{:?}", driver.questions);
 }
 
+/// A server with no SFTP subsystem is named as such, once: not "protocol error", not a lost
+/// connection retried again and again.
+#[test]
+fn a_server_without_sftp_says_so() {
+    let sshd = Sshd::start_without_sftp();
+    let (_dir, mut driver) = trusting_driver(&sshd);
+    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Unsupported, "{error}");
+    assert!(error.to_string().contains("does not offer SFTP"), "{error}");
+}
+
 #[test]
 fn keyboard_interactive_login() {
     let sshd = Sshd::start_with_extra_config("PasswordAuthentication no\nKbdInteractiveAuthentication yes\n");

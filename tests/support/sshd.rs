@@ -44,6 +44,8 @@ pub struct Sshd {
     extra_config: String,
     /// Options from [`Sshd::start_with_sftp_options`].
     sftp_options: String,
+    /// Set by [`Sshd::start_without_sftp`].
+    without_sftp: bool,
 }
 
 impl Sshd {
@@ -77,6 +79,14 @@ impl Sshd {
         sshd
     }
 
+    /// Starts sshd with no SFTP subsystem at all, as on routers and boxes that only give a shell.
+    pub fn start_without_sftp() -> Self {
+        let mut sshd = Self::prepare(None, "");
+        sshd.without_sftp = true;
+        sshd.launch_on_free_port();
+        sshd
+    }
+
     fn start_inner(host_key: Option<&Path>, extra_config: &str) -> Self {
         let mut sshd = Self::prepare(host_key, extra_config);
         sshd.launch_on_free_port();
@@ -102,6 +112,7 @@ impl Sshd {
             output_file: dir.path().join("sshd.out"),
             extra_config: extra_config.to_owned(),
             sftp_options: String::new(),
+            without_sftp: false,
             dir,
         };
         sshd.make_data_dir();
@@ -239,6 +250,11 @@ impl Sshd {
                 ("EXTRA", format!("{}\n{}", self.extra_config, sshd_version_specific_options())),
             ],
         );
+        let config = if self.without_sftp {
+            config.replace("\nSubsystem sftp", "\n# This test's server has no SFTP: Subsystem sftp")
+        } else {
+            config
+        };
         write_file(&self.config, &config, 0o644);
     }
 
