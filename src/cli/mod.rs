@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use crate::bookmarks::{self, BookmarkStore, Keychain};
 use crate::error::Result;
-use crate::model::{join_remote, parent_remote};
+use crate::model::{file_name_remote, join_remote, parent_remote};
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
 
@@ -28,7 +28,10 @@ pub fn run(options: &GlobalOptions, command: CliCommand) -> ExitCode {
     match execute(options, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("ferry: {error}");
+            match prompts::hint_without_terminal(&error) {
+                Some(hint) => eprintln!("ferry: {error} ({hint})"),
+                None => eprintln!("ferry: {error}"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -75,12 +78,7 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { .. } => client.remove(&path),
         CliCommand::Mv { new_path, .. } => {
-            // A path in the login folder has the parent "."; its new name needs no "./" before it.
-            let to = match parent_remote(&path) {
-                _ if new_path.starts_with('/') => new_path,
-                parent if parent == "." => new_path,
-                parent => join_remote(&parent, &new_path),
-            };
+            let to = move_target(&path, &new_path);
             client.simple(|request, session| {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })
@@ -90,6 +88,21 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     };
     client.handle.send(Command::Session(SessionCommand::Disconnect { session: client.session }));
     outcome
+}
+
+/// Where `ferry mv PATH NEW_PATH` puts the file: NEW_PATH is relative to the file's folder unless
+/// absolute, and a NEW_PATH ending in `/` is a folder to move it into, keeping its name (as `mv`).
+fn move_target(path: &str, new_path: &str) -> String {
+    let new_path = match new_path.strip_suffix('/') {
+        Some(folder) => join_remote(if folder.is_empty() { "/" } else { folder }, file_name_remote(path)),
+        None => new_path.to_string(),
+    };
+    // A path in the login folder has the parent "."; its new name needs no "./" before it.
+    match parent_remote(path) {
+        _ if new_path.starts_with('/') => new_path,
+        parent if parent == "." => new_path,
+        parent => join_remote(&parent, &new_path),
+    }
 }
 
 /// Where a URL or `NAME:/path` argument leads. The bookmark file is read only for names.
@@ -110,4 +123,19 @@ fn load_bookmarks(options: &GlobalOptions) -> Result<bookmarks::Loaded> {
         eprintln!("ferry: warning: {problem}");
     }
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::move_target;
+
+    #[test]
+    fn a_new_path_ending_in_a_slash_is_a_folder_to_move_into() {
+        assert_eq!(move_target("/srv/a.txt", "b.txt"), "/srv/b.txt");
+        assert_eq!(move_target("/srv/a.txt", "/tmp/b.txt"), "/tmp/b.txt");
+        assert_eq!(move_target("/srv/a.txt", "sub/"), "/srv/sub/a.txt");
+        assert_eq!(move_target("/srv/a.txt", "/"), "/a.txt");
+        assert_eq!(move_target("a.txt", "sub/"), "sub/a.txt");
+        assert_eq!(move_target("a.txt", "b.txt"), "b.txt");
+    }
 }

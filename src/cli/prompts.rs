@@ -53,6 +53,22 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
     }
 }
 
+/// What to do about a refusal that only happened because no terminal was there to ask on.
+pub(super) fn hint_without_terminal(error: &crate::error::FerryError) -> Option<&'static str> {
+    if std::io::stdin().is_terminal() {
+        return None;
+    }
+    match error.kind {
+        crate::error::ErrorKind::HostKeyUnknown => {
+            Some("no terminal to ask on: if that fingerprint is the server's, run again with --accept-new-host-key")
+        }
+        crate::error::ErrorKind::CertificateUntrusted => {
+            Some("no terminal to ask on: to trust the server, give its CA certificate with --ca-file FILE")
+        }
+        _ => None,
+    }
+}
+
 /// `--on-exists ask` needs a terminal to ask on: without one, the command stops before it
 /// connects, rather than skip every existing target unasked.
 pub(super) fn can_ask_on_exists(on_exists: OnExists) -> crate::error::Result<()> {

@@ -133,6 +133,11 @@ fn sftp_ls_json_get_put_mkdir_mv_rm() {
     assert!(data.join("made").is_dir());
     assert_ok(&ferry(config.path(), &["--known-hosts", known, "mv", &format!("{base}/remote.txt"), "moved.txt"]));
     assert!(data.join("moved.txt").is_file() && !data.join("remote.txt").exists());
+    // A new path ending in "/" is a folder to move into, keeping the name, as mv does.
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "mv", &format!("{base}/moved.txt"), "made/"]));
+    assert!(data.join("made/moved.txt").is_file() && !data.join("moved.txt").exists());
+    assert_ok(&ferry(config.path(), &["--known-hosts", known, "mv", &format!("{base}/made/moved.txt"), "../"]));
+    assert!(data.join("moved.txt").is_file() && !data.join("made/moved.txt").exists());
     assert_ok(&ferry(config.path(), &["--known-hosts", known, "rm", &format!("{base}/moved.txt")]));
     assert_ok(&ferry(config.path(), &["--known-hosts", known, "rm", &format!("{base}/made")]));
     assert!(!data.join("moved.txt").exists() && !data.join("made").exists());
@@ -231,6 +236,7 @@ fn ftpes_with_a_ca_file_and_an_untrusted_certificate_without_one() {
     let output = ferry(config.path(), &["ls", &url]);
     assert!(!output.status.success());
     assert!(stderr(&output).starts_with("ferry: untrusted certificate"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--ca-file FILE"), "{}", stderr(&output));
     let ca = support::test_certificate().cert_pem.to_str().unwrap().to_string();
     let output = ferry(config.path(), &["--ca-file", &ca, "ls", &url]);
     assert_ok(&output);
@@ -267,6 +273,7 @@ fn unknown_host_key_without_a_terminal_is_an_error_unless_accepted() {
     let output = ferry(config.path(), &["--known-hosts", empty_known.to_str().unwrap(), "ls", &url]);
     assert!(!output.status.success());
     assert!(stderr(&output).starts_with("ferry: unknown host key"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("run again with --accept-new-host-key"), "{}", stderr(&output));
     assert!(!config.path().join("known_hosts").exists());
 
     let output =
