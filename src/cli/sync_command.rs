@@ -195,30 +195,26 @@ fn print_result(preview: &SyncPreview, report: Option<&SyncReport>, json: bool) 
 }
 
 /// Fails (naming what) when the target cannot be like the source: names refused, conflicts,
-/// failed copies or deletes.
+/// failed copies or deletes. The error's kind is the first problem's.
 fn verdict(preview: &SyncPreview, report: Option<&SyncReport>) -> Result<()> {
-    let mut problems = Vec::new();
-    if !preview.refused.is_empty() {
-        problems.push(format!("{} refused", preview.refused.len()));
+    let mut problems: Vec<(ErrorKind, String)> = Vec::new();
+    if let Some(first) = preview.refused.first() {
+        problems.push((first.kind, format!("{} refused", preview.refused.len())));
     }
     if preview.totals.conflicts > 0 {
-        problems.push(format!("{} conflicts", preview.totals.conflicts));
+        problems.push((ErrorKind::AlreadyExists, format!("{} conflicts", preview.totals.conflicts)));
     }
     if let Some(report) = report {
         if report.failed > 0 {
-            problems.push(format!("{} copies failed", report.failed));
+            problems.push((ErrorKind::LocalIo, format!("{} copies failed", report.failed)));
         }
-        if !report.delete_failures.is_empty() {
-            problems.push(format!("{} deletes failed", report.delete_failures.len()));
+        if let Some(first) = report.delete_failures.first() {
+            problems.push((first.kind, format!("{} deletes failed", report.delete_failures.len())));
         }
     }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    Err(FerryError::new(
-        ErrorKind::Protocol,
-        format!("the folders are not in sync: {}, named above", problems.join(", ")),
-    ))
+    let Some((kind, _)) = problems.first() else { return Ok(()) };
+    let words: Vec<&str> = problems.iter().map(|(_, words)| words.as_str()).collect();
+    Err(FerryError::new(*kind, format!("the folders are not in sync: {}, named above", words.join(", "))))
 }
 
 #[cfg(test)]

@@ -142,6 +142,7 @@ pub struct SyncJob {
 /// A sync's plan, and the entries of either side it would not take.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SyncPreview {
+    #[serde(flatten)]
     pub plan: crate::transfer::sync_plan::SyncPlan,
     pub totals: crate::transfer::sync_plan::Totals,
     /// Names refused (`..`, `/`, control characters), links not followed, names listed twice.

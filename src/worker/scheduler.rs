@@ -184,6 +184,8 @@ impl QueueService {
         }
         let items = removed.iter().map(|(item, _)| item.id).collect();
         self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items }));
+        // Whoever waits for these items (a sync) learns they are gone.
+        self.changes.send_modify(|count| *count = count.wrapping_add(1));
         self.save_now();
         self.pump();
     }

@@ -151,7 +151,8 @@ impl SyncService {
         let items = copy_items(request, site, job, &planned);
         let ids = self.queue.enqueue(request, items);
         let ended = self.queue.wait_finished(&ids).await;
-        let mut report = SyncReport::default();
+        // An item dropped from the queue before it ended (the window's Discard) did not arrive.
+        let mut report = SyncReport { failed: ids.len().saturating_sub(ended.len()), ..SyncReport::default() };
         for item in &ended {
             match item.state {
                 ItemState::Done if !item.is_folder => {

@@ -117,6 +117,15 @@ fn sftp_sync_both_ways_copies_new_and_changed_deletes_only_when_asked_and_a_seco
         assert!(plan.contains(line), "{line} in the plan: {plan}");
     }
     assert!(!plan.contains("keep.txt"), "unchanged files are only counted: {plan}");
+    let output = server.sync(&["--dry-run", "--delete", "--json", here, &url]);
+    assert_ok(&output);
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    let totals = &json["plan"]["totals"];
+    assert_eq!(
+        (totals["new"].as_u64(), totals["changed"].as_u64(), totals["deleted"].as_u64()),
+        (Some(2), Some(1), Some(2))
+    );
+    assert!(json["result"].is_null(), "a dry run has no result");
     assert_eq!(snapshot(&remote), before, "a dry run changes nothing");
 
     // Without --delete, what the server alone has stays.
@@ -126,9 +135,10 @@ fn sftp_sync_both_ways_copies_new_and_changed_deletes_only_when_asked_and_a_seco
     assert!(remote.join("extra.txt").exists() && remote.join("dir/c.txt").exists());
 
     // With it, the remote folder is the local one, and the unchanged file was never rewritten.
-    let output = server.sync(&["--delete", here, &url]);
+    let output = server.sync(&["--delete", "--json", here, &url]);
     assert_ok(&output);
-    assert!(stderr(&output).contains("2 deleted"), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!((json["result"]["copied"].as_u64(), json["result"]["deleted"].as_u64()), (Some(0), Some(2)));
     assert_eq!(snapshot(&remote), snapshot(local.path()));
     assert_eq!(std::fs::metadata(remote.join("keep.txt")).unwrap().ino(), keep_inode, "keep.txt untouched");
 
