@@ -277,3 +277,28 @@ fn delete_local(root: &Path, step: &Step) -> Result<()> {
     let removed = if metadata.is_dir() { std::fs::remove_dir(&path) } else { std::fs::remove_file(&path) };
     removed.map_err(|e| FerryError::from_io(&e, format!("deleting {}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delete(path: &str, is_folder: bool) -> Step {
+        Step { path: path.to_string(), action: Action::Delete, is_folder, size: None, why: None }
+    }
+
+    #[test]
+    fn a_local_delete_never_goes_through_a_linked_folder_and_removes_a_link_itself() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("precious"), b"keep").unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("linked")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("precious"), root.path().join("pointer")).unwrap();
+
+        let error = delete_local(root.path(), &delete("linked/precious", false)).unwrap_err();
+        assert!(error.to_string().contains("no longer a folder"), "{error}");
+        delete_local(root.path(), &delete("pointer", false)).unwrap();
+
+        assert!(!root.path().join("pointer").exists());
+        assert_eq!(std::fs::read(outside.path().join("precious")).unwrap(), b"keep");
+    }
+}

@@ -297,6 +297,8 @@ fn names_a_hostile_server_lists_never_make_a_sync_write_or_delete_outside_the_ta
     write(outer.path(), "home/X", b"mine");
     write(outer.path(), "Y", b"mine too");
     write(&target, "local-only.txt", b"deleted by --delete");
+    // A link in the target to a file outside it: a copy replaces the link, never writes through it.
+    std::os::unix::fs::symlink(outer.path().join("home/X"), target.join("fine.txt")).unwrap();
     let before_outside: BTreeMap<_, _> =
         snapshot(outer.path()).into_iter().filter(|(path, _)| !path.starts_with("home/dest")).collect();
     let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/dir", server.port());
@@ -308,9 +310,48 @@ fn names_a_hostile_server_lists_never_make_a_sync_write_or_delete_outside_the_ta
         assert!(printed.contains(&format!("refusing the name \"{name}\"")), "{name} refused: {printed}");
     }
     assert_eq!(std::fs::read(target.join("fine.txt")).unwrap(), b"fine!");
+    assert!(!std::fs::symlink_metadata(target.join("fine.txt")).unwrap().is_symlink(), "the link was replaced");
     assert!(!target.join("local-only.txt").exists(), "an ordinary delete inside the target");
     let after_outside: BTreeMap<_, _> =
         snapshot(outer.path()).into_iter().filter(|(path, _)| !path.starts_with("home/dest")).collect();
     assert_eq!(after_outside, before_outside, "nothing outside the target was written or deleted");
     assert_eq!(snapshot(&target).into_keys().collect::<Vec<_>>(), vec!["fine.txt".to_string()]);
+}
+
+#[test]
+fn checksum_compare_finds_a_change_that_size_and_time_hide_and_a_server_without_checksums_says_so() {
+    let server = Sftp::start();
+    let local = tempfile::tempdir().unwrap();
+    small_tree(local.path());
+    let remote = server.sshd.data_dir().join("site");
+    let url = server.url("site");
+    let here = local.path().to_str().unwrap();
+    assert_ok(&server.sync(&[here, &url]));
+
+    // Same size, same time, other bytes: only a checksum tells.
+    write(&remote, "dir/b.txt", b"BRAVO");
+    let touched = std::process::Command::new("touch")
+        .arg("-r")
+        .arg(local.path().join("dir/b.txt"))
+        .arg(remote.join("dir/b.txt"))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let output = server.sync(&["--dry-run", here, &url]);
+    assert!(stdout(&output).contains("nothing to do"), "{}", stdout(&output));
+    let output = server.sync(&["--dry-run", "--compare", "checksum", here, &url]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("dir/b.txt  (the SHA-256 differs)"), "{}", stdout(&output));
+    assert_ok(&server.sync(&["--compare", "checksum", here, &url]));
+    assert_eq!(std::fs::read(remote.join("dir/b.txt")).unwrap(), b"bravo");
+
+    // vsftpd computes no checksum: the sync says so and changes nothing.
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let ftp_url = format!("ftp://{TEST_USER}@127.0.0.1:{}/site", ftpd.port());
+    let env = [("FERRY_PASSWORD", TEST_PASSWORD)];
+    assert_ok(&ferry_with_env(config.path(), &["sync", here, &ftp_url], &env));
+    let output = ferry_with_env(config.path(), &["sync", "--compare", "checksum", here, &ftp_url], &env);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("no way to compute a SHA-256"), "{}", stderr(&output));
 }
