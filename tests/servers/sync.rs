@@ -237,8 +237,33 @@ fn a_failed_copy_holds_back_every_delete_and_nothing_outside_the_target_is_touch
     assert_eq!(std::fs::read(data.join("site-other/x.txt")).unwrap(), b"a neighbour with a similar name");
 }
 
+/// Starts `ferry sync` of `here` to `url` one file at a time, waits until `files` of `.bin`
+/// files are in `remote`, then calls `cut` and waits for the command to end.
+fn cut_half_way(
+    server: &Sftp,
+    here: &str,
+    url: &str,
+    remote: &Path,
+    files: usize,
+    cut: impl FnOnce(&mut std::process::Child),
+) {
+    let args = ["--known-hosts", &server.known, "sync", "--parallel", "1", here, url];
+    let mut child = ferry_command(server.config.path(), &args, &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let arrived = || snapshot(remote).keys().filter(|path| path.ends_with(".bin")).count();
+    while std::time::Instant::now() < deadline && arrived() < files {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    cut(&mut child);
+    child.wait().unwrap();
+}
+
 #[test]
-fn a_sync_killed_half_way_is_finished_by_a_rerun() {
+fn a_sync_cut_half_way_is_finished_by_a_rerun() {
     let server = Sftp::start();
     let local = tempfile::tempdir().unwrap();
     for index in 0..24u8 {
@@ -247,26 +272,28 @@ fn a_sync_killed_half_way_is_finished_by_a_rerun() {
     let remote = server.sshd.data_dir().join("site");
     let url = server.url("site");
     let here = local.path().to_str().unwrap();
-    let args = ["--known-hosts", &server.known, "sync", "--parallel", "1", here, &url];
-    let mut child = ferry_command(server.config.path(), &args, &[])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Killed once the first files are in place, as a laptop lid or a lost network would.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::time::Instant::now() < deadline {
-        let arrived = snapshot(&remote).values().filter(|bytes| bytes.is_some()).count();
-        if arrived >= 2 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let half = snapshot(&remote).keys().filter(|path| path.ends_with(".bin")).count();
-    assert!(half < 24, "killed before the end ({half} files there)");
 
+    // The server drops every connection half way: the queue retries on fresh ones, and a rerun
+    // finds whatever is left.
+    cut_half_way(&server, here, &url, &remote, 2, |_| server.sshd.kill_sessions());
+    assert_ok(&server.sync(&[here, &url]));
+    assert_eq!(snapshot(&remote), snapshot(local.path()));
+
+    // The command itself is killed half way (a laptop lid, a lost terminal) on a changed tree.
+    for index in 0..24u8 {
+        write(local.path(), &format!("d{}/f{index:02}.bin", index % 3), &pattern(400_001, index));
+    }
+    let changed = |remote: &Path| {
+        snapshot(remote).values().filter(|bytes| bytes.as_ref().is_some_and(|b| b.len() == 400_001)).count()
+    };
+    cut_half_way(&server, here, &url, &remote, 0, |child| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline && changed(&remote) < 2 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+    });
+    assert!(changed(&remote) < 24, "killed before the end ({} files changed)", changed(&remote));
     let output = server.sync(&[here, &url]);
     assert_ok(&output);
     let finished = snapshot(&remote);
@@ -274,6 +301,19 @@ fn a_sync_killed_half_way_is_finished_by_a_rerun() {
     assert_eq!(finished, snapshot(local.path()));
     let output = server.sync(&["--dry-run", here, &url]);
     assert!(stdout(&output).contains("nothing to do"), "{}", stdout(&output));
+}
+
+#[test]
+fn a_server_whose_folders_contain_themselves_stops_the_sync_before_anything_changes() {
+    let server = ScriptedFtp::start(Script::new().nests_forever("loop"));
+    let config = tempfile::tempdir().unwrap();
+    let target = tempfile::tempdir().unwrap();
+    write(target.path(), "mine.txt", b"stays");
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/top", server.port());
+    let output = ferry(config.path(), &["sync", "--delete", &url, target.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("folders deep; Ferry stops there"), "{}", stderr(&output));
+    assert_eq!(snapshot(target.path()).into_keys().collect::<Vec<_>>(), vec!["mine.txt".to_string()]);
 }
 
 #[test]
