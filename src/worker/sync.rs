@@ -98,6 +98,14 @@ impl SyncService {
             Direction::Upload => (local, remote),
             Direction::Download => (remote, local),
         };
+        if !source.root_exists {
+            // An empty source would make `--delete` empty the target: a typo must change nothing.
+            let named = match job.direction {
+                Direction::Upload => job.local.display().to_string(),
+                Direction::Download => crate::model::escape_control(&job.remote),
+            };
+            return Err(FerryError::new(ErrorKind::NotFound, format!("{named} does not exist; nothing was changed")));
+        }
         if job.options.compare == CompareMode::Checksum {
             self.fill_checksums(backend, job, &mut source.tree, &mut target.tree).await?;
         }

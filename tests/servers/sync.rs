@@ -142,6 +142,17 @@ fn sftp_sync_both_ways_copies_new_and_changed_deletes_only_when_asked_and_a_seco
     assert_eq!(snapshot(&remote), snapshot(local.path()));
     assert_eq!(std::fs::metadata(remote.join("keep.txt")).unwrap().ino(), keep_inode, "keep.txt untouched");
 
+    // A source that does not exist (a typo) is an error, never an empty folder to mirror.
+    let before = snapshot(&remote);
+    let typo = local.path().join("no-such-folder");
+    let output = server.sync(&["--delete", typo.to_str().unwrap(), &url]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("does not exist; nothing was changed"), "{}", stderr(&output));
+    let output = server.sync(&["--delete", &server.url("no-such-folder"), here]);
+    assert!(stderr(&output).contains("does not exist; nothing was changed"), "{}", stderr(&output));
+    assert_eq!(snapshot(&remote), before);
+    assert_eq!(snapshot(local.path()), before, "the local folder was left whole too");
+
     // The other way: into a new local folder, then a change on the server comes back.
     let copy = tempfile::tempdir().unwrap();
     let back = copy.path().join("back");
