@@ -406,3 +406,35 @@ fn checksum_compare_finds_a_change_that_size_and_time_hide_and_a_server_without_
     assert!(!output.status.success());
     assert!(stderr(&output).contains("no way to compute a SHA-256"), "{}", stderr(&output));
 }
+
+#[test]
+fn names_a_hostile_target_server_lists_are_never_deleted_or_written_through() {
+    let line = |name: &str| format!("-rw-r--r--    1 ftp      ftp             5 Jan 02  2024 {name}");
+    let names = ["notes/../../X", "../../Y", "evil\\name", "..", "stale.txt"];
+    let lines: Vec<String> = names.iter().map(|name| line(name)).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("dir", &lines)
+            .file("X", &b"xxxxx"[..])
+            .file("Y", &b"yyyyy"[..])
+            .file("dir/stale.txt", &b"stale"[..]),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    write(local.path(), "fine.txt", b"fine!");
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/dir", server.port());
+
+    let output = ferry(config.path(), &["sync", "--delete", local.path().to_str().unwrap(), &url]);
+    assert!(!output.status.success(), "refused names make the sync fail: {}", stderr(&output));
+    let commands = server.commands();
+    let changing: Vec<&String> = commands
+        .iter()
+        .filter(|c| ["DELE", "RMD", "STOR", "APPE", "RNFR", "RNTO", "MKD"].iter().any(|verb| c.starts_with(verb)))
+        .collect();
+    assert!(changing.iter().all(|c| !c.contains("..") && !c.contains('\\')), "{changing:?}");
+    let deletes: Vec<&&String> = changing.iter().filter(|c| c.starts_with("DELE")).collect();
+    assert_eq!(deletes.len(), 1, "{changing:?}");
+    assert!(deletes[0].ends_with("dir/stale.txt"), "{deletes:?}");
+    assert!(changing.iter().any(|c| c.starts_with("RNTO") && c.ends_with("dir/fine.txt")), "{changing:?}");
+}
