@@ -438,3 +438,41 @@ fn names_a_hostile_target_server_lists_are_never_deleted_or_written_through() {
     assert!(deletes[0].ends_with("dir/stale.txt"), "{deletes:?}");
     assert!(changing.iter().any(|c| c.starts_with("RNTO") && c.ends_with("dir/fine.txt")), "{changing:?}");
 }
+
+#[test]
+fn a_sync_with_nothing_to_do_costs_one_listing_per_folder_and_nothing_per_file() {
+    let file = |name: &str| format!("-rw-r--r--    1 ftp      ftp             5 Jan 02  2024 {name}");
+    let mut top: Vec<String> = (0..40).map(|index| file(&format!("f{index:02}.txt"))).collect();
+    top.push("drwxr-xr-x    2 ftp      ftp          4096 Jan 02  2024 sub".to_string());
+    let sub: Vec<String> = (0..40).map(|index| file(&format!("g{index:02}.txt"))).collect();
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("tree", &top.iter().map(String::as_str).collect::<Vec<_>>())
+            .dir_listing("tree/sub", &sub.iter().map(String::as_str).collect::<Vec<_>>()),
+    );
+    // The same files here, with the day the listing gives (an FTP listing of an old file).
+    let local = tempfile::tempdir().unwrap();
+    for index in 0..40 {
+        write(local.path(), &format!("f{index:02}.txt"), b"12345");
+        write(local.path(), &format!("sub/g{index:02}.txt"), b"12345");
+    }
+    let touched = std::process::Command::new("find")
+        .arg(local.path())
+        .args(["-exec", "touch", "-d", "2024-01-02 13:37:00", "{}", "+"])
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/tree", server.port());
+
+    let output = ferry(config.path(), &["sync", &url, local.path().to_str().unwrap()]);
+    assert_ok(&output);
+    assert!(stdout(&output).contains("nothing to do"), "{}", stdout(&output));
+    let per_file: Vec<String> = server
+        .commands()
+        .into_iter()
+        .filter(|c| ["RETR", "SIZE", "MDTM", "STOR"].iter().any(|verb| c.starts_with(verb)))
+        .collect();
+    assert!(per_file.is_empty(), "no request per file: {per_file:?}");
+    assert_eq!(server.count("LIST"), 2, "one listing per folder: {:?}", server.commands());
+}
