@@ -99,7 +99,9 @@ pub enum CliCommand {
     /// One side is a local folder, the other a URL or NAME:/path (a colon before any slash, as
     /// scp reads it).
     Sync {
+        /// The folder to copy from: a local path, a URL, or NAME:/path.
         src: String,
+        /// The folder to make like SRC (created when missing): a local path, a URL, or NAME:/path.
         dst: String,
         #[command(flatten)]
         sync: SyncOptionsArgs,
