@@ -476,3 +476,21 @@ fn a_sync_with_nothing_to_do_costs_one_listing_per_folder_and_nothing_per_file()
     assert!(per_file.is_empty(), "no request per file: {per_file:?}");
     assert_eq!(server.count("LIST"), 2, "one listing per folder: {:?}", server.commands());
 }
+
+#[test]
+fn a_bookmark_names_the_remote_side_as_name_colon_path() {
+    let server = Sftp::start();
+    let key = crate::support::client_keys().ed25519.to_str().unwrap().to_string();
+    let url = format!("sftp://{}@127.0.0.1:{}", server.sshd.login_user(), server.sshd.port());
+    assert_ok(&ferry(server.config.path(), &["bookmarks", "add", "mybox", &url, "--key-file", &key]));
+    let local = tempfile::tempdir().unwrap();
+    small_tree(local.path());
+    let remote = server.sshd.data_dir().join("site");
+    let target = format!("mybox:{}", remote.display());
+
+    assert_ok(&server.sync(&[local.path().to_str().unwrap(), &target]));
+    assert_eq!(snapshot(&remote), snapshot(local.path()));
+    let back = tempfile::tempdir().unwrap();
+    assert_ok(&server.sync(&[&target, back.path().to_str().unwrap()]));
+    assert_eq!(snapshot(back.path()), snapshot(local.path()));
+}
