@@ -60,6 +60,8 @@ impl FerryApp {
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
+            // The window sends no sync yet: these answer none of its requests.
+            Event::Sync(crate::worker::SyncEvent::Planned { .. } | crate::worker::SyncEvent::Finished { .. }) => {}
             Event::Bookmarks(BookmarkEvent::ImportReport { request, imported, skipped }) => {
                 self.requests.take(&request);
                 let mut report =

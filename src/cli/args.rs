@@ -9,6 +9,7 @@ use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode};
 use crate::transfer::policy::OnExists;
+use crate::transfer::sync_plan::CompareMode;
 use crate::worker::WorkerOptions;
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
@@ -94,6 +95,17 @@ pub enum CliCommand {
     Rm { url: String },
     /// Rename or move a remote file or folder (NEW_PATH is relative to its folder unless absolute).
     Mv { url: String, new_path: String },
+    /// Make DST like SRC: copy what is new or changed, and with --delete delete what SRC lacks.
+    /// One side is a local folder, the other a URL or NAME:/path (a colon before any slash, as
+    /// scp reads it).
+    Sync {
+        /// The folder to copy from: a local path, a URL, or NAME:/path.
+        src: String,
+        /// The folder to make like SRC (created when missing): a local path, a URL, or NAME:/path.
+        dst: String,
+        #[command(flatten)]
+        sync: SyncOptionsArgs,
+    },
     /// List, add, remove, import or export saved sites.
     Bookmarks {
         #[command(subcommand)]
@@ -192,6 +204,35 @@ pub struct TransferOptions {
     /// leaves a partial file under the real name.
     #[arg(long)]
     pub in_place: bool,
+}
+
+/// Options of `sync`.
+#[derive(Debug, Args, Clone)]
+pub struct SyncOptionsArgs {
+    /// Print the plan (new, changed, to delete, conflicts) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete what DST holds and SRC does not (after every copy, and only if none failed).
+    #[arg(long)]
+    pub delete: bool,
+    /// How files are judged the same: size-mtime, size, or checksum (SHA-256; the server must
+    /// compute one).
+    #[arg(long, value_name = "HOW", default_value = "size-mtime")]
+    pub compare: CompareMode,
+    /// Seconds two modification times may differ by and still count as the same (beyond the
+    /// coarser side's precision: FTP listings give minutes or days).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub time_tolerance: u64,
+    /// Leave out paths matching PATTERN (a .gitignore line: *.log, /build, cache/, !keep.log);
+    /// repeatable. Excluded paths are neither copied nor deleted.
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// How many files move at once, each on its own connection.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub parallel: usize,
+    /// Print the plan and the result as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl GlobalOptions {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
 use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
-use crate::worker::{BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent};
+use crate::worker::{
+    BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncEvent,
+};
 
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
@@ -17,7 +19,7 @@ pub(super) struct Client {
     pub(super) handle: WorkerHandle,
     pub(super) session: SessionId,
     pub(super) home: String,
-    accept_new_host_key: bool,
+    pub(super) accept_new_host_key: bool,
 }
 
 impl Client {
@@ -73,6 +75,7 @@ impl Client {
                     | QueueEvent::Restored { .. },
                 )
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
@@ -170,6 +173,7 @@ impl Client {
                 | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
                 | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
@@ -200,7 +204,8 @@ pub(super) fn answers(event: &Event, request: RequestId) -> bool {
         | Event::Files(FileEvent::Stat { request: r, .. })
         | Event::Done { request: r }
         | Event::Queue(QueueEvent::Enqueued { request: r, .. })
-        | Event::Bookmarks(BookmarkEvent::ImportReport { request: r, .. }) => *r == request,
+        | Event::Bookmarks(BookmarkEvent::ImportReport { request: r, .. })
+        | Event::Sync(SyncEvent::Planned { request: r, .. } | SyncEvent::Finished { request: r, .. }) => *r == request,
         // A failure is an answer too, but `wait` turns it into an error first.
         Event::Failed { .. }
         | Event::Prompt { .. }

@@ -1,4 +1,4 @@
-//! The command line: `ferry ls|get|put|mkdir|rm|mv`, driving the same worker as the window, and
+//! The command line: `ferry ls|get|put|mkdir|rm|mv|sync`, driving the same worker as the window, and
 //! `ferry bookmarks list|add|rm|import|export`. Wherever a URL is accepted, so is `NAME:/path`
 //! (a bookmark or an ssh config Host alias).
 
@@ -7,6 +7,7 @@ mod bookmarks_command;
 mod client;
 mod prompts;
 mod render;
+mod sync_command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +18,9 @@ use crate::model::{file_name_remote, join_remote, parent_remote};
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
 
-pub use args::{AddBookmark, BookmarksAction, Cli, CliCommand, GlobalOptions, LoginChoice, TransferOptions};
+pub use args::{
+    AddBookmark, BookmarksAction, Cli, CliCommand, GlobalOptions, LoginChoice, SyncOptionsArgs, TransferOptions,
+};
 use bookmarks_command::bookmarks_command;
 use client::Client;
 use render::print_listing;
@@ -45,6 +48,7 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Mkdir { url }
         | CliCommand::Rm { url }
         | CliCommand::Mv { url, .. } => url.clone(),
+        CliCommand::Sync { src, dst, .. } => sync_command::sides(src, dst)?.0,
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
     };
     if let CliCommand::Get { transfer, .. } | CliCommand::Put { transfer, .. } = &command {
@@ -74,6 +78,8 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             client.transfer(Direction::Download, local, path.clone(), &transfer)
         }
         CliCommand::Put { local, transfer, .. } => client.transfer(Direction::Upload, local, path.clone(), &transfer),
+        CliCommand::Sync { src, dst, sync } => sync_command::sides(&src, &dst)
+            .and_then(|(_, direction, local)| sync_command::sync(&mut client, direction, local, path.clone(), &sync)),
         CliCommand::Mkdir { .. } => client
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { .. } => client.remove(&path),

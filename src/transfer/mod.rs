@@ -1,6 +1,6 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
-//! may be resumed.
+//! may be resumed, and what a folder sync copies and deletes.
 
 pub mod capped;
 pub mod limits;
@@ -9,4 +9,6 @@ pub mod policy;
 pub mod progress;
 pub mod queue_item;
 pub mod resume_check;
+pub mod sync_filter;
+pub mod sync_plan;
 pub mod times;

@@ -14,12 +14,13 @@ use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
 use super::messages::{
     BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, QueueCommand, QueueEvent, SessionCommand,
-    SessionEvent, TransferRequest, WindowCommand,
+    SessionEvent, SyncCommand, SyncEvent, TransferRequest, WindowCommand,
 };
 use super::pool::{ConnectionPool, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
+use super::sync::SyncService;
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId, SessionId};
@@ -33,6 +34,7 @@ pub(super) struct Engine {
     pool: Arc<ConnectionPool>,
     queue: Arc<QueueService>,
     bookmarks: Arc<BookmarkService>,
+    sync: Arc<SyncService>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
 }
@@ -63,10 +65,13 @@ impl Engine {
     /// The engine and its services, sharing `ctx`.
     fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings, keeps_queue: bool) -> Arc<Self> {
         let pool = Arc::new(ConnectionPool::new(transfer.concurrency));
+        let sessions = Arc::new(Sessions::new(ctx.clone()));
+        let queue = Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer, keeps_queue));
         Arc::new(Engine {
             bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
-            sessions: Arc::new(Sessions::new(ctx.clone())),
-            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer, keeps_queue)),
+            sync: Arc::new(SyncService::new(ctx.clone(), sessions.clone(), pool.clone(), queue.clone())),
+            sessions,
+            queue,
             pool,
             ctx,
             running: Mutex::new(HashMap::new()),
@@ -86,6 +91,11 @@ impl Engine {
             }
             Command::Queue(command) => self.queue_command(command),
             Command::Bookmarks(command) => self.bookmarks.handle(command),
+            Command::Sync(command) => {
+                let (SyncCommand::Preview { request, session, .. } | SyncCommand::Run { request, session, .. }) =
+                    command;
+                start_request(self, request, Request::Sync(command), Some(session));
+            }
             Command::Window(WindowCommand::SaveState { json }) => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
@@ -155,6 +165,8 @@ enum Request {
         session: SessionId,
         transfer: TransferRequest,
     },
+    /// Planning or running a folder sync.
+    Sync(SyncCommand),
 }
 
 impl Request {
@@ -174,6 +186,14 @@ impl Request {
                 Direction::Download => format!("Download {} to {}", transfer.remote, transfer.local.display()),
                 Direction::Upload => format!("Upload {} to {}", transfer.local.display(), transfer.remote),
             },
+            Request::Sync(SyncCommand::Preview { job, .. } | SyncCommand::Run { job, .. }) => {
+                let (from, to) = match job.direction {
+                    Direction::Upload => (job.local.display().to_string(), job.remote.clone()),
+                    Direction::Download => (job.remote.clone(), job.local.display().to_string()),
+                };
+                let verb = if matches!(self, Request::Sync(SyncCommand::Preview { .. })) { "Compare" } else { "Sync" };
+                format!("{verb} {} to {}", crate::model::escape_control(&from), crate::model::escape_control(&to))
+            }
         }
     }
 }
@@ -268,6 +288,16 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
         | Event::Log { .. }
         | Event::Bookmarks(BookmarkEvent::List { .. })
         | Event::Bookmarks(BookmarkEvent::ImportReport { .. }) => None,
+        Event::Sync(SyncEvent::Planned { preview, .. }) => {
+            let totals = preview.totals;
+            Some(format!(
+                "{} new, {} changed, {} to delete, {} unchanged",
+                totals.new, totals.changed, totals.deleted, totals.unchanged
+            ))
+        }
+        Event::Sync(SyncEvent::Finished { report, .. }) => {
+            Some(format!("Synced: {} copied, {} failed, {} deleted", report.copied, report.failed, report.deleted))
+        }
     }
 }
 
@@ -289,6 +319,7 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
             engine.queue.enqueue(request, items);
             Ok(None)
         }
+        Request::Sync(command) => engine.sync.handle(command).await.map(Some),
     }
 }
 

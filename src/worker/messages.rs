@@ -29,6 +29,8 @@ pub enum Command {
     Bookmarks(BookmarkCommand),
     /// The window's own state.
     Window(WindowCommand),
+    /// Comparing and synchronizing a local folder with a remote one.
+    Sync(SyncCommand),
     /// Answer a `Prompt` event.
     Answer { prompt: PromptId, answer: Answer },
     /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
@@ -111,6 +113,59 @@ pub enum BookmarkCommand {
     Export { request: RequestId, path: PathBuf },
 }
 
+/// Comparing and synchronizing a local folder with a remote one (either way), on pooled
+/// connections to the session's site.
+#[derive(Debug)]
+pub enum SyncCommand {
+    /// Walk both folders and plan, changing nothing. Answered by `Planned`.
+    Preview { request: RequestId, session: SessionId, job: SyncJob },
+    /// Plan as `Preview` does (answered first by `Planned`), queue the copies (`Enqueued`, then
+    /// the items' news), and once every copy has ended, delete (with `options.delete`, and only
+    /// if no copy failed). Answered by `Finished`.
+    Run { request: RequestId, session: SessionId, job: SyncJob },
+}
+
+/// What to sync, and how.
+#[derive(Debug, Clone)]
+pub struct SyncJob {
+    /// `Upload` makes the remote folder like the local one; `Download` the other way round.
+    pub direction: Direction,
+    /// The local folder.
+    pub local: PathBuf,
+    /// The remote folder.
+    pub remote: String,
+    pub options: crate::transfer::sync_plan::SyncOptions,
+    /// Gitignore-style patterns of paths neither copied nor deleted.
+    pub excludes: Vec<String>,
+}
+
+/// A sync's plan, and the entries of either side it would not take.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncPreview {
+    #[serde(flatten)]
+    pub plan: crate::transfer::sync_plan::SyncPlan,
+    pub totals: crate::transfer::sync_plan::Totals,
+    /// Names refused (`..`, `/`, control characters), links not followed, names listed twice.
+    pub refused: Vec<FerryError>,
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SyncReport {
+    /// Files copied (folders created are not counted).
+    pub copied: usize,
+    /// Bytes of the files copied.
+    pub bytes: u64,
+    /// Copies that failed or were cancelled (each was reported by its queue item).
+    pub failed: usize,
+    /// Files and folders deleted.
+    pub deleted: usize,
+    /// Deletes that failed, with the reason.
+    pub delete_failures: Vec<FerryError>,
+    /// Deletes not done because a copy failed: a rerun does them once every copy is through.
+    pub deletes_held_back: usize,
+}
+
 /// The window's own state.
 #[derive(Debug)]
 pub enum WindowCommand {
@@ -130,6 +185,8 @@ pub enum Event {
     Queue(QueueEvent),
     /// Saved sites.
     Bookmarks(BookmarkEvent),
+    /// Folder syncs.
+    Sync(SyncEvent),
     /// A request with nothing else to report succeeded.
     Done { request: RequestId },
     /// A request failed.
@@ -192,6 +249,15 @@ pub enum BookmarkEvent {
     },
     /// What an import saved (names) and left out (with reasons). A fresh `List` follows.
     ImportReport { request: RequestId, imported: Vec<String>, skipped: Vec<crate::bookmarks::import::Skipped> },
+}
+
+/// Folder syncs.
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    /// The plan of a `Preview` (its answer) or of a `Run` (before its copies are queued).
+    Planned { request: RequestId, preview: Box<SyncPreview> },
+    /// A `Run` ended: its copies have all ended, and its deletes were done or held back.
+    Finished { request: RequestId, report: SyncReport },
 }
 
 /// One line of the protocol log: what was asked of a server and what it answered. Never holds a

@@ -19,6 +19,8 @@ mod reconnect;
 mod refusals;
 pub mod scheduler;
 mod sessions;
+mod sync;
+mod sync_walk;
 mod target;
 mod transfer;
 mod tree;
@@ -28,7 +30,8 @@ mod upload_links;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
-    QueueCommand, QueueEvent, SessionCommand, SessionEvent, TransferRequest, WindowCommand,
+    QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncCommand, SyncEvent, SyncJob, SyncPreview, SyncReport,
+    TransferRequest, WindowCommand,
 };
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
 pub use queue_state::ItemAction;

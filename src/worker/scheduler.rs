@@ -44,6 +44,8 @@ pub(super) struct QueueService {
     state: Mutex<QueueState>,
     /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
     keeps_queue: bool,
+    /// Counts item changes, so a service that queued items (a sync) can wait for them to end.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl QueueService {
@@ -54,23 +56,48 @@ impl QueueService {
         keeps_queue: bool,
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        QueueService { ctx, pool, settings, state, keeps_queue }
+        let (changes, _) = tokio::sync::watch::channel(0);
+        QueueService { ctx, pool, settings, state, keeps_queue, changes }
     }
 
     fn changed(&self, item: QueueItem) {
         self.ctx.events.send(Event::Queue(QueueEvent::Changed { item: Box::new(item) }));
+        self.changes.send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// Waits until every item of `ids` has finished (done, failed, cancelled or skipped; an item
+    /// no longer in the queue counts as finished) and returns those still there.
+    pub(super) async fn wait_finished(&self, ids: &[ItemId]) -> Vec<QueueItem> {
+        // Subscribed before the first look, so a change between the look and the wait is seen.
+        let mut changes = self.changes.subscribe();
+        loop {
+            let items: Vec<QueueItem> = {
+                let state = lock(&self.state);
+                ids.iter().filter_map(|id| state.get(*id)).collect()
+            };
+            if items.iter().all(|item| item.state.is_finished()) {
+                return items;
+            }
+            if changes.changed().await.is_err() {
+                return items;
+            }
+        }
     }
 
     /// Adds planned items to the queue and tells the UI, then starts what can start. The UI hears
     /// of the items (`Enqueued`, sent under the queue's lock) before any of them can change.
-    pub(super) fn enqueue(self: &Arc<Self>, request: RequestId, items: Vec<QueueItem>) {
-        {
+    /// Returns the ids the items were given.
+    pub(super) fn enqueue(self: &Arc<Self>, request: RequestId, items: Vec<QueueItem>) -> Vec<ItemId> {
+        let ids = {
             let mut state = lock(&self.state);
-            let added = items.into_iter().map(|item| state.add(item)).collect();
+            let added: Vec<QueueItem> = items.into_iter().map(|item| state.add(item)).collect();
+            let ids = added.iter().map(|item| item.id).collect();
             self.ctx.events.send(Event::Queue(QueueEvent::Enqueued { request, items: added }));
-        }
+            ids
+        };
         self.save();
         self.pump();
+        ids
     }
 
     /// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
@@ -157,6 +184,8 @@ impl QueueService {
         }
         let items = removed.iter().map(|(item, _)| item.id).collect();
         self.ctx.events.send(Event::Queue(QueueEvent::Cleared { items }));
+        // Whoever waits for these items (a sync) learns they are gone.
+        self.changes.send_modify(|count| *count = count.wrapping_add(1));
         self.save_now();
         self.pump();
     }

@@ -107,7 +107,7 @@ async fn open_no_follow(path: &Path, truncate: bool, mode: u32) -> Result<tokio:
 }
 
 /// SHA-256 of a local file, lowercase hex.
-async fn local_sha256(path: &Path) -> Result<String> {
+pub(super) async fn local_sha256(path: &Path) -> Result<String> {
     let context = format!("reading {}", path.display());
     let mut file = tokio::fs::File::open(path).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     let mut hasher = Sha256::new();

@@ -1,6 +1,6 @@
 //! Ferry against real servers (sshd, Dropbear, vsftpd, pure-ftpd) and the scripted hostile FTP
 //! server: every backend, the worker, the queue, reconnects, faults, limits, the command line,
-//! bookmarks, packaging and the first run.
+//! bookmarks, folder syncs, packaging and the first run.
 //!
 //! One test binary for all of them, so that the crate and its dependencies are linked once;
 //! each file below is the module of one former test binary.
@@ -39,5 +39,6 @@ mod resume_check;
 mod safe_uploads;
 mod sftp_login;
 mod slow_folders;
+mod sync;
 mod tree_ops;
 mod worker;
