@@ -25,8 +25,9 @@ fn snapshot(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
             if entry.file_type().unwrap().is_dir() {
                 pending.push(path);
                 found.insert(relative, None);
-            } else {
-                found.insert(relative, Some(std::fs::read(&path).unwrap()));
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                // A file renamed away between the listing and the read (a sync running) is skipped.
+                found.insert(relative, Some(bytes));
             }
         }
     }
