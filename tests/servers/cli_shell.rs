@@ -321,7 +321,6 @@ fn shell_mget_refuses_names_leading_out_and_never_prints_a_name_raw() {
     assert!(errors.contains("refusing the name \"sub/../../Y.txt\""), "{errors}");
     assert!(!printed.contains('\u{1b}') && !errors.contains('\u{1b}'), "no raw escape reaches the terminal");
     assert!(printed.contains("title\\u{1b}]0;pwned\\u{7}.txt"), "shown escaped: {printed}");
-    eprintln!("{printed}");
     assert_eq!(std::fs::read(local.join("fine.txt")).unwrap(), b"fine!");
     let mut written: Vec<String> = std::fs::read_dir(outer.path())
         .unwrap()

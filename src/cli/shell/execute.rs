@@ -182,10 +182,15 @@ impl Session {
         // The folder part was unescaped by nothing: it holds no wildcards, only literal brackets.
         let folder = self.remote_path(&unescape_brackets(folder));
         let entries = self.list(&folder)?;
-        let options = glob::MatchOptions { require_literal_leading_dot: true, ..glob::MatchOptions::new() };
+        // As in sh, a leading dot is matched only by a dot, so `*` skips hidden names. The rest of
+        // a server's name is matched whole, `/` and all: such names must reach `mget`'s check and
+        // be refused out loud, not vanish.
+        let shows_hidden = name_pattern.starts_with('.');
         let matching: Vec<Entry> = entries
             .into_iter()
-            .filter(|entry| entry.name != "." && entry.name != ".." && matcher.matches_with(&entry.name, options))
+            .filter(|entry| entry.name != "." && entry.name != "..")
+            .filter(|entry| shows_hidden || !entry.name.starts_with('.'))
+            .filter(|entry| matcher.matches_with(&entry.name, glob::MatchOptions::new()))
             .collect();
         if matching.is_empty() {
             return Err(FerryError::new(ErrorKind::NotFound, format!("nothing matches {}", escape_control(pattern))));
