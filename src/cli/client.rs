@@ -32,6 +32,15 @@ const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
 impl Client {
     pub(super) fn connect(options: &GlobalOptions, spec: ConnectSpec) -> Result<Client> {
+        Client::connect_interruptible(options, spec, None)
+    }
+
+    /// Connects; with `interrupt`, Ctrl+C cancels the connecting and every later request.
+    pub(super) fn connect_interruptible(
+        options: &GlobalOptions,
+        spec: ConnectSpec,
+        interrupt: Option<Arc<AtomicBool>>,
+    ) -> Result<Client> {
         let handle = worker::spawn(options.worker_options(), Arc::new(|_| {}))
             .map_err(|e| FerryError::from_io(&e, "starting the worker"))?;
         let mut client = Client {
@@ -39,7 +48,7 @@ impl Client {
             session: SessionId(0),
             home: String::new(),
             accept_new_host_key: options.accept_new_host_key,
-            interrupt: None,
+            interrupt,
             show_log: false,
         };
         let request = client.handle.next_request();

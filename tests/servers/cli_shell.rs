@@ -216,8 +216,28 @@ fn shell_batch_file_runs_every_line_over_sftp() {
     std::fs::write(local.path().join("one.up"), b"one").unwrap();
     std::fs::write(local.path().join("two.up"), b"two").unwrap();
     let batch = local.path().join("commands");
-    std::fs::write(&batch, "cd sub\nmget *.txt\nmput *.up\nmkdir made\nrename a.txt made/a2.txt\nls made\nbye\n")
-        .unwrap();
+    // A partial copy of b.txt for reget to finish.
+    std::fs::write(local.path().join("b.txt"), b"b").unwrap();
+    let lines = [
+        "cd sub",
+        "reget b.txt",
+        "mget a*.txt",
+        "mput *.up",
+        "mkdir made",
+        "rename a.txt made/a2.txt",
+        "ls made",
+        "chmod 600 one.up",
+        "stat one.up",
+        "rm c.log",
+        "mkdir gone",
+        "rmdir gone",
+        "passive",
+        "binary",
+        "ascii",
+        "bye",
+        "get never.txt",
+    ];
+    std::fs::write(&batch, lines.join("\n")).unwrap();
 
     let output = shell_batch(
         config.path(),
@@ -235,6 +255,14 @@ fn shell_batch_file_runs_every_line_over_sftp() {
     assert_eq!(std::fs::read(sub.join("made/a2.txt")).unwrap(), b"aaa");
     let printed = text(&output.stdout);
     assert!(printed.contains("ferry> ls made\na2.txt\n"), "each line is echoed, then its output: {printed}");
+    assert!(printed.contains("permissions: 0600"), "{printed}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(sub.join("one.up")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!sub.join("c.log").exists() && !sub.join("gone").exists());
+    let notes = text(&output.stderr);
+    assert!(notes.contains("this is an SFTP connection"), "passive says where it applies: {notes}");
+    assert!(notes.contains("ascii is not supported"), "{notes}");
+    assert!(!printed.contains("never.txt"), "nothing runs after bye: {printed}");
 }
 
 #[test]
@@ -258,6 +286,12 @@ fn shell_batch_stops_at_a_failing_line_unless_it_starts_with_a_dash() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("ferry: not found"));
     assert_eq!(std::fs::read(ftpd.data_dir().join("later.txt")).unwrap(), b"later");
+
+    // Active mode reconnects and still lists; so does passive again.
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "active\nls\npassive\nls\n");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).matches("later.txt").count(), 2, "{}", text(&output.stdout));
+    assert!(text(&output.stderr).contains("active mode"), "{}", text(&output.stderr));
 
     // A mistyped command is a failure too.
     let output = shell_batch(config.path(), local.path(), &["shell", &url], "frobnicate\nput later.txt\n");

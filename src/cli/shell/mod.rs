@@ -156,3 +156,20 @@ fn history_entry(line: &str, parsed: Option<&Line>) -> String {
 fn editor_error(error: &ReadlineError) -> FerryError {
     FerryError::new(crate::error::ErrorKind::LocalIo, "reading the terminal").with_detail(error.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_history_keeps_no_password_typed_in_an_open() {
+        let line = "open sftp://alice:hunter2@example.org/srv";
+        let parsed = parse(line).unwrap();
+        let kept = history_entry(line, Some(&parsed));
+        assert!(!kept.contains("hunter2"), "{kept}");
+        assert!(kept.starts_with("open sftp://alice@example.org/srv"), "{kept}");
+        for line in ["open work:/srv", "get 'a b'", "open sftp://alice@example.org/"] {
+            assert_eq!(history_entry(line, parse(line).ok().as_ref()), line);
+        }
+    }
+}

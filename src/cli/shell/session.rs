@@ -86,8 +86,7 @@ impl Session {
         if let Some(mode) = self.ftp_mode {
             spec.ftp_mode = mode;
         }
-        let mut client = Client::connect(&self.options, spec.clone())?;
-        client.interrupt = Some(self.interrupt.clone());
+        let mut client = Client::connect_interruptible(&self.options, spec.clone(), Some(self.interrupt.clone()))?;
         client.show_log = self.verbose;
         self.cwd = start.unwrap_or_else(|| client.home.clone());
         self.client = Some(client);
