@@ -25,6 +25,8 @@ pub(super) struct Client {
     pub(super) interrupt: Option<Arc<AtomicBool>>,
     /// Print the protocol log on stderr as it comes (the shell's `verbose`).
     pub(super) show_log: bool,
+    /// A request was cancelled: the worker closed the connection, whose replies it left half read.
+    pub(super) closed_by_cancel: bool,
 }
 
 /// How often a wait looks at the Ctrl+C flag.
@@ -50,6 +52,7 @@ impl Client {
             accept_new_host_key: options.accept_new_host_key,
             interrupt,
             show_log: false,
+            closed_by_cancel: false,
         };
         let request = client.handle.next_request();
         client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
@@ -69,6 +72,7 @@ impl Client {
             let Some(event) = self.next_event()? else {
                 // Ctrl+C: the worker ends the request with `Failed` of kind `Cancelled`.
                 self.handle.send(Command::Cancel { request });
+                self.closed_by_cancel = true;
                 continue;
             };
             match event {

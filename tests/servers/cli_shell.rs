@@ -367,3 +367,23 @@ fn shell_mget_refuses_names_leading_out_and_never_prints_a_name_raw() {
     here.sort();
     assert_eq!(here, ["fine.txt", escape_name], "only the harmless names arrive, inside the folder");
 }
+
+#[test]
+fn shell_ctrl_c_cancels_a_hanging_listing_and_the_next_command_reconnects() {
+    let server =
+        ScriptedFtp::start(Script::new().file("here.txt", &b"hello"[..]).delay_n("LIST", 1, Duration::from_secs(60)));
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    type_line(&mut shell, "ls");
+    std::thread::sleep(Duration::from_millis(500));
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.wait_for("ferry: cancelled");
+    type_line(&mut shell, "ls");
+    shell.wait_for("reconnecting");
+    shell.wait_for("here.txt");
+    type_line(&mut shell, "bye");
+    shell.expect(expectrl::Eof).unwrap();
+}

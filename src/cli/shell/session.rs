@@ -102,8 +102,16 @@ impl Session {
         self.listings.clear();
     }
 
-    /// The open connection, or the error that says to open one.
+    /// The open connection, or the error that says to open one. A connection closed by Ctrl+C
+    /// (a request cancelled half way leaves it out of step) is opened again, in the same folder.
     pub(super) fn client(&mut self) -> Result<&mut Client> {
+        if self.client.as_ref().is_some_and(|client| client.closed_by_cancel)
+            && let Some(spec) = self.spec.clone()
+        {
+            eprintln!("ferry: reconnecting (Ctrl+C closed the connection)");
+            let folder = self.cwd.clone();
+            self.connect(spec, Some(folder))?;
+        }
         self.client.as_mut().ok_or_else(not_connected)
     }
 
