@@ -387,3 +387,25 @@ fn shell_ctrl_c_cancels_a_hanging_listing_and_the_next_command_reconnects() {
     type_line(&mut shell, "bye");
     shell.expect(expectrl::Eof).unwrap();
 }
+
+#[test]
+fn shell_local_commands_verbose_and_help_in_a_batch_over_ftp() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("listed.txt"), b"x").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir(local.path().join("inner")).unwrap();
+    std::fs::write(local.path().join("inner/local file.txt"), b"12345").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let commands = "lcd inner\nlpwd\nlls -l\n!echo made > by-bang.txt\nverbose\nls\nverbose\nhelp get\n";
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], commands);
+    let (printed, notes) = (text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "{notes}");
+    assert!(printed.contains(&format!("Local folder: {}", local.path().join("inner").display())), "{printed}");
+    assert!(printed.contains("           5 ") && printed.contains("local file.txt"), "lls -l: {printed}");
+    assert_eq!(std::fs::read(local.path().join("inner/by-bang.txt")).unwrap(), b"made\n");
+    assert!(printed.contains("listed.txt"), "{printed}");
+    assert!(notes.contains("LIST") || notes.contains("MLSD"), "verbose shows the transcript: {notes}");
+    assert!(printed.contains("get [-r] REMOTE [LOCAL]  download a file"), "{printed}");
+}

@@ -58,6 +58,8 @@ impl Session {
         spec.user = name.to_string();
         spec.password = None;
         spec.key_passphrase = None;
+        // As every command: FERRY_PASSWORD, else the prompt.
+        self.options.apply(&mut spec);
         self.connect(spec, None)
     }
 
