@@ -74,17 +74,7 @@ impl ExpectShown for OsSession {
 /// turning bracketed paste on (`ESC [?2004h`), and drops keys typed before it reads the line.
 fn type_line(shell: &mut OsSession, line: &str) {
     shell.wait_for("\u{1b}[?2004h");
-    type_keys(shell, line);
-    type_keys(shell, "\r");
-}
-
-/// Sends keys one by one, as a person types (rustyline reads a burst of keys only up to the
-/// first one when they arrive together outside a paste).
-fn type_keys(shell: &mut OsSession, keys: &str) {
-    for key in keys.chars() {
-        shell.send(key.to_string()).unwrap();
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    shell.send(format!("{line}\r")).unwrap();
 }
 
 fn known_hosts_for(sshd: &Sshd, dir: &Path) -> PathBuf {
@@ -163,14 +153,14 @@ fn shell_completes_a_remote_name_with_tab_over_ftp() {
     let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
     // "compl" is completed from the server's listing (escaping the space); Enter downloads it.
     shell.wait_for("\u{1b}[?2004h");
-    type_keys(&mut shell, "get compl\t");
+    shell.send("get compl\t").unwrap();
     shell.wait_for("completion\\ target.txt");
-    type_keys(&mut shell, "\r");
+    shell.send("\r").unwrap();
     shell.wait_for("1 file,");
     wait_for_file(&local.path().join("completion target.txt"), b"completed");
     // A command name completes too.
     shell.wait_for("\u{1b}[?2004h");
-    type_keys(&mut shell, "lpw\t\r");
+    shell.send("lpw\t\r").unwrap();
     shell.wait_for(&format!("Local folder: {}", local.path().display()));
     type_line(&mut shell, "quit");
     shell.expect(expectrl::Eof).unwrap();
@@ -193,11 +183,7 @@ fn shell_history_is_kept_privately_across_two_runs() {
     let mut second = shell_on_terminal(config.path(), local.path(), &["shell"]);
     // Up, Up: "exit", then "help rename" from the first run.
     second.wait_for("\u{1b}[?2004h");
-    second.send("\x1b[A").unwrap();
-    std::thread::sleep(Duration::from_millis(50));
-    second.send("\x1b[A").unwrap();
-    std::thread::sleep(Duration::from_millis(50));
-    type_keys(&mut second, "\r");
+    second.send("\x1b[A\x1b[A\r").unwrap();
     second.wait_for("rename or move a remote file");
     type_line(&mut second, "bye");
     second.expect(expectrl::Eof).unwrap();

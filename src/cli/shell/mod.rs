@@ -36,12 +36,15 @@ const HISTORY_LINES: usize = 1000;
 /// Runs the shell; an error is the batch's first failing command (or the first connection's, in
 /// a batch), which the caller prints as the last line.
 pub(super) fn run(options: &GlobalOptions, url: Option<&str>, batch: Option<&Path>) -> Result<()> {
-    // Ctrl+C while a command runs cancels that command; at the prompt the line editor has it.
     let interrupt = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt.clone())
-        .map_err(|error| FerryError::from_io(&error, "setting up Ctrl+C"))?;
     let session = Rc::new(RefCell::new(Session::new(options, interrupt.clone())));
     let interactive = batch.is_none() && std::io::stdin().is_terminal();
+    // Made first: the line editor takes SIGINT when it starts, and the handler registered after
+    // it must be the one that sees Ctrl+C.
+    let editor = if interactive { Some(new_editor(&session)?) } else { None };
+    // Ctrl+C while a command runs cancels that command; at the prompt the line editor has it.
+    signal_hook::flag::register(signal_hook::consts::SIGINT, interrupt.clone())
+        .map_err(|error| FerryError::from_io(&error, "setting up Ctrl+C"))?;
     if let Some(url) = url {
         let opened = session.borrow_mut().open(url);
         match opened {
@@ -50,7 +53,10 @@ pub(super) fn run(options: &GlobalOptions, url: Option<&str>, batch: Option<&Pat
             Err(error) => return Err(error),
         }
     }
-    if interactive { interactive_loop(options, &session, &interrupt) } else { batch_loop(batch, &session, &interrupt) }
+    match editor {
+        Some(editor) => interactive_loop(options, editor, &session, &interrupt),
+        None => batch_loop(batch, &session, &interrupt),
+    }
 }
 
 /// Lines from `-b FILE` or standard input, each echoed after the prompt as `sftp -b` does.
@@ -85,16 +91,27 @@ fn batch_loop(batch: Option<&Path>, session: &Rc<RefCell<Session>>, interrupt: &
     Ok(())
 }
 
-fn interactive_loop(options: &GlobalOptions, session: &Rc<RefCell<Session>>, interrupt: &AtomicBool) -> Result<()> {
+type LineEditor = Editor<ShellHelper, FileHistory>;
+
+/// The line editor, completing from `session`.
+fn new_editor(session: &Rc<RefCell<Session>>) -> Result<LineEditor> {
     let config = Config::builder()
         .completion_type(CompletionType::List)
         .max_history_size(HISTORY_LINES)
         .map_err(|error| editor_error(&error))?
         .auto_add_history(false)
         .build();
-    let mut editor: Editor<ShellHelper, FileHistory> =
-        Editor::with_config(config).map_err(|error| editor_error(&error))?;
+    let mut editor: LineEditor = Editor::with_config(config).map_err(|error| editor_error(&error))?;
     editor.set_helper(Some(ShellHelper { session: session.clone() }));
+    Ok(editor)
+}
+
+fn interactive_loop(
+    options: &GlobalOptions,
+    mut editor: LineEditor,
+    session: &Rc<RefCell<Session>>,
+    interrupt: &AtomicBool,
+) -> Result<()> {
     let history = history_file(options);
     if let Some(path) = &history {
         // None yet is fine: the first line typed creates it.
