@@ -46,6 +46,9 @@ fn run_for_the_log(cli: &Cli) -> String {
     // with a password) is dropped here.
     let debug = format!("{command:?}");
     let name: String = debug.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    if let CliCommand::Shell { url: Some(url), .. } = command {
+        return format!("{name} {}", ferry::logging::loggable_url(url));
+    }
     let url = if let CliCommand::Ls { url, .. }
     | CliCommand::Get { url, .. }
     | CliCommand::Put { url, .. }

@@ -106,6 +106,16 @@ pub enum CliCommand {
         #[command(flatten)]
         sync: SyncOptionsArgs,
     },
+    /// An interactive session with ftp and sftp's commands (open, cd, ls, get, put, mget, mput,
+    /// bye...; help lists them). Reads commands from a pipe or FILE too, stopping at the first
+    /// failing one unless its line starts with -.
+    Shell {
+        /// A URL or saved site to open first.
+        url: Option<String>,
+        /// Read the commands from FILE, as sftp -b does.
+        #[arg(short, long = "batch", value_name = "FILE")]
+        batch: Option<PathBuf>,
+    },
     /// List, add, remove, import or export saved sites.
     Bookmarks {
         #[command(subcommand)]

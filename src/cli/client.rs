@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
@@ -9,6 +11,7 @@ use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHand
 use crate::worker::{
     BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncEvent,
 };
+use crate::worker::{ItemAction, LogKind};
 
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
@@ -20,10 +23,28 @@ pub(super) struct Client {
     pub(super) session: SessionId,
     pub(super) home: String,
     pub(super) accept_new_host_key: bool,
+    /// Set by Ctrl+C (the shell): the running request or transfer is cancelled, not the program.
+    pub(super) interrupt: Option<Arc<AtomicBool>>,
+    /// Print the protocol log on stderr as it comes (the shell's `verbose`).
+    pub(super) show_log: bool,
+    /// A request was cancelled: the worker closed the connection, whose replies it left half read.
+    pub(super) closed_by_cancel: bool,
 }
+
+/// How often a wait looks at the Ctrl+C flag.
+const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
 impl Client {
     pub(super) fn connect(options: &GlobalOptions, spec: ConnectSpec) -> Result<Client> {
+        Client::connect_interruptible(options, spec, None)
+    }
+
+    /// Connects; with `interrupt`, Ctrl+C cancels the connecting and every later request.
+    pub(super) fn connect_interruptible(
+        options: &GlobalOptions,
+        spec: ConnectSpec,
+        interrupt: Option<Arc<AtomicBool>>,
+    ) -> Result<Client> {
         let handle = worker::spawn(options.worker_options(), Arc::new(|_| {}))
             .map_err(|e| FerryError::from_io(&e, "starting the worker"))?;
         let mut client = Client {
@@ -31,6 +52,9 @@ impl Client {
             session: SessionId(0),
             home: String::new(),
             accept_new_host_key: options.accept_new_host_key,
+            interrupt,
+            show_log: false,
+            closed_by_cancel: false,
         };
         let request = client.handle.next_request();
         client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
@@ -47,8 +71,11 @@ impl Client {
     /// Waits for the event that answers `request`, answering prompts and drawing progress meanwhile.
     pub(super) fn wait(&mut self, request: RequestId) -> Result<Event> {
         loop {
-            let Some(event) = self.handle.recv() else {
-                return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
+            let Some(event) = self.next_event()? else {
+                // Ctrl+C: the worker ends the request with `Failed` of kind `Cancelled`.
+                self.handle.send(Command::Cancel { request });
+                self.closed_by_cancel = true;
+                continue;
             };
             match event {
                 Event::Prompt { prompt, question, .. } => {
@@ -81,6 +108,38 @@ impl Client {
                 | Event::Log { .. } => {}
             }
         }
+    }
+
+    /// The next event from the worker; `None` when Ctrl+C was pressed since the last look.
+    fn next_event(&mut self) -> Result<Option<Event>> {
+        let stopped = || FerryError::new(ErrorKind::ConnectionLost, "the worker stopped");
+        let Some(interrupt) = self.interrupt.clone() else {
+            return self.handle.recv().map(|event| self.shown(event)).map(Some).ok_or_else(stopped);
+        };
+        loop {
+            if interrupt.swap(false, Ordering::SeqCst) {
+                return Ok(None);
+            }
+            if let Some(event) = self.handle.recv_within(INTERRUPT_POLL).map_err(|_| stopped())? {
+                return Ok(Some(self.shown(event)));
+            }
+        }
+    }
+
+    /// Prints a protocol log line when asked to (`verbose`), and hands the event on.
+    fn shown(&self, event: Event) -> Event {
+        if self.show_log
+            && let Event::Log { line } = &event
+        {
+            let arrow = match line.kind {
+                LogKind::Command => "> ",
+                LogKind::Reply => "< ",
+                LogKind::Info | LogKind::Error => "",
+            };
+            // The worker escaped its control characters already.
+            eprintln!("{arrow}{}", line.text);
+        }
+        event
     }
 
     pub(super) fn simple(&mut self, make: impl FnOnce(RequestId, SessionId) -> Command) -> Result<()> {
@@ -154,8 +213,13 @@ impl Client {
         };
         let mut board = Board::new(&items);
         while !board.finished() {
-            let Some(event) = self.handle.recv() else {
-                return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
+            let Some(event) = self.next_event()? else {
+                // Ctrl+C: cancelling removes what a partial transfer left behind.
+                board.note("cancelling (Ctrl+C)");
+                for item in board.pending_items() {
+                    self.handle.send(Command::Queue(QueueCommand::Action { item, action: ItemAction::Cancel }));
+                }
+                continue;
             };
             match event {
                 Event::Prompt { prompt, question, .. } => {

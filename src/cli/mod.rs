@@ -1,4 +1,5 @@
-//! The command line: `ferry ls|get|put|mkdir|rm|mv|sync`, driving the same worker as the window, and
+//! The command line: `ferry ls|get|put|mkdir|rm|mv|sync`, driving the same worker as the window,
+//! `ferry shell` (an `ftp`/`sftp` prompt on the same commands) and
 //! `ferry bookmarks list|add|rm|import|export`. Wherever a URL is accepted, so is `NAME:/path`
 //! (a bookmark or an ssh config Host alias).
 
@@ -8,13 +9,14 @@ mod client;
 mod prompts;
 mod render;
 mod sync_command;
+mod shell;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::bookmarks::{self, BookmarkStore, Keychain};
 use crate::error::Result;
-use crate::model::{file_name_remote, join_remote, parent_remote};
+use crate::model::{ConnectSpec, file_name_remote, join_remote, parent_remote};
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
 
@@ -50,25 +52,17 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Mv { url, .. } => url.clone(),
         CliCommand::Sync { src, dst, .. } => sync_command::sides(src, dst)?.0,
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
+        CliCommand::Shell { url, batch } => return shell::run(options, url.as_deref(), batch.as_deref()),
     };
     if let CliCommand::Get { transfer, .. } | CliCommand::Put { transfer, .. } = &command {
         prompts::can_ask_on_exists(transfer.on_exists)?;
     }
-    let target = resolve(options, &url)?;
-    let mut spec = target.spec;
-    if let Some(bookmark) = &target.bookmark
-        && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system())
-    {
-        eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
-    }
-    options.apply(&mut spec);
+    let (mut spec, start) = connect_spec(options, &url)?;
     if let CliCommand::Put { transfer, .. } = &command
         && transfer.in_place
     {
         spec.uploads_in_place = true;
     }
-    // A bookmark without a path opens its own start folder.
-    let start = target.path.clone().or_else(|| spec.initial_path.clone());
     let mut client = Client::connect(options, spec)?;
     let path = start.unwrap_or_else(|| client.home.clone());
     let outcome = match command {
@@ -89,8 +83,8 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })
         }
-        // Answered above, without a connection.
-        CliCommand::Bookmarks { .. } => Ok(()),
+        // Answered above.
+        CliCommand::Bookmarks { .. } | CliCommand::Shell { .. } => Ok(()),
     };
     client.handle.send(Command::Session(SessionCommand::Disconnect { session: client.session }));
     outcome
@@ -109,6 +103,22 @@ fn move_target(path: &str, new_path: &str) -> String {
         parent if parent == "." => new_path,
         parent => join_remote(&parent, &new_path),
     }
+}
+
+/// How to connect for a URL or `NAME:/path` (the keychain's secret and the options applied),
+/// and the remote path it names: its own, or a bookmark's start folder.
+fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Option<String>)> {
+    let target = resolve(options, text)?;
+    let mut spec = target.spec;
+    if let Some(bookmark) = &target.bookmark
+        && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system())
+    {
+        eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
+    }
+    options.apply(&mut spec);
+    // A bookmark without a path opens its own start folder.
+    let start = target.path.clone().or_else(|| spec.initial_path.clone());
+    Ok((spec, start))
 }
 
 /// Where a URL or `NAME:/path` argument leads. The bookmark file is read only for names.

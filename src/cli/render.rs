@@ -119,6 +119,16 @@ impl Board {
         self.pending.is_empty()
     }
 
+    /// Prints a line above the bars.
+    pub(super) fn note(&self, text: &str) {
+        self.multi.suspend(|| eprintln!("ferry: {text}"));
+    }
+
+    /// The items not finished yet.
+    pub(super) fn pending_items(&self) -> Vec<ItemId> {
+        self.pending.iter().copied().collect()
+    }
+
     pub(super) fn progress(&mut self, item: ItemId, bytes: u64, total: Option<u64>) {
         let name = self.names.get(&item).cloned().unwrap_or_default();
         let multi = &self.multi;

@@ -74,6 +74,10 @@ impl WorkerOptions {
     }
 }
 
+/// The worker thread has ended: no more events will come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerStopped;
+
 /// The UI side of the channel: send commands, drain events. Holds no connection.
 pub struct WorkerHandle {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
@@ -101,6 +105,16 @@ impl WorkerHandle {
     /// Waits up to `timeout` for the next event.
     pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
+    }
+
+    /// Waits up to `timeout` for the next event: `Ok(None)` when none came, `Err` once the worker
+    /// has stopped. For the command line, which must notice Ctrl+C while it waits.
+    pub fn recv_within(&self, timeout: std::time::Duration) -> Result<Option<Event>, WorkerStopped> {
+        match self.events.recv_timeout(timeout) {
+            Ok(event) => Ok(Some(event)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(WorkerStopped),
+        }
     }
 
     /// Waits for the next event; `None` once the worker has stopped. For the command line only.

@@ -1,0 +1,397 @@
+//! `ferry shell` driven through a real pseudo-terminal (line editing, Tab completion, history,
+//! Ctrl+C) and through batch files, against the real sshd and vsftpd and the scripted hostile
+//! FTP server.
+
+use crate::scripted_ftp;
+use crate::support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Expect, Session};
+use scripted_ftp::{Script, ScriptedFtp};
+use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions};
+
+/// `ferry --config-dir CONFIG ARGS` on a pseudo-terminal, in `folder`.
+fn shell_on_terminal(config: &Path, folder: &Path, args: &[&str]) -> OsSession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .current_dir(folder)
+        .env("TERM", "xterm")
+        .env_remove("FERRY_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK");
+    let mut session = Session::spawn(command).expect("start ferry on a terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session
+}
+
+/// `ferry --config-dir CONFIG ARGS` without a terminal, in `folder`, with `input` on stdin.
+fn shell_batch(config: &Path, folder: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("--config-dir")
+        .arg(config)
+        .args(args)
+        .current_dir(folder)
+        .env_remove("FERRY_PASSWORD")
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ferry");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write commands");
+    child.wait_with_output().expect("ferry ends")
+}
+
+/// Waits for `needle` on the terminal; on a timeout, fails showing what the terminal got.
+trait ExpectShown {
+    fn wait_for(&mut self, needle: &str);
+}
+
+impl ExpectShown for OsSession {
+    fn wait_for(&mut self, needle: &str) {
+        if let Err(error) = self.expect(needle) {
+            let mut seen = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = self.try_read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buffer[..n]);
+            }
+            panic!("{needle:?} never came ({error}); the terminal shows: {:?}", String::from_utf8_lossy(&seen));
+        }
+    }
+}
+
+/// Types `line` and Enter once the line editor is ready for it: rustyline starts each prompt by
+/// turning bracketed paste on (`ESC [?2004h`), and drops keys typed before it reads the line.
+fn type_line(shell: &mut OsSession, line: &str) {
+    shell.wait_for("\u{1b}[?2004h");
+    shell.send(format!("{line}\r")).unwrap();
+}
+
+fn known_hosts_for(sshd: &Sshd, dir: &Path) -> PathBuf {
+    let path = dir.join("known_hosts");
+    std::fs::write(&path, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
+    path
+}
+
+fn sftp_url(sshd: &Sshd) -> String {
+    format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display())
+}
+
+/// A folder on the server that its account may write into (the test runs as root).
+fn writable_dir(path: &Path) {
+    std::fs::create_dir_all(path).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Waits for a file to hold `bytes` (the shell prints its summary just before the file is there
+/// for certain, and the prompt comes back after).
+fn wait_for_file(path: &Path, bytes: &[u8]) {
+    for _ in 0..100 {
+        if std::fs::read(path).is_ok_and(|found| found == bytes) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{} never held the expected bytes", path.display());
+}
+
+#[test]
+fn shell_on_a_terminal_opens_cds_lists_gets_and_puts_names_with_spaces_over_sftp() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    writable_dir(&sshd.data_dir().join("sub"));
+    std::fs::write(sshd.data_dir().join("sub/remote file.txt"), b"remote bytes").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("up load.bin"), b"uploaded bytes").unwrap();
+
+    let mut shell =
+        shell_on_terminal(config.path(), local.path(), &["--known-hosts", known.to_str().unwrap(), "shell"]);
+    type_line(&mut shell, &format!("open {}", sftp_url(&sshd)));
+    type_line(&mut shell, "cd sub");
+    type_line(&mut shell, "pwd");
+    shell.wait_for(&format!("Remote folder: {}/sub", sshd.data_dir().display()));
+    type_line(&mut shell, "ls -l");
+    shell.wait_for("remote file.txt");
+    type_line(&mut shell, "get 'remote file.txt'");
+    shell.wait_for("1 file,");
+    wait_for_file(&local.path().join("remote file.txt"), b"remote bytes");
+    type_line(&mut shell, "put up\\ load.bin");
+    shell.wait_for("1 file,");
+    wait_for_file(&sshd.data_dir().join("sub/up load.bin"), b"uploaded bytes");
+    type_line(&mut shell, "get missing.txt");
+    shell.wait_for("ferry: not found");
+    // The failure left the shell running.
+    type_line(&mut shell, "lpwd");
+    shell.wait_for(&format!("Local folder: {}", local.path().display()));
+    type_line(&mut shell, "bye");
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn shell_completes_a_remote_name_with_tab_over_ftp() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("completion target.txt"), b"completed").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    // "compl" is completed from the server's listing (escaping the space); Enter downloads it.
+    shell.wait_for("\u{1b}[?2004h");
+    shell.send("get compl\t").unwrap();
+    shell.wait_for("completion\\ target.txt");
+    shell.send("\r").unwrap();
+    shell.wait_for("1 file,");
+    wait_for_file(&local.path().join("completion target.txt"), b"completed");
+    // A command name completes too.
+    shell.wait_for("\u{1b}[?2004h");
+    shell.send("lpw\t\r").unwrap();
+    shell.wait_for(&format!("Local folder: {}", local.path().display()));
+    type_line(&mut shell, "quit");
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn shell_history_is_kept_privately_across_two_runs() {
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let mut first = shell_on_terminal(config.path(), local.path(), &["shell"]);
+    type_line(&mut first, "help rename");
+    first.wait_for("rename FROM TO");
+    type_line(&mut first, "exit");
+    first.expect(expectrl::Eof).unwrap();
+
+    let history = config.path().join("shell_history");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&history).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "the history is private");
+
+    let mut second = shell_on_terminal(config.path(), local.path(), &["shell"]);
+    // Up, Up: "exit", then "help rename" from the first run.
+    second.wait_for("\u{1b}[?2004h");
+    second.send("\x1b[A\x1b[A\r").unwrap();
+    second.wait_for("rename or move a remote file");
+    type_line(&mut second, "bye");
+    second.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn shell_batch_file_runs_every_line_over_sftp() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    writable_dir(&sshd.data_dir().join("sub"));
+    std::fs::write(sshd.data_dir().join("sub/a.txt"), b"aaa").unwrap();
+    std::fs::write(sshd.data_dir().join("sub/b.txt"), b"bbb").unwrap();
+    std::fs::write(sshd.data_dir().join("sub/c.log"), b"ccc").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("one.up"), b"one").unwrap();
+    std::fs::write(local.path().join("two.up"), b"two").unwrap();
+    let batch = local.path().join("commands");
+    // A partial copy of b.txt for reget to finish.
+    std::fs::write(local.path().join("b.txt"), b"b").unwrap();
+    let lines = [
+        "cd sub",
+        "reget b.txt",
+        "mget a*.txt",
+        "mput *.up",
+        "mkdir made",
+        "rename a.txt made/a2.txt",
+        "ls made",
+        "chmod 600 one.up",
+        "stat one.up",
+        "rm c.log",
+        "mkdir gone",
+        "rmdir gone",
+        "passive",
+        "binary",
+        "ascii",
+        "bye",
+        "get never.txt",
+    ];
+    std::fs::write(&batch, lines.join("\n")).unwrap();
+
+    let output = shell_batch(
+        config.path(),
+        local.path(),
+        &["--known-hosts", known.to_str().unwrap(), "shell", "-b", batch.to_str().unwrap(), &sftp_url(&sshd)],
+        "",
+    );
+    assert!(output.status.success(), "{}{}", text(&output.stdout), text(&output.stderr));
+    assert_eq!(std::fs::read(local.path().join("a.txt")).unwrap(), b"aaa");
+    assert_eq!(std::fs::read(local.path().join("b.txt")).unwrap(), b"bbb");
+    assert!(!local.path().join("c.log").exists());
+    let sub = sshd.data_dir().join("sub");
+    assert_eq!(std::fs::read(sub.join("one.up")).unwrap(), b"one");
+    assert_eq!(std::fs::read(sub.join("two.up")).unwrap(), b"two");
+    assert_eq!(std::fs::read(sub.join("made/a2.txt")).unwrap(), b"aaa");
+    let printed = text(&output.stdout);
+    assert!(printed.contains("ferry> ls made\na2.txt\n"), "each line is echoed, then its output: {printed}");
+    assert!(printed.contains("permissions: 0600"), "{printed}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(sub.join("one.up")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!sub.join("c.log").exists() && !sub.join("gone").exists());
+    let notes = text(&output.stderr);
+    assert!(notes.contains("this is an SFTP connection"), "passive says where it applies: {notes}");
+    assert!(notes.contains("ascii is not supported"), "{notes}");
+    assert!(!printed.contains("never.txt"), "nothing runs after bye: {printed}");
+}
+
+#[test]
+fn shell_batch_stops_at_a_failing_line_unless_it_starts_with_a_dash() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("later.txt"), b"later").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    // From a pipe: the failing get ends the run with a failure, and the put after it never runs.
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "get missing.txt\nput later.txt\n");
+    assert!(!output.status.success());
+    let errors = text(&output.stderr);
+    assert_eq!(errors.lines().filter(|line| line.starts_with("ferry: ")).count(), 1, "one line: {errors}");
+    assert!(errors.contains("ferry: not found"), "{errors}");
+    assert!(!ftpd.data_dir().join("later.txt").exists(), "no line after the failing one ran");
+
+    // With a dash, the failure is told and the batch goes on.
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "-get missing.txt\nput later.txt\n");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("ferry: not found"));
+    assert_eq!(std::fs::read(ftpd.data_dir().join("later.txt")).unwrap(), b"later");
+
+    // Active mode reconnects and still lists; so does passive again.
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "active\nls\npassive\nls\n");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout).matches("later.txt").count(), 2, "{}", text(&output.stdout));
+    assert!(text(&output.stderr).contains("active mode"), "{}", text(&output.stderr));
+
+    // A mistyped command is a failure too.
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "frobnicate\nput later.txt\n");
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("no command \"frobnicate\""), "{}", text(&output.stderr));
+}
+
+#[test]
+fn shell_ctrl_c_cancels_a_download_and_keeps_the_shell_and_the_old_file() {
+    // 2 MiB at 64 KiB/s: half a minute, so Ctrl+C surely lands in the middle.
+    let big = vec![7u8; 2 * 1024 * 1024];
+    let server = ScriptedFtp::start(Script::new().file("big.bin", big).trickle(64 * 1024));
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("big.bin"), b"the old good copy").unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    type_line(&mut shell, "get big.bin");
+    // The bar shows bytes arriving.
+    shell.wait_for("KiB/");
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.wait_for("cancelled");
+    type_line(&mut shell, "lpwd");
+    shell.wait_for(&format!("Local folder: {}", local.path().display()));
+    assert_eq!(std::fs::read(local.path().join("big.bin")).unwrap(), b"the old good copy");
+    let left: Vec<String> = std::fs::read_dir(local.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["big.bin"], "no partial file is left beside it");
+    type_line(&mut shell, "bye");
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn shell_mget_refuses_names_leading_out_and_never_prints_a_name_raw() {
+    let line = |name: &str| format!("-rw-r--r--    1 ftp      ftp             5 Jan 02  2024 {name}");
+    let escape_name = "title\u{1b}]0;pwned\u{7}.txt";
+    let names = ["x/../../X.txt", "sub/../../Y.txt", escape_name, "fine.txt"];
+    let lines: Vec<String> = names.iter().map(|name| line(name)).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("dir", &lines)
+            .file("X.txt", &b"xxxxx"[..])
+            .file("Y.txt", &b"yyyyy"[..])
+            .file(&format!("dir/{escape_name}"), &b"esc!!"[..])
+            .file("dir/fine.txt", &b"fine!"[..]),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let outer = tempfile::tempdir().unwrap();
+    let local = outer.path().join("here");
+    std::fs::create_dir(&local).unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let output = shell_batch(config.path(), &local, &["shell", &url], "cd dir\nls\nmget *.txt\n");
+    let (printed, errors) = (text(&output.stdout), text(&output.stderr));
+    assert!(!output.status.success(), "refused names make mget fail: {errors}{printed}");
+    assert!(errors.contains("refusing the name \"x/../../X.txt\""), "{errors}");
+    assert!(errors.contains("refusing the name \"sub/../../Y.txt\""), "{errors}");
+    assert!(!printed.contains('\u{1b}') && !errors.contains('\u{1b}'), "no raw escape reaches the terminal");
+    assert!(printed.contains("title\\u{1b}]0;pwned\\u{7}.txt"), "shown escaped: {printed}");
+    assert_eq!(std::fs::read(local.join("fine.txt")).unwrap(), b"fine!");
+    let mut written: Vec<String> = std::fs::read_dir(outer.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["here"], "nothing beside the local folder");
+    let mut here: Vec<String> =
+        std::fs::read_dir(&local).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    here.sort();
+    assert_eq!(here, ["fine.txt", escape_name], "only the harmless names arrive, inside the folder");
+}
+
+#[test]
+fn shell_ctrl_c_cancels_a_hanging_listing_and_the_next_command_reconnects() {
+    let server =
+        ScriptedFtp::start(Script::new().file("here.txt", &b"hello"[..]).delay_n("LIST", 1, Duration::from_secs(60)));
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    type_line(&mut shell, "ls");
+    std::thread::sleep(Duration::from_millis(500));
+    shell.send(ControlCode::EndOfText).unwrap();
+    shell.wait_for("ferry: cancelled");
+    type_line(&mut shell, "ls");
+    shell.wait_for("reconnecting");
+    shell.wait_for("here.txt");
+    type_line(&mut shell, "bye");
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn shell_local_commands_verbose_and_help_in_a_batch_over_ftp() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    std::fs::write(ftpd.data_dir().join("listed.txt"), b"x").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir(local.path().join("inner")).unwrap();
+    std::fs::write(local.path().join("inner/local file.txt"), b"12345").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let commands = "lcd inner\nlpwd\nlls -l\n!echo made > by-bang.txt\nverbose\nls\nverbose\nhelp get\n";
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], commands);
+    let (printed, notes) = (text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "{notes}");
+    assert!(printed.contains(&format!("Local folder: {}", local.path().join("inner").display())), "{printed}");
+    assert!(printed.contains("           5 ") && printed.contains("local file.txt"), "lls -l: {printed}");
+    assert_eq!(std::fs::read(local.path().join("inner/by-bang.txt")).unwrap(), b"made\n");
+    assert!(printed.contains("listed.txt"), "{printed}");
+    assert!(notes.contains("LIST") || notes.contains("MLSD"), "verbose shows the transcript: {notes}");
+    assert!(printed.contains("get [-r] REMOTE [LOCAL]  download a file"), "{printed}");
+}
