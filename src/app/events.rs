@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, FerryError};
 use crate::gui::a11y;
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, join_remote, parent_remote};
-use crate::worker::{BookmarkEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
+use crate::worker::{BookmarkEvent, EditEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
@@ -57,6 +57,7 @@ impl FerryApp {
             Event::Failed { request, error } => self.failed(request, error),
             Event::Prompt { prompt, question, .. } => self.dialogs.ask(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
+            Event::Edit(event) => self.edit_event(event),
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
@@ -70,6 +71,23 @@ impl FerryApp {
                 self.status = report.lines().next().unwrap_or_default().to_string();
                 self.sites.manager.set_message(Some(report));
             }
+        }
+    }
+
+    /// An edit's news, told in the status line.
+    fn edit_event(&mut self, event: EditEvent) {
+        match event {
+            EditEvent::Opened { remote, .. } => {
+                self.status = format!("Editing {}: each save is uploaded", crate::model::escape_control(&remote));
+            }
+            EditEvent::Changed { remote, state, note, .. } => {
+                let remote = crate::model::escape_control(&remote);
+                self.status = match note {
+                    Some(note) => format!("{remote}: {note}"),
+                    None => format!("{remote}: {}", state.label()),
+                };
+            }
+            EditEvent::Closed { .. } => {}
         }
     }
 

@@ -73,11 +73,18 @@ impl Client {
                     | QueueEvent::Restored { .. },
                 )
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Edit(_)
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
             }
         }
+    }
+
+    /// Answers one of the worker's questions on the terminal.
+    pub(super) fn answer(&self, prompt: crate::model::PromptId, question: &crate::worker::Question) {
+        let answer = answer_on_terminal(question, self.accept_new_host_key);
+        self.handle.send(Command::Answer { prompt, answer });
     }
 
     pub(super) fn simple(&mut self, make: impl FnOnce(RequestId, SessionId) -> Command) -> Result<()> {
@@ -170,6 +177,7 @@ impl Client {
                 | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
                 | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
+                | Event::Edit(_)
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
@@ -207,6 +215,7 @@ pub(super) fn answers(event: &Event, request: RequestId) -> bool {
         | Event::Log { .. }
         | Event::Session(SessionEvent::Disconnected { .. })
         | Event::Bookmarks(BookmarkEvent::List { .. })
+        | Event::Edit(_)
         | Event::Queue(
             QueueEvent::Changed { .. }
             | QueueEvent::Progress { .. }

@@ -1,10 +1,11 @@
-//! The command line: `ferry ls|get|put|mkdir|rm|mv`, driving the same worker as the window, and
+//! The command line: `ferry ls|get|put|mkdir|rm|mv|edit`, driving the same worker as the window, and
 //! `ferry bookmarks list|add|rm|import|export`. Wherever a URL is accepted, so is `NAME:/path`
 //! (a bookmark or an ssh config Host alias).
 
 mod args;
 mod bookmarks_command;
 mod client;
+mod edit;
 mod prompts;
 mod render;
 
@@ -41,12 +42,18 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Put { url, .. }
         | CliCommand::Mkdir { url }
         | CliCommand::Rm { url }
-        | CliCommand::Mv { url, .. } => url.clone(),
+        | CliCommand::Mv { url, .. }
+        | CliCommand::Edit { url, .. } => url.clone(),
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
     };
     if let CliCommand::Get { transfer, .. } | CliCommand::Put { transfer, .. } = &command {
         prompts::can_ask_on_exists(transfer.on_exists)?;
     }
+    // Chosen before connecting: without an editor there is nothing to connect for.
+    let editor = match &command {
+        CliCommand::Edit { editor, .. } => Some(edit::choose_editor(editor.as_deref())?),
+        _ => None,
+    };
     let target = resolve(options, &url)?;
     let mut spec = target.spec;
     if let Some(bookmark) = &target.bookmark
@@ -85,6 +92,7 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })
         }
+        CliCommand::Edit { batch, .. } => edit::edit(&mut client, &path, editor.unwrap_or_default(), batch),
         // Answered above, without a connection.
         CliCommand::Bookmarks { .. } => Ok(()),
     };

@@ -51,6 +51,7 @@ impl Wake {
             | Event::Session(_)
             | Event::Files(_)
             | Event::Bookmarks(_)
+            | Event::Edit(_)
             | Event::Done { .. }
             | Event::Failed { .. }
             | Event::Prompt { .. }

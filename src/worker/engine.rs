@@ -3,7 +3,6 @@
 //! It sits on top of the worker: it imports the services, and none of them imports it.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
@@ -12,12 +11,13 @@ use super::WorkerOptions;
 use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
+use super::edits::EditService;
 use super::messages::{
     BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, QueueCommand, QueueEvent, SessionCommand,
     SessionEvent, TransferRequest, WindowCommand,
 };
-use super::pool::{ConnectionPool, is_connection_failure};
-use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::pool::ConnectionPool;
+use super::queue::Direction;
 use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
 use crate::backend::Backend;
@@ -33,6 +33,7 @@ pub(super) struct Engine {
     pool: Arc<ConnectionPool>,
     queue: Arc<QueueService>,
     bookmarks: Arc<BookmarkService>,
+    edits: Arc<EditService>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
 }
@@ -63,10 +64,13 @@ impl Engine {
     /// The engine and its services, sharing `ctx`.
     fn new(ctx: Arc<WorkerContext>, transfer: TransferSettings, keeps_queue: bool) -> Arc<Self> {
         let pool = Arc::new(ConnectionPool::new(transfer.concurrency));
+        let sessions = Arc::new(Sessions::new(ctx.clone()));
+        let queue = Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer, keeps_queue));
         Arc::new(Engine {
             bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
-            sessions: Arc::new(Sessions::new(ctx.clone())),
-            queue: Arc::new(QueueService::new(ctx.clone(), pool.clone(), transfer, keeps_queue)),
+            edits: Arc::new(EditService::new(ctx.clone(), sessions.clone(), pool.clone(), queue.clone())),
+            sessions,
+            queue,
             pool,
             ctx,
             running: Mutex::new(HashMap::new()),
@@ -86,6 +90,7 @@ impl Engine {
             }
             Command::Queue(command) => self.queue_command(command),
             Command::Bookmarks(command) => self.bookmarks.handle(command),
+            Command::Edit(command) => self.edits.handle(command),
             Command::Window(WindowCommand::SaveState { json }) => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
@@ -267,7 +272,8 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
         | Event::Failed { .. }
         | Event::Log { .. }
         | Event::Bookmarks(BookmarkEvent::List { .. })
-        | Event::Bookmarks(BookmarkEvent::ImportReport { .. }) => None,
+        | Event::Bookmarks(BookmarkEvent::ImportReport { .. })
+        | Event::Edit(_) => None,
     }
 }
 
@@ -285,77 +291,11 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
         }
         Request::Files(command) => super::files::run(&engine.sessions, command).await.map(Some),
         Request::Enqueue { session, transfer } => {
-            let items = plan(engine, request, session, transfer).await?;
+            let site = engine.sessions.spec(session)?;
+            let items = super::planner::plan(&engine.ctx, &engine.pool, request, site, transfer).await?;
             engine.queue.enqueue(request, items);
             Ok(None)
         }
-    }
-}
-
-/// Plans a transfer into queue items, on a pooled connection so browsing is not held up.
-async fn plan(
-    engine: &Arc<Engine>,
-    request: RequestId,
-    session: SessionId,
-    transfer: TransferRequest,
-) -> Result<Vec<QueueItem>> {
-    let site = engine.sessions.spec(session)?;
-    let mut backend = engine.pool.checkout(&engine.ctx, request, &site).await?;
-    let planned = match plan_on(backend.as_mut(), &transfer).await {
-        Err(error) if is_connection_failure(&error) => {
-            // The spare connection was dead (the others of this site most likely too): plan
-            // once more on a fresh one before reporting.
-            tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
-            engine.pool.forget_site(&site);
-            match open_connection(&engine.ctx, request, site.clone()).await {
-                Ok((fresh, _)) => {
-                    super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
-                    plan_on(backend.as_mut(), &transfer).await
-                }
-                Err(_) => Err(error),
-            }
-        }
-        planned => planned,
-    };
-    // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    engine.pool.put_back(&site, backend, &planned);
-    let (seeds, local_root) = planned?;
-    Ok(seeds
-        .into_iter()
-        .map(|seed| QueueItem {
-            id: ItemId(0),
-            request,
-            site: site.clone(),
-            direction: transfer.direction,
-            remote: seed.remote,
-            local: seed.local,
-            local_root: local_root.clone(),
-            is_folder: seed.is_folder,
-            size: seed.size,
-            modified: seed.modified,
-            mode: seed.mode,
-            bytes_done: 0,
-            started: false,
-            state: if seed.refused.is_some() { ItemState::Skipped } else { ItemState::Queued },
-            error: seed.refused,
-            on_exists: transfer.on_exists,
-            verify: transfer.verify,
-            integrity: None,
-            retry_note: None,
-            success_note: None,
-        })
-        .collect())
-}
-
-/// Plans a transfer on one connection: the files and folders to move, and the local root.
-async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Result<(Vec<super::plan::Seed>, PathBuf)> {
-    match transfer.direction {
-        Direction::Download => {
-            super::plan::plan_download(backend, &transfer.remote, &transfer.local, transfer.recursive).await
-        }
-        Direction::Upload => super::plan::plan_upload(backend, &transfer.local, &transfer.remote, transfer.recursive)
-            .await
-            .map(|seeds| (seeds, transfer.local.clone())),
     }
 }
 

@@ -4,8 +4,11 @@
 //! Its state (`queue_state.rs`) is behind one lock that only this file takes. Imports the
 //! context, the pool, the queue state and the transfer steps.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use super::context::{WorkerContext, lock};
 use super::messages::{Event, LogKind, QueueEvent};
@@ -44,6 +47,8 @@ pub(super) struct QueueService {
     state: Mutex<QueueState>,
     /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
     keeps_queue: bool,
+    /// Who waits for an item to end (done, failed, cancelled or skipped): the edit service.
+    endings: Mutex<HashMap<ItemId, oneshot::Sender<QueueItem>>>,
 }
 
 impl QueueService {
@@ -54,10 +59,15 @@ impl QueueService {
         keeps_queue: bool,
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        QueueService { ctx, pool, settings, state, keeps_queue }
+        QueueService { ctx, pool, settings, state, keeps_queue, endings: Mutex::new(HashMap::new()) }
     }
 
     fn changed(&self, item: QueueItem) {
+        if matches!(item.state, ItemState::Done | ItemState::Failed | ItemState::Cancelled | ItemState::Skipped)
+            && let Some(waiter) = lock(&self.endings).remove(&item.id)
+        {
+            let _ = waiter.send(item.clone());
+        }
         self.ctx.events.send(Event::Queue(QueueEvent::Changed { item: Box::new(item) }));
     }
 
@@ -71,6 +81,30 @@ impl QueueService {
         }
         self.save();
         self.pump();
+    }
+
+    /// Queues one planned item, as `enqueue` does, and returns it with the item as it ends.
+    pub(super) fn enqueue_watched(
+        self: &Arc<Self>,
+        request: RequestId,
+        item: QueueItem,
+    ) -> (QueueItem, oneshot::Receiver<QueueItem>) {
+        let (sender, ending) = oneshot::channel();
+        let added = {
+            let mut state = lock(&self.state);
+            let added = state.add(item);
+            // Registered under the queue's lock: the item cannot end before it is watched.
+            if added.state == ItemState::Skipped {
+                let _ = sender.send(added.clone());
+            } else {
+                lock(&self.endings).insert(added.id, sender);
+            }
+            self.ctx.events.send(Event::Queue(QueueEvent::Enqueued { request, items: vec![added.clone()] }));
+            added
+        };
+        self.save();
+        self.pump();
+        (added, ending)
     }
 
     /// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
@@ -153,6 +187,8 @@ impl QueueService {
             if let Some(task) = task {
                 task.abort();
             }
+            // Whoever waited for it hears that it will never end (the sender goes).
+            lock(&self.endings).remove(&item.id);
             self.leave_nothing_behind(item, Reach::OpenOnly);
         }
         let items = removed.iter().map(|(item, _)| item.id).collect();

@@ -3,6 +3,7 @@
 //! Each `show` returns `None` while the dialog stays open.
 
 mod confirm_delete;
+mod edit_conflict;
 mod error;
 mod name;
 mod permissions;
