@@ -81,12 +81,20 @@ impl EditService {
         editor: Option<String>,
         close_with_editor: bool,
     ) {
+        let editor = editor.as_deref();
         let id = EditId(self.ctx.ids.next());
         let (changes, mut changed) = mpsc::unbounded_channel();
         let opened = self.open_edit(id, request, session, remote).await.and_then(|edit| {
-            let watcher = watch(&edit.local, changes)?;
-            let editor = start_editor(editor.as_deref(), &edit.local)?;
-            Ok((edit, watcher, editor))
+            let started =
+                watch(&edit.local, changes).and_then(|watcher| Ok((watcher, start_editor(editor, &edit.local)?)));
+            match started {
+                Ok((watcher, editor)) => Ok((edit, watcher, editor)),
+                Err(error) => {
+                    // Nothing was edited yet: the copy is only the server's bytes.
+                    let _ = std::fs::remove_dir_all(&edit.folder);
+                    Err(error)
+                }
+            }
         });
         let (mut edit, _watcher, mut editor_exit) = match opened {
             Ok(opened) => opened,
@@ -167,7 +175,8 @@ impl EditService {
             Ok(()) => Ok(edit),
             Err(error) => {
                 let _ = std::fs::remove_dir_all(&edit.folder);
-                Err(error.context(format!("opening {} for editing", edit.remote)))
+                // The download's own words name the file and what went wrong.
+                Err(error)
             }
         }
     }
