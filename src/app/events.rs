@@ -76,8 +76,11 @@ impl FerryApp {
 
     /// An edit's news, told in the status line.
     fn edit_event(&mut self, event: EditEvent) {
+        self.edits.apply(&event);
         match event {
-            EditEvent::Opened { remote, .. } => {
+            EditEvent::Opened { request, remote, .. } => {
+                self.requests.take(&request);
+                self.layout.show_edits();
                 self.status = format!("Editing {}: each save is uploaded", crate::model::escape_control(&remote));
             }
             EditEvent::Changed { remote, state, note, .. } => {
@@ -87,7 +90,21 @@ impl FerryApp {
                     None => format!("{remote}: {}", state.label()),
                 };
             }
-            EditEvent::Closed { .. } => {}
+            EditEvent::Closed { error: Some(error), kept, .. } => {
+                let error = match kept {
+                    Some(kept) => {
+                        let context = format!(
+                            "{}; your edited copy is kept at {}",
+                            error.context,
+                            crate::model::escape_control(&kept.display().to_string())
+                        );
+                        error.context(context)
+                    }
+                    None => error,
+                };
+                self.show_error(error, None);
+            }
+            EditEvent::Closed { error: None, .. } => {}
         }
     }
 

@@ -77,6 +77,8 @@ pub struct FerryApp {
     dialogs: DialogQueue,
     queue: QueuePanel,
     log: LogPanel,
+    /// The remote files open in an external editor.
+    edits: crate::gui::edit_list::EditList,
     layout: LayoutState,
     status: String,
     /// The tab the status line speaks of, with the line as it was said (`status_line`).
@@ -127,6 +129,7 @@ impl FerryApp {
             dialogs: DialogQueue::default(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
+            edits: Default::default(),
             layout: LayoutState::default(),
             status: "Not connected".into(),
             status_about: None,

@@ -137,7 +137,8 @@ pub fn conflict_copy_name(remote: &str, now: DateTime<Utc>) -> String {
 
 /// The editor to start for `file_name`: the one set for its extension, else the global one, else
 /// (on the command line) `$VISUAL` then `$EDITOR`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EditorChoice {
     /// The editor for every file, as a command line (`code --wait`).
     pub global: Option<String>,
