@@ -128,9 +128,12 @@ impl FerryApp {
                     a11y::announce(&self.repaint, said);
                 }
             }
+            // A transfer the window asked for brings the queue forward; an edit's save does not
+            // take the Edits tab away.
             QueueEvent::Enqueued { request, .. } => {
-                self.requests.take(request);
-                self.layout.show_queue();
+                if self.requests.take(request).is_some() {
+                    self.layout.show_queue();
+                }
             }
             QueueEvent::Progress { .. } | QueueEvent::Totals { .. } | QueueEvent::Cleared { .. } => {}
         }

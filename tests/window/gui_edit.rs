@@ -1,0 +1,97 @@
+//! Edit in the window: Edit in the remote pane's menu and F4 open a remote file in the editor
+//! chosen in window.json (an editor stand-in script), each save reaches a real sshd, the Edits tab
+//! shows the edit and closes it, and a file changed on the server meanwhile is asked about.
+
+use crate::gui::{connect, desk, open_up, sftp_url};
+use crate::support;
+use crate::window_driver;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use egui_kittest::kittest::Queryable;
+use window_driver::{app_harness, click, click_node, topmost, wait_for, wait_until};
+
+/// An editor stand-in at `dir`, running `body` with the file as `$f`, chosen for every file in
+/// the window's saved state.
+fn choose_editor(config: &Path, dir: &Path, body: &str) -> PathBuf {
+    let script = dir.join("editor stand-in.sh");
+    std::fs::write(&script, format!("#!/bin/sh\nf=\"$1\"\n{body}\n")).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let state = serde_json::json!({ "editors": { "global": format!("'{}'", script.display()) } });
+    std::fs::write(config.join("window.json"), state.to_string()).unwrap();
+    script
+}
+
+fn private_copies(config: &Path) -> usize {
+    std::fs::read_dir(config.join("edits")).map(|dir| dir.count()).unwrap_or(0)
+}
+
+#[test]
+fn edit_from_the_remote_menu_uploads_each_save_and_close_removes_the_copy() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("page.txt");
+    std::fs::write(&server_file, b"old").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    let server = server_file.display();
+    choose_editor(
+        desk.config.path(),
+        scratch.path(),
+        &format!(
+            "printf 'first' > \"$f\"\ni=0; until grep -q first '{server}'; do i=$((i+1)); [ $i -gt 150 ] && break; sleep \
+             0.1; done\nprintf 'second save' > \"$f\""
+        ),
+    );
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "page.txt");
+
+    harness.get_by_label("page.txt").click_secondary();
+    harness.run_steps(2);
+    click_node(&mut harness, |h| topmost(h, "Edit"));
+    wait_until(&mut harness, "the last save on the server", |_| {
+        std::fs::read(&server_file).ok().as_deref() == Some(&b"second save"[..])
+    });
+    wait_until(&mut harness, "the edit listed", |h| h.query_by_label("Edits (1)").is_some());
+    wait_for(&mut harness, "uploaded 11 B");
+    assert_eq!(private_copies(desk.config.path()), 1, "the copy lives while the edit is open");
+
+    click(&mut harness, "Edits (1)");
+    click(&mut harness, "Close");
+    wait_until(&mut harness, "the edit closed", |h| h.query_by_label("Edits").is_some());
+    assert_eq!(private_copies(desk.config.path()), 0, "closing the edit removes its copy");
+    assert_eq!(std::fs::read(&server_file).unwrap(), b"second save");
+}
+
+#[test]
+fn f4_on_a_file_changed_on_the_server_asks_and_overwrite_replaces_it() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("conf.ini");
+    std::fs::write(&server_file, b"opened version").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    let server = server_file.display();
+    choose_editor(
+        desk.config.path(),
+        scratch.path(),
+        &format!("printf 'theirs, changed meanwhile' > '{server}'\nprintf 'mine' > \"$f\""),
+    );
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "conf.ini");
+
+    click(&mut harness, "conf.ini");
+    harness.key_press(egui::Key::F4);
+    harness.run_steps(2);
+    wait_for(&mut harness, "Changed on the server");
+    assert_eq!(std::fs::read(&server_file).unwrap(), b"theirs, changed meanwhile", "nothing replaced unasked");
+    click(&mut harness, "Overwrite");
+    wait_until(&mut harness, "mine on the server", |_| {
+        std::fs::read(&server_file).ok().as_deref() == Some(&b"mine"[..])
+    });
+}
