@@ -46,6 +46,8 @@ pub(super) enum Intent {
     Delete { target: Target, entries: Vec<Entry> },
     /// Change these entries' permissions (the permissions dialog's answer).
     Chmod { target: Target, entries: Vec<Entry>, choice: PermissionsChoice },
+    /// Close the window although edited files have saves pending (the user said so).
+    Quit,
 }
 
 /// What "Discard" on the unfinished transfers does, for its hover text.
@@ -76,6 +78,10 @@ impl FerryApp {
                 }
                 Intent::CloseTab(index) => self.close_tab(index),
                 Intent::DisconnectActiveTab => self.disconnect_active_tab(),
+                Intent::Quit => {
+                    self.quit_confirmed = true;
+                    self.repaint.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
                 Intent::SaveAsBookmark => self.save_as_bookmark(),
                 Intent::OpenLogFolder => self.open_log_folder(),
                 Intent::Reconnect(tab) => self.reconnect(tab),

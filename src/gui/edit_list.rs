@@ -50,9 +50,10 @@ impl EditList {
         self.rows.is_empty()
     }
 
-    /// Whether a save is on its way or waits for an answer: closing Ferry now would lose it.
-    pub fn has_unsaved(&self) -> bool {
-        self.rows.iter().any(|row| matches!(row.state, EditState::Uploading | EditState::Conflict))
+    /// How many edits have a save on its way or waiting for an answer: closing Ferry now would
+    /// lose them.
+    pub fn unsaved(&self) -> usize {
+        self.rows.iter().filter(|row| matches!(row.state, EditState::Uploading | EditState::Conflict)).count()
     }
 
     /// The commands that close every open edit.

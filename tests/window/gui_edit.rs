@@ -95,3 +95,52 @@ fn f4_on_a_file_changed_on_the_server_asks_and_overwrite_replaces_it() {
         std::fs::read(&server_file).ok().as_deref() == Some(&b"mine"[..])
     });
 }
+
+/// Whether the window's last frame asked the platform for `command`.
+fn window_asked(harness: &egui_kittest::Harness<'_, ferry::app::FerryApp>, command: &egui::ViewportCommand) -> bool {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|output| output.commands.contains(command))
+}
+
+#[test]
+fn closing_the_window_while_a_save_waits_for_an_answer_asks_first() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("conf.ini");
+    std::fs::write(&server_file, b"opened version").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    let server = server_file.display();
+    choose_editor(
+        desk.config.path(),
+        scratch.path(),
+        &format!("printf 'theirs, changed meanwhile' > '{server}'\nprintf 'mine' > \"$f\""),
+    );
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "conf.ini");
+    click(&mut harness, "conf.ini");
+    harness.key_press(egui::Key::F4);
+    harness.run_steps(2);
+    wait_for(&mut harness, "Changed on the server");
+
+    // The window manager's close button, while the save waits for the user's answer.
+    harness.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    harness.step();
+    assert!(window_asked(&harness, &egui::ViewportCommand::CancelClose), "the close is held back");
+
+    click(&mut harness, "Keep theirs");
+    wait_for(&mut harness, "Quit while saves are pending?");
+    harness.get_by_label("Quit anyway").click();
+    let mut closed = false;
+    for _ in 0..3 {
+        harness.step();
+        closed |= window_asked(&harness, &egui::ViewportCommand::Close);
+    }
+    assert!(closed, "then the window closes");
+    assert_eq!(std::fs::read(&server_file).unwrap(), b"theirs, changed meanwhile");
+}
