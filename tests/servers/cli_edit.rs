@@ -160,55 +160,50 @@ fn ftp_edit_with_an_editor_that_writes_in_place_uploads_each_save() {
     assert_eq!(private_copies(config.path()), Vec::<PathBuf>::new());
 }
 
+/// Runs `ferry edit --batch` with an editor that saves while someone else changes the file on
+/// the server, and checks that the server's version survives and the command fails plainly.
+fn assert_conflict_refused(protocol: &str, config: &Path, mut args: Vec<String>, server_file: &Path) {
+    let scratch = tempfile::tempdir().unwrap();
+    let script = editor_racing_another_user(scratch.path());
+    args.extend(["--batch".to_string(), "--editor".to_string(), quoted(&script)]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let output = ferry_edit(config, &args, server_file, &scratch.path().join("record"));
+
+    let printed = stderr(&output);
+    assert!(!output.status.success(), "{protocol}: a refused conflict fails the command: {printed}");
+    assert!(
+        printed.contains("changed on the server since it was opened; your save was not uploaded"),
+        "{protocol}: {printed}"
+    );
+    assert_eq!(
+        std::fs::read(server_file).unwrap(),
+        b"theirs: changed on the server meanwhile",
+        "{protocol}: the server's version survives"
+    );
+    // The save the server did not take is kept, and the message says where.
+    let kept = private_copies(config).into_iter().find(|p| p.is_file()).expect("the copy is kept");
+    assert_eq!(std::fs::read(&kept).unwrap(), b"mine", "{protocol}");
+    assert!(printed.contains("your edited copy is kept at"), "{protocol}: {printed}");
+}
+
 #[test]
-fn a_file_changed_on_the_server_while_edited_survives_and_batch_fails_plainly() {
-    let cases: [(&str, Box<dyn Fn(&Path) -> (Vec<String>, PathBuf, Box<dyn std::any::Any>)>); 2] = [
-        (
-            "sftp",
-            Box::new(|config: &Path| {
-                let sshd = Sshd::start();
-                let (base, known) = sftp_base(&sshd, config);
-                let file = remote_file(sshd.data_dir(), "conf.ini", b"opened version");
-                let args = vec!["--known-hosts".into(), known, "edit".into(), format!("{base}/edit/conf.ini")];
-                (args, file, Box::new(sshd))
-            }),
-        ),
-        (
-            "ftp",
-            Box::new(|_config: &Path| {
-                let ftpd = Vsftpd::start(VsftpdOptions::default());
-                let file = remote_file(ftpd.data_dir(), "conf.ini", b"opened version");
-                let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/edit/conf.ini", ftpd.port());
-                (vec!["edit".into(), url], file, Box::new(ftpd))
-            }),
-        ),
-    ];
-    for (protocol, start) in cases {
-        let config = tempfile::tempdir().unwrap();
-        let scratch = tempfile::tempdir().unwrap();
-        let (mut args, server_file, _server) = start(config.path());
-        let script = editor_racing_another_user(scratch.path());
-        args.extend(["--batch".to_string(), "--editor".to_string(), quoted(&script)]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+fn sftp_a_file_changed_on_the_server_while_edited_survives_and_batch_fails_plainly() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let (base, known) = sftp_base(&sshd, config.path());
+    let file = remote_file(sshd.data_dir(), "conf.ini", b"opened version");
+    let args = vec!["--known-hosts".into(), known, "edit".into(), format!("{base}/edit/conf.ini")];
+    assert_conflict_refused("sftp", config.path(), args, &file);
+}
 
-        let output = ferry_edit(config.path(), &args, &server_file, &scratch.path().join("record"));
-
-        let printed = stderr(&output);
-        assert!(!output.status.success(), "{protocol}: a refused conflict fails the command: {printed}");
-        assert!(
-            printed.contains("changed on the server since it was opened; your save was not uploaded"),
-            "{protocol}: {printed}"
-        );
-        assert_eq!(
-            std::fs::read(&server_file).unwrap(),
-            b"theirs: changed on the server meanwhile",
-            "{protocol}: the server's version survives"
-        );
-        // The save the server did not take is kept, and the message says where.
-        let kept = private_copies(config.path()).into_iter().find(|p| p.is_file()).expect("the copy is kept");
-        assert_eq!(std::fs::read(&kept).unwrap(), b"mine", "{protocol}");
-        assert!(printed.contains("your edited copy is kept at"), "{protocol}: {printed}");
-    }
+#[test]
+fn ftp_a_file_changed_on_the_server_while_edited_survives_and_batch_fails_plainly() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let file = remote_file(ftpd.data_dir(), "conf.ini", b"opened version");
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/edit/conf.ini", ftpd.port());
+    assert_conflict_refused("ftp", config.path(), vec!["edit".into(), url], &file);
 }
 
 #[test]
