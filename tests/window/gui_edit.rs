@@ -144,3 +144,30 @@ fn closing_the_window_while_a_save_waits_for_an_answer_asks_first() {
     assert!(closed, "then the window closes");
     assert_eq!(std::fs::read(&server_file).unwrap(), b"theirs, changed meanwhile");
 }
+
+#[test]
+fn a_save_made_while_the_last_one_uploads_is_uploaded_after_it() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("big.log");
+    std::fs::write(&server_file, b"small").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    // Two saves of 8 MB: the second comes as the first starts uploading (past the settling time),
+    // and the editor stays "open" in the window's sense: no final upload on its exit.
+    choose_editor(
+        desk.config.path(),
+        scratch.path(),
+        "head -c 8000000 /dev/zero | tr '\\0' a > \"$f\"\nsleep 0.5\nhead -c 8000000 /dev/zero | tr '\\0' b > \"$f\"",
+    );
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "big.log");
+    click(&mut harness, "big.log");
+    harness.key_press(egui::Key::F4);
+    harness.run_steps(2);
+    wait_until(&mut harness, "the second save on the server", |_| {
+        std::fs::read(&server_file).is_ok_and(|bytes| bytes.len() == 8_000_000 && bytes.iter().all(|&b| b == b'b'))
+    });
+}
