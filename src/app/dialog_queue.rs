@@ -35,6 +35,10 @@ pub(super) enum Modal {
     QuitWithEdits {
         pending: usize,
     },
+    /// View > Editors...
+    Editors {
+        dialog: crate::gui::dialogs::EditorsDialog,
+    },
 }
 
 /// The dialogs due: worker questions first, then the user's own dialog, then errors (each error
@@ -130,6 +134,14 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
             None => Some(Modal::Permissions { target, dialog }),
             Some(Closed::Confirmed(choice)) => {
                 intents.push(Intent::Chmod { target, entries: dialog.entries().to_vec(), choice });
+                None
+            }
+            Some(Closed::Cancelled) => None,
+        },
+        Modal::Editors { mut dialog } => match dialog.show(ctx) {
+            None => Some(Modal::Editors { dialog }),
+            Some(Closed::Confirmed(choice)) => {
+                intents.push(Intent::SetEditors(choice));
                 None
             }
             Some(Closed::Cancelled) => None,

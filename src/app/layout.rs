@@ -135,6 +135,11 @@ impl FerryApp {
                             self.set_theme(&ctx, theme);
                         }
                     }
+                    ui.separator();
+                    if ui.button("Editors...").on_hover_text("The editors Edit (F4) opens remote files with").clicked()
+                    {
+                        intents.push(Intent::ChooseEditors);
+                    }
                 });
                 let help = ui.menu_button("Help", |ui| {
                     if ui.button("Keyboard shortcuts").clicked() {

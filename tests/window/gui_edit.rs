@@ -171,3 +171,44 @@ fn a_save_made_while_the_last_one_uploads_is_uploaded_after_it() {
         std::fs::read(&server_file).is_ok_and(|bytes| bytes.len() == 8_000_000 && bytes.iter().all(|&b| b == b'b'))
     });
 }
+
+#[test]
+fn the_editor_chosen_in_view_editors_is_the_one_f4_starts() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("notes.md");
+    std::fs::write(&server_file, b"# old").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    let script = scratch.path().join("my editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nprintf '# chosen in the dialog' > \"$1\"\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "notes.md");
+
+    click(&mut harness, "View");
+    harness.run_steps(2);
+    click(&mut harness, "Editors...");
+    harness.run_steps(2);
+    // A command that does not split into words is refused, and the dialog stays.
+    window_driver::type_into(&mut harness, "Editor for every file", "'unclosed");
+    click(&mut harness, "OK");
+    wait_until(&mut harness, "the command refused", |h| {
+        h.query_all_by_label_contains("is a quote left open").next().is_some()
+    });
+    window_driver::text_field(&harness, "Editor for every file").focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    window_driver::text_field(&harness, "Editor for every file").type_text(&format!("'{}'", script.display()));
+    harness.run_steps(2);
+    click(&mut harness, "OK");
+    harness.run_steps(2);
+
+    click(&mut harness, "notes.md");
+    harness.key_press(egui::Key::F4);
+    harness.run_steps(2);
+    wait_until(&mut harness, "the chosen editor's save on the server", |_| {
+        std::fs::read(&server_file).ok().as_deref() == Some(&b"# chosen in the dialog"[..])
+    });
+}

@@ -5,6 +5,7 @@
 mod confirm_delete;
 mod confirm_quit;
 mod edit_conflict;
+mod editors;
 mod error;
 mod name;
 mod permissions;
@@ -18,6 +19,7 @@ use crate::model::escape_control;
 
 pub use confirm_delete::ConfirmDelete;
 pub use confirm_quit::confirm_quit_ui;
+pub use editors::EditorsDialog;
 pub use error::{ErrorChoice, ErrorDialog, HOST_KEY_CHANGED_WARNING, error_title};
 pub use name::{NameDialog, name_problem};
 pub use permissions::{PermissionsChoice, PermissionsDialog, format_mode, parse_mode};
