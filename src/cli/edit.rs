@@ -51,7 +51,7 @@ pub(super) fn edit(client: &mut Client, path: &str, editor: String, batch: bool)
                     (EditState::Watching, Some(note)) => eprintln!("ferry: {remote}: {note}"),
                     (EditState::Failed, Some(note)) => eprintln!("ferry: {note}"),
                     (EditState::Uploading, _) => eprintln!("ferry: uploading {remote}"),
-                    (EditState::Opening | EditState::Watching | EditState::Conflict | EditState::Failed, _) => {}
+                    (EditState::Watching | EditState::Conflict | EditState::Failed, _) => {}
                 }
             }
             Event::Edit(EditEvent::Closed { request: closed, error, kept, .. }) if closed == request => {

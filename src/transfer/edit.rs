@@ -13,8 +13,6 @@ use crate::model::Entry;
 /// The state of one open edit, as the edit list and the command line show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditState {
-    /// Downloading the file before the editor opens.
-    Opening,
     /// The editor is open; each save is uploaded.
     Watching,
     /// A save is being uploaded (a save meanwhile is uploaded after it).
@@ -29,7 +27,6 @@ impl EditState {
     /// The word the edit list shows.
     pub fn label(self) -> &'static str {
         match self {
-            EditState::Opening => "opening",
             EditState::Watching => "watching",
             EditState::Uploading => "uploading",
             EditState::Conflict => "conflict",
