@@ -22,7 +22,7 @@ use super::queue::{Direction, ItemState, QueueItem};
 use super::scheduler::QueueService;
 use super::sessions::Sessions;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, EditId, Entry, RequestId, SessionId, escape_control};
+use crate::model::{ConnectSpec, EditId, Entry, EntryKind, RequestId, SessionId, escape_control};
 use crate::transfer::edit::{
     ConflictChoice, EditState, LocalStamp, RemoteStamp, conflict_copy_name, editor_argv, private_folder, private_name,
 };
@@ -156,6 +156,12 @@ impl EditService {
     /// Downloads the file to its private copy and records what the server had.
     async fn open_edit(&self, id: EditId, request: RequestId, session: SessionId, remote: String) -> Result<Edit> {
         let site = self.sessions.spec(session)?;
+        if self.stat(&site, request, &remote).await?.kind == EntryKind::Dir {
+            return Err(FerryError::new(
+                ErrorKind::Unsupported,
+                format!("{remote} is a folder: only files can be opened in an editor"),
+            ));
+        }
         let folder = private_folder(&self.ctx.config.edits(), &site.display_url(), &remote);
         crate::config::create_private_dir_all(&folder)
             .map_err(|e| FerryError::from_io(&e, format!("creating the private folder {}", folder.display())))?;
@@ -207,7 +213,7 @@ impl EditService {
         if edit.synced == Some(saved) {
             return;
         }
-        let now = match self.stat(edit).await {
+        let now = match self.stat(&edit.site, edit.request, &edit.remote).await {
             Ok(entry) => Some(RemoteStamp::of(&entry)),
             // Deleted on the server since it was opened: that is someone else's change too.
             Err(error) if error.kind == ErrorKind::NotFound => None,
@@ -262,7 +268,7 @@ impl EditService {
                 edit.synced = Some(saved);
                 edit.error = None;
                 // What the server has now is what the next save compares with.
-                edit.remote_stamp = match self.stat(edit).await {
+                edit.remote_stamp = match self.stat(&edit.site, edit.request, &edit.remote).await {
                     Ok(entry) => RemoteStamp::of(&entry),
                     Err(_) => RemoteStamp { size: item.size, modified: None },
                 };
@@ -305,14 +311,14 @@ impl EditService {
         }
     }
 
-    /// The remote file's entry, on a pooled connection (a fresh one if the spare was dead).
-    async fn stat(&self, edit: &Edit) -> Result<Entry> {
+    /// A remote entry, on a pooled connection (a fresh one if the spare was dead).
+    async fn stat(&self, site: &ConnectSpec, request: RequestId, path: &str) -> Result<Entry> {
         let mut tries = 0;
         loop {
             tries += 1;
-            let mut backend = self.pool.checkout(&self.ctx, edit.request, &edit.site).await?;
-            let entry = backend.stat(&edit.remote).await;
-            self.pool.put_back(&edit.site, backend, &entry);
+            let mut backend = self.pool.checkout(&self.ctx, request, site).await?;
+            let entry = backend.stat(path).await;
+            self.pool.put_back(site, backend, &entry);
             match entry {
                 Err(error) if tries < 2 && is_connection_failure(&error) => continue,
                 entry => return entry,

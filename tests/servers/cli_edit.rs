@@ -252,6 +252,17 @@ fn crafted_remote_names_keep_the_private_copy_in_its_own_private_folder() {
     assert!(stderr(&output).contains("refusing the name"), "{}", stderr(&output));
     assert!(!scratch.path().join("record.path").exists(), "no editor was started");
     assert_eq!(std::fs::read(&hostile).unwrap(), b"e");
+
+    // A folder is no file to edit, and is said so.
+    let output = ferry_edit(
+        config.path(),
+        &["--known-hosts", &known, "edit", &format!("{base}/edit"), "--editor", &quoted(&script)],
+        &hostile,
+        &record,
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("is a folder: only files can be opened in an editor"), "{}", stderr(&output));
+    assert!(!scratch.path().join("record.path").exists(), "no editor was started");
     assert_eq!(private_copies(config.path()), Vec::<PathBuf>::new());
 }
 
