@@ -43,6 +43,11 @@ impl ConfigDir {
         self.dir.join("window.json")
     }
 
+    /// The private copies of remote files open in an editor, one folder per site and path.
+    pub fn edits(&self) -> PathBuf {
+        self.dir.join("edits")
+    }
+
     /// TLS certificates the user accepted, one `host:port sha256` per line.
     pub fn trusted_certificates(&self) -> PathBuf {
         self.dir.join("trusted_certificates")

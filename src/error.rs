@@ -43,6 +43,9 @@ pub enum ErrorKind {
     TooLarge,
     /// A file changed on the server while it was transferred (it grew past its announced size).
     FileChanged,
+    /// A file open in an editor changed on the server since it was opened: a save was not
+    /// uploaded over it.
+    EditConflict,
     /// After a transfer, the copy's SHA-256 differs from the original's (a resumed file whose
     /// beginning was another file's, or bytes damaged on the way).
     CopiesDiffer,
@@ -70,6 +73,7 @@ impl ErrorKind {
             ErrorKind::LocalIo => "local file error",
             ErrorKind::TooLarge => "over Ferry's limit",
             ErrorKind::FileChanged => "file changed during the transfer",
+            ErrorKind::EditConflict => "changed on the server",
             ErrorKind::CopiesDiffer => "the two copies differ",
         }
     }

@@ -210,6 +210,10 @@ pub struct SessionId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PromptId(pub u64);
 
+/// Identifies one remote file open in an external editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EditId(pub u64);
+
 /// Joins a remote folder and a name with exactly one `/`.
 pub fn join_remote(dir: &str, name: &str) -> String {
     if dir.is_empty() {

@@ -14,10 +14,31 @@ use crate::model::Entry;
 
 /// The one user dialog shown at a time (worker questions and errors have their own queues).
 pub(super) enum Modal {
-    NewFolder { target: Target, dialog: NameDialog },
-    Rename { target: Target, entry: Entry, dialog: NameDialog },
-    Delete { target: Target, dialog: ConfirmDelete },
-    Permissions { target: Target, dialog: PermissionsDialog },
+    NewFolder {
+        target: Target,
+        dialog: NameDialog,
+    },
+    Rename {
+        target: Target,
+        entry: Entry,
+        dialog: NameDialog,
+    },
+    Delete {
+        target: Target,
+        dialog: ConfirmDelete,
+    },
+    Permissions {
+        target: Target,
+        dialog: PermissionsDialog,
+    },
+    /// The window is closing with `pending` edited files' saves not yet on the server.
+    QuitWithEdits {
+        pending: usize,
+    },
+    /// View > Editors...
+    Editors {
+        dialog: crate::gui::dialogs::EditorsDialog,
+    },
 }
 
 /// The dialogs due: worker questions first, then the user's own dialog, then errors (each error
@@ -116,6 +137,23 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
                 None
             }
             Some(Closed::Cancelled) => None,
+        },
+        Modal::Editors { mut dialog } => match dialog.show(ctx) {
+            None => Some(Modal::Editors { dialog }),
+            Some(Closed::Confirmed(choice)) => {
+                intents.push(Intent::SetEditors(choice));
+                None
+            }
+            Some(Closed::Cancelled) => None,
+        },
+        Modal::QuitWithEdits { pending } => match crate::gui::dialogs::confirm_quit_ui(ctx, pending) {
+            None => Some(Modal::QuitWithEdits { pending }),
+            Some(quit) => {
+                if quit {
+                    intents.push(Intent::Quit);
+                }
+                None
+            }
         },
     }
 }

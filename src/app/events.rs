@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, FerryError};
 use crate::gui::a11y;
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, join_remote, parent_remote};
-use crate::worker::{BookmarkEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
+use crate::worker::{BookmarkEvent, EditEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
@@ -57,6 +57,7 @@ impl FerryApp {
             Event::Failed { request, error } => self.failed(request, error),
             Event::Prompt { prompt, question, .. } => self.dialogs.ask(PromptDialog::new(prompt, question)),
             Event::Log { line } => self.log.push(line),
+            Event::Edit(event) => self.edit_event(event),
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
@@ -72,6 +73,40 @@ impl FerryApp {
                 self.status = report.lines().next().unwrap_or_default().to_string();
                 self.sites.manager.set_message(Some(report));
             }
+        }
+    }
+
+    /// An edit's news, told in the status line.
+    fn edit_event(&mut self, event: EditEvent) {
+        self.edits.apply(&event);
+        match event {
+            EditEvent::Opened { request, remote, .. } => {
+                self.requests.take(&request);
+                self.layout.show_edits();
+                self.status = format!("Editing {}: each save is uploaded", crate::model::escape_control(&remote));
+            }
+            EditEvent::Changed { remote, state, note, .. } => {
+                let remote = crate::model::escape_control(&remote);
+                self.status = match note {
+                    Some(note) => format!("{remote}: {note}"),
+                    None => format!("{remote}: {}", state.label()),
+                };
+            }
+            EditEvent::Closed { error: Some(error), kept, .. } => {
+                let error = match kept {
+                    Some(kept) => {
+                        let context = format!(
+                            "{}; your edited copy is kept at {}",
+                            error.context,
+                            crate::model::escape_control(&kept.display().to_string())
+                        );
+                        error.context(context)
+                    }
+                    None => error,
+                };
+                self.show_error(error, None);
+            }
+            EditEvent::Closed { error: None, .. } => {}
         }
     }
 
@@ -95,9 +130,12 @@ impl FerryApp {
                     a11y::announce(&self.repaint, said);
                 }
             }
+            // A transfer the window asked for brings the queue forward; an edit's save does not
+            // take the Edits tab away.
             QueueEvent::Enqueued { request, .. } => {
-                self.requests.take(request);
-                self.layout.show_queue();
+                if self.requests.take(request).is_some() {
+                    self.layout.show_queue();
+                }
             }
             QueueEvent::Progress { .. } | QueueEvent::Totals { .. } | QueueEvent::Cleared { .. } => {}
         }

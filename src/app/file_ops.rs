@@ -12,7 +12,7 @@ use crate::model::{Entry, EntryKind, escape_control, join_remote};
 use crate::transfer::names::{UnsafeName, check_name, remote_join};
 use crate::transfer::policy::OnExists;
 use crate::worker::{Command, Direction, TransferRequest};
-use crate::worker::{FileCommand, QueueCommand};
+use crate::worker::{EditCommand, FileCommand, QueueCommand};
 
 impl FerryApp {
     /// Acts on what the user asked of a pane.
@@ -34,6 +34,7 @@ impl FerryApp {
                 let dialog = NameDialog::new("Rename", entry.name.clone());
                 self.dialogs.open(Modal::Rename { target, entry, dialog });
             }
+            PaneAction::Edit(entry) => self.edit_remote(target, &entry),
             PaneAction::Delete(entries) if !entries.is_empty() => {
                 self.dialogs.open(Modal::Delete { target, dialog: ConfirmDelete::new(entries) });
             }
@@ -187,6 +188,19 @@ impl FerryApp {
         }
         self.requests.request(Pending::Change { target }, |request| {
             Command::Files(FileCommand::MakeDir { request, session, path })
+        });
+    }
+
+    /// Opens a remote file in the editor chosen for it (the desktop's default when none is),
+    /// uploading each save; the edit list follows it.
+    pub(super) fn edit_remote(&mut self, target: Target, entry: &Entry) {
+        let (Target::Tab(_), Some(session)) = (target, self.session_of(target)) else { return };
+        let path = join_remote(&self.folder_of(target), &entry.name);
+        let editor = self.memory.state.editors.for_file(&entry.name).map(str::to_string);
+        let notice = format!("Opened {} in the editor", escape_control(&entry.name));
+        self.status = format!("Opening {} for editing", escape_control(&entry.name));
+        self.requests.request(Pending::Notice(notice), |request| {
+            Command::Edit(EditCommand::Open { request, session, path, editor, close_with_editor: false })
         });
     }
 

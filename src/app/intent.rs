@@ -46,6 +46,12 @@ pub(super) enum Intent {
     Delete { target: Target, entries: Vec<Entry> },
     /// Change these entries' permissions (the permissions dialog's answer).
     Chmod { target: Target, entries: Vec<Entry>, choice: PermissionsChoice },
+    /// Close the window although edited files have saves pending (the user said so).
+    Quit,
+    /// Open View > Editors...
+    ChooseEditors,
+    /// Use these editors for Edit from now on (the editors dialog's answer).
+    SetEditors(crate::transfer::edit::EditorChoice),
 }
 
 /// What "Discard" on the unfinished transfers does, for its hover text.
@@ -76,6 +82,15 @@ impl FerryApp {
                 }
                 Intent::CloseTab(index) => self.close_tab(index),
                 Intent::DisconnectActiveTab => self.disconnect_active_tab(),
+                Intent::ChooseEditors => {
+                    let dialog = crate::gui::dialogs::EditorsDialog::new(&self.memory.state.editors);
+                    self.dialogs.open(super::Modal::Editors { dialog });
+                }
+                Intent::SetEditors(choice) => self.memory.state.editors = choice,
+                Intent::Quit => {
+                    self.quit_confirmed = true;
+                    self.repaint.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
                 Intent::SaveAsBookmark => self.save_as_bookmark(),
                 Intent::OpenLogFolder => self.open_log_folder(),
                 Intent::Reconnect(tab) => self.reconnect(tab),

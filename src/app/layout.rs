@@ -36,6 +36,8 @@ struct BottomEdge {
 enum BottomTab {
     Queue,
     Log,
+    /// The files open in an external editor.
+    Edits,
 }
 
 impl Default for LayoutState {
@@ -54,6 +56,11 @@ impl LayoutState {
     /// Brings the queue to the front (a transfer was just planned).
     pub(super) fn show_queue(&mut self) {
         self.bottom_tab = BottomTab::Queue;
+    }
+
+    /// Brings the edit list to the front of the bottom panel.
+    pub(super) fn show_edits(&mut self) {
+        self.bottom_tab = BottomTab::Edits;
     }
 
     /// The side whose pane the keyboard works in.
@@ -128,6 +135,11 @@ impl FerryApp {
                             self.set_theme(&ctx, theme);
                         }
                     }
+                    ui.separator();
+                    if ui.button("Editors...").on_hover_text("The editors Edit (F4) opens remote files with").clicked()
+                    {
+                        intents.push(Intent::ChooseEditors);
+                    }
                 });
                 let help = ui.menu_button("Help", |ui| {
                     if ui.button("Keyboard shortcuts").clicked() {
@@ -189,6 +201,11 @@ impl FerryApp {
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Queue, "Queue");
                 ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Log, "Log");
+                let edits = match self.edits.len() {
+                    0 => "Edits".to_string(),
+                    open => format!("Edits ({open})"),
+                };
+                ui.selectable_value(&mut self.layout.bottom_tab, BottomTab::Edits, edits);
             });
             ui.separator();
             // Whatever the queue or the log hold scrolls inside the panel: content taller than it
@@ -198,6 +215,7 @@ impl FerryApp {
                 match self.layout.bottom_tab {
                     BottomTab::Queue => intents.extend(self.queue.show(ui).into_iter().map(Intent::Worker)),
                     BottomTab::Log => self.log.show(ui),
+                    BottomTab::Edits => intents.extend(self.edits.show(ui).into_iter().map(Intent::Worker)),
                 }
             });
         });

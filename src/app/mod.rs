@@ -77,6 +77,10 @@ pub struct FerryApp {
     dialogs: DialogQueue,
     queue: QueuePanel,
     log: LogPanel,
+    /// The remote files open in an external editor.
+    edits: crate::gui::edit_list::EditList,
+    /// The user chose to close the window although saves were pending.
+    quit_confirmed: bool,
     layout: LayoutState,
     status: String,
     /// The tab the status line speaks of, with the line as it was said (`status_line`).
@@ -127,6 +131,8 @@ impl FerryApp {
             dialogs: DialogQueue::default(),
             queue: QueuePanel::default(),
             log: LogPanel::default(),
+            edits: Default::default(),
+            quit_confirmed: false,
             layout: LayoutState::default(),
             status: "Not connected".into(),
             status_about: None,
@@ -350,8 +356,24 @@ impl FerryApp {
     }
 }
 
+impl FerryApp {
+    /// A close while an edited file's save is on its way is held back and asked about first.
+    fn ask_before_closing_with_saves_pending(&mut self, ctx: &egui::Context) {
+        let pending = self.edits.unsaved();
+        if pending > 0 && !self.quit_confirmed && ctx.input(|input| input.viewport().close_requested()) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.dialogs.open(Modal::QuitWithEdits { pending });
+        }
+    }
+}
+
 impl Drop for FerryApp {
     fn drop(&mut self) {
+        // Open edits end: a last save goes up and the private copies go, as far as the worker's
+        // shutdown lets them.
+        for close in self.edits.close_all() {
+            self.requests.send(close);
+        }
         // The last changes (at most a second old) go out before the worker's Shutdown.
         if let Some(json) = self.memory.unsaved() {
             self.requests.send(Command::Window(WindowCommand::SaveState { json }));
@@ -366,6 +388,7 @@ impl eframe::App for FerryApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.ask_before_closing_with_saves_pending(&ctx);
         self.bar_follows_active_tab();
         crate::gui::a11y::name_window(&ctx, &self.window_name());
         let intents = self.draw(ui);

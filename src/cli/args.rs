@@ -116,6 +116,18 @@ pub enum CliCommand {
         #[arg(short, long = "batch", value_name = "FILE")]
         batch: Option<PathBuf>,
     },
+    /// Open a remote file in an editor and upload each save, until the editor exits.
+    Edit {
+        url: String,
+        /// The editor, as a command line run without a shell (default: $VISUAL, then $EDITOR).
+        /// It must stay open while you edit: `code --wait`, `gedit --wait`.
+        #[arg(long, value_name = "CMD")]
+        editor: Option<String>,
+        /// Never ask: a save whose file changed on the server is not uploaded, and the command
+        /// fails (the server's version is kept).
+        #[arg(long)]
+        batch: bool,
+    },
     /// List, add, remove, import or export saved sites.
     Bookmarks {
         #[command(subcommand)]

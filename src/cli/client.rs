@@ -103,6 +103,7 @@ impl Client {
                 )
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
                 | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
+                | Event::Edit(_)
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
@@ -140,6 +141,13 @@ impl Client {
             eprintln!("{arrow}{}", line.text);
         }
         event
+
+    }
+
+    /// Answers one of the worker's questions on the terminal.
+    pub(super) fn answer(&self, prompt: crate::model::PromptId, question: &crate::worker::Question) {
+        let answer = answer_on_terminal(question, self.accept_new_host_key);
+        self.handle.send(Command::Answer { prompt, answer });
     }
 
     pub(super) fn simple(&mut self, make: impl FnOnce(RequestId, SessionId) -> Command) -> Result<()> {
@@ -238,6 +246,7 @@ impl Client {
                 | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
                 | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
+                | Event::Edit(_)
                 | Event::Done { .. }
                 | Event::Failed { .. }
                 | Event::Log { .. } => {}
@@ -276,6 +285,7 @@ pub(super) fn answers(event: &Event, request: RequestId) -> bool {
         | Event::Log { .. }
         | Event::Session(SessionEvent::Disconnected { .. })
         | Event::Bookmarks(BookmarkEvent::List { .. })
+        | Event::Edit(_)
         | Event::Queue(
             QueueEvent::Changed { .. }
             | QueueEvent::Progress { .. }

@@ -1,4 +1,4 @@
-//! The command line: `ferry ls|get|put|mkdir|rm|mv|sync`, driving the same worker as the window,
+//! The command line: `ferry ls|get|put|mkdir|rm|mv|sync|edit`, driving the same worker as the window,
 //! `ferry shell` (an `ftp`/`sftp` prompt on the same commands) and
 //! `ferry bookmarks list|add|rm|import|export`. Wherever a URL is accepted, so is `NAME:/path`
 //! (a bookmark or an ssh config Host alias).
@@ -6,6 +6,7 @@
 mod args;
 mod bookmarks_command;
 mod client;
+mod edit;
 mod prompts;
 mod render;
 mod sync_command;
@@ -49,7 +50,8 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Put { url, .. }
         | CliCommand::Mkdir { url }
         | CliCommand::Rm { url }
-        | CliCommand::Mv { url, .. } => url.clone(),
+        | CliCommand::Mv { url, .. }
+        | CliCommand::Edit { url, .. } => url.clone(),
         CliCommand::Sync { src, dst, .. } => sync_command::sides(src, dst)?.0,
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
         CliCommand::Shell { url, batch } => return shell::run(options, url.as_deref(), batch.as_deref()),
@@ -57,6 +59,11 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     if let CliCommand::Get { transfer, .. } | CliCommand::Put { transfer, .. } = &command {
         prompts::can_ask_on_exists(transfer.on_exists)?;
     }
+    // Chosen before connecting: without an editor there is nothing to connect for.
+    let editor = match &command {
+        CliCommand::Edit { editor, .. } => Some(edit::choose_editor(editor.as_deref())?),
+        _ => None,
+    };
     let (mut spec, start) = connect_spec(options, &url)?;
     if let CliCommand::Put { transfer, .. } = &command
         && transfer.in_place
@@ -83,7 +90,8 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })
         }
-        // Answered above.
+        CliCommand::Edit { batch, .. } => edit::edit(&mut client, &path, editor.unwrap_or_default(), batch),
+        // Answered above, without a connection.
         CliCommand::Bookmarks { .. } | CliCommand::Shell { .. } => Ok(()),
     };
     client.handle.send(Command::Session(SessionCommand::Disconnect { session: client.session }));

@@ -1,10 +1,12 @@
-//! The worker's questions answered on the terminal: host keys, certificates, secrets, existing files.
+//! The worker's questions answered on the terminal: host keys, certificates, secrets, existing
+//! files, edits that conflict with the server's version.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use secrecy::SecretString;
 
 use crate::model::escape_control;
+use crate::transfer::edit::ConflictChoice;
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
 use crate::worker::{Answer, Question};
@@ -50,6 +52,31 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
             );
             Answer::Exists { choice: ask_on_exists(), apply_to_all: false }
         }
+        Question::EditConflict { remote, opened, now, .. } => {
+            if !interactive {
+                return Answer::Conflict(ConflictChoice::Refuse);
+            }
+            eprintln!(
+                "{} was changed on the server since it was opened: {} then, {} now.",
+                escape_control(remote),
+                size_and_date(opened),
+                size_and_date(now)
+            );
+            Answer::Conflict(ask_conflict())
+        }
+    }
+}
+
+fn ask_conflict() -> ConflictChoice {
+    eprint!("Overwrite theirs, save as a new name, reload theirs, or keep theirs and upload nothing? [o/n/r/K] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    match line.trim().to_ascii_lowercase().as_str() {
+        "o" | "overwrite" => ConflictChoice::Overwrite,
+        "n" | "new" => ConflictChoice::SaveAsNew,
+        "r" | "reload" => ConflictChoice::ReloadTheirs,
+        _ => ConflictChoice::Refuse,
     }
 }
 

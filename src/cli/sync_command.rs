@@ -108,6 +108,7 @@ pub(super) fn sync(
             // Other requests' answers, the log, and what the command line does not print.
             Event::Queue(QueueEvent::Enqueued { .. } | QueueEvent::Cleared { .. } | QueueEvent::Restored { .. })
             | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
+            | Event::Edit(_)
             | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
             | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
             | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })

@@ -47,6 +47,8 @@ pub enum KeyAction {
     Refresh,
     /// Rename the selected item.
     Rename,
+    /// Open the selected remote file in an external editor, uploading each save.
+    Edit,
     /// Delete the selection, after asking.
     Delete,
     /// Type a path.
@@ -227,6 +229,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
     shortcut(KeyAction::EditPath, &[ctrl(Key::L)], "Ctrl+L", "Type a path", Place::Pane),
     shortcut(KeyAction::Filter, &[ctrl(Key::F)], "Ctrl+F", "Filter the list (Escape clears it)", Place::Pane),
     shortcut(KeyAction::Rename, &[plain(Key::F2)], "F2", "Rename the selected item", Place::Pane),
+    shortcut(
+        KeyAction::Edit,
+        &[plain(Key::F4)],
+        "F4",
+        "Edit the selected remote file in an external editor (each save is uploaded)",
+        Place::Pane,
+    ),
     shortcut(KeyAction::Delete, &[plain(Key::Delete)], "Delete", "Delete the selection (asks first)", Place::Pane),
     shortcut(
         KeyAction::ContextMenu,

@@ -3,6 +3,7 @@
 pub mod a11y;
 pub mod connect_bar;
 pub mod dialogs;
+pub mod edit_list;
 pub mod fonts;
 pub mod icons;
 pub mod keys;

@@ -54,6 +54,8 @@ pub struct UiState {
     pub last_local_folder: Option<String>,
     /// Light, dark or system.
     pub theme: ThemeChoice,
+    /// The external editors for Edit (F4): one for every file, and by extension.
+    pub editors: crate::transfer::edit::EditorChoice,
 }
 
 impl Default for UiState {
@@ -67,6 +69,7 @@ impl Default for UiState {
             remote_view: PaneViewSettings::default(),
             last_local_folder: None,
             theme: ThemeChoice::System,
+            editors: Default::default(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
-//! may be resumed, and what a folder sync copies and deletes.
+//! may be resumed, what a folder sync copies and deletes, and the rules of editing a remote file in
+//! an external editor.
 
 pub mod capped;
+pub mod edit;
 pub mod limits;
 pub mod names;
 pub mod policy;

@@ -98,13 +98,13 @@ fn trust_answer(answer: Option<Answer>) -> TrustDecision {
     match answer {
         Some(Answer::Trust(decision)) => decision,
         // No answer (the window closed) or an answer to another question: nothing is trusted.
-        Some(Answer::Secret(_) | Answer::Exists { .. }) | None => TrustDecision::Reject,
+        Some(Answer::Secret(_) | Answer::Exists { .. } | Answer::Conflict(_)) | None => TrustDecision::Reject,
     }
 }
 
 fn secret_answer(answer: Option<Answer>) -> Option<secrecy::SecretString> {
     match answer {
         Some(Answer::Secret(secret)) => secret,
-        Some(Answer::Trust(_) | Answer::Exists { .. }) | None => None,
+        Some(Answer::Trust(_) | Answer::Exists { .. } | Answer::Conflict(_)) | None => None,
     }
 }

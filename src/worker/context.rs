@@ -52,6 +52,7 @@ impl Wake {
             | Event::Files(_)
             | Event::Bookmarks(_)
             | Event::Sync(_)
+            | Event::Edit(_)
             | Event::Done { .. }
             | Event::Failed { .. }
             | Event::Prompt { .. }

@@ -3,7 +3,6 @@
 //! It sits on top of the worker: it imports the services, and none of them imports it.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
@@ -12,12 +11,13 @@ use super::WorkerOptions;
 use super::bookmarks::BookmarkService;
 use super::connect::open_connection;
 use super::context::{EventSender, WorkerContext, lock};
+use super::edits::EditService;
 use super::messages::{
     BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, QueueCommand, QueueEvent, SessionCommand,
     SessionEvent, SyncCommand, SyncEvent, TransferRequest, WindowCommand,
 };
-use super::pool::{ConnectionPool, is_connection_failure};
-use super::queue::{Direction, ItemId, ItemState, QueueItem};
+use super::pool::ConnectionPool;
+use super::queue::Direction;
 use super::scheduler::{QueueService, TransferSettings};
 use super::sessions::Sessions;
 use super::sync::SyncService;
@@ -35,6 +35,7 @@ pub(super) struct Engine {
     queue: Arc<QueueService>,
     bookmarks: Arc<BookmarkService>,
     sync: Arc<SyncService>,
+    edits: Arc<EditService>,
     /// Requests under way: how to stop each, and the session whose connection it is using.
     running: Mutex<HashMap<RequestId, (tokio::task::AbortHandle, Option<SessionId>)>>,
 }
@@ -70,6 +71,7 @@ impl Engine {
         Arc::new(Engine {
             bookmarks: Arc::new(BookmarkService::new(ctx.clone())),
             sync: Arc::new(SyncService::new(ctx.clone(), sessions.clone(), pool.clone(), queue.clone())),
+            edits: Arc::new(EditService::new(ctx.clone(), sessions.clone(), pool.clone(), queue.clone())),
             sessions,
             queue,
             pool,
@@ -96,6 +98,7 @@ impl Engine {
                     command;
                 start_request(self, request, Request::Sync(command), Some(session));
             }
+            Command::Edit(command) => self.edits.handle(command),
             Command::Window(WindowCommand::SaveState { json }) => {
                 // Small and rare (at most once a second): written in line, so a save sent just
                 // before Shutdown is on disk before the worker stops.
@@ -287,7 +290,8 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
         | Event::Failed { .. }
         | Event::Log { .. }
         | Event::Bookmarks(BookmarkEvent::List { .. })
-        | Event::Bookmarks(BookmarkEvent::ImportReport { .. }) => None,
+        | Event::Bookmarks(BookmarkEvent::ImportReport { .. })
+        | Event::Edit(_) => None,
         Event::Sync(SyncEvent::Planned { preview, .. }) => {
             let totals = preview.totals;
             Some(format!(
@@ -315,78 +319,12 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
         }
         Request::Files(command) => super::files::run(&engine.sessions, command).await.map(Some),
         Request::Enqueue { session, transfer } => {
-            let items = plan(engine, request, session, transfer).await?;
+            let site = engine.sessions.spec(session)?;
+            let items = super::planner::plan(&engine.ctx, &engine.pool, request, site, transfer).await?;
             engine.queue.enqueue(request, items);
             Ok(None)
         }
         Request::Sync(command) => engine.sync.handle(command).await.map(Some),
-    }
-}
-
-/// Plans a transfer into queue items, on a pooled connection so browsing is not held up.
-async fn plan(
-    engine: &Arc<Engine>,
-    request: RequestId,
-    session: SessionId,
-    transfer: TransferRequest,
-) -> Result<Vec<QueueItem>> {
-    let site = engine.sessions.spec(session)?;
-    let mut backend = engine.pool.checkout(&engine.ctx, request, &site).await?;
-    let planned = match plan_on(backend.as_mut(), &transfer).await {
-        Err(error) if is_connection_failure(&error) => {
-            // The spare connection was dead (the others of this site most likely too): plan
-            // once more on a fresh one before reporting.
-            tracing::info!(target: "ferry::worker", "planning: {error}; connecting again");
-            engine.pool.forget_site(&site);
-            match open_connection(&engine.ctx, request, site.clone()).await {
-                Ok((fresh, _)) => {
-                    super::pool::close_quietly(std::mem::replace(&mut backend, fresh));
-                    plan_on(backend.as_mut(), &transfer).await
-                }
-                Err(_) => Err(error),
-            }
-        }
-        planned => planned,
-    };
-    // A connection that was lost or left waiting (a listing cut short) is not handed to the queue.
-    engine.pool.put_back(&site, backend, &planned);
-    let (seeds, local_root) = planned?;
-    Ok(seeds
-        .into_iter()
-        .map(|seed| QueueItem {
-            id: ItemId(0),
-            request,
-            site: site.clone(),
-            direction: transfer.direction,
-            remote: seed.remote,
-            local: seed.local,
-            local_root: local_root.clone(),
-            is_folder: seed.is_folder,
-            size: seed.size,
-            modified: seed.modified,
-            mode: seed.mode,
-            bytes_done: 0,
-            started: false,
-            state: if seed.refused.is_some() { ItemState::Skipped } else { ItemState::Queued },
-            error: seed.refused,
-            on_exists: transfer.on_exists,
-            verify: transfer.verify,
-            integrity: None,
-            retry_note: None,
-            success_note: None,
-        })
-        .collect())
-}
-
-/// Plans a transfer on one connection: the files and folders to move, and the local root.
-async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Result<(Vec<super::plan::Seed>, PathBuf)> {
-    match transfer.direction {
-        Direction::Download => {
-            super::plan::plan_download(backend, &transfer.remote, &transfer.local, transfer.recursive).await
-        }
-        Direction::Upload => super::plan::plan_upload(backend, &transfer.local, &transfer.remote, transfer.recursive)
-            .await
-            .map(|seeds| (seeds, transfer.local.clone())),
     }
 }
 

@@ -9,7 +9,8 @@ use secrecy::SecretString;
 use super::queue::{Direction, ItemId, QueueItem};
 use super::queue_state::ItemAction;
 use crate::error::FerryError;
-use crate::model::{ConnectSpec, Entry, PromptId, RequestId, SessionId};
+use crate::model::{ConnectSpec, EditId, Entry, PromptId, RequestId, SessionId};
+use crate::transfer::edit::{ConflictChoice, EditState};
 use crate::transfer::policy::{FileFacts, OnExists};
 use crate::trust::TrustDecision;
 use crate::trust::known_hosts::HostKey;
@@ -31,6 +32,8 @@ pub enum Command {
     Window(WindowCommand),
     /// Comparing and synchronizing a local folder with a remote one.
     Sync(SyncCommand),
+    /// Remote files open in an external editor.
+    Edit(EditCommand),
     /// Answer a `Prompt` event.
     Answer { prompt: PromptId, answer: Answer },
     /// Stop a running request. It ends with `Failed` of kind `Cancelled`.
@@ -166,6 +169,19 @@ pub struct SyncReport {
     pub deletes_held_back: usize,
 }
 
+/// Remote files open in an external editor.
+#[derive(Debug)]
+pub enum EditCommand {
+    /// Download `path` to a private copy, open it with `editor` (a command line, run without a
+    /// shell; the desktop's opener when `None`), and upload each save through the queue.
+    /// Answered by `Opened` or `Failed`; then `Changed` as it goes. With `close_with_editor`
+    /// (the command line) the edit closes once the editor exits and the last save is uploaded.
+    Open { request: RequestId, session: SessionId, path: String, editor: Option<String>, close_with_editor: bool },
+    /// Stop watching an edit and remove its private copy (an upload under way ends first).
+    /// Answered by `Closed`.
+    Close { edit: EditId },
+}
+
 /// The window's own state.
 #[derive(Debug)]
 pub enum WindowCommand {
@@ -187,6 +203,8 @@ pub enum Event {
     Bookmarks(BookmarkEvent),
     /// Folder syncs.
     Sync(SyncEvent),
+    /// Remote files open in an external editor.
+    Edit(EditEvent),
     /// A request with nothing else to report succeeded.
     Done { request: RequestId },
     /// A request failed.
@@ -260,6 +278,19 @@ pub enum SyncEvent {
     Finished { request: RequestId, report: SyncReport },
 }
 
+/// Remote files open in an external editor.
+#[derive(Debug, Clone)]
+pub enum EditEvent {
+    /// The file is downloaded to `local` and the editor started.
+    Opened { request: RequestId, edit: EditId, remote: String, local: PathBuf },
+    /// The edit's state changed; `note` says what happened (a save uploaded, an error).
+    Changed { edit: EditId, remote: String, state: EditState, note: Option<String> },
+    /// The edit is over. `error` is the last thing that went wrong and was not set right by a
+    /// later save (a failed upload, a refused conflict); then the private copy is `kept` there,
+    /// since it holds work the server does not have. Otherwise it is removed.
+    Closed { request: RequestId, edit: EditId, error: Option<FerryError>, kept: Option<PathBuf> },
+}
+
 /// One line of the protocol log: what was asked of a server and what it answered. Never holds a
 /// password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +331,8 @@ pub enum Question {
     KeyPassphrase { key_file: PathBuf },
     /// A transfer's target exists: what now? Both sides' size and date are shown.
     TargetExists { item: ItemId, name: String, source: FileFacts, target: FileFacts },
+    /// An edited file was saved, but the file on the server changed since it was opened: what now?
+    EditConflict { edit: EditId, remote: String, opened: FileFacts, now: FileFacts },
 }
 
 /// The user's reply to a `Question`.
@@ -311,6 +344,8 @@ pub enum Answer {
     Secret(Option<SecretString>),
     /// For an existing target: what to do, and whether for the rest of the batch too.
     Exists { choice: OnExists, apply_to_all: bool },
+    /// For an edit's conflict.
+    Conflict(ConflictChoice),
 }
 
 /// What to transfer, as the UI or command line asks for it.

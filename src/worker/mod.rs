@@ -4,6 +4,7 @@
 mod bookmarks;
 mod connect;
 mod context;
+mod edits;
 mod engine;
 #[cfg(test)]
 mod fake_backend;
@@ -11,6 +12,7 @@ mod files;
 mod folder_order;
 mod messages;
 mod plan;
+mod planner;
 mod pool;
 pub mod queue;
 mod queue_log;
@@ -29,9 +31,9 @@ mod upload_links;
 
 pub use context::{Wake, Waker};
 pub use messages::{
-    Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
-    QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncCommand, SyncEvent, SyncJob, SyncPreview, SyncReport,
-    TransferRequest, WindowCommand,
+    Answer, BookmarkCommand, BookmarkEvent, Command, EditCommand, EditEvent, Event, FileCommand, FileEvent, LogKind,
+    LogLine, Question, QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncCommand, SyncEvent, SyncJob,
+    SyncPreview, SyncReport, TransferRequest, WindowCommand,
 };
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
 pub use queue_state::ItemAction;

@@ -4,8 +4,11 @@
 //! Its state (`queue_state.rs`) is behind one lock that only this file takes. Imports the
 //! context, the pool, the queue state and the transfer steps.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use super::context::{WorkerContext, lock};
 use super::messages::{Event, LogKind, QueueEvent};
@@ -46,6 +49,8 @@ pub(super) struct QueueService {
     keeps_queue: bool,
     /// Counts item changes, so a service that queued items (a sync) can wait for them to end.
     changes: tokio::sync::watch::Sender<u64>,
+    /// Who waits for an item to end (done, failed, cancelled or skipped): the edit service.
+    endings: Mutex<HashMap<ItemId, oneshot::Sender<QueueItem>>>,
 }
 
 impl QueueService {
@@ -57,10 +62,15 @@ impl QueueService {
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
         let (changes, _) = tokio::sync::watch::channel(0);
-        QueueService { ctx, pool, settings, state, keeps_queue, changes }
+        QueueService { ctx, pool, settings, state, keeps_queue, changes, endings: Mutex::new(HashMap::new()) }
     }
 
     fn changed(&self, item: QueueItem) {
+        if matches!(item.state, ItemState::Done | ItemState::Failed | ItemState::Cancelled | ItemState::Skipped)
+            && let Some(waiter) = lock(&self.endings).remove(&item.id)
+        {
+            let _ = waiter.send(item.clone());
+        }
         self.ctx.events.send(Event::Queue(QueueEvent::Changed { item: Box::new(item) }));
         self.changes.send_modify(|count| *count = count.wrapping_add(1));
     }
@@ -98,6 +108,30 @@ impl QueueService {
         self.save();
         self.pump();
         ids
+    }
+
+    /// Queues one planned item, as `enqueue` does, and returns it with the item as it ends.
+    pub(super) fn enqueue_watched(
+        self: &Arc<Self>,
+        request: RequestId,
+        item: QueueItem,
+    ) -> (QueueItem, oneshot::Receiver<QueueItem>) {
+        let (sender, ending) = oneshot::channel();
+        let added = {
+            let mut state = lock(&self.state);
+            let added = state.add(item);
+            // Registered under the queue's lock: the item cannot end before it is watched.
+            if added.state == ItemState::Skipped {
+                let _ = sender.send(added.clone());
+            } else {
+                lock(&self.endings).insert(added.id, sender);
+            }
+            self.ctx.events.send(Event::Queue(QueueEvent::Enqueued { request, items: vec![added.clone()] }));
+            added
+        };
+        self.save();
+        self.pump();
+        (added, ending)
     }
 
     /// Puts items restored from the last run back in the queue (paused), keeping their ids apart.
@@ -180,6 +214,8 @@ impl QueueService {
             if let Some(task) = task {
                 task.abort();
             }
+            // Whoever waited for it hears that it will never end (the sender goes).
+            lock(&self.endings).remove(&item.id);
             self.leave_nothing_behind(item, Reach::OpenOnly);
         }
         let items = removed.iter().map(|(item, _)| item.id).collect();

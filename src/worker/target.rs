@@ -64,7 +64,7 @@ pub(super) async fn decide_target(
         let (choice, apply_to_all) = match ctx.ask(item.request, question).await {
             Some(Answer::Exists { choice, apply_to_all }) => (choice, apply_to_all),
             // No answer (the window closed) or an answer to another question: leave it alone.
-            Some(Answer::Trust(_) | Answer::Secret(_)) | None => (OnExists::Skip, false),
+            Some(Answer::Trust(_) | Answer::Secret(_) | Answer::Conflict(_)) | None => (OnExists::Skip, false),
         };
         if apply_to_all {
             for_the_batch = Some(choice);

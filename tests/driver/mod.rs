@@ -252,6 +252,7 @@ impl Driver {
             Question::TargetExists { .. } => {
                 Answer::Exists { choice: self.exists_answer, apply_to_all: self.exists_apply_to_all }
             }
+            Question::EditConflict { .. } => Answer::Conflict(ferry::transfer::edit::ConflictChoice::Refuse),
         }
     }
 }

@@ -20,6 +20,7 @@ mod backends;
 mod bookmarks;
 mod cli;
 mod cli_bookmarks;
+mod cli_edit;
 mod cli_messages;
 mod cli_queue;
 mod cli_shell;

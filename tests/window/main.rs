@@ -16,6 +16,7 @@ mod window_driver;
 mod gui;
 mod gui_a11y;
 mod gui_dialogs;
+mod gui_edit;
 mod gui_existing_targets;
 mod gui_feedback;
 mod gui_hostile_names;

@@ -41,6 +41,7 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::LocalIo => "Local file error",
         ErrorKind::TooLarge => "Too much from the server",
         ErrorKind::FileChanged => "File changed during the transfer",
+        ErrorKind::EditConflict => "Changed on the server",
         ErrorKind::CopiesDiffer => "The two copies differ",
     }
 }
@@ -66,6 +67,7 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
             Some("Ferry stopped reading to protect this computer's memory; a smaller folder can be opened.")
         }
         ErrorKind::FileChanged => Some("Retry to fetch the file again, whole."),
+        ErrorKind::EditConflict => Some("Your copy is kept; save it again to choose what to do."),
         ErrorKind::CopiesDiffer => {
             Some("Nothing was replaced. Transfer the file again choosing Overwrite, so that it is sent whole.")
         }

@@ -3,6 +3,9 @@
 //! Each `show` returns `None` while the dialog stays open.
 
 mod confirm_delete;
+mod confirm_quit;
+mod edit_conflict;
+mod editors;
 mod error;
 mod name;
 mod permissions;
@@ -15,6 +18,8 @@ use crate::gui::a11y;
 use crate::model::escape_control;
 
 pub use confirm_delete::ConfirmDelete;
+pub use confirm_quit::confirm_quit_ui;
+pub use editors::EditorsDialog;
 pub use error::{ErrorChoice, ErrorDialog, HOST_KEY_CHANGED_WARNING, error_title};
 pub use name::{NameDialog, name_problem};
 pub use permissions::{PermissionsChoice, PermissionsDialog, format_mode, parse_mode};

@@ -3,10 +3,12 @@
 
 use secrecy::zeroize::Zeroize;
 
+use super::edit_conflict::edit_conflict_ui;
 use super::secret::secret_ui;
 use super::target_exists::target_exists_ui;
 use super::trust::{certificate_ui, host_key_ui};
 use crate::model::{PromptId, escape_control};
+use crate::transfer::edit::ConflictChoice;
 use crate::transfer::policy::OnExists;
 use crate::trust::TrustDecision;
 use crate::worker::{Answer, Command, Question};
@@ -77,6 +79,7 @@ impl PromptDialog {
             Question::TargetExists { name, source, target, .. } => {
                 target_exists_ui(ctx, name, source, target, apply_to_all)
             }
+            Question::EditConflict { remote, opened, now, .. } => edit_conflict_ui(ctx, remote, opened, now),
         }?;
         // Whatever was typed is no longer needed once the answer holds it (or it was cancelled).
         self.forget_secret(ctx);
@@ -96,5 +99,6 @@ pub(super) fn decline(question: &Question) -> Answer {
         Question::UnknownHostKey { .. } | Question::UntrustedCertificate { .. } => Answer::Trust(TrustDecision::Reject),
         Question::Password { .. } | Question::KeyPassphrase { .. } => Answer::Secret(None),
         Question::TargetExists { .. } => Answer::Exists { choice: OnExists::Skip, apply_to_all: false },
+        Question::EditConflict { .. } => Answer::Conflict(ConflictChoice::Refuse),
     }
 }

@@ -9,6 +9,7 @@ use super::table::pane_menu;
 use super::{FilePane, PaneAction, Side};
 use crate::gui::icons;
 use crate::gui::keys::{self, KeyAction};
+use crate::model::EntryKind;
 
 /// Keys the list keeps for itself while it has the keyboard, instead of egui moving the focus.
 const LIST_KEYS: EventFilter = EventFilter { tab: false, horizontal_arrows: true, vertical_arrows: true, escape: true };
@@ -71,6 +72,13 @@ impl FilePane {
             && let [entry] = self.selected_entries().as_slice()
         {
             actions.push(PaneAction::Rename(entry.clone()));
+        }
+        if take(KeyAction::Edit).is_some()
+            && self.side == Side::Remote
+            && let [entry] = self.selected_entries().as_slice()
+            && entry.kind == EntryKind::File
+        {
+            actions.push(PaneAction::Edit(entry.clone()));
         }
         if take(KeyAction::Delete).is_some() {
             let selection = self.selected_entries();

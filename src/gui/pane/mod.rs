@@ -53,6 +53,8 @@ pub enum PaneAction {
     NewFolder,
     /// Ask for a new name for this entry (F2).
     Rename(Entry),
+    /// Open this remote file in an external editor, uploading each save (F4).
+    Edit(Entry),
     /// Confirm and delete these entries (Del), folders recursively.
     Delete(Vec<Entry>),
     /// Open the permissions dialog for these entries.

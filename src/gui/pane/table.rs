@@ -330,6 +330,18 @@ pub(super) fn pane_menu(
     {
         actions.push(PaneAction::Rename(entry.clone()));
     }
+    if side == Side::Remote {
+        let one_file = matches!(selection.as_slice(), [entry] if entry.kind == EntryKind::File);
+        let button = ui
+            .add_enabled(one_file, egui::Button::new("Edit"))
+            .on_hover_text("Open it in an external editor; each save is uploaded (F4)")
+            .on_disabled_hover_text("Select one file to edit");
+        if button.clicked()
+            && let Some(entry) = selection.first()
+        {
+            actions.push(PaneAction::Edit(entry.clone()));
+        }
+    }
     if ui.add_enabled(any, egui::Button::new("Delete")).clicked() {
         actions.push(PaneAction::Delete(selection.clone()));
     }
