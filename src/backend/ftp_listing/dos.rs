@@ -1,9 +1,9 @@
 //! DOS and IIS lines: `01-05-24  12:00PM  <DIR>  folder` and `01-05-2024  09:15  1,234 file.txt`.
 
-use chrono::{NaiveDate, NaiveTime, Timelike};
+use chrono::{NaiveDate, Timelike};
 
-use super::dates::parse_clock;
-use super::tokens::{Token, is_digits, parse_number, tokens, word};
+use super::dates::{Clock, parse_clock, parse_numeric_day, parse_time_of_day};
+use super::tokens::{Token, is_digits, tokens, word};
 use crate::model::{Entry, EntryKind};
 
 /// Parses `01-05-24  12:00PM       <DIR>          folder name` and
@@ -11,8 +11,11 @@ use crate::model::{Entry, EntryKind};
 pub(super) fn parse_dos_line(line: &str) -> Option<Entry> {
     // Date, time, maybe a separate AM/PM, size, first word of the name.
     let words: Vec<Token<'_>> = tokens(line).take(5).collect();
-    let (year, month, day) = parse_dos_day(word(&words, 0)?)?;
-    let (time, size_at) = parse_dos_time(&words)?;
+    // IIS prints `01-05-24`, newer servers and other locales `2024-01-05` or `05.01.2024`.
+    let (Some(year), month, day) = parse_numeric_day(word(&words, 0)?)? else {
+        return None;
+    };
+    let (clock, size_at) = parse_dos_time(&words)?;
     let size_word = words.get(size_at)?;
     let (kind, size) = parse_dos_size(size_word.text)?;
     // IIS pads the size column, so all the space before the name is padding.
@@ -22,39 +25,14 @@ pub(super) fn parse_dos_line(line: &str) -> Option<Entry> {
     }
     let mut entry = Entry::new(name, kind);
     entry.size = size;
-    entry.modified = NaiveDate::from_ymd_opt(year, month, day).map(|date| date.and_time(time).and_utc());
+    entry.modified =
+        NaiveDate::from_ymd_opt(year, month, day).and_then(|date| clock.on(date)).map(|naive| naive.and_utc());
     Some(entry)
-}
-
-/// An `MM-DD-YY` or `MM-DD-YYYY` date (also with `/`), checked for shape only. Servers set to a
-/// day-first locale are recognised when the first number cannot be a month.
-pub(super) fn parse_dos_day(text: &str) -> Option<(i32, u32, u32)> {
-    let mut parts = text.split(['-', '/']);
-    let mut month = parse_number(parts.next()?, 1..=2)?;
-    let mut day = parse_number(parts.next()?, 1..=2)?;
-    let year_text = parts.next()?;
-    let year = parse_number(year_text, 2..=4)?;
-    if parts.next().is_some() || year_text.len() == 3 {
-        return None;
-    }
-    if month > 12 && day <= 12 {
-        std::mem::swap(&mut month, &mut day);
-    }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Two-digit years: 70-99 are the 1900s, the rest the 2000s.
-    let year = match year {
-        70..=99 if year_text.len() == 2 => 1900 + year,
-        0..=69 if year_text.len() == 2 => 2000 + year,
-        _ => year,
-    };
-    Some((i32::try_from(year).ok()?, month, day))
 }
 
 /// The time word(s) of a DOS line: `12:00PM`, `12:00 PM` or 24-hour `13:00`. Returns the time
 /// and the index of the size word that follows.
-pub(super) fn parse_dos_time(words: &[Token<'_>]) -> Option<(NaiveTime, usize)> {
+pub(super) fn parse_dos_time(words: &[Token<'_>]) -> Option<(Clock, usize)> {
     let text = word(words, 1)?;
     let (clock, pm, size_at) = match split_meridiem(text) {
         Some((clock, pm)) => (clock, Some(pm), 2),
@@ -63,16 +41,16 @@ pub(super) fn parse_dos_time(words: &[Token<'_>]) -> Option<(NaiveTime, usize)> 
             None => (text, None, 2),
         },
     };
-    let time = parse_clock(clock)?;
     let Some(pm) = pm else {
-        return Some((time, size_at));
+        return Some((parse_clock(clock)?, size_at));
     };
+    let time = parse_time_of_day(clock)?;
     // On a 12-hour clock 12:xxAM is just after midnight and 12:xxPM just after noon.
     if !(1..=12).contains(&time.hour()) {
         return None;
     }
     let hour = time.hour() % 12 + if pm { 12 } else { 0 };
-    Some((time.with_hour(hour)?, size_at))
+    Some((Clock::at(time.with_hour(hour)?), size_at))
 }
 
 /// Splits a glued `12:00PM` into the clock and whether it is PM.

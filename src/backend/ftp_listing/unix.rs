@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
-use super::dates::match_date;
+use super::dates::{match_date, parse_month};
 use super::tokens::{Token, is_digits, tokens};
 use crate::model::{Entry, EntryKind};
 
 /// How many link/owner/group words may stand between the mode and the size. Three is the usual
-/// count; one more allows a group with a space in it ("domain users" on Samba servers).
-pub(super) const MAX_META_TOKENS: usize = 4;
+/// count; Samba and Windows servers print owners and groups of several words ("Domain Admins",
+/// "domain users"), so allow a link count and up to seven name words.
+pub(super) const MAX_META_TOKENS: usize = 8;
 
 /// The most words a Unix line needs before its name: mode, link/owner/group, a two-word device
 /// number, a three-word date, and the first word of the name.
@@ -16,9 +17,12 @@ pub(super) const MAX_UNIX_TOKENS: usize = 1 + MAX_META_TOKENS + 2 + 3 + 1;
 
 /// Parses `-rw-r--r-- 1 user group 1234 Nov  5 13:46 name` and its many variants.
 pub(super) fn parse_unix_line(line: &str, now: DateTime<Utc>) -> Option<Entry> {
-    let words: Vec<Token<'_>> = tokens(line).take(MAX_UNIX_TOKENS).collect();
+    let mut words: Vec<Token<'_>> = tokens(line).take(MAX_UNIX_TOKENS).collect();
+    split_glued_link_count(&mut words);
     let (kind, permissions) = parse_mode(words.first()?.text)?;
-    let layout = find_layout(&words, now)?;
+    let Some(layout) = find_layout(&words, now) else {
+        return parse_undated(line, &words, kind, permissions);
+    };
     // `ls` puts exactly one space after the date; anything more belongs to the name.
     let field = strip_one_separator(line.get(layout.date_end..)?);
     let (name, link_target) = split_link(field, kind);
@@ -33,6 +37,48 @@ pub(super) fn parse_unix_line(line: &str, now: DateTime<Utc>) -> Option<Entry> {
         group,
         link_target: link_target.map(str::to_string),
     })
+}
+
+/// Some servers glue the link count to an ACL marker (`drwxr-x---+1464 owner ...`): split such a
+/// first word into the mode with its marker and the link count.
+fn split_glued_link_count(words: &mut Vec<Token<'_>>) {
+    let Some(first) = words.first().copied() else { return };
+    // The mode and its marker are eleven ASCII characters, so byte 11 is a char boundary.
+    let (Some(mode), Some(links)) = (first.text.get(..11), first.text.get(11..)) else { return };
+    if !mode.ends_with(['+', '@', '.']) || !is_digits(links) {
+        return;
+    }
+    let split = first.start + 11;
+    words[0] = Token { text: mode, start: first.start, end: split };
+    words.insert(1, Token { text: links, start: split, end: first.end });
+}
+
+/// A line with no date at all (`-rw-r--r-- 1 owner group 1234 name`): its name is certain only
+/// in this exact shape, a link count, one-word owner and group, and a size, so only that shape
+/// gives an entry, with its date unknown. A word after the size that could start a date the
+/// parser did not understand (`Nov`, `5`, `12:00`) makes the name uncertain: no entry.
+fn parse_undated(line: &str, words: &[Token<'_>], kind: EntryKind, permissions: u32) -> Option<Entry> {
+    let [_, links, owner, group, size, first_name_word, ..] = words else { return None };
+    if !is_digits(links.text) || !is_digits(size.text) || could_start_a_date(first_name_word.text) {
+        return None;
+    }
+    let (name, link_target) = split_link(line.get(first_name_word.start..)?, kind);
+    Some(Entry {
+        name: name.to_string(),
+        kind,
+        size: size.text.parse().ok(),
+        modified: None,
+        permissions: Some(permissions),
+        owner: Some(owner.text.to_string()),
+        group: Some(group.text.to_string()),
+        link_target: link_target.map(str::to_string),
+    })
+}
+
+/// Whether `text` looks like the first word of a date: a month, a day or year number, a clock
+/// or a numeric date.
+fn could_start_a_date(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_digit()) || parse_month(text).is_some()
 }
 
 /// Reads the mode word (`drwxr-xr-x`, possibly followed by one ACL/xattr marker `+`, `@`, `.`)
@@ -161,14 +207,19 @@ pub(super) fn owner_and_group(line: &str, meta: &[Token<'_>]) -> (Option<String>
         Some((first, rest)) if is_digits(first.text) => rest,
         _ => meta,
     };
-    let Some((owner, group_words)) = names.split_first() else {
+    // One owner word and the rest for the group, unless the words split evenly: then owner and
+    // group have as many words each ("Domain Admins domain users").
+    let owner_words = if names.len() > 2 && names.len() % 2 == 0 { names.len() / 2 } else { 1 };
+    let (Some(owner_first), Some(owner_last)) = (names.first(), names.get(owner_words.saturating_sub(1))) else {
         return (None, None);
     };
+    let owner = line.get(owner_first.start..owner_last.end).map(str::to_string);
+    let group_words = names.get(owner_words..).unwrap_or_default();
     let group = match (group_words.first(), group_words.last()) {
         (Some(first), Some(last)) => line.get(first.start..last.end).map(str::to_string),
         _ => None,
     };
-    (Some(owner.text.to_string()), group)
+    (owner, group)
 }
 
 /// Drops the single separator character after the date.
