@@ -119,7 +119,10 @@ impl ListingParser {
         let line = strip_line_end(line);
         let mut entries = Vec::new();
         if let Some(name) = self.pending_name.take() {
-            if let Some(entry) = vms::parse_vms_line(&format!("{name} {}", line.trim_start())) {
+            let second_half = !vms::starts_with_vms_name(line);
+            if let Some(entry) =
+                second_half.then(|| vms::parse_vms_line(&format!("{name} {}", line.trim_start()))).flatten()
+            {
                 self.format.get_or_insert(ListFormat::Vms);
                 entries.push(entry);
                 return entries;

@@ -52,6 +52,12 @@ pub(super) fn is_lone_vms_name(line: &str) -> bool {
     matches!((words.next(), words.next()), (Some(word), None) if vms_name(word.text).is_some())
 }
 
+/// Whether `line` begins with a VMS file name, so it is a record of its own and cannot be the
+/// second half of the one before.
+pub(super) fn starts_with_vms_name(line: &str) -> bool {
+    tokens(line).next().is_some_and(|word| vms_name(word.text).is_some())
+}
+
 /// `NAME.EXT;VERSION` → the name and kind; `NAME.DIR;1` is the folder `NAME`.
 fn vms_name(text: &str) -> Option<(&str, EntryKind)> {
     let (stem, version) = text.rsplit_once(';')?;

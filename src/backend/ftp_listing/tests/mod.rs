@@ -1,5 +1,6 @@
 //! The listing parsers' unit tests: the sample lines, the helpers, and the robustness checks.
 
+mod detect;
 mod dos_mlsd;
 mod unix;
 
