@@ -249,6 +249,12 @@ fn long_names_and_numbers_do_not_break_parsing() {
 /// Calls every parser on `line`; only panics matter.
 fn exercise(line: &str) {
     let _ = parse_list_line(line, now());
+    for format in [None, Some(ListFormat::Mvs), Some(ListFormat::Vms)] {
+        let mut parser = ListingParser::new(format, now());
+        let _ = parser.push(line);
+        let _ = parser.push(line);
+        let _ = parser.finish();
+    }
     let _ = parse_mlsd_line(line);
     let _ = parse_listing(&[line.to_string()], false, now());
     let _ = parse_listing(&[line.to_string()], true, now());
@@ -320,6 +326,29 @@ fn random_lines_never_panic() {
         "7777777777777",
         " -> ",
         "18446744073709551616",
+        "24:00",
+        "+i1.2,m0,r,s5,up644,",
+        ".DIR;1",
+        ";32767",
+        "1/3",
+        "5-MAR-1999",
+        "[GROUP,OWNER]",
+        "*STMF",
+        "*MEM",
+        "[RWCEAFMS]",
+        "d",
+        "DIR",
+        "04-23-103",
+        "PO-E",
+        "2003/05/21",
+        "05.11.2019",
+        "8月",
+        "17日",
+        "2013年8月17日",
+        "11월",
+        "Juli,",
+        "сент.",
+        "Migrated",
     ];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
