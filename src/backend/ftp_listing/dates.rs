@@ -208,14 +208,22 @@ pub(super) fn parse_month(text: &str) -> Option<u32> {
         return parse_number(number, 1..=2).filter(|month| (1..=12).contains(month));
     }
     let text = text.strip_suffix(['.', ',']).unwrap_or(text);
-    // The longest name is 16 bytes ("сентября"); skip lowercasing long garbage.
-    if text.len() > 16 || text.chars().count() < 3 {
+    // The longest name is 16 bytes ("сентября"); skip lowercasing long garbage and numbers.
+    if text.len() > 16 || text.chars().count() < 3 || !text.starts_with(char::is_alphabetic) {
         return None;
     }
-    let text = text.to_lowercase();
+    // Lowercasing allocates: only needed beyond ASCII, which compares without it.
+    let lowered;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        lowered = text.to_lowercase();
+        lowered.as_str()
+    };
+    let is_prefix = |name: &&str| name.get(..text.len()).is_some_and(|start| start.eq_ignore_ascii_case(text));
     let mut found = None;
     for (month, names) in (1..=12).zip(MONTH_NAMES) {
-        if names.iter().any(|name| name.starts_with(text.as_str())) {
+        if names.iter().any(is_prefix) {
             if found.is_some() {
                 return None;
             }

@@ -179,12 +179,12 @@ impl ListingParser {
 /// Lines that describe no entry in any format: blanks, totals and the headings servers print.
 fn is_known_non_entry(line: &str) -> bool {
     let trimmed = line.trim();
-    let lower = trimmed.to_lowercase();
+    // The headings are told by their first words; a hostile line may be megabytes long.
+    let lower: String = trimmed.chars().take(40).collect::<String>().to_lowercase();
     trimmed.is_empty()
         || ["total ", "insgesamt ", "directory ", "volume ", "name ", "total of "]
             .iter()
             .any(|start| lower.starts_with(start))
-        || lower.ends_with("file(s)")
         || lower.contains(" file(s) ")
         || lower.contains(" dir(s) ")
 }
