@@ -127,7 +127,7 @@ impl ListingParser {
                 entries.push(entry);
                 return entries;
             }
-            entries.extend(vms::parse_vms_line(&format!("{name} ?")));
+            entries.extend(vms::name_only_entry(&name));
         }
         if vms::is_lone_vms_name(line) {
             self.pending_name = Some(line.trim().to_string());
@@ -143,8 +143,7 @@ impl ListingParser {
     /// Ends the listing: a VMS name still waiting for its second half is a file of unknown
     /// details.
     pub fn finish(&mut self) -> Option<Entry> {
-        let name = self.pending_name.take()?;
-        vms::parse_vms_line(&format!("{name} ?"))
+        vms::name_only_entry(&self.pending_name.take()?)
     }
 
     /// One line in the remembered format if it reads so, else in the first format that reads
@@ -170,8 +169,10 @@ impl ListingParser {
             return;
         }
         self.unreadable_count += 1;
-        if self.unreadable.len() < KEPT_UNREADABLE && !self.unreadable.iter().any(|kept| kept == line) {
-            self.unreadable.push(line.chars().take(200).collect());
+        // Enough of the line to recognise it in the log, however long it is.
+        let shown: String = line.chars().take(200).collect();
+        if self.unreadable.len() < KEPT_UNREADABLE && !self.unreadable.contains(&shown) {
+            self.unreadable.push(shown);
         }
     }
 }

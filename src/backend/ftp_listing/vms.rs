@@ -46,6 +46,12 @@ pub(super) fn parse_vms_line(line: &str) -> Option<Entry> {
     Some(entry)
 }
 
+/// The entry for a VMS name whose details never came: its kind from the name, the rest unknown.
+pub(super) fn name_only_entry(text: &str) -> Option<Entry> {
+    let (name, kind) = vms_name(text)?;
+    Some(Entry::new(name, kind))
+}
+
 /// Whether `line` holds only a VMS file name, the first half of a record split in two.
 pub(super) fn is_lone_vms_name(line: &str) -> bool {
     let mut words = tokens(line);
