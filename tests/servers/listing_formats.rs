@@ -135,3 +135,28 @@ fn members_listed_by_name_alone_on_a_z_os_server_are_shown() {
     assert_eq!(names, ["MEMBER1", "$TEMP#2"], "{listed:#?}");
     assert!(listed.iter().all(|entry| entry.size.is_none() && entry.modified.is_none()), "{listed:#?}");
 }
+
+#[test]
+fn the_command_line_shows_an_unknown_size_or_date_as_blank_not_as_0_or_1970() {
+    let lines = ["-rw-r--r--    1 ftp      ftp             7 undated.txt", "+r,\tno-size-no-date"];
+    let server = ScriptedFtp::start(Script::new().dir_listing("dir", &lines));
+    let config = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/dir", server.port());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("--config-dir")
+        .arg(config.path())
+        .args(["ls", &url])
+        .stdin(std::process::Stdio::null())
+        .env_remove("FERRY_PASSWORD")
+        .output()
+        .expect("run ferry");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}\n{}", String::from_utf8_lossy(&output.stderr));
+    let row = |name: &str| -> Vec<&str> {
+        let line = printed.lines().find(|line| line.ends_with(name)).unwrap_or_else(|| panic!("{name}: {printed}"));
+        line.split_whitespace().collect()
+    };
+    // Kind, permissions, size, date and time, name: the unknown ones are left out.
+    assert_eq!(row("undated.txt"), ["-", "0644", "7", "undated.txt"], "{printed}");
+    assert_eq!(row("no-size-no-date"), ["-", "----", "no-size-no-date"], "{printed}");
+}
