@@ -14,6 +14,7 @@ use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
+use super::ftp_listing::ListFormat;
 use super::ftp_reply::{ftp_error, parse_features};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
@@ -45,6 +46,10 @@ pub struct FtpBackend {
     mode: Mode,
     timeout: std::time::Duration,
     limits: Limits,
+    /// The `LIST` format this server speaks, from `SYST` and the first listing; kept for the
+    /// session so one odd line does not change the guess.
+    list_format: Option<ListFormat>,
+    asked_syst: bool,
 }
 
 impl FtpBackend {
@@ -173,7 +178,16 @@ impl FtpBackend {
         let home = timed(settings.timeout, "asking for the login folder", stream.pwd()).await?;
         let shown_home = crate::model::escape_control(&home);
         tracing::debug!(target: "ferry::ftp", "{target}: logged in as {user}, home {shown_home}, {features:?}");
-        Ok(FtpBackend { stream, home, features, mode, timeout: settings.timeout, limits: settings.limits })
+        Ok(FtpBackend {
+            stream,
+            home,
+            features,
+            mode,
+            timeout: settings.timeout,
+            limits: settings.limits,
+            list_format: None,
+            asked_syst: false,
+        })
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -228,6 +242,10 @@ impl FtpBackend {
         // One deadline for the whole listing, as for any one reply.
         let deadline = tokio::time::Instant::now() + self.timeout;
         let mlsd = command == "MLSD";
+        if !mlsd && self.list_format.is_none() && !self.asked_syst {
+            self.asked_syst = true;
+            self.list_format = self.announced_format().await?;
+        }
         // The data connection is read here, not by the library, so no listing can outgrow the limits.
         let opening = self.data_command(move |s| {
             let command = command.clone();
@@ -238,7 +256,8 @@ impl FtpBackend {
             .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
             .map_err(|e| ftp_error(e, &context))?;
         let mut data = tokio::io::BufReader::new(transfer);
-        let reading = super::ftp_listing_reader::read_listing(&mut data, dir, mlsd, &self.limits, Utc::now());
+        let format = &mut self.list_format;
+        let reading = super::ftp_listing_reader::read_listing(&mut data, dir, mlsd, format, &self.limits, Utc::now());
         let entries = match tokio::time::timeout_at(deadline, reading).await {
             Ok(Ok(entries)) => entries,
             Ok(Err(error)) if error.kind == ErrorKind::TooLarge => {
@@ -254,6 +273,19 @@ impl FtpBackend {
             .map_err(|_| FerryError::new(ErrorKind::Timeout, context.clone()))?
             .map_err(|e| ftp_error(e, &context))?;
         Ok(entries)
+    }
+
+    /// The listing format the server's `SYST` reply announces. A refusal or an odd reply is no
+    /// guess; a stall fails, since a late reply would put every later answer out of line.
+    async fn announced_format(&mut self) -> Result<Option<ListFormat>> {
+        match tokio::time::timeout(self.timeout, self.stream.custom_command("SYST", &[Status::Name])).await {
+            Err(_) => Err(FerryError::new(ErrorKind::Timeout, "asking the server for its system type")),
+            Ok(Ok(reply)) => Ok(ListFormat::from_syst(&String::from_utf8_lossy(&reply.body))),
+            Ok(Err(FtpError::ConnectionError(error))) => {
+                Err(FerryError::from_io(&error, "asking the server for its system type"))
+            }
+            Ok(Err(_)) => Ok(None),
+        }
     }
 
     /// Whether `path` is a folder, found by changing into it (works on every server).

@@ -5,22 +5,25 @@
 use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
-use super::ftp_listing::{parse_list_line, parse_mlsd_line};
+use super::ftp_listing::{ListFormat, ListingParser, parse_mlsd_line};
 use crate::error::{FerryError, Result};
-use crate::model::Entry;
+use crate::model::{Entry, escape_control};
 use crate::transfer::limits::Limits;
 
 /// Reads a `LIST` (`mlsd == false`) or `MLSD` reply for `dir` to its end and parses it, without
-/// `.` and `..`. Fails with a `TooLarge` error as soon as the listing has more entries, more
+/// `.` and `..`. `format` is the `LIST` format known for this server, updated with the one found.
+/// Lines that could not be read are logged once each, at the end. Fails with a `TooLarge` error as soon as the listing has more entries, more
 /// bytes, or a longer line than `limits` allow; the caller then closes the data connection.
 pub async fn read_listing<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     dir: &str,
     mlsd: bool,
+    format: &mut Option<ListFormat>,
     limits: &Limits,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
+    let mut parser = ListingParser::new(*format, now);
     let mut total: u64 = 0;
     let mut line = Vec::new();
     // The line itself, its CR LF, and one byte more to tell a line that is too long.
@@ -48,14 +51,35 @@ pub async fn read_listing<R: AsyncBufRead + Unpin>(
             continue;
         }
         let text = String::from_utf8_lossy(text);
-        let parsed = if mlsd { parse_mlsd_line(&text) } else { parse_list_line(&text, now) };
-        let Some(entry) = parsed.filter(|e| e.name != "." && e.name != "..") else { continue };
+        let parsed = if mlsd { parse_mlsd_line(&text).into_iter().collect() } else { parser.push(&text) };
+        keep(&mut entries, parsed, dir, limits)?;
+    }
+    keep(&mut entries, parser.finish(), dir, limits)?;
+    *format = parser.format();
+    log_unreadable(&parser, dir);
+    Ok(entries)
+}
+
+/// Adds `parsed` to `entries`, without `.` and `..`, within the entry limit.
+fn keep(entries: &mut Vec<Entry>, parsed: impl IntoIterator<Item = Entry>, dir: &str, limits: &Limits) -> Result<()> {
+    for entry in parsed.into_iter().filter(|e| e.name != "." && e.name != "..") {
         if entries.len() >= limits.listing_entries {
             return Err(limits.too_many_entries(dir));
         }
         entries.push(entry);
     }
-    Ok(entries)
+    Ok(())
+}
+
+/// Logs each line of the listing of `dir` that named no entry in any format Ferry reads, once.
+fn log_unreadable(parser: &ListingParser, dir: &str) {
+    let (lines, count) = parser.unreadable();
+    for line in lines {
+        tracing::warn!(target: "ferry::ftp", "listing {}: a line was not understood and is not shown: {}", escape_control(dir), escape_control(line));
+    }
+    if count > lines.len() {
+        tracing::warn!(target: "ferry::ftp", "listing {}: {} more lines were not understood", escape_control(dir), count - lines.len());
+    }
 }
 
 #[cfg(test)]
@@ -71,7 +95,7 @@ mod tests {
 
     async fn read(bytes: &[u8], limits: Limits) -> Result<Vec<Entry>> {
         let mut reader = bytes;
-        read_listing(&mut reader, "/x", false, &limits, Utc::now()).await
+        read_listing(&mut reader, "/x", false, &mut None, &limits, Utc::now()).await
     }
 
     #[tokio::test]

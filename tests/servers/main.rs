@@ -32,6 +32,7 @@ mod ftp;
 mod harness_smoke;
 mod hostile_ftp;
 mod limits;
+mod listing_formats;
 mod owner_names;
 mod packaging;
 mod protocol_log;

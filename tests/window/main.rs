@@ -34,5 +34,6 @@ mod gui_snapshots;
 mod gui_tab_state;
 mod gui_text;
 mod gui_unfinished;
+mod gui_unknown_fields;
 mod real_screen_reader;
 mod real_window;
