@@ -138,8 +138,8 @@ pub fn apply_alias(mut spec: ConnectSpec, config: &SshConfig) -> Result<ConnectS
 }
 
 /// Applies what ssh would: HostName, User and Port unless given, and the first IdentityFile that
-/// exists unless a key was given. A ProxyJump is refused: connecting directly instead would reach
-/// a different network than ssh does.
+/// exists unless a key was given. A ProxyJump or ProxyCommand is refused: connecting directly
+/// instead would go around the route the user configured, to a different network than ssh does.
 fn apply_ssh_settings(
     spec: &mut ConnectSpec,
     settings: &HostSettings,
@@ -150,6 +150,17 @@ fn apply_ssh_settings(
         return Err(FerryError::new(
             ErrorKind::Unsupported,
             format!("the ssh config reaches {} through ProxyJump {jump}, which Ferry cannot do yet", spec.host),
+        ));
+    }
+    if let Some(command) = &settings.proxy_command {
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "the ssh config reaches {} through ProxyCommand {}, which Ferry cannot do yet; \
+                 it does not connect around it",
+                spec.host,
+                crate::model::escape_control(command)
+            ),
         ));
     }
     if let Some(host_name) = &settings.host_name {

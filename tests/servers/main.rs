@@ -39,5 +39,6 @@ mod resume_check;
 mod safe_uploads;
 mod sftp_login;
 mod slow_folders;
+mod ssh_routes;
 mod tree_ops;
 mod worker;

@@ -54,6 +54,16 @@ fn import_config(config: &SshConfig) -> ImportReport {
                 ),
             );
         }
+        if let Some(command) = &settings.proxy_command {
+            report.note(
+                &alias,
+                format!(
+                    "it reaches the server through ProxyCommand {}, which Ferry does not support yet: \
+                     connecting from Ferry is refused until it does",
+                    crate::model::escape_control(command)
+                ),
+            );
+        }
         let id = ids.id_for(ImportSource::OpenSsh, &[], &alias, &host, port);
         let bookmark = Bookmark {
             id,
