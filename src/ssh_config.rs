@@ -386,7 +386,7 @@ fn user_ssh_dir() -> Option<PathBuf> {
 }
 
 /// The local login name, for `%u` (and `%r` when the config names no user).
-fn local_user_name() -> String {
+pub fn local_user_name() -> String {
     std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default()
 }
 

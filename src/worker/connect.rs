@@ -31,16 +31,25 @@ pub(super) async fn open_connection(
                 }
                 return Err(error);
             }
-            ConnectError::UnknownHostKey(key) => {
-                let question = Question::UnknownHostKey { host: spec.host.clone(), port: spec.port, key: key.clone() };
+            ConnectError::UnknownHostKey { host, port, key } => {
+                // A jump host on the way is asked about by its own name and port.
+                let question = Question::UnknownHostKey { host: host.clone(), port, key: key.clone() };
                 let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
+                    let whose = if (host.as_str(), port) == (spec.host.as_str(), spec.port) {
+                        url.clone()
+                    } else {
+                        format!(
+                            "the jump host {} on the way to {url}",
+                            crate::model::escape_control(&format!("{host}:{port}"))
+                        )
+                    };
                     return Err(FerryError::new(
                         ErrorKind::HostKeyUnknown,
-                        format!("the {} host key {} of {url} was not accepted", key.key_type, key.fingerprint),
+                        format!("the {} host key {} of {whose} was not accepted", key.key_type, key.fingerprint),
                     ));
                 }
-                ctx.trust.accept_host_key(&spec.host, spec.port, &key, decision)?;
+                ctx.trust.accept_host_key(&host, port, &key, decision)?;
             }
             ConnectError::UntrustedCertificate(certificate) => {
                 let fingerprint = crate::trust::tls::display_fingerprint(&certificate.sha256_hex);

@@ -77,5 +77,149 @@ fn a_proxy_command_that_fails_is_never_gone_around() {
     assert!(!output.status.success(), "ferry connected: {}", stdout(&output));
     let message = stderr(&output);
     assert!(message.contains("ProxyCommand /bin/false"), "{message}");
+    assert!(message.contains("ended (exit status 1) before the SSH connection was made"), "{message}");
     assert_eq!(connections_to(&sshd), before, "Ferry connected around the ProxyCommand:\n{message}");
+}
+
+/// The lines of an ssh config Host section for `sshd`, logging in with the test key.
+fn host_section(alias: &str, sshd: &Sshd, extra: &str) -> String {
+    format!(
+        "Host {alias}\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  IdentityFile {}\n{extra}\n",
+        sshd.port(),
+        sshd.login_user(),
+        client_keys().ed25519.display()
+    )
+}
+
+/// Whether `jump`'s log shows it opened a `direct-tcpip` connection to 127.0.0.1:`port`.
+fn forwarded_to(jump: &Sshd, port: u16) -> bool {
+    let log = jump.log();
+    log.contains("direct-tcpip") && log.contains(&format!("target 127.0.0.1 port {port}"))
+}
+
+#[test]
+fn a_proxy_command_carries_the_connection_with_its_tokens_expanded_and_its_stderr_logged() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    std::fs::write(target.data_dir().join("behind.txt"), b"reached through ssh -W").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&jump, &target]);
+    // The command OpenSSH users write (`ssh -W %h:%p jump`), in a script that first notes its
+    // arguments, to see each token expanded, and says something on stderr.
+    let tokens = config.path().join("tokens");
+    let proxy = config.path().join("proxy.sh");
+    std::fs::write(
+        &proxy,
+        format!(
+            "#!/bin/sh\necho \"$@\" > {tokens}\necho 'proxy says hello' >&2\n\
+             exec ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile={known} \
+             -o IdentitiesOnly=yes -i {key} -p {port} -l {user} -W \"$1:$2\" 127.0.0.1\n",
+            tokens = tokens.display(),
+            known = known.display(),
+            key = client_keys().ed25519.display(),
+            port = jump.port(),
+            user = jump.login_user(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&proxy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let ssh_config = config.path().join("ssh_config");
+    let command = format!("  ProxyCommand {} %h %p %r %n 100%%", proxy.display());
+    std::fs::write(&ssh_config, host_section("inner", &target, &command)).unwrap();
+
+    let data = target.data_dir().display().to_string();
+    let args = ["--known-hosts", known.to_str().unwrap(), "--verbose", "ls"];
+    let output = ferry(config.path(), &ssh_config, &[&args[..], &[&format!("inner:{data}")]].concat());
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("behind.txt"), "{}", stdout(&output));
+    let expanded = std::fs::read_to_string(&tokens).unwrap();
+    assert_eq!(expanded.trim(), format!("127.0.0.1 {} {} inner 100%", target.port(), target.login_user()));
+    assert!(forwarded_to(&jump, target.port()), "the jump host forwarded nothing:\n{}", jump.log());
+    assert!(stderr(&output).contains("ProxyCommand: proxy says hello"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_proxy_jump_chain_goes_through_every_hop_with_its_own_settings() {
+    let first = Sshd::start();
+    let second = Sshd::start();
+    let target = Sshd::start();
+    std::fs::write(target.data_dir().join("deep.txt"), b"two hops away").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&first, &second, &target]);
+    let ssh_config = config.path().join("ssh_config");
+    let text = [
+        host_section("inner", &target, "  ProxyJump first,second"),
+        host_section("first", &first, ""),
+        host_section("second", &second, ""),
+    ]
+    .concat();
+    std::fs::write(&ssh_config, text).unwrap();
+
+    let data = target.data_dir().display().to_string();
+    let local = tempfile::tempdir().unwrap();
+    let output = ferry(
+        config.path(),
+        &ssh_config,
+        &[
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "get",
+            &format!("inner:{data}/deep.txt"),
+            local.path().to_str().unwrap(),
+        ],
+    );
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read(local.path().join("deep.txt")).unwrap(), b"two hops away");
+    assert!(forwarded_to(&first, second.port()), "the first hop forwarded nothing:\n{}", first.log());
+    assert!(forwarded_to(&second, target.port()), "the second hop forwarded nothing:\n{}", second.log());
+    assert!(!forwarded_to(&first, target.port()), "the first hop went straight to the target");
+}
+
+#[test]
+fn jump_on_the_command_line_like_ssh_j() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    std::fs::write(target.data_dir().join("via.txt"), b"via --jump").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&jump, &target]);
+    let ssh_config = config.path().join("ssh_config");
+    std::fs::write(&ssh_config, host_section("gw", &jump, "")).unwrap();
+    let url = format!("sftp://{}@127.0.0.1:{}{}", target.login_user(), target.port(), target.data_dir().display());
+    let key = client_keys().ed25519.display().to_string();
+    let known = known.to_str().unwrap();
+
+    let output =
+        ferry(config.path(), &ssh_config, &["--known-hosts", known, "--identity", &key, "--jump", "gw", "ls", &url]);
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("via.txt"), "{}", stdout(&output));
+    assert!(forwarded_to(&jump, target.port()), "the jump host forwarded nothing:\n{}", jump.log());
+}
+
+#[test]
+fn an_unknown_jump_host_key_is_refused_before_any_credential_goes_to_it() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    // Only the target is known: the jump host's key was never seen.
+    let known = known_hosts(config.path(), &[&target]);
+    let ssh_config = config.path().join("ssh_config");
+    let text = [host_section("inner", &target, "  ProxyJump gw"), host_section("gw", &jump, "")].concat();
+    std::fs::write(&ssh_config, text).unwrap();
+    let before = connections_to(&target);
+
+    let output = ferry(config.path(), &ssh_config, &["--known-hosts", known.to_str().unwrap(), "ls", "inner:/"]);
+
+    assert!(!output.status.success(), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains(&format!("jump host 127.0.0.1:{}", jump.port())), "{message}");
+    assert!(message.contains(&jump.host_key_fingerprint()), "{message}");
+    let log = jump.log();
+    assert!(
+        !log.contains("userauth-request") && !log.contains("Accepted"),
+        "a credential went to the jump host:\n{log}"
+    );
+    assert_eq!(connections_to(&target), before, "the target was reached past an unchecked jump host");
 }
