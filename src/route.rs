@@ -136,7 +136,10 @@ pub struct CommandTokens<'a> {
 }
 
 /// Expands `%h`, `%p`, `%r`, `%n` and `%%` in a `ProxyCommand`, as ssh does. Any other token is
-/// refused, since running a command with a token left in it would reach somewhere else.
+/// refused, since running a command with a token left in it would reach somewhere else. The
+/// command goes to a shell, and a host or user name can come from a clicked link: a value with a
+/// character the shell would act on is refused where a token puts it, as ssh refuses it
+/// (CVE-2023-51385).
 pub fn expand_proxy_command(command: &str, tokens: &CommandTokens<'_>) -> Result<String> {
     let mut out = String::with_capacity(command.len());
     let mut chars = command.chars();
@@ -147,10 +150,10 @@ pub fn expand_proxy_command(command: &str, tokens: &CommandTokens<'_>) -> Result
         }
         match chars.next() {
             Some('%') => out.push('%'),
-            Some('h') => out.push_str(tokens.host),
+            Some('h') => out.push_str(shell_safe("host name", tokens.host)?),
             Some('p') => out.push_str(&tokens.port.to_string()),
-            Some('r') => out.push_str(tokens.user),
-            Some('n') => out.push_str(tokens.alias),
+            Some('r') => out.push_str(shell_safe("user name", tokens.user)?),
+            Some('n') => out.push_str(shell_safe("name", tokens.alias)?),
             other => {
                 let token = other.map(|t| format!("%{t}")).unwrap_or_else(|| "a lone %".to_string());
                 return Err(FerryError::new(
@@ -165,6 +168,22 @@ pub fn expand_proxy_command(command: &str, tokens: &CommandTokens<'_>) -> Result
         }
     }
     Ok(out)
+}
+
+/// `value` if it can stand in a shell command as it is: no quote, no `$`, `;`, `&`, `|`,
+/// redirection, brackets, backslash, space or control character, and no leading `-`.
+fn shell_safe<'a>(what: &str, value: &'a str) -> Result<&'a str> {
+    let unsafe_char = |c: char| c.is_whitespace() || c.is_control() || "'`\"$\\;&<>|(){}*?[]~#!".contains(c);
+    if value.starts_with('-') || value.chars().any(unsafe_char) {
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "the {what} \"{}\" holds characters a shell would act on, so it is not put into the ProxyCommand",
+                crate::model::escape_control(value)
+            ),
+        ));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -205,5 +224,21 @@ mod tests {
         assert_eq!(expand_proxy_command("nc %h %p # %r@%n 100%%", &tokens).unwrap(), "nc 10.0.0.5 2200 # ops@db 100%");
         assert_eq!(expand_proxy_command("x %C", &tokens).unwrap_err().kind, ErrorKind::Unsupported);
         assert!(expand_proxy_command("x %", &tokens).is_err());
+    }
+
+    #[test]
+    fn names_a_shell_would_act_on_never_reach_the_command() {
+        for user in ["x$(touch /tmp/owned)", "a;b", "`id`", "a b", "-oProxyCommand=x", "a\nb", "a|b"] {
+            let tokens = CommandTokens { host: "h", port: 22, user, alias: "h" };
+            let error = expand_proxy_command("ssh -W %h:%p -l %r gw", &tokens).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Unsupported, "{user:?}");
+        }
+        let tokens = CommandTokens { host: "h;reboot", port: 22, user: "u", alias: "h" };
+        assert!(expand_proxy_command("nc %h %p", &tokens).is_err());
+        let tokens = CommandTokens { host: "fe80::1%eth0", port: 22, user: "o.k-user_1@corp", alias: "db.lan" };
+        assert!(expand_proxy_command("nc %h %p %r %n", &tokens).is_ok());
+        // Only the tokens the command uses are checked, as in ssh.
+        let tokens = CommandTokens { host: "h", port: 22, user: "a b", alias: "h" };
+        assert!(expand_proxy_command("nc %h %p", &tokens).is_ok());
     }
 }

@@ -163,9 +163,14 @@ impl RouteGuard {
     /// SSH handshake.
     pub(super) fn explain(&self, error: ConnectError) -> ConnectError {
         match (&self.command, error) {
-            (Some(command), ConnectError::Failed(error)) => match command.ended() {
+            (Some(command), ConnectError::Failed(mut error)) => match command.ended() {
                 Some(ended) => ConnectError::Failed(ended),
-                None => ConnectError::Failed(error),
+                None => {
+                    // Still running: say which way the connection went (a hung command, a wrong
+                    // host on its far side).
+                    error.context = format!("{} through the ProxyCommand {}", error.context, command.command);
+                    ConnectError::Failed(error)
+                }
             },
             (_, error) => error,
         }

@@ -223,3 +223,75 @@ fn an_unknown_jump_host_key_is_refused_before_any_credential_goes_to_it() {
     );
     assert_eq!(connections_to(&target), before, "the target was reached past an unchecked jump host");
 }
+
+#[test]
+fn a_jump_host_that_refuses_to_forward_is_named() {
+    let jump = Sshd::start_with_extra_config("AllowTcpForwarding no\n");
+    let target = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&jump, &target]);
+    let ssh_config = config.path().join("ssh_config");
+    let text = [host_section("inner", &target, "  ProxyJump gw"), host_section("gw", &jump, "")].concat();
+    std::fs::write(&ssh_config, text).unwrap();
+
+    let output = ferry(config.path(), &ssh_config, &["--known-hosts", known.to_str().unwrap(), "ls", "inner:/"]);
+
+    assert!(!output.status.success(), "{}", stdout(&output));
+    let message = stderr(&output);
+    let expected = format!(
+        "jump host {}@127.0.0.1:{} could not connect to 127.0.0.1:{}",
+        jump.login_user(),
+        jump.port(),
+        target.port()
+    );
+    assert!(message.contains(&expected), "{message}");
+}
+
+/// Whether a process whose command line mentions `marker` is still running.
+fn process_running(marker: &str) -> bool {
+    std::fs::read_dir("/proc").unwrap().filter_map(Result::ok).any(|entry| {
+        std::fs::read(entry.path().join("cmdline"))
+            .map(|cmdline| String::from_utf8_lossy(&cmdline).contains(marker))
+            .unwrap_or(false)
+    })
+}
+
+#[test]
+fn a_proxy_command_that_never_answers_times_out_and_is_ended() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&sshd]);
+    let hang = config.path().join("hang.sh");
+    std::fs::write(&hang, "#!/bin/sh\nwhile :; do sleep 1; done\n").unwrap();
+    std::fs::set_permissions(&hang, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let ssh_config = ssh_config(config.path(), "stuck", &sshd, &format!("  ProxyCommand {}\n", hang.display()));
+    let started = std::time::Instant::now();
+
+    let args = ["--known-hosts", known.to_str().unwrap(), "--timeout", "2", "ls", "stuck:/"];
+    let output = ferry(config.path(), &ssh_config, &args);
+
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "took {:?}", started.elapsed());
+    let expected = format!("timed out: SSH handshake with 127.0.0.1:{} through the ProxyCommand", sshd.port());
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    assert!(!process_running(&hang.display().to_string()), "the ProxyCommand was left running");
+}
+
+#[test]
+fn a_link_cannot_put_shell_code_into_a_proxy_command() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&sshd]);
+    let owned = config.path().join("owned");
+    let ssh_config = config.path().join("ssh_config");
+    std::fs::write(&ssh_config, "Host *\n  ProxyCommand ssh -W %h:%p -l %r gw\n").unwrap();
+    // A link's user name: $(touch .../owned), percent-encoded as a URL carries it.
+    let path = owned.display().to_string().replace('/', "%2F");
+    let url = format!("sftp://%24%28touch%20{path}%29@127.0.0.1:{}/", sshd.port());
+
+    let output = ferry(config.path(), &ssh_config, &["--known-hosts", known.to_str().unwrap(), "ls", &url]);
+
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(stderr(&output).contains("holds characters a shell would act on"), "{}", stderr(&output));
+    assert!(!owned.exists(), "the shell ran the link's code");
+}
