@@ -95,6 +95,11 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
             spec.identity = identity_before;
         }
     }
+    // The site's own "Connect through" wins over the ssh config's route, as `ssh -J` does.
+    if let (Protocol::Sftp, Some(chain)) = (bookmark.protocol, &bookmark.connect_through) {
+        let hops = resolve_jump_chain(chain, ssh_config)?;
+        spec.route = if hops.is_empty() { Route::Direct } else { Route::Jump(hops) };
+    }
     Ok(spec)
 }
 
@@ -261,6 +266,7 @@ mod tests {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            connect_through: None,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

@@ -295,3 +295,35 @@ fn a_link_cannot_put_shell_code_into_a_proxy_command() {
     assert!(stderr(&output).contains("holds characters a shell would act on"), "{}", stderr(&output));
     assert!(!owned.exists(), "the shell ran the link's code");
 }
+
+#[test]
+fn a_saved_site_connects_through_its_own_jump_hosts() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    std::fs::write(target.data_dir().join("saved.txt"), b"a saved route").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts(config.path(), &[&jump, &target]);
+    let known = known.to_str().unwrap();
+    let ssh_config = config.path().join("ssh_config");
+    std::fs::write(&ssh_config, host_section("gw", &jump, "")).unwrap();
+    let url = format!("sftp://{}@127.0.0.1:{}", target.login_user(), target.port());
+    let key = client_keys().ed25519.display().to_string();
+    let data = target.data_dir().display().to_string();
+
+    let add = ["bookmarks", "add", "behind", &url, "--key-file", &key, "--remote-dir", &data, "--jump", "gw"];
+    let output = ferry(config.path(), &ssh_config, &add);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let saved = std::fs::read_to_string(config.path().join("bookmarks.json")).unwrap();
+    assert!(saved.contains("\"connect_through\": \"gw\""), "{saved}");
+
+    let output = ferry(config.path(), &ssh_config, &["--known-hosts", known, "ls", "behind"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("saved.txt"), "{}", stdout(&output));
+    assert!(forwarded_to(&jump, target.port()), "the jump host forwarded nothing:\n{}", jump.log());
+
+    // A chain that cannot be read is refused when saved, not when used.
+    let add = ["bookmarks", "add", "broken", &url, "--jump", "gw:notaport"];
+    let output = ferry(config.path(), &ssh_config, &add);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("has no valid port"), "{}", stderr(&output));
+}
