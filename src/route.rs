@@ -26,7 +26,7 @@ pub enum Route {
 }
 
 /// One SSH server a connection goes through, with the login its ssh config gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JumpHost {
     /// As the user wrote it in the chain (an alias or an address), to name it in messages.
     pub name: String,
@@ -38,10 +38,31 @@ pub struct JumpHost {
     pub user: String,
     /// The private key to log in with; the agent and a password otherwise.
     pub identity: Option<PathBuf>,
+    /// The password typed for this hop, if it asked for one. Never saved.
+    #[serde(skip)]
+    pub password: Option<secrecy::SecretString>,
 }
 
+/// The same hop whatever password was typed for it.
+impl PartialEq for JumpHost {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.name, &self.host, self.port, &self.user, &self.identity)
+            == (&other.name, &other.host, other.port, &other.user, &other.identity)
+    }
+}
+
+impl Eq for JumpHost {}
+
 impl JumpHost {
-    /// `user@host:port`, to name the hop in messages and questions.
+    /// `sftp://user@host:port`: the hop's address in a password question, and the key its typed
+    /// password is kept under for this run.
+    pub fn display_url(&self) -> String {
+        let user = if self.user.is_empty() { String::new() } else { format!("{}@", self.user) };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        crate::model::escape_control(&format!("sftp://{user}{host}:{}", self.port))
+    }
+
+    /// `jump host user@host:port`, to name the hop in messages.
     pub fn label(&self) -> String {
         let user = if self.user.is_empty() { String::new() } else { format!("{}@", self.user) };
         let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };

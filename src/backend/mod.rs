@@ -231,6 +231,9 @@ pub enum ConnectError {
     NeedPassword,
     /// The private key is protected and no passphrase was given.
     NeedPassphrase,
+    /// The jump host at this place of the route (0: the first) wants a password and none was
+    /// given. No credential went to the server behind it.
+    NeedHopPassword(usize),
 }
 
 impl From<crate::error::FerryError> for ConnectError {

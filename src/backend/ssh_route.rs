@@ -91,7 +91,8 @@ pub(super) fn open(
                     Some(next) => (next.host.as_str(), next.port),
                     None => (spec.host.as_str(), spec.port),
                 };
-                let (stream, pump) = through_hop(transport, hop, next_host, next_port, trust, settings)?;
+                let (stream, pump) = through_hop(transport, hop, next_host, next_port, trust, settings)
+                    .map_err(|error| for_hop(error, index, &hop.label()))?;
                 guard.pumps.push(pump);
                 transport = Transport::Socket(stream);
             }
@@ -118,7 +119,8 @@ fn through_hop(
     hop_spec.port = hop.port;
     hop_spec.user = if hop.user.is_empty() { crate::ssh_config::local_user_name() } else { hop.user.clone() };
     hop_spec.identity = hop.identity.clone();
-    ssh_login::login(&mut session, &hop_spec, trust, settings).map_err(|error| for_hop(error, &label))?;
+    hop_spec.password = hop.password.clone();
+    ssh_login::login(&mut session, &hop_spec, trust, settings)?;
     let target = escape_control(&format!("{host}:{port}"));
     let channel = session.channel_direct_tcpip(host, port, None).map_err(|e| {
         let error = ssh_error(&e, &format!("asking the {label} to connect to {target}"));
@@ -131,21 +133,27 @@ fn through_hop(
     Ok((ours, pump))
 }
 
-/// Names the jump host in a failure of its own login; asks no password for it (yet).
-fn for_hop(error: ConnectError, label: &str) -> ConnectError {
+/// Names the jump host (the `index`th) in a failure of its own login, and turns its wish for a
+/// password into a question about that hop.
+fn for_hop(error: ConnectError, index: usize, label: &str) -> ConnectError {
     match error {
         ConnectError::Failed(mut error) => {
-            error.context = format!("{label}: {}", error.context);
+            if !error.context.contains(label) {
+                error.context = format!("{label}: {}", error.context);
+            }
             ConnectError::Failed(error)
         }
-        ConnectError::NeedPassword | ConnectError::NeedPassphrase => ConnectError::Failed(FerryError::new(
+        ConnectError::NeedPassword => ConnectError::NeedHopPassword(index),
+        ConnectError::NeedPassphrase => ConnectError::Failed(FerryError::new(
             ErrorKind::AuthFailed,
             format!(
-                "the {label} accepted no key: Ferry logs in to jump hosts with the ssh agent or an \
-                 IdentityFile of the ssh config, not yet with a password or a key's passphrase"
+                "the {label}'s key is protected by a passphrase, which Ferry does not ask for jump hosts \
+                 yet: load the key into the ssh agent"
             ),
         )),
-        other @ (ConnectError::UnknownHostKey { .. } | ConnectError::UntrustedCertificate(_)) => other,
+        other @ (ConnectError::UnknownHostKey { .. }
+        | ConnectError::UntrustedCertificate(_)
+        | ConnectError::NeedHopPassword(_)) => other,
     }
 }
 

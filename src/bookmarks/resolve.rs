@@ -200,6 +200,7 @@ pub fn resolve_jump_chain(text: &str, config: Option<&SshConfig>) -> Result<Vec<
             port: written.port.or(settings.port).unwrap_or(Protocol::Sftp.default_port()),
             user: written.user.clone().or(settings.user.clone()).unwrap_or_default(),
             identity: settings.identity_files.iter().find(|file| file.is_file()).cloned(),
+            password: None,
         });
     }
     Ok(hops)

@@ -2,12 +2,17 @@
 //! against real sshds, with the real `ferry` command. Each test proves the route from a server's
 //! log, never from Ferry's own words alone.
 
+use crate::driver::{self, Driver};
 use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::{Sshd, client_keys};
+use ferry::model::Protocol;
+use ferry::route::{JumpHost, Route};
+use ferry::trust::TrustDecision;
+use ferry::worker::Question;
+use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
 /// Runs `ferry` with no terminal, no agent, `config` as its config folder and `ssh_config` as the
 /// ssh config.
@@ -326,4 +331,57 @@ fn a_saved_site_connects_through_its_own_jump_hosts() {
     let output = ferry(config.path(), &ssh_config, &add);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("has no valid port"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_jump_host_is_asked_about_by_name_its_key_first_then_its_password_once() {
+    let jump = Sshd::start();
+    let target = Sshd::start();
+    std::fs::write(target.data_dir().join("after-two-logins.txt"), b"x").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // Only the target's key is known; the jump host logs in with a password only.
+    let known = known_hosts(config.path(), &[&target]);
+    let mut spec = driver::spec(Protocol::Sftp, target.port(), TEST_USER, Some(TEST_PASSWORD));
+    let hop = JumpHost {
+        name: "gw".into(),
+        host: "127.0.0.1".into(),
+        port: jump.port(),
+        user: TEST_USER.into(),
+        identity: None,
+        password: None,
+    };
+    spec.route = Route::Jump(vec![hop]);
+    let mut driver = Driver::with_user_known_hosts(Some(known));
+    driver.secret_answer = Some(TEST_PASSWORD.into());
+
+    // Refused: asked about the jump host's key, and nothing went to it.
+    driver.trust_answer = TrustDecision::Reject;
+    let error = driver.connect(spec.clone()).unwrap_err();
+    assert!(error.context.contains(&format!("jump host 127.0.0.1:{}", jump.port())), "{error}");
+    assert!(
+        matches!(driver.questions.as_slice(), [Question::UnknownHostKey { port, .. }] if *port == jump.port()),
+        "{:?}",
+        driver.questions
+    );
+    assert!(!jump.log().contains("userauth-request"), "a credential went to the jump host:\n{}", jump.log());
+
+    // Accepted: then its password is asked, naming it, once for two connections.
+    driver.trust_answer = TrustDecision::AcceptOnce;
+    driver.questions.clear();
+    let first = driver.connect(spec.clone()).unwrap();
+    let second = driver.connect(spec).unwrap();
+    let listing = driver.list(second, &target.data_dir().display().to_string()).unwrap();
+    assert!(listing.iter().any(|entry| entry.name == "after-two-logins.txt"));
+    driver.list(first, &target.data_dir().display().to_string()).unwrap();
+    let asked: Vec<String> = driver
+        .questions
+        .iter()
+        .filter_map(|question| match question {
+            Question::Password { url } => Some(url.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, vec![format!("sftp://{TEST_USER}@127.0.0.1:{}", jump.port())]);
+    assert!(jump.log().contains(&format!("Accepted password for {TEST_USER}")), "{}", jump.log());
+    assert!(forwarded_to(&jump, target.port()), "the jump host forwarded nothing:\n{}", jump.log());
 }
