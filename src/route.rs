@@ -235,7 +235,7 @@ mod tests {
         for text in ["", "a,,b", "host:0", "host:x", "@host", "-oProxyCommand=x", "a b", "[::1", "h/x", "a\nb"] {
             assert!(parse_jump_chain(text).is_err(), "{text:?} was accepted");
         }
-        let long = vec!["h"; MAX_JUMP_HOSTS + 1].join(",");
+        let long = ["h"; MAX_JUMP_HOSTS + 1].join(",");
         assert_eq!(parse_jump_chain(&long).unwrap_err().kind, ErrorKind::Unsupported);
     }
 
