@@ -374,7 +374,8 @@ fn pump(session: Session, mut channel: Channel, mut local: UnixStream, transport
     }
     let _ = local.shutdown(std::net::Shutdown::Both);
     session.set_blocking(true);
-    session.set_timeout(2000);
+    // A hop that stopped answering must not hold the connection's end for long.
+    session.set_timeout(500);
     let _ = channel.close();
     let _ = session.disconnect(None, "", None);
 }

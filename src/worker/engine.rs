@@ -276,7 +276,7 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
     match work {
         Request::Connect(target) => {
             let spec = match target {
-                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await,
+                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await?,
                 ConnectTo::Typed(text) => engine.bookmarks.target_spec(&text).await?,
                 ConnectTo::Bookmark(id) => engine.bookmarks.connect_spec(&id).await?,
             };
