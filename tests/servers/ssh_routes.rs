@@ -201,6 +201,10 @@ fn jump_on_the_command_line_like_ssh_j() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("via.txt"), "{}", stdout(&output));
     assert!(forwarded_to(&jump, target.port()), "the jump host forwarded nothing:\n{}", jump.log());
+    // Recent keeps URLs, and a URL cannot say it went through a jump host: reopened, it would
+    // go straight to the server. So it is not kept.
+    let saved = std::fs::read_to_string(config.path().join("bookmarks.json")).unwrap_or_default();
+    assert!(!saved.contains(&format!(":{}", target.port())), "{saved}");
 }
 
 #[test]
