@@ -42,17 +42,19 @@ pub(super) async fn open_connection(
                 return Err(error);
             }
             ConnectError::UnknownHostKey { host, port, key } => {
-                // A jump host on the way is asked about by its own name and port.
-                let question = Question::UnknownHostKey { host: host.clone(), port, key: key.clone() };
+                // A jump host on the way is asked about by its own name and port, and says so.
+                let is_hop = (host.as_str(), port) != (spec.host.as_str(), spec.port);
+                let via = is_hop.then(|| url.clone());
+                let question = Question::UnknownHostKey { host: host.clone(), port, key: key.clone(), via };
                 let decision = trust_answer(ctx.ask(request, question).await);
                 if decision == TrustDecision::Reject {
-                    let whose = if (host.as_str(), port) == (spec.host.as_str(), spec.port) {
-                        url.clone()
-                    } else {
+                    let whose = if is_hop {
                         format!(
                             "the jump host {} on the way to {url}",
                             crate::model::escape_control(&format!("{host}:{port}"))
                         )
+                    } else {
+                        url.clone()
                     };
                     return Err(FerryError::new(
                         ErrorKind::HostKeyUnknown,

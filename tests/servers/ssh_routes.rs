@@ -363,7 +363,8 @@ fn a_jump_host_is_asked_about_by_name_its_key_first_then_its_password_once() {
     let error = driver.connect(spec.clone()).unwrap_err();
     assert!(error.context.contains(&format!("jump host 127.0.0.1:{}", jump.port())), "{error}");
     assert!(
-        matches!(driver.questions.as_slice(), [Question::UnknownHostKey { port, .. }] if *port == jump.port()),
+        matches!(driver.questions.as_slice(), [Question::UnknownHostKey { port, via: Some(site), .. }]
+            if *port == jump.port() && site.contains(&format!(":{}", target.port()))),
         "{:?}",
         driver.questions
     );
