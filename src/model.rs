@@ -143,6 +143,9 @@ pub struct ConnectSpec {
     /// folder. An interrupted upload then leaves a partial file under the real name.
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// The way an SFTP connection goes: straight, through a ProxyCommand or through jump hosts.
+    #[serde(default)]
+    pub route: crate::route::Route,
 }
 
 impl ConnectSpec {
@@ -160,6 +163,7 @@ impl ConnectSpec {
             ca_file: None,
             initial_path: None,
             uploads_in_place: false,
+            route: crate::route::Route::Direct,
         }
     }
 
@@ -194,6 +198,7 @@ impl fmt::Debug for ConnectSpec {
             .field("ca_file", &self.ca_file)
             .field("initial_path", &self.initial_path)
             .field("uploads_in_place", &self.uploads_in_place)
+            .field("route", &self.route)
             .finish()
     }
 }

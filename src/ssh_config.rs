@@ -35,6 +35,9 @@ pub struct HostSettings {
     pub identity_files: Vec<PathBuf>,
     /// Jump hosts (`ProxyJump`), as written; `None` also for `ProxyJump none`.
     pub proxy_jump: Option<String>,
+    /// The command whose standard input and output carry the connection (`ProxyCommand`), as
+    /// written, `%` tokens not yet expanded; `None` also for `ProxyCommand none`.
+    pub proxy_command: Option<String>,
 }
 
 /// One `keyword value…` line and the conditions under which it applies.
@@ -44,6 +47,8 @@ struct Setting {
     keyword: String,
     /// Its arguments, unquoted.
     args: Vec<String>,
+    /// The rest of the line as written (ssh hands `ProxyCommand` to the shell this way).
+    raw: String,
     /// Every enclosing section must match (outer `Include` contexts first, then the own section).
     conditions: Vec<Condition>,
 }
@@ -94,7 +99,8 @@ impl SshConfig {
     /// matches, as OpenSSH does.
     pub fn resolve(&self, alias: &str) -> HostSettings {
         let mut settings = HostSettings::default();
-        let mut proxy_jump_seen = false;
+        // ssh takes whichever of ProxyJump and ProxyCommand comes first; the later one is ignored.
+        let mut proxy_seen = false;
         let mut identity_files: Vec<String> = Vec::new();
         for setting in self.settings.iter().filter(|s| s.conditions.iter().all(|c| c.matches(alias))) {
             let Some(first) = setting.args.first() else { continue };
@@ -104,10 +110,17 @@ impl SshConfig {
                 // An unparsable port makes ssh refuse the whole config; Ferry skips that line instead.
                 "port" if settings.port.is_none() => settings.port = first.parse().ok(),
                 "identityfile" => identity_files.push(first.clone()),
-                "proxyjump" if !proxy_jump_seen => {
-                    proxy_jump_seen = true;
+                "proxyjump" if !proxy_seen => {
+                    proxy_seen = true;
                     if !first.eq_ignore_ascii_case("none") {
                         settings.proxy_jump = Some(setting.args.join(","));
+                    }
+                }
+                "proxycommand" if !proxy_seen => {
+                    proxy_seen = true;
+                    if !first.eq_ignore_ascii_case("none") {
+                        // ssh passes the rest of the line to the shell as written.
+                        settings.proxy_command = Some(setting.raw.clone());
                     }
                 }
                 _ => {}
@@ -128,7 +141,7 @@ impl SshConfig {
     fn parse_into(&mut self, text: &str, base_dir: &Path, outer: &[Condition], depth: usize) {
         let mut section: Option<Condition> = None;
         for line in text.lines() {
-            let Some((keyword, args)) = split_line(line) else { continue };
+            let Some((keyword, args, raw)) = split_line(line) else { continue };
             match keyword.as_str() {
                 "host" => {
                     if outer.is_empty() {
@@ -156,7 +169,7 @@ impl SshConfig {
                             }
                         }
                     } else {
-                        self.settings.push(Setting { keyword, args, conditions });
+                        self.settings.push(Setting { keyword, args, raw, conditions });
                     }
                 }
             }
@@ -184,8 +197,9 @@ impl Condition {
 }
 
 /// Splits a config line into its lower-cased keyword and unquoted arguments; `None` for blank
-/// lines and comments. Accepts `key value`, `key=value` and `key = value`.
-fn split_line(line: &str) -> Option<(String, Vec<String>)> {
+/// lines and comments. Accepts `key value`, `key=value` and `key = value`. Also gives the rest of
+/// the line after the keyword, as written.
+fn split_line(line: &str) -> Option<(String, Vec<String>, String)> {
     let line = line.trim_start();
     if line.is_empty() || line.starts_with('#') {
         return None;
@@ -196,7 +210,7 @@ fn split_line(line: &str) -> Option<(String, Vec<String>)> {
     if let Some(after_equals) = rest.strip_prefix('=') {
         rest = after_equals.trim_start();
     }
-    Some((keyword, split_arguments(rest)))
+    Some((keyword, split_arguments(rest), rest.trim_end().to_string()))
 }
 
 /// Splits arguments on whitespace, honouring double and single quotes and backslash escapes;
@@ -372,7 +386,7 @@ fn user_ssh_dir() -> Option<PathBuf> {
 }
 
 /// The local login name, for `%u` (and `%r` when the config names no user).
-fn local_user_name() -> String {
+pub fn local_user_name() -> String {
     std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default()
 }
 
@@ -464,6 +478,21 @@ mod tests {
         let config = parse("Host a\n  ProxyJump none\nHost *\n  ProxyJump bastion\n");
         assert_eq!(config.resolve("a").proxy_jump, None);
         assert_eq!(config.resolve("b").proxy_jump.as_deref(), Some("bastion"));
+    }
+
+    #[test]
+    fn proxy_command_as_written_and_the_first_of_jump_or_command_wins() {
+        let config = parse(
+            "Host a\n  ProxyCommand ssh -W %h:%p \"gw\"  \nHost b\n  ProxyCommand none\n\
+             Host c\n  ProxyJump gw\nHost *\n  ProxyCommand=nc %h %p\n",
+        );
+        let a = config.resolve("a");
+        assert_eq!(a.proxy_command.as_deref(), Some("ssh -W %h:%p \"gw\""));
+        assert_eq!(a.proxy_jump, None);
+        assert_eq!(config.resolve("b").proxy_command, None);
+        let c = config.resolve("c");
+        assert_eq!((c.proxy_jump.as_deref(), c.proxy_command), (Some("gw"), None));
+        assert_eq!(config.resolve("d").proxy_command.as_deref(), Some("nc %h %p"));
     }
 
     #[test]

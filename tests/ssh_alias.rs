@@ -23,11 +23,16 @@ use support::{Sshd, TEST_USER};
 /// Points the worker at an ssh config naming `alias` for the test sshd. Every test in this file
 /// uses the same variable, so they set it to the same kind of file and run one at a time.
 fn use_ssh_config(dir: &Path, alias: &str, sshd: &Sshd) {
+    use_ssh_config_with(dir, alias, sshd, "");
+}
+
+/// As [`use_ssh_config`], with `extra` lines in the alias's section.
+fn use_ssh_config_with(dir: &Path, alias: &str, sshd: &Sshd, extra: &str) {
     let config = dir.join("ssh_config");
     std::fs::write(
         &config,
         format!(
-            "Host {alias}\n    HostName 127.0.0.1\n    Port {}\n    User {TEST_USER}\n    IdentityFile {}\n\nHost *\n    User nobody\n",
+            "Host {alias}\n    HostName 127.0.0.1\n    Port {}\n    User {TEST_USER}\n    IdentityFile {}\n{extra}\nHost *\n    User nobody\n",
             sshd.port(),
             support::client_keys().ed25519.display()
         ),
@@ -63,6 +68,27 @@ fn a_typed_host_that_is_an_ssh_alias_connects_as_ssh_would() {
         }
         other => panic!("expected Connected, got {other:?}"),
     }
+}
+
+#[test]
+fn a_typed_alias_whose_route_cannot_be_taken_is_refused_not_connected_directly() {
+    let _one_at_a_time = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let sshd = Sshd::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A user name a shell would act on cannot go into the ProxyCommand: the route is refused.
+    // The alias is the server's own address, so that going around the route would reach it.
+    use_ssh_config_with(dir.path(), "127.0.0.1", &sshd, "    ProxyCommand ssh -W %h:%p -l %r gw\n");
+    let connections = || sshd.log().matches("Connection from ").count();
+    let before = connections();
+
+    let mut driver = driver::Driver::new();
+    let mut spec = ConnectSpec::new(Protocol::Sftp, "127.0.0.1");
+    spec.port = sshd.port();
+    spec.user = "x;reboot".into();
+    let error = driver.connect(spec).expect_err("the route cannot be taken");
+
+    assert!(error.context.contains("holds characters a shell would act on"), "{error}");
+    assert_eq!(connections(), before, "connected straight to the server, around the ProxyCommand");
 }
 
 #[test]

@@ -14,6 +14,8 @@ mod sftp_listing;
 mod sftp_raw;
 mod sftp_wire;
 mod sftp_write;
+mod ssh_login;
+mod ssh_route;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -213,14 +215,25 @@ where
 pub enum ConnectError {
     /// A plain failure: refused, unreachable, bad credentials, changed host key...
     Failed(crate::error::FerryError),
-    /// The SSH host key is in no known_hosts file: the user must decide. No credential was sent.
-    UnknownHostKey(crate::trust::HostKey),
+    /// The SSH host key of `host`:`port` (the server, or a jump host on the way) is in no
+    /// known_hosts file: the user must decide. No credential was sent to it.
+    UnknownHostKey {
+        /// The host as Ferry connected to it, as known_hosts names it.
+        host: String,
+        /// Its SSH port.
+        port: u16,
+        /// The key it offered.
+        key: crate::trust::HostKey,
+    },
     /// The TLS certificate is not trusted: the user must decide. No credential was sent.
     UntrustedCertificate(crate::trust::RejectedCertificate),
     /// The server wants a password and none was given.
     NeedPassword,
     /// The private key is protected and no passphrase was given.
     NeedPassphrase,
+    /// The jump host at this place of the route (0: the first) wants a password and none was
+    /// given. No credential went to the server behind it.
+    NeedHopPassword(usize),
 }
 
 impl From<crate::error::FerryError> for ConnectError {
@@ -243,6 +256,13 @@ pub async fn connect(
         let backend: Box<dyn Backend> = match spec.protocol {
             Protocol::Sftp => Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?),
             Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
+                if spec.route != crate::route::Route::Direct {
+                    let what = format!("{} through a ProxyCommand or jump hosts", spec.protocol.scheme());
+                    return Err(ConnectError::Failed(crate::error::FerryError::new(
+                        crate::error::ErrorKind::Unsupported,
+                        format!("{what} is not supported yet; only SFTP takes that route"),
+                    )));
+                }
                 Box::new(ftp::FtpBackend::connect(spec, &trust, settings).await?)
             }
             Protocol::Local => Box::new(local::LocalBackend::new()),

@@ -7,22 +7,21 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use secrecy::ExposeSecret;
-use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
+use ssh2::{FileStat, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
+use super::sftp_error::{remote_io_error, ssh_error};
 use super::sftp_listing::Lister;
 pub use super::sftp_raw::libssh2_version_string;
 use super::sftp_raw::{PosixRename, SecondChannel};
 use super::sftp_wire as wire;
 use super::sftp_write::PipelinedWriter;
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
+use super::{ssh_login, ssh_route};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
 use crate::transfer::limits::Limits;
 use crate::trust::TrustStore;
-use crate::trust::known_hosts::{self, HostKey, Verdict};
 
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -35,6 +34,9 @@ struct Connection {
     /// opened when first needed. It holds its own handle on the session, so it is shut down
     /// before the session is freed.
     second: SecondChannel,
+    /// What carries the session when it does not go straight to the server (a ProxyCommand, jump
+    /// hosts). Declared last so that it is dropped after the session it carries.
+    _route: ssh_route::RouteGuard,
 }
 
 /// One logged-in SFTP connection.
@@ -52,9 +54,17 @@ impl SftpBackend {
         settings: ConnectSettings,
     ) -> Result<Self, ConnectError> {
         let limits = settings.limits;
-        let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
-        let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
-        tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
+        // The first TCP connection (to the server, or to the first jump host) is made here, with
+        // the same timeout and messages as every connection; a ProxyCommand makes its own.
+        let tcp = match ssh_route::first_tcp_hop(&spec) {
+            Some((host, port)) => {
+                let tcp = super::tcp_connect(&host, port, settings.timeout).await?;
+                let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
+                tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
+                Some(tcp)
+            }
+            None => None,
+        };
         let transcript = crate::transcript::current();
         let connection = tokio::task::spawn_blocking(move || {
             crate::transcript::blocking_scope(transcript, || open_session(tcp, &spec, &trust, &settings))
@@ -102,42 +112,22 @@ impl SftpBackend {
     }
 }
 
-/// Handshake, host key check, authentication and SFTP channel, all blocking.
+/// Builds the stream for the route, then handshake, host key check, authentication and the
+/// SFTP channel, all blocking.
 fn open_session(
-    tcp: std::net::TcpStream,
+    tcp: Option<std::net::TcpStream>,
     spec: &ConnectSpec,
     trust: &TrustStore,
     settings: &ConnectSettings,
 ) -> Result<Connection, ConnectError> {
-    let target = format!("{}:{}", spec.host, spec.port);
+    let (transport, route) = ssh_route::open(&spec.route, tcp, spec, trust, settings)?;
     let mut session = Session::new().map_err(|e| ssh_error(&e, "starting SSH"))?;
-    session.set_tcp_stream(tcp);
-    session.set_timeout(u32::try_from(settings.timeout.as_millis()).unwrap_or(u32::MAX));
-    let files = trust.known_hosts_files();
-    prefer_known_key_types(&session, &files, &spec.host, spec.port);
-    session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
-    wire::note(&format!("SSH handshake with {target} done"));
-
-    // The host key is checked here, before a single credential leaves this machine.
-    let (blob, _) =
-        session.host_key().ok_or_else(|| FerryError::new(ErrorKind::Protocol, format!("{target} sent no host key")))?;
-    let key = HostKey::from_blob(blob);
-    let verdict = known_hosts::check(&files, &spec.host, spec.port, &key);
-    tracing::debug!(target: "ferry::ssh", "{target}: host key {} {} is {verdict:?}", key.key_type, key.fingerprint);
-    if let Some(refusal) = verdict.refusal(&spec.host, spec.port, &key) {
-        return Err(refusal.into());
-    }
-    if verdict == Verdict::Unknown && !trust.host_key_accepted_this_run(&spec.host, spec.port, &key) {
-        return Err(ConnectError::UnknownHostKey(key));
-    }
-    wire::note(&format!("host key {} {} accepted", key.key_type, key.fingerprint));
-
-    authenticate(&session, spec)?;
-    wire::note(&format!("logged in as {}", spec.user));
+    transport.attach(&mut session);
+    ssh_login::login(&mut session, spec, trust, settings).map_err(|error| route.explain(error))?;
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
     let sftp = session.sftp().map_err(|e| sftp_channel_error(&session, &e))?;
     wire::note("SFTP channel open");
-    Ok(Connection { session, sftp, second: SecondChannel::default() })
+    Ok(Connection { session, sftp, second: SecondChannel::default(), _route: route })
 }
 
 /// libssh2 says "Unable to request SFTP subsystem" both when the server has no SFTP and when the
@@ -156,126 +146,6 @@ fn sftp_channel_error(session: &Session, error: &ssh2::Error) -> FerryError {
             _ => failed,
         },
     }
-}
-
-/// Asks for host key types we already know for this host first, so a server with several keys
-/// shows the one we can check rather than one we have never seen (OpenSSH does the same).
-fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
-    let known = known_hosts::known_key_types(files, host, port);
-    if known.is_empty() {
-        return;
-    }
-    let Ok(supported) = session.supported_algs(MethodType::HostKey) else { return };
-    let algorithms_for = |key_type: &str| -> Vec<&'static str> {
-        match key_type {
-            "ssh-rsa" => vec!["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-            other => supported.iter().copied().filter(|alg| *alg == other).collect(),
-        }
-    };
-    let mut preferred: Vec<&str> =
-        known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
-    let rest: Vec<&str> = supported.iter().copied().filter(|alg| !preferred.contains(alg)).collect();
-    preferred.extend(rest);
-    if let Err(error) = session.method_pref(MethodType::HostKey, &preferred.join(",")) {
-        tracing::debug!(target: "ferry::ssh", "could not set host key preference: {error}");
-    }
-}
-
-/// Tries, in order: the key file given, the SSH agent, then password and keyboard-interactive.
-fn authenticate(session: &Session, spec: &ConnectSpec) -> Result<(), ConnectError> {
-    let user = spec.user.as_str();
-    let context = format!("logging in as {user}");
-    // The first login request ("none") asks which methods the server takes. A connection that
-    // fails here has refused nothing: going on with no methods would report a wrong password.
-    let offered = match session.auth_methods(user) {
-        Ok(methods) => methods.to_string(),
-        Err(error) => return Err(ssh_error(&error, &context).into()),
-    };
-    tracing::debug!(target: "ferry::ssh", "server offers authentication methods: {}", crate::model::escape_control(&offered));
-    if session.authenticated() {
-        return Ok(());
-    }
-    if let Some(identity) = &spec.identity {
-        let passphrase = spec.key_passphrase.as_ref().map(|p| p.expose_secret().to_string());
-        match session.userauth_pubkey_file(user, None, identity, passphrase.as_deref()) {
-            Ok(()) => return Ok(()),
-            Err(error) if is_key_file_error(&error) => {
-                if passphrase.is_none() && key_file_is_encrypted(identity) {
-                    return Err(ConnectError::NeedPassphrase);
-                }
-                return Err(FerryError::new(
-                    ErrorKind::AuthFailed,
-                    format!("reading the key {}: wrong passphrase, or not a private key", identity.display()),
-                )
-                .with_detail(error.message())
-                .into());
-            }
-            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
-            Err(error) => tracing::debug!(target: "ferry::ssh", "key {} refused: {error}", identity.display()),
-        }
-    } else if std::env::var_os("SSH_AUTH_SOCK").is_some() && offered.contains("publickey") {
-        match session.userauth_agent(user) {
-            Ok(()) => return Ok(()),
-            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
-            Err(error) => tracing::debug!(target: "ferry::ssh", "ssh-agent keys refused: {error}"),
-        }
-    }
-    let Some(password) = spec.password.as_ref().map(|p| p.expose_secret().to_string()) else {
-        if offered.contains("password") || offered.contains("keyboard-interactive") {
-            return Err(ConnectError::NeedPassword);
-        }
-        return Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: no key was accepted"))
-            .with_reply(offered)
-            .into());
-    };
-    if offered.contains("password") {
-        match session.userauth_password(user, &password) {
-            Ok(()) => return Ok(()),
-            // A connection lost (or silent) during the login is not a wrong password.
-            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
-            Err(_) => {}
-        }
-    }
-    if offered.contains("keyboard-interactive") {
-        let mut answers = PasswordPrompter { password: &password };
-        match session.userauth_keyboard_interactive(user, &mut answers) {
-            Ok(()) => return Ok(()),
-            Err(error) if !is_refusal(&error) => return Err(ssh_error(&error, &context).into()),
-            Err(_) => {}
-        }
-    }
-    Err(FerryError::new(ErrorKind::AuthFailed, format!("logging in as {user}: the server refused the password")).into())
-}
-
-/// Answers every keyboard-interactive prompt that hides its echo with the password.
-struct PasswordPrompter<'a> {
-    password: &'a str,
-}
-
-impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
-    fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
-        prompts.iter().map(|p| if p.echo { String::new() } else { self.password.to_string() }).collect()
-    }
-}
-
-fn is_key_file_error(error: &ssh2::Error) -> bool {
-    // LIBSSH2_ERROR_FILE (-16): the key file could not be read or decrypted.
-    matches!(error.code(), ErrorCode::Session(-16))
-}
-
-/// Whether a private key file is protected by a passphrase (OpenSSH or PEM format).
-fn key_file_is_encrypted(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
-    if text.contains("ENCRYPTED") {
-        return true;
-    }
-    // New OpenSSH format: the cipher name follows "openssh-key-v1\0" in the base64 body.
-    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(body.trim())
-        .map(|bytes| bytes.windows(4).take(64).all(|w| w != b"none"))
-        .unwrap_or(false)
 }
 
 pub(super) fn entry_from_stat(name: String, stat: &FileStat) -> Entry {

@@ -8,7 +8,9 @@ pub mod secrets;
 pub mod store;
 
 pub use model::{Bookmark, BookmarkId, LoginMethod};
-pub use resolve::{Target, apply_alias, attach_secret, bookmark_spec, connect_ssh_config, resolve_target};
+pub use resolve::{
+    Target, apply_alias, attach_secret, bookmark_spec, connect_ssh_config, resolve_jump_chain, resolve_target,
+};
 pub use secrets::{Keychain, SecretKey};
 pub use store::{BookmarkFile, BookmarkStore, Loaded, Merged};
 

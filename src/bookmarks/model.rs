@@ -65,4 +65,9 @@ pub struct Bookmark {
     /// Write uploads straight into their target (no temporary file renamed into place).
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// SFTP only: the SSH jump hosts to go through, as `ProxyJump` writes them
+    /// (`[user@]host[:port]`, comma separated, first to last; `none` to go straight). `None`
+    /// follows the ssh config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_through: Option<String>,
 }

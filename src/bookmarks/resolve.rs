@@ -11,6 +11,7 @@ use super::store::BookmarkFile;
 use super::{Bookmark, LoginMethod};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Protocol};
+use crate::route::{CommandTokens, JumpHost, Route, expand_proxy_command, parse_jump_chain};
 use crate::ssh_config::{HostSettings, SshConfig};
 
 /// Where a typed target leads.
@@ -57,7 +58,7 @@ pub fn resolve_target(text: &str, bookmarks: &BookmarkFile, ssh_config: Option<&
     if let (Some(alias), Some(config)) = (alias, ssh_config) {
         let mut spec = ConnectSpec::new(Protocol::Sftp, alias.clone());
         spec.user = user.unwrap_or_default().to_string();
-        apply_ssh_settings(&mut spec, &config.resolve(&alias), user.is_some(), false)?;
+        apply_ssh_settings(&mut spec, &config.resolve(&alias), config, user.is_some(), false)?;
         spec.initial_path = path.clone();
         return Ok(Target { spec, path, bookmark: None });
     }
@@ -88,11 +89,16 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
         let port_given = bookmark.port != Protocol::Sftp.default_port();
         let keep_identity = bookmark.login != LoginMethod::KeyFile;
         let identity_before = spec.identity.clone();
-        apply_ssh_settings(&mut spec, &settings, !bookmark.user.is_empty(), port_given)?;
+        apply_ssh_settings(&mut spec, &settings, config, !bookmark.user.is_empty(), port_given)?;
         if keep_identity {
             // Agent or password logins do not pick up a key file from the config: the user chose.
             spec.identity = identity_before;
         }
+    }
+    // The site's own "Connect through" wins over the ssh config's route, as `ssh -J` does.
+    if let (Protocol::Sftp, Some(chain)) = (bookmark.protocol, &bookmark.connect_through) {
+        let hops = resolve_jump_chain(chain, ssh_config)?;
+        spec.route = if hops.is_empty() { Route::Direct } else { Route::Jump(hops) };
     }
     Ok(spec)
 }
@@ -122,7 +128,7 @@ fn resolve_url(text: &str, ssh_config: Option<&SshConfig>) -> Result<Target> {
         let port_given = url::Url::parse(text).ok().and_then(|u| u.port()).is_some();
         let settings = config.resolve(&spec.host);
         let user_given = !spec.user.is_empty();
-        apply_ssh_settings(&mut spec, &settings, user_given, port_given)?;
+        apply_ssh_settings(&mut spec, &settings, config, user_given, port_given)?;
     }
     Ok(Target { spec, path: remote.path, bookmark: None })
 }
@@ -133,25 +139,21 @@ pub fn apply_alias(mut spec: ConnectSpec, config: &SshConfig) -> Result<ConnectS
     let settings = config.resolve(&spec.host);
     let user_given = !spec.user.is_empty();
     let port_given = spec.port != Protocol::Sftp.default_port();
-    apply_ssh_settings(&mut spec, &settings, user_given, port_given)?;
+    apply_ssh_settings(&mut spec, &settings, config, user_given, port_given)?;
     Ok(spec)
 }
 
-/// Applies what ssh would: HostName, User and Port unless given, and the first IdentityFile that
-/// exists unless a key was given. A ProxyJump is refused: connecting directly instead would reach
-/// a different network than ssh does.
+/// Applies what ssh would: HostName, User and Port unless given, the first IdentityFile that
+/// exists unless a key was given, and the route: a ProxyJump chain (each hop with its own settings
+/// from the config) or a ProxyCommand with its `%` tokens expanded.
 fn apply_ssh_settings(
     spec: &mut ConnectSpec,
     settings: &HostSettings,
+    config: &SshConfig,
     user_given: bool,
     port_given: bool,
 ) -> Result<()> {
-    if let Some(jump) = &settings.proxy_jump {
-        return Err(FerryError::new(
-            ErrorKind::Unsupported,
-            format!("the ssh config reaches {} through ProxyJump {jump}, which Ferry cannot do yet", spec.host),
-        ));
-    }
+    let alias = spec.host.clone();
     if let Some(host_name) = &settings.host_name {
         spec.host = host_name.clone();
     }
@@ -164,7 +166,44 @@ fn apply_ssh_settings(
     if spec.identity.is_none() {
         spec.identity = settings.identity_files.iter().find(|file| file.is_file()).cloned();
     }
+    if let Some(jump) = &settings.proxy_jump {
+        spec.route = Route::Jump(resolve_jump_chain(jump, Some(config))?);
+    } else if let Some(command) = &settings.proxy_command {
+        let user = if spec.user.is_empty() { crate::ssh_config::local_user_name() } else { spec.user.clone() };
+        let tokens = CommandTokens { host: &spec.host, port: spec.port, user: &user, alias: &alias };
+        spec.route = Route::Command(expand_proxy_command(command, &tokens)?);
+    }
     Ok(())
+}
+
+/// The jump hosts of a `ProxyJump` value or a `--jump` argument, each with what the ssh config
+/// says for it (HostName, User, Port, IdentityFile), as `ssh -J` reads them. A hop the config
+/// routes through yet another ProxyJump or ProxyCommand is refused: ssh would follow it, and
+/// going straight to that hop instead would reach a different network.
+pub fn resolve_jump_chain(text: &str, config: Option<&SshConfig>) -> Result<Vec<JumpHost>> {
+    let mut hops = Vec::new();
+    for written in parse_jump_chain(text)? {
+        let settings = config.map(|c| c.resolve(&written.host)).unwrap_or_default();
+        if settings.proxy_jump.is_some() || settings.proxy_command.is_some() {
+            return Err(FerryError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the ssh config reaches the jump host {} through a ProxyJump or ProxyCommand of its own, \
+                     which Ferry cannot do yet",
+                    crate::model::escape_control(&written.host)
+                ),
+            ));
+        }
+        hops.push(JumpHost {
+            name: written.host.clone(),
+            host: settings.host_name.clone().unwrap_or_else(|| written.host.clone()),
+            port: written.port.or(settings.port).unwrap_or(Protocol::Sftp.default_port()),
+            user: written.user.clone().or(settings.user.clone()).unwrap_or_default(),
+            identity: settings.identity_files.iter().find(|file| file.is_file()).cloned(),
+            password: None,
+        });
+    }
+    Ok(hops)
 }
 
 /// Splits `[user@]NAME[:path]`. Local paths are refused with a clear error rather than read as
@@ -228,6 +267,7 @@ mod tests {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            connect_through: None,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),
@@ -249,7 +289,8 @@ mod tests {
         std::fs::write(&key, "not really a key").unwrap();
         let text = format!(
             "Host box\n  HostName 192.0.2.7\n  User admin\n  Port 2200\n  IdentityFile {}/missing\n  IdentityFile {}\n\
-             Host jumpy\n  ProxyJump bastion\n",
+             Host jumpy\n  ProxyJump bastion,ops@box:22\nHost piped\n  HostName 198.51.100.4\n  \
+             ProxyCommand ssh -W %h:%p gw # %r@%n 100%%\nHost loopy\n  ProxyJump jumpy\n",
             dir.display(),
             key.display()
         );
@@ -304,11 +345,22 @@ mod tests {
     }
 
     #[test]
-    fn proxy_jump_is_refused_clearly() {
+    fn proxy_jump_hops_get_their_own_config_and_proxy_command_its_tokens() {
         let dir = tempfile::tempdir().unwrap();
-        let error = resolve_target("jumpy:/", &BookmarkFile::default(), Some(&config(dir.path()))).unwrap_err();
+        let config = config(dir.path());
+        let target = resolve_target("jumpy:/", &BookmarkFile::default(), Some(&config)).unwrap();
+        let Route::Jump(hops) = target.spec.route else { panic!("{:?}", target.spec.route) };
+        assert_eq!((hops[0].host.as_str(), hops[0].port, hops[0].user.as_str()), ("bastion", 22, ""));
+        assert_eq!((hops[1].host.as_str(), hops[1].port, hops[1].user.as_str()), ("192.0.2.7", 22, "ops"));
+        assert_eq!(hops[1].identity, Some(dir.path().join("id_box")));
+
+        let target = resolve_target("sam@piped:/", &BookmarkFile::default(), Some(&config)).unwrap();
+        assert_eq!(target.spec.route, Route::Command("ssh -W 198.51.100.4:22 gw # sam@piped 100%".into()));
+
+        // A hop that has its own ProxyJump is refused, not reached directly.
+        let error = resolve_target("loopy:/", &BookmarkFile::default(), Some(&config)).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Unsupported);
-        assert!(error.context.contains("ProxyJump bastion"), "{error}");
+        assert!(error.context.contains("jump host jumpy"), "{error}");
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub struct GlobalOptions {
     /// Read this OpenSSH client config instead of ~/.ssh/config (also: FERRY_SSH_CONFIG).
     #[arg(long, global = true, value_name = "FILE")]
     pub ssh_config: Option<PathBuf>,
+    /// Reach an SFTP server through SSH jump hosts, as `ssh -J` does: `[user@]host[:port]`,
+    /// several separated by commas, first to last, each with its own ssh config settings; `none`
+    /// connects directly even where the ssh config names a route.
+    #[arg(long, global = true, value_name = "HOSTS")]
+    pub jump: Option<String>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,

@@ -82,6 +82,13 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         LoginMethod::Password
     });
     let secret = spec.password.clone().or_else(|| std::env::var("FERRY_PASSWORD").ok().map(SecretString::from));
+    // `--jump` saves the site's jump hosts ("Connect through"), checked as they will be read.
+    if let Some(chain) = &options.jump {
+        if spec.protocol != crate::model::Protocol::Sftp {
+            return Err(FerryError::new(ErrorKind::Unsupported, "--jump goes with sftp:// sites only, for now"));
+        }
+        crate::route::parse_jump_chain(chain)?;
+    }
     let bookmark = Bookmark {
         id: bookmarks::store::new_bookmark_id(),
         name: name.to_string(),
@@ -105,6 +112,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         local_dir: add.local_dir.clone(),
         comment: add.comment.clone().unwrap_or_default(),
         uploads_in_place: false,
+        connect_through: options.jump.as_ref().map(|chain| chain.trim().to_string()),
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

@@ -16,8 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::bookmarks::{self, BookmarkStore, Keychain};
-use crate::error::Result;
-use crate::model::{ConnectSpec, file_name_remote, join_remote, parent_remote};
+use crate::error::{ErrorKind, FerryError, Result};
+use crate::model::{ConnectSpec, Protocol, file_name_remote, join_remote, parent_remote};
+use crate::route::Route;
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
 
@@ -124,6 +125,9 @@ fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Opt
         eprintln!("ferry: warning: no password from the keychain ({error}); asking instead");
     }
     options.apply(&mut spec);
+    if let Some(jump) = &options.jump {
+        spec.route = jump_route(options, &spec, jump)?;
+    }
     // A bookmark without a path opens its own start folder.
     let start = target.path.clone().or_else(|| spec.initial_path.clone());
     Ok((spec, start))
@@ -138,6 +142,22 @@ fn resolve(options: &GlobalOptions, text: &str) -> Result<bookmarks::Target> {
         load_bookmarks(options)?.file
     };
     bookmarks::resolve_target(text, &file, ssh_config.as_ref())
+}
+
+/// The route `--jump` names, which replaces the ssh config's (as `ssh -J` does).
+fn jump_route(options: &GlobalOptions, spec: &ConnectSpec, jump: &str) -> Result<Route> {
+    if spec.protocol != Protocol::Sftp {
+        return Err(FerryError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "--jump reaches SFTP servers only; {} through a jump host is not supported yet",
+                spec.protocol.scheme()
+            ),
+        ));
+    }
+    let ssh_config = bookmarks::connect_ssh_config(options.ssh_config.as_deref())?;
+    let hops = bookmarks::resolve_jump_chain(jump, ssh_config.as_ref())?;
+    Ok(if hops.is_empty() { Route::Direct } else { Route::Jump(hops) })
 }
 
 /// Reads the bookmark file, warning on stderr when it had to be kept aside.

@@ -16,15 +16,19 @@ use crate::worker::{Answer, Question};
 pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool) -> Answer {
     let interactive = std::io::stdin().is_terminal();
     match question {
-        Question::UnknownHostKey { host, port, key } => {
+        Question::UnknownHostKey { host, port, key, via } => {
+            let what = match via {
+                Some(site) => format!("jump host '{host}:{port}' (on the way to {site})"),
+                None => format!("host '{host}:{port}'"),
+            };
             if accept_new_host_key {
-                eprintln!("ferry: accepting the new {} host key {} of {host}:{port}", key.key_type, key.fingerprint);
+                eprintln!("ferry: accepting the new {} host key {} of the {what}", key.key_type, key.fingerprint);
                 return Answer::Trust(TrustDecision::AcceptAndRemember);
             }
             if !interactive {
                 return Answer::Trust(TrustDecision::Reject);
             }
-            eprintln!("The authenticity of host '{host}:{port}' can't be established.");
+            eprintln!("The authenticity of {what} can't be established.");
             eprintln!("{} key fingerprint is {}.", key.key_type, key.fingerprint);
             Answer::Trust(ask_yes_no("Accept and remember this key?"))
         }

@@ -110,25 +110,35 @@ impl BookmarkService {
     }
 
     /// An SFTP connection to a host that is a Host alias of the user's ssh config gets the alias's
-    /// HostName, User, Port and IdentityFile, as `ssh alias` would (fields the user gave are kept).
+    /// HostName, User, Port and IdentityFile, and its route (ProxyJump, ProxyCommand), as
+    /// `ssh alias` would (fields the user gave are kept); a route that cannot be taken is an error.
     /// Anything else passes unchanged, as does everything when no ssh config can be read.
-    pub(super) async fn with_ssh_alias(&self, spec: ConnectSpec) -> ConnectSpec {
+    pub(super) async fn with_ssh_alias(&self, spec: ConnectSpec) -> Result<ConnectSpec> {
         if spec.protocol != crate::model::Protocol::Sftp {
-            return spec;
+            return Ok(spec);
         }
         let original = spec.clone();
-        let resolved = self
+        let applied = self
             .blocking(move |_, _| {
-                let Some(config) = bookmarks::connect_ssh_config(None)? else { return Ok(spec) };
+                // A config that cannot be read changes nothing, as before; a route the config
+                // gives that Ferry cannot take is an error, never a direct connection instead.
+                let config = match bookmarks::connect_ssh_config(None) {
+                    Ok(Some(config)) => config,
+                    Ok(None) => return Ok(Ok(spec)),
+                    Err(error) => {
+                        tracing::warn!(target: "ferry::bookmarks", "ssh config not applied: {error}");
+                        return Ok(Ok(spec));
+                    }
+                };
                 if !config.host_aliases().iter().any(|alias| alias == &spec.host) {
-                    return Ok(spec);
+                    return Ok(Ok(spec));
                 }
-                bookmarks::apply_alias(spec, &config)
+                Ok(bookmarks::apply_alias(spec, &config))
             })
             .await;
-        resolved.unwrap_or_else(|error| {
+        applied.unwrap_or_else(|error| {
             tracing::warn!(target: "ferry::bookmarks", "ssh config not applied: {error}");
-            original
+            Ok(original)
         })
     }
 

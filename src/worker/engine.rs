@@ -310,7 +310,7 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
     match work {
         Request::Connect(target) => {
             let spec = match target {
-                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await,
+                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await?,
                 ConnectTo::Typed(text) => engine.bookmarks.target_spec(&text).await?,
                 ConnectTo::Bookmark(id) => engine.bookmarks.connect_spec(&id).await?,
             };
@@ -341,14 +341,16 @@ async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<Ferr
     engine.sessions.close(session, error).await;
 }
 
-/// Adds a new session (recorded among the recent connections, unless it is the local disk) and
-/// builds the `Connected` event.
+/// Adds a new session (recorded among the recent connections, unless it is the local disk or went
+/// through a route a URL cannot hold) and builds the `Connected` event.
 fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let home = backend.home().to_string();
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
-    // The local pane's own session is no site: "file://:0" in Recent would mean nothing.
-    if spec.protocol != crate::model::Protocol::Local {
+    // The local pane's own session is no site: "file://:0" in Recent would mean nothing. A URL
+    // cannot say which way a connection went: reopened from Recent, one that went through a
+    // ProxyCommand or jump hosts would go straight to the server, around that route.
+    if spec.protocol != crate::model::Protocol::Local && spec.route == crate::route::Route::Direct {
         engine.bookmarks.record_recent(&url);
     }
     let session = engine.sessions.add(backend, spec);

@@ -321,8 +321,9 @@ pub enum LogKind {
 /// A question for the user.
 #[derive(Debug, Clone)]
 pub enum Question {
-    /// The SSH server's key is not known: accept it? No credential has been sent yet.
-    UnknownHostKey { host: String, port: u16, key: HostKey },
+    /// The SSH server's key is not known: accept it? No credential has been sent yet. `via`
+    /// names the site when `host` is a jump host on the way to it.
+    UnknownHostKey { host: String, port: u16, key: HostKey, via: Option<String> },
     /// The TLS certificate is not trusted: accept it? No credential has been sent yet.
     UntrustedCertificate { host: String, port: u16, certificate: RejectedCertificate },
     /// The server needs a password for `url`.

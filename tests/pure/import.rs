@@ -165,6 +165,7 @@ fn cyberduck_folder_imports_every_duck_file() {
         local_dir: None,
         comment: "Production web server".into(),
         uploads_in_place: false,
+        connect_through: None,
     };
     assert_eq!(deploy.bookmark, expected);
     assert_eq!(deploy.bookmark.id.0, "cyberduck-5e1f2b8a-0c3d-4e6f-9a1b-2c3d4e5f6a7b", "Cyberduck's UUID is kept");
@@ -339,9 +340,8 @@ fn ssh_config_hosts_become_sftp_bookmarks() {
 
     let internal = site(&report, "internal");
     assert_eq!(internal.bookmark.host, "10.0.5.20");
-    let internal_notes = notes_for(&report, "internal");
-    assert_eq!(internal_notes.len(), 1);
-    assert!(internal_notes[0].contains("ProxyJump bastion, which Ferry does not support yet"), "{internal_notes:?}");
+    assert_eq!(internal.bookmark.connect_through.as_deref(), Some("bastion"), "its ProxyJump is kept");
+    assert!(notes_for(&report, "internal").is_empty());
 
     let git = site(&report, "gitbox");
     assert_eq!((git.bookmark.host.as_str(), git.bookmark.port), ("git.example.org", 2022), "Include followed");
@@ -349,6 +349,17 @@ fn ssh_config_hosts_become_sftp_bookmarks() {
     assert!(notes_for(&report, "gitbox")[0].contains("ssh would try 2 key files"));
     assert!(report.skipped.is_empty());
     assert_unique_ids(&report);
+}
+
+#[test]
+fn ssh_config_hosts_behind_a_proxy_command_are_skipped_not_imported_as_direct_sites() {
+    let text = "Host piped\n  HostName 10.1.1.1\n  ProxyCommand ssh -W %h:%p gw\nHost direct\n  HostName 10.1.1.2\n";
+    let report = ssh::parse(text, Path::new("/nonexistent")).unwrap();
+    let names: Vec<_> = report.imported.iter().map(|i| i.bookmark.name.as_str()).collect();
+    assert_eq!(names, ["direct"]);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].name, "piped");
+    assert!(report.skipped[0].reason.contains("ProxyCommand ssh -W %h:%p gw"), "{}", report.skipped[0].reason);
 }
 
 #[test]
@@ -459,6 +470,7 @@ fn a_secret_is_bound_to_the_host_and_user_it_was_saved_for() {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        connect_through: None,
     };
     let key = SecretKey::of(&site);
     assert!(key.account().contains("site-1") && key.account().contains("alice@web.example.org"), "{key:?}");

@@ -43,5 +43,6 @@ mod safe_uploads;
 mod sftp_login;
 mod slow_folders;
 mod sync;
+mod ssh_routes;
 mod tree_ops;
 mod worker;

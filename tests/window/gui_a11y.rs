@@ -141,6 +141,7 @@ fn every_focusable_node_has_a_role_and_a_name() {
 fn host_key_dialog() -> Harness<'static, (PromptDialog, bool)> {
     let question = Question::UnknownHostKey {
         host: "files.example.org".into(),
+        via: None,
         port: 2222,
         key: HostKey {
             key_type: "ssh-ed25519".into(),

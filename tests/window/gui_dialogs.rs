@@ -52,6 +52,7 @@ fn answer<'a>(harness: &'a Harness<'_, Shown<PromptDialog, Command>>) -> &'a Ans
 fn unknown_host_key() -> Question {
     Question::UnknownHostKey {
         host: "files.example.org".into(),
+        via: None,
         port: 2222,
         key: HostKey {
             key_type: "ssh-ed25519".into(),
@@ -59,6 +60,17 @@ fn unknown_host_key() -> Question {
             base64: "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl".into(),
         },
     }
+}
+
+#[test]
+fn an_unknown_jump_host_key_names_the_jump_host_and_the_site_behind_it() {
+    let Question::UnknownHostKey { host, port, key, .. } = unknown_host_key() else { unreachable!() };
+    let via = Some("sftp://deploy@inner.example.org:22".to_string());
+    let harness = prompt(Question::UnknownHostKey { host, port, key, via });
+    harness.get_by_label_contains(
+        "the key of the jump host files.example.org:2222, on the way to sftp://deploy@inner.example.org:22",
+    );
+    harness.get_by_label("SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
 }
 
 #[test]

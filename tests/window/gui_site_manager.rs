@@ -30,6 +30,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        connect_through: None,
     }
 }
 
@@ -206,6 +207,30 @@ fn writing_uploads_in_place_is_a_per_site_choice_off_by_default() {
     let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
     assert!(spec.uploads_in_place, "connections to the site write uploads in place");
     assert!(!sample().iter().any(|site| site.uploads_in_place), "off unless asked");
+}
+
+#[test]
+fn an_sftp_site_connects_through_the_jump_hosts_typed_and_a_wrong_chain_is_explained() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    set_text(&mut harness, "Connect through", "ops@bastion:notaport");
+    click(&mut harness, "Save");
+    assert!(
+        harness.query_by_label_contains("Connect through: the jump host").is_some(),
+        "the wrong chain is explained"
+    );
+    assert!(harness.state().actions.is_empty(), "nothing saved while the chain is wrong");
+    set_text(&mut harness, "Connect through", "ops@bastion:2222,inner");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert_eq!(saved[0].connect_through.as_deref(), Some("ops@bastion:2222,inner"));
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    let ferry::route::Route::Jump(hops) = spec.route else { panic!("{:?}", spec.route) };
+    assert_eq!((hops[0].user.as_str(), hops[0].host.as_str(), hops[0].port), ("ops", "bastion", 2222));
+    assert_eq!((hops[1].host.as_str(), hops[1].port), ("inner", 22));
+    // FTP sites have no such field: FTP does not go through jump hosts yet.
+    choose(&mut harness, "Protocol", "FTP");
+    assert!(harness.query_by_label("Connect through").is_none());
 }
 
 #[test]

@@ -45,14 +45,19 @@ fn import_config(config: &SshConfig) -> ImportReport {
                 ),
             );
         }
-        if let Some(jump) = &settings.proxy_jump {
-            report.note(
+        if let Some(command) = &settings.proxy_command {
+            // A saved site holds jump hosts, never a command to run: it would go straight to the
+            // server instead, around the route the config gives.
+            report.skip(
                 &alias,
                 format!(
-                    "it reaches the server through ProxyJump {jump}, which Ferry does not support yet: \
-                     connecting from Ferry goes to {host} directly"
+                    "it reaches the server through ProxyCommand {}, which a saved site cannot hold; \
+                     use the alias itself (ferry ls {}:/path, or type it as the host)",
+                    crate::model::escape_control(command),
+                    crate::model::escape_control(&alias)
                 ),
             );
+            continue;
         }
         let id = ids.id_for(ImportSource::OpenSsh, &[], &alias, &host, port);
         let bookmark = Bookmark {
@@ -70,6 +75,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            connect_through: settings.proxy_jump.clone(),
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

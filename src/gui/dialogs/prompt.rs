@@ -63,7 +63,7 @@ impl PromptDialog {
     pub fn show(&mut self, ctx: &egui::Context) -> Option<Command> {
         let PromptDialog { prompt: _, question, secret, apply_to_all, focus_pending } = self;
         let answer = match question {
-            Question::UnknownHostKey { host, port, key } => host_key_ui(ctx, host, *port, key),
+            Question::UnknownHostKey { host, port, key, via } => host_key_ui(ctx, host, *port, key, via.as_deref()),
             Question::UntrustedCertificate { host, port, certificate } => certificate_ui(ctx, host, *port, certificate),
             Question::Password { url } => {
                 let intro = format!("The server asks for the password of {}.", escape_control(url));

@@ -59,9 +59,22 @@ fn fingerprint_lines(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-pub(super) fn host_key_ui(ctx: &egui::Context, host: &str, port: u16, key: &HostKey) -> Option<Answer> {
+pub(super) fn host_key_ui(
+    ctx: &egui::Context,
+    host: &str,
+    port: u16,
+    key: &HostKey,
+    via: Option<&str>,
+) -> Option<Answer> {
     modal(ctx, "host_key", Some("Unknown host key"), |ui| {
-        ui.label(format!("Ferry has no record of the key of the server {}.", host_port(host, port)));
+        ui.label(match via {
+            Some(site) => format!(
+                "Ferry has no record of the key of the jump host {}, on the way to {}.",
+                host_port(host, port),
+                escape_control(site)
+            ),
+            None => format!("Ferry has no record of the key of the server {}.", host_port(host, port)),
+        });
         ui.add_space(4.0);
         egui::Grid::new("host_key_facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
             ui.label("Key type");

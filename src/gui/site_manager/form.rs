@@ -98,6 +98,13 @@ impl SiteManager {
                 ui.end_row();
             }
 
+            if fields.protocol == Protocol::Sftp {
+                labelled_text(ui, "Connect through", &mut fields.connect_through).on_hover_text(
+                    "SSH jump hosts, as ssh -J takes them: [user@]host[:port], several separated by \
+                     commas. Empty: as the ssh config says.",
+                );
+            }
+
             labelled_text(ui, "Remote folder", &mut fields.remote_dir);
 
             let label = ui.label("Local folder");
@@ -194,6 +201,7 @@ pub(super) struct Fields {
     pub(super) folder: String,
     pub(super) comment: String,
     pub(super) uploads_in_place: bool,
+    pub(super) connect_through: String,
 }
 
 impl Fields {
@@ -212,6 +220,7 @@ impl Fields {
             folder: format_folder(&bookmark.folder),
             comment: bookmark.comment.clone(),
             uploads_in_place: bookmark.uploads_in_place,
+            connect_through: bookmark.connect_through.clone().unwrap_or_default(),
         }
     }
 
@@ -245,6 +254,14 @@ impl Fields {
         if self.login == LoginMethod::KeyFile && key_file.is_none() {
             return Err("Choose the key file for key file login.".to_owned());
         }
+        let connect_through = match (self.protocol, non_empty(&self.connect_through)) {
+            (Protocol::Sftp, Some(chain)) => {
+                crate::route::parse_jump_chain(chain)
+                    .map_err(|error| format!("Connect through: {}.", error.context))?;
+                Some(chain.to_owned())
+            }
+            _ => None,
+        };
         Ok(Bookmark {
             id,
             name: name.to_owned(),
@@ -260,6 +277,7 @@ impl Fields {
             local_dir: non_empty(&self.local_dir).map(PathBuf::from),
             comment: self.comment.clone(),
             uploads_in_place: self.uploads_in_place,
+            connect_through,
         })
     }
 }
