@@ -40,6 +40,10 @@ pub struct Entry {
     pub group: Option<String>,
     /// Where a symlink points, where known.
     pub link_target: Option<String>,
+    /// What a symlink leads to once followed (a file, a folder...), where the server said; `None`
+    /// for a link that leads nowhere, or one whose end is not known (FTP listings).
+    #[serde(default)]
+    pub link_kind: Option<EntryKind>,
 }
 
 impl Entry {
@@ -54,6 +58,15 @@ impl Entry {
             owner: None,
             group: None,
             link_target: None,
+            link_kind: None,
+        }
+    }
+
+    /// What opening this entry reaches: a link's end where known, otherwise its own kind.
+    pub fn opens_as(&self) -> EntryKind {
+        match (self.kind, self.link_kind) {
+            (EntryKind::Symlink, Some(end)) => end,
+            (kind, _) => kind,
         }
     }
 }

@@ -151,6 +151,7 @@ fn parse_unix_line(line: &str, now: DateTime<Utc>) -> Option<Entry> {
         owner,
         group,
         link_target: link_target.map(str::to_string),
+        link_kind: None,
     })
 }
 
@@ -633,6 +634,7 @@ impl<'a> MlsdFacts<'a> {
             owner: text(self.owner).or_else(|| text(self.uid)),
             group: text(self.group).or_else(|| text(self.gid)),
             link_target,
+            link_kind: None,
         })
     }
 }

@@ -75,6 +75,16 @@ pub trait Backend: Send {
     /// One entry's metadata, following symlinks.
     async fn stat(&mut self, path: &str) -> Result<Entry>;
 
+    /// Where `path` really is, every link on the way followed, as an absolute path: what tells
+    /// two ways to one folder apart, so a walk that follows links knows where it has been.
+    /// `Unsupported` where the server has no way to say.
+    async fn real_path(&mut self, path: &str) -> Result<String> {
+        Err(crate::error::FerryError::new(
+            crate::error::ErrorKind::Unsupported,
+            format!("finding where {} leads: this server cannot say", crate::model::escape_control(path)),
+        ))
+    }
+
     /// The permission bits of an existing file, where the server tells them.
     async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
         Ok(self.stat(path).await?.permissions)

@@ -187,6 +187,10 @@ pub struct TransferOptions {
     /// Compare SHA-256 checksums with the server's where it can compute them.
     #[arg(long)]
     pub verify: bool,
+    /// With -r on a download: also follow links to folders, and links that lead outside the
+    /// folder copied (each folder is copied once, so a link loop ends).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Upload straight into the target instead of a temporary file renamed into place (for
     /// servers without a rename right or room for two copies). An interrupted upload then
     /// leaves a partial file under the real name.

@@ -11,6 +11,7 @@ use crate::worker::{BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEv
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
 use super::render::Board;
+use crate::transfer::links::FollowLinks;
 
 /// One connection driven through the worker, answering its prompts on the terminal.
 pub(super) struct Client {
@@ -144,6 +145,7 @@ impl Client {
             recursive: options.recursive,
             on_exists: options.on_exists,
             verify: options.verify,
+            follow_links: if options.follow_links { FollowLinks::Always } else { FollowLinks::Inside },
         };
         self.handle.send(Command::Queue(QueueCommand::Enqueue { request, session: self.session, transfer }));
         let Event::Queue(QueueEvent::Enqueued { items, .. }) = self.wait(request)? else {

@@ -1,9 +1,10 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
-//! states and actions, progress math, how much a server may make Ferry hold, and whether a target
-//! may be resumed.
+//! states and actions, progress math, how much a server may make Ferry hold, whether a target
+//! may be resumed, and which links on a server a recursive download follows.
 
 pub mod capped;
 pub mod limits;
+pub mod links;
 pub mod names;
 pub mod policy;
 pub mod progress;

@@ -262,4 +262,6 @@ pub struct TransferRequest {
     pub on_exists: OnExists,
     /// Compare SHA-256 checksums with the server's after each file.
     pub verify: bool,
+    /// Which links on the server a recursive download follows.
+    pub follow_links: crate::transfer::links::FollowLinks,
 }

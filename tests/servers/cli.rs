@@ -12,7 +12,7 @@ use scripted_ftp::{Script, ScriptedFtp};
 use support::{FtpTls, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys, new_key_pair};
 
 /// Runs `ferry` with `args` and no terminal, and a fresh config folder unless `args` names one.
-fn ferry(config: &Path, args: &[&str]) -> Output {
+pub(crate) fn ferry(config: &Path, args: &[&str]) -> Output {
     ferry_with_env(config, args, &[])
 }
 
@@ -36,19 +36,19 @@ fn ferry_command(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Command 
     command
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn assert_ok(output: &Output) {
+pub(crate) fn assert_ok(output: &Output) {
     assert!(output.status.success(), "ferry failed: {}\n{}", stderr(output), stdout(output));
 }
 
-fn known_hosts_for(sshd: &Sshd, dir: &Path) -> PathBuf {
+pub(crate) fn known_hosts_for(sshd: &Sshd, dir: &Path) -> PathBuf {
     let path = dir.join("known_hosts");
     std::fs::write(&path, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
     path

@@ -30,6 +30,7 @@ mod ftp;
 mod harness_smoke;
 mod hostile_ftp;
 mod limits;
+mod links;
 mod owner_names;
 mod packaging;
 mod protocol_log;
