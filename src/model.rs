@@ -156,6 +156,27 @@ pub struct ConnectSpec {
     /// folder. An interrupted upload then leaves a partial file under the real name.
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// Which of a file's attributes a transfer carries over to its copy.
+    #[serde(default)]
+    pub keep: KeepAttributes,
+}
+
+/// Which attributes a transfer gives its copy, per site: both by default. A server that refuses
+/// to set them (no `SETSTAT`, `SITE CHMOD` or `MFMT`) costs a warning in the log, never the
+/// transfer; these switches stop asking it at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeepAttributes {
+    /// The permission bits (read, write, execute; never set-id or sticky bits).
+    pub modes: bool,
+    /// The modification times, of folders too (set once everything inside has arrived).
+    pub times: bool,
+}
+
+impl Default for KeepAttributes {
+    fn default() -> Self {
+        KeepAttributes { modes: true, times: true }
+    }
 }
 
 impl ConnectSpec {
@@ -173,6 +194,7 @@ impl ConnectSpec {
             ca_file: None,
             initial_path: None,
             uploads_in_place: false,
+            keep: KeepAttributes::default(),
         }
     }
 
@@ -207,6 +229,7 @@ impl fmt::Debug for ConnectSpec {
             .field("ca_file", &self.ca_file)
             .field("initial_path", &self.initial_path)
             .field("uploads_in_place", &self.uploads_in_place)
+            .field("keep", &self.keep)
             .finish()
     }
 }

@@ -109,6 +109,7 @@ impl FerryApp {
                 local_dir,
                 comment: String::new(),
                 uploads_in_place: false,
+                keep: Default::default(),
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

@@ -65,4 +65,7 @@ pub struct Bookmark {
     /// Write uploads straight into their target (no temporary file renamed into place).
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// Whether transfers keep permission bits and times (a switch for servers that refuse them).
+    #[serde(default)]
+    pub keep: crate::model::KeepAttributes,
 }

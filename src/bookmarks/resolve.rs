@@ -79,6 +79,7 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.user = bookmark.user.clone();
     spec.ftp_mode = bookmark.ftp_mode;
     spec.uploads_in_place = bookmark.uploads_in_place;
+    spec.keep = bookmark.keep;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -228,6 +229,7 @@ mod tests {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            keep: Default::default(),
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

@@ -418,6 +418,7 @@ mod tests {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            keep: Default::default(),
         }
     }
 

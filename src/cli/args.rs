@@ -196,6 +196,14 @@ pub struct TransferOptions {
     /// leaves a partial file under the real name.
     #[arg(long)]
     pub in_place: bool,
+    /// Leave the copies' permission bits to the receiving side (for servers that refuse
+    /// SETSTAT or SITE CHMOD).
+    #[arg(long)]
+    pub no_keep_modes: bool,
+    /// Leave the copies' modification times to the receiving side (for servers that refuse
+    /// SETSTAT or MFMT).
+    #[arg(long)]
+    pub no_keep_times: bool,
 }
 
 impl GlobalOptions {

@@ -60,6 +60,10 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     {
         spec.uploads_in_place = true;
     }
+    if let CliCommand::Put { transfer, .. } | CliCommand::Get { transfer, .. } = &command {
+        spec.keep.modes &= !transfer.no_keep_modes;
+        spec.keep.times &= !transfer.no_keep_times;
+    }
     // A bookmark without a path opens its own start folder.
     let start = target.path.clone().or_else(|| spec.initial_path.clone());
     let mut client = Client::connect(options, spec)?;

@@ -9,6 +9,7 @@ mod engine;
 mod fake_backend;
 mod files;
 mod folder_order;
+mod folder_times;
 mod messages;
 mod plan;
 mod pool;

@@ -39,6 +39,11 @@ impl Seed {
         Seed { remote, local, is_folder: false, size: None, modified: None, mode: None, refused: Some(why) }
     }
 
+    /// The same seed, carrying the source's modification time (a folder's is set after its contents).
+    fn with_modified(self, modified: Option<DateTime<Utc>>) -> Self {
+        Seed { modified, ..self }
+    }
+
     /// The same seed, carrying the source's permission bits.
     fn with_mode(self, mode: Option<u32>) -> Self {
         Seed { mode, ..self }
@@ -106,7 +111,11 @@ pub async fn plan_download(
             format!("{remote} is a folder: download it recursively (-r)"),
         ));
     }
-    let mut seeds = if nameless { Vec::new() } else { vec![Seed::folder(remote.to_string(), target.clone())] };
+    let mut seeds = if nameless {
+        Vec::new()
+    } else {
+        vec![Seed::folder(remote.to_string(), target.clone()).with_modified(top.modified)]
+    };
     // Where the top really is, so links are judged by where they lead (inside or not, a loop).
     let top_real = real_path_if_known(backend, remote).await?;
     let mut links = LinkWalk::new(follow, top_real.clone());
@@ -149,7 +158,7 @@ pub async fn plan_download(
                     seeds.push(Seed::refused(remote_path, local_path, FerryError::new(ErrorKind::Unsupported, why)));
                 }
                 EntryKind::Dir => {
-                    seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
+                    seeds.push(Seed::folder(remote_path.clone(), local_path.clone()).with_modified(entry.modified));
                     let real = real.as_deref().map(|real| join_remote(real, &entry.name));
                     pending.push(Pending { dir: remote_path, local_dir: local_path, depth: depth + 1, real });
                 }
@@ -169,7 +178,9 @@ pub async fn plan_download(
                             Seed::file(remote_path, local_path, end.size, end.modified).with_mode(end.permissions),
                         ),
                         LinkDecision::EnterFolder => {
-                            seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
+                            seeds.push(
+                                Seed::folder(remote_path.clone(), local_path.clone()).with_modified(end.modified),
+                            );
                             pending.push(Pending { dir: remote_path, local_dir: local_path, depth: depth + 1, real });
                         }
                         LinkDecision::Leave(why) => seeds.push(Seed::refused(remote_path, local_path, why)),
@@ -239,7 +250,8 @@ pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, 
 fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
     let root =
         std::fs::canonicalize(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
-    let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf())];
+    let modified_of = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from);
+    let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf()).with_modified(modified_of(local))];
     let mut pending = vec![(local.to_path_buf(), remote.to_string())];
     while let Some((dir, remote_dir)) = pending.pop() {
         let reader =
@@ -270,7 +282,8 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
             };
             match metadata {
                 Some(m) if m.is_dir() && !link.file_type().is_symlink() => {
-                    seeds.push(Seed::folder(remote_path.clone(), path.clone()));
+                    let modified = m.modified().ok().map(DateTime::<Utc>::from);
+                    seeds.push(Seed::folder(remote_path.clone(), path.clone()).with_modified(modified));
                     pending.push((path, remote_path));
                 }
                 Some(m) if m.is_file() => {

@@ -645,6 +645,7 @@ fn worker_with_the_test_keychain() {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        keep: Default::default(),
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

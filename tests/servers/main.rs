@@ -31,6 +31,7 @@ mod harness_smoke;
 mod hostile_ftp;
 mod limits;
 mod links;
+mod modes_times;
 mod owner_names;
 mod packaging;
 mod protocol_log;

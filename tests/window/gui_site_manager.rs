@@ -30,6 +30,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        keep: Default::default(),
     }
 }
 
@@ -206,6 +207,20 @@ fn writing_uploads_in_place_is_a_per_site_choice_off_by_default() {
     let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
     assert!(spec.uploads_in_place, "connections to the site write uploads in place");
     assert!(!sample().iter().any(|site| site.uploads_in_place), "off unless asked");
+}
+
+#[test]
+fn keeping_permissions_and_times_is_a_per_site_choice_on_by_default() {
+    assert!(sample().iter().all(|site| site.keep.modes && site.keep.times), "on unless turned off");
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    click(&mut harness, "Keep permissions");
+    click(&mut harness, "Keep modification times");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert!(!saved[0].keep.modes && !saved[0].keep.times, "both boxes were cleared");
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert!(!spec.keep.modes && !spec.keep.times, "connections to the site keep neither");
 }
 
 #[test]

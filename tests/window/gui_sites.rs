@@ -62,6 +62,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        keep: Default::default(),
     }
 }
 

@@ -110,6 +110,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         local_dir,
         comment: text("Comment"),
         uploads_in_place: false,
+        keep: Default::default(),
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

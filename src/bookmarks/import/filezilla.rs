@@ -148,6 +148,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         local_dir,
         comment: field("Comments").to_string(),
         uploads_in_place: false,
+        keep: Default::default(),
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

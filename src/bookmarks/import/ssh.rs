@@ -70,6 +70,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            keep: Default::default(),
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

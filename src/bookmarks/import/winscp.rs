@@ -156,6 +156,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         local_dir,
         comment: value("Note"),
         uploads_in_place: false,
+        keep: Default::default(),
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

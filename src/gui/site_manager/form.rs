@@ -120,6 +120,19 @@ impl SiteManager {
             );
             ui.end_row();
 
+            ui.label("Transfers");
+            ui.vertical(|ui| {
+                ui.checkbox(&mut fields.keep.modes, "Keep permissions").on_hover_text(
+                    "Give each copy the permission bits of its source (never set-id bits). \
+                     Turn off for servers that refuse to set them.",
+                );
+                ui.checkbox(&mut fields.keep.times, "Keep modification times").on_hover_text(
+                    "Give each copy, folders included, the time of its source. \
+                     Turn off for servers that refuse to set them.",
+                );
+            });
+            ui.end_row();
+
             let label = ui.label("Comment");
             let field = egui::TextEdit::multiline(&mut fields.comment).desired_rows(3).desired_width(240.0);
             ui.add(field).labelled_by(label.id);
@@ -194,6 +207,7 @@ pub(super) struct Fields {
     pub(super) folder: String,
     pub(super) comment: String,
     pub(super) uploads_in_place: bool,
+    pub(super) keep: crate::model::KeepAttributes,
 }
 
 impl Fields {
@@ -212,6 +226,7 @@ impl Fields {
             folder: format_folder(&bookmark.folder),
             comment: bookmark.comment.clone(),
             uploads_in_place: bookmark.uploads_in_place,
+            keep: bookmark.keep,
         }
     }
 
@@ -260,6 +275,7 @@ impl Fields {
             local_dir: non_empty(&self.local_dir).map(PathBuf::from),
             comment: self.comment.clone(),
             uploads_in_place: self.uploads_in_place,
+            keep: self.keep,
         })
     }
 }

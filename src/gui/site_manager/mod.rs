@@ -316,6 +316,7 @@ impl SiteManager {
                     local_dir: None,
                     comment: String::new(),
                     uploads_in_place: false,
+                    keep: Default::default(),
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
