@@ -111,6 +111,13 @@ impl Backend for LocalBackend {
         Ok(entry_from_metadata(name, &metadata, None))
     }
 
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.resolve(path);
+        let metadata = tokio::fs::symlink_metadata(&full).await.map_err(|e| io_error(e, "reading", &full))?;
+        let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "/".into());
+        Ok(entry_from_metadata(name, &metadata, None))
+    }
+
     async fn real_path(&mut self, path: &str) -> Result<String> {
         let full = self.resolve(path);
         let real = tokio::fs::canonicalize(&full).await.map_err(|e| io_error(e, "following", &full))?;

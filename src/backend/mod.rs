@@ -85,6 +85,18 @@ pub trait Backend: Send {
         ))
     }
 
+    /// One entry's metadata without following a link at `path` itself: a link is a link. By
+    /// default read from its folder's listing.
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let name = crate::model::file_name_remote(path).to_string();
+        let parent = crate::model::parent_remote(path);
+        let listed = self.list(&parent).await?.into_iter().find(|entry| entry.name == name);
+        listed.ok_or_else(|| {
+            let shown = crate::model::escape_control(path);
+            crate::error::FerryError::new(crate::error::ErrorKind::NotFound, format!("reading {shown}"))
+        })
+    }
+
     /// The permission bits of an existing file, where the server tells them.
     async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
         Ok(self.stat(path).await?.permissions)

@@ -316,6 +316,15 @@ impl Backend for SftpBackend {
         .await
     }
 
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.absolute(path);
+        self.request(format!("LSTAT {full}"), move |c| {
+            let stat = c.sftp.lstat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
+            Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
+        })
+        .await
+    }
+
     async fn real_path(&mut self, path: &str) -> Result<String> {
         let full = self.absolute(path);
         self.request(format!("REALPATH {full}"), move |c| {

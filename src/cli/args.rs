@@ -90,8 +90,26 @@ pub enum CliCommand {
     },
     /// Create a remote folder.
     Mkdir { url: String },
-    /// Delete a remote file or empty folder.
-    Rm { url: String },
+    /// Delete a remote file or empty folder (with -r, a folder with everything in it).
+    Rm {
+        url: String,
+        /// Delete a folder with everything in it: lists what goes first, then asks. Links are
+        /// deleted, never followed.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Do not ask before a recursive delete.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show one remote file's or folder's details.
+    Stat {
+        url: String,
+        /// Print it as `ls --json` does (an array of one).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a remote file's SHA-256: the server's own where it offers one, else read through.
+    Sum { url: String },
     /// Rename or move a remote file or folder (NEW_PATH is relative to its folder unless absolute).
     Mv { url: String, new_path: String },
     /// List, add, remove, import or export saved sites.

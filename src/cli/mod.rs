@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use crate::bookmarks::{self, BookmarkStore, Keychain};
 use crate::error::Result;
-use crate::model::{join_remote, parent_remote};
+use crate::model::{escape_control, file_name_remote, join_remote, parent_remote};
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
 
@@ -40,7 +40,9 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Get { url, .. }
         | CliCommand::Put { url, .. }
         | CliCommand::Mkdir { url }
-        | CliCommand::Rm { url }
+        | CliCommand::Rm { url, .. }
+        | CliCommand::Stat { url, .. }
+        | CliCommand::Sum { url }
         | CliCommand::Mv { url, .. } => url.clone(),
         CliCommand::Bookmarks { action } => return bookmarks_command(options, action),
     };
@@ -77,7 +79,12 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         CliCommand::Put { local, transfer, .. } => client.transfer(Direction::Upload, local, path.clone(), &transfer),
         CliCommand::Mkdir { .. } => client
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
-        CliCommand::Rm { .. } => client.remove(&path),
+        CliCommand::Rm { recursive: false, .. } => client.remove(&path),
+        CliCommand::Rm { recursive: true, yes, .. } => client.remove_tree(&path, yes),
+        CliCommand::Stat { json, .. } => client.stat(&path).map(|entry| print_listing(&[entry], json)),
+        CliCommand::Sum { .. } => {
+            client.sha256(&path).map(|(sum, _)| println!("{sum}  {}", escape_control(file_name_remote(&path))))
+        }
         CliCommand::Mv { new_path, .. } => {
             // A path in the login folder has the parent "."; its new name needs no "./" before it.
             let to = match parent_remote(&path) {

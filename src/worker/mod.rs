@@ -2,6 +2,7 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod bookmarks;
+mod checksum;
 mod connect;
 mod context;
 mod engine;
@@ -26,6 +27,7 @@ mod tree;
 mod upload;
 mod upload_links;
 
+pub use checksum::ChecksumSource;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,
@@ -34,6 +36,7 @@ pub use messages::{
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
 pub use queue_state::ItemAction;
 pub use scheduler::TransferSettings;
+pub use tree::DoomedEntry;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -22,6 +22,7 @@ mod cli;
 mod cli_bookmarks;
 mod cli_messages;
 mod cli_queue;
+mod cli_rm;
 mod cutting_proxy_smoke;
 mod dropbear;
 mod faults;
