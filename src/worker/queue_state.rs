@@ -115,8 +115,7 @@ impl QueueState {
         if self.dated.contains(&request) || self.queued.range(first..=last).next().is_some() {
             return None;
         }
-        let running_here = self.running.keys().filter(|other| (first..=last).contains(*other));
-        if running_here.filter(|other| busy(other)).next().is_some() {
+        if self.running.keys().any(|other| (first..=last).contains(other) && busy(other)) {
             return None;
         }
         self.dated.insert(request);
