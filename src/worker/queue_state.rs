@@ -359,6 +359,35 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn folders_are_dated_once_by_the_last_item_of_their_request_even_when_two_end_together() {
+        let mut queue = QueueState::new(4);
+        let mut folder = queued_item("/top", ItemState::Queued);
+        folder.is_folder = true;
+        let folder = queue.add(folder).id;
+        let first = queue.add(queued_item("/top/a", ItemState::Queued)).id;
+        let second = queue.add(queued_item("/top/b", ItemState::Queued)).id;
+        let mut start = |queue: &mut QueueState| {
+            let (started, _) = queue.start_ready();
+            for item in &started {
+                queue.started(item.id, a_task());
+            }
+        };
+        start(&mut queue);
+        let done = || Outcome::Done { integrity: Integrity::SizeChecked, note: None };
+        assert!(queue.folders_to_date(folder, true).is_none(), "the folder's files are still to come");
+        queue.finish(folder, done());
+        start(&mut queue);
+        // Both files end at once: the first sees the second running, the second sees the first
+        // ending, so exactly one of them dates the folder.
+        assert!(queue.folders_to_date(first, true).is_none());
+        let dated = queue.folders_to_date(second, true).expect("the last one dates the folders");
+        assert_eq!(dated.iter().map(|item| item.id).collect::<Vec<_>>(), vec![folder]);
+        queue.finish(first, done());
+        queue.finish(second, done());
+        assert!(queue.folders_to_date(second, true).is_none(), "once per request");
+    }
+
+    #[test]
     fn no_more_items_start_than_the_concurrency_and_in_queue_order() {
         let mut queue = QueueState::new(2);
         let ids: Vec<ItemId> =
