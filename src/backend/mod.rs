@@ -86,15 +86,24 @@ pub trait Backend: Send {
     }
 
     /// One entry's metadata without following a link at `path` itself: a link is a link. By
-    /// default read from its folder's listing.
+    /// default read from its folder's listing; where the listing does not show it (FTP's LIST
+    /// hides dot files on some servers, a folder may not be listable), from `stat`.
     async fn lstat(&mut self, path: &str) -> Result<Entry> {
         let name = crate::model::file_name_remote(path).to_string();
         let parent = crate::model::parent_remote(path);
-        let listed = self.list(&parent).await?.into_iter().find(|entry| entry.name == name);
-        listed.ok_or_else(|| {
-            let shown = crate::model::escape_control(path);
-            crate::error::FerryError::new(crate::error::ErrorKind::NotFound, format!("reading {shown}"))
-        })
+        let listed = match self.list(&parent).await {
+            Ok(entries) => entries.into_iter().find(|entry| entry.name == name),
+            Err(error)
+                if matches!(error.kind, crate::error::ErrorKind::ConnectionLost | crate::error::ErrorKind::Timeout) =>
+            {
+                return Err(error);
+            }
+            Err(_) => None,
+        };
+        match listed {
+            Some(entry) => Ok(entry),
+            None => self.stat(path).await,
+        }
     }
 
     /// The permission bits of an existing file, where the server tells them.
