@@ -366,7 +366,7 @@ pub(super) mod tests {
         let folder = queue.add(folder).id;
         let first = queue.add(queued_item("/top/a", ItemState::Queued)).id;
         let second = queue.add(queued_item("/top/b", ItemState::Queued)).id;
-        let mut start = |queue: &mut QueueState| {
+        let start = |queue: &mut QueueState| {
             let (started, _) = queue.start_ready();
             for item in &started {
                 queue.started(item.id, a_task());
