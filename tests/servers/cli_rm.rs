@@ -82,6 +82,9 @@ fn rm_r_deletes_nothing_when_a_listing_names_dot_dot_or_an_absolute_path() {
         let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/doomed", server.port());
         let output = ferry(config.path(), &["rm", "-r", "--yes", &url]);
         assert!(!output.status.success(), "{hostile}: {}", stdout(&output));
+        // The folder was looked at, and the delete refused for that name before doing anything.
+        assert!(server.count("LIST") >= 1, "{hostile}: {:?}", server.verbs());
+        assert!(stderr(&output).contains("nothing more was changed"), "{hostile}: {}", stderr(&output));
         assert_eq!(server.count("DELE") + server.count("RMD"), 0, "{hostile}: {:?}", server.verbs());
         assert!(server.file("/etc/passwd").is_some() && server.file("/doomed/fine.txt").is_some());
     }
