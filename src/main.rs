@@ -53,7 +53,9 @@ fn run_for_the_log(cli: &Cli) -> String {
     | CliCommand::Get { url, .. }
     | CliCommand::Put { url, .. }
     | CliCommand::Mkdir { url }
-    | CliCommand::Rm { url }
+    | CliCommand::Rm { url, .. }
+    | CliCommand::Stat { url, .. }
+    | CliCommand::Sum { url }
     | CliCommand::Mv { url, .. } = command
     {
         Some(url)

@@ -40,6 +40,10 @@ pub struct Entry {
     pub group: Option<String>,
     /// Where a symlink points, where known.
     pub link_target: Option<String>,
+    /// What a symlink leads to once followed (a file, a folder...), where the server said; `None`
+    /// for a link that leads nowhere, or one whose end is not known (FTP listings).
+    #[serde(default)]
+    pub link_kind: Option<EntryKind>,
 }
 
 impl Entry {
@@ -54,6 +58,15 @@ impl Entry {
             owner: None,
             group: None,
             link_target: None,
+            link_kind: None,
+        }
+    }
+
+    /// What opening this entry reaches: a link's end where known, otherwise its own kind.
+    pub fn opens_as(&self) -> EntryKind {
+        match (self.kind, self.link_kind) {
+            (EntryKind::Symlink, Some(end)) => end,
+            (kind, _) => kind,
         }
     }
 }
@@ -146,6 +159,27 @@ pub struct ConnectSpec {
     /// The way an SFTP connection goes: straight, through a ProxyCommand or through jump hosts.
     #[serde(default)]
     pub route: crate::route::Route,
+    /// Which of a file's attributes a transfer carries over to its copy.
+    #[serde(default)]
+    pub keep: KeepAttributes,
+}
+
+/// Which attributes a transfer gives its copy, per site: both by default. A server that refuses
+/// to set them (no `SETSTAT`, `SITE CHMOD` or `MFMT`) costs a warning in the log, never the
+/// transfer; these switches stop asking it at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeepAttributes {
+    /// The permission bits (read, write, execute; never set-id or sticky bits).
+    pub modes: bool,
+    /// The modification times, of folders too (set once everything inside has arrived).
+    pub times: bool,
+}
+
+impl Default for KeepAttributes {
+    fn default() -> Self {
+        KeepAttributes { modes: true, times: true }
+    }
 }
 
 impl ConnectSpec {
@@ -164,6 +198,7 @@ impl ConnectSpec {
             initial_path: None,
             uploads_in_place: false,
             route: crate::route::Route::Direct,
+            keep: KeepAttributes::default(),
         }
     }
 
@@ -199,6 +234,7 @@ impl fmt::Debug for ConnectSpec {
             .field("initial_path", &self.initial_path)
             .field("uploads_in_place", &self.uploads_in_place)
             .field("route", &self.route)
+            .field("keep", &self.keep)
             .finish()
     }
 }

@@ -53,6 +53,9 @@ impl FerryApp {
                     self.path_looked_up(target, path, &entry);
                 }
             }
+            // The window deletes a folder in one request (`RemoveTree`), never by a listed tree,
+            // and asks for no checksum of its own.
+            Event::Files(FileEvent::Tree { .. } | FileEvent::Checksum { .. }) => {}
             Event::Done { request } => self.done(request),
             Event::Failed { request, error } => self.failed(request, error),
             Event::Prompt { prompt, question, .. } => self.dialogs.ask(PromptDialog::new(prompt, question)),

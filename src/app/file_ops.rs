@@ -101,9 +101,10 @@ impl FerryApp {
                 direction: Direction::Download,
                 local: PathBuf::from(local),
                 remote: join_remote(from, &row.name),
-                recursive: row.kind == EntryKind::Dir,
+                recursive: row.opens_as() == EntryKind::Dir,
                 on_exists: OnExists::Ask,
                 verify: false,
+                follow_links: Default::default(),
             };
             self.enqueue(tab, transfer);
         }
@@ -138,6 +139,7 @@ impl FerryApp {
                 recursive: true,
                 on_exists: OnExists::Ask,
                 verify: false,
+                follow_links: Default::default(),
             };
             self.enqueue(tab, transfer);
         }

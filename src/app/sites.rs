@@ -110,6 +110,7 @@ impl FerryApp {
                 comment: String::new(),
                 uploads_in_place: false,
                 connect_through: None,
+                keep: Default::default(),
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

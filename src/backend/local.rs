@@ -44,10 +44,10 @@ impl Default for LocalBackend {
     }
 }
 
-/// Builds an entry from local metadata (not following symlinks).
-pub fn entry_from_metadata(name: String, metadata: &std::fs::Metadata, link_target: Option<String>) -> Entry {
+/// What local metadata says an entry is.
+fn kind_of_metadata(metadata: &std::fs::Metadata) -> EntryKind {
     let file_type = metadata.file_type();
-    let kind = if file_type.is_symlink() {
+    if file_type.is_symlink() {
         EntryKind::Symlink
     } else if file_type.is_dir() {
         EntryKind::Dir
@@ -55,7 +55,12 @@ pub fn entry_from_metadata(name: String, metadata: &std::fs::Metadata, link_targ
         EntryKind::File
     } else {
         EntryKind::Other
-    };
+    }
+}
+
+/// Builds an entry from local metadata (not following symlinks).
+pub fn entry_from_metadata(name: String, metadata: &std::fs::Metadata, link_target: Option<String>) -> Entry {
+    let kind = kind_of_metadata(metadata);
     let mut entry = Entry::new(name, kind);
     entry.size = (kind == EntryKind::File).then_some(metadata.len());
     entry.modified = metadata.modified().ok().map(DateTime::<Utc>::from);
@@ -88,12 +93,13 @@ impl Backend for LocalBackend {
             let name = item.file_name().to_string_lossy().into_owned();
             // An entry that vanished or cannot be read between readdir and lstat is skipped, as `ls` does.
             let Ok(metadata) = tokio::fs::symlink_metadata(item.path()).await else { continue };
-            let target = if metadata.file_type().is_symlink() {
-                tokio::fs::read_link(item.path()).await.ok().map(|t| t.to_string_lossy().into_owned())
-            } else {
-                None
-            };
-            entries.push(entry_from_metadata(name, &metadata, target));
+            let mut entry = entry_from_metadata(name, &metadata, None);
+            if metadata.file_type().is_symlink() {
+                entry.link_target =
+                    tokio::fs::read_link(item.path()).await.ok().map(|t| t.to_string_lossy().into_owned());
+                entry.link_kind = tokio::fs::metadata(item.path()).await.ok().map(|end| kind_of_metadata(&end));
+            }
+            entries.push(entry);
         }
         Ok(entries)
     }
@@ -103,6 +109,19 @@ impl Backend for LocalBackend {
         let metadata = tokio::fs::metadata(&full).await.map_err(|e| io_error(e, "reading", &full))?;
         let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "/".into());
         Ok(entry_from_metadata(name, &metadata, None))
+    }
+
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.resolve(path);
+        let metadata = tokio::fs::symlink_metadata(&full).await.map_err(|e| io_error(e, "reading", &full))?;
+        let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "/".into());
+        Ok(entry_from_metadata(name, &metadata, None))
+    }
+
+    async fn real_path(&mut self, path: &str) -> Result<String> {
+        let full = self.resolve(path);
+        let real = tokio::fs::canonicalize(&full).await.map_err(|e| io_error(e, "following", &full))?;
+        Ok(real.to_string_lossy().into_owned())
     }
 
     async fn mkdir(&mut self, path: &str) -> Result<()> {

@@ -77,6 +77,37 @@ pub trait Backend: Send {
     /// One entry's metadata, following symlinks.
     async fn stat(&mut self, path: &str) -> Result<Entry>;
 
+    /// Where `path` really is, every link on the way followed, as an absolute path: what tells
+    /// two ways to one folder apart, so a walk that follows links knows where it has been.
+    /// `Unsupported` where the server has no way to say.
+    async fn real_path(&mut self, path: &str) -> Result<String> {
+        Err(crate::error::FerryError::new(
+            crate::error::ErrorKind::Unsupported,
+            format!("finding where {} leads: this server cannot say", crate::model::escape_control(path)),
+        ))
+    }
+
+    /// One entry's metadata without following a link at `path` itself: a link is a link. By
+    /// default read from its folder's listing; where the listing does not show it (FTP's LIST
+    /// hides dot files on some servers, a folder may not be listable), from `stat`.
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let name = crate::model::file_name_remote(path).to_string();
+        let parent = crate::model::parent_remote(path);
+        let listed = match self.list(&parent).await {
+            Ok(entries) => entries.into_iter().find(|entry| entry.name == name),
+            Err(error)
+                if matches!(error.kind, crate::error::ErrorKind::ConnectionLost | crate::error::ErrorKind::Timeout) =>
+            {
+                return Err(error);
+            }
+            Err(_) => None,
+        };
+        match listed {
+            Some(entry) => Ok(entry),
+            None => self.stat(path).await,
+        }
+    }
+
     /// The permission bits of an existing file, where the server tells them.
     async fn permissions_of(&mut self, path: &str) -> Result<Option<u32>> {
         Ok(self.stat(path).await?.permissions)

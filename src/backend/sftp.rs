@@ -148,15 +148,20 @@ fn sftp_channel_error(session: &Session, error: &ssh2::Error) -> FerryError {
     }
 }
 
-pub(super) fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
-    let kind = match stat.perm.map(|p| p & 0o170000) {
+/// What a stat says an entry is, from its mode's type bits.
+pub(super) fn kind_of_stat(stat: &FileStat) -> EntryKind {
+    match stat.perm.map(|p| p & 0o170000) {
         Some(0o040000) => EntryKind::Dir,
         Some(0o100000) => EntryKind::File,
         Some(0o120000) => EntryKind::Symlink,
         Some(_) => EntryKind::Other,
         None if stat.is_dir() => EntryKind::Dir,
         None => EntryKind::File,
-    };
+    }
+}
+
+pub(super) fn entry_from_stat(name: String, stat: &FileStat) -> Entry {
+    let kind = kind_of_stat(stat);
     let mut entry = Entry::new(name, kind);
     entry.size = if kind == EntryKind::Dir { None } else { stat.size };
     entry.modified = stat.mtime.and_then(|t| DateTime::<Utc>::from_timestamp(i64::try_from(t).ok()?, 0));
@@ -195,6 +200,24 @@ impl Backend for SftpBackend {
         self.request(format!("STAT {full}"), move |c| {
             let stat = c.sftp.stat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
             Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
+        })
+        .await
+    }
+
+    async fn lstat(&mut self, path: &str) -> Result<Entry> {
+        let full = self.absolute(path);
+        self.request(format!("LSTAT {full}"), move |c| {
+            let stat = c.sftp.lstat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
+            Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
+        })
+        .await
+    }
+
+    async fn real_path(&mut self, path: &str) -> Result<String> {
+        let full = self.absolute(path);
+        self.request(format!("REALPATH {full}"), move |c| {
+            let real = c.sftp.realpath(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("following {full}")))?;
+            Ok(real.to_string_lossy().into_owned())
         })
         .await
     }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use ssh2::{ErrorCode, Session, Sftp};
 
 use super::ftp_listing::parse_list_line;
-use super::sftp::entry_from_stat;
+use super::sftp::{entry_from_stat, kind_of_stat};
 use super::sftp_error::ssh_error;
 use super::sftp_raw::SecondChannel;
 use crate::error::Result;
@@ -115,11 +115,13 @@ impl Lister<'_> {
         Ok(entries)
     }
 
-    /// Where each symlink points, where the server says.
+    /// Where each symlink points and what it leads to, where the server says: a link to a file
+    /// then opens as that file. A link that leads nowhere (or round in a loop) keeps no end.
     fn read_links(&self, dir: &str, entries: &mut [Entry]) {
         for entry in entries.iter_mut().filter(|entry| entry.kind == EntryKind::Symlink) {
             let link = join_remote(dir, &entry.name);
             entry.link_target = self.sftp.readlink(Path::new(&link)).ok().map(|t| t.to_string_lossy().into_owned());
+            entry.link_kind = self.sftp.stat(Path::new(&link)).ok().map(|stat| kind_of_stat(&stat));
         }
     }
 }

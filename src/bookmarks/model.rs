@@ -70,4 +70,7 @@ pub struct Bookmark {
     /// follows the ssh config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_through: Option<String>,
+    /// Whether transfers keep permission bits and times (a switch for servers that refuse them).
+    #[serde(default)]
+    pub keep: crate::model::KeepAttributes,
 }

@@ -80,6 +80,7 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.user = bookmark.user.clone();
     spec.ftp_mode = bookmark.ftp_mode;
     spec.uploads_in_place = bookmark.uploads_in_place;
+    spec.keep = bookmark.keep;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -268,6 +269,7 @@ mod tests {
             comment: String::new(),
             uploads_in_place: false,
             connect_through: None,
+            keep: Default::default(),
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

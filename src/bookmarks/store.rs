@@ -419,6 +419,7 @@ mod tests {
             comment: String::new(),
             uploads_in_place: false,
             connect_through: None,
+            keep: Default::default(),
         }
     }
 

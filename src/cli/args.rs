@@ -96,8 +96,26 @@ pub enum CliCommand {
     },
     /// Create a remote folder.
     Mkdir { url: String },
-    /// Delete a remote file or empty folder.
-    Rm { url: String },
+    /// Delete a remote file or empty folder (with -r, a folder with everything in it).
+    Rm {
+        url: String,
+        /// Delete a folder with everything in it: lists what goes first, then asks. Links are
+        /// deleted, never followed.
+        #[arg(short, long)]
+        recursive: bool,
+        /// Do not ask before a recursive delete.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Show one remote file's or folder's details.
+    Stat {
+        url: String,
+        /// Print it as `ls --json` does (an array of one).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a remote file's SHA-256: the server's own where it offers one, else read through.
+    Sum { url: String },
     /// Rename or move a remote file or folder (NEW_PATH is relative to its folder unless absolute).
     Mv { url: String, new_path: String },
     /// Make DST like SRC: copy what is new or changed, and with --delete delete what SRC lacks.
@@ -226,11 +244,23 @@ pub struct TransferOptions {
     /// Compare SHA-256 checksums with the server's where it can compute them.
     #[arg(long)]
     pub verify: bool,
+    /// With -r on a download: also follow links to folders, and links that lead outside the
+    /// folder copied (each folder is copied once, so a link loop ends).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Upload straight into the target instead of a temporary file renamed into place (for
     /// servers without a rename right or room for two copies). An interrupted upload then
     /// leaves a partial file under the real name.
     #[arg(long)]
     pub in_place: bool,
+    /// Leave the copies' permission bits to the receiving side (for servers that refuse
+    /// SETSTAT or SITE CHMOD).
+    #[arg(long)]
+    pub no_keep_modes: bool,
+    /// Leave the copies' modification times to the receiving side (for servers that refuse
+    /// SETSTAT or MFMT).
+    #[arg(long)]
+    pub no_keep_times: bool,
 }
 
 /// Options of `sync`.

@@ -113,6 +113,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         comment: add.comment.clone().unwrap_or_default(),
         uploads_in_place: false,
         connect_through: options.jump.as_ref().map(|chain| chain.trim().to_string()),
+        keep: Default::default(),
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

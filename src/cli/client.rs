@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId};
+use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId, escape_control};
 use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
 use crate::worker::{
     BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncEvent,
@@ -16,6 +16,7 @@ use crate::worker::{ItemAction, LogKind};
 use super::args::{GlobalOptions, TransferOptions};
 use super::prompts::answer_on_terminal;
 use super::render::Board;
+use crate::transfer::links::FollowLinks;
 
 /// One connection driven through the worker, answering its prompts on the terminal.
 pub(super) struct Client {
@@ -92,7 +93,12 @@ impl Client {
                 // Answers to other requests, other sessions' news, the log and the queue's
                 // progress: none of them ends this wait.
                 Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
-                | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
+                | Event::Files(
+                    FileEvent::Listing { .. }
+                    | FileEvent::Stat { .. }
+                    | FileEvent::Tree { .. }
+                    | FileEvent::Checksum { .. },
+                )
                 | Event::Queue(
                     QueueEvent::Enqueued { .. }
                     | QueueEvent::Changed { .. }
@@ -214,6 +220,7 @@ impl Client {
             recursive: options.recursive,
             on_exists: options.on_exists,
             verify: options.verify,
+            follow_links: if options.follow_links { FollowLinks::Always } else { FollowLinks::Inside },
         };
         self.handle.send(Command::Queue(QueueCommand::Enqueue { request, session: self.session, transfer }));
         let Event::Queue(QueueEvent::Enqueued { items, .. }) = self.wait(request)? else {
@@ -243,7 +250,12 @@ impl Client {
                     QueueEvent::Enqueued { .. } | QueueEvent::Cleared { .. } | QueueEvent::Restored { .. },
                 )
                 | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
-                | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. })
+                | Event::Files(
+                    FileEvent::Listing { .. }
+                    | FileEvent::Stat { .. }
+                    | FileEvent::Tree { .. }
+                    | FileEvent::Checksum { .. },
+                )
                 | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
                 | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
                 | Event::Edit(_)
@@ -259,13 +271,61 @@ impl Client {
         // The stat only chooses the command: a failure is the delete's ("not found: deleting …").
         let is_dir = self.stat(path).map_err(|error| error.context(format!("deleting {path}")))?.kind == EntryKind::Dir;
         let path = path.to_string();
-        self.simple(|request, session| {
+        let outcome = self.simple(|request, session| {
             if is_dir {
                 Command::Files(FileCommand::RemoveDir { request, session, path })
             } else {
                 Command::Files(FileCommand::RemoveFile { request, session, path })
             }
+        });
+        outcome.map_err(|error| match error.kind {
+            ErrorKind::NotEmpty => {
+                let said = error.context.clone();
+                error.context(format!("{said}; `ferry rm -r` deletes it with everything in it"))
+            }
+            _ => error,
         })
+    }
+
+    /// Deletes a folder with everything in it: lists what will go (on stdout), asks on the
+    /// terminal unless `yes`, then deletes exactly what was listed. Links are deleted, never
+    /// followed.
+    pub(super) fn remove_tree(&mut self, path: &str, yes: bool) -> Result<()> {
+        let request = self.handle.next_request();
+        let path = path.to_string();
+        self.handle.send(Command::Files(FileCommand::ListTree { request, session: self.session, path: path.clone() }));
+        let doomed = match self.wait(request)? {
+            Event::Files(FileEvent::Tree { doomed, .. }) => doomed,
+            other => return Err(unexpected(other)),
+        };
+        for entry in &doomed {
+            let slash = if entry.kind == EntryKind::Dir { "/" } else { "" };
+            println!("{}{slash}", escape_control(&entry.path));
+        }
+        let count = crate::model::count_of(doomed.len(), "item", "items");
+        if !yes && !super::prompts::confirm(&format!("Delete these {count}?"))? {
+            return Err(FerryError::new(
+                ErrorKind::Cancelled,
+                format!("deleting {}: nothing was deleted", escape_control(&path)),
+            ));
+        }
+        self.simple(|request, session| Command::Files(FileCommand::RemoveListed { request, session, doomed }))?;
+        eprintln!("deleted {count}");
+        Ok(())
+    }
+
+    /// A file's SHA-256 and who computed it.
+    pub(super) fn sha256(&mut self, path: &str) -> Result<(String, worker::ChecksumSource)> {
+        let request = self.handle.next_request();
+        self.handle.send(Command::Files(FileCommand::Checksum {
+            request,
+            session: self.session,
+            path: path.to_string(),
+        }));
+        match self.wait(request)? {
+            Event::Files(FileEvent::Checksum { sha256, source, .. }) => Ok((sha256, source)),
+            other => Err(unexpected(other)),
+        }
     }
 }
 
@@ -275,6 +335,8 @@ pub(super) fn answers(event: &Event, request: RequestId) -> bool {
         Event::Session(SessionEvent::Connected { request: r, .. })
         | Event::Files(FileEvent::Listing { request: r, .. })
         | Event::Files(FileEvent::Stat { request: r, .. })
+        | Event::Files(FileEvent::Tree { request: r, .. })
+        | Event::Files(FileEvent::Checksum { request: r, .. })
         | Event::Done { request: r }
         | Event::Queue(QueueEvent::Enqueued { request: r, .. })
         | Event::Bookmarks(BookmarkEvent::ImportReport { request: r, .. })

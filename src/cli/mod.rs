@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use crate::bookmarks::{self, BookmarkStore, Keychain};
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, Protocol, file_name_remote, join_remote, parent_remote};
+use crate::model::{ConnectSpec, Protocol, escape_control, file_name_remote, join_remote, parent_remote};
 use crate::route::Route;
 use crate::worker::{Command, Direction};
 use crate::worker::{FileCommand, SessionCommand};
@@ -50,7 +50,9 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
         | CliCommand::Get { url, .. }
         | CliCommand::Put { url, .. }
         | CliCommand::Mkdir { url }
-        | CliCommand::Rm { url }
+        | CliCommand::Rm { url, .. }
+        | CliCommand::Stat { url, .. }
+        | CliCommand::Sum { url }
         | CliCommand::Mv { url, .. }
         | CliCommand::Edit { url, .. } => url.clone(),
         CliCommand::Sync { src, dst, .. } => sync_command::sides(src, dst)?.0,
@@ -71,6 +73,10 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
     {
         spec.uploads_in_place = true;
     }
+    if let CliCommand::Put { transfer, .. } | CliCommand::Get { transfer, .. } = &command {
+        spec.keep.modes &= !transfer.no_keep_modes;
+        spec.keep.times &= !transfer.no_keep_times;
+    }
     let mut client = Client::connect(options, spec)?;
     let path = start.unwrap_or_else(|| client.home.clone());
     let outcome = match command {
@@ -84,7 +90,12 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             .and_then(|(_, direction, local)| sync_command::sync(&mut client, direction, local, path.clone(), &sync)),
         CliCommand::Mkdir { .. } => client
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
-        CliCommand::Rm { .. } => client.remove(&path),
+        CliCommand::Rm { recursive: false, .. } => client.remove(&path),
+        CliCommand::Rm { recursive: true, yes, .. } => client.remove_tree(&path, yes),
+        CliCommand::Stat { json, .. } => client.stat(&path).map(|entry| print_listing(&[entry], json)),
+        CliCommand::Sum { .. } => {
+            client.sha256(&path).map(|(sum, _)| println!("{sum}  {}", escape_control(file_name_remote(&path))))
+        }
         CliCommand::Mv { new_path, .. } => {
             let to = move_target(&path, &new_path);
             client.simple(|request, session| {

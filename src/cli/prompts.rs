@@ -151,3 +151,22 @@ fn read_secret(interactive: bool, prompt: &str) -> Option<SecretString> {
     }
     rpassword::prompt_password(prompt).ok().map(SecretString::from)
 }
+
+/// Asks a yes/no `question` on the terminal (no by default). Without a terminal there is no one
+/// to ask: an error that says how to go ahead without asking.
+pub(super) fn confirm(question: &str) -> crate::error::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(crate::error::FerryError::new(
+            crate::error::ErrorKind::Unsupported,
+            "no terminal to ask on, so nothing was deleted: add --yes to delete without asking",
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| crate::error::FerryError::from_io(&e, "reading the answer"))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}

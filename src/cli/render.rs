@@ -17,6 +17,12 @@ struct JsonEntry<'a> {
     modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     permissions: Option<String>,
+    /// Where a link points, as the server wrote it (JSON escapes any control character).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_target: Option<&'a str>,
+    /// What a link leads to once followed, where the server said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_kind: Option<&'static str>,
 }
 
 fn kind_name(kind: EntryKind) -> &'static str {
@@ -38,6 +44,8 @@ pub(super) fn print_listing(entries: &[Entry], json: bool) {
                 size: e.size,
                 modified: e.modified.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
                 permissions: e.permissions.map(|p| format!("{p:04o}")),
+                link_target: e.link_target.as_deref(),
+                link_kind: e.link_kind.map(kind_name),
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));

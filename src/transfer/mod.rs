@@ -1,11 +1,12 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
-//! may be resumed, what a folder sync copies and deletes, and the rules of editing a remote file in
-//! an external editor.
+//! may be resumed, what a folder sync copies and deletes, the rules of editing a remote file in an
+//! external editor, and which links on a server a recursive download follows.
 
 pub mod capped;
 pub mod edit;
 pub mod limits;
+pub mod links;
 pub mod names;
 pub mod policy;
 pub mod progress;

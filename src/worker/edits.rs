@@ -288,6 +288,7 @@ impl EditService {
             recursive: false,
             on_exists: OnExists::Overwrite,
             verify: false,
+            follow_links: Default::default(),
         };
         let planned =
             super::planner::plan(&self.ctx, &self.pool, edit.request, edit.site.clone(), transfer).await?.into_iter();

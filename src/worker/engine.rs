@@ -277,6 +277,8 @@ fn log_line_for_answer(event: &Event) -> Option<String> {
             Some(crate::model::count_of(entries.len(), "entry", "entries"))
         }
         Event::Files(FileEvent::Stat { entry, .. }) => Some(format!("{} ({:?})", entry.name, entry.kind)),
+        Event::Files(FileEvent::Tree { doomed, .. }) => Some(crate::model::count_of(doomed.len(), "item", "items")),
+        Event::Files(FileEvent::Checksum { sha256, .. }) => Some(format!("SHA-256 {sha256}")),
         Event::Done { .. } => Some("Done".to_string()),
         // Not answers of a request's own: logged where they arise, if at all.
         Event::Session(SessionEvent::Disconnected { .. })

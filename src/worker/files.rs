@@ -22,7 +22,10 @@ impl FileCommand {
             | FileCommand::RemoveDir { request, session, .. }
             | FileCommand::Chmod { request, session, .. }
             | FileCommand::RemoveTree { request, session, .. }
-            | FileCommand::ChmodTree { request, session, .. } => (*request, *session),
+            | FileCommand::ChmodTree { request, session, .. }
+            | FileCommand::ListTree { request, session, .. }
+            | FileCommand::RemoveListed { request, session, .. }
+            | FileCommand::Checksum { request, session, .. } => (*request, *session),
         }
     }
 
@@ -40,6 +43,11 @@ impl FileCommand {
             FileCommand::Chmod { path, mode, .. } => format!("Set permissions of {path} to {mode:o}"),
             FileCommand::ChmodTree { path, mode, .. } => {
                 format!("Set permissions of {path} and everything in it to {mode:o}")
+            }
+            FileCommand::ListTree { path, .. } => format!("List everything in {path}"),
+            FileCommand::Checksum { path, .. } => format!("SHA-256 of {path}"),
+            FileCommand::RemoveListed { doomed, .. } => {
+                format!("Delete {}", crate::model::count_of(doomed.len(), "item", "items"))
             }
         }
     }
@@ -83,6 +91,19 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
         }
         FileCommand::ChmodTree { request, session, path, mode } => {
             on_session!(sessions, request, session, |b| super::tree::chmod_tree(b, &path, mode).await)?;
+            done(request)
+        }
+        FileCommand::ListTree { request, session, path } => {
+            let doomed = on_session!(sessions, request, session, |b| super::tree::list_tree(b, &path).await)?;
+            Ok(Event::Files(FileEvent::Tree { request, doomed }))
+        }
+        FileCommand::Checksum { request, session, path } => {
+            let (sha256, source) =
+                on_session!(sessions, request, session, |b| super::checksum::sha256_of(b, &path).await)?;
+            Ok(Event::Files(FileEvent::Checksum { request, sha256, source }))
+        }
+        FileCommand::RemoveListed { request, session, doomed } => {
+            on_session!(sessions, request, session, |b| super::tree::remove_listed(b, &doomed).await)?;
             done(request)
         }
     }

@@ -8,6 +8,7 @@ use secrecy::SecretString;
 
 use super::queue::{Direction, ItemId, QueueItem};
 use super::queue_state::ItemAction;
+use super::tree::DoomedEntry;
 use crate::error::FerryError;
 use crate::model::{ConnectSpec, EditId, Entry, PromptId, RequestId, SessionId};
 use crate::transfer::edit::{ConflictChoice, EditState};
@@ -79,6 +80,12 @@ pub enum FileCommand {
     RemoveTree { request: RequestId, session: SessionId, path: String },
     /// Set permission bits on a folder and everything in it (links skipped). Answered by `Done`.
     ChmodTree { request: RequestId, session: SessionId, path: String, mode: u32 },
+    /// List everything a delete of `path` would remove, deleting nothing. Answered by `Tree`.
+    ListTree { request: RequestId, session: SessionId, path: String },
+    /// Delete exactly what a `Tree` listed, in its order. Answered by `Done`.
+    RemoveListed { request: RequestId, session: SessionId, doomed: Vec<DoomedEntry> },
+    /// A file's SHA-256, the server's where it offers one. Answered by `Checksum`.
+    Checksum { request: RequestId, session: SessionId, path: String },
 }
 
 /// The transfer queue.
@@ -232,6 +239,10 @@ pub enum FileEvent {
     Listing { request: RequestId, session: SessionId, path: String, entries: Vec<Entry> },
     /// One entry's metadata.
     Stat { request: RequestId, entry: Entry },
+    /// What a delete would remove, in the order it would remove it.
+    Tree { request: RequestId, doomed: Vec<DoomedEntry> },
+    /// A file's SHA-256 in lowercase hex, and who computed it.
+    Checksum { request: RequestId, sha256: String, source: super::checksum::ChecksumSource },
 }
 
 /// The transfer queue.
@@ -364,4 +375,6 @@ pub struct TransferRequest {
     pub on_exists: OnExists,
     /// Compare SHA-256 checksums with the server's after each file.
     pub verify: bool,
+    /// Which links on the server a recursive download follows.
+    pub follow_links: crate::transfer::links::FollowLinks,
 }

@@ -2,6 +2,7 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod bookmarks;
+mod checksum;
 mod connect;
 mod context;
 mod edits;
@@ -10,6 +11,7 @@ mod engine;
 mod fake_backend;
 mod files;
 mod folder_order;
+mod folder_times;
 mod messages;
 mod plan;
 mod planner;
@@ -29,6 +31,7 @@ mod tree;
 mod upload;
 mod upload_links;
 
+pub use checksum::ChecksumSource;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, EditCommand, EditEvent, Event, FileCommand, FileEvent, LogKind,
@@ -38,6 +41,7 @@ pub use messages::{
 pub use queue::{Direction, Integrity, ItemId, ItemState, QueueItem};
 pub use queue_state::ItemAction;
 pub use scheduler::TransferSettings;
+pub use tree::DoomedEntry;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{EntryKind, file_name_remote, join_remote};
+use crate::model::{EntryKind, escape_control, file_name_remote, join_remote};
+use crate::transfer::links::{FollowLinks, LinkDecision, LinkWalk};
 use crate::transfer::names::{check_name, local_target, remote_join};
 
 /// One planned item, before it gets an id and a place in the queue.
@@ -36,6 +37,11 @@ impl Seed {
 
     fn refused(remote: String, local: PathBuf, why: FerryError) -> Self {
         Seed { remote, local, is_folder: false, size: None, modified: None, mode: None, refused: Some(why) }
+    }
+
+    /// The same seed, carrying the source's modification time (a folder's is set after its contents).
+    fn with_modified(self, modified: Option<DateTime<Utc>>) -> Self {
+        Seed { modified, ..self }
     }
 
     /// The same seed, carrying the source's permission bits.
@@ -73,6 +79,7 @@ pub async fn plan_download(
     remote: &str,
     local: &Path,
     recursive: bool,
+    follow: FollowLinks,
 ) -> Result<(Vec<Seed>, PathBuf)> {
     let name = file_name_remote(remote).to_string();
     // A name of its own is checked before the server is asked anything; a nameless root ("/",
@@ -104,16 +111,35 @@ pub async fn plan_download(
             format!("{remote} is a folder: download it recursively (-r)"),
         ));
     }
-    let mut seeds = if nameless { Vec::new() } else { vec![Seed::folder(remote.to_string(), target.clone())] };
-    // Each folder with its depth below `remote`: a server whose folders contain themselves stops
-    // at the depth limit, and a huge tree at the item limit.
+    let mut seeds = if nameless {
+        Vec::new()
+    } else {
+        vec![Seed::folder(remote.to_string(), target.clone()).with_modified(top.modified)]
+    };
+    // Where the top really is, so links are judged by where they lead (inside or not, a loop).
+    let top_real = real_path_if_known(backend, remote).await?;
+    let mut links = LinkWalk::new(follow, top_real.clone());
+    // Each folder with its depth below `remote` and its real path: a server whose folders contain
+    // themselves stops at the depth limit, and a huge tree at the item limit.
     let limits = backend.limits();
-    let mut pending = vec![(remote.to_string(), target, 0usize)];
-    while let Some((dir, local_dir, depth)) = pending.pop() {
+    let mut pending = vec![Pending { dir: remote.to_string(), local_dir: target, depth: 0, real: top_real }];
+    while let Some(Pending { dir, local_dir, depth, real }) = pending.pop() {
         if depth > limits.plan_depth {
             return Err(limits.too_deep(&dir));
         }
-        for entry in backend.list(&dir).await? {
+        let entries = backend.list(&dir).await?;
+        // The folders seen here are entered before any link is judged, so a link back into one
+        // of them is the one left out, not the folder. One entered already (through a link
+        // followed earlier) is not copied twice.
+        let mut copied_already = std::collections::HashSet::new();
+        if let Some(real) = &real {
+            for entry in entries.iter().filter(|entry| entry.kind == EntryKind::Dir) {
+                if !links.enter(&join_remote(real, &entry.name)) {
+                    copied_already.insert(entry.name.clone());
+                }
+            }
+        }
+        for entry in entries {
             if seeds.len() >= limits.plan_items {
                 return Err(limits.too_many_items(remote));
             }
@@ -126,28 +152,40 @@ pub async fn plan_download(
                 }
             };
             match entry.kind {
+                EntryKind::Dir if copied_already.contains(&entry.name) => {
+                    let why =
+                        format!("{} is copied already, through a link (a link loop)", escape_control(&remote_path));
+                    seeds.push(Seed::refused(remote_path, local_path, FerryError::new(ErrorKind::Unsupported, why)));
+                }
                 EntryKind::Dir => {
-                    seeds.push(Seed::folder(remote_path.clone(), local_path.clone()));
-                    pending.push((remote_path, local_path, depth + 1));
+                    seeds.push(Seed::folder(remote_path.clone(), local_path.clone()).with_modified(entry.modified));
+                    let real = real.as_deref().map(|real| join_remote(real, &entry.name));
+                    pending.push(Pending { dir: remote_path, local_dir: local_path, depth: depth + 1, real });
                 }
                 EntryKind::File => seeds
                     .push(Seed::file(remote_path, local_path, entry.size, entry.modified).with_mode(entry.permissions)),
-                EntryKind::Symlink => match backend.stat(&remote_path).await {
-                    // A link to a file is copied as that file; a link to a folder is not followed,
-                    // which is also what ends a server's symlink loop.
-                    Ok(target) if target.kind == EntryKind::File => seeds.push(
-                        Seed::file(remote_path, local_path, target.size, target.modified).with_mode(target.permissions),
-                    ),
-                    Ok(_) => seeds.push(Seed::refused(
-                        remote_path.clone(),
-                        local_path,
-                        FerryError::new(
-                            ErrorKind::Unsupported,
-                            format!("{remote_path} links to a folder; links to folders are not followed"),
+                EntryKind::Symlink => {
+                    let end = match backend.stat(&remote_path).await {
+                        Ok(end) => end,
+                        Err(error) => {
+                            seeds.push(Seed::refused(remote_path, local_path, error));
+                            continue;
+                        }
+                    };
+                    let real = real_path_if_known(backend, &remote_path).await?;
+                    match links.decide(&remote_path, end.kind, real.as_deref()) {
+                        LinkDecision::CopyFile => seeds.push(
+                            Seed::file(remote_path, local_path, end.size, end.modified).with_mode(end.permissions),
                         ),
-                    )),
-                    Err(error) => seeds.push(Seed::refused(remote_path, local_path, error)),
-                },
+                        LinkDecision::EnterFolder => {
+                            seeds.push(
+                                Seed::folder(remote_path.clone(), local_path.clone()).with_modified(end.modified),
+                            );
+                            pending.push(Pending { dir: remote_path, local_dir: local_path, depth: depth + 1, real });
+                        }
+                        LinkDecision::Leave(why) => seeds.push(Seed::refused(remote_path, local_path, why)),
+                    }
+                }
                 EntryKind::Other => seeds.push(Seed::refused(
                     remote_path.clone(),
                     local_path,
@@ -157,6 +195,25 @@ pub async fn plan_download(
         }
     }
     Ok((seeds, root))
+}
+
+/// A folder a download plan has still to list.
+struct Pending {
+    dir: String,
+    local_dir: PathBuf,
+    depth: usize,
+    /// Where it really is on the server, where the server can say.
+    real: Option<String>,
+}
+
+/// Where `path` really is, or `None` where the server cannot say (or the link leads nowhere);
+/// only a lost connection is an error.
+async fn real_path_if_known(backend: &mut dyn Backend, path: &str) -> Result<Option<String>> {
+    match backend.real_path(path).await {
+        Ok(real) => Ok(Some(real)),
+        Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) => Err(error),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Plans the upload of `local` to `remote` (a file, or with `recursive` a whole folder).
@@ -193,7 +250,8 @@ pub async fn plan_upload(backend: &mut dyn Backend, local: &Path, remote: &str, 
 fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
     let root =
         std::fs::canonicalize(local).map_err(|e| FerryError::from_io(&e, format!("reading {}", local.display())))?;
-    let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf())];
+    let modified_of = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from);
+    let mut seeds = vec![Seed::folder(remote.to_string(), local.to_path_buf()).with_modified(modified_of(local))];
     let mut pending = vec![(local.to_path_buf(), remote.to_string())];
     while let Some((dir, remote_dir)) = pending.pop() {
         let reader =
@@ -224,7 +282,8 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
             };
             match metadata {
                 Some(m) if m.is_dir() && !link.file_type().is_symlink() => {
-                    seeds.push(Seed::folder(remote_path.clone(), path.clone()));
+                    let modified = m.modified().ok().map(DateTime::<Utc>::from);
+                    seeds.push(Seed::folder(remote_path.clone(), path.clone()).with_modified(modified));
                     pending.push((path, remote_path));
                 }
                 Some(m) if m.is_file() => {
@@ -307,7 +366,8 @@ mod tests {
     #[tokio::test]
     async fn hostile_names_are_refused_and_reported_never_planned_outside() {
         let destination = tempfile::tempdir().unwrap();
-        let (seeds, root) = plan_download(&mut HostileServer, "/top", destination.path(), true).await.unwrap();
+        let (seeds, root) =
+            plan_download(&mut HostileServer, "/top", destination.path(), true, FollowLinks::Inside).await.unwrap();
         assert_eq!(root, destination.path());
         let refused: Vec<&Seed> = seeds.iter().filter(|s| s.refused.is_some()).collect();
         assert_eq!(refused.len(), 9, "{seeds:#?}");
@@ -327,15 +387,21 @@ mod tests {
         let folder = destination.path().join("not-yet");
         let mut named = folder.clone().into_os_string();
         named.push("/");
-        let (seeds, root) = plan_download(&mut HostileServer, "/srv/fine.txt", Path::new(&named), false).await.unwrap();
+        let (seeds, root) =
+            plan_download(&mut HostileServer, "/srv/fine.txt", Path::new(&named), false, FollowLinks::Inside)
+                .await
+                .unwrap();
         assert_eq!(root, Path::new(&named));
         assert_eq!(seeds[0].local, folder.join("fine.txt"));
         // A file name the user typed: its own folder is the root.
         let file = destination.path().join("renamed.txt");
-        let (seeds, root) = plan_download(&mut HostileServer, "/srv/fine.txt", &file, false).await.unwrap();
+        let (seeds, root) =
+            plan_download(&mut HostileServer, "/srv/fine.txt", &file, false, FollowLinks::Inside).await.unwrap();
         assert_eq!((seeds[0].local.as_path(), root.as_path()), (file.as_path(), destination.path()));
         // A remote path whose own name is not one harmless name is refused before anything else.
-        let error = plan_download(&mut HostileServer, "/srv/a\\b", destination.path(), false).await.unwrap_err();
+        let error = plan_download(&mut HostileServer, "/srv/a\\b", destination.path(), false, FollowLinks::Inside)
+            .await
+            .unwrap_err();
         assert!(error.context.contains("refusing the name"), "{error}");
     }
 }

@@ -71,7 +71,14 @@ pub(super) async fn plan(
 async fn plan_on(backend: &mut dyn Backend, transfer: &TransferRequest) -> Result<(Vec<super::plan::Seed>, PathBuf)> {
     match transfer.direction {
         Direction::Download => {
-            super::plan::plan_download(backend, &transfer.remote, &transfer.local, transfer.recursive).await
+            super::plan::plan_download(
+                backend,
+                &transfer.remote,
+                &transfer.local,
+                transfer.recursive,
+                transfer.follow_links,
+            )
+            .await
         }
         Direction::Upload => super::plan::plan_upload(backend, &transfer.local, &transfer.remote, transfer.recursive)
             .await

@@ -59,6 +59,12 @@ pub(super) struct QueueState {
     batch_choices: HashMap<RequestId, OnExists>,
     totals_meter: SpeedMeter,
     totals_throttle: Throttle,
+    /// The first and last item id of each request (a request's items get consecutive ids).
+    spans: HashMap<RequestId, (ItemId, ItemId)>,
+    /// Items whose attempt has ended but is not recorded yet (see [`QueueState::folders_to_date`]).
+    ending: std::collections::HashSet<ItemId>,
+    /// Requests whose folders were given their times already.
+    dated: std::collections::HashSet<RequestId>,
 }
 
 impl QueueState {
@@ -75,6 +81,9 @@ impl QueueState {
             batch_choices: HashMap::new(),
             totals_meter: SpeedMeter::new(),
             totals_throttle: Throttle::new(10),
+            spans: HashMap::new(),
+            ending: std::collections::HashSet::new(),
+            dated: std::collections::HashSet::new(),
         }
     }
 
@@ -86,8 +95,33 @@ impl QueueState {
             self.queued.insert(item.id);
         }
         self.folders.add(&item);
+        let span = self.spans.entry(item.request).or_insert((item.id, item.id));
+        span.0 = span.0.min(item.id);
+        span.1 = span.1.max(item.id);
         self.items.insert(item.id, item.clone());
         item
+    }
+
+    /// Called as the attempt at `id` ends (`made`: done), before it is recorded. When no other item of its
+    /// request is queued or running any more, returns the request's folder items that were made,
+    /// once per request: their times are set now, after everything in them arrived (writing a
+    /// file into a folder changes the folder's time). Items that end together cannot both miss
+    /// it: each ending one counts as ended for the others.
+    pub(super) fn folders_to_date(&mut self, id: ItemId, made: bool) -> Option<Vec<QueueItem>> {
+        let request = self.items.get(&id)?.request;
+        self.ending.insert(id);
+        let (first, last) = *self.spans.get(&request)?;
+        let busy = |other: &ItemId| *other != id && !self.ending.contains(other);
+        if self.dated.contains(&request) || self.queued.range(first..=last).next().is_some() {
+            return None;
+        }
+        if self.running.keys().any(|other| (first..=last).contains(other) && busy(other)) {
+            return None;
+        }
+        self.dated.insert(request);
+        let folders = self.items.range(first..=last).map(|(_, item)| item);
+        let made = |item: &QueueItem| item.state == ItemState::Done || (item.id == id && made);
+        Some(folders.filter(|item| item.is_folder && made(item)).cloned().collect())
     }
 
     /// One item as it is now.
@@ -202,6 +236,7 @@ impl QueueState {
     /// Records how an attempt ended and returns the item as it is now.
     pub(super) fn finish(&mut self, id: ItemId, outcome: Outcome) -> Option<QueueItem> {
         self.running.remove(&id);
+        self.ending.remove(&id);
         let item = self.items.get_mut(&id)?;
         item.retry_note = None;
         match outcome {
@@ -321,6 +356,35 @@ pub(super) mod tests {
     fn a_task() -> tokio::task::AbortHandle {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         runtime.spawn(std::future::pending::<()>()).abort_handle()
+    }
+
+    #[test]
+    fn folders_are_dated_once_by_the_last_item_of_their_request_even_when_two_end_together() {
+        let mut queue = QueueState::new(4);
+        let mut folder = queued_item("/top", ItemState::Queued);
+        folder.is_folder = true;
+        let folder = queue.add(folder).id;
+        let first = queue.add(queued_item("/top/a", ItemState::Queued)).id;
+        let second = queue.add(queued_item("/top/b", ItemState::Queued)).id;
+        let start = |queue: &mut QueueState| {
+            let (started, _) = queue.start_ready();
+            for item in &started {
+                queue.started(item.id, a_task());
+            }
+        };
+        start(&mut queue);
+        let done = || Outcome::Done { integrity: Integrity::SizeChecked, note: None };
+        assert!(queue.folders_to_date(folder, true).is_none(), "the folder's files are still to come");
+        queue.finish(folder, done());
+        start(&mut queue);
+        // Both files end at once: the first sees the second running, the second sees the first
+        // ending, so exactly one of them dates the folder.
+        assert!(queue.folders_to_date(first, true).is_none());
+        let dated = queue.folders_to_date(second, true).expect("the last one dates the folders");
+        assert_eq!(dated.iter().map(|item| item.id).collect::<Vec<_>>(), vec![folder]);
+        queue.finish(first, done());
+        queue.finish(second, done());
+        assert!(queue.folders_to_date(second, true).is_none(), "once per request");
     }
 
     #[test]

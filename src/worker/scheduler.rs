@@ -319,7 +319,33 @@ impl QueueService {
             Ok(None) => Outcome::Skipped,
             Err(error) => Outcome::Failed(error),
         };
+        let made = matches!(outcome, Outcome::Done { .. });
+        let folders = lock(&self.state).folders_to_date(id, made);
+        if let Some(folders) = folders {
+            self.date_folders(folders).await;
+        }
         self.finish(id, outcome);
+    }
+
+    /// Gives a finished copy's folders their source's times, after everything in them arrived.
+    async fn date_folders(&self, folders: Vec<QueueItem>) {
+        let folders = super::folder_times::in_order(folders);
+        let Some((first, _)) = folders.first() else { return };
+        match first.direction {
+            Direction::Download => super::folder_times::date_local(folders).await,
+            Direction::Upload => {
+                let (request, site) = (first.request, first.site.clone());
+                match self.pool.checkout(&self.ctx, request, &site).await {
+                    Ok(mut backend) => {
+                        super::folder_times::date_remote(backend.as_mut(), folders).await;
+                        self.pool.keep(&site, backend);
+                    }
+                    Err(error) => {
+                        tracing::warn!(target: "ferry::transfer", "could not keep the folders' times: {error}")
+                    }
+                }
+            }
+        }
     }
 
     /// The attempts at one item, until it is done (its check and a note), skipped (`None`), or

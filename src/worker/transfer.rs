@@ -188,7 +188,8 @@ pub async fn download(
         // one, so the mode below applies.
         let _ = std::fs::remove_file(&part);
     }
-    let mut file = open_no_follow(&part, already == 0, download_mode(mode)).await?;
+    let create_mode = if item.site.keep.modes { download_mode(mode) } else { download_mode(None) };
+    let mut file = open_no_follow(&part, already == 0, create_mode).await?;
     let context = format!("writing {}", part.display());
     file.set_len(already).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
@@ -231,7 +232,7 @@ pub async fn download(
             return Err(error);
         }
     };
-    if let Some(modified) = modified {
+    if let Some(modified) = modified.filter(|_| item.site.keep.times) {
         let part = part.clone();
         // Keeping the server's time is a courtesy: a file system that refuses it is no failure.
         let _ = tokio::task::spawn_blocking(move || {

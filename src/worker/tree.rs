@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{Entry, EntryKind};
 use crate::transfer::limits::Limits;
-use crate::transfer::names::remote_join;
+use crate::transfer::names::{check_name, remote_join};
 
 /// The folder's entries, each with its full path; refuses unsafe names.
 async fn children(backend: &mut dyn Backend, dir: &str) -> Result<Vec<(String, Entry)>> {
@@ -15,7 +15,10 @@ async fn children(backend: &mut dyn Backend, dir: &str) -> Result<Vec<(String, E
         .into_iter()
         .filter(|entry| entry.name != "." && entry.name != "..")
         .map(|entry| {
-            remote_join(dir, &entry.name).map(|path| (path, entry.clone())).map_err(|unsafe_name| {
+            // The download rules (a backslash refused too): a server on Windows reads `..\x` as
+            // a way up, and a delete must never reach outside the folder.
+            let joined = check_name(&entry.name).and_then(|()| remote_join(dir, &entry.name));
+            joined.map(|path| (path, entry.clone())).map_err(|unsafe_name| {
                 let error = unsafe_name.to_error(&entry.name);
                 FerryError::new(ErrorKind::Protocol, format!("{} in {dir}; nothing more was changed", error.context))
             })
@@ -48,34 +51,63 @@ impl WalkBudget {
     }
 }
 
-/// Deletes `path`: a file or link directly, a folder with everything in it (depth first).
-pub(super) async fn remove_tree(backend: &mut dyn Backend, path: &str) -> Result<()> {
-    let entry = backend.stat(path).await?;
-    if entry.kind != EntryKind::Dir {
-        return backend.remove_file(path).await;
+/// One thing a recursive delete removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoomedEntry {
+    /// Its full path: the top, or a checked name joined under it.
+    pub path: String,
+    /// A folder (removed once empty) or anything else (removed as a file; a link is removed,
+    /// never what it leads to).
+    pub kind: EntryKind,
+}
+
+/// Everything a delete of `path` removes, in the order it is removed: what each folder holds
+/// before the folder. The whole tree is listed before anything goes, so a name a server should
+/// not send (`..`, `/x`) anywhere in it stops the delete before a single file is gone. A link is
+/// never followed, the top included: deleting a link deletes the link.
+pub(super) async fn list_tree(backend: &mut dyn Backend, path: &str) -> Result<Vec<DoomedEntry>> {
+    let top = backend.lstat(path).await?;
+    if top.kind != EntryKind::Dir {
+        return Ok(vec![DoomedEntry { path: path.to_string(), kind: top.kind }]);
     }
     // An explicit stack instead of recursion: async recursion needs boxing, and deep trees
-    // must not overflow anything. Folders are removed after everything under them.
+    // must not overflow anything.
     let mut budget = WalkBudget::new(backend);
     let mut to_visit = vec![(path.to_string(), 0usize)];
+    let mut files = Vec::new();
     let mut folders = Vec::new();
     while let Some((dir, depth)) = to_visit.pop() {
         let entries = children(backend, &dir).await?;
-        // Checked before anything in the folder is deleted.
         budget.visit(path, &dir, depth, entries.len())?;
         for (child, entry) in entries {
             if entry.kind == EntryKind::Dir {
                 to_visit.push((child, depth + 1));
             } else {
-                backend.remove_file(&child).await?;
+                files.push(DoomedEntry { path: child, kind: entry.kind });
             }
         }
-        folders.push(dir);
+        folders.push(DoomedEntry { path: dir, kind: EntryKind::Dir });
     }
-    for dir in folders.iter().rev() {
-        backend.remove_dir(dir).await?;
+    // A folder is listed after every folder inside it: deleted from the deepest up.
+    files.extend(folders.into_iter().rev());
+    Ok(files)
+}
+
+/// Deletes what [`list_tree`] listed, in its order.
+pub(super) async fn remove_listed(backend: &mut dyn Backend, doomed: &[DoomedEntry]) -> Result<()> {
+    for entry in doomed {
+        match entry.kind {
+            EntryKind::Dir => super::refusals::remove_dir(backend, &entry.path).await?,
+            EntryKind::File | EntryKind::Symlink | EntryKind::Other => backend.remove_file(&entry.path).await?,
+        }
     }
     Ok(())
+}
+
+/// Deletes `path`: a file or link directly, a folder with everything in it (depth first).
+pub(super) async fn remove_tree(backend: &mut dyn Backend, path: &str) -> Result<()> {
+    let doomed = list_tree(backend, path).await?;
+    remove_listed(backend, &doomed).await
 }
 
 /// Sets `mode` on `path` and, when it is a folder, on everything inside (links are skipped:

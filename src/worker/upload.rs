@@ -47,6 +47,15 @@ pub async fn upload(
     } else {
         0
     };
+    let source_mode = if item.site.keep.modes { local_mode(&item.local) } else { None };
+    if let Some(bits) = source_mode.filter(|&bits| !in_place && is_private(bits)) {
+        // The bytes must never sit on the server more open than the file they copy: the
+        // temporary file gets its mode before it gets any byte.
+        make_private_first(backend, &written, already, bits).await;
+    }
+    // In place, an existing file keeps its own mode; only a new one gets the source's. (Asked
+    // before writing, and without a listing: the write itself creates the file.)
+    let new_in_place = in_place && source_mode.is_some() && backend.stat(&item.remote).await.is_err();
     let mut note = None;
     match send(backend, &written, already, &mut file, progress).await {
         Err(error) if already > 0 && refused_resume(&error) => {
@@ -80,14 +89,21 @@ pub async fn upload(
             return Err(error);
         }
     };
-    if let Some(modified) = item.modified
+    if item.site.keep.times
+        && let Some(modified) = item.modified
         && let Err(error) = backend.set_modified(&written, modified).await
     {
         let name = crate::model::escape_control(&item.remote);
-        tracing::debug!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
+        tracing::warn!(target: "ferry::transfer", "could not keep the time of {name}: {error}");
+    }
+    // Set before the rename, so the target never holds the new bytes with another mode.
+    if !in_place && let Some(bits) = wanted_mode(backend, &item.remote, source_mode).await {
+        set_mode(backend, &item.remote, &written, bits).await;
+    }
+    if let Some(bits) = source_mode.filter(|_| new_in_place) {
+        set_mode(backend, &item.remote, &written, bits).await;
     }
     if !in_place {
-        keep_mode(backend, &item.remote, &written).await;
         backend.replace_file(&written, &item.remote).await?;
         if resume {
             // OpenSSH renames by link, then unlink: an earlier attempt cut between the two left
@@ -97,6 +113,56 @@ pub async fn upload(
         }
     }
     Ok(Uploaded { integrity, note })
+}
+
+/// The mode for the copy, when modes are kept (`source_mode` is then known): the replaced
+/// file's, where the server tells it (a replaced file keeps its mode), else the local file's.
+/// Set-id and sticky bits are never sent.
+async fn wanted_mode(backend: &mut dyn Backend, target: &str, source_mode: Option<u32>) -> Option<u32> {
+    let source_mode = source_mode?;
+    match backend.permissions_of(target).await {
+        Ok(Some(bits)) => Some(bits & 0o777),
+        _ => Some(source_mode),
+    }
+}
+
+#[cfg(unix)]
+fn local_mode(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).ok().map(|metadata| metadata.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn local_mode(_path: &std::path::Path) -> Option<u32> {
+    None
+}
+
+/// Whether a mode hides the file from the group or others, which a server's default (usually
+/// 0644) would not.
+fn is_private(bits: u32) -> bool {
+    bits & 0o044 != 0o044
+}
+
+/// Creates the temporary file empty (unless a resumed one is there) and gives it `bits` before
+/// any byte is written into it.
+async fn make_private_first(backend: &mut dyn Backend, written: &str, already: u64, bits: u32) {
+    if already == 0 {
+        let mut nothing = tokio::io::empty();
+        if backend.write_from(written, WriteStart::Truncate, &mut nothing, &mut |_| {}).await.is_err() {
+            // Its folder may be missing yet: `send` makes it, and the mode is set after.
+            return;
+        }
+    }
+    set_mode(backend, written, written, bits).await;
+}
+
+/// Sets `bits` on `written` (the copy of `target`). A server that refuses is no failure: the
+/// upload itself is whole, and the log says what was not kept.
+async fn set_mode(backend: &mut dyn Backend, target: &str, written: &str, bits: u32) {
+    if let Err(error) = backend.chmod(written, bits).await {
+        let name = crate::model::escape_control(target);
+        tracing::warn!(target: "ferry::transfer", "could not keep the permissions of {name} ({bits:o}): {error}");
+    }
 }
 
 /// Writes the local file from byte `from` on into `remote`, making the remote folder when it is
@@ -132,16 +198,6 @@ async fn send(
 /// connection went or the user stopped it.
 fn refused_resume(error: &FerryError) -> bool {
     !matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout | ErrorKind::Cancelled | ErrorKind::LocalIo)
-}
-
-/// Gives the new copy the permission bits of the file it replaces, where the server tells them.
-/// A server that refuses is no failure: the upload itself is whole.
-async fn keep_mode(backend: &mut dyn Backend, target: &str, written: &str) {
-    let Ok(Some(mode)) = backend.permissions_of(target).await else { return };
-    if let Err(error) = backend.chmod(written, mode & 0o7777).await {
-        let name = crate::model::escape_control(target);
-        tracing::info!(target: "ferry::transfer", "could not keep the permissions of {name}: {error}");
-    }
 }
 
 /// Creates a remote folder and any missing parents; an existing folder is fine.

@@ -213,6 +213,7 @@ impl Driver {
             recursive,
             on_exists,
             verify: false,
+            follow_links: Default::default(),
         };
         match self.request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer }))? {
             Event::Queue(QueueEvent::Enqueued { items, .. }) => Ok(items),

@@ -496,7 +496,7 @@ fn twenty_thousand_files_download_in_bounded_memory() {
 }
 
 /// `ferry` run as a user with the common umask 022 would run it, whatever this process's umask is.
-fn ferry_with_umask_022(config: &Path, args: &[&str]) -> Output {
+pub(crate) fn ferry_with_umask_022(config: &Path, args: &[&str]) -> Output {
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
     command.arg("--config-dir").arg(config).args(args).stdin(Stdio::null()).env_remove("FERRY_PASSWORD");
@@ -510,7 +510,7 @@ fn ferry_with_umask_022(config: &Path, args: &[&str]) -> Output {
     command.output().expect("run ferry")
 }
 
-fn mode_of(path: &Path) -> u32 {
+pub(crate) fn mode_of(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
 }

@@ -646,6 +646,7 @@ fn worker_with_the_test_keychain() {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        keep: Default::default(),
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

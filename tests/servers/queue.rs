@@ -274,6 +274,7 @@ fn verification_says_verified_over_sftp_and_size_checked_over_vsftpd() {
         recursive: false,
         on_exists: OnExists::Overwrite,
         verify: true,
+        follow_links: Default::default(),
     };
     let items = match driver
         .request(|request| Command::Queue(QueueCommand::Enqueue { request, session, transfer: transfer.clone() }))

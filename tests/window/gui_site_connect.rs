@@ -57,6 +57,7 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        keep: Default::default(),
     }
 }
 

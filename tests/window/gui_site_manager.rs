@@ -31,6 +31,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        keep: Default::default(),
     }
 }
 
@@ -231,6 +232,20 @@ fn an_sftp_site_connects_through_the_jump_hosts_typed_and_a_wrong_chain_is_expla
     // FTP sites have no such field: FTP does not go through jump hosts yet.
     choose(&mut harness, "Protocol", "FTP");
     assert!(harness.query_by_label("Connect through").is_none());
+}
+
+#[test]
+fn keeping_permissions_and_times_is_a_per_site_choice_on_by_default() {
+    assert!(sample().iter().all(|site| site.keep.modes && site.keep.times), "on unless turned off");
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    click(&mut harness, "Keep permissions");
+    click(&mut harness, "Keep modification times");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert!(!saved[0].keep.modes && !saved[0].keep.times, "both boxes were cleared");
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert!(!spec.keep.modes && !spec.keep.times, "connections to the site keep neither");
 }
 
 #[test]

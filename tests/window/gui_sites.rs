@@ -63,6 +63,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        keep: Default::default(),
     }
 }
 

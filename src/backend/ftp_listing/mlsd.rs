@@ -82,6 +82,7 @@ impl<'a> MlsdFacts<'a> {
             owner: text(self.owner).or_else(|| text(self.uid)),
             group: text(self.group).or_else(|| text(self.gid)),
             link_target,
+            link_kind: None,
         })
     }
 }

@@ -36,6 +36,7 @@ pub(super) fn parse_unix_line(line: &str, now: DateTime<Utc>) -> Option<Entry> {
         owner,
         group,
         link_target: link_target.map(str::to_string),
+        link_kind: None,
     })
 }
 
@@ -72,6 +73,7 @@ fn parse_undated(line: &str, words: &[Token<'_>], kind: EntryKind, permissions: 
         owner: Some(owner.text.to_string()),
         group: Some(group.text.to_string()),
         link_target: link_target.map(str::to_string),
+        link_kind: None,
     })
 }
 

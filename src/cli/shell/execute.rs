@@ -223,6 +223,9 @@ impl Session {
             on_exists: if resume { OnExists::Resume } else { OnExists::Overwrite },
             verify: false,
             in_place: false,
+            follow_links: false,
+            no_keep_modes: false,
+            no_keep_times: false,
         };
         self.client()?.transfer(direction, local, remote, &options)
     }

@@ -33,7 +33,7 @@ impl FilePane {
         let target = |this: &Self| -> String {
             let under_pointer = pointer.and_then(|pos| row_rects.iter().find(|(_, rect)| rect.contains(pos)));
             match under_pointer {
-                Some(&(index, _)) if this.entries[index].kind == EntryKind::Dir => {
+                Some(&(index, _)) if this.entries[index].opens_as() == EntryKind::Dir => {
                     join_remote(&this.path, &this.entries[index].name)
                 }
                 _ => this.path.clone(),

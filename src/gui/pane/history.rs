@@ -55,10 +55,11 @@ impl FilePane {
         }
     }
 
-    /// Double-click or Enter: folders and links are opened (the window decides what a link is),
-    /// a file is transferred to the other pane, as in the commander-style clients.
+    /// Double-click or Enter: folders are opened, a file is transferred to the other pane, as in
+    /// the commander-style clients. A link acts as what it leads to; one whose end the server did
+    /// not tell (FTP) is tried as a folder.
     pub(super) fn open(&mut self, entry: Entry, actions: &mut Vec<PaneAction>) {
-        match entry.kind {
+        match entry.opens_as() {
             EntryKind::Dir | EntryKind::Symlink => {
                 let target = join_remote(&self.path, &entry.name);
                 self.navigate(target, HistoryMove::Visit, actions);

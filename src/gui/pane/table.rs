@@ -1,7 +1,7 @@
 //! The pane's virtualised table: header sorting, the `..` row, rows, clicks, the context menu,
 //! drags out, and the status line under it.
 
-use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, Sense, Ui, Vec2};
+use egui::{Align, DragAndDrop, Event, Id, Label, Layout, Modifiers, Rect, RichText, Sense, Ui, Vec2};
 use egui_extras::{Column, TableBuilder};
 
 use super::columns as column_widths;
@@ -150,6 +150,9 @@ impl FilePane {
                         let label = ui.add(name);
                         if let (EntryKind::Symlink, Some(target)) = (entry.kind, &entry.link_target) {
                             label.on_hover_text(format!("Link to {}", escape_control(target)));
+                            // Beside the name, so where a link leads is seen without hovering.
+                            let shown = Label::new(RichText::new(format!("→ {}", escape_control(target))).weak());
+                            ui.add(shown.selectable(false).truncate());
                         }
                     });
                     cells.push(cell.id);

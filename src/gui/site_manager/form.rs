@@ -127,6 +127,19 @@ impl SiteManager {
             );
             ui.end_row();
 
+            ui.label("Transfers");
+            ui.vertical(|ui| {
+                ui.checkbox(&mut fields.keep.modes, "Keep permissions").on_hover_text(
+                    "Give each copy the permission bits of its source (never set-id bits). \
+                     Turn off for servers that refuse to set them.",
+                );
+                ui.checkbox(&mut fields.keep.times, "Keep modification times").on_hover_text(
+                    "Give each copy, folders included, the time of its source. \
+                     Turn off for servers that refuse to set them.",
+                );
+            });
+            ui.end_row();
+
             let label = ui.label("Comment");
             let field = egui::TextEdit::multiline(&mut fields.comment).desired_rows(3).desired_width(240.0);
             ui.add(field).labelled_by(label.id);
@@ -202,6 +215,7 @@ pub(super) struct Fields {
     pub(super) comment: String,
     pub(super) uploads_in_place: bool,
     pub(super) connect_through: String,
+    pub(super) keep: crate::model::KeepAttributes,
 }
 
 impl Fields {
@@ -221,6 +235,7 @@ impl Fields {
             comment: bookmark.comment.clone(),
             uploads_in_place: bookmark.uploads_in_place,
             connect_through: bookmark.connect_through.clone().unwrap_or_default(),
+            keep: bookmark.keep,
         }
     }
 
@@ -278,6 +293,7 @@ impl Fields {
             comment: self.comment.clone(),
             uploads_in_place: self.uploads_in_place,
             connect_through,
+            keep: self.keep,
         })
     }
 }

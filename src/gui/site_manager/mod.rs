@@ -317,6 +317,7 @@ impl SiteManager {
                     comment: String::new(),
                     uploads_in_place: false,
                     connect_through: None,
+                    keep: Default::default(),
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }

@@ -1,0 +1,120 @@
+//! Links on a real SSH server: `ls --json` says where each leads, `get -r` copies links to files
+//! inside the folder and leaves the rest with a reason, and `get -r --follow-links` follows links
+//! to folders and outside the folder, each folder once, so a loop ends.
+
+use crate::cli::{assert_ok, ferry, known_hosts_for, stderr, stdout};
+use crate::support::{Sshd, TEST_PASSWORD, TEST_USER};
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+/// `site/` with a file, a link to it, a link to a file outside, a link to a folder outside, a link
+/// to its own folder and one to its parent's parent (loops); `shared/` outside it links back.
+fn tree_with_links(data: &Path) {
+    std::fs::create_dir_all(data.join("site/sub")).unwrap();
+    std::fs::create_dir_all(data.join("shared")).unwrap();
+    std::fs::write(data.join("site/index.html"), b"<html>").unwrap();
+    std::fs::write(data.join("secret.txt"), b"outside bytes").unwrap();
+    std::fs::write(data.join("shared/common.css"), b"body{}").unwrap();
+    symlink("index.html", data.join("site/home.html")).unwrap();
+    symlink("../secret.txt", data.join("site/secret-link")).unwrap();
+    symlink("../shared", data.join("site/shared-link")).unwrap();
+    symlink(".", data.join("site/sub/self")).unwrap();
+    symlink("../..", data.join("site/sub/up")).unwrap();
+    symlink("../site", data.join("shared/back")).unwrap();
+}
+
+fn base(sshd: &Sshd) -> String {
+    format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display())
+}
+
+#[test]
+fn ls_json_shows_where_each_link_leads_and_what_it_is() {
+    let sshd = Sshd::start();
+    tree_with_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let output = ferry(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "ls", "--json", &format!("{}/site", base(&sshd))],
+    );
+    assert_ok(&output);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
+    let row = |name: &str| rows.iter().find(|row| row["name"] == name).unwrap_or_else(|| panic!("{name}: {rows:?}"));
+    assert_eq!(row("home.html")["kind"], "symlink");
+    assert_eq!(row("home.html")["link_target"], "index.html");
+    assert_eq!(row("home.html")["link_kind"], "file");
+    assert_eq!(row("shared-link")["link_target"], "../shared");
+    assert_eq!(row("shared-link")["link_kind"], "dir");
+    assert!(row("index.html").get("link_target").is_none(), "a plain file has no target");
+}
+
+#[test]
+fn get_r_copies_links_to_files_inside_and_leaves_the_others_with_a_reason() {
+    let sshd = Sshd::start();
+    tree_with_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let local = tempfile::tempdir().unwrap();
+    let into = local.path().to_str().unwrap();
+    let output = ferry(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "get", "-r", &format!("{}/site", base(&sshd)), into],
+    );
+    let printed = stderr(&output);
+    assert!(!output.status.success(), "links left out make the copy incomplete: {printed}");
+    let site = local.path().join("site");
+    assert_eq!(std::fs::read(site.join("home.html")).unwrap(), b"<html>", "a link to a file inside is the file");
+    assert!(!site.join("secret-link").exists(), "a link outside was followed without --follow-links");
+    assert!(!site.join("shared-link").exists(), "a link to a folder was followed without --follow-links");
+    assert!(printed.contains("secret-link") && printed.contains("--follow-links"), "{printed}");
+    assert!(printed.contains("shared-link"), "{printed}");
+}
+
+#[test]
+fn get_r_follow_links_follows_folders_and_outside_links_and_ends_loops() {
+    let sshd = Sshd::start();
+    tree_with_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let local = tempfile::tempdir().unwrap();
+    let into = local.path().to_str().unwrap();
+    let started = std::time::Instant::now();
+    let output = ferry(
+        config.path(),
+        &[
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "get",
+            "-r",
+            "--follow-links",
+            &format!("{}/site", base(&sshd)),
+            into,
+        ],
+    );
+    let printed = stderr(&output);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "a loop held the copy: {printed}");
+    let site = local.path().join("site");
+    assert_eq!(std::fs::read(site.join("index.html")).unwrap(), b"<html>");
+    assert_eq!(std::fs::read(site.join("secret-link")).unwrap(), b"outside bytes");
+    assert_eq!(std::fs::read(site.join("shared-link/common.css")).unwrap(), b"body{}");
+    // The loops: `self` and `shared/back` lead to folders copied already; `up` leads to the
+    // server folder above, whose `site` and `shared` are copied already too.
+    assert!(!site.join("sub/self").exists(), "a link to its own folder was copied again");
+    assert!(!site.join("shared-link/back").exists(), "a link back into the copy was copied again");
+    assert!(printed.contains("link loop"), "{printed}");
+    assert!(!site.join("sub/up/site").exists(), "the copied folder was copied again through a link");
+    let nested = walkdir_depth(local.path());
+    assert!(nested < 8, "the copy went round a loop: {nested} levels deep");
+}
+
+/// How many folder levels deep `root` goes.
+fn walkdir_depth(root: &Path) -> usize {
+    std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.file_type().unwrap().is_dir())
+        .map(|entry| 1 + walkdir_depth(&entry.path()))
+        .max()
+        .unwrap_or(0)
+}
