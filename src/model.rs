@@ -143,6 +143,13 @@ pub struct ConnectSpec {
     /// folder. An interrupted upload then leaves a partial file under the real name.
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// This site's own bandwidth limit for downloads, in bytes a second, shared by all its
+    /// transfers; the global limit still holds where it is stricter.
+    #[serde(default)]
+    pub limit_down: Option<u64>,
+    /// The same for uploads.
+    #[serde(default)]
+    pub limit_up: Option<u64>,
 }
 
 impl ConnectSpec {
@@ -160,6 +167,8 @@ impl ConnectSpec {
             ca_file: None,
             initial_path: None,
             uploads_in_place: false,
+            limit_down: None,
+            limit_up: None,
         }
     }
 
@@ -194,6 +203,8 @@ impl fmt::Debug for ConnectSpec {
             .field("ca_file", &self.ca_file)
             .field("initial_path", &self.initial_path)
             .field("uploads_in_place", &self.uploads_in_place)
+            .field("limit_down", &self.limit_down)
+            .field("limit_up", &self.limit_up)
             .finish()
     }
 }

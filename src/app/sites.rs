@@ -109,6 +109,8 @@ impl FerryApp {
                 local_dir,
                 comment: String::new(),
                 uploads_in_place: false,
+                limit_down: None,
+                limit_up: None,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

@@ -65,4 +65,11 @@ pub struct Bookmark {
     /// Write uploads straight into their target (no temporary file renamed into place).
     #[serde(default)]
     pub uploads_in_place: bool,
+    /// This site's own bandwidth limit for downloads, in bytes a second (the global limit still
+    /// holds where it is stricter).
+    #[serde(default)]
+    pub limit_down: Option<u64>,
+    /// The same for uploads.
+    #[serde(default)]
+    pub limit_up: Option<u64>,
 }

@@ -418,6 +418,8 @@ mod tests {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            limit_down: None,
+            limit_up: None,
         }
     }
 

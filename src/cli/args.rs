@@ -9,6 +9,8 @@ use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode};
 use crate::transfer::policy::OnExists;
+use crate::transfer::rate_limit::RateLimits;
+use crate::transfer::rate_text::parse_rate;
 use crate::worker::WorkerOptions;
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
@@ -192,6 +194,23 @@ pub struct TransferOptions {
     /// leaves a partial file under the real name.
     #[arg(long)]
     pub in_place: bool,
+    /// Move at most RATE bytes a second, all files together: 500K, 2M, 1.5M or plain bytes
+    /// (K = 1024, at least 1K).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+    /// The same, for downloads only (overrides --limit-rate).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate_down: Option<u64>,
+    /// The same, for uploads only (overrides --limit-rate).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate_up: Option<u64>,
+}
+
+impl TransferOptions {
+    /// The bandwidth limits these options ask for.
+    pub fn rate_limits(&self) -> RateLimits {
+        RateLimits { down: self.limit_rate_down.or(self.limit_rate), up: self.limit_rate_up.or(self.limit_rate) }
+    }
 }
 
 impl GlobalOptions {

@@ -105,6 +105,8 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         local_dir: add.local_dir.clone(),
         comment: add.comment.clone().unwrap_or_default(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

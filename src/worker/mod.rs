@@ -15,6 +15,7 @@ mod pool;
 pub mod queue;
 mod queue_log;
 mod queue_state;
+mod rate_limits;
 mod reconnect;
 mod refusals;
 pub mod scheduler;
@@ -25,6 +26,7 @@ mod tree;
 mod upload;
 mod upload_links;
 
+pub use crate::transfer::rate_limit::RateLimits;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, Event, FileCommand, FileEvent, LogKind, LogLine, Question,

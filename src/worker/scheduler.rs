@@ -12,12 +12,14 @@ use super::messages::{Event, LogKind, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
+use super::rate_limits::RateLimitService;
 use super::target::{TargetDecision, decide_target};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::RequestId;
 use crate::transfer::progress::{SpeedMeter, Throttle};
 use crate::transfer::queue_item::{RetrySchedule, TargetPlan};
+use crate::transfer::rate_limit::RateLimits;
 
 /// How the queue runs.
 #[derive(Debug, Clone)]
@@ -28,11 +30,18 @@ pub struct TransferSettings {
     pub retries: u32,
     /// The first wait before a retry; it doubles with each further try.
     pub backoff: Duration,
+    /// The global bandwidth limits at start (changeable while transfers run).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for TransferSettings {
     fn default() -> Self {
-        TransferSettings { concurrency: 4, retries: 3, backoff: Duration::from_secs(1) }
+        TransferSettings {
+            concurrency: 4,
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            rate_limits: RateLimits::default(),
+        }
     }
 }
 
@@ -42,6 +51,8 @@ pub(super) struct QueueService {
     pool: Arc<ConnectionPool>,
     settings: TransferSettings,
     state: Mutex<QueueState>,
+    /// The bandwidth limits the items' bytes pass.
+    limits: RateLimitService,
     /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
     keeps_queue: bool,
 }
@@ -54,7 +65,8 @@ impl QueueService {
         keeps_queue: bool,
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        QueueService { ctx, pool, settings, state, keeps_queue }
+        let limits = RateLimitService::new(settings.rate_limits);
+        QueueService { ctx, pool, settings, state, limits, keeps_queue }
     }
 
     fn changed(&self, item: QueueItem) {
@@ -206,6 +218,11 @@ impl QueueService {
         self.pump();
     }
 
+    /// Changes the global bandwidth limits; running transfers follow within a tenth of a second.
+    pub(super) fn set_rate_limits(&self, limits: RateLimits) {
+        self.limits.set_global(limits);
+    }
+
     /// Schedules a save of the unfinished items, batched to at most one a second: with thousands
     /// of small files, saving after every one would cost more than the transfers.
     fn save(self: &Arc<Self>) {
@@ -304,15 +321,21 @@ impl QueueService {
             }
         }
         self.mark_started(&item);
+        let limits = self.limits.for_item(&item);
         loop {
             let mut progress = self.progress_reporter(&item);
             let outcome = match item.direction {
-                Direction::Download => {
-                    super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
-                        .await
-                        .map(|integrity| (integrity, None))
-                }
-                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &mut progress)
+                Direction::Download => super::transfer::download(
+                    backend.as_mut(),
+                    &item,
+                    &item.local_root.clone(),
+                    resume,
+                    &limits,
+                    &mut progress,
+                )
+                .await
+                .map(|integrity| (integrity, None)),
+                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &limits, &mut progress)
                     .await
                     .map(|uploaded| (uploaded.integrity, uploaded.note)),
             };

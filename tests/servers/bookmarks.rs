@@ -65,6 +65,8 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     }
 }
 

@@ -645,6 +645,8 @@ fn worker_with_the_test_keychain() {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

@@ -56,6 +56,8 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         local_dir: Some(local_dir.to_path_buf()),
         comment: String::new(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     }
 }
 

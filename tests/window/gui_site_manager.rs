@@ -30,6 +30,8 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     }
 }
 

@@ -62,6 +62,8 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         local_dir: None,
         comment: String::new(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     }
 }
 

@@ -110,6 +110,8 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         local_dir,
         comment: text("Comment"),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

@@ -148,6 +148,8 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         local_dir,
         comment: field("Comments").to_string(),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

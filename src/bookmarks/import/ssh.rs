@@ -70,6 +70,8 @@ fn import_config(config: &SshConfig) -> ImportReport {
             local_dir: None,
             comment: String::new(),
             uploads_in_place: false,
+            limit_down: None,
+            limit_up: None,
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

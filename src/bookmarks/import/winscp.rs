@@ -156,6 +156,8 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         local_dir,
         comment: value("Note"),
         uploads_in_place: false,
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

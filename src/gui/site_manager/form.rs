@@ -120,6 +120,19 @@ impl SiteManager {
             );
             ui.end_row();
 
+            let label = ui.label("Bandwidth");
+            ui.horizontal(|ui| {
+                let hover = "This site's own limit, shared by its transfers (500K, 2M; empty for none). \
+                             The limit in the queue panel still holds where it is stricter.";
+                let down = egui::TextEdit::singleline(&mut fields.limit_down).desired_width(60.0).hint_text("none");
+                ui.label("↓");
+                ui.add(down).labelled_by(label.id).accessible_name("Download limit").on_hover_text(hover);
+                let up = egui::TextEdit::singleline(&mut fields.limit_up).desired_width(60.0).hint_text("none");
+                ui.label("↑");
+                ui.add(up).accessible_name("Upload limit").on_hover_text(hover);
+            });
+            ui.end_row();
+
             let label = ui.label("Comment");
             let field = egui::TextEdit::multiline(&mut fields.comment).desired_rows(3).desired_width(240.0);
             ui.add(field).labelled_by(label.id);
@@ -194,6 +207,9 @@ pub(super) struct Fields {
     pub(super) folder: String,
     pub(super) comment: String,
     pub(super) uploads_in_place: bool,
+    /// The site's own bandwidth limits as typed (500K, 2M); empty for none.
+    pub(super) limit_down: String,
+    pub(super) limit_up: String,
 }
 
 impl Fields {
@@ -212,6 +228,8 @@ impl Fields {
             folder: format_folder(&bookmark.folder),
             comment: bookmark.comment.clone(),
             uploads_in_place: bookmark.uploads_in_place,
+            limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
+            limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
         }
     }
 
@@ -245,6 +263,8 @@ impl Fields {
         if self.login == LoginMethod::KeyFile && key_file.is_none() {
             return Err("Choose the key file for key file login.".to_owned());
         }
+        let limit_down = parse_limit(&self.limit_down, "download")?;
+        let limit_up = parse_limit(&self.limit_up, "upload")?;
         Ok(Bookmark {
             id,
             name: name.to_owned(),
@@ -260,8 +280,25 @@ impl Fields {
             local_dir: non_empty(&self.local_dir).map(PathBuf::from),
             comment: self.comment.clone(),
             uploads_in_place: self.uploads_in_place,
+            limit_down,
+            limit_up,
         })
     }
+}
+
+/// A rate as the limit fields show it: whole kibibytes as `500K`, other rates in bytes.
+fn rate_field(rate: u64) -> String {
+    if rate % 1024 == 0 { format!("{}K", rate / 1024) } else { rate.to_string() }
+}
+
+/// A limit field: empty for none, else a rate as `--limit-rate` takes it.
+fn parse_limit(text: &str, direction: &str) -> Result<Option<u64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::transfer::rate_text::parse_rate(text)
+        .map(Some)
+        .map_err(|problem| format!("The {direction} limit: {problem}."))
 }
 
 /// The editor: which bookmark, its fields as typed, and a password typed but not yet saved.

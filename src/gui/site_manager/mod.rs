@@ -316,6 +316,8 @@ impl SiteManager {
                     local_dir: None,
                     comment: String::new(),
                     uploads_in_place: false,
+                    limit_down: None,
+                    limit_up: None,
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
