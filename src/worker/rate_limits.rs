@@ -50,11 +50,6 @@ impl RateLimitService {
         self.global.set(limits);
     }
 
-    /// The global limits now.
-    pub(super) fn global(&self) -> RateLimits {
-        RateLimits { down: self.global.down.rate(), up: self.global.up.rate() }
-    }
-
     /// The buckets `item`'s bytes pass: the global one, and its site's when the site has a limit
     /// in that direction (the stricter of the two then holds).
     pub(super) fn for_item(&self, item: &QueueItem) -> Limiters {
@@ -106,7 +101,6 @@ mod tests {
         assert_eq!(service.for_item(&upload).piece(), None, "uploads have no limit");
         service.set_global(RateLimits { down: None, up: Some(2000) });
         assert_eq!(service.for_item(&upload).piece(), Some(200), "changed while running");
-        assert_eq!(service.global(), RateLimits { down: None, up: Some(2000) });
         assert_eq!(service.for_item(&other).piece(), None);
     }
 }

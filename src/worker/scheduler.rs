@@ -30,18 +30,11 @@ pub struct TransferSettings {
     pub retries: u32,
     /// The first wait before a retry; it doubles with each further try.
     pub backoff: Duration,
-    /// The global bandwidth limits at start (changeable while transfers run).
-    pub rate_limits: RateLimits,
 }
 
 impl Default for TransferSettings {
     fn default() -> Self {
-        TransferSettings {
-            concurrency: 4,
-            retries: 3,
-            backoff: Duration::from_secs(1),
-            rate_limits: RateLimits::default(),
-        }
+        TransferSettings { concurrency: 4, retries: 3, backoff: Duration::from_secs(1) }
     }
 }
 
@@ -65,7 +58,8 @@ impl QueueService {
         keeps_queue: bool,
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
-        let limits = RateLimitService::new(settings.rate_limits);
+        // No limit until one is set (`QueueCommand::SetRateLimits`).
+        let limits = RateLimitService::new(RateLimits::default());
         QueueService { ctx, pool, settings, state, limits, keeps_queue }
     }
 

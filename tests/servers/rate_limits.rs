@@ -59,14 +59,16 @@ fn get_and_put_are_held_to_the_limit(base: &str, data: &Path, args: &[&str]) {
     let local = tempfile::tempdir().unwrap();
     std::fs::write(data.join("down.bin"), driver::pattern(SIZE, 7)).unwrap();
     let target = local.path().join("down.bin");
-    let get = [args, &["get", "--limit-rate", RATE, &format!("{base}/down.bin"), target.to_str().unwrap()]].concat();
+    let source = format!("{base}/down.bin");
+    let get = [args, &["get", "--limit-rate", RATE, &source, target.to_str().unwrap()]].concat();
     let took = timed_ferry(config.path(), &get);
     assert_eq!(std::fs::read(&target).unwrap(), driver::pattern(SIZE, 7), "the download arrived whole");
     assert!(took >= least_time(SIZE), "1 MiB came down at 200K in {took:?}");
 
     let upload = local.path().join("up.bin");
     std::fs::write(&upload, driver::pattern(SIZE, 9)).unwrap();
-    let put = [args, &["put", "--limit-rate-up", RATE, upload.to_str().unwrap(), &format!("{base}/up.bin")]].concat();
+    let destination = format!("{base}/up.bin");
+    let put = [args, &["put", "--limit-rate-up", RATE, upload.to_str().unwrap(), &destination]].concat();
     let took = timed_ferry(config.path(), &put);
     assert_eq!(std::fs::read(data.join("up.bin")).unwrap(), driver::pattern(SIZE, 9), "the upload arrived whole");
     assert!(took >= least_time(SIZE), "1 MiB went up at 200K in {took:?}");
@@ -155,7 +157,7 @@ fn a_limit_changed_while_a_download_runs_takes_effect_at_once() {
     // Slowed down: at 1M a second 1 MiB takes one second; lowered to 200K at the first bytes, the
     // rest takes the new rate's time (less what was already paid for at the old rate).
     set(&driver, Some(1024 * 1024));
-    let (changed, arrived) = start_download(&mut driver, session, "/file.bin", &local.path().join("slowed.bin"));
+    let (changed, arrived) = start_download(&mut driver, session, "file.bin", &local.path().join("slowed.bin"));
     set(&driver, Some(200 * 1024));
     let took = finished(&mut driver) - changed;
     let paid_before = 2 * 100 * 1024;
@@ -165,7 +167,7 @@ fn a_limit_changed_while_a_download_runs_takes_effect_at_once() {
 
     // Lifted: at 16K a second 1 MiB would take a minute; lifted at the first bytes, it ends at once.
     set(&driver, Some(16 * 1024));
-    let (lifted, _) = start_download(&mut driver, session, "/file.bin", &local.path().join("freed.bin"));
+    let (lifted, _) = start_download(&mut driver, session, "file.bin", &local.path().join("freed.bin"));
     set(&driver, None);
     let took = finished(&mut driver) - lifted;
     assert!(took < Duration::from_secs(30), "lifted, the rest took {took:?}");
