@@ -1,4 +1,4 @@
-//! The queue panel's bandwidth limit control: "Limit ↓ [none ▾] ↑ [none ▾]", a few rates to pick
+//! The queue panel's bandwidth limit control: "Limit down [none] up [none]", a few rates to pick
 //! and a custom one to type (500K, 2M), sent to the worker at once so running transfers follow.
 
 use crate::transfer::rate_limit::RateLimits;
@@ -20,6 +20,7 @@ struct Direction {
 
 impl Direction {
     /// Draws the menu (and the custom field while it is open); true when the limit changed.
+    /// `name` is what a screen reader calls the menu ("Download limit").
     fn show(&mut self, ui: &mut egui::Ui, name: &str, hover: &str) -> bool {
         let mut changed = false;
         let shown = self.rate.map_or_else(|| "none".to_string(), format_rate);
@@ -39,11 +40,17 @@ impl Direction {
                 }
             })
             .response
+            .accessible_name(name)
             .on_hover_text(hover);
         if let Some(text) = &mut self.custom {
-            let field = ui.add(
-                egui::TextEdit::singleline(text).desired_width(60.0).hint_text("500K").id_salt(("rate custom", name)),
-            );
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(60.0)
+                        .hint_text("500K")
+                        .id_salt(("rate custom", name)),
+                )
+                .accessible_name(format!("Custom {}", name.to_lowercase()));
             if field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter)) {
                 match parse_rate(text) {
                     Ok(rate) => changed |= self.set(Some(rate)),
@@ -76,10 +83,10 @@ pub(super) struct RateControl {
 impl RateControl {
     /// Draws the control; the new limits when the user changed one.
     pub(super) fn show(&mut self, ui: &mut egui::Ui) -> Option<RateLimits> {
-        ui.label("Limit ↓");
-        let down = self.down.show(ui, "down", "The most all downloads together may take a second");
-        ui.label("↑");
-        let up = self.up.show(ui, "up", "The most all uploads together may send a second");
+        ui.label("Limit down");
+        let down = self.down.show(ui, "Download limit", "The most all downloads together may take a second");
+        ui.label("up");
+        let up = self.up.show(ui, "Upload limit", "The most all uploads together may send a second");
         (down || up).then_some(RateLimits { down: self.down.rate, up: self.up.rate })
     }
 }

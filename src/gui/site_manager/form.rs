@@ -125,10 +125,10 @@ impl SiteManager {
                 let hover = "This site's own limit, shared by its transfers (500K, 2M; empty for none). \
                              The limit in the queue panel still holds where it is stricter.";
                 let down = egui::TextEdit::singleline(&mut fields.limit_down).desired_width(60.0).hint_text("none");
-                ui.label("↓");
+                ui.label("down");
                 ui.add(down).labelled_by(label.id).accessible_name("Download limit").on_hover_text(hover);
                 let up = egui::TextEdit::singleline(&mut fields.limit_up).desired_width(60.0).hint_text("none");
-                ui.label("↑");
+                ui.label("up");
                 ui.add(up).accessible_name("Upload limit").on_hover_text(hover);
             });
             ui.end_row();
