@@ -26,6 +26,7 @@ impl Direction {
         let shown = self.rate.map_or_else(|| "none".to_string(), format_rate);
         egui::ComboBox::from_id_salt(("rate limit", name))
             .selected_text(shown)
+            .width(90.0)
             .show_ui(ui, |ui| {
                 if ui.selectable_label(self.rate.is_none(), "none").clicked() {
                     changed |= self.set(None);
