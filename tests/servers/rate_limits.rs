@@ -173,3 +173,20 @@ fn a_limit_changed_while_a_download_runs_takes_effect_at_once() {
     assert!(took < Duration::from_secs(30), "lifted, the rest took {took:?}");
     assert_eq!(std::fs::read(local.path().join("freed.bin")).unwrap(), driver::pattern(SIZE, 3));
 }
+
+#[test]
+fn a_sites_own_limit_holds_when_no_global_one_is_set() {
+    let sshd = Sshd::start();
+    std::fs::write(sshd.data_dir().join("site.bin"), driver::pattern(SIZE, 5)).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let mut driver = Driver::new();
+    let mut site = spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD));
+    site.limit_down = Some(RATE_BYTES as u64);
+    let session = driver.connect(site).unwrap();
+    let remote = format!("{}/site.bin", sshd.data_dir().display());
+    let start = Instant::now();
+    driver.download(session, &remote, &local.path().join("site.bin")).unwrap();
+    let took = start.elapsed();
+    assert_eq!(std::fs::read(local.path().join("site.bin")).unwrap(), driver::pattern(SIZE, 5));
+    assert!(took >= least_time(SIZE), "1 MiB came down at the site's 200K in {took:?}");
+}
