@@ -12,6 +12,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::rate_limit::Limiters;
 
+/// The wait for one piece's tokens.
+type Wait = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Waits for tokens, and remembers how many bytes the tokens it got allow.
 #[derive(Default)]
 struct Tokens {
@@ -19,7 +22,7 @@ struct Tokens {
     /// Bytes already paid for and not yet moved (a write or read may take fewer than it asked).
     paid: usize,
     /// The wait for the next piece, while it lasts.
-    waiting: Option<(usize, Pin<Box<dyn Future<Output = ()> + Send>>)>,
+    waiting: Option<(usize, Wait)>,
 }
 
 impl Tokens {

@@ -81,16 +81,16 @@ fn sftp_get_and_put_with_a_rate_limit_are_never_faster_than_it() {
     let known = config.path().join("known_hosts");
     std::fs::write(&known, format!("[127.0.0.1]:{} {}\n", sshd.port(), sshd.host_key_public_line())).unwrap();
     let data = sshd.data_dir();
-    std::process::Command::new("chmod").args(["a+rwx"]).arg(&data).status().unwrap();
+    std::process::Command::new("chmod").args(["a+rwx"]).arg(data).status().unwrap();
     let base = format!("sftp://{TEST_USER}@127.0.0.1:{}{}", sshd.port(), data.display());
-    get_and_put_are_held_to_the_limit(&base, &data, &["--known-hosts", known.to_str().unwrap()]);
+    get_and_put_are_held_to_the_limit(&base, data, &["--known-hosts", known.to_str().unwrap()]);
 }
 
 #[test]
 fn ftp_get_and_put_with_a_rate_limit_are_never_faster_than_it() {
     let ftpd = Vsftpd::start(VsftpdOptions::default());
     let base = format!("ftp://{TEST_USER}@127.0.0.1:{}", ftpd.port());
-    get_and_put_are_held_to_the_limit(&base, &ftpd.data_dir(), &[]);
+    get_and_put_are_held_to_the_limit(&base, ftpd.data_dir(), &[]);
 }
 
 #[test]

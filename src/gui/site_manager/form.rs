@@ -288,7 +288,7 @@ impl Fields {
 
 /// A rate as the limit fields show it: whole kibibytes as `500K`, other rates in bytes.
 fn rate_field(rate: u64) -> String {
-    if rate % 1024 == 0 { format!("{}K", rate / 1024) } else { rate.to_string() }
+    if rate.is_multiple_of(1024) { format!("{}K", rate / 1024) } else { rate.to_string() }
 }
 
 /// A limit field: empty for none, else a rate as `--limit-rate` takes it.
