@@ -211,6 +211,23 @@ fn writing_uploads_in_place_is_a_per_site_choice_off_by_default() {
 }
 
 #[test]
+fn a_sites_own_bandwidth_limits_are_saved_and_a_nonsense_one_is_refused() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    set_text(&mut harness, "Download limit", "fast");
+    click(&mut harness, "Save");
+    assert!(saved(&harness).is_empty(), "nothing is saved");
+    assert!(harness.query_by_label_contains("is not a rate").is_some(), "the refusal is shown");
+    set_text(&mut harness, "Download limit", "500K");
+    set_text(&mut harness, "Upload limit", "2M");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert_eq!((saved[0].limit_down, saved[0].limit_up), (Some(500 * 1024), Some(2 << 20)));
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert_eq!((spec.limit_down, spec.limit_up), (Some(500 * 1024), Some(2 << 20)), "its connections carry them");
+}
+
+#[test]
 fn a_new_site_is_filled_in_and_saved_with_a_fresh_id() {
     let mut harness = window(sample(), true);
     click(&mut harness, "New site");
