@@ -162,6 +162,13 @@ pub struct ConnectSpec {
     /// Which of a file's attributes a transfer carries over to its copy.
     #[serde(default)]
     pub keep: KeepAttributes,
+    /// This site's own bandwidth limit for downloads, in bytes a second, shared by all its
+    /// transfers; the global limit still holds where it is stricter.
+    #[serde(default)]
+    pub limit_down: Option<u64>,
+    /// The same for uploads.
+    #[serde(default)]
+    pub limit_up: Option<u64>,
 }
 
 /// Which attributes a transfer gives its copy, per site: both by default. A server that refuses
@@ -199,6 +206,8 @@ impl ConnectSpec {
             uploads_in_place: false,
             route: crate::route::Route::Direct,
             keep: KeepAttributes::default(),
+            limit_down: None,
+            limit_up: None,
         }
     }
 
@@ -235,6 +244,8 @@ impl fmt::Debug for ConnectSpec {
             .field("uploads_in_place", &self.uploads_in_place)
             .field("route", &self.route)
             .field("keep", &self.keep)
+            .field("limit_down", &self.limit_down)
+            .field("limit_up", &self.limit_up)
             .finish()
     }
 }

@@ -111,6 +111,8 @@ impl FerryApp {
                 uploads_in_place: false,
                 connect_through: None,
                 keep: Default::default(),
+                limit_down: None,
+                limit_up: None,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

@@ -225,9 +225,20 @@ where
         if read == 0 {
             break;
         }
-        tokio::time::timeout(idle, writer.write_all(&buffer[..read])).await.map_err(|_| stalled())??;
+        // Each write is timed on its own: a writer held to a bandwidth limit takes a chunk in
+        // many small writes, and only one that makes no progress is a stall.
+        let mut written = 0;
+        while written < read {
+            let took =
+                tokio::time::timeout(idle, writer.write(&buffer[written..read])).await.map_err(|_| stalled())??;
+            if took == 0 {
+                return Err(std::io::Error::from(std::io::ErrorKind::WriteZero));
+            }
+            written += took;
+            // After each write, not each chunk: a limited transfer's progress moves smoothly.
+            progress(already + moved + written as u64);
+        }
         moved += read as u64;
-        progress(already + moved);
         window_bytes += read as u64;
         if window_start.elapsed() >= idle {
             if window_bytes < MIN_BYTES_PER_WINDOW {

@@ -26,6 +26,10 @@ use crate::trust::TrustStore;
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
 const CHUNKS_IN_FLIGHT: usize = 4;
 
+/// How long an upload waits to fill a chunk before it sends what it has (a limited upload's
+/// source is slow on purpose; a disk fills a chunk well within this).
+const SLOW_SOURCE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The libssh2 session and its SFTP channel; only ever used from one thread at a time.
 struct Connection {
     session: Session,
@@ -329,9 +333,20 @@ impl Backend for SftpBackend {
         let writer = async move {
             let mut moved = 0u64;
             while let Some(chunk) = receiver.recv().await {
-                sink.write_all(&chunk).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
-                moved += chunk.len() as u64;
-                progress(offset + moved);
+                // Write by write, each reported: a sink held to a bandwidth limit takes a chunk
+                // in many small writes, and its progress should move with them.
+                let mut rest = chunk.as_slice();
+                while !rest.is_empty() {
+                    let written =
+                        sink.write(rest).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
+                    if written == 0 {
+                        let error = std::io::Error::from(std::io::ErrorKind::WriteZero);
+                        return Err(FerryError::from_io(&error, "writing the local file"));
+                    }
+                    rest = &rest[written..];
+                    moved += written as u64;
+                    progress(offset + moved);
+                }
             }
             sink.flush().await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
             Ok::<u64, FerryError>(moved)
@@ -397,6 +412,7 @@ impl Backend for SftpBackend {
             loop {
                 let mut chunk = vec![0u8; CHUNK_SIZE];
                 let mut filled = 0;
+                let started = tokio::time::Instant::now();
                 while filled < CHUNK_SIZE {
                     let read = source
                         .read(&mut chunk[filled..])
@@ -406,6 +422,11 @@ impl Backend for SftpBackend {
                         break;
                     }
                     filled += read;
+                    // A source held to a bandwidth limit fills a chunk slowly: what it gave goes
+                    // out now, so the wire sees an even flow and the progress moves.
+                    if started.elapsed() >= SLOW_SOURCE {
+                        break;
+                    }
                 }
                 if filled == 0 {
                     return Ok::<u64, FerryError>(moved);

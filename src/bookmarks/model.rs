@@ -73,4 +73,11 @@ pub struct Bookmark {
     /// Whether transfers keep permission bits and times (a switch for servers that refuse them).
     #[serde(default)]
     pub keep: crate::model::KeepAttributes,
+    /// This site's own bandwidth limit for downloads, in bytes a second (the global limit still
+    /// holds where it is stricter).
+    #[serde(default)]
+    pub limit_down: Option<u64>,
+    /// The same for uploads.
+    #[serde(default)]
+    pub limit_up: Option<u64>,
 }

@@ -81,6 +81,8 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.ftp_mode = bookmark.ftp_mode;
     spec.uploads_in_place = bookmark.uploads_in_place;
     spec.keep = bookmark.keep;
+    spec.limit_down = bookmark.limit_down;
+    spec.limit_up = bookmark.limit_up;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -270,6 +272,8 @@ mod tests {
             uploads_in_place: false,
             connect_through: None,
             keep: Default::default(),
+            limit_down: None,
+            limit_up: None,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

@@ -420,6 +420,8 @@ mod tests {
             uploads_in_place: false,
             connect_through: None,
             keep: Default::default(),
+            limit_down: None,
+            limit_up: None,
         }
     }
 

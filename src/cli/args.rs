@@ -10,6 +10,8 @@ use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode};
 use crate::transfer::policy::OnExists;
 use crate::transfer::sync_plan::CompareMode;
+use crate::transfer::rate_limit::RateLimits;
+use crate::transfer::rate_text::parse_rate;
 use crate::worker::WorkerOptions;
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.
@@ -261,6 +263,23 @@ pub struct TransferOptions {
     /// SETSTAT or MFMT).
     #[arg(long)]
     pub no_keep_times: bool,
+    /// Move at most RATE bytes a second, all files together: 500K, 2M, 1.5M or plain bytes
+    /// (K = 1024, at least 1K).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+    /// The same, for downloads only (overrides --limit-rate).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate_down: Option<u64>,
+    /// The same, for uploads only (overrides --limit-rate).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate_up: Option<u64>,
+}
+
+impl TransferOptions {
+    /// The bandwidth limits these options ask for.
+    pub fn rate_limits(&self) -> RateLimits {
+        RateLimits { down: self.limit_rate_down.or(self.limit_rate), up: self.limit_rate_up.or(self.limit_rate) }
+    }
 }
 
 /// Options of `sync`.

@@ -114,6 +114,8 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         uploads_in_place: false,
         connect_through: options.jump.as_ref().map(|chain| chain.trim().to_string()),
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

@@ -211,6 +211,7 @@ impl Client {
             None => local,
         };
         self.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: options.parallel.max(1) }));
+        self.handle.send(Command::Queue(QueueCommand::SetRateLimits { limits: options.rate_limits() }));
         let started = std::time::Instant::now();
         let request = self.handle.next_request();
         let transfer = TransferRequest {

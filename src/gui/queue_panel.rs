@@ -5,6 +5,7 @@
 mod accessible;
 mod cells;
 mod keyboard;
+mod rate_control;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub struct QueuePanel {
     concurrency: usize,
     /// The row the keyboard's cursor is on.
     cursor: Option<ItemId>,
+    /// The bandwidth limits, as the control shows them.
+    rate: rate_control::RateControl,
 }
 
 impl Default for QueuePanel {
@@ -50,6 +53,7 @@ impl Default for QueuePanel {
             totals: None,
             concurrency: TransferSettings::default().concurrency,
             cursor: None,
+            rate: rate_control::RateControl::default(),
         }
     }
 }
@@ -394,6 +398,10 @@ impl QueuePanel {
                 .on_hover_text("How many files move at the same time, each on its own connection");
             if limit.changed() {
                 commands.push(Command::Queue(QueueCommand::SetConcurrency { limit: self.concurrency }));
+            }
+            ui.separator();
+            if let Some(limits) = self.rate.show(ui) {
+                commands.push(Command::Queue(QueueCommand::SetRateLimits { limits }));
             }
             ui.separator();
             let count = self.order.len();

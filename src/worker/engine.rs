@@ -134,6 +134,7 @@ impl Engine {
             QueueCommand::ClearFinished => self.queue.clear_finished(),
             QueueCommand::Forget { items } => self.queue.forget(&items),
             QueueCommand::SetConcurrency { limit } => self.queue.set_concurrency(limit),
+            QueueCommand::SetRateLimits { limits } => self.queue.set_rate_limits(limits),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::error::FerryError;
 use crate::model::{ConnectSpec, EditId, Entry, PromptId, RequestId, SessionId};
 use crate::transfer::edit::{ConflictChoice, EditState};
 use crate::transfer::policy::{FileFacts, OnExists};
+use crate::transfer::rate_limit::RateLimits;
 use crate::trust::TrustDecision;
 use crate::trust::known_hosts::HostKey;
 use crate::trust::tls::RejectedCertificate;
@@ -104,6 +105,9 @@ pub enum QueueCommand {
     Forget { items: Vec<ItemId> },
     /// Change how many queue items run at once.
     SetConcurrency { limit: usize },
+    /// Change the global bandwidth limits (bytes a second, `None`: no limit), down and up apart.
+    /// Transfers already running slow down or speed up at once. Answered by nothing.
+    SetRateLimits { limits: RateLimits },
 }
 
 /// Saved sites and their secrets.

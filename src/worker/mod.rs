@@ -19,6 +19,7 @@ mod pool;
 pub mod queue;
 mod queue_log;
 mod queue_state;
+mod rate_limits;
 mod reconnect;
 mod refusals;
 pub mod scheduler;
@@ -32,6 +33,7 @@ mod upload;
 mod upload_links;
 
 pub use checksum::ChecksumSource;
+pub use crate::transfer::rate_limit::RateLimits;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, EditCommand, EditEvent, Event, FileCommand, FileEvent, LogKind,

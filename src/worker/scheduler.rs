@@ -15,12 +15,14 @@ use super::messages::{Event, LogKind, QueueEvent};
 use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
+use super::rate_limits::RateLimitService;
 use super::target::{TargetDecision, decide_target};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::RequestId;
 use crate::transfer::progress::{SpeedMeter, Throttle};
 use crate::transfer::queue_item::{RetrySchedule, TargetPlan};
+use crate::transfer::rate_limit::RateLimits;
 
 /// How the queue runs.
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ pub(super) struct QueueService {
     pool: Arc<ConnectionPool>,
     settings: TransferSettings,
     state: Mutex<QueueState>,
+    /// The bandwidth limits the items' bytes pass.
+    limits: RateLimitService,
     /// Whether unfinished items are saved (see `WorkerOptions::keeps_queue`).
     keeps_queue: bool,
     /// Counts item changes, so a service that queued items (a sync) can wait for them to end.
@@ -62,7 +66,9 @@ impl QueueService {
     ) -> Self {
         let state = Mutex::new(QueueState::new(settings.concurrency));
         let (changes, _) = tokio::sync::watch::channel(0);
-        QueueService { ctx, pool, settings, state, keeps_queue, changes, endings: Mutex::new(HashMap::new()) }
+        // No limit until one is set (`QueueCommand::SetRateLimits`).
+        let limits = RateLimitService::new(RateLimits::default());
+        QueueService { ctx, pool, settings, state, limits, keeps_queue, changes, endings: Mutex::new(HashMap::new()) }
     }
 
     fn changed(&self, item: QueueItem) {
@@ -271,6 +277,11 @@ impl QueueService {
         self.pump();
     }
 
+    /// Changes the global bandwidth limits; running transfers follow within a tenth of a second.
+    pub(super) fn set_rate_limits(&self, limits: RateLimits) {
+        self.limits.set_global(limits);
+    }
+
     /// Schedules a save of the unfinished items, batched to at most one a second: with thousands
     /// of small files, saving after every one would cost more than the transfers.
     fn save(self: &Arc<Self>) {
@@ -395,15 +406,21 @@ impl QueueService {
             }
         }
         self.mark_started(&item);
+        let limits = self.limits.for_item(&item);
         loop {
             let mut progress = self.progress_reporter(&item);
             let outcome = match item.direction {
-                Direction::Download => {
-                    super::transfer::download(backend.as_mut(), &item, &item.local_root.clone(), resume, &mut progress)
-                        .await
-                        .map(|integrity| (integrity, None))
-                }
-                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &mut progress)
+                Direction::Download => super::transfer::download(
+                    backend.as_mut(),
+                    &item,
+                    &item.local_root.clone(),
+                    resume,
+                    &limits,
+                    &mut progress,
+                )
+                .await
+                .map(|integrity| (integrity, None)),
+                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &limits, &mut progress)
                     .await
                     .map(|uploaded| (uploaded.integrity, uploaded.note)),
             };

@@ -13,6 +13,8 @@ use crate::error::{ErrorKind, FerryError, Result};
 use crate::transfer::capped::CappedWriter;
 use crate::transfer::limits::{DOWNLOAD_MARGIN, file_grew};
 use crate::transfer::names::{below_root, part_name};
+use crate::transfer::rate_limit::Limiters;
+use crate::transfer::throttled::ThrottledWriter;
 
 /// The temporary name a download is written under: hidden, beside the target, so the final
 /// rename stays on one file system and never leaves a half file under the real name.
@@ -152,11 +154,13 @@ pub(super) fn kept_aside(error: FerryError, kept: &str) -> FerryError {
 }
 
 /// Downloads one item. With `resume`, continues from the part file left by an earlier attempt.
+/// Its bytes are written no faster than `limits` allow, which holds the network back too.
 pub async fn download(
     backend: &mut dyn Backend,
     item: &QueueItem,
     local_root: &Path,
     resume: bool,
+    limits: &Limiters,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Integrity> {
     check_download_target(item)?;
@@ -199,7 +203,8 @@ pub async fn download(
         // sending cannot fill the disk.
         let room = size.map(|size| size.saturating_sub(already) + DOWNLOAD_MARGIN);
         let mut capped = CappedWriter::new(&mut file, room);
-        let read = backend.read_to(&item.remote, already, &mut capped, progress).await;
+        let mut throttled = ThrottledWriter::new(&mut capped, limits.clone());
+        let read = backend.read_to(&item.remote, already, &mut throttled, progress).await;
         if capped.overflowed() {
             drop(file);
             // What arrived belongs to a file that changed: never resumed, never renamed into place.

@@ -12,6 +12,8 @@ use crate::backend::{Backend, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::parent_remote;
 use crate::transfer::names::remote_part_path;
+use crate::transfer::rate_limit::Limiters;
+use crate::transfer::throttled::ThrottledReader;
 
 /// How a finished upload went, beyond its check.
 pub struct Uploaded {
@@ -22,11 +24,13 @@ pub struct Uploaded {
 }
 
 /// Uploads one item. With `resume`, continues after the bytes the server already holds (in the
-/// temporary file, or in the target itself for in-place writes).
+/// temporary file, or in the target itself for in-place writes). The file is read no faster
+/// than `limits` allow, so it is sent no faster either.
 pub async fn upload(
     backend: &mut dyn Backend,
     item: &QueueItem,
     resume: bool,
+    limits: &Limiters,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Uploaded> {
     if item.is_folder {
@@ -57,13 +61,13 @@ pub async fn upload(
     // before writing, and without a listing: the write itself creates the file.)
     let new_in_place = in_place && source_mode.is_some() && backend.stat(&item.remote).await.is_err();
     let mut note = None;
-    match send(backend, &written, already, &mut file, progress).await {
+    match send(backend, &written, already, &mut file, limits, progress).await {
         Err(error) if already > 0 && refused_resume(&error) => {
             // Some servers refuse REST/APPE (ProFTPD: "451 Append/Restart not permitted"):
             // retrying the resume would fail every time, so this file starts over, once.
             let said = error.server_reply.clone().unwrap_or_else(|| error.kind.label().to_string());
             note = Some(format!("the server refused to resume ({said}); sent again from the start"));
-            send(backend, &written, 0, &mut file, progress).await?;
+            send(backend, &written, 0, &mut file, limits, progress).await?;
         }
         other => other?,
     }
@@ -172,13 +176,16 @@ async fn send(
     remote: &str,
     from: u64,
     file: &mut tokio::fs::File,
+    limits: &Limiters,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<()> {
     let context = "reading the file to upload";
     file.seek(std::io::SeekFrom::Start(from)).await.map_err(|e| FerryError::from_io(&e, context))?;
     progress(from);
     let start = if from > 0 { WriteStart::Offset(from) } else { WriteStart::Truncate };
-    match backend.write_from(remote, start, file, progress).await {
+    let outcome =
+        backend.write_from(remote, start, &mut ThrottledReader::new(&mut *file, limits.clone()), progress).await;
+    match outcome {
         // vsftpd answers "553 Could not create file" for a missing folder, as for a refusal:
         // only a folder that is really not there is made.
         Err(error)
@@ -188,7 +195,8 @@ async fn send(
         {
             make_remote_dirs(backend, &parent_remote(remote)).await?;
             file.seek(std::io::SeekFrom::Start(0)).await.map_err(|e| FerryError::from_io(&e, context))?;
-            backend.write_from(remote, WriteStart::Truncate, file, progress).await.map(|_| ())
+            let mut source = ThrottledReader::new(&mut *file, limits.clone());
+            backend.write_from(remote, WriteStart::Truncate, &mut source, progress).await.map(|_| ())
         }
         other => other.map(|_| ()),
     }

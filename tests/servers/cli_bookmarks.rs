@@ -647,6 +647,8 @@ fn worker_with_the_test_keychain() {
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

@@ -40,6 +40,7 @@ mod owner_names;
 mod packaging;
 mod protocol_log;
 mod queue;
+mod rate_limits;
 mod reconnect;
 mod resume_check;
 mod safe_uploads;

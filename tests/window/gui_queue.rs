@@ -520,8 +520,8 @@ fn the_keyboard_alone_chooses_a_row_then_space_pauses_or_resumes_and_delete_canc
     panel.apply(&enqueued(vec![paused]));
     let mut harness = queue_harness(panel);
     harness.run();
-    // Tab: Clear finished, Transfers at once, then the list of transfers.
-    for _ in 0..3 {
+    // Tab: Clear finished, Transfers at once, the two limits, then the list of transfers.
+    for _ in 0..5 {
         harness.key_press(egui::Key::Tab);
         harness.run();
     }
@@ -591,7 +591,8 @@ fn the_queue_is_a_table_of_named_rows_whose_active_row_is_the_keyboards() {
     use egui::accesskit::Role;
     let mut harness = accessible_queue_harness(mixed_queue());
     harness.run();
-    for _ in 0..3 {
+    // Past Clear finished, Transfers at once and the two limits.
+    for _ in 0..5 {
         harness.key_press(egui::Key::Tab);
         harness.run();
     }

@@ -58,6 +58,8 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     }
 }
 

@@ -32,6 +32,8 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     }
 }
 
@@ -246,6 +248,23 @@ fn keeping_permissions_and_times_is_a_per_site_choice_on_by_default() {
     assert!(!saved[0].keep.modes && !saved[0].keep.times, "both boxes were cleared");
     let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
     assert!(!spec.keep.modes && !spec.keep.times, "connections to the site keep neither");
+}
+
+#[test]
+fn a_sites_own_bandwidth_limits_are_saved_and_a_nonsense_one_is_refused() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    set_text(&mut harness, "Download limit", "fast");
+    click(&mut harness, "Save");
+    assert!(saved(&harness).is_empty(), "nothing is saved");
+    assert!(harness.query_by_label_contains("is not a rate").is_some(), "the refusal is shown");
+    set_text(&mut harness, "Download limit", "500K");
+    set_text(&mut harness, "Upload limit", "2M");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert_eq!((saved[0].limit_down, saved[0].limit_up), (Some(500 * 1024), Some(2 << 20)));
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert_eq!((spec.limit_down, spec.limit_up), (Some(500 * 1024), Some(2 << 20)), "its connections carry them");
 }
 
 #[test]

@@ -64,6 +64,8 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     }
 }
 

@@ -27,6 +27,7 @@ mod gui_pane;
 mod gui_pane_transfers;
 mod gui_path_bar;
 mod gui_queue;
+mod gui_rate_limit;
 mod gui_site_connect;
 mod gui_site_manager;
 mod gui_sites;

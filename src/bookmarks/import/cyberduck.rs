@@ -112,6 +112,8 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

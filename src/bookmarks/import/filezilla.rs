@@ -150,6 +150,8 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -77,6 +77,8 @@ fn import_config(config: &SshConfig) -> ImportReport {
             uploads_in_place: false,
             connect_through: settings.proxy_jump.clone(),
             keep: Default::default(),
+            limit_down: None,
+            limit_up: None,
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

@@ -158,6 +158,8 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         uploads_in_place: false,
         connect_through: None,
         keep: Default::default(),
+        limit_down: None,
+        limit_up: None,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -226,6 +226,9 @@ impl Session {
             follow_links: false,
             no_keep_modes: false,
             no_keep_times: false,
+            limit_rate: None,
+            limit_rate_down: None,
+            limit_rate_up: None,
         };
         self.client()?.transfer(direction, local, remote, &options)
     }

@@ -128,7 +128,7 @@ impl SiteManager {
             ui.end_row();
 
             ui.label("Transfers");
-            ui.vertical(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.checkbox(&mut fields.keep.modes, "Keep permissions").on_hover_text(
                     "Give each copy the permission bits of its source (never set-id bits). \
                      Turn off for servers that refuse to set them.",
@@ -137,6 +137,19 @@ impl SiteManager {
                     "Give each copy, folders included, the time of its source. \
                      Turn off for servers that refuse to set them.",
                 );
+            });
+            ui.end_row();
+
+            let label = ui.label("Bandwidth");
+            ui.horizontal(|ui| {
+                let hover = "This site's own limit, shared by its transfers (500K, 2M; empty for none). \
+                             The limit in the queue panel still holds where it is stricter.";
+                let down = egui::TextEdit::singleline(&mut fields.limit_down).desired_width(60.0).hint_text("none");
+                ui.label("down");
+                ui.add(down).labelled_by(label.id).accessible_name("Download limit").on_hover_text(hover);
+                let up = egui::TextEdit::singleline(&mut fields.limit_up).desired_width(60.0).hint_text("none");
+                ui.label("up");
+                ui.add(up).accessible_name("Upload limit").on_hover_text(hover);
             });
             ui.end_row();
 
@@ -216,6 +229,9 @@ pub(super) struct Fields {
     pub(super) uploads_in_place: bool,
     pub(super) connect_through: String,
     pub(super) keep: crate::model::KeepAttributes,
+    /// The site's own bandwidth limits as typed (500K, 2M); empty for none.
+    pub(super) limit_down: String,
+    pub(super) limit_up: String,
 }
 
 impl Fields {
@@ -236,6 +252,8 @@ impl Fields {
             uploads_in_place: bookmark.uploads_in_place,
             connect_through: bookmark.connect_through.clone().unwrap_or_default(),
             keep: bookmark.keep,
+            limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
+            limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
         }
     }
 
@@ -277,6 +295,8 @@ impl Fields {
             }
             _ => None,
         };
+        let limit_down = parse_limit(&self.limit_down, "download")?;
+        let limit_up = parse_limit(&self.limit_up, "upload")?;
         Ok(Bookmark {
             id,
             name: name.to_owned(),
@@ -294,8 +314,25 @@ impl Fields {
             uploads_in_place: self.uploads_in_place,
             connect_through,
             keep: self.keep,
+            limit_down,
+            limit_up,
         })
     }
+}
+
+/// A rate as the limit fields show it: whole kibibytes as `500K`, other rates in bytes.
+fn rate_field(rate: u64) -> String {
+    if rate.is_multiple_of(1024) { format!("{}K", rate / 1024) } else { rate.to_string() }
+}
+
+/// A limit field: empty for none, else a rate as `--limit-rate` takes it.
+fn parse_limit(text: &str, direction: &str) -> Result<Option<u64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::transfer::rate_text::parse_rate(text)
+        .map(Some)
+        .map_err(|problem| format!("The {direction} limit: {problem}."))
 }
 
 /// The editor: which bookmark, its fields as typed, and a password typed but not yet saved.
