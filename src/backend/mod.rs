@@ -14,6 +14,7 @@ mod sftp_listing;
 mod sftp_raw;
 mod sftp_wire;
 mod sftp_write;
+mod ssh_methods;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
-use ssh2::{ErrorCode, FileStat, MethodType, OpenFlags, OpenType, Session, Sftp};
+use ssh2::{ErrorCode, FileStat, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::sftp_error::{is_refusal, remote_io_error, ssh_error};
@@ -17,6 +17,7 @@ pub use super::sftp_raw::libssh2_version_string;
 use super::sftp_raw::{PosixRename, SecondChannel};
 use super::sftp_wire as wire;
 use super::sftp_write::PipelinedWriter;
+use super::ssh_methods;
 use super::{Backend, CHUNK_SIZE, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
@@ -114,9 +115,11 @@ fn open_session(
     session.set_tcp_stream(tcp);
     session.set_timeout(u32::try_from(settings.timeout.as_millis()).unwrap_or(u32::MAX));
     let files = trust.known_hosts_files();
-    prefer_known_key_types(&session, &files, &spec.host, spec.port);
+    ssh_methods::prefer_known_key_types(&session, &files, &spec.host, spec.port);
+    ssh_methods::prefer_fast_ciphers(&session);
     session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
     wire::note(&format!("SSH handshake with {target} done"));
+    wire::note(&ssh_methods::negotiated(&session));
 
     // The host key is checked here, before a single credential leaves this machine.
     let (blob, _) =
@@ -138,29 +141,6 @@ fn open_session(
     let sftp = session.sftp().map_err(|e| ssh_error(&e, "opening the SFTP channel"))?;
     wire::note("SFTP channel open");
     Ok(Connection { session, sftp, second: SecondChannel::default() })
-}
-
-/// Asks for host key types we already know for this host first, so a server with several keys
-/// shows the one we can check rather than one we have never seen (OpenSSH does the same).
-fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
-    let known = known_hosts::known_key_types(files, host, port);
-    if known.is_empty() {
-        return;
-    }
-    let Ok(supported) = session.supported_algs(MethodType::HostKey) else { return };
-    let algorithms_for = |key_type: &str| -> Vec<&'static str> {
-        match key_type {
-            "ssh-rsa" => vec!["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-            other => supported.iter().copied().filter(|alg| *alg == other).collect(),
-        }
-    };
-    let mut preferred: Vec<&str> =
-        known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
-    let rest: Vec<&str> = supported.iter().copied().filter(|alg| !preferred.contains(alg)).collect();
-    preferred.extend(rest);
-    if let Err(error) = session.method_pref(MethodType::HostKey, &preferred.join(",")) {
-        tracing::debug!(target: "ferry::ssh", "could not set host key preference: {error}");
-    }
 }
 
 /// Tries, in order: the key file given, the SSH agent, then password and keyboard-interactive.

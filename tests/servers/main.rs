@@ -39,5 +39,6 @@ mod resume_check;
 mod safe_uploads;
 mod sftp_login;
 mod slow_folders;
+mod ssh_ciphers;
 mod tree_ops;
 mod worker;
