@@ -38,6 +38,7 @@ mod reconnect;
 mod resume_check;
 mod safe_uploads;
 mod sftp_login;
+mod sftp_upload_sizes;
 mod slow_folders;
 mod ssh_ciphers;
 mod tree_ops;
