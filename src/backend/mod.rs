@@ -16,6 +16,7 @@ mod sftp_wire;
 mod sftp_write;
 mod ssh_login;
 mod ssh_route;
+mod ssh_methods;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -5,10 +5,11 @@
 use std::path::Path;
 
 use secrecy::ExposeSecret;
-use ssh2::{ErrorCode, MethodType, Session};
+use ssh2::{ErrorCode, Session};
 
 use super::sftp_error::{is_refusal, ssh_error};
 use super::sftp_wire as wire;
+use super::ssh_methods;
 use super::{ConnectError, ConnectSettings};
 use crate::error::{ErrorKind, FerryError};
 use crate::model::ConnectSpec;
@@ -25,9 +26,11 @@ pub(super) fn login(
     let target = format!("{}:{}", spec.host, spec.port);
     session.set_timeout(u32::try_from(settings.timeout.as_millis()).unwrap_or(u32::MAX));
     let files = trust.known_hosts_files();
-    prefer_known_key_types(session, &files, &spec.host, spec.port);
+    ssh_methods::prefer_known_key_types(session, &files, &spec.host, spec.port);
+    ssh_methods::prefer_fast_ciphers(session);
     session.handshake().map_err(|e| ssh_error(&e, &format!("SSH handshake with {target}")))?;
     wire::note(&format!("SSH handshake with {target} done"));
+    wire::note(&ssh_methods::negotiated(session));
 
     // The host key is checked here, before a single credential leaves this machine.
     let (blob, _) =
@@ -46,29 +49,6 @@ pub(super) fn login(
     authenticate(session, spec)?;
     wire::note(&format!("logged in as {} on {target}", spec.user));
     Ok(())
-}
-
-/// Asks for host key types we already know for this host first, so a server with several keys
-/// shows the one we can check rather than one we have never seen (OpenSSH does the same).
-fn prefer_known_key_types(session: &Session, files: &[std::path::PathBuf], host: &str, port: u16) {
-    let known = known_hosts::known_key_types(files, host, port);
-    if known.is_empty() {
-        return;
-    }
-    let Ok(supported) = session.supported_algs(MethodType::HostKey) else { return };
-    let algorithms_for = |key_type: &str| -> Vec<&'static str> {
-        match key_type {
-            "ssh-rsa" => vec!["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
-            other => supported.iter().copied().filter(|alg| *alg == other).collect(),
-        }
-    };
-    let mut preferred: Vec<&str> =
-        known.iter().flat_map(|t| algorithms_for(t)).filter(|a| supported.contains(a)).collect();
-    let rest: Vec<&str> = supported.iter().copied().filter(|alg| !preferred.contains(alg)).collect();
-    preferred.extend(rest);
-    if let Err(error) = session.method_pref(MethodType::HostKey, &preferred.join(",")) {
-        tracing::debug!(target: "ferry::ssh", "could not set host key preference: {error}");
-    }
 }
 
 /// Tries, in order: the key file given, the SSH agent, then password and keyboard-interactive.
