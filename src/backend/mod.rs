@@ -15,8 +15,8 @@ mod sftp_raw;
 mod sftp_wire;
 mod sftp_write;
 mod ssh_login;
-mod ssh_route;
 mod ssh_methods;
+mod ssh_route;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

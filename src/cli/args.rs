@@ -9,9 +9,9 @@ use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode};
 use crate::transfer::policy::OnExists;
-use crate::transfer::sync_plan::CompareMode;
 use crate::transfer::rate_limit::RateLimits;
 use crate::transfer::rate_text::parse_rate;
+use crate::transfer::sync_plan::CompareMode;
 use crate::worker::WorkerOptions;
 
 /// Ferry: an FTP, FTPS and SFTP client. Without a command it opens the window.

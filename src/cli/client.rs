@@ -147,7 +147,6 @@ impl Client {
             eprintln!("{arrow}{}", line.text);
         }
         event
-
     }
 
     /// Answers one of the worker's questions on the terminal.

@@ -65,7 +65,12 @@ pub(super) fn edit(client: &mut Client, path: &str, editor: String, batch: bool)
             | Event::Sync(_)
             | Event::Failed { .. }
             | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
-            | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. } | FileEvent::Tree { .. } | FileEvent::Checksum { .. })
+            | Event::Files(
+                FileEvent::Listing { .. }
+                | FileEvent::Stat { .. }
+                | FileEvent::Tree { .. }
+                | FileEvent::Checksum { .. },
+            )
             | Event::Queue(
                 QueueEvent::Enqueued { .. }
                 | QueueEvent::Changed { .. }

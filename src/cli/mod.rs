@@ -9,8 +9,8 @@ mod client;
 mod edit;
 mod prompts;
 mod render;
-mod sync_command;
 mod shell;
+mod sync_command;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

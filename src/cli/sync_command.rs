@@ -110,7 +110,12 @@ pub(super) fn sync(
             | Event::Sync(SyncEvent::Planned { .. } | SyncEvent::Finished { .. })
             | Event::Edit(_)
             | Event::Session(SessionEvent::Connected { .. } | SessionEvent::Disconnected { .. })
-            | Event::Files(FileEvent::Listing { .. } | FileEvent::Stat { .. } | FileEvent::Tree { .. } | FileEvent::Checksum { .. })
+            | Event::Files(
+                FileEvent::Listing { .. }
+                | FileEvent::Stat { .. }
+                | FileEvent::Tree { .. }
+                | FileEvent::Checksum { .. },
+            )
             | Event::Bookmarks(BookmarkEvent::List { .. } | BookmarkEvent::ImportReport { .. })
             | Event::Done { .. }
             | Event::Failed { .. }

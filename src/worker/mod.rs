@@ -32,8 +32,8 @@ mod tree;
 mod upload;
 mod upload_links;
 
-pub use checksum::ChecksumSource;
 pub use crate::transfer::rate_limit::RateLimits;
+pub use checksum::ChecksumSource;
 pub use context::{Wake, Waker};
 pub use messages::{
     Answer, BookmarkCommand, BookmarkEvent, Command, EditCommand, EditEvent, Event, FileCommand, FileEvent, LogKind,
