@@ -80,11 +80,20 @@ pub struct SideEntry {
     /// sizes are equal (see [`needs_checksum`]).
     #[serde(skip)]
     pub sha256: Option<String>,
+    /// A link Ferry does not follow (to a folder, to nothing, or out of the folder). Nothing is
+    /// ever written through it; on the target side it may only be deleted as itself.
+    #[serde(skip)]
+    pub unfollowed_link: bool,
 }
 
 impl SideEntry {
     pub fn file(size: Option<u64>, modified: Option<DateTime<Utc>>) -> Self {
-        SideEntry { is_folder: false, size, modified, mode: None, sha256: None }
+        SideEntry { is_folder: false, size, modified, mode: None, sha256: None, unfollowed_link: false }
+    }
+
+    /// A link that is not followed: see [`SideEntry::unfollowed_link`].
+    pub fn unfollowed_link() -> Self {
+        SideEntry { unfollowed_link: true, ..SideEntry::default() }
     }
 
     pub fn folder() -> Self {
@@ -221,8 +230,26 @@ pub fn plan(source: &Tree, target: &Tree, options: SyncOptions) -> SyncPlan {
             size: if entry.is_folder { None } else { entry.size },
             why,
         };
+        // A link on either side that Ferry does not follow is never gone through: a target link to
+        // a folder elsewhere would take the copies out of the target. A file replaces a target
+        // link (written beside it and renamed over it, so the link goes, not what it leads to).
+        let link_here = entry.unfollowed_link;
+        let link_there = target.get(path).is_some_and(|other| other.unfollowed_link);
+        if link_here || (link_there && entry.is_folder) {
+            conflicted.push(path);
+            let why = if link_here {
+                "a link here that Ferry does not follow: not synced"
+            } else {
+                "a link there that Ferry does not follow: nothing is written through it"
+            };
+            copies.push(step(Action::Conflict, Some(why.to_string())));
+            continue;
+        }
         match target.get(path) {
             None => copies.push(step(Action::New, None)),
+            Some(other) if other.unfollowed_link => {
+                copies.push(step(Action::Changed, Some("a link there: replaced by the file".to_string())));
+            }
             Some(other) if other.is_folder != entry.is_folder => {
                 conflicted.push(path);
                 let why = if entry.is_folder {
@@ -394,6 +421,35 @@ mod tests {
         let plan = plan(&source, &target, SyncOptions { delete: true, ..SyncOptions::default() });
         assert_eq!(actions(&plan), vec![("x", Action::Conflict)]);
         assert!(plan.changes_nothing());
+    }
+
+    #[test]
+    fn nothing_goes_through_a_link_that_is_not_followed_and_a_lone_target_link_is_deleted_as_itself() {
+        let source = tree(&[
+            ("out", SideEntry::folder()),
+            ("out/injected.txt", SideEntry::file(Some(1), at(1, 0, 0))),
+            ("mine", SideEntry::unfollowed_link()),
+            ("replaces.txt", SideEntry::file(Some(1), at(1, 0, 0))),
+        ]);
+        let target = tree(&[
+            ("out", SideEntry::unfollowed_link()),
+            ("replaces.txt", SideEntry::unfollowed_link()),
+            ("current", SideEntry::unfollowed_link()),
+            ("mine", SideEntry::folder()),
+            ("mine/kept.txt", SideEntry::file(Some(1), at(1, 0, 0))),
+        ]);
+        let plan = plan(&source, &target, SyncOptions { delete: true, ..SyncOptions::default() });
+        assert_eq!(
+            actions(&plan),
+            vec![
+                ("mine", Action::Conflict),
+                ("out", Action::Conflict),
+                ("replaces.txt", Action::Changed),
+                ("current", Action::Delete)
+            ]
+        );
+        let current = plan.steps.iter().find(|step| step.path == "current").unwrap();
+        assert!(!current.is_folder, "a link is deleted as itself, never as a folder with its contents");
     }
 
     #[test]

@@ -89,10 +89,8 @@ pub async fn walk_remote(backend: &mut dyn Backend, root: &str, excludes: &Exclu
                     Ok(target) if target.kind == EntryKind::File => {
                         SideEntry { mode: target.permissions, ..SideEntry::file(target.size, target.modified) }
                     }
-                    _ => {
-                        walked.refused.push(not_followed(&join_remote(&remote_dir, &entry.name)));
-                        continue;
-                    }
+                    // Kept as a link: nothing is written through it, and only it is deleted.
+                    _ => SideEntry::unfollowed_link(),
                 },
                 EntryKind::Other => continue,
             };
@@ -107,18 +105,8 @@ pub async fn walk_remote(backend: &mut dyn Backend, root: &str, excludes: &Exclu
     Ok(walked)
 }
 
-fn not_followed(path: &str) -> FerryError {
-    FerryError::new(
-        ErrorKind::Unsupported,
-        format!(
-            "{} links to a folder or to nothing; links to folders are not followed",
-            crate::model::escape_control(path)
-        ),
-    )
-}
-
 /// Lists the local folder `root` and everything in it (on a blocking thread). Links to files
-/// inside the folder count as those files; other links are refused and left alone.
+/// inside the folder count as those files; other links are kept as links, never followed.
 pub async fn walk_local(root: PathBuf, excludes: Excludes, limits: Limits) -> Result<Walked> {
     tokio::task::spawn_blocking(move || walk_local_blocking(&root, &excludes, &limits))
         .await
@@ -151,8 +139,9 @@ fn walk_local_blocking(root: &Path, excludes: &Excludes, limits: &Limits) -> Res
             let metadata = if link.file_type().is_symlink() {
                 match super::upload_links::follow(&path, &canonical) {
                     Ok(target) => target,
-                    Err(why) => {
-                        walked.refused.push(why);
+                    Err(_) => {
+                        // Kept as a link: nothing is written through it, and only it is deleted.
+                        walked.take(&dir, &name, SideEntry::unfollowed_link(), excludes);
                         continue;
                     }
                 }
@@ -201,9 +190,9 @@ mod tests {
         let excludes = Excludes::new(&["*.log".to_string(), "cache/".to_string()]).unwrap();
         let walked = walk_local(root.path().to_path_buf(), excludes, Limits::default()).await.unwrap();
         let paths: Vec<&str> = walked.tree.keys().map(String::as_str).collect();
-        assert_eq!(paths, vec!["a", "a/b", "a/b/c.txt"]);
+        assert_eq!(paths, vec!["a", "a/b", "a/b/c.txt", "leak"]);
         assert_eq!(walked.tree["a/b/c.txt"].size, Some(3));
-        assert_eq!(walked.refused.len(), 1, "{:?}", walked.refused);
+        assert!(walked.tree["leak"].unfollowed_link, "a link out of the folder is kept as a link, not followed");
         let missing = walk_local(root.path().join("nope"), Excludes::none(), Limits::default()).await.unwrap();
         assert!(missing.tree.is_empty(), "a target not made yet is empty");
     }

@@ -440,6 +440,33 @@ fn names_a_hostile_target_server_lists_are_never_deleted_or_written_through() {
     assert!(changing.iter().any(|c| c.starts_with("RNTO") && c.ends_with("dir/fine.txt")), "{changing:?}");
 }
 
+/// A link on the server to a folder elsewhere is never written through, whatever the source holds
+/// under that name; a link the source does not have is deleted as itself with --delete, and what
+/// it led to stays whole.
+#[test]
+fn a_link_on_the_target_is_never_written_through_and_is_deleted_only_as_itself() {
+    let server = Sftp::start();
+    let data = server.sshd.data_dir();
+    let outside = data.join("outside");
+    write(&outside, "theirs.txt", b"theirs");
+    std::fs::create_dir_all(data.join("site")).unwrap();
+    std::os::unix::fs::symlink(&outside, data.join("site/linkout")).unwrap();
+    std::os::unix::fs::symlink(&outside, data.join("site/current")).unwrap();
+    open_up(data);
+    let local = tempfile::tempdir().unwrap();
+    write(local.path(), "linkout/injected.txt", b"mine");
+    write(local.path(), "a.txt", b"alpha");
+
+    let output = server.sync(&["--delete", local.path().to_str().unwrap(), &server.url("site")]);
+    assert!(!output.status.success(), "the link stays a conflict: {}", stderr(&output));
+    assert!(stdout(&output).contains("a link there"), "{}", stdout(&output));
+    assert!(!outside.join("injected.txt").exists(), "nothing was written through the link");
+    assert_eq!(std::fs::read(data.join("site/a.txt")).unwrap(), b"alpha", "the rest was synced");
+    assert!(std::fs::symlink_metadata(data.join("site/linkout")).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(data.join("site/current")).is_err(), "the extra link was deleted");
+    assert_eq!(std::fs::read(outside.join("theirs.txt")).unwrap(), b"theirs", "what it led to is whole");
+}
+
 #[test]
 fn a_sync_with_nothing_to_do_costs_one_listing_per_folder_and_nothing_per_file() {
     let file = |name: &str| format!("-rw-r--r--    1 ftp      ftp             5 Jan 02  2024 {name}");
