@@ -163,9 +163,22 @@ impl EditService {
             ));
         }
         let folder = private_folder(&self.ctx.config.edits(), &site.display_url(), &remote);
+        let local = folder.join(private_name(&remote));
+        if std::fs::symlink_metadata(&local).is_ok() {
+            // Open in another edit, or kept by one whose last save never reached the server:
+            // downloading over it, or removing its folder on a failure, would lose that work.
+            return Err(FerryError::new(
+                ErrorKind::AlreadyExists,
+                format!(
+                    "{} is open in an editor already, or an earlier edit kept your copy at {}: upload or \
+                     move that copy, then edit again",
+                    crate::model::escape_control(&remote),
+                    local.display()
+                ),
+            ));
+        }
         crate::config::create_private_dir_all(&folder)
             .map_err(|e| FerryError::from_io(&e, format!("creating the private folder {}", folder.display())))?;
-        let local = folder.join(private_name(&remote));
         let mut edit = Edit {
             id,
             request,

@@ -193,8 +193,17 @@ fn sftp_a_file_changed_on_the_server_while_edited_survives_and_batch_fails_plain
     let config = tempfile::tempdir().unwrap();
     let (base, known) = sftp_base(&sshd, config.path());
     let file = remote_file(sshd.data_dir(), "conf.ini", b"opened version");
-    let args = vec!["--known-hosts".into(), known, "edit".into(), format!("{base}/edit/conf.ini")];
+    let args = vec!["--known-hosts".into(), known.clone(), "edit".into(), format!("{base}/edit/conf.ini")];
     assert_conflict_refused("sftp", config.path(), args, &file);
+
+    // Editing the file again must not replace (or, when the editor fails, delete) the kept copy,
+    // which holds work the server does not have.
+    let again = ["--known-hosts", &known, "edit", &format!("{base}/edit/conf.ini"), "--editor", "/nonexistent/editor"];
+    let output = ferry_edit(config.path(), &again, &file, &config.path().join("record"));
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("an earlier edit kept your copy"), "{}", stderr(&output));
+    let kept = private_copies(config.path()).into_iter().find(|p| p.is_file()).expect("the copy is still kept");
+    assert_eq!(std::fs::read(&kept).unwrap(), b"mine", "the kept copy is untouched");
 }
 
 #[test]
