@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 
 use crate::backend::Backend;
-use crate::error::Result;
+use crate::error::{ErrorKind, FerryError, Result};
 
 /// Who computed a checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,10 @@ pub enum ChecksumSource {
 
 /// The SHA-256 of `path` in lowercase hex, and who computed it.
 pub(super) async fn sha256_of(backend: &mut dyn Backend, path: &str) -> Result<(String, ChecksumSource)> {
+    if backend.stat(path).await?.kind == crate::model::EntryKind::Dir {
+        let path = crate::model::escape_control(path);
+        return Err(FerryError::new(ErrorKind::Unsupported, format!("{path} is a folder: only a file has a checksum")));
+    }
     if let Ok(Some(sum)) = backend.checksum_sha256(path).await {
         return Ok((sum, ChecksumSource::Server));
     }

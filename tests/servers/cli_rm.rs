@@ -107,6 +107,11 @@ fn stat_and_sum_tell_a_files_details_and_its_sha256() {
     let output = ferry(config.path(), &["--known-hosts", known, "sum", &sftp(&sshd, "abc.txt")]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n");
+    // A folder has no checksum: said as such, not as a lost connection.
+    std::fs::create_dir(sshd.data_dir().join("folder")).unwrap();
+    let output = ferry(config.path(), &["--known-hosts", known, "sum", &sftp(&sshd, "folder")]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("is a folder"), "{}", stderr(&output));
 }
 
 #[test]
