@@ -145,7 +145,7 @@ fn a_screen_reader_reads_the_window_and_downloads_a_file_with_the_keyboard() {
         .arg(script)
         .args(["--port", &sshd.port().to_string(), "--user", TEST_USER, "--password", TEST_PASSWORD])
         .args(["--local-row", "notes.txt, file, 3 B", "--remote-row", "remote.txt, file, 15 B"])
-        .args(["--remote-file", "remote.txt"])
+        .args(["--remote-file", "remote.txt", "--local-folder", &home.path().to_string_lossy()])
         .env("DISPLAY", &display)
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .output()

@@ -47,18 +47,41 @@ fn window_titles(display: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The X window id of the window titled "Ferry", once it is there (waits up to 30 s).
-fn wait_for_ferry_window(display: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// The X window id of the window titled "Ferry", once it is there (waits up to 60 s: on two busy
+/// cores a debug build's first frame can take long). If `ferry` exits first, or never shows a
+/// window, the failure says why: its exit status, what it printed and its log.
+fn wait_for_ferry_window(display: &str, ferry: &mut Running, config: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let titles = window_titles(display);
-        if let Some(line) = titles.lines().find(|line| line.contains("\"Ferry\"")) {
-            return line.split_whitespace().next().expect("a window id").to_string();
+        let found = titles.lines().find(|line| line.contains("\"Ferry\""));
+        let id = found.and_then(|line| line.split_whitespace().next()).map(str::to_string);
+        // Focusing or clicking a window that is not mapped yet fails (BadMatch): wait for both.
+        if let Some(id) = id.filter(|id| is_viewable(display, id)) {
+            return id;
         }
-        assert!(Instant::now() < deadline, "no window titled Ferry appeared:\n{titles}");
+        if let Ok(Some(status)) = ferry.0.try_wait() {
+            panic!("ferry exited ({status}) before its window appeared:\n{}", ferry_output(config));
+        }
+        assert!(Instant::now() < deadline, "no window titled Ferry appeared:\n{titles}\n{}", ferry_output(config));
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Whether the X window `id` is mapped and shown (xwininfo says "IsViewable").
+fn is_viewable(display: &str, id: &str) -> bool {
+    let output = Command::new("xwininfo").args(["-id", id]).env("DISPLAY", display).output().expect("xwininfo runs");
+    String::from_utf8_lossy(&output.stdout).contains("IsViewable")
+}
+
+/// What `ferry` started by `start_ferry` printed on stderr, and its log files.
+fn ferry_output(config: &Path) -> String {
+    let stderr = std::fs::read_to_string(config.join(STDERR_FILE)).unwrap_or_default();
+    format!("stderr:\n{stderr}\nlog:\n{}", log_text(config))
+}
+
+/// Where `start_ferry` sends `ferry`'s stderr, inside its config folder.
+const STDERR_FILE: &str = "test-stderr.txt";
 
 /// The `ferry` command for `display` with the config folder `config`: no Wayland, no agent, no
 /// password from the environment, output thrown away.
@@ -78,7 +101,8 @@ pub(crate) fn ferry_command(display: &str, config: &Path) -> Command {
 
 /// Starts `ferry` on `display` with a fresh config folder and `args`.
 fn start_ferry(display: &str, config: &Path, args: &[&str]) -> Running {
-    Running(ferry_command(display, config).args(args).spawn().expect("ferry starts"))
+    let stderr = std::fs::File::create(config.join(STDERR_FILE)).expect("a file for ferry's stderr");
+    Running(ferry_command(display, config).args(args).stderr(stderr).spawn().expect("ferry starts"))
 }
 
 /// Everything in the log files under `config`.
@@ -91,8 +115,8 @@ fn log_text(config: &Path) -> String {
 fn the_window_carries_ferrys_icon() {
     let (_xvfb, display) = start_xvfb();
     let config = tempfile::tempdir().unwrap();
-    let _ferry = start_ferry(&display, config.path(), &[]);
-    let window = wait_for_ferry_window(&display);
+    let mut ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display, &mut ferry, config.path());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let output = Command::new("xprop")
@@ -121,8 +145,8 @@ fn a_clicked_sftp_link_opens_the_window_connected() {
     let link = format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{}", sshd.port(), sshd.data_dir().display());
 
     let (_xvfb, display) = start_xvfb();
-    let _ferry = start_ferry(&display, config.path(), &["--known-hosts", known_hosts.to_str().unwrap(), &link]);
-    wait_for_ferry_window(&display);
+    let mut ferry = start_ferry(&display, config.path(), &["--known-hosts", known_hosts.to_str().unwrap(), &link]);
+    wait_for_ferry_window(&display, &mut ferry, config.path());
 
     // The log file tells what the window did: it checked the server's host key (known) and logged
     // in, with the password never written down.
@@ -188,8 +212,8 @@ fn clipboard_text(display: &str) -> String {
 fn ctrl_v_and_ctrl_c_in_host_go_through_the_x_clipboard() {
     let (_xvfb, display) = start_xvfb();
     let config = tempfile::tempdir().unwrap();
-    let _ferry = start_ferry(&display, config.path(), &[]);
-    let window = wait_for_ferry_window(&display);
+    let mut ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display, &mut ferry, config.path());
     std::thread::sleep(Duration::from_secs(1));
 
     set_clipboard(&display, "sftp://tester@127.0.0.1:2222/srv/data");
@@ -282,37 +306,42 @@ fn copy_url_reaches_the_x_clipboard() {
     let copy_all = point_of(&layout, |h| h.get_by_label("Copy all").rect());
 
     let (_xvfb, display) = start_xvfb();
-    let _ferry = start_ferry(&display, config.path(), &[]);
-    let window = wait_for_ferry_window(&display);
-    std::thread::sleep(Duration::from_secs(1));
+    let mut ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display, &mut ferry, config.path());
     xdotool(&display, &["windowfocus", "--sync", &window]);
-    click_at(&display, &window, row, "1");
-    click_at(&display, &window, row, "3");
-    click_at(&display, &window, copy_url, "1");
-
     let expected = format!("file://{}/notes.txt", folder.path().display());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let text = clipboard_text(&display);
-        if text == expected {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not {expected}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let copied_url = |text: &str| text == expected;
+    until_clipboard(&display, copied_url, || {
+        // A menu left open by an earlier try is closed first.
+        xdotool(&display, &["key", "Escape"]);
+        click_at(&display, &window, row, "1");
+        click_at(&display, &window, row, "3");
+        click_at(&display, &window, copy_url, "1");
+    });
 
     // The log panel's "Copy all" puts the log there too: its lines name the folder listed.
-    click_at(&display, &window, log_tab, "1");
-    click_at(&display, &window, copy_all, "1");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let text = clipboard_text(&display);
-        if text != expected && text.contains(&folder.path().display().to_string()) {
-            break;
+    let folder_text = folder.path().display().to_string();
+    let copied_log = |text: &str| text != expected && text.contains(&folder_text);
+    until_clipboard(&display, copied_log, || {
+        click_at(&display, &window, log_tab, "1");
+        click_at(&display, &window, copy_all, "1");
+    });
+}
+
+/// Does what `clicks` do until the X clipboard holds what `wanted` accepts (up to four tries,
+/// five seconds each): on a busy machine the window may not have drawn the row a click aims at.
+fn until_clipboard(display: &str, wanted: impl Fn(&str) -> bool, clicks: impl Fn()) {
+    for _ in 0..4 {
+        clicks();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if wanted(&clipboard_text(display)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
         }
-        assert!(Instant::now() < deadline, "the clipboard holds {text:?}, not the log");
-        std::thread::sleep(Duration::from_millis(200));
     }
+    panic!("the clipboard holds {:?}, not what the clicks copy", clipboard_text(display));
 }
 
 /// Puts `text` on the X clipboard, as another program would (xclip serves it until replaced).
@@ -352,8 +381,8 @@ fn the_filter_and_path_fields_cut_copy_and_paste_through_the_x_clipboard() {
     let row = point_of(&layout, |h| h.get_by_label("notes.txt").rect());
 
     let (_xvfb, display) = start_xvfb();
-    let _ferry = start_ferry(&display, config.path(), &[]);
-    let window = wait_for_ferry_window(&display);
+    let mut ferry = start_ferry(&display, config.path(), &[]);
+    let window = wait_for_ferry_window(&display, &mut ferry, config.path());
     std::thread::sleep(Duration::from_secs(1));
     xdotool(&display, &["windowfocus", "--sync", &window]);
 

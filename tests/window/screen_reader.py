@@ -8,6 +8,7 @@ with status 1 and the reason at the first thing a screen-reader user would find 
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -48,17 +49,10 @@ def states(node):
 
 def wait_for(what, find, timeout=TIMEOUT):
     """Calls find() until it returns something, for up to `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            found = find()
-        except Exception:  # the tree changed under us; read it again
-            found = None
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            fail(f"{what}: not seen within {timeout:.0f} s")
-        time.sleep(0.2)
+    found = wait_for_optional(find, timeout)
+    if not found:
+        fail(f"{what}: not seen within {timeout:.0f} s")
+    return found
 
 
 def ferry_frame():
@@ -67,6 +61,20 @@ def ferry_frame():
             for child in children(app):
                 if child.getRoleName() == "frame":
                     return child
+    return None
+
+
+def wait_for_optional(find, timeout):
+    """Calls find() until it returns something, for up to `timeout` seconds; None if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = find()
+        except Exception:  # the tree changed under us; read it again
+            found = None
+        if found:
+            return found
+        time.sleep(0.2)
     return None
 
 
@@ -128,6 +136,7 @@ def main():
     parser.add_argument("--local-row", required=True)
     parser.add_argument("--remote-row", required=True)
     parser.add_argument("--remote-file", required=True)
+    parser.add_argument("--local-folder", required=True)
     args = parser.parse_args()
 
     frame = wait_for("Ferry's window on the accessibility bus", ferry_frame)
@@ -178,17 +187,32 @@ def main():
         lambda: pyatspi.STATE_SELECTED in states(find(remote, "table row", args.remote_row)),
     )
     step("row selected; its state says so")
-    remote.queryComponent().grabFocus()
-    # The table takes the focus; a screen reader then sits on its active row, the selected one.
-    wait_for(
-        "focus on the remote table or its active row",
-        lambda: any(pyatspi.STATE_FOCUSED in states(node) for node in [remote, *walk(remote)]),
+    said = f"Downloaded {args.remote_file}"
+    # The announcement is a child of the window. It is read there alone, not by a walk of the
+    # whole tree: a refreshed pane's "Listed …" replaces it 0.7 s later, quicker than a walk on a
+    # busy machine.
+    announced = lambda: any(
+        node.getRoleName() == "status bar" and node.name == said for node in children(frame)
     )
-    key("Return")
+    # On a busy machine a key pressed while the focus is still moving can be lost: press Enter
+    # again (at most twice more) while the file has not arrived.
+    arrived = os.path.join(args.local_folder, args.remote_file)
+    for attempt in range(3):
+        remote.queryComponent().grabFocus()
+        # The table takes the focus; a screen reader then sits on its active row, the selected one.
+        wait_for(
+            "focus on the remote table or its active row",
+            lambda: any(pyatspi.STATE_FOCUSED in states(node) for node in [remote, *walk(remote)]),
+        )
+        key("Return")
+        if wait_for_optional(announced, timeout=30):
+            break
+        if os.path.exists(arrived):
+            fail(f"the file arrived, but the announcement '{said}' was not seen")
+    else:
+        fail(f"the announcement '{said}': not seen after pressing Enter three times")
     step("Enter pressed on the remote table")
 
-    said = f"Downloaded {args.remote_file}"
-    wait_for(f"the announcement '{said}'", lambda: find(frame, "status bar", said), timeout=60)
     progress = wait_for(
         "the item's progress bar",
         lambda: find(frame, "progress bar", f"Progress of {args.remote_file}"),
