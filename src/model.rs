@@ -169,6 +169,9 @@ pub struct ConnectSpec {
     /// The same for uploads.
     #[serde(default)]
     pub limit_up: Option<u64>,
+    /// The character set of the server's file names (FTP only; SFTP names are UTF-8).
+    #[serde(default)]
+    pub name_charset: crate::transfer::name_charset::NameCharset,
 }
 
 /// Which attributes a transfer gives its copy, per site: both by default. A server that refuses
@@ -208,6 +211,7 @@ impl ConnectSpec {
             keep: KeepAttributes::default(),
             limit_down: None,
             limit_up: None,
+            name_charset: Default::default(),
         }
     }
 
@@ -246,6 +250,7 @@ impl fmt::Debug for ConnectSpec {
             .field("keep", &self.keep)
             .field("limit_down", &self.limit_down)
             .field("limit_up", &self.limit_up)
+            .field("name_charset", &self.name_charset)
             .finish()
     }
 }
@@ -299,12 +304,20 @@ pub fn count_of(count: usize, one: &str, many: &str) -> String {
 }
 
 /// Shows control characters (ANSI escapes, CR, LF, NUL...) as visible escapes, so a name from a
-/// server can never drive a terminal or forge a log line.
+/// server can never drive a terminal or forge a log line; bytes a site's charset could not read are
+/// shown as `\xNN`.
 pub fn escape_control(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
+    let byte = crate::transfer::name_charset::escaped_byte;
+    if !text.chars().any(|c| c.is_control() || byte(c).is_some()) {
         return text.to_string();
     }
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    let shown = |c: char| match byte(c) {
+        // A byte of a name that its site's charset could not read (see `NameCharset`).
+        Some(byte) => format!("\\x{byte:02X}"),
+        None if c.is_control() => c.escape_default().to_string(),
+        None => c.to_string(),
+    };
+    text.chars().map(shown).collect()
 }
 
 #[cfg(test)]

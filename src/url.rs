@@ -5,6 +5,7 @@ use secrecy::SecretString;
 
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Protocol};
+use crate::transfer::name_charset::NameCharset;
 
 /// A parsed URL: how to connect, and which remote path it names (None: the login folder).
 #[derive(Debug, Clone)]
@@ -41,7 +42,13 @@ pub fn parse_url(text: &str) -> Result<RemoteUrl> {
         Some(password) => Some(SecretString::from(decode(password, "password")?)),
         None => None,
     };
-    let path = url_path(protocol, &decode(parsed.path(), "path")?);
+    // An FTP name need not be UTF-8 (`%E9` for a Latin-1 "é"): its bytes are kept as the escapes
+    // the site's listings show (see `NameCharset`), so the URL names the file the server has.
+    let path = match protocol.is_ftp() {
+        true => NameCharset::Auto.decode(&percent_decode_str(parsed.path()).collect::<Vec<u8>>()),
+        false => decode(parsed.path(), "path")?,
+    };
+    let path = url_path(protocol, &path);
     spec.initial_path = path.clone();
     Ok(RemoteUrl { spec, path })
 }

@@ -15,11 +15,13 @@ use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
 use super::ftp_listing::ListFormat;
+use super::ftp_names::FtpNames;
 use super::ftp_reply::{ftp_error, parse_features};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, file_name_remote, join_remote};
 use crate::transfer::limits::Limits;
+use crate::transfer::name_charset::NameCharset;
 use crate::trust::TrustStore;
 use crate::trust::tls::{self, SiteTls};
 
@@ -50,6 +52,8 @@ pub struct FtpBackend {
     /// session so one odd line does not change the guess.
     list_format: Option<ListFormat>,
     asked_syst: bool,
+    /// How this site's names are written: listings are read with it, commands sent in it.
+    charset: NameCharset,
 }
 
 impl FtpBackend {
@@ -112,6 +116,8 @@ impl FtpBackend {
             Ok(stream) => stream,
             Err(error) => return Err(site_tls.as_ref().and_then(untrusted).unwrap_or(ConnectError::Failed(error))),
         };
+        // Before the login: a user name is a name like any other.
+        stream.set_encoding(FtpNames(spec.name_charset)).await;
 
         let user = if spec.user.is_empty() { "anonymous" } else { spec.user.as_str() };
         let password = match (&spec.password, user) {
@@ -157,7 +163,11 @@ impl FtpBackend {
             offered.iter().any(|(k, v)| k.eq_ignore_ascii_case("HASH") && v.to_ascii_uppercase().contains("SHA-256"));
         let features =
             Features { mlsd: has("MLST"), mfmt: has("MFMT"), hash_sha256: hash_offers_sha256, xsha256: has("XSHA256") };
-        if has("UTF8") {
+        // A charset chosen for the site means the server's names are not UTF-8: asking it to
+        // switch would make some servers (IIS) convert them, and the names seen would change.
+        let names_in_utf8 = matches!(spec.name_charset, NameCharset::Auto)
+            || spec.name_charset == NameCharset::from_label("UTF-8").unwrap_or_default();
+        if has("UTF8") && names_in_utf8 {
             // Servers that list UTF8 use it already; asking costs one round trip and helps the rest.
             match timed(settings.timeout, "switching to UTF-8", stream.opts("UTF8", Some("ON"))).await {
                 Err(error) if matches!(error.kind, ErrorKind::Timeout | ErrorKind::ConnectionLost) => {
@@ -187,6 +197,7 @@ impl FtpBackend {
             limits: settings.limits,
             list_format: None,
             asked_syst: false,
+            charset: spec.name_charset,
         })
     }
 
@@ -257,7 +268,12 @@ impl FtpBackend {
             .map_err(|e| ftp_error(e, &context))?;
         let mut data = tokio::io::BufReader::new(transfer);
         let format = &mut self.list_format;
-        let reading = super::ftp_listing_reader::read_listing(&mut data, dir, mlsd, format, &self.limits, Utc::now());
+        let reading = super::ftp_listing_reader::read_listing(
+            &mut data,
+            super::ftp_listing_reader::ListingContext { dir, mlsd, charset: self.charset, limits: &self.limits },
+            format,
+            Utc::now(),
+        );
         let entries = match tokio::time::timeout_at(deadline, reading).await {
             Ok(Ok(entries)) => entries,
             Ok(Err(error)) if error.kind == ErrorKind::TooLarge => {

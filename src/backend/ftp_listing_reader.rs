@@ -9,6 +9,16 @@ use super::ftp_listing::{ListFormat, ListingParser, parse_mlsd_line};
 use crate::error::{FerryError, Result};
 use crate::model::{Entry, escape_control};
 use crate::transfer::limits::Limits;
+use crate::transfer::name_charset::NameCharset;
+
+/// What is being listed, and how: the folder `dir`, whether the reply is `MLSD` (else `LIST`),
+/// the site's name charset and the connection's limits.
+pub struct ListingContext<'a> {
+    pub dir: &'a str,
+    pub mlsd: bool,
+    pub charset: NameCharset,
+    pub limits: &'a Limits,
+}
 
 /// Reads a `LIST` (`mlsd == false`) or `MLSD` reply for `dir` to its end and parses it, without
 /// `.` and `..`. `format` is the `LIST` format known for this server, updated with the one found.
@@ -16,12 +26,11 @@ use crate::transfer::limits::Limits;
 /// bytes, or a longer line than `limits` allow; the caller then closes the data connection.
 pub async fn read_listing<R: AsyncBufRead + Unpin>(
     reader: &mut R,
-    dir: &str,
-    mlsd: bool,
+    listing: ListingContext<'_>,
     format: &mut Option<ListFormat>,
-    limits: &Limits,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
+    let ListingContext { dir, mlsd, charset, limits } = listing;
     let mut entries = Vec::new();
     let mut parser = ListingParser::new(*format, now);
     let mut total: u64 = 0;
@@ -50,7 +59,7 @@ pub async fn read_listing<R: AsyncBufRead + Unpin>(
         if text.is_empty() {
             continue;
         }
-        let text = String::from_utf8_lossy(text);
+        let text = charset.decode(text);
         let parsed = if mlsd { parse_mlsd_line(&text).into_iter().collect() } else { parser.push(&text) };
         keep(&mut entries, parsed, dir, limits)?;
     }
@@ -95,7 +104,8 @@ mod tests {
 
     async fn read(bytes: &[u8], limits: Limits) -> Result<Vec<Entry>> {
         let mut reader = bytes;
-        read_listing(&mut reader, "/x", false, &mut None, &limits, Utc::now()).await
+        let context = ListingContext { dir: "/x", mlsd: false, charset: NameCharset::Auto, limits: &limits };
+        read_listing(&mut reader, context, &mut None, Utc::now()).await
     }
 
     #[tokio::test]

@@ -3,14 +3,19 @@
 
 use suppaftp::FtpError;
 
+use super::ftp_names::UnwritableName;
 use crate::error::{ErrorKind, FerryError};
 
 /// Maps a suppaftp error to an error kind a user can act on, keeping the server's reply.
 pub(super) fn ftp_error(error: FtpError, context: &str) -> FerryError {
     match error {
         FtpError::ConnectionError(io) if io.kind() == std::io::ErrorKind::InvalidInput => {
-            FerryError::new(ErrorKind::Protocol, context.to_string())
-                .with_detail("the name holds a line break, which FTP cannot send")
+            let unwritable = io.get_ref().and_then(|inner| inner.downcast_ref::<UnwritableName>());
+            let detail = match unwritable {
+                Some(name) => name.to_string(),
+                None => "the name holds a line break, which FTP cannot send".to_string(),
+            };
+            FerryError::new(ErrorKind::Protocol, context.to_string()).with_detail(detail)
         }
         // An over-long or malformed reply is the server's fault, not a local file's.
         // The library's words (suppaftp's, rustls's) go to the log; the user reads what happened.

@@ -6,6 +6,7 @@
 pub mod ftp;
 pub mod ftp_listing;
 pub mod ftp_listing_reader;
+mod ftp_names;
 mod ftp_reply;
 pub mod local;
 pub mod sftp;

@@ -80,4 +80,7 @@ pub struct Bookmark {
     /// The same for uploads.
     #[serde(default)]
     pub limit_up: Option<u64>,
+    /// FTP only: the character set of the server's file names ("auto" unless chosen).
+    #[serde(default)]
+    pub name_charset: crate::transfer::name_charset::NameCharset,
 }

@@ -422,6 +422,7 @@ mod tests {
             keep: Default::default(),
             limit_down: None,
             limit_up: None,
+            name_charset: Default::default(),
         }
     }
 

@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode};
+use crate::transfer::name_charset::NameCharset;
 use crate::transfer::policy::OnExists;
 use crate::transfer::rate_limit::RateLimits;
 use crate::transfer::rate_text::parse_rate;
@@ -62,6 +63,10 @@ pub struct GlobalOptions {
     /// connects directly even where the ssh config names a route.
     #[arg(long, global = true, value_name = "HOSTS")]
     pub jump: Option<String>,
+    /// FTP: the character set of the server's file names (Shift_JIS, windows-1251, latin1...),
+    /// for servers whose names are not UTF-8. Default: auto (UTF-8, other bytes shown as \xNN).
+    #[arg(long, global = true, value_name = "CHARSET", value_parser = parse_charset)]
+    pub charset: Option<NameCharset>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -340,10 +345,23 @@ impl GlobalOptions {
         if self.ca_file.is_some() {
             spec.ca_file = self.ca_file.clone();
         }
+        if let Some(charset) = self.charset {
+            spec.name_charset = charset;
+        }
         if spec.password.is_none()
             && let Ok(password) = std::env::var("FERRY_PASSWORD")
         {
             spec.password = Some(SecretString::from(password));
         }
     }
+}
+
+/// A `--charset` value: "auto" or a charset's name.
+fn parse_charset(text: &str) -> std::result::Result<NameCharset, String> {
+    NameCharset::from_label(text).ok_or_else(|| {
+        format!(
+            "no charset Ferry can use is called {text:?} (try: auto, {})",
+            crate::transfer::name_charset::OFFERED.join(", ")
+        )
+    })
 }

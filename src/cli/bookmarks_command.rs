@@ -116,6 +116,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        name_charset: Default::default(),
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

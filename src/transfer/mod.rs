@@ -8,6 +8,7 @@ pub mod capped;
 pub mod edit;
 pub mod limits;
 pub mod links;
+pub mod name_charset;
 pub mod names;
 pub mod policy;
 pub mod progress;

@@ -18,6 +18,7 @@ mod support;
 
 mod backends;
 mod bookmarks;
+mod charsets;
 mod cli;
 mod cli_bookmarks;
 mod cli_edit;

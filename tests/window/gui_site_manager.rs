@@ -34,6 +34,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        name_charset: Default::default(),
     }
 }
 
@@ -265,6 +266,20 @@ fn a_sites_own_bandwidth_limits_are_saved_and_a_nonsense_one_is_refused() {
     assert_eq!((saved[0].limit_down, saved[0].limit_up), (Some(500 * 1024), Some(2 << 20)));
     let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
     assert_eq!((spec.limit_down, spec.limit_up), (Some(500 * 1024), Some(2 << 20)), "its connections carry them");
+}
+
+#[test]
+fn an_ftp_sites_name_charset_is_chosen_and_saved_and_an_sftp_site_has_none() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    assert!(!shows(&harness, "Names"), "SFTP names are UTF-8: no charset to choose");
+    choose(&mut harness, "Protocol", "FTP");
+    choose(&mut harness, "Names", "Shift_JIS");
+    click(&mut harness, "Save");
+    let saved = saved(&harness);
+    assert_eq!(saved[0].name_charset.label(), "Shift_JIS");
+    let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
+    assert_eq!(spec.name_charset.label(), "Shift_JIS", "its connections read names in it");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use super::{
 use crate::bookmarks::{Bookmark, LoginMethod};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{FtpMode, Protocol};
+use crate::transfer::name_charset::NameCharset;
 
 /// Deeper folder nesting than this is refused: no real site manager comes close, and it keeps a
 /// hostile file from exhausting the stack.
@@ -131,6 +132,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         }
     };
 
+    let name_charset = read_charset(field("EncodingType"), field("CustomEncoding"), &name, report);
     let folder = folder.to_vec();
     let id = ids.id_for(ImportSource::FileZilla, &folder, &name, &host, port);
     let bookmark = Bookmark {
@@ -152,8 +154,23 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        name_charset,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
+}
+
+/// The site's "Charset" tab: `Auto`, `UTF-8`, or `Custom` with the charset's name; a name
+/// Ferry does not know is reported and read as auto.
+fn read_charset(kind: &str, custom: &str, name: &str, report: &mut ImportReport) -> NameCharset {
+    let label = match kind.trim() {
+        "Custom" => custom.trim(),
+        "UTF-8" => "UTF-8",
+        _ => return NameCharset::Auto,
+    };
+    NameCharset::from_label(label).unwrap_or_else(|| {
+        report.note(name, format!("the charset {label:?} is not one Ferry knows; names are read as auto"));
+        NameCharset::Auto
+    })
 }
 
 /// A `<Pass>` element's password: base64 or plain text; one behind a master password is reported.

@@ -160,6 +160,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        name_charset: Default::default(),
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -9,6 +9,7 @@ use super::file_dialog::DialogPurpose;
 use super::{NO_KEYCHAIN_NOTE, SiteAction, SiteManager};
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use crate::model::{FtpMode, Protocol};
+use crate::transfer::name_charset::{NameCharset, OFFERED};
 
 impl SiteManager {
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
@@ -96,6 +97,7 @@ impl SiteManager {
                     ui.radio_value(&mut fields.ftp_mode, FtpMode::Active, "Active");
                 });
                 ui.end_row();
+                charset_row(ui, &mut fields.name_charset);
             }
 
             if fields.protocol == Protocol::Sftp {
@@ -232,6 +234,8 @@ pub(super) struct Fields {
     /// The site's own bandwidth limits as typed (500K, 2M); empty for none.
     pub(super) limit_down: String,
     pub(super) limit_up: String,
+    /// FTP only: the charset of the server's names.
+    pub(super) name_charset: NameCharset,
 }
 
 impl Fields {
@@ -254,6 +258,7 @@ impl Fields {
             keep: bookmark.keep,
             limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
             limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
+            name_charset: bookmark.name_charset,
         }
     }
 
@@ -316,8 +321,34 @@ impl Fields {
             keep: self.keep,
             limit_down,
             limit_up,
+            name_charset: if self.protocol.is_ftp() { self.name_charset } else { NameCharset::Auto },
         })
     }
+}
+
+/// The "Names" row of an FTP site: the charset its file names are written in.
+fn charset_row(ui: &mut egui::Ui, charset: &mut NameCharset) {
+    let label = ui.label("Names");
+    let shown = |charset: &NameCharset| match charset {
+        NameCharset::Auto => "Auto (UTF-8)".to_string(),
+        chosen => chosen.label().to_string(),
+    };
+    egui::ComboBox::from_id_salt("site_name_charset")
+        .selected_text(shown(charset))
+        .show_ui(ui, |ui| {
+            let choices =
+                std::iter::once(NameCharset::Auto).chain(OFFERED.iter().filter_map(|l| NameCharset::from_label(l)));
+            for choice in choices {
+                ui.selectable_value(charset, choice, shown(&choice));
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(
+            "The character set of the server's file names. Auto reads UTF-8 and shows other bytes \
+             as \\xNN; choose the server's charset (Shift_JIS, windows-1251...) to read them.",
+        );
+    ui.end_row();
 }
 
 /// A rate as the limit fields show it: whole kibibytes as `500K`, other rates in bytes.

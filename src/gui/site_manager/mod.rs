@@ -320,6 +320,7 @@ impl SiteManager {
                     keep: Default::default(),
                     limit_down: None,
                     limit_up: None,
+                    name_charset: Default::default(),
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
