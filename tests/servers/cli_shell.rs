@@ -393,5 +393,95 @@ fn shell_local_commands_verbose_and_help_in_a_batch_over_ftp() {
     assert_eq!(std::fs::read(local.path().join("inner/by-bang.txt")).unwrap(), b"made\n");
     assert!(printed.contains("listed.txt"), "{printed}");
     assert!(notes.contains("LIST") || notes.contains("MLSD"), "verbose shows the transcript: {notes}");
-    assert!(printed.contains("get [-r] REMOTE [LOCAL]  download a file"), "{printed}");
+    assert!(printed.contains("get [-r] REMOTE|GLOB [LOCAL]  download a file"), "{printed}");
+}
+
+/// Sends `line` at a prompt already shown and returns what the terminal showed until the next
+/// prompt is ready (the line's echo, then its output).
+fn ask(shell: &mut OsSession, line: &str) -> String {
+    shell.send(format!("{line}\r")).unwrap();
+    let found = shell.expect("\u{1b}[?2004h").unwrap_or_else(|error| panic!("{line}: no prompt came back ({error})"));
+    text(found.before())
+}
+
+/// Found by a user trial over FTP: `ls -l FILE` showed `- ----` instead of the file's line,
+/// `lls -l` had no mode column, and a wildcard in a folder part (`get dir*/x.txt`) matched
+/// nothing.
+#[test]
+fn shell_over_ftp_lists_one_file_in_full_shows_local_modes_and_expands_folder_wildcards() {
+    use std::os::unix::fs::PermissionsExt;
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let data = ftpd.data_dir();
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::write(data.join("sub/x.txt"), b"12345").unwrap();
+    std::fs::set_permissions(data.join("sub/x.txt"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    for (folder, name, bytes) in [("dir1", "x.txt", "from dir1"), ("dir2", "other.txt", "no"), ("else", "x.txt", "no")]
+    {
+        std::fs::create_dir_all(data.join(folder)).unwrap();
+        std::fs::write(data.join(folder).join(name), bytes).unwrap();
+    }
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("run.sh"), b"#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(local.path().join("run.sh"), std::fs::Permissions::from_mode(0o754)).unwrap();
+    std::fs::write(local.path().join(".secret"), b"s").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    shell.wait_for("\u{1b}[?2004h");
+    let one_file = ask(&mut shell, "ls -l sub/x.txt");
+    assert!(one_file.contains("- 0640            5 "), "the file's own line: {one_file:?}");
+    let local_long = ask(&mut shell, "lls -l");
+    assert!(local_long.contains("- 0754           10 "), "lls -l has the mode column: {local_long:?}");
+    assert!(!local_long.contains(".secret"), "hidden names only with -a: {local_long:?}");
+    let local_all = ask(&mut shell, "lls -a");
+    assert!(local_all.contains(".secret"), "{local_all:?}");
+    let got = ask(&mut shell, "get dir*/x.txt");
+    assert!(got.contains("1 file,"), "{got:?}");
+    wait_for_file(&local.path().join("x.txt"), b"from dir1");
+    let listed = ask(&mut shell, "ls */x.txt");
+    assert!(listed.contains("/dir1/x.txt") && listed.contains("/else/x.txt"), "{listed:?}");
+    assert!(!listed.contains("other.txt"), "{listed:?}");
+    let several = ask(&mut shell, "get */x.txt x.txt");
+    assert!(several.contains("3 names match */x.txt: name a local folder"), "{several:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+    assert_eq!(std::fs::read(local.path().join("x.txt")).unwrap(), b"from dir1", "the refused get wrote nothing");
+}
+
+/// `ls` hides names starting with a dot, as `sftp` and `ls` do, and `ls -a` shows them; `mget`
+/// follows a wildcard through folders, and a server's folder named `..` leads nowhere.
+#[test]
+fn shell_over_sftp_shows_hidden_names_with_ls_a_and_mgets_through_folder_wildcards() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let data = sshd.data_dir();
+    std::fs::write(data.join(".hidden"), b"h").unwrap();
+    std::fs::write(data.join("shown.txt"), b"s").unwrap();
+    for (folder, name) in [("logs-1", "a.log"), ("logs-2", "b.log"), ("other", "c.log")] {
+        std::fs::create_dir_all(data.join(folder)).unwrap();
+        std::fs::write(data.join(folder).join(name), name).unwrap();
+    }
+    let local = tempfile::tempdir().unwrap();
+
+    let mut shell =
+        shell_on_terminal(config.path(), local.path(), &["--known-hosts", known.to_str().unwrap(), "shell"]);
+    shell.wait_for("\u{1b}[?2004h");
+    ask(&mut shell, &format!("open {}", sftp_url(&sshd)));
+    let plain = ask(&mut shell, "ls");
+    assert!(plain.contains("shown.txt") && !plain.contains(".hidden"), "{plain:?}");
+    let all = ask(&mut shell, "ls -a");
+    assert!(all.contains("shown.txt") && all.contains(".hidden"), "{all:?}");
+    let long_all = ask(&mut shell, "ls -la");
+    assert!(long_all.contains(".hidden"), "{long_all:?}");
+    let got = ask(&mut shell, "mget logs-*/*.log");
+    assert!(!got.contains("ferry: "), "{got:?}");
+    wait_for_file(&local.path().join("a.log"), b"a.log");
+    wait_for_file(&local.path().join("b.log"), b"b.log");
+    assert!(!local.path().join("c.log").exists());
+    let none = ask(&mut shell, "mget nothing-*/*.log");
+    assert!(none.contains("nothing matches nothing-*/*.log"), "{none:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
 }
