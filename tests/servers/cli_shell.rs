@@ -485,3 +485,42 @@ fn shell_over_sftp_shows_hidden_names_with_ls_a_and_mgets_through_folder_wildcar
     shell.send("bye\r").unwrap();
     shell.expect(expectrl::Eof).unwrap();
 }
+
+/// The rest of the issue's list on a terminal: Tab completes a local path (`put`'s first
+/// argument) and a remote folder made a moment ago (the listing kept for completion is refreshed
+/// after a change), and `user NAME` logs in again, asking for the password.
+#[test]
+fn shell_completes_local_paths_and_fresh_remote_names_and_logs_in_again_with_user() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("local-only name.txt"), b"up").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    shell.wait_for("\u{1b}[?2004h");
+    // The remote folder is listed (and kept) before the change.
+    ask(&mut shell, "ls");
+    ask(&mut shell, "mkdir fresh-folder");
+    shell.send("cd fresh-f\t").unwrap();
+    shell.wait_for("fresh-folder/");
+    let moved = ask(&mut shell, "");
+    assert!(!moved.contains("ferry: "), "{moved:?}");
+    let remote = ask(&mut shell, "pwd");
+    assert!(remote.contains("Remote folder: ") && remote.contains("/fresh-folder\r\n"), "{remote:?}");
+
+    shell.send("put local-o\t").unwrap();
+    shell.wait_for("local-only\\ name.txt");
+    let put = ask(&mut shell, "");
+    assert!(put.contains("1 file,"), "{put:?}");
+    wait_for_file(&ftpd.data_dir().join("fresh-folder/local-only name.txt"), b"up");
+
+    shell.send(format!("user {TEST_USER}\r")).unwrap();
+    shell.wait_for("Password for ");
+    shell.send(format!("{TEST_PASSWORD}\r")).unwrap();
+    shell.wait_for("\u{1b}[?2004h");
+    let again = ask(&mut shell, "ls fresh-folder");
+    assert!(again.contains("local-only name.txt"), "logged in again, at the login folder: {again:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+}
