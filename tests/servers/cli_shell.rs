@@ -524,3 +524,34 @@ fn shell_completes_local_paths_and_fresh_remote_names_and_logs_in_again_with_use
     shell.send("bye\r").unwrap();
     shell.expect(expectrl::Eof).unwrap();
 }
+
+/// A wildcard in a folder part follows only folders whose names are one harmless name: a
+/// server that lists a "folder" named `x/../../secret` does not lead `mget */*.txt` out of the folder
+/// it was asked about, and says so.
+#[test]
+fn shell_folder_wildcards_never_follow_a_server_name_leading_out() {
+    let line = |name: &str| format!("drwxr-xr-x    2 ftp      ftp          4096 Jan 02  2024 {name}");
+    // A name with a leading dot is hidden from `*` anyway; this one is not.
+    let lines = [line("sub"), line("x/../../secret")];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("pub", &lines)
+            .dir("pub/sub")
+            .file("pub/sub/a.txt", &b"inside"[..])
+            .dir("secret")
+            .file("secret/b.txt", &b"outside"[..]),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "cd pub\nmget */*.txt\n");
+    let errors = text(&output.stderr);
+    assert!(errors.contains("refusing the name \"x/../../secret\""), "{errors}");
+    assert_eq!(std::fs::read(local.path().join("a.txt")).unwrap(), b"inside");
+    assert!(!local.path().join("b.txt").exists(), "nothing from outside the folder: {errors}");
+    let went_out =
+        server.commands().into_iter().filter(|command| command.contains("/secret") || command.contains("x/..")).count();
+    assert_eq!(went_out, 0, "{:?}", server.commands());
+}
