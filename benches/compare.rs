@@ -332,7 +332,12 @@ impl fmt::Display for Case {
         };
         let direction = if self.direction == Direction::Download { "download" } else { "upload" };
         if self.limit_cost {
-            return write!(f, "{} {protocol} {direction} {}, limit unset vs 100G", self.link, size_label(self.big_bytes));
+            return write!(
+                f,
+                "{} {protocol} {direction} {}, limit unset vs 100G",
+                self.link,
+                size_label(self.big_bytes)
+            );
         }
         match self.payload {
             Payload::Big => write!(f, "{} {protocol} {direction} {}", self.link, size_label(self.big_bytes)),
