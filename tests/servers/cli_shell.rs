@@ -555,3 +555,40 @@ fn shell_folder_wildcards_never_follow_a_server_name_leading_out() {
         server.commands().into_iter().filter(|command| command.contains("/secret") || command.contains("x/..")).count();
     assert_eq!(went_out, 0, "{:?}", server.commands());
 }
+
+/// `reput` continues a partial remote file (an upload another client left unfinished) from
+/// where it ends, over FTP and SFTP alike: the transcript shows the write starting there, and
+/// the target ends up whole.
+#[test]
+fn shell_reput_finishes_a_partial_upload_over_ftp_and_sftp() {
+    use std::os::unix::fs::PermissionsExt;
+    let whole: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("r.bin"), &whole).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let partial = |folder: &Path, bytes: usize| {
+        writable_dir(folder);
+        let part = folder.join("r.bin");
+        std::fs::write(&part, &whole[..bytes]).unwrap();
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o666)).unwrap();
+    };
+
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    partial(&ftpd.data_dir().join("up"), 70_000);
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "cd up\nverbose\nreput r.bin\n");
+    let notes = text(&output.stderr);
+    assert!(output.status.success(), "{notes}");
+    assert!(notes.contains("REST 70000") || notes.contains("APPE"), "resumed: {notes}");
+    assert_eq!(std::fs::read(ftpd.data_dir().join("up/r.bin")).unwrap(), whole, "FTP");
+
+    let sshd = Sshd::start();
+    let known = known_hosts_for(&sshd, config.path());
+    partial(&sshd.data_dir().join("up"), 90_000);
+    let args = ["--known-hosts", known.to_str().unwrap(), "shell", &sftp_url(&sshd)];
+    let output = shell_batch(config.path(), local.path(), &args, "cd up\nverbose\nreput r.bin\n");
+    let notes = text(&output.stderr);
+    assert!(output.status.success(), "{notes}");
+    assert!(notes.contains("90000"), "resumed: {notes}");
+    assert_eq!(std::fs::read(sshd.data_dir().join("up/r.bin")).unwrap(), whole, "SFTP");
+}
