@@ -226,6 +226,8 @@ enum Payload {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Tool {
     Ferry,
+    /// Ferry with a bandwidth limit far above the link (see `limit_cost_cases`).
+    FerryLimited,
     Sftp,
     Lftp,
     Curl,
@@ -235,6 +237,7 @@ impl fmt::Display for Tool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Tool::Ferry => "ferry",
+            Tool::FerryLimited => "ferry --limit-rate 100G",
             Tool::Sftp => "sftp",
             Tool::Lftp => "lftp",
             Tool::Curl => "curl",
@@ -252,6 +255,8 @@ struct Case {
     /// For the name: the big file's size or the number of small files.
     big_bytes: u64,
     tree_files: usize,
+    /// Ferry without a limit against Ferry with one far above the link, instead of other tools.
+    limit_cost: bool,
 }
 
 impl Case {
@@ -262,7 +267,7 @@ impl Case {
             for protocol in [Protocol::Sftp, Protocol::Ftp, Protocol::Ftps] {
                 for direction in [Direction::Download, Direction::Upload] {
                     let (big_bytes, tree_files) = (settings.big_bytes, settings.tree_files);
-                    cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files });
+                    cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files, limit_cost: false });
                 }
             }
             // Uploads are what a small channel window slows down (or, before, hung).
@@ -271,14 +276,18 @@ impl Case {
                     if link == Link::Wan { settings.big_bytes.min(DROPBEAR_WAN_BYTES) } else { settings.big_bytes };
                 let tree_files = settings.tree_files;
                 let (protocol, direction) = (Protocol::DropbearSftp, Direction::Upload);
-                cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files });
+                cases.push(Case { link, protocol, direction, payload, big_bytes, tree_files, limit_cost: false });
             }
         }
+        cases.extend(limit_cost_cases(link, settings));
         cases
     }
 
     /// Ferry first: the ratios compare every other tool with it.
     fn tools(&self) -> &'static [Tool] {
+        if self.limit_cost {
+            return &[Tool::Ferry, Tool::FerryLimited];
+        }
         match (self.protocol, self.payload) {
             (Protocol::Sftp | Protocol::DropbearSftp, _) => &[Tool::Ferry, Tool::Sftp],
             // curl has no recursive mode.
@@ -322,6 +331,14 @@ impl fmt::Display for Case {
             Protocol::Ftps => "FTPS",
         };
         let direction = if self.direction == Direction::Download { "download" } else { "upload" };
+        if self.limit_cost {
+            return write!(
+                f,
+                "{} {protocol} {direction} {}, limit unset vs 100G",
+                self.link,
+                size_label(self.big_bytes)
+            );
+        }
         match self.payload {
             Payload::Big => write!(f, "{} {protocol} {direction} {}", self.link, size_label(self.big_bytes)),
             Payload::Tree => {
@@ -329,6 +346,32 @@ impl fmt::Display for Case {
             }
         }
     }
+}
+
+/// A bandwidth limit no link here comes near (107 GB a second): the limit's machinery runs (the
+/// shared bucket, the paced reads) but never holds a byte back.
+const FAR_ABOVE_THE_LINK: &str = "100G";
+
+/// "An unset limit costs nothing": the same SFTP download and upload of the big file by Ferry
+/// with no limit and with one far above the link (the ratio is the limited run's time over the
+/// unlimited one's: 1.00 means the limit costs nothing). Chosen with
+/// `FERRY_BENCH_ONLY="limit unset"`; on the LAN only, where a cost would show most.
+fn limit_cost_cases(link: Link, settings: &Settings) -> Vec<Case> {
+    if link != Link::Lan {
+        return Vec::new();
+    }
+    [Direction::Download, Direction::Upload]
+        .into_iter()
+        .map(|direction| Case {
+            link,
+            protocol: Protocol::Sftp,
+            direction,
+            payload: Payload::Big,
+            big_bytes: settings.big_bytes,
+            tree_files: settings.tree_files,
+            limit_cost: true,
+        })
+        .collect()
 }
 
 /// The local file of a row that moves `bytes` rather than the big file's size.
@@ -556,6 +599,11 @@ impl Bench {
     fn command(&self, case: &Case, tool: Tool) -> Command {
         match tool {
             Tool::Ferry => self.ferry_command(case),
+            Tool::FerryLimited => {
+                let mut command = self.ferry_command(case);
+                command.args(["--limit-rate", FAR_ABOVE_THE_LINK]);
+                command
+            }
             Tool::Sftp => self.sftp_command(case),
             Tool::Lftp => self.lftp_command(case),
             Tool::Curl => self.curl_command(case),

@@ -36,7 +36,7 @@ use crate::gui::queue_panel::QueuePanel;
 use crate::gui::settings::{ThemeChoice, UiState};
 use crate::model::{ConnectSpec, Protocol, SessionId};
 use crate::worker::{self, Command, ItemId, WorkerOptions};
-use crate::worker::{BookmarkCommand, FileCommand, SessionCommand, WindowCommand};
+use crate::worker::{BookmarkCommand, FileCommand, QueueCommand, RateLimits, SessionCommand, WindowCommand};
 use dialog_queue::{DialogQueue, Modal};
 use layout::LayoutState;
 use requests::{Pending, Requests};
@@ -150,6 +150,12 @@ impl FerryApp {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());
         }
         app.queue.set_concurrency(concurrency);
+        let limits = RateLimits { down: app.memory.state.limit_down, up: app.memory.state.limit_up };
+        if limits != RateLimits::default() {
+            // The limits the user set last time hold again from the first transfer on.
+            app.queue.set_rate_limits(limits);
+            app.requests.send(Command::Queue(QueueCommand::SetRateLimits { limits }));
+        }
         app.open_tab();
         app.requests.send(Command::Bookmarks(BookmarkCommand::Load));
         let local_folder = startup.local_folder.or_else(|| app.memory.state.last_local_folder.clone());
@@ -340,6 +346,8 @@ impl FerryApp {
         if let Some(folder) = self.local.listed_folder() {
             self.memory.state.last_local_folder = Some(folder.to_string());
         }
+        let limits = self.queue.rate_limits();
+        (self.memory.state.limit_down, self.memory.state.limit_up) = (limits.down, limits.up);
         // The window's inner size as the platform reports it; the drawing area where it does not.
         let rect = ctx.input(|i| i.viewport().inner_rect).unwrap_or_else(|| ctx.content_rect());
         self.memory.state.window_size = Some([rect.width().round(), rect.height().round()]);

@@ -9,6 +9,7 @@ pub mod ftp_listing_reader;
 mod ftp_names;
 mod ftp_reply;
 pub mod local;
+mod read_gate;
 pub mod sftp;
 mod sftp_error;
 mod sftp_listing;
@@ -25,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::Result;
 use crate::model::Entry;
+use crate::transfer::rate_limit::Limiters;
 
 /// Size of one chunk moved between a backend and a local file. Large chunks matter for SFTP:
 /// libssh2 pipelines requests only within one call, so small buffers cut its speed by half or more.
@@ -142,6 +144,20 @@ pub trait Backend: Send {
 
     /// Streams a file's bytes from `offset` to its end into `sink`; returns the bytes moved.
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64>;
+
+    /// Like [`Backend::read_to`] into a `sink` held to `limits`, reading from the server no
+    /// further ahead of what the sink took than `transfer/read_ahead.rs` allows. A backend that
+    /// reads only as fast as its sink takes the bytes needs nothing more than `read_to`.
+    async fn read_to_limited(
+        &mut self,
+        path: &str,
+        offset: u64,
+        sink: Sink<'_>,
+        progress: ProgressFn<'_>,
+        _limits: &Limiters,
+    ) -> Result<u64> {
+        self.read_to(path, offset, sink, progress).await
+    }
 
     /// Streams `source` to its end into a file, starting as `start` says; returns the bytes moved.
     async fn write_from(

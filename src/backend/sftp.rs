@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use ssh2::{FileStat, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::read_gate::ReadGate;
 use super::sftp_error::{remote_io_error, ssh_error};
 use super::sftp_listing::Lister;
 pub use super::sftp_raw::libssh2_version_string;
@@ -21,10 +22,16 @@ use super::{ssh_login, ssh_route};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
 use crate::transfer::limits::Limits;
+use crate::transfer::rate_limit::Limiters;
+use crate::transfer::read_ahead::ReadAhead;
 use crate::trust::TrustStore;
 
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
 const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// How many reads of the size it is given libssh2 keeps in flight (its `sftp_read` asks for up to
+/// four times the caller's buffer): a limited download's reads are sized by it.
+const LIBSSH2_READS_AHEAD: usize = 4;
 
 /// How long an upload waits to fill a chunk before it sends what it has (a limited upload's
 /// source is slow on purpose; a disk fills a chunk well within this).
@@ -306,8 +313,22 @@ impl Backend for SftpBackend {
     }
 
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
+        self.read_to_limited(path, offset, sink, progress, &Limiters::none()).await
+    }
+
+    async fn read_to_limited(
+        &mut self,
+        path: &str,
+        offset: u64,
+        sink: Sink<'_>,
+        progress: ProgressFn<'_>,
+        limits: &Limiters,
+    ) -> Result<u64> {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let gate = Arc::new(ReadGate::default());
+        let reader_gate = gate.clone();
+        let limits = limits.clone();
         wire::sent(&format!("OPEN {full} to READ from byte {offset}"));
         let reader = self.blocking(move |c| {
             let context = format!("downloading {full}");
@@ -315,15 +336,22 @@ impl Backend for SftpBackend {
             if offset > 0 {
                 file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| remote_io_error(&e, &context))?;
             }
+            let mut read_so_far = 0u64;
             loop {
-                let mut chunk = vec![0u8; CHUNK_SIZE];
+                // Asked again before every read: the limit may change (or be lifted) meanwhile.
+                let pace = || ReadAhead::new(limits.piece(), CHUNK_SIZE, LIBSSH2_READS_AHEAD);
+                if !reader_gate.wait_to_read(read_so_far, |ahead| pace().may_read(ahead)) {
+                    // The receiving side stopped (cancelled or a local write failed): stop reading.
+                    return Ok(());
+                }
+                let mut chunk = vec![0u8; pace().read_size];
                 let read = file.read(&mut chunk).map_err(|e| remote_io_error(&e, &context))?;
                 if read == 0 {
                     return Ok(());
                 }
                 chunk.truncate(read);
+                read_so_far += read as u64;
                 if sender.blocking_send(chunk).is_err() {
-                    // The receiving side stopped (cancelled or a local write failed): stop reading.
                     return Ok(());
                 }
             }
@@ -331,6 +359,7 @@ impl Backend for SftpBackend {
         // `move`: the receiver ends with the writer, so a failed local write (a full disk, more
         // than the announced size) stops the reader instead of leaving it blocked on a full channel.
         let writer = async move {
+            let _ended = gate.writer();
             let mut moved = 0u64;
             while let Some(chunk) = receiver.recv().await {
                 // Write by write, each reported: a sink held to a bandwidth limit takes a chunk
@@ -345,6 +374,7 @@ impl Backend for SftpBackend {
                     }
                     rest = &rest[written..];
                     moved += written as u64;
+                    gate.took(written as u64);
                     progress(offset + moved);
                 }
             }

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, Entry, EntryKind, RequestId, SessionId, escape_control};
+use crate::model::{
+    ConnectSpec, Entry, EntryKind, RequestId, SessionId, escape_control, file_name_remote, parent_remote,
+};
 use crate::worker::{self, Command, Direction, Event, TransferRequest, WorkerHandle};
 use crate::worker::{
     BookmarkEvent, FileCommand, FileEvent, QueueCommand, QueueEvent, SessionCommand, SessionEvent, SyncEvent,
@@ -184,11 +186,26 @@ impl Client {
             // there is listed by itself, anything else is the listing's error.
             Err(refused) if matches!(refused.kind, ErrorKind::NotFound | ErrorKind::Protocol) => {
                 match self.stat(path) {
-                    Ok(entry) if entry.kind != EntryKind::Dir => Ok(vec![entry]),
+                    Ok(entry) if entry.kind != EntryKind::Dir => Ok(vec![self.listed_line_of(path).unwrap_or(entry)]),
                     _ => Err(refused),
                 }
             }
             Err(error) => Err(error),
+        }
+    }
+
+    /// A file's own line from its folder's listing: an FTP server without `MLST` tells a file's
+    /// permissions, owner and link target only there (its `stat` has a size and a time at most).
+    fn listed_line_of(&mut self, path: &str) -> Option<Entry> {
+        let name = file_name_remote(path).to_string();
+        let request = self.handle.next_request();
+        let folder = parent_remote(path);
+        self.handle.send(Command::Files(FileCommand::List { request, session: self.session, path: folder }));
+        match self.wait(request) {
+            Ok(Event::Files(FileEvent::Listing { entries, .. })) => {
+                entries.into_iter().find(|entry| entry.name == name && entry.kind != EntryKind::Dir)
+            }
+            _ => None,
         }
     }
 

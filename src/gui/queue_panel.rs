@@ -338,6 +338,17 @@ impl QueuePanel {
         self.order.iter().filter_map(|id| self.rows.get(id)).map(|row| &row.item)
     }
 
+    /// The global bandwidth limits the panel shows (the ones it last sent).
+    pub fn rate_limits(&self) -> crate::transfer::rate_limit::RateLimits {
+        self.rate.limits()
+    }
+
+    /// Shows `limits` as in force (the caller sends them to the worker), as remembered from the
+    /// last run.
+    pub fn set_rate_limits(&mut self, limits: crate::transfer::rate_limit::RateLimits) {
+        self.rate.set_limits(limits);
+    }
+
     /// Sets the "at once" control to what the worker was started with.
     pub fn set_concurrency(&mut self, limit: usize) {
         self.concurrency = limit.clamp(1, MAX_CONCURRENCY);

@@ -1,5 +1,5 @@
 //! The window's remembered state (size, pane split, sort order, hidden toggle, last local folder,
-//! theme), kept in `<config>/window.json` between runs.
+//! theme, bandwidth limits), kept in `<config>/window.json` between runs.
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,10 @@ pub struct UiState {
     pub theme: ThemeChoice,
     /// The external editors for Edit (F4): one for every file, and by extension.
     pub editors: crate::transfer::edit::EditorChoice,
+    /// The queue panel's global bandwidth limits, bytes a second (none: unlimited), set again
+    /// at the next start.
+    pub limit_down: Option<u64>,
+    pub limit_up: Option<u64>,
 }
 
 impl Default for UiState {
@@ -70,6 +74,8 @@ impl Default for UiState {
             last_local_folder: None,
             theme: ThemeChoice::System,
             editors: Default::default(),
+            limit_down: None,
+            limit_up: None,
         }
     }
 }

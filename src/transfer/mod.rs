@@ -15,6 +15,7 @@ pub mod progress;
 pub mod queue_item;
 pub mod rate_limit;
 pub mod rate_text;
+pub mod read_ahead;
 pub mod resume_check;
 pub mod sync_filter;
 pub mod sync_plan;

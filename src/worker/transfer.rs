@@ -204,7 +204,7 @@ pub async fn download(
         let room = size.map(|size| size.saturating_sub(already) + DOWNLOAD_MARGIN);
         let mut capped = CappedWriter::new(&mut file, room);
         let mut throttled = ThrottledWriter::new(&mut capped, limits.clone());
-        let read = backend.read_to(&item.remote, already, &mut throttled, progress).await;
+        let read = backend.read_to_limited(&item.remote, already, &mut throttled, progress, limits).await;
         if capped.overflowed() {
             drop(file);
             // What arrived belongs to a file that changed: never resumed, never renamed into place.

@@ -393,5 +393,202 @@ fn shell_local_commands_verbose_and_help_in_a_batch_over_ftp() {
     assert_eq!(std::fs::read(local.path().join("inner/by-bang.txt")).unwrap(), b"made\n");
     assert!(printed.contains("listed.txt"), "{printed}");
     assert!(notes.contains("LIST") || notes.contains("MLSD"), "verbose shows the transcript: {notes}");
-    assert!(printed.contains("get [-r] REMOTE [LOCAL]  download a file"), "{printed}");
+    assert!(printed.contains("get [-r] REMOTE|GLOB [LOCAL]  download a file"), "{printed}");
+}
+
+/// Sends `line` at a prompt already shown and returns what the terminal showed until the next
+/// prompt is ready (the line's echo, then its output).
+fn ask(shell: &mut OsSession, line: &str) -> String {
+    shell.send(format!("{line}\r")).unwrap();
+    let found = shell.expect("\u{1b}[?2004h").unwrap_or_else(|error| panic!("{line}: no prompt came back ({error})"));
+    text(found.before())
+}
+
+/// Found by a user trial over FTP: `ls -l FILE` showed `- ----` instead of the file's line,
+/// `lls -l` had no mode column, and a wildcard in a folder part (`get dir*/x.txt`) matched
+/// nothing.
+#[test]
+fn shell_over_ftp_lists_one_file_in_full_shows_local_modes_and_expands_folder_wildcards() {
+    use std::os::unix::fs::PermissionsExt;
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let data = ftpd.data_dir();
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::write(data.join("sub/x.txt"), b"12345").unwrap();
+    std::fs::set_permissions(data.join("sub/x.txt"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    for (folder, name, bytes) in [("dir1", "x.txt", "from dir1"), ("dir2", "other.txt", "no"), ("else", "x.txt", "no")]
+    {
+        std::fs::create_dir_all(data.join(folder)).unwrap();
+        std::fs::write(data.join(folder).join(name), bytes).unwrap();
+    }
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("run.sh"), b"#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(local.path().join("run.sh"), std::fs::Permissions::from_mode(0o754)).unwrap();
+    std::fs::write(local.path().join(".secret"), b"s").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    shell.wait_for("\u{1b}[?2004h");
+    let one_file = ask(&mut shell, "ls -l sub/x.txt");
+    assert!(one_file.contains("- 0640            5 "), "the file's own line: {one_file:?}");
+    let local_long = ask(&mut shell, "lls -l");
+    assert!(local_long.contains("- 0754           10 "), "lls -l has the mode column: {local_long:?}");
+    assert!(!local_long.contains(".secret"), "hidden names only with -a: {local_long:?}");
+    let local_all = ask(&mut shell, "lls -a");
+    assert!(local_all.contains(".secret"), "{local_all:?}");
+    let got = ask(&mut shell, "get dir*/x.txt");
+    assert!(got.contains("1 file,"), "{got:?}");
+    wait_for_file(&local.path().join("x.txt"), b"from dir1");
+    let listed = ask(&mut shell, "ls */x.txt");
+    assert!(listed.contains("/dir1/x.txt") && listed.contains("/else/x.txt"), "{listed:?}");
+    assert!(!listed.contains("other.txt"), "{listed:?}");
+    let several = ask(&mut shell, "get */x.txt x.txt");
+    assert!(several.contains("3 names match */x.txt: name a local folder"), "{several:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+    assert_eq!(std::fs::read(local.path().join("x.txt")).unwrap(), b"from dir1", "the refused get wrote nothing");
+}
+
+/// `ls` hides names starting with a dot, as `sftp` and `ls` do, and `ls -a` shows them; `mget`
+/// follows a wildcard through folders, and a server's folder named `..` leads nowhere.
+#[test]
+fn shell_over_sftp_shows_hidden_names_with_ls_a_and_mgets_through_folder_wildcards() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let data = sshd.data_dir();
+    std::fs::write(data.join(".hidden"), b"h").unwrap();
+    std::fs::write(data.join("shown.txt"), b"s").unwrap();
+    for (folder, name) in [("logs-1", "a.log"), ("logs-2", "b.log"), ("other", "c.log")] {
+        std::fs::create_dir_all(data.join(folder)).unwrap();
+        std::fs::write(data.join(folder).join(name), name).unwrap();
+    }
+    let local = tempfile::tempdir().unwrap();
+
+    let mut shell =
+        shell_on_terminal(config.path(), local.path(), &["--known-hosts", known.to_str().unwrap(), "shell"]);
+    shell.wait_for("\u{1b}[?2004h");
+    ask(&mut shell, &format!("open {}", sftp_url(&sshd)));
+    let plain = ask(&mut shell, "ls");
+    assert!(plain.contains("shown.txt") && !plain.contains(".hidden"), "{plain:?}");
+    let all = ask(&mut shell, "ls -a");
+    assert!(all.contains("shown.txt") && all.contains(".hidden"), "{all:?}");
+    let long_all = ask(&mut shell, "ls -la");
+    assert!(long_all.contains(".hidden"), "{long_all:?}");
+    let got = ask(&mut shell, "mget logs-*/*.log");
+    assert!(!got.contains("ferry: "), "{got:?}");
+    wait_for_file(&local.path().join("a.log"), b"a.log");
+    wait_for_file(&local.path().join("b.log"), b"b.log");
+    assert!(!local.path().join("c.log").exists());
+    let none = ask(&mut shell, "mget nothing-*/*.log");
+    assert!(none.contains("nothing matches nothing-*/*.log"), "{none:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+/// The rest of the issue's list on a terminal: Tab completes a local path (`put`'s first
+/// argument) and a remote folder made a moment ago (the listing kept for completion is refreshed
+/// after a change), and `user NAME` logs in again, asking for the password.
+#[test]
+fn shell_completes_local_paths_and_fresh_remote_names_and_logs_in_again_with_user() {
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("local-only name.txt"), b"up").unwrap();
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+
+    let mut shell = shell_on_terminal(config.path(), local.path(), &["shell", &url]);
+    shell.wait_for("\u{1b}[?2004h");
+    // The remote folder is listed (and kept) before the change.
+    ask(&mut shell, "ls");
+    ask(&mut shell, "mkdir fresh-folder");
+    shell.send("cd fresh-f\t").unwrap();
+    shell.wait_for("fresh-folder/");
+    let moved = ask(&mut shell, "");
+    assert!(!moved.contains("ferry: "), "{moved:?}");
+    let remote = ask(&mut shell, "pwd");
+    assert!(remote.contains("Remote folder: ") && remote.contains("/fresh-folder\r\n"), "{remote:?}");
+
+    shell.send("put local-o\t").unwrap();
+    shell.wait_for("local-only\\ name.txt");
+    let put = ask(&mut shell, "");
+    assert!(put.contains("1 file,"), "{put:?}");
+    wait_for_file(&ftpd.data_dir().join("fresh-folder/local-only name.txt"), b"up");
+
+    shell.send(format!("user {TEST_USER}\r")).unwrap();
+    shell.wait_for("Password for ");
+    shell.send(format!("{TEST_PASSWORD}\r")).unwrap();
+    shell.wait_for("\u{1b}[?2004h");
+    let again = ask(&mut shell, "ls fresh-folder");
+    assert!(again.contains("local-only name.txt"), "logged in again, at the login folder: {again:?}");
+    shell.send("bye\r").unwrap();
+    shell.expect(expectrl::Eof).unwrap();
+}
+
+/// A wildcard in a folder part follows only folders whose names are one harmless name: a
+/// server that lists a "folder" named `x/../../secret` does not lead `mget */*.txt` out of the folder
+/// it was asked about, and says so.
+#[test]
+fn shell_folder_wildcards_never_follow_a_server_name_leading_out() {
+    let line = |name: &str| format!("drwxr-xr-x    2 ftp      ftp          4096 Jan 02  2024 {name}");
+    // A name with a leading dot is hidden from `*` anyway; this one is not.
+    let lines = [line("sub"), line("x/../../secret")];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let server = ScriptedFtp::start(
+        Script::new()
+            .dir_listing("pub", &lines)
+            .dir("pub/sub")
+            .file("pub/sub/a.txt", &b"inside"[..])
+            .dir("secret")
+            .file("secret/b.txt", &b"outside"[..]),
+    );
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let url = format!("ftp://tester:not-a-secret@127.0.0.1:{}/", server.port());
+
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "cd pub\nmget */*.txt\n");
+    let errors = text(&output.stderr);
+    assert!(errors.contains("refusing the name \"x/../../secret\""), "{errors}");
+    assert_eq!(std::fs::read(local.path().join("a.txt")).unwrap(), b"inside");
+    assert!(!local.path().join("b.txt").exists(), "nothing from outside the folder: {errors}");
+    let went_out =
+        server.commands().into_iter().filter(|command| command.contains("/secret") || command.contains("x/..")).count();
+    assert_eq!(went_out, 0, "{:?}", server.commands());
+}
+
+/// `reput` continues a partial remote file (an upload another client left unfinished) from
+/// where it ends, over FTP and SFTP alike: the transcript shows the write starting there, and
+/// the target ends up whole.
+#[test]
+fn shell_reput_finishes_a_partial_upload_over_ftp_and_sftp() {
+    use std::os::unix::fs::PermissionsExt;
+    let whole: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("r.bin"), &whole).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let partial = |folder: &Path, bytes: usize| {
+        writable_dir(folder);
+        let part = folder.join("r.bin");
+        std::fs::write(&part, &whole[..bytes]).unwrap();
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o666)).unwrap();
+    };
+
+    let ftpd = Vsftpd::start(VsftpdOptions::default());
+    partial(&ftpd.data_dir().join("up"), 70_000);
+    let url = format!("ftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}/", ftpd.port());
+    let output = shell_batch(config.path(), local.path(), &["shell", &url], "cd up\nverbose\nreput r.bin\n");
+    let notes = text(&output.stderr);
+    assert!(output.status.success(), "{notes}");
+    assert!(notes.contains("REST 70000") || notes.contains("APPE"), "resumed: {notes}");
+    assert_eq!(std::fs::read(ftpd.data_dir().join("up/r.bin")).unwrap(), whole, "FTP");
+
+    let sshd = Sshd::start();
+    let known = known_hosts_for(&sshd, config.path());
+    partial(&sshd.data_dir().join("up"), 90_000);
+    let args = ["--known-hosts", known.to_str().unwrap(), "shell", &sftp_url(&sshd)];
+    let output = shell_batch(config.path(), local.path(), &args, "cd up\nverbose\nreput r.bin\n");
+    let notes = text(&output.stderr);
+    assert!(output.status.success(), "{notes}");
+    assert!(notes.contains("90000"), "resumed: {notes}");
+    assert_eq!(std::fs::read(sshd.data_dir().join("up/r.bin")).unwrap(), whole, "SFTP");
 }

@@ -3,6 +3,7 @@
 //! arrive whole, nonsense rates are refused in plain words, and a limit changed while a transfer
 //! runs takes effect at once.
 
+use crate::cutting_proxy::CuttingProxy;
 use crate::driver;
 use crate::support;
 
@@ -189,4 +190,50 @@ fn a_sites_own_limit_holds_when_no_global_one_is_set() {
     let took = start.elapsed();
     assert_eq!(std::fs::read(local.path().join("site.bin")).unwrap(), driver::pattern(SIZE, 5));
     assert!(took >= least_time(SIZE), "1 MiB came down at the site's 200K in {took:?}");
+}
+
+/// A limited SFTP download reads from the server no further ahead of its limit than one piece (a
+/// tenth of a second of the rate): the bytes the server sent, counted by a relay in front of
+/// sshd, never pass what the limit allowed so far by more than that (and the protocol's own
+/// overhead). Before, libssh2's read-ahead and the reader's channel took about 5 MiB at once.
+#[test]
+fn a_limited_sftp_download_reads_from_the_server_no_faster_than_its_limit() {
+    const LIMIT: u64 = 100 * 1024;
+    const WATCHED: Duration = Duration::from_millis(1500);
+    let sshd = Sshd::start();
+    let size = 2 * 1024 * 1024;
+    std::fs::write(sshd.data_dir().join("paced.bin"), driver::pattern(size, 8)).unwrap();
+    let proxy = CuttingProxy::tcp(sshd.port(), Vec::new());
+    let local = tempfile::tempdir().unwrap();
+    let mut driver = Driver::new();
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    driver
+        .handle
+        .send(WorkerCommand::Queue(QueueCommand::SetRateLimits { limits: RateLimits { down: Some(LIMIT), up: None } }));
+    let remote = format!("{}/paced.bin", sshd.data_dir().display());
+    let target = local.path().join("paced.bin");
+    let before = proxy.bytes_relayed();
+    let start = Instant::now();
+    driver.enqueue(session, Direction::Download, &target, &remote, false, OnExists::Overwrite).unwrap();
+    // The transfer's own login (a pooled connection), its stat and open, and the SSH and SFTP
+    // framing of each small read; a tenth of a second of the limit for the bucket's burst and
+    // one piece for what may be read ahead.
+    let overhead = |elapsed: Duration| 48 * 1024 + (LIMIT as f64 * elapsed.as_secs_f64() * 0.25) as u64;
+    let mut most = 0u64;
+    while start.elapsed() < WATCHED {
+        let relayed = proxy.bytes_relayed() - before;
+        let elapsed = start.elapsed();
+        let allowed = (LIMIT as f64 * elapsed.as_secs_f64()) as u64 + 2 * LIMIT / 10 + overhead(elapsed);
+        assert!(
+            relayed <= allowed,
+            "{relayed} bytes came from the server after {elapsed:?}; the limit allows {allowed}"
+        );
+        most = most.max(relayed);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(most > LIMIT / 2, "the download was running: {most} bytes in {WATCHED:?}");
+    // Lifted, the rest comes at once, whole.
+    driver.handle.send(WorkerCommand::Queue(QueueCommand::SetRateLimits { limits: RateLimits::default() }));
+    finished(&mut driver);
+    assert_eq!(std::fs::read(&target).unwrap(), driver::pattern(size, 8));
 }

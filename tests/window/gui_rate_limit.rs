@@ -1,6 +1,6 @@
 //! The queue panel's bandwidth limit control: a rate picked from the menu or typed is sent to the
 //! worker at once, down and up apart; "none" lifts it; a nonsense rate is refused in words and
-//! sends nothing.
+//! sends nothing; the limit is remembered across a restart.
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -76,4 +76,41 @@ fn a_limit_picked_or_typed_is_sent_at_once_and_nonsense_is_refused_in_words() {
 
     choose(&mut harness, "Download limit", "none");
     assert_eq!(limits_sent(&harness)[2], RateLimits { down: None, up: Some(1536 * 1024) }, "lifted");
+}
+
+/// The whole window, restarted on the same config folder: the global limit picked in the queue
+/// panel is shown again (and so in force again) after the restart, and "none" is remembered too.
+#[test]
+fn the_global_limit_is_remembered_across_a_restart() {
+    use crate::window_driver::{app_harness, wait_for, wait_until};
+    let config = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("notes.txt"), b"n").unwrap();
+    let saved = |config: &std::path::Path| {
+        std::fs::read_to_string(ferry::config::ConfigDir::at(config).window_state()).unwrap_or_default()
+    };
+    {
+        let mut app = app_harness(config.path(), local.path());
+        wait_for(&mut app, "notes.txt");
+        app.get_by_label("Download limit").click();
+        app.run();
+        app.get_by_label("500 KiB/s").click();
+        app.run();
+        wait_until(&mut app, "the limit is saved", |_| saved(config.path()).contains("\"limit_down\": 512000"));
+    }
+    let mut app = app_harness(config.path(), local.path());
+    wait_for(&mut app, "notes.txt");
+    let shown =
+        |app: &Harness<'_, ferry::app::FerryApp>, menu: &str| app.get_by_label(menu).value().unwrap_or_default();
+    assert_eq!(shown(&app, "Download limit"), "500 KiB/s", "the download limit is shown again after the restart");
+    assert_eq!(shown(&app, "Upload limit"), "none", "the upload limit stays none");
+    app.get_by_label("Download limit").click();
+    app.run();
+    app.get_by_label("none").click();
+    app.run();
+    wait_until(&mut app, "the lifted limit is saved", |_| saved(config.path()).contains("\"limit_down\": null"));
+    drop(app);
+    let mut app = app_harness(config.path(), local.path());
+    wait_for(&mut app, "notes.txt");
+    assert_eq!(shown(&app, "Download limit"), "none", "lifted, it stays lifted");
 }

@@ -40,20 +40,20 @@ pub const COMMANDS: &[CommandInfo] = &[
     CommandInfo { names: &["lpwd"], usage: "lpwd", summary: "print the local folder", args: &[] },
     CommandInfo {
         names: &["ls", "dir"],
-        usage: "ls [-l] [PATH|GLOB]",
-        summary: "list remote files (-l: long form)",
+        usage: "ls [-la] [PATH|GLOB]",
+        summary: "list remote files (-l: long form, -a: hidden names too)",
         args: &[Remote],
     },
     CommandInfo {
         names: &["lls"],
-        usage: "lls [-l] [PATH|GLOB]",
-        summary: "list local files (-l: long form)",
+        usage: "lls [-la] [PATH|GLOB]",
+        summary: "list local files (-l: long form, -a: hidden names too)",
         args: &[Local],
     },
     CommandInfo {
         names: &["get"],
-        usage: "get [-r] REMOTE [LOCAL]",
-        summary: "download a file (-r: a folder)",
+        usage: "get [-r] REMOTE|GLOB [LOCAL]",
+        summary: "download a file (-r: a folder; a glob: every match)",
         args: &[Remote, Local],
     },
     CommandInfo {
@@ -175,9 +175,9 @@ pub enum ShellCommand {
     Lcd { path: Option<String> },
     Pwd,
     Lpwd,
-    Ls { long: bool, path: Option<Arg> },
-    Lls { long: bool, path: Option<Arg> },
-    Get { remote: String, local: Option<String>, recursive: bool, resume: bool },
+    Ls { long: bool, all: bool, path: Option<Arg> },
+    Lls { long: bool, all: bool, path: Option<Arg> },
+    Get { remote: Arg, local: Option<String>, recursive: bool, resume: bool },
     Put { local: String, remote: Option<String>, recursive: bool, resume: bool },
     Mget { patterns: Vec<Arg>, recursive: bool },
     Mput { patterns: Vec<Arg>, recursive: bool },
@@ -237,7 +237,7 @@ fn parse_command(line: &str) -> Result<ShellCommand> {
     };
     let (flags, args) = take_flags(words);
     let allowed: &[char] = match info.names[0] {
-        "ls" | "lls" => &['l'],
+        "ls" | "lls" => &['l', 'a'],
         "get" | "put" | "mget" | "mput" => &['r'],
         _ => &[],
     };
@@ -258,10 +258,18 @@ fn parse_command(line: &str) -> Result<ShellCommand> {
         "lcd" => count(0, 1).map(|_| ShellCommand::Lcd { path: texts.first().cloned() })?,
         "pwd" => count(0, 0).map(|_| ShellCommand::Pwd)?,
         "lpwd" => count(0, 0).map(|_| ShellCommand::Lpwd)?,
-        "ls" => count(0, 1).map(|_| ShellCommand::Ls { long: has('l'), path: args.first().map(Arg::from) })?,
-        "lls" => count(0, 1).map(|_| ShellCommand::Lls { long: has('l'), path: args.first().map(Arg::from) })?,
+        "ls" => count(0, 1).map(|_| ShellCommand::Ls {
+            long: has('l'),
+            all: has('a'),
+            path: args.first().map(Arg::from),
+        })?,
+        "lls" => count(0, 1).map(|_| ShellCommand::Lls {
+            long: has('l'),
+            all: has('a'),
+            path: args.first().map(Arg::from),
+        })?,
         "get" | "reget" => count(1, 2).map(|_| ShellCommand::Get {
-            remote: first(),
+            remote: args.first().map(Arg::from).unwrap_or(Arg { text: String::new(), pattern: None }),
             local: second(),
             recursive: has('r'),
             resume: info.names[0] == "reget",
@@ -363,7 +371,7 @@ mod tests {
         assert_eq!(
             command("get -r 'my folder' \"here too\""),
             ShellCommand::Get {
-                remote: "my folder".into(),
+                remote: Arg { text: "my folder".into(), pattern: None },
                 local: Some("here too".into()),
                 recursive: true,
                 resume: false
@@ -375,13 +383,22 @@ mod tests {
         );
         assert_eq!(
             command("get -- -odd-name"),
-            ShellCommand::Get { remote: "-odd-name".into(), local: None, recursive: false, resume: false }
+            ShellCommand::Get {
+                remote: Arg { text: "-odd-name".into(), pattern: None },
+                local: None,
+                recursive: false,
+                resume: false
+            }
         );
     }
 
     #[test]
     fn aliases_and_globs() {
-        assert_eq!(command("dir -l"), ShellCommand::Ls { long: true, path: None });
+        assert_eq!(command("dir -l"), ShellCommand::Ls { long: true, all: false, path: None });
+        assert_eq!(command("ls -la"), ShellCommand::Ls { long: true, all: true, path: None });
+        assert_eq!(command("lls -a"), ShellCommand::Lls { long: false, all: true, path: None });
+        let ShellCommand::Get { remote, .. } = command("get dir*/x.txt") else { panic!() };
+        assert_eq!(remote.pattern.as_deref(), Some("dir*/x.txt"));
         assert_eq!(command("delete x"), ShellCommand::Rm { path: "x".into() });
         assert_eq!(command("quit"), ShellCommand::Quit);
         let ShellCommand::Mget { patterns, .. } = command("mget *.txt 'a*'") else { panic!() };
@@ -403,7 +420,7 @@ mod tests {
     fn mistakes_are_named_in_one_line() {
         for (line, expected) in [
             ("frobnicate", "no command \"frobnicate\""),
-            ("get", "usage: get [-r] REMOTE [LOCAL]"),
+            ("get", "usage: get [-r] REMOTE|GLOB [LOCAL]"),
             ("rename a", "usage: rename FROM TO"),
             ("chmod rwx f", "not an octal mode"),
             ("ls -z", "ls has no option -z"),
@@ -427,7 +444,7 @@ mod tests {
         for info in COMMANDS {
             assert!(all.contains(info.usage), "{}", info.usage);
         }
-        assert!(help(Some("dir")).unwrap().contains("ls [-l]"));
+        assert!(help(Some("dir")).unwrap().contains("ls [-la]"));
         assert!(help(Some("nope")).is_err());
     }
 }

@@ -13,6 +13,7 @@ use super::super::args::TransferOptions;
 use super::super::render::print_listing;
 use super::command::{Arg, ShellCommand, help};
 use super::local;
+use super::remote_glob::Match;
 use super::session::Session;
 
 /// What the shell does after a command.
@@ -58,12 +59,17 @@ impl Session {
             ShellCommand::Lpwd => {
                 println!("Local folder: {}", escape_control(&local::current_dir()?.to_string_lossy()))
             }
-            ShellCommand::Ls { long, path } => self.ls(long, path.as_ref())?,
-            ShellCommand::Lls { long, path } => local::list(long, path.as_ref())?,
+            ShellCommand::Ls { long, all, path } => self.ls(long, all, path.as_ref())?,
+            ShellCommand::Lls { long, all, path } => local::list(long, all, path.as_ref())?,
             ShellCommand::Get { remote, local, recursive, resume } => {
-                let remote = self.remote_path(&remote);
                 let local = PathBuf::from(local.unwrap_or_else(|| ".".into()));
-                self.transfer(Direction::Download, local, remote, recursive, resume)?;
+                match &remote.pattern {
+                    Some(pattern) => self.get_matching(pattern, local, recursive, resume)?,
+                    None => {
+                        let remote = self.remote_path(&remote.text);
+                        self.transfer(Direction::Download, local, remote, recursive, resume)?;
+                    }
+                }
             }
             ShellCommand::Put { local, remote, recursive, resume } => {
                 let remote = match remote {
@@ -140,17 +146,36 @@ impl Session {
         Ok(())
     }
 
-    fn ls(&mut self, long: bool, path: Option<&Arg>) -> Result<()> {
+    fn ls(&mut self, long: bool, all: bool, path: Option<&Arg>) -> Result<()> {
         let entries = match path {
             None => {
                 let cwd = self.cwd.clone();
-                self.list(&cwd)?
+                hide_unless(all, self.list(&cwd)?)
             }
             Some(Arg { text, pattern: None }) => {
                 let path = self.remote_path(text);
-                self.list(&path)?
+                let entries = self.list(&path)?;
+                // A file named outright is listed by itself, hidden or not.
+                let the_file_itself = matches!(entries.as_slice(), [only]
+                    if only.kind != EntryKind::Dir && only.name == file_name_remote(&path));
+                if the_file_itself { entries } else { hide_unless(all, entries) }
             }
-            Some(Arg { pattern: Some(pattern), .. }) => self.matching_remote(pattern)?.1,
+            Some(Arg { pattern: Some(pattern), .. }) => {
+                let found = self.matching_remote(pattern)?;
+                // Matches from several folders are told apart by their paths.
+                let several_folders = found.iter().any(|found_one| found_one.folder != found[0].folder);
+                found
+                    .into_iter()
+                    .map(|found_one| {
+                        let path = found_one.path();
+                        let mut entry = found_one.entry;
+                        if several_folders {
+                            entry.name = path;
+                        }
+                        entry
+                    })
+                    .collect()
+            }
         };
         if long {
             print_listing(&entries, false);
@@ -163,39 +188,19 @@ impl Session {
         Ok(())
     }
 
-    /// The remote folder of `pattern` and its entries whose names match the pattern's last part.
-    fn matching_remote(&mut self, pattern: &str) -> Result<(String, Vec<Entry>)> {
-        let (folder, name_pattern) = match pattern.rfind('/') {
-            Some(at) => (&pattern[..at.max(1)], &pattern[at + 1..]),
-            None => (".", pattern),
-        };
-        if folder.contains(['*', '?']) {
+    /// `get GLOB [LOCAL]`: one match goes where `get` would put it; several go into the folder
+    /// LOCAL, each under its own name, as `mget` does.
+    fn get_matching(&mut self, pattern: &str, local: PathBuf, recursive: bool, resume: bool) -> Result<()> {
+        let found = self.matching_remote(pattern)?;
+        if found.len() > 1 && !local.is_dir() {
             return Err(FerryError::new(
                 ErrorKind::Unsupported,
-                format!("wildcards only in a path's last part: {}", escape_control(pattern)),
+                format!("{} names match {}: name a local folder to put them in", found.len(), escape_control(pattern)),
             ));
         }
-        let matcher = glob::Pattern::new(name_pattern).map_err(|error| {
-            FerryError::new(ErrorKind::Unsupported, format!("the pattern {}", escape_control(pattern)))
-                .with_detail(error.msg)
-        })?;
-        // The folder part was unescaped by nothing: it holds no wildcards, only literal brackets.
-        let folder = self.remote_path(&unescape_brackets(folder));
-        let entries = self.list(&folder)?;
-        // As in sh, a leading dot is matched only by a dot, so `*` skips hidden names. The rest of
-        // a server's name is matched whole, `/` and all: such names must reach `mget`'s check and
-        // be refused out loud, not vanish.
-        let shows_hidden = name_pattern.starts_with('.');
-        let matching: Vec<Entry> = entries
-            .into_iter()
-            .filter(|entry| entry.name != "." && entry.name != "..")
-            .filter(|entry| shows_hidden || !entry.name.starts_with('.'))
-            .filter(|entry| matcher.matches_with(&entry.name, glob::MatchOptions::new()))
-            .collect();
-        if matching.is_empty() {
-            return Err(FerryError::new(ErrorKind::NotFound, format!("nothing matches {}", escape_control(pattern))));
-        }
-        Ok((folder, matching))
+        let mut failures = Vec::new();
+        self.download_matches(found, &local, recursive, resume, &mut failures)?;
+        some_failed(failures)
     }
 
     /// Where `put LOCAL` goes: the file's name in the current remote folder.
@@ -238,7 +243,7 @@ impl Session {
     fn mget(&mut self, patterns: &[Arg], recursive: bool) -> Result<()> {
         let mut failures = Vec::new();
         for arg in patterns {
-            let (folder, entries) = match &arg.pattern {
+            let found = match &arg.pattern {
                 Some(pattern) => match self.matching_remote(pattern) {
                     Ok(found) => found,
                     Err(error) => {
@@ -253,30 +258,45 @@ impl Session {
                     if let Ok(found) = self.client()?.stat(&path) {
                         entry.kind = found.kind;
                     }
-                    (parent_remote(&path), vec![entry])
+                    vec![Match { folder: parent_remote(&path), entry }]
                 }
             };
-            for entry in entries {
-                if entry.kind == EntryKind::Dir && !recursive {
-                    eprintln!("ferry: skipping the folder {} (mget -r copies folders)", escape_control(&entry.name));
-                    continue;
-                }
-                if let Err(unsafe_name) = check_name(&entry.name) {
-                    let error = unsafe_name.to_error(&entry.name);
-                    eprintln!("ferry: refused: {error}");
-                    failures.push(error);
-                    continue;
-                }
-                let remote = join_remote(&folder, &entry.name);
-                if let Err(error) = self.transfer(Direction::Download, PathBuf::from("."), remote, recursive, false) {
-                    if error.kind == ErrorKind::Cancelled {
-                        return Err(error);
-                    }
-                    failures.push(error);
-                }
-            }
+            self.download_matches(found, Path::new("."), recursive, false, &mut failures)?;
         }
         some_failed(failures)
+    }
+
+    /// Downloads each match into `local` (a folder, or the target of a lone match), refusing
+    /// names that are not one harmless name and skipping folders without `recursive`. Each
+    /// failure is added to `failures`; only a cancel ends it early, as its error.
+    fn download_matches(
+        &mut self,
+        found: Vec<Match>,
+        local: &Path,
+        recursive: bool,
+        resume: bool,
+        failures: &mut Vec<FerryError>,
+    ) -> Result<()> {
+        for Match { folder, entry } in found {
+            if entry.kind == EntryKind::Dir && !recursive {
+                eprintln!("ferry: skipping the folder {} (-r copies folders)", escape_control(&entry.name));
+                continue;
+            }
+            if let Err(unsafe_name) = check_name(&entry.name) {
+                let error = unsafe_name.to_error(&entry.name);
+                eprintln!("ferry: refused: {error}");
+                failures.push(error);
+                continue;
+            }
+            let remote = join_remote(&folder, &entry.name);
+            if let Err(error) = self.transfer(Direction::Download, local.to_path_buf(), remote, recursive, resume) {
+                if error.kind == ErrorKind::Cancelled {
+                    return Err(error);
+                }
+                failures.push(error);
+            }
+        }
+        Ok(())
     }
 
     /// Uploads every local file that matches into the current remote folder.
@@ -326,21 +346,12 @@ fn some_failed(failures: Vec<FerryError>) -> Result<()> {
     }
 }
 
-/// The folder part of a pattern with `[x]` escapes turned back into `x`.
-fn unescape_brackets(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '[' && i + 2 < chars.len() && chars[i + 2] == ']' {
-            out.push(chars[i + 1]);
-            i += 3;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
+/// `entries` without hidden names (a leading dot) unless `all`, as `ls` and `sftp` do.
+fn hide_unless(all: bool, mut entries: Vec<Entry>) -> Vec<Entry> {
+    if !all {
+        entries.retain(|entry| !entry.name.starts_with('.'));
     }
-    out
+    entries
 }
 
 fn print_stat(path: &str, entry: &Entry) {

@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::backend::local::entry_from_metadata;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::escape_control;
+use crate::model::{Entry, EntryKind, escape_control};
+
+use super::super::render::print_listing;
 
 use super::command::Arg;
 
@@ -39,36 +42,40 @@ pub(super) fn matching(pattern: &str) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// `lls [-l] [PATH|GLOB]`.
-pub(super) fn list(long: bool, path: Option<&Arg>) -> Result<()> {
+/// `lls [-la] [PATH|GLOB]`: the long form in `ls -l`'s columns (kind, mode, size, time).
+pub(super) fn list(long: bool, all: bool, path: Option<&Arg>) -> Result<()> {
     let paths = match path {
         Some(Arg { pattern: Some(pattern), .. }) => matching(pattern)?,
-        Some(Arg { text, .. }) => folder_or_file(Path::new(text))?,
-        None => folder_or_file(Path::new("."))?,
+        Some(Arg { text, .. }) => folder_or_file(Path::new(text), all)?,
+        None => folder_or_file(Path::new("."), all)?,
     };
+    let mut entries = Vec::with_capacity(paths.len());
     for path in paths {
-        let metadata = std::fs::symlink_metadata(&path).ok();
-        let is_dir = metadata.as_ref().is_some_and(|m| m.is_dir());
         let name =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-        let name = escape_control(&name) + if is_dir { "/" } else { "" };
-        if long {
-            let size = metadata.as_ref().map(|m| m.len()).unwrap_or(0);
-            let modified = metadata
-                .as_ref()
-                .and_then(|m| m.modified().ok())
-                .map(|t| chrono::DateTime::<chrono::Local>::from(t).format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default();
-            println!("{size:>12} {modified:16} {name}");
-        } else {
-            println!("{name}");
+        // A name that went between the listing and now is shown with what is known: its name.
+        let entry = match std::fs::symlink_metadata(&path) {
+            Ok(metadata) => {
+                let target = std::fs::read_link(&path).ok().map(|target| target.to_string_lossy().into_owned());
+                entry_from_metadata(name, &metadata, target)
+            }
+            Err(_) => Entry::new(name, EntryKind::Other),
+        };
+        entries.push(entry);
+    }
+    if long {
+        print_listing(&entries, false);
+    } else {
+        for entry in &entries {
+            let slash = if entry.kind == EntryKind::Dir { "/" } else { "" };
+            println!("{}{slash}", escape_control(&entry.name));
         }
     }
     Ok(())
 }
 
-/// A folder's entries sorted by name, or a file by itself.
-fn folder_or_file(path: &Path) -> Result<Vec<PathBuf>> {
+/// A folder's entries sorted by name (hidden ones only with `all`), or a file by itself.
+fn folder_or_file(path: &Path, all: bool) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::symlink_metadata(path)
             .map_err(|error| FerryError::from_io(&error, format!("listing {}", path.display())))?;
@@ -76,7 +83,11 @@ fn folder_or_file(path: &Path) -> Result<Vec<PathBuf>> {
     }
     let reading =
         std::fs::read_dir(path).map_err(|error| FerryError::from_io(&error, format!("listing {}", path.display())))?;
-    let mut paths: Vec<PathBuf> = reading.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
+    let mut paths: Vec<PathBuf> = reading
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| all || !entry.file_name().to_string_lossy().starts_with('.'))
+        .map(|entry| entry.path())
+        .collect();
     paths.sort();
     Ok(paths)
 }

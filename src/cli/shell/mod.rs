@@ -6,6 +6,7 @@ mod command;
 mod complete;
 mod execute;
 mod local;
+mod remote_glob;
 mod session;
 mod words;
 

@@ -88,6 +88,17 @@ impl RateControl {
         let down = self.down.show(ui, "Download limit", "The most all downloads together may take a second");
         ui.label("up");
         let up = self.up.show(ui, "Upload limit", "The most all uploads together may send a second");
-        (down || up).then_some(RateLimits { down: self.down.rate, up: self.up.rate })
+        (down || up).then_some(self.limits())
+    }
+
+    /// The limits the control shows (the ones last sent).
+    pub(super) fn limits(&self) -> RateLimits {
+        RateLimits { down: self.down.rate, up: self.up.rate }
+    }
+
+    /// Shows `limits` as the ones in force (remembered from the last run), sending nothing.
+    pub(super) fn set_limits(&mut self, limits: RateLimits) {
+        self.down.set(limits.down);
+        self.up.set(limits.up);
     }
 }
