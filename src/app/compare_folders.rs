@@ -53,9 +53,10 @@ impl FerryApp {
     /// compared again when `relisted` (a folder was listed again).
     pub(super) fn follow_compare(&mut self, relisted: bool) {
         let Some(comparing) = &self.compare else { return };
-        let same = self.active_tab().is_some_and(|tab| {
-            tab.id == comparing.tab && tab.pane.path() == comparing.remote && tab.session.is_some()
-        }) && self.local.path() == comparing.local;
+        let same = self
+            .active_tab()
+            .is_some_and(|tab| tab.id == comparing.tab && tab.pane.path() == comparing.remote && tab.session.is_some())
+            && self.local.path() == comparing.local;
         if !same {
             self.stop_comparing();
         } else if relisted {

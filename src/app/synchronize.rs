@@ -29,9 +29,9 @@ impl FerryApp {
             self.status = "This site is not connected".into();
             return;
         };
-        let request = self.requests.request(Pending::SyncPreview, |request| {
-            Command::Sync(SyncCommand::Preview { request, session, job })
-        });
+        let request = self
+            .requests
+            .request(Pending::SyncPreview, |request| Command::Sync(SyncCommand::Preview { request, session, job }));
         if let Some(dialog) = self.dialogs.sync_dialog_mut() {
             dialog.waiting_for(request);
         }
@@ -43,9 +43,8 @@ impl FerryApp {
             self.status = "This site is not connected".into();
             return;
         };
-        self.requests.request(Pending::SyncRun { tab }, |request| {
-            Command::Sync(SyncCommand::Run { request, session, job })
-        });
+        self.requests
+            .request(Pending::SyncRun { tab }, |request| Command::Sync(SyncCommand::Run { request, session, job }));
         self.layout.show_queue();
         self.status = "Synchronizing...".into();
     }

@@ -30,7 +30,8 @@ impl FilePane {
             self.parent_cursor = false;
         }
         let blocked = self.transfer_unavailable();
-        background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
+        background
+            .context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
 
         let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
         let header_height = row_height + 2.0;
@@ -270,7 +271,8 @@ impl FilePane {
         }
         if let Some(response) = menu_row {
             let blocked = self.transfer_unavailable();
-            response.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
+            response
+                .context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
         }
         if let Some(index) = opened_row {
             self.select_only(index);

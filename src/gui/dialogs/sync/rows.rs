@@ -97,7 +97,11 @@ pub(super) fn table(ui: &mut egui::Ui, preview: &SyncPreview, ticked: &mut [bool
                         let box_ = ui.add_enabled(tickable, egui::Checkbox::new(tick, path));
                         if let Some(why) = &step.why {
                             let why = escape_control(why);
-                            if tickable { box_.on_hover_text(why) } else { box_.on_disabled_hover_text(why) };
+                            if tickable {
+                                box_.on_hover_text(why)
+                            } else {
+                                box_.on_disabled_hover_text(why)
+                            };
                         }
                     });
                     row.col(|ui| {
