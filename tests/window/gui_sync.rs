@@ -194,3 +194,56 @@ fn a_hostile_name_from_the_server_is_shown_refused_and_never_written() {
     assert!(!names.iter().any(|name| name.contains("escape")), "nothing of the hostile name was written: {names:?}");
     assert!(!local.parent().unwrap().join("escape.txt").exists());
 }
+
+/// The window `size` points big, drawn by the snapshots' software renderer.
+fn rendered_window(config: &Path, local: &Path, size: egui::Vec2) -> Harness<'static, FerryApp> {
+    use ferry::app::Startup;
+    use ferry::config::ConfigDir;
+    use ferry::worker::WorkerOptions;
+    let options = WorkerOptions { user_known_hosts: None, ..WorkerOptions::new(ConfigDir::at(config)) };
+    let local = local.to_string_lossy().into_owned();
+    Harness::builder().with_size(size).renderer(crate::gui_snapshots::software_renderer()).build_eframe(
+        move |creation| {
+            let startup = Startup { worker: options, url: None, local_folder: Some(local) };
+            FerryApp::start(&creation.egui_ctx, startup).expect("worker starts")
+        },
+    )
+}
+
+#[test]
+fn the_preview_fits_a_large_and_a_small_window_with_its_buttons_in_view() {
+    support::require_password_logins();
+    let sshd = Sshd::start();
+    let desk = desk();
+    let (local, remote) = (desk.local.path(), sshd.data_dir());
+    std::fs::create_dir(local.join("photos")).unwrap();
+    for index in 0..40 {
+        std::fs::write(local.join(format!("photos/holiday-{index:02}.jpg")), vec![7u8; 1000 + index]).unwrap();
+    }
+    std::fs::write(remote.join("old.txt"), b"only on the server").unwrap();
+    std::fs::write(remote.join("local-note.txt"), b"an older note").unwrap();
+    open_up(remote);
+    for (size, name) in
+        [(egui::vec2(1280.0, 800.0), "sync_preview_1280x800"), (egui::vec2(800.0, 600.0), "sync_preview_800x600")]
+    {
+        let mut harness = rendered_window(desk.config.path(), local, size);
+        wait_for(&mut harness, "local-note.txt");
+        connect(&mut harness, &sftp_url(&sshd), "old.txt");
+        open_synchronize(&mut harness, "photos/");
+        click_node(&mut harness, |h| tick_box(h, "Delete files that are not in the source"));
+        // The delete row is last, below the rows in view: the counts say it is there.
+        wait_until(&mut harness, "the delete planned", |h| crate::window_driver::shown(h, "1 to delete"));
+        harness.run_steps(4);
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        for label in ["Start", "Cancel", "Delete files that are not in the source", "photos/"] {
+            let rect = harness.get_by_label(label).rect();
+            assert!(window.contains_rect(rect), "{name}: \"{label}\" at {rect:?} is not inside the window");
+        }
+        assert!(crate::window_driver::shown(&harness, "Ticked: 42 to copy"), "{name}: the total of the ticked rows");
+        // The picture, to look at, where one is asked for.
+        if let Some(folder) = std::env::var_os("FERRY_SYNC_PICTURES") {
+            let image = harness.render().expect("the window renders");
+            image.save(Path::new(&folder).join(format!("{name}.png"))).unwrap();
+        }
+    }
+}

@@ -123,21 +123,25 @@ impl SyncDialog {
         ui.separator();
         // The rows get what the window has left once the options and buttons are drawn.
         let rows_height = (screen_height - 330.0).clamp(80.0, 420.0);
-        match &mut self.preview {
-            Preview::Comparing { .. } => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Comparing the folders...");
-                });
+        // As tall while comparing as with the rows, so the dialog does not jump when they come.
+        ui.vertical(|ui| {
+            ui.set_min_height(rows_height + rows::ABOVE_ROWS);
+            match &mut self.preview {
+                Preview::Comparing { .. } => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Comparing the folders...");
+                    });
+                }
+                Preview::Failed(error) => {
+                    ui.colored_label(ui.visuals().error_fg_color, escape_control(error));
+                }
+                Preview::Ready { preview, ticked } => {
+                    rows::summary(ui, preview, self.direction, self.delete);
+                    rows::table(ui, preview, ticked, rows_height);
+                }
             }
-            Preview::Failed(error) => {
-                ui.colored_label(ui.visuals().error_fg_color, escape_control(error));
-            }
-            Preview::Ready { preview, ticked } => {
-                rows::summary(ui, preview, self.direction, self.delete);
-                rows::table(ui, preview, ticked, rows_height);
-            }
-        }
+        });
         ui.separator();
         let ready_ticks = match &self.preview {
             Preview::Ready { preview, ticked } => Some((preview, ticked)),

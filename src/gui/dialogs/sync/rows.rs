@@ -9,6 +9,9 @@ use crate::transfer::progress::format_bytes;
 use crate::transfer::sync_plan::{Action, Step};
 use crate::worker::{Direction, SyncPreview};
 
+/// The height of the counts and the tick buttons above the rows, about.
+pub(super) const ABOVE_ROWS: f32 = 60.0;
+
 /// What one row of the table shows.
 enum Row<'a> {
     /// A step of the plan, by its index.
@@ -68,7 +71,8 @@ pub(super) fn table(ui: &mut egui::Ui, preview: &SyncPreview, ticked: &mut [bool
     TableBuilder::new(ui)
         .id_salt("sync_preview_rows")
         .striped(true)
-        .auto_shrink([false, true])
+        .auto_shrink(false)
+        .min_scrolled_height(height)
         .max_scroll_height(height)
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Column::remainder().at_least(160.0).clip(true))
