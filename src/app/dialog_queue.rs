@@ -169,7 +169,13 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
                 intents.push(Intent::SyncStart { tab, job });
                 None
             }
-            Some(SyncChoice::Cancelled) => None,
+            Some(SyncChoice::Cancelled) => {
+                // The preview still being made is wanted no more.
+                if let Some(request) = dialog.awaited() {
+                    intents.push(Intent::Worker(crate::worker::Command::Cancel { request }));
+                }
+                None
+            }
         },
         Modal::QuitWithEdits { pending } => match crate::gui::dialogs::confirm_quit_ui(ctx, pending) {
             None => Some(Modal::QuitWithEdits { pending }),

@@ -29,6 +29,10 @@ impl FerryApp {
             self.status = "This site is not connected".into();
             return;
         };
+        // A walk of a big tree for options already changed again is stopped, not waited for.
+        if let Some(older) = self.dialogs.sync_dialog_mut().and_then(|dialog| dialog.awaited()) {
+            self.requests.send(Command::Cancel { request: older });
+        }
         let request = self
             .requests
             .request(Pending::SyncPreview, |request| Command::Sync(SyncCommand::Preview { request, session, job }));

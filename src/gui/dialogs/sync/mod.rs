@@ -81,6 +81,14 @@ impl SyncDialog {
         self.preview = Preview::Comparing { request: Some(request) };
     }
 
+    /// The preview request still awaited, if any (to stop when it is no longer wanted).
+    pub fn awaited(&self) -> Option<RequestId> {
+        match self.preview {
+            Preview::Comparing { request } => request,
+            Preview::Ready { .. } | Preview::Failed(_) => None,
+        }
+    }
+
     /// Whether the dialog waits for the answer to `request`.
     pub fn awaits(&self, request: RequestId) -> bool {
         matches!(self.preview, Preview::Comparing { request: Some(awaited) } if awaited == request)
