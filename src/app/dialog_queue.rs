@@ -161,7 +161,10 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
         },
         Modal::Sync { tab, mut dialog } => match dialog.show(ctx) {
             None => Some(Modal::Sync { tab, dialog }),
-            Some(SyncChoice::Preview(job)) => {
+            Some(SyncChoice::Preview { job, replaces }) => {
+                if let Some(request) = replaces {
+                    intents.push(Intent::Worker(crate::worker::Command::Cancel { request }));
+                }
                 intents.push(Intent::SyncPreview { tab, job });
                 Some(Modal::Sync { tab, dialog })
             }

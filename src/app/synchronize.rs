@@ -4,7 +4,7 @@
 
 use super::tabs::TabId;
 use super::{FerryApp, Modal, Pending, Target};
-use crate::error::FerryError;
+use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::SyncDialog;
 use crate::model::RequestId;
 use crate::worker::{Command, SyncCommand, SyncJob, SyncPreview, SyncReport};
@@ -26,13 +26,13 @@ impl FerryApp {
     /// Asks for the preview of `job` on `tab`'s connection; the open dialog waits for it.
     pub(super) fn preview_sync(&mut self, tab: TabId, job: SyncJob) {
         let Some(session) = self.tabs.get(tab).and_then(|tab| tab.session) else {
-            self.status = "This site is not connected".into();
+            if let Some(dialog) = self.dialogs.sync_dialog_mut() {
+                let error =
+                    FerryError::new(ErrorKind::ConnectionLost, "this site is not connected; connect again first");
+                dialog.failed(&error);
+            }
             return;
         };
-        // A walk of a big tree for options already changed again is stopped, not waited for.
-        if let Some(older) = self.dialogs.sync_dialog_mut().and_then(|dialog| dialog.awaited()) {
-            self.requests.send(Command::Cancel { request: older });
-        }
         let request = self
             .requests
             .request(Pending::SyncPreview, |request| Command::Sync(SyncCommand::Preview { request, session, job }));

@@ -22,8 +22,9 @@ const MARGIN: f32 = 48.0;
 /// What the user did in the dialog this frame.
 #[derive(Debug)]
 pub enum SyncChoice {
-    /// The options changed: plan again with this job.
-    Preview(SyncJob),
+    /// The options changed: plan again with this job; the preview `replaces` asked for before is
+    /// not wanted any more.
+    Preview { job: SyncJob, replaces: Option<RequestId> },
     /// Start: run this job (it carries the ticked steps).
     Start(SyncJob),
     /// Cancel, Escape.
@@ -126,7 +127,11 @@ impl SyncDialog {
     fn contents(&mut self, ui: &mut egui::Ui, screen_height: f32) -> Option<SyncChoice> {
         let mut choice = None;
         if self.options(ui) {
-            choice = Some(SyncChoice::Preview(self.job()));
+            // The rows shown were planned for other options: none of them may be started now, and
+            // a preview still on its way is for other options too.
+            let replaces = self.awaited();
+            self.preview = Preview::Comparing { request: None };
+            choice = Some(SyncChoice::Preview { job: self.job(), replaces });
         }
         ui.separator();
         // The rows get what the window has left once the options and buttons are drawn.
