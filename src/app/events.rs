@@ -139,9 +139,7 @@ impl FerryApp {
             QueueEvent::Enqueued { request, .. } => {
                 // A sync's copies keep its request pending until the sync ends.
                 let sync = matches!(self.requests.peek(request), Some(Pending::SyncRun { .. }));
-                if sync {
-                    self.layout.show_queue();
-                } else if self.requests.take(request).is_some() {
+                if sync || self.requests.take(request).is_some() {
                     self.layout.show_queue();
                 }
             }
