@@ -46,7 +46,12 @@ impl FerryApp {
         let Some(tab) = self.active_tab() else { return };
         self.compare =
             Some(Comparing { tab: tab.id, local: self.local.path().to_string(), remote: tab.pane.path().to_string() });
-        self.mark_differences();
+        // Said when turned on only: a folder listed again later must not hide a newer status.
+        self.status = match self.mark_differences() {
+            0 => "Compared: the two folders hold the same files".into(),
+            1 => "Compared: 1 row differs (marked)".into(),
+            differ => format!("Compared: {differ} rows differ (marked)"),
+        };
     }
 
     /// Keeps the marks true to what the panes show: off when either folder or the tab changed,
@@ -64,18 +69,15 @@ impl FerryApp {
         }
     }
 
-    fn mark_differences(&mut self) {
-        let Some(comparing) = self.compare.clone() else { return };
-        let Some(tab) = self.tabs.get_mut(comparing.tab) else { return };
+    /// Marks both panes' rows; returns how many are marked.
+    fn mark_differences(&mut self) -> usize {
+        let Some(comparing) = self.compare.clone() else { return 0 };
+        let Some(tab) = self.tabs.get_mut(comparing.tab) else { return 0 };
         let marks = compare_listings(self.local.entries(), tab.pane.entries());
         let differ = marks.local.len() + marks.remote.len();
         tab.pane.set_compare_marks(Some(marks.remote));
         self.local.set_compare_marks(Some(marks.local));
-        self.status = match differ {
-            0 => "Compared: the two folders hold the same files".into(),
-            1 => "Compared: 1 row differs (marked)".into(),
-            differ => format!("Compared: {differ} rows differ (marked)"),
-        };
+        differ
     }
 
     fn stop_comparing(&mut self) {

@@ -77,6 +77,7 @@ fn compare_folders_marks_only_here_newer_and_different_size_and_the_marks_go_whe
         "sub, folder, only on this computer",
     ];
     wait_until(&mut harness, "the rows marked", |h| marked.iter().all(|label| row_reads(h, label)));
+    assert!(crate::window_driver::shown(&harness, "Compared: 6 rows differ (marked)"));
     assert!(row_reads(&harness, "same.txt, file, 4 B"), "a file the same on both sides is not marked");
     assert_eq!(
         harness.query_all_by_role_and_label(Role::Row, "edited.txt, file, 2 B").count(),
@@ -116,6 +117,9 @@ fn a_preview_with_one_row_unticked_copies_all_but_that_file_and_deletes_nothing_
     let mut harness = app_harness(desk.config.path(), local);
     wait_for(&mut harness, "local-note.txt");
     connect(&mut harness, &sftp_url(&sshd), "old.txt");
+    click(&mut harness, "View");
+    click_node(&mut harness, |h| topmost(h, "Compare folders"));
+    wait_until(&mut harness, "marked", |h| row_reads(h, "a.txt, file, 14 B, only on this computer"));
 
     open_synchronize(&mut harness, "b.txt");
     assert!(crate::window_driver::shown(&harness, "1 only in the remote folder: left alone"));
@@ -134,6 +138,11 @@ fn a_preview_with_one_row_unticked_copies_all_but_that_file_and_deletes_nothing_
     assert_eq!(std::fs::read(remote.join("local-note.txt")).unwrap(), b"from my desk");
     assert!(!remote.join("b.txt").exists(), "the unticked file stays behind");
     assert_eq!(std::fs::read(remote.join("old.txt")).unwrap(), b"only on the server", "nothing deleted");
+
+    // Both folders are listed again and compared again; the sync's word stays in the status line.
+    wait_until(&mut harness, "compared again", |h| row_reads(h, "a.txt, file, 14 B"));
+    assert!(row_reads(&harness, "b.txt, file, 14 B, only on this computer"), "the file left behind is marked");
+    assert!(crate::window_driver::shown(&harness, "Synchronized: 3 copied, 0 deleted"));
 }
 
 #[test]
