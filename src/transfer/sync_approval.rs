@@ -46,7 +46,8 @@ pub fn is_action(action: Action) -> bool {
 }
 
 /// `plan` with only the approved copies and deletes. A new folder that was not ticked is still
-/// made when a ticked copy goes into it: the copy could not arrive otherwise.
+/// made when a ticked copy goes into it: the copy could not arrive otherwise. A folder ticked for
+/// deleting is kept when something in it was unticked: what the user kept keeps its folder.
 pub fn restrict(plan: &SyncPlan, approved: &Approved) -> SyncPlan {
     let kept_copies: Vec<&str> = plan
         .steps
@@ -54,15 +55,22 @@ pub fn restrict(plan: &SyncPlan, approved: &Approved) -> SyncPlan {
         .filter(|step| matches!(step.action, Action::New | Action::Changed) && approved.allows(step))
         .map(|step| step.path.as_str())
         .collect();
-    let holds_a_kept_copy = |folder: &str| {
-        kept_copies.iter().any(|path| path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/')))
+    let kept_from_deleting: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.action == Action::Delete && !approved.allows(step))
+        .map(|step| step.path.as_str())
+        .collect();
+    let inside = |paths: &[&str], folder: &str| {
+        paths.iter().any(|path| path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/')))
     };
     let steps = plan
         .steps
         .iter()
         .filter(|step| match step.action {
-            Action::New | Action::Changed | Action::Delete if approved.allows(step) => true,
-            Action::New => step.is_folder && holds_a_kept_copy(&step.path),
+            Action::Delete if approved.allows(step) => !(step.is_folder && inside(&kept_from_deleting, &step.path)),
+            Action::New | Action::Changed if approved.allows(step) => true,
+            Action::New => step.is_folder && inside(&kept_copies, &step.path),
             Action::Changed | Action::Delete => false,
             // They change nothing; kept so the plan still accounts for every path.
             Action::Unchanged | Action::Extra | Action::Conflict => true,
@@ -142,5 +150,20 @@ mod tests {
         let approved = Approved::new([&plan.steps[1]]);
         assert_eq!(paths(&restrict(&plan, &approved)), vec!["dir", "dir/in.txt"], "\"dirty\" is not in \"dir\"");
         assert_eq!(ticked_totals(&plan.steps), (4, 20, 0, 0));
+    }
+
+    #[test]
+    fn a_folder_ticked_for_deleting_stays_when_something_in_it_was_unticked() {
+        let plan = SyncPlan {
+            steps: vec![
+                step("old/keep.txt", Action::Delete, false),
+                step("old/drop.txt", Action::Delete, false),
+                step("old", Action::Delete, true),
+                step("gone/a.txt", Action::Delete, false),
+                step("gone", Action::Delete, true),
+            ],
+        };
+        let approved = Approved::new(plan.steps.iter().filter(|s| s.path != "old/keep.txt"));
+        assert_eq!(paths(&restrict(&plan, &approved)), vec!["old/drop.txt", "gone/a.txt", "gone"]);
     }
 }
