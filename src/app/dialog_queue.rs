@@ -8,7 +8,7 @@ use super::intent::Intent;
 use super::tabs::TabId;
 use crate::error::FerryError;
 use crate::gui::dialogs::{
-    Closed, ConfirmDelete, ErrorChoice, ErrorDialog, NameDialog, PermissionsDialog, PromptDialog,
+    Closed, ConfirmDelete, ErrorChoice, ErrorDialog, NameDialog, PermissionsDialog, PromptDialog, SyncChoice,
 };
 use crate::model::Entry;
 
@@ -39,6 +39,11 @@ pub(super) enum Modal {
     Editors {
         dialog: crate::gui::dialogs::EditorsDialog,
     },
+    /// Synchronize...: the preview of a sync of the local folder and `tab`'s.
+    Sync {
+        tab: TabId,
+        dialog: crate::gui::dialogs::SyncDialog,
+    },
 }
 
 /// The dialogs due: worker questions first, then the user's own dialog, then errors (each error
@@ -59,6 +64,14 @@ impl DialogQueue {
     /// Opens the user's own dialog, in place of one still open.
     pub(super) fn open(&mut self, modal: Modal) {
         self.modal = Some(modal);
+    }
+
+    /// The Synchronize dialog, while it is open.
+    pub(super) fn sync_dialog_mut(&mut self) -> Option<&mut crate::gui::dialogs::SyncDialog> {
+        match &mut self.modal {
+            Some(Modal::Sync { dialog, .. }) => Some(dialog),
+            _ => None,
+        }
     }
 
     /// Queues an error, once: the same message already waiting is not queued again. `reconnect`
@@ -145,6 +158,27 @@ fn show_modal(ctx: &egui::Context, modal: Modal, intents: &mut Vec<Intent>) -> O
                 None
             }
             Some(Closed::Cancelled) => None,
+        },
+        Modal::Sync { tab, mut dialog } => match dialog.show(ctx) {
+            None => Some(Modal::Sync { tab, dialog }),
+            Some(SyncChoice::Preview { job, replaces }) => {
+                if let Some(request) = replaces {
+                    intents.push(Intent::Worker(crate::worker::Command::Cancel { request }));
+                }
+                intents.push(Intent::SyncPreview { tab, job });
+                Some(Modal::Sync { tab, dialog })
+            }
+            Some(SyncChoice::Start(job)) => {
+                intents.push(Intent::SyncStart { tab, job });
+                None
+            }
+            Some(SyncChoice::Cancelled) => {
+                // The preview still being made is wanted no more.
+                if let Some(request) = dialog.awaited() {
+                    intents.push(Intent::Worker(crate::worker::Command::Cancel { request }));
+                }
+                None
+            }
         },
         Modal::QuitWithEdits { pending } => match crate::gui::dialogs::confirm_quit_ui(ctx, pending) {
             None => Some(Modal::QuitWithEdits { pending }),

@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, FerryError};
 use crate::gui::a11y;
 use crate::gui::dialogs::PromptDialog;
 use crate::model::{RequestId, SessionId, join_remote, parent_remote};
-use crate::worker::{BookmarkEvent, EditEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent};
+use crate::worker::{BookmarkEvent, EditEvent, FileEvent, QueueEvent, SessionCommand, SessionEvent, SyncEvent};
 use crate::worker::{Direction, Event, ItemState, QueueItem};
 
 /// How long finished transfers may gather before their folder is listed again, so a thousand
@@ -46,6 +46,7 @@ impl FerryApp {
                     }
                     a11y::announce(&self.repaint, said);
                 }
+                self.follow_compare(true);
             }
             // The window asks for one entry alone only for a path typed into a path bar.
             Event::Files(FileEvent::Stat { request, entry }) => {
@@ -64,8 +65,8 @@ impl FerryApp {
             Event::Bookmarks(BookmarkEvent::List { bookmarks, recent, keychain_available, problem }) => {
                 self.bookmarks_arrived(bookmarks, recent, keychain_available, problem);
             }
-            // The window sends no sync yet: these answer none of its requests.
-            Event::Sync(crate::worker::SyncEvent::Planned { .. } | crate::worker::SyncEvent::Finished { .. }) => {}
+            Event::Sync(SyncEvent::Planned { request, preview }) => self.sync_planned(request, preview),
+            Event::Sync(SyncEvent::Finished { request, report }) => self.sync_finished(request, report),
             Event::Bookmarks(BookmarkEvent::ImportReport { request, imported, skipped }) => {
                 self.requests.take(&request);
                 let mut report =
@@ -136,7 +137,9 @@ impl FerryApp {
             // A transfer the window asked for brings the queue forward; an edit's save does not
             // take the Edits tab away.
             QueueEvent::Enqueued { request, .. } => {
-                if self.requests.take(request).is_some() {
+                // A sync's copies keep its request pending until the sync ends.
+                let sync = matches!(self.requests.peek(request), Some(Pending::SyncRun { .. }));
+                if sync || self.requests.take(request).is_some() {
                     self.layout.show_queue();
                 }
             }
@@ -156,7 +159,9 @@ impl FerryApp {
                 | Pending::Open { .. }
                 | Pending::Reveal { .. }
                 | Pending::Enqueue
-                | Pending::Import,
+                | Pending::Import
+                | Pending::SyncPreview
+                | Pending::SyncRun { .. },
             )
             | None => {}
         }
@@ -232,6 +237,14 @@ impl FerryApp {
                 }
             }
             Some(Pending::Change { target }) => self.refresh(target),
+            Some(Pending::SyncPreview) => {
+                self.sync_preview_failed(request, &error);
+                return;
+            }
+            Some(Pending::SyncRun { tab }) => {
+                self.refresh(Target::Local);
+                self.refresh(Target::Tab(tab));
+            }
             Some(
                 Pending::Connect { target: Target::Local, .. }
                 | Pending::Enqueue

@@ -57,6 +57,8 @@ impl FerryApp {
                     self.transfer_rows(source, rows, from_folder, into);
                 }
             }
+            PaneAction::CompareFolders => self.toggle_compare(),
+            PaneAction::Synchronize => self.open_synchronize(),
             PaneAction::Delete(_) | PaneAction::Permissions(_) => {}
         }
     }

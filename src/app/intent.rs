@@ -52,6 +52,14 @@ pub(super) enum Intent {
     ChooseEditors,
     /// Use these editors for Edit from now on (the editors dialog's answer).
     SetEditors(crate::transfer::edit::EditorChoice),
+    /// Turn "Compare folders" on or off.
+    ToggleCompare,
+    /// Open the Synchronize dialog for the two folders shown.
+    Synchronize,
+    /// Plan this sync again for the open Synchronize dialog (its options changed).
+    SyncPreview { tab: TabId, job: crate::worker::SyncJob },
+    /// Run this sync, limited to the steps the user ticked (the dialog's Start).
+    SyncStart { tab: TabId, job: crate::worker::SyncJob },
 }
 
 /// What "Discard" on the unfinished transfers does, for its hover text.
@@ -87,6 +95,10 @@ impl FerryApp {
                     self.dialogs.open(super::Modal::Editors { dialog });
                 }
                 Intent::SetEditors(choice) => self.memory.state.editors = choice,
+                Intent::ToggleCompare => self.toggle_compare(),
+                Intent::Synchronize => self.open_synchronize(),
+                Intent::SyncPreview { tab, job } => self.preview_sync(tab, job),
+                Intent::SyncStart { tab, job } => self.start_sync(tab, job),
                 Intent::Quit => {
                     self.quit_confirmed = true;
                     self.repaint.send_viewport_cmd(egui::ViewportCommand::Close);

@@ -83,6 +83,7 @@ impl FerryApp {
         super::help::close_on_escape(&ctx, &mut self.layout.show_help);
         self.window_keys(&ctx);
         self.update_transfer_availability();
+        self.follow_compare(false);
         self.menu_bar(ui, &mut intents);
         egui::Panel::top("connect_bar").show(ui, |ui| {
             if let Some(request) = self.connect_bar.show(ui, self.sites.suggestions()) {
@@ -135,6 +136,8 @@ impl FerryApp {
                             self.set_theme(&ctx, theme);
                         }
                     }
+                    ui.separator();
+                    self.compare_menu_item(ui, intents);
                     ui.separator();
                     if ui.button("Editors...").on_hover_text("The editors Edit (F4) opens remote files with").clicked()
                     {

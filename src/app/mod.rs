@@ -5,6 +5,7 @@
 mod active_pane;
 mod announcements;
 mod bar_follows_tab;
+mod compare_folders;
 mod connection_banner;
 mod dialog_queue;
 mod events;
@@ -22,6 +23,7 @@ mod shortcuts;
 mod sites;
 mod splitters;
 mod status_line;
+mod synchronize;
 mod tab_strip;
 mod tabs;
 mod window_memory;
@@ -100,6 +102,8 @@ pub struct FerryApp {
     /// The keyboard between frames: focus rings on or off, the menu bar's buttons.
     keys: shortcuts::KeyboardState,
     bar_follows: bar_follows_tab::BarFollowsTab,
+    /// The folders "Compare folders" marks the differences of, while it is on.
+    compare: Option<compare_folders::Comparing>,
 }
 
 impl FerryApp {
@@ -145,6 +149,7 @@ impl FerryApp {
             config_dir: config.path().to_path_buf(),
             keys: shortcuts::KeyboardState::default(),
             bar_follows: Default::default(),
+            compare: None,
         };
         if let Some(aside) = broken_state {
             app.status = format!("The saved window settings could not be read; they were kept as {}", aside.display());

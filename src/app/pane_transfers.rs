@@ -1,5 +1,6 @@
 //! Sending a pane's selection to the other pane: whether it can go now (and why not), and the
-//! Transfer menu that does what the panes' Upload and Download buttons do.
+//! Transfer menu that does what the panes' Upload and Download buttons do, with Synchronize...;
+//! and View > Compare folders.
 
 use super::intent::Intent;
 use super::{FerryApp, Target};
@@ -46,7 +47,37 @@ impl FerryApp {
                     ui.close();
                 }
             }
+            ui.separator();
+            let unavailable = super::compare_folders::compare_unavailable(self);
+            let item = ui.add_enabled(unavailable.is_none(), egui::Button::new("Synchronize..."));
+            let item = match unavailable {
+                Some(why) => item.on_disabled_hover_text(why),
+                None => item.on_hover_text("Make one folder like the other, after a preview of every change"),
+            };
+            if item.clicked() {
+                intents.push(Intent::Synchronize);
+                ui.close();
+            }
         });
         menu.response.id
     }
+
+    /// View > Compare folders: a box that is ticked while the marks are on.
+    pub(super) fn compare_menu_item(&self, ui: &mut egui::Ui, intents: &mut Vec<Intent>) {
+        let mut on = self.comparing();
+        let unavailable = super::compare_folders::compare_unavailable(self).filter(|_| !on);
+        let item = ui.add_enabled(unavailable.is_none(), egui::Checkbox::new(&mut on, "Compare folders"));
+        let item = match unavailable {
+            Some(why) => item.on_disabled_hover_text(why),
+            None => item.on_hover_text(COMPARE_HINT),
+        };
+        if item.clicked() {
+            intents.push(Intent::ToggleCompare);
+            ui.close();
+        }
+    }
 }
+
+/// What "Compare folders" does, on hover.
+const COMPARE_HINT: &str = "Mark the files that differ between the local and the remote folder: \
+     only on one side, newer, or a different size";

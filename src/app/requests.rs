@@ -26,6 +26,10 @@ pub(super) enum Pending {
     Import,
     /// A request whose success only needs a word in the status bar.
     Notice(String),
+    /// The preview a Synchronize dialog waits for.
+    SyncPreview,
+    /// A sync the user started from its preview, on a tab's connection.
+    SyncRun { tab: super::tabs::TabId },
 }
 
 /// The worker's handle and the requests sent through it that are not answered yet.
@@ -61,6 +65,11 @@ impl Requests {
     /// What `request` was for, once its answer arrived (it is pending no more).
     pub(super) fn take(&mut self, request: &RequestId) -> Option<Pending> {
         self.pending.remove(request)
+    }
+
+    /// What `request` is for, leaving it pending.
+    pub(super) fn peek(&self, request: &RequestId) -> Option<&Pending> {
+        self.pending.get(request)
     }
 
     /// Whether a listing for `target` is on its way.

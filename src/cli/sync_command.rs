@@ -54,7 +54,7 @@ pub(super) fn sync(
     let local = std::path::absolute(&local)
         .map_err(|e| FerryError::from_io(&e, format!("finding the folder of {}", local.display())))?;
     let options = SyncOptions { compare: args.compare, time_tolerance: args.time_tolerance, delete: args.delete };
-    let job = SyncJob { direction, local, remote, options, excludes: args.exclude.clone() };
+    let job = SyncJob { direction, local, remote, options, excludes: args.exclude.clone(), approved: None };
     let request = client.handle.next_request();
     let session = client.session;
     if args.dry_run {

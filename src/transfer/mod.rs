@@ -1,11 +1,13 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
-//! may be resumed, what a folder sync copies and deletes, the rules of editing a remote file in an
+//! may be resumed, what a folder sync copies and deletes (and which of its steps a user approved), which
+//! files of two listed folders differ, the rules of editing a remote file in an
 //! external editor, which links on a server a recursive download follows, and bandwidth limits
 //! (the shared bucket, the throttled reader and writer, how a rate is written).
 
 pub mod capped;
 pub mod edit;
+pub mod folder_compare;
 pub mod limits;
 pub mod links;
 pub mod name_charset;
@@ -17,6 +19,7 @@ pub mod rate_limit;
 pub mod rate_text;
 pub mod read_ahead;
 pub mod resume_check;
+pub mod sync_approval;
 pub mod sync_filter;
 pub mod sync_plan;
 pub mod throttled;

@@ -106,7 +106,7 @@ impl SideEntry {
 pub type Tree = BTreeMap<String, SideEntry>;
 
 /// What the sync does with one path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// Only in the source: copied (a folder is created).

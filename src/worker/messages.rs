@@ -151,6 +151,9 @@ pub struct SyncJob {
     pub options: crate::transfer::sync_plan::SyncOptions,
     /// Gitignore-style patterns of paths neither copied nor deleted.
     pub excludes: Vec<String>,
+    /// The steps of a preview the user ticked: a run copies and deletes only these, whatever
+    /// changed since. `None` runs the whole plan (the command line).
+    pub approved: Option<crate::transfer::sync_approval::Approved>,
 }
 
 /// A sync's plan, and the entries of either side it would not take.

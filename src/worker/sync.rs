@@ -18,6 +18,7 @@ use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, RequestId, join_remote};
 use crate::transfer::policy::OnExists;
+use crate::transfer::sync_approval;
 use crate::transfer::sync_filter::Excludes;
 use crate::transfer::sync_plan::{self, Action, CompareMode, Step, Tree};
 
@@ -58,7 +59,12 @@ impl SyncService {
             }
             SyncCommand::Run { request, session, job } => {
                 let site = self.sessions.spec(session)?;
-                let planned = self.plan(request, &site, &job).await?;
+                let mut planned = self.plan(request, &site, &job).await?;
+                if let Some(approved) = &job.approved {
+                    // What the user saw and ticked, not what the folders hold by now.
+                    planned.preview.plan = sync_approval::restrict(&planned.preview.plan, approved);
+                    planned.preview.totals = planned.preview.plan.totals();
+                }
                 let preview = Box::new(planned.preview.clone());
                 self.ctx.events.send(Event::Sync(SyncEvent::Planned { request, preview }));
                 let report = self.run(request, &site, &job, planned).await?;

@@ -33,6 +33,7 @@ mod gui_site_manager;
 mod gui_sites;
 mod gui_snapshot_names;
 mod gui_snapshots;
+mod gui_sync;
 mod gui_tab_state;
 mod gui_text;
 mod gui_unfinished;

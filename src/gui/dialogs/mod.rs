@@ -1,5 +1,6 @@
 //! Modal dialogs: the worker's questions (host key, certificate, password, target exists), and
-//! the window's own (confirm delete, permissions, a name for a new folder or a rename, errors).
+//! the window's own (confirm delete, permissions, a name for a new folder or a rename, errors, the
+//! preview of a folder sync).
 //! Each `show` returns `None` while the dialog stays open.
 
 mod confirm_delete;
@@ -11,6 +12,7 @@ mod name;
 mod permissions;
 mod prompt;
 mod secret;
+mod sync;
 mod target_exists;
 mod trust;
 
@@ -24,6 +26,7 @@ pub use error::{ErrorChoice, ErrorDialog, HOST_KEY_CHANGED_WARNING, error_title}
 pub use name::{NameDialog, name_problem};
 pub use permissions::{PermissionsChoice, PermissionsDialog, format_mode, parse_mode};
 pub use prompt::PromptDialog;
+pub use sync::{SyncChoice, SyncDialog};
 
 /// How the user closed a dialog that asks for a value: with OK and the value, or with Cancel.
 #[derive(Debug, Clone, PartialEq, Eq)]

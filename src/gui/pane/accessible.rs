@@ -27,9 +27,21 @@ pub(super) fn table_record(ui: &Ui, side: Side, table: Id, table_salt: Id, colum
     }
 }
 
-/// The record of one row: "notes.txt, file, 3 B", its selection, and its cells.
-pub(super) fn row_record(position: usize, entry: &Entry, selected: bool, cells: Vec<Id>, rect: Rect) -> RowRecord {
-    RowRecord { position, name: row_name(entry), selected, cells, rect }
+/// The record of one row: "notes.txt, file, 3 B", its selection, and its cells; with "Compare
+/// folders" on, how it differs from the other side ("notes.txt, file, 3 B, newer").
+pub(super) fn row_record(
+    position: usize,
+    entry: &Entry,
+    selected: bool,
+    cells: Vec<Id>,
+    rect: Rect,
+    mark: Option<&str>,
+) -> RowRecord {
+    let name = match mark {
+        Some(mark) => format!("{}, {mark}", row_name(entry)),
+        None => row_name(entry),
+    };
+    RowRecord { position, name, selected, cells, rect }
 }
 
 /// The file name, then its kind, then its size when it has one.

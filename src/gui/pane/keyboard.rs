@@ -196,6 +196,7 @@ impl FilePane {
         let side = self.side;
         let selection = self.selected_entries();
         let blocked = self.transfer_unavailable();
+        let comparing = self.comparing;
         let shown = egui::Popup::menu(list)
             .id(state_id.with("popup"))
             .open_memory(asked.then_some(egui::SetOpenCommand::Bool(true)))
@@ -209,7 +210,7 @@ impl FilePane {
                         memory.move_focus(FocusDirection::Down);
                     });
                 }
-                pane_menu(ui, side, selection, blocked, actions);
+                pane_menu(ui, side, selection, blocked, comparing, actions);
                 if actions.len() > before {
                     ui.close();
                 }

@@ -65,6 +65,10 @@ pub enum PaneAction {
     DropFiles { paths: Vec<PathBuf>, into: String },
     /// Rows dragged from the other pane were dropped onto this one, into folder `into`.
     DropRows { rows: Vec<Entry>, from_folder: String, into: String },
+    /// Turn "Compare folders" on or off (both panes' folders).
+    CompareFolders,
+    /// Open the Synchronize dialog for both panes' folders.
+    Synchronize,
 }
 
 /// The view choices a user expects to find again at the next start.
@@ -157,6 +161,10 @@ pub struct FilePane {
     transfer_blocked: Option<String>,
     /// A name the next listing selects: the folder just made or the entry just renamed.
     select_when_listed: Option<String>,
+    /// How rows differ from the other pane's, by name, while "Compare folders" is on.
+    compare_marks: std::collections::HashMap<String, crate::transfer::folder_compare::CompareMark>,
+    /// Whether "Compare folders" is on (its menu entry shows it).
+    comparing: bool,
 }
 
 impl FilePane {
@@ -185,6 +193,8 @@ impl FilePane {
             parent_cursor: false,
             transfer_blocked: None,
             select_when_listed: None,
+            compare_marks: Default::default(),
+            comparing: false,
         }
     }
 
@@ -206,6 +216,15 @@ impl FilePane {
     /// The folder the Home button goes to (the local home, or the remote login folder).
     pub fn set_home(&mut self, path: String) {
         self.home = Some(path);
+    }
+
+    /// Marks rows as "Compare folders" found them; `None` when it is off.
+    pub fn set_compare_marks(
+        &mut self,
+        marks: Option<std::collections::HashMap<String, crate::transfer::folder_compare::CompareMark>>,
+    ) {
+        self.comparing = marks.is_some();
+        self.compare_marks = marks.unwrap_or_default();
     }
 
     /// The quick filter's text.

@@ -8,6 +8,7 @@ use super::columns as column_widths;
 use super::{DraggedRows, FilePane, PaneAction, Side, SortColumn, accessible, format_modified, format_permissions};
 use crate::gui::{a11y, icons};
 use crate::model::{Entry, EntryKind, escape_control, join_remote};
+use crate::transfer::folder_compare::CompareMark;
 use crate::transfer::progress::format_bytes;
 
 impl FilePane {
@@ -29,7 +30,8 @@ impl FilePane {
             self.parent_cursor = false;
         }
         let blocked = self.transfer_unavailable();
-        background.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, actions));
+        background
+            .context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
 
         let row_height = ui.text_style_height(&egui::TextStyle::Body).max(icons::ICON_SIZE) + 2.0;
         let header_height = row_height + 2.0;
@@ -54,6 +56,7 @@ impl FilePane {
         record.total_rows = self.rows.len();
         let highlight_painter = ui.painter().with_clip_rect(table_rect);
         let highlight_color = ui.visuals().selection.stroke.color;
+        let ui_visuals = &ui.visuals().clone();
         let pane_resized = column_widths::width_changed(ui.ctx(), salt.with("table_width"), table_rect.width());
         let ring_row = self.ring_row(ui);
         let mut builder = TableBuilder::new(ui)
@@ -97,6 +100,8 @@ impl FilePane {
         let rows = &self.rows;
         let entries = &self.entries;
         let selected = &self.selected;
+        let marks = &self.compare_marks;
+        let local_side = self.side == Side::Local;
         let path = &self.path;
         let mut menu_row = None;
         let mut used_widths = Vec::new();
@@ -143,9 +148,13 @@ impl FilePane {
                     let index = rows[position];
                     let entry = &entries[index];
                     row.set_selected(selected[index]);
+                    let mark = marks.get(&entry.name);
                     let mut cells = Vec::new();
                     let (_, cell) = row.col(|ui| {
                         icons::entry_icon(ui, entry.kind);
+                        if let Some(mark) = mark {
+                            compare_tag(ui, mark, local_side);
+                        }
                         let name = Label::new(escape_control(&entry.name)).selectable(false).truncate();
                         let label = ui.add(name);
                         if let (EntryKind::Symlink, Some(target)) = (entry.kind, &entry.link_target) {
@@ -194,7 +203,12 @@ impl FilePane {
                         cells.push(cell.id);
                     }
                     let response = row.response();
-                    record.rows.push(accessible::row_record(position, entry, selected[index], cells, response.rect));
+                    if let Some(mark) = mark {
+                        paint_compare_edge(&highlight_painter, response.rect, mark_color(ui_visuals, mark));
+                    }
+                    let mark_label = mark.map(|mark| mark.label(local_side));
+                    let rect = response.rect;
+                    record.rows.push(accessible::row_record(position, entry, selected[index], cells, rect, mark_label));
                     if cursor == Some(index) {
                         record.current_row = Some(position);
                     }
@@ -257,7 +271,8 @@ impl FilePane {
         }
         if let Some(response) = menu_row {
             let blocked = self.transfer_unavailable();
-            response.context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, actions));
+            response
+                .context_menu(|ui| pane_menu(ui, self.side, self.selected_entries(), blocked, self.comparing, actions));
         }
         if let Some(index) = opened_row {
             self.select_only(index);
@@ -291,6 +306,31 @@ impl FilePane {
     }
 }
 
+/// The colour of a compare mark: FileZilla's (yellow for one side only, green for newer, red for
+/// a different size), in the theme's own warning and error shades where it has them.
+fn mark_color(visuals: &egui::Visuals, mark: &CompareMark) -> egui::Color32 {
+    match mark {
+        CompareMark::OnlyHere => visuals.warn_fg_color,
+        CompareMark::Newer if visuals.dark_mode => egui::Color32::from_rgb(110, 200, 110),
+        CompareMark::Newer => egui::Color32::from_rgb(30, 130, 50),
+        CompareMark::DifferentSize { .. } | CompareMark::DifferentKind => visuals.error_fg_color,
+    }
+}
+
+/// The mark's words in its colour, before the name, with the longer explanation on hover: a
+/// colour alone would tell nothing to a user who cannot tell red from green.
+fn compare_tag(ui: &mut Ui, mark: &CompareMark, local: bool) {
+    let color = mark_color(ui.visuals(), mark);
+    let tag = Label::new(RichText::new(format!("[{}]", mark.label(local))).small().strong().color(color));
+    ui.add(tag.selectable(false)).on_hover_text(mark.explanation(local));
+}
+
+/// A bar down the left edge of a marked row, in the mark's colour.
+fn paint_compare_edge(painter: &egui::Painter, row: Rect, color: egui::Color32) {
+    let edge = Rect::from_min_size(row.min, Vec2::new(3.0, row.height()));
+    painter.rect_filled(edge, 0.0, color);
+}
+
 /// The `..` row: it goes up on double-click (or Enter, with the keyboard cursor on it) and is
 /// never part of the selection, so no transfer, deletion or rename ever sees it.
 fn parent_row(row: &mut egui_extras::TableRow<'_, '_>, has_cursor: bool, columns: usize) -> egui::Response {
@@ -306,12 +346,14 @@ fn parent_row(row: &mut egui_extras::TableRow<'_, '_>, has_cursor: bool, columns
 }
 
 /// The context menu of rows and of the empty space: the same actions on the selection.
-/// `transfer_blocked` is why Upload or Download cannot go now, as the pane's own button says.
+/// `transfer_blocked` is why Upload or Download cannot go now, as the pane's own button says;
+/// `comparing` whether "Compare folders" is on.
 pub(super) fn pane_menu(
     ui: &mut Ui,
     side: Side,
     selection: Vec<Entry>,
     transfer_blocked: Option<String>,
+    comparing: bool,
     actions: &mut Vec<PaneAction>,
 ) {
     let any = !selection.is_empty();
@@ -353,6 +395,24 @@ pub(super) fn pane_menu(
     }
     if ui.button("Copy URL").clicked() {
         actions.push(PaneAction::CopyUrl(selection));
+    }
+    ui.separator();
+    // Both need the other side connected, as Upload and Download do.
+    let compare = ui.add_enabled(transfer_blocked.is_none(), egui::Button::new("Compare folders").selected(comparing));
+    let compare = match &transfer_blocked {
+        Some(reason) => compare.on_disabled_hover_text(reason),
+        None => compare.on_hover_text("Mark what differs from the other pane's folder (again: remove the marks)"),
+    };
+    if compare.clicked() {
+        actions.push(PaneAction::CompareFolders);
+    }
+    let sync = ui.add_enabled(transfer_blocked.is_none(), egui::Button::new("Synchronize..."));
+    let sync = match &transfer_blocked {
+        Some(reason) => sync.on_disabled_hover_text(reason),
+        None => sync.on_hover_text("Make one folder like the other, after a preview of every change"),
+    };
+    if sync.clicked() {
+        actions.push(PaneAction::Synchronize);
     }
     ui.separator();
     if ui.button("Refresh").clicked() {
