@@ -49,6 +49,10 @@ pub enum ErrorKind {
     /// After a transfer, the copy's SHA-256 differs from the original's (a resumed file whose
     /// beginning was another file's, or bytes damaged on the way).
     CopiesDiffer,
+    /// A link leads round to itself (`a -> b`, `b -> a`): there is nothing at its end to open.
+    LinkLoop,
+    /// A link whose target does not exist (a dangling link).
+    LinkToNothing,
 }
 
 impl ErrorKind {
@@ -75,6 +79,7 @@ impl ErrorKind {
             ErrorKind::FileChanged => "file changed during the transfer",
             ErrorKind::EditConflict => "changed on the server",
             ErrorKind::CopiesDiffer => "the two copies differ",
+            ErrorKind::LinkLoop | ErrorKind::LinkToNothing => "broken link",
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
 //! may be resumed, what a folder sync copies and deletes, the rules of editing a remote file in an
-//! external editor, which links on a server a recursive download follows, and bandwidth limits
+//! external editor, which links on a server a recursive download follows, why a link cannot be opened (a loop, a
+//! link to nothing), and bandwidth limits
 //! (the shared bucket, the throttled reader and writer, how a rate is written).
 
 pub mod capped;
 pub mod edit;
 pub mod limits;
+pub mod link_chain;
 pub mod links;
 pub mod names;
 pub mod policy;

@@ -118,3 +118,82 @@ fn walkdir_depth(root: &Path) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+/// `bad/` with a link loop (`a -> b`, `b -> a`), a link to nothing (`x -> /nowhere`), a file, a
+/// folder, and a link to each.
+fn broken_links(data: &Path) {
+    std::fs::create_dir_all(data.join("bad/real")).unwrap();
+    std::fs::write(data.join("bad/real/inside.txt"), b"inside").unwrap();
+    std::fs::write(data.join("bad/file.txt"), b"file").unwrap();
+    symlink("b", data.join("bad/a")).unwrap();
+    symlink("a", data.join("bad/b")).unwrap();
+    symlink("/nowhere", data.join("bad/x")).unwrap();
+    symlink("real", data.join("bad/dirlink")).unwrap();
+    symlink("file.txt", data.join("bad/filelink")).unwrap();
+}
+
+#[test]
+fn get_and_ls_say_a_link_loop_and_a_link_to_nothing_are_what_they_are() {
+    let sshd = Sshd::start();
+    broken_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    let bad = format!("{}/bad", base(&sshd));
+    let local = tempfile::tempdir().unwrap();
+    let into = local.path().to_str().unwrap();
+    let nowhere = "is a link to nothing (its target /nowhere does not exist)";
+    for (command, name, says) in
+        [("get", "a", "is a link loop"), ("get", "x", nowhere), ("ls", "a", "is a link loop"), ("ls", "x", nowhere)]
+    {
+        let url = format!("{bad}/{name}");
+        let mut args = vec!["--known-hosts", known, command, &url];
+        if command == "get" {
+            args.push(into);
+        }
+        let output = ferry(config.path(), &args);
+        let printed = stderr(&output);
+        assert!(!output.status.success(), "{command} {name}: {printed}");
+        assert!(printed.contains(&format!("/bad/{name} {says}")), "{command} {name}: {printed}");
+        assert!(!printed.contains("not found"), "{command} {name}: {printed}");
+    }
+    // In a folder's download, each is left with the same words.
+    let output = ferry(config.path(), &["--known-hosts", known, "get", "-r", &bad, into]);
+    let printed = stderr(&output);
+    assert!(printed.contains("/bad/a is a link loop") && printed.contains("/bad/b is a link loop"), "{printed}");
+    assert!(printed.contains(&format!("/bad/x {nowhere}")), "{printed}");
+    assert!(!printed.contains("not found"), "{printed}");
+    assert_eq!(std::fs::read(local.path().join("bad/filelink")).unwrap(), b"file");
+}
+
+#[test]
+fn stat_shows_a_link_as_the_link_with_its_target() {
+    let sshd = Sshd::start();
+    broken_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    let bad = format!("{}/bad", base(&sshd));
+    let stat = |name: &str| {
+        let output = ferry(config.path(), &["--known-hosts", known, "stat", "--json", &format!("{bad}/{name}")]);
+        assert_ok(&output);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
+        rows[0].clone()
+    };
+    let dirlink = stat("dirlink");
+    assert_eq!(dirlink["kind"], "symlink", "{dirlink}");
+    assert_eq!(dirlink["link_target"], "real", "{dirlink}");
+    assert_eq!(dirlink["link_kind"], "dir", "{dirlink}");
+    let filelink = stat("filelink");
+    assert_eq!((filelink["kind"].as_str(), filelink["link_target"].as_str()), (Some("symlink"), Some("file.txt")));
+    // A loop and a link to nothing are links too: stat shows them, leading nowhere.
+    let looped = stat("a");
+    assert_eq!((looped["kind"].as_str(), looped["link_target"].as_str()), (Some("symlink"), Some("b")));
+    assert!(looped.get("link_kind").is_none(), "{looped}");
+    // The text form shows the target as `ls -l` does; a plain file is still itself.
+    let output = ferry(config.path(), &["--known-hosts", known, "stat", &format!("{bad}/x")]);
+    assert_ok(&output);
+    assert!(stdout(&output).starts_with('l') && stdout(&output).contains("x -> /nowhere"), "{}", stdout(&output));
+    assert_eq!(stat("file.txt")["kind"], "file");
+    assert_eq!(stat("real")["kind"], "dir");
+}

@@ -43,6 +43,8 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::FileChanged => "File changed during the transfer",
         ErrorKind::EditConflict => "Changed on the server",
         ErrorKind::CopiesDiffer => "The two copies differ",
+        ErrorKind::LinkLoop => "Link loop",
+        ErrorKind::LinkToNothing => "Link to nothing",
     }
 }
 
@@ -70,6 +72,9 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::EditConflict => Some("Your copy is kept; save it again to choose what to do."),
         ErrorKind::CopiesDiffer => {
             Some("Nothing was replaced. Transfer the file again choosing Overwrite, so that it is sent whole.")
+        }
+        ErrorKind::LinkLoop | ErrorKind::LinkToNothing => {
+            Some("The link itself can be renamed or deleted; what it should lead to must be fixed on the server.")
         }
         ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
