@@ -53,6 +53,9 @@ pub enum ErrorKind {
     LinkLoop,
     /// A link whose target does not exist (a dangling link).
     LinkToNothing,
+    /// A run of several items ended with problems of different causes, each told where it
+    /// happened: no single kind says them all.
+    Incomplete,
 }
 
 impl ErrorKind {
@@ -80,6 +83,7 @@ impl ErrorKind {
             ErrorKind::EditConflict => "changed on the server",
             ErrorKind::CopiesDiffer => "the two copies differ",
             ErrorKind::LinkLoop | ErrorKind::LinkToNothing => "broken link",
+            ErrorKind::Incomplete => "not all done",
         }
     }
 }

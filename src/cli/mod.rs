@@ -11,6 +11,7 @@ mod prompts;
 mod render;
 mod shell;
 mod sync_command;
+mod tally;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

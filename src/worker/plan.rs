@@ -275,6 +275,7 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
                 match super::upload_links::follow(&path, &root) {
                     Ok(target) => Some(target),
                     Err(why) => {
+                        let why = why.error(&path);
                         seeds.push(Seed::refused(remote_path, path, why));
                         continue;
                     }

@@ -197,3 +197,105 @@ fn stat_shows_a_link_as_the_link_with_its_target() {
     assert_eq!(stat("file.txt")["kind"], "file");
     assert_eq!(stat("real")["kind"], "dir");
 }
+
+/// The summary line's count of each cause and the last line agree, for `get -r`.
+#[test]
+fn get_r_summary_counts_agree_and_mixed_causes_are_not_given_one_kind() {
+    let sshd = Sshd::start();
+    broken_links(sshd.data_dir());
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let local = tempfile::tempdir().unwrap();
+    let bad = format!("{}/bad", base(&sshd));
+    let output = ferry(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "get", "-r", &bad, local.path().to_str().unwrap()],
+    );
+    let printed = stderr(&output);
+    assert!(!output.status.success(), "{printed}");
+    // a, b, x (broken links) and dirlink (a link to a folder, not followed by default).
+    assert!(printed.contains("0 failed, 4 refused, 0 skipped"), "{printed}");
+    let last = printed.trim_end().lines().last().unwrap_or_default();
+    assert_eq!(
+        last, "ferry: not all done: 4 files refused (broken link: 3, not supported: 1), named above",
+        "{printed}"
+    );
+
+    // Causes that are one: the last line keeps their kind.
+    let data = sshd.data_dir();
+    std::fs::create_dir_all(data.join("broken")).unwrap();
+    std::fs::write(data.join("broken/ok.txt"), b"ok").unwrap();
+    symlink("b", data.join("broken/a")).unwrap();
+    symlink("a", data.join("broken/b")).unwrap();
+    symlink("gone", data.join("broken/x")).unwrap();
+    let url = format!("{}/broken", base(&sshd));
+    let output = ferry(
+        config.path(),
+        &["--known-hosts", known.to_str().unwrap(), "get", "-r", &url, local.path().to_str().unwrap()],
+    );
+    let printed = stderr(&output);
+    assert_eq!(std::fs::read(local.path().join("broken/ok.txt")).unwrap(), b"ok");
+    assert!(printed.contains("1 file, 2 B") && printed.contains("0 failed, 3 refused, 0 skipped"), "{printed}");
+    assert!(printed.trim_end().ends_with("ferry: broken link: 3 files refused, named above"), "{printed}");
+}
+
+/// `ferry sync` counts a name it refused in its summary line as in its last line.
+#[test]
+fn sync_summary_counts_the_names_it_refused() {
+    let sshd = Sshd::start();
+    let data = sshd.data_dir();
+    std::fs::create_dir_all(data.join("site")).unwrap();
+    std::fs::write(data.join("site/fine.txt"), b"fine").unwrap();
+    std::fs::write(data.join("site/evil\\name"), b"bad").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let local = tempfile::tempdir().unwrap();
+    let output = ferry(
+        config.path(),
+        &[
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "sync",
+            &format!("{}/site", base(&sshd)),
+            local.path().to_str().unwrap(),
+        ],
+    );
+    let printed = stderr(&output);
+    assert!(!output.status.success(), "{printed}");
+    assert_eq!(std::fs::read(local.path().join("fine.txt")).unwrap(), b"fine");
+    assert!(printed.contains("1 file, 4 B") && printed.contains("0 failed, 1 refused"), "{printed}");
+    assert!(printed.trim_end().ends_with("the folders are not in sync: 1 refused, named above"), "{printed}");
+}
+
+/// A local link to a folder is said to be one in a sync's plan, wherever the folder is.
+#[test]
+fn sync_says_a_local_link_to_a_folder_is_one_and_not_followed() {
+    let sshd = Sshd::start();
+    let data = sshd.data_dir();
+    std::fs::create_dir_all(data.join("target")).unwrap();
+    std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(data).status().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("private.txt"), b"private").unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("page.html"), b"page").unwrap();
+    symlink(outside.path(), local.path().join("elsewhere")).unwrap();
+    let output = ferry(
+        config.path(),
+        &[
+            "--known-hosts",
+            known.to_str().unwrap(),
+            "sync",
+            local.path().to_str().unwrap(),
+            &format!("{}/target", base(&sshd)),
+        ],
+    );
+    let (plan, printed) = (stdout(&output), stderr(&output));
+    assert!(!output.status.success(), "{printed}");
+    let line = plan.lines().find(|line| line.contains("elsewhere")).unwrap_or_else(|| panic!("{plan}"));
+    assert!(line.contains("a link to a folder, not followed"), "{line}");
+    assert!(!plan.contains("outside") && !printed.contains("permission denied"), "{plan}{printed}");
+    assert!(!data.join("target/elsewhere").exists(), "the link was followed");
+    assert_eq!(std::fs::read(data.join("target/page.html")).unwrap(), b"page");
+}

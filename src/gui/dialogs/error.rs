@@ -45,6 +45,7 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::CopiesDiffer => "The two copies differ",
         ErrorKind::LinkLoop => "Link loop",
         ErrorKind::LinkToNothing => "Link to nothing",
+        ErrorKind::Incomplete => "Not all done",
     }
 }
 
@@ -76,7 +77,7 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::LinkLoop | ErrorKind::LinkToNothing => {
             Some("The link itself can be renamed or deleted; what it should lead to must be fixed on the server.")
         }
-        ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
+        ErrorKind::HostKeyChanged | ErrorKind::Incomplete | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }
 
