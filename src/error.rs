@@ -49,6 +49,13 @@ pub enum ErrorKind {
     /// After a transfer, the copy's SHA-256 differs from the original's (a resumed file whose
     /// beginning was another file's, or bytes damaged on the way).
     CopiesDiffer,
+    /// A link leads round to itself (`a -> b`, `b -> a`): there is nothing at its end to open.
+    LinkLoop,
+    /// A link whose target does not exist (a dangling link).
+    LinkToNothing,
+    /// A run of several items ended with problems of different causes, each told where it
+    /// happened: no single kind says them all.
+    Incomplete,
 }
 
 impl ErrorKind {
@@ -75,6 +82,8 @@ impl ErrorKind {
             ErrorKind::FileChanged => "file changed during the transfer",
             ErrorKind::EditConflict => "changed on the server",
             ErrorKind::CopiesDiffer => "the two copies differ",
+            ErrorKind::LinkLoop | ErrorKind::LinkToNothing => "broken link",
+            ErrorKind::Incomplete => "not all done",
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::error::{ErrorKind, FerryError};
 use crate::gui::dialogs::{ConfirmDelete, NameDialog, PermissionsChoice, PermissionsDialog};
 use crate::gui::pane::PaneAction;
 use crate::model::{Entry, EntryKind, escape_control, join_remote};
+use crate::transfer::links::FollowLinks;
 use crate::transfer::names::{UnsafeName, check_name, remote_join};
 use crate::transfer::policy::OnExists;
 use crate::worker::{Command, Direction, TransferRequest};
@@ -26,6 +27,13 @@ impl FerryApp {
                 let from = self.folder_of(target);
                 let into = self.folder_of(other(target, self.active_tab().map(|tab| tab.id)));
                 self.transfer_rows(target, entries, from, into);
+            }
+            PaneAction::DownloadFollowingLinks(entries) => {
+                if let Target::Tab(tab) = target {
+                    let from = self.folder_of(target);
+                    let into = self.folder_of(Target::Local);
+                    self.download(tab, entries, &from, &into, FollowLinks::Always);
+                }
             }
             PaneAction::NewFolder => {
                 self.dialogs.open(Modal::NewFolder { target, dialog: NameDialog::new("New folder", "") });
@@ -78,14 +86,15 @@ impl FerryApp {
                 let paths = rows.iter().map(|row| PathBuf::from(join_remote(&from, &row.name))).collect();
                 self.upload(tab, paths, into);
             }
-            Target::Tab(tab) => self.download(tab, rows, &from, &into),
+            Target::Tab(tab) => self.download(tab, rows, &from, &into, FollowLinks::Inside),
         }
     }
 
     /// Downloads remote rows of folder `from` into local folder `into`. Each name the server listed
     /// is checked before it is used: one that could lead outside `into` ("..", "a/../../b", a
-    /// backslash...) is refused, all of them in one message, and the rest go ahead.
-    fn download(&mut self, tab: TabId, rows: Vec<Entry>, from: &str, into: &str) {
+    /// backslash...) is refused, all of them in one message, and the rest go ahead. `follow` says
+    /// which links in a folder are followed.
+    fn download(&mut self, tab: TabId, rows: Vec<Entry>, from: &str, into: &str, follow: FollowLinks) {
         if into.is_empty() {
             return;
         }
@@ -106,7 +115,7 @@ impl FerryApp {
                 recursive: row.opens_as() == EntryKind::Dir,
                 on_exists: OnExists::Ask,
                 verify: false,
-                follow_links: Default::default(),
+                follow_links: follow,
             };
             self.enqueue(tab, transfer);
         }

@@ -115,7 +115,12 @@ impl Backend for LocalBackend {
         let full = self.resolve(path);
         let metadata = tokio::fs::symlink_metadata(&full).await.map_err(|e| io_error(e, "reading", &full))?;
         let name = full.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "/".into());
-        Ok(entry_from_metadata(name, &metadata, None))
+        let mut entry = entry_from_metadata(name, &metadata, None);
+        if metadata.file_type().is_symlink() {
+            entry.link_target = tokio::fs::read_link(&full).await.ok().map(|t| t.to_string_lossy().into_owned());
+            entry.link_kind = tokio::fs::metadata(&full).await.ok().map(|end| kind_of_metadata(&end));
+        }
+        Ok(entry)
     }
 
     async fn real_path(&mut self, path: &str) -> Result<String> {

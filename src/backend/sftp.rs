@@ -219,7 +219,14 @@ impl Backend for SftpBackend {
         let full = self.absolute(path);
         self.request(format!("LSTAT {full}"), move |c| {
             let stat = c.sftp.lstat(Path::new(&full)).map_err(|e| ssh_error(&e, &format!("reading {full}")))?;
-            Ok(entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat))
+            let mut entry = entry_from_stat(crate::model::file_name_remote(&full).to_string(), &stat);
+            // A link shows where it points and what is there, as a listing's row does.
+            if entry.kind == EntryKind::Symlink {
+                entry.link_target =
+                    c.sftp.readlink(Path::new(&full)).ok().map(|target| target.to_string_lossy().into_owned());
+                entry.link_kind = c.sftp.stat(Path::new(&full)).ok().map(|end| kind_of_stat(&end));
+            }
+            Ok(entry)
         })
         .await
     }

@@ -114,7 +114,8 @@ pub enum CliCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// Show one remote file's or folder's details.
+    /// Show one remote file's or folder's details; a link is shown as the link (its target
+    /// after `->`), as `ls -l` shows it.
     Stat {
         url: String,
         /// Print it as `ls --json` does (an array of one).

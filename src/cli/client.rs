@@ -172,6 +172,17 @@ impl Client {
         }
     }
 
+    /// One entry as it is, a link as the link (`ferry stat`, as `ls -l` shows it).
+    pub(super) fn stat_link(&mut self, path: &str) -> Result<Entry> {
+        let request = self.handle.next_request();
+        let session = self.session;
+        self.handle.send(Command::Files(FileCommand::StatLink { request, session, path: path.to_string() }));
+        match self.wait(request)? {
+            Event::Files(FileEvent::Stat { entry, .. }) => Ok(entry),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// A folder's entries sorted by name or, as `ls` does, a file's own entry.
     pub(super) fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let request = self.handle.next_request();

@@ -11,6 +11,7 @@ mod prompts;
 mod render;
 mod shell;
 mod sync_command;
+mod tally;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,7 +93,7 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
             .simple(|request, session| Command::Files(FileCommand::MakeDir { request, session, path: path.clone() })),
         CliCommand::Rm { recursive: false, .. } => client.remove(&path),
         CliCommand::Rm { recursive: true, yes, .. } => client.remove_tree(&path, yes),
-        CliCommand::Stat { json, .. } => client.stat(&path).map(|entry| print_listing(&[entry], json)),
+        CliCommand::Stat { json, .. } => client.stat_link(&path).map(|entry| print_listing(&[entry], json)),
         CliCommand::Sum { .. } => {
             client.sha256(&path).map(|(sum, _)| println!("{sum}  {}", escape_control(file_name_remote(&path))))
         }

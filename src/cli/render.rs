@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use super::tally::Problems;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{Entry, EntryKind, escape_control};
+use crate::model::{Entry, EntryKind, count_of, escape_control};
 use crate::worker::{Integrity, ItemId, ItemState, QueueItem};
 
 /// One entry as `ls --json` prints it.
@@ -210,8 +211,14 @@ impl Board {
         }
     }
 
-    /// Prints the one-line summary; fails (naming the first error) if any file failed or was refused.
-    pub(super) fn summary(self, elapsed: std::time::Duration) -> Result<()> {
+    /// Counts, without printing them again, refusals told before the run (a sync plan's names
+    /// refused): the summary's numbers and the last line then agree.
+    pub(super) fn add_refused(&mut self, refused: &[FerryError]) {
+        self.refused.extend_from_slice(refused);
+    }
+
+    /// Prints the one-line summary and hands back what went wrong, for the last line.
+    pub(super) fn finish(self, elapsed: std::time::Duration) -> Outcome {
         self.total.finish_and_clear();
         let seconds = elapsed.as_secs_f64().max(0.001);
         let check = if self.files > 0 && self.verified == self.files { "verified" } else { "size checked" };
@@ -225,21 +232,31 @@ impl Board {
             self.refused.len(),
             self.skipped
         );
-        // Each failure and refusal was printed as it happened: the error returned counts them,
-        // and names none again.
-        let (failed, refused) = (self.failures.len(), self.refused.len());
-        let what = match (failed, refused) {
-            (_, 0) => "failed",
-            (0, _) => "refused",
-            _ => "failed or refused",
+        Outcome { failures: self.failures, refused: self.refused }
+    }
+
+    /// Prints the one-line summary; fails (counting each cause) if any file failed or was refused.
+    pub(super) fn summary(self, elapsed: std::time::Duration) -> Result<()> {
+        let outcome = self.finish(elapsed);
+        // Each failure and refusal was printed as it happened: the error counts them, names none.
+        let kinds = |errors: &[FerryError]| errors.iter().map(|error| error.kind).collect::<Vec<_>>();
+        let (failed, refused) = (outcome.failures.len(), outcome.refused.len());
+        let mut problems = Problems::default();
+        problems.add(format!("{} failed", count_of(failed, "file", "files")), &kinds(&outcome.failures));
+        let refused_words = match failed {
+            0 => format!("{} refused", count_of(refused, "file", "files")),
+            _ => format!("{refused} refused"),
         };
-        let count = failed + refused;
-        match self.failures.into_iter().chain(self.refused).next() {
-            Some(first) => Err(FerryError::new(
-                first.kind,
-                format!("{} {what}, named above", crate::model::count_of(count, "file", "files")),
-            )),
+        problems.add(refused_words, &kinds(&outcome.refused));
+        match problems.into_error("") {
+            Some(error) => Err(error),
             None => Ok(()),
         }
     }
+}
+
+/// What a run's transfers left undone: failed items and refused ones, each printed already.
+pub(super) struct Outcome {
+    pub(super) failures: Vec<FerryError>,
+    pub(super) refused: Vec<FerryError>,
 }

@@ -15,7 +15,8 @@ use crate::worker::{
 use super::args::SyncOptionsArgs;
 use super::client::Client;
 use super::prompts::answer_on_terminal;
-use super::render::Board;
+use super::render::{Board, Outcome};
+use super::tally::Problems;
 
 /// Whether a `sync` argument names a remote folder: a URL, or `NAME:path` with its colon before
 /// any slash (scp's rule: `./a:b` is a local file).
@@ -63,7 +64,7 @@ pub(super) fn sync(
             return Err(FerryError::new(ErrorKind::Protocol, "no plan"));
         };
         print_result(&preview, None, args.json);
-        return verdict(&preview, None);
+        return verdict(&preview, None, None);
     }
     client.handle.send(Command::Queue(QueueCommand::SetConcurrency { limit: args.parallel.max(1) }));
     client.handle.send(Command::Sync(SyncCommand::Run { request, session, job }));
@@ -123,13 +124,14 @@ pub(super) fn sync(
         }
     };
     let preview = preview.ok_or_else(|| FerryError::new(ErrorKind::Protocol, "no plan"))?;
-    // The copies' own summary (and their failures, each printed as it happened).
-    let copies = match board {
-        Some(board) => board.summary(started.elapsed()),
-        None => Ok(()),
-    };
+    // The copies' own summary line (their failures each printed as it happened), counting the
+    // names the plan refused too, so that its numbers and the last line agree.
+    let outcome = board.map(|mut board| {
+        board.add_refused(&preview.refused);
+        board.finish(started.elapsed())
+    });
     print_result(&preview, Some(&report), args.json);
-    copies.and(verdict(&preview, Some(&report)))
+    verdict(&preview, Some(&report), outcome.as_ref())
 }
 
 /// The plan's lines on stdout: each copy, delete and conflict (unchanged files are only counted),
@@ -201,26 +203,28 @@ fn print_result(preview: &SyncPreview, report: Option<&SyncReport>, json: bool) 
 }
 
 /// Fails (naming what) when the target cannot be like the source: names refused, conflicts,
-/// failed copies or deletes. The error's kind is the first problem's.
-fn verdict(preview: &SyncPreview, report: Option<&SyncReport>) -> Result<()> {
-    let mut problems: Vec<(ErrorKind, String)> = Vec::new();
-    if let Some(first) = preview.refused.first() {
-        problems.push((first.kind, format!("{} refused", preview.refused.len())));
-    }
-    if preview.totals.conflicts > 0 {
-        problems.push((ErrorKind::AlreadyExists, format!("{} conflicts", preview.totals.conflicts)));
-    }
+/// failed copies or deletes, each counted once. The error's kind is theirs when they share one.
+fn verdict(preview: &SyncPreview, report: Option<&SyncReport>, copies: Option<&Outcome>) -> Result<()> {
+    let kinds = |errors: &[FerryError]| errors.iter().map(|error| error.kind).collect::<Vec<_>>();
+    let mut problems = Problems::default();
+    let refused = copies.map_or(preview.refused.as_slice(), |copies| copies.refused.as_slice());
+    problems.add(format!("{} refused", refused.len()), &kinds(refused));
+    let conflicts = preview.totals.conflicts;
+    // A conflict is no failure of its own kind (a file here and a folder there, a link not
+    // followed): the plan names each.
+    problems.add_many(format!("{conflicts} conflicts"), conflicts, ErrorKind::Incomplete, "conflict");
     if let Some(report) = report {
-        if report.failed > 0 {
-            problems.push((ErrorKind::LocalIo, format!("{} copies failed", report.failed)));
-        }
-        if let Some(first) = report.delete_failures.first() {
-            problems.push((first.kind, format!("{} deletes failed", report.delete_failures.len())));
-        }
+        let failed = match copies {
+            Some(copies) if !copies.failures.is_empty() => kinds(&copies.failures),
+            _ => vec![ErrorKind::LocalIo; report.failed],
+        };
+        problems.add(format!("{} copies failed", failed.len()), &failed);
+        problems.add(format!("{} deletes failed", report.delete_failures.len()), &kinds(&report.delete_failures));
     }
-    let Some((kind, _)) = problems.first() else { return Ok(()) };
-    let words: Vec<&str> = problems.iter().map(|(_, words)| words.as_str()).collect();
-    Err(FerryError::new(*kind, format!("the folders are not in sync: {}, named above", words.join(", "))))
+    match problems.into_error("the folders are not in sync: ") {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,21 @@ pub fn entry_icon(ui: &mut Ui, kind: EntryKind) -> egui::Response {
     response
 }
 
+/// The icon of a listing's row: a link to a folder is a folder with the link arrow, named
+/// "Link to a folder"; other entries are drawn by their kind.
+pub fn row_icon(ui: &mut Ui, entry: &crate::model::Entry) -> egui::Response {
+    if entry.kind != EntryKind::Symlink || entry.link_kind != Some(EntryKind::Dir) {
+        return entry_icon(ui, entry.kind);
+    }
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(ICON_SIZE), egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        paint_folder(ui.painter(), rect, folder_color(ui));
+        paint_link_arrow(ui.painter(), rect, ui.visuals().text_color());
+    }
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Link to a folder"));
+    response
+}
+
 /// A folder colour that reads on both light and dark backgrounds.
 fn folder_color(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode { Color32::from_rgb(0xE8, 0xB8, 0x4A) } else { Color32::from_rgb(0xC8, 0x90, 0x20) }
@@ -74,6 +89,11 @@ pub fn paint_file(painter: &Painter, rect: Rect, color: Color32) {
 /// A page with a curved arrow in its lower-left corner, like file managers mark links.
 pub fn paint_symlink(painter: &Painter, rect: Rect, color: Color32) {
     paint_file(painter, rect, color.gamma_multiply(0.7));
+    paint_link_arrow(painter, rect, color);
+}
+
+/// The curved arrow in an icon's lower-left corner that marks a link.
+fn paint_link_arrow(painter: &Painter, rect: Rect, color: Color32) {
     let stroke = Stroke::new(1.5, color);
     let base = pos2(rect.left() + 5.0, rect.bottom() - 3.0);
     let tip = pos2(rect.left() + 10.0, rect.bottom() - 8.0);

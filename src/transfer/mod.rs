@@ -1,14 +1,16 @@
 //! Pure logic of the transfer queue: which names are safe, what to do when a target exists, an item's
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
 //! may be resumed, what a folder sync copies and deletes (and which of its steps a user approved), which
-//! files of two listed folders differ, the rules of editing a remote file in an
-//! external editor, which links on a server a recursive download follows, and bandwidth limits
+//! files of two listed folders differ, the rules of editing a remote file in an external editor,
+//! which links on a server a recursive download follows, why a link cannot be opened (a loop, a
+//! link to nothing), how a site's file names are written (its charset), and bandwidth limits
 //! (the shared bucket, the throttled reader and writer, how a rate is written).
 
 pub mod capped;
 pub mod edit;
 pub mod folder_compare;
 pub mod limits;
+pub mod link_chain;
 pub mod links;
 pub mod name_charset;
 pub mod names;

@@ -84,16 +84,25 @@ pub struct SideEntry {
     /// ever written through it; on the target side it may only be deleted as itself.
     #[serde(skip)]
     pub unfollowed_link: bool,
+    /// What an unfollowed link is, where the walk could tell ("a link to a folder, not
+    /// followed"): the conflict says it.
+    #[serde(skip)]
+    pub link_is: Option<&'static str>,
 }
 
 impl SideEntry {
     pub fn file(size: Option<u64>, modified: Option<DateTime<Utc>>) -> Self {
-        SideEntry { is_folder: false, size, modified, mode: None, sha256: None, unfollowed_link: false }
+        SideEntry { is_folder: false, size, modified, ..SideEntry::default() }
     }
 
     /// A link that is not followed: see [`SideEntry::unfollowed_link`].
     pub fn unfollowed_link() -> Self {
         SideEntry { unfollowed_link: true, ..SideEntry::default() }
+    }
+
+    /// A link that is not followed, and what it is (see [`SideEntry::link_is`]).
+    pub fn unfollowed_link_as(what: &'static str) -> Self {
+        SideEntry { link_is: Some(what), ..SideEntry::unfollowed_link() }
     }
 
     pub fn folder() -> Self {
@@ -237,12 +246,12 @@ pub fn plan(source: &Tree, target: &Tree, options: SyncOptions) -> SyncPlan {
         let link_there = target.get(path).is_some_and(|other| other.unfollowed_link);
         if link_here || (link_there && entry.is_folder) {
             conflicted.push(path);
-            let why = if link_here {
-                "a link here that Ferry does not follow: not synced"
-            } else {
-                "a link there that Ferry does not follow: nothing is written through it"
+            let why = match (link_here, entry.link_is) {
+                (true, Some(what)) => format!("{what}: not synced"),
+                (true, None) => "a link here that Ferry does not follow: not synced".to_string(),
+                (false, _) => "a link there that Ferry does not follow: nothing is written through it".to_string(),
             };
-            copies.push(step(Action::Conflict, Some(why.to_string())));
+            copies.push(step(Action::Conflict, Some(why)));
             continue;
         }
         match target.get(path) {

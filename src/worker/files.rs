@@ -16,6 +16,7 @@ impl FileCommand {
         match self {
             FileCommand::List { request, session, .. }
             | FileCommand::Stat { request, session, .. }
+            | FileCommand::StatLink { request, session, .. }
             | FileCommand::MakeDir { request, session, .. }
             | FileCommand::Rename { request, session, .. }
             | FileCommand::RemoveFile { request, session, .. }
@@ -35,6 +36,7 @@ impl FileCommand {
             FileCommand::List { path, .. } if path.is_empty() => "List the login folder".to_string(),
             FileCommand::List { path, .. } => format!("List {path}"),
             FileCommand::Stat { path, .. } => format!("Stat {path}"),
+            FileCommand::StatLink { path, .. } => format!("Stat {path}, a link as itself"),
             FileCommand::MakeDir { path, .. } => format!("Make folder {path}"),
             FileCommand::Rename { from, to, .. } => format!("Rename {from} to {to}"),
             FileCommand::RemoveFile { path, .. } => format!("Delete {path}"),
@@ -58,11 +60,21 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
     let done = |request| Ok(Event::Done { request });
     match command {
         FileCommand::List { request, session, path } => {
-            let entries = on_session!(sessions, request, session, |b| b.list(&path).await)?;
+            let entries = on_session!(sessions, request, session, |b| {
+                let listed = b.list(&path).await;
+                super::broken_links::explained(b, &path, listed).await
+            })?;
             Ok(Event::Files(FileEvent::Listing { request, session, path, entries }))
         }
         FileCommand::Stat { request, session, path } => {
-            let entry = on_session!(sessions, request, session, |b| super::refusals::stat(b, &path).await)?;
+            let entry = on_session!(sessions, request, session, |b| {
+                let found = super::refusals::stat(b, &path).await;
+                super::broken_links::explained(b, &path, found).await
+            })?;
+            Ok(Event::Files(FileEvent::Stat { request, entry }))
+        }
+        FileCommand::StatLink { request, session, path } => {
+            let entry = on_session!(sessions, request, session, |b| b.lstat(&path).await)?;
             Ok(Event::Files(FileEvent::Stat { request, entry }))
         }
         FileCommand::MakeDir { request, session, path } => {

@@ -66,6 +66,9 @@ pub enum FileCommand {
     List { request: RequestId, session: SessionId, path: String },
     /// Read one entry's metadata. Answered by `Stat`.
     Stat { request: RequestId, session: SessionId, path: String },
+    /// Read one entry's metadata without following a link at `path` itself (as `ls -l` shows
+    /// it): a link is the link, with its target and what it leads to. Answered by `Stat`.
+    StatLink { request: RequestId, session: SessionId, path: String },
     /// Create a folder. Answered by `Done`.
     MakeDir { request: RequestId, session: SessionId, path: String },
     /// Rename or move a file or folder. Answered by `Done`.

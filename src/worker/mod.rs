@@ -2,6 +2,7 @@
 //! command line talk to it only through `Command`s and `Event`s.
 
 mod bookmarks;
+mod broken_links;
 mod checksum;
 mod connect;
 mod context;

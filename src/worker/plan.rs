@@ -87,7 +87,8 @@ pub async fn plan_download(
     if !is_nameless_root(&name) {
         check_name(&name).map_err(|why| why.to_error(&name))?;
     }
-    let top = backend.stat(remote).await?;
+    let found = backend.stat(remote).await;
+    let top = super::broken_links::explained(backend, remote, found).await?;
     let nameless = is_nameless_root(&name) && top.kind == EntryKind::Dir;
     let (target, root) = if nameless {
         // The server's root (or "."): a folder with no name to check. Its contents go straight
@@ -168,6 +169,7 @@ pub async fn plan_download(
                     let end = match backend.stat(&remote_path).await {
                         Ok(end) => end,
                         Err(error) => {
+                            let error = super::broken_links::explain(backend, &remote_path, error).await;
                             seeds.push(Seed::refused(remote_path, local_path, error));
                             continue;
                         }
@@ -273,6 +275,7 @@ fn walk_local(local: &Path, remote: &str) -> Result<Vec<Seed>> {
                 match super::upload_links::follow(&path, &root) {
                     Ok(target) => Some(target),
                     Err(why) => {
+                        let why = why.error(&path);
                         seeds.push(Seed::refused(remote_path, path, why));
                         continue;
                     }

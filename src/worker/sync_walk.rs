@@ -139,9 +139,9 @@ fn walk_local_blocking(root: &Path, excludes: &Excludes, limits: &Limits) -> Res
             let metadata = if link.file_type().is_symlink() {
                 match super::upload_links::follow(&path, &canonical) {
                     Ok(target) => target,
-                    Err(_) => {
+                    Err(why) => {
                         // Kept as a link: nothing is written through it, and only it is deleted.
-                        walked.take(&dir, &name, SideEntry::unfollowed_link(), excludes);
+                        walked.take(&dir, &name, SideEntry::unfollowed_link_as(why.words()), excludes);
                         continue;
                     }
                 }

@@ -6,27 +6,68 @@ use std::path::Path;
 
 use crate::error::{ErrorKind, FerryError};
 
+/// Why a local link is not followed: what it is, in plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfollowed {
+    /// A link to a folder (inside the chosen folder or not): it could loop, and a folder inside
+    /// is uploaded from the folder itself.
+    Folder,
+    /// A link to a file outside the chosen folder.
+    FileOutside,
+    /// A link whose target does not exist, or that loops.
+    Nothing,
+    /// A link to a device, a socket, a pipe.
+    NotAFile,
+}
+
+impl Unfollowed {
+    /// What the link is ("a link to a folder, not followed"), as a sync plan's conflict says it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Unfollowed::Folder => "a link to a folder, not followed",
+            Unfollowed::FileOutside => "a link to a file outside the chosen folder, not followed",
+            Unfollowed::Nothing => "a link to something that does not exist",
+            Unfollowed::NotAFile => "a link to something that is not a file, not followed",
+        }
+    }
+
+    /// The refusal for the link `link`, for the queue and the command line to show.
+    pub fn error(self, link: &Path) -> FerryError {
+        let kind = match self {
+            Unfollowed::Folder | Unfollowed::NotAFile => ErrorKind::Unsupported,
+            Unfollowed::FileOutside => ErrorKind::PermissionDenied,
+            Unfollowed::Nothing => ErrorKind::LinkToNothing,
+        };
+        let why = match self {
+            Unfollowed::Folder => "a link to a folder; links to folders are not followed",
+            other => other.words(),
+        };
+        FerryError::new(kind, format!("{} skipped: {why}", link.display()))
+    }
+}
+
 /// The metadata of what the symlink `link` points to, when a folder upload of `root` (already
-/// canonical) may follow it: a file inside `root`. Otherwise the reason it is skipped, in plain
-/// words, for the queue and the command line to show.
-pub fn follow(link: &Path, root: &Path) -> Result<Metadata, FerryError> {
-    let refused = |kind: ErrorKind, why: &str| FerryError::new(kind, format!("{} skipped: {why}", link.display()));
+/// canonical) may follow it: a file inside `root`. Otherwise what the link is, so the caller can
+/// say why it is skipped.
+pub fn follow(link: &Path, root: &Path) -> Result<Metadata, Unfollowed> {
     // Every link on the way is resolved, so a chain of links that ends outside is caught too.
     let Ok(target) = std::fs::canonicalize(link) else {
-        return Err(refused(ErrorKind::NotFound, "a link to something that does not exist"));
+        return Err(Unfollowed::Nothing);
     };
+    // What it leads to is said first: a folder is a folder wherever it is.
+    let Ok(metadata) = std::fs::metadata(&target) else {
+        return Err(Unfollowed::Nothing);
+    };
+    if metadata.is_dir() {
+        return Err(Unfollowed::Folder);
+    }
+    if !metadata.is_file() {
+        return Err(Unfollowed::NotAFile);
+    }
     if !target.starts_with(root) {
-        return Err(refused(ErrorKind::PermissionDenied, "a link to a file outside the chosen folder"));
+        return Err(Unfollowed::FileOutside);
     }
-    match std::fs::metadata(&target) {
-        Ok(metadata) if metadata.is_file() => Ok(metadata),
-        // A link to a folder could loop, and its files are uploaded from the folder itself.
-        Ok(metadata) if metadata.is_dir() => {
-            Err(refused(ErrorKind::Unsupported, "a link to a folder; links to folders are not followed"))
-        }
-        Ok(_) => Err(refused(ErrorKind::Unsupported, "a link to something that is not a file")),
-        Err(error) => Err(FerryError::from_io(&error, format!("reading {}", target.display()))),
-    }
+    Ok(metadata)
 }
 
 #[cfg(test)]
@@ -47,6 +88,7 @@ mod tests {
         std::os::unix::fs::symlink(root.path().join("out-link"), root.path().join("chain")).unwrap();
         std::os::unix::fs::symlink(root.path().join("gone"), root.path().join("dangling")).unwrap();
         std::os::unix::fs::symlink(root.path().join("sub"), root.path().join("dir-link")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("dir-outside")).unwrap();
         let canonical = std::fs::canonicalize(root.path()).unwrap();
 
         assert_eq!(follow(&root.path().join("sub/in-link"), &canonical).unwrap().len(), 2);
@@ -56,8 +98,10 @@ mod tests {
             ("chain", "outside the chosen folder"),
             ("dangling", "does not exist"),
             ("dir-link", "links to folders are not followed"),
+            ("dir-outside", "links to folders are not followed"),
         ] {
-            let error = follow(&root.path().join(name), &canonical).unwrap_err();
+            let link = root.path().join(name);
+            let error = follow(&link, &canonical).unwrap_err().error(&link);
             assert!(error.to_string().contains(reason), "{name}: {error}");
         }
     }

@@ -43,6 +43,9 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::FileChanged => "File changed during the transfer",
         ErrorKind::EditConflict => "Changed on the server",
         ErrorKind::CopiesDiffer => "The two copies differ",
+        ErrorKind::LinkLoop => "Link loop",
+        ErrorKind::LinkToNothing => "Link to nothing",
+        ErrorKind::Incomplete => "Not all done",
     }
 }
 
@@ -71,7 +74,10 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::CopiesDiffer => {
             Some("Nothing was replaced. Transfer the file again choosing Overwrite, so that it is sent whole.")
         }
-        ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
+        ErrorKind::LinkLoop | ErrorKind::LinkToNothing => {
+            Some("The link itself can be renamed or deleted; what it should lead to must be fixed on the server.")
+        }
+        ErrorKind::HostKeyChanged | ErrorKind::Incomplete | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }
 

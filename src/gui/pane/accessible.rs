@@ -54,7 +54,7 @@ pub(crate) fn row_name(entry: &Entry) -> String {
         (EntryKind::Symlink, None) => "link".to_string(),
         (EntryKind::Other, _) => "special file".to_string(),
     };
-    match (entry.size, entry.kind) {
+    match (entry.size, entry.opens_as()) {
         (Some(size), kind_of) if kind_of != EntryKind::Dir => format!("{name}, {kind}, {}", format_bytes(size)),
         _ => format!("{name}, {kind}"),
     }

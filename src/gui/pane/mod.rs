@@ -49,6 +49,9 @@ pub enum PaneAction {
     CancelLoading,
     /// Upload or download these entries of the current folder into the other pane's folder.
     Transfer(Vec<Entry>),
+    /// Download these remote entries, following every link in the folders wherever it leads
+    /// (each folder once), as `ferry get -r --follow-links` does.
+    DownloadFollowingLinks(Vec<Entry>),
     /// Ask for a name and create a folder in the current folder.
     NewFolder,
     /// Ask for a new name for this entry (F2).

@@ -151,7 +151,7 @@ impl FilePane {
                     let mark = marks.get(&entry.name);
                     let mut cells = Vec::new();
                     let (_, cell) = row.col(|ui| {
-                        icons::entry_icon(ui, entry.kind);
+                        icons::row_icon(ui, entry);
                         if let Some(mark) = mark {
                             compare_tag(ui, mark, local_side);
                         }
@@ -166,7 +166,8 @@ impl FilePane {
                     });
                     cells.push(cell.id);
                     let (_, cell) = row.col(|ui| {
-                        if let (Some(size), false) = (entry.size, entry.kind == EntryKind::Dir) {
+                        // A link to a folder is a folder to the user: its own size is the link's.
+                        if let (Some(size), false) = (entry.size, entry.opens_as() == EntryKind::Dir) {
                             // Right-aligned, so sizes line up by their units like in every file manager.
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                                 let label = ui.add(Label::new(format_bytes(size)).selectable(false));
@@ -365,6 +366,17 @@ pub(super) fn pane_menu(
     };
     if button.clicked() {
         actions.push(PaneAction::Transfer(selection.clone()));
+    }
+    if side == Side::Remote {
+        // Links in a folder are followed only when asked: one may lead anywhere on the server.
+        let folders = selection.iter().any(|entry| entry.opens_as() == EntryKind::Dir);
+        let button = ui
+            .add_enabled(folders && transfer_blocked.is_none(), egui::Button::new("Download following links"))
+            .on_hover_text("Download the folders with what their links lead to, inside them or not (each folder once)")
+            .on_disabled_hover_text(transfer_blocked.as_deref().unwrap_or("Select a folder to download"));
+        if button.clicked() {
+            actions.push(PaneAction::DownloadFollowingLinks(selection.clone()));
+        }
     }
     ui.separator();
     if ui.button("New folder").clicked() {

@@ -23,10 +23,11 @@ pub(super) fn visible_rows(entries: &[Entry], view: &PaneViewSettings, filter: &
     rows
 }
 
-/// Folders before everything else in both directions (as every file manager does), then the
+/// Folders (and links to folders) before everything else in both directions (as every file manager does), then the
 /// column, then the name so that equal sizes or dates still come out in a stable, readable order.
 fn compare_entries(a: &Entry, b: &Entry, column: SortColumn, ascending: bool) -> Ordering {
-    let folders_first = (b.kind == EntryKind::Dir).cmp(&(a.kind == EntryKind::Dir));
+    // A link to a folder opens as one, so it sorts among the folders.
+    let folders_first = (b.opens_as() == EntryKind::Dir).cmp(&(a.opens_as() == EntryKind::Dir));
     let by_column = match column {
         SortColumn::Name => Ordering::Equal,
         SortColumn::Size => a.size.cmp(&b.size),
