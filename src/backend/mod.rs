@@ -8,6 +8,9 @@ pub mod ftp_listing;
 pub mod ftp_listing_reader;
 mod ftp_reply;
 pub mod local;
+pub mod scp;
+mod scp_command;
+mod scp_exec;
 pub mod sftp;
 mod sftp_error;
 mod sftp_listing;
@@ -297,7 +300,7 @@ pub async fn connect(
     let limit = settings.timeout * 3;
     let connecting = async {
         let backend: Box<dyn Backend> = match spec.protocol {
-            Protocol::Sftp => Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?),
+            Protocol::Sftp => sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?,
             Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
                 if spec.route != crate::route::Route::Direct {
                     let what = format!("{} through a ProxyCommand or jump hosts", spec.protocol.scheme());
