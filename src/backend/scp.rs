@@ -369,6 +369,9 @@ fn send(
             return Err(FerryError::new(ErrorKind::Cancelled, context));
         }
     }
+    // SCP's closing zero byte says the file is whole; without it the server's scp takes the
+    // end of input for a lost connection and says so in its exit status.
+    channel.write_all(&[0]).map_err(|e| remote_io_error(&e, &context))?;
     channel.send_eof().map_err(|e| ssh_error(&e, &context))?;
     channel.wait_eof().map_err(|e| ssh_error(&e, &context))?;
     channel.close().map_err(|e| ssh_error(&e, &context))?;
