@@ -62,6 +62,12 @@ pub trait Backend: Send {
     /// The folder the session starts in (the login or home folder), as an absolute path.
     fn home(&self) -> &str;
 
+    /// What the user should know about how this connection works, said once when it opens (a
+    /// server without SFTP, reached over SCP).
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+
     /// Whether `list` gives modification times to the second. FTP's LIST often gives only the
     /// minute (or only the day), so a transfer that keeps times asks for the exact one.
     fn listing_times_are_exact(&self) -> bool {

@@ -29,9 +29,12 @@ use crate::transfer::limits::Limits;
 /// How many chunks may wait between the network thread and the local file.
 const CHUNKS_IN_FLIGHT: usize = 4;
 
-/// What the log and the window say, once, when a connection falls back to SCP.
+/// What the window shows above the listing of a connection that fell back to SCP.
 pub const FALLBACK_NOTICE: &str =
     "The server does not offer SFTP: Ferry works over SCP and shell commands (ls, mv, rm, mkdir) instead";
+
+/// What the protocol log says, once, when a connection falls back to SCP.
+const FALLBACK_LOG_LINE: &str = "no SFTP on this server: working over SCP and shell commands (ls, mv, rm, mkdir)";
 
 /// The SSH session; only ever used from one thread at a time.
 struct ShellConnection {
@@ -56,8 +59,8 @@ impl ScpBackend {
         let Some(probe) = command::read_probe(&output) else {
             return Err(no_commands(&format!("exit status {status}: {}", escape_control(output.trim()))));
         };
-        wire::note(FALLBACK_NOTICE);
-        tracing::info!(target: "ferry::ssh", "{FALLBACK_NOTICE} (its ls: {:?})", probe.flavor);
+        wire::note(FALLBACK_LOG_LINE);
+        tracing::info!(target: "ferry::ssh", "{FALLBACK_LOG_LINE} (its ls: {:?})", probe.flavor);
         let connection = ShellConnection { session, _route: route };
         Ok(ScpBackend { connection: Arc::new(Mutex::new(connection)), home: probe.home, flavor: probe.flavor, limits })
     }
@@ -120,6 +123,10 @@ impl ScpBackend {
 impl Backend for ScpBackend {
     fn home(&self) -> &str {
         &self.home
+    }
+
+    fn notice(&self) -> Option<&str> {
+        Some(FALLBACK_NOTICE)
     }
 
     fn listing_times_are_exact(&self) -> bool {

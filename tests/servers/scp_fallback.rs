@@ -71,7 +71,7 @@ fn a_server_without_sftp_is_browsed_and_changed_over_scp_and_says_so_once() {
     server_file(&sshd.data_dir().join("plain.txt"), b"12345");
     let mut driver = Driver::with_user_known_hosts(Some(known_hosts(&sshd, sshd.port())));
     let session = connect(&sshd, &mut driver);
-    let said = driver.log.iter().filter(|line| line.text.contains("does not offer SFTP: Ferry works over SCP")).count();
+    let said = driver.log.iter().filter(|line| line.text.contains("no SFTP on this server: working over SCP")).count();
     assert_eq!(said, 1, "said once in the log: {:#?}", driver.log);
 
     // Browse: the names and sizes as on disk, the folder without `.` and `..`.
