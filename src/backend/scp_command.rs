@@ -67,10 +67,12 @@ pub fn quote(path: &str) -> Result<String, FerryError> {
     })
 }
 
-/// `ls` of a folder's entries, hidden ones too. Errors go to the same stream (the channel
-/// merges them), where the listing reader skips them as lines it does not understand.
+/// `ls` of a folder's entries, hidden ones too. The trailing `/` makes `ls` refuse a file (it
+/// would list the file itself) and follow a link to a folder. Errors go to the same stream (the
+/// channel merges them), where the listing reader skips them as lines it does not understand.
 pub fn list_command(dir: &str, flavor: LsFlavor) -> Result<String, FerryError> {
-    Ok(format!("{} -la -- {}", ls(flavor), quote(dir)?))
+    let dir = if dir.ends_with('/') { dir.to_string() } else { format!("{dir}/") };
+    Ok(format!("{} -la -- {}", ls(flavor), quote(&dir)?))
 }
 
 /// `ls` of one entry itself (`-d`); `follow` follows a link at `path` (`-L`).
@@ -241,6 +243,7 @@ mod tests {
     fn the_path_comes_after_a_double_dash_so_a_dash_name_is_no_option() {
         assert_eq!(remove_file_command("-rf").unwrap(), "LC_ALL=C rm -- -rf");
         assert_eq!(mkdir_command("/srv/new folder").unwrap(), "mkdir -- '/srv/new folder'");
+        assert_eq!(list_command("/srv", LsFlavor::Plain).unwrap(), "LC_ALL=C ls -la -- /srv/");
     }
 
     #[test]

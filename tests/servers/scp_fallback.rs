@@ -300,3 +300,30 @@ fn a_name_with_a_line_break_is_listed_but_never_sent_to_the_shell() {
     assert!(error.to_string().contains("line break"), "{error}");
     assert!(sshd.data_dir().join("two\nlines.txt").exists());
 }
+
+#[test]
+fn a_server_whose_ls_is_not_gnus_is_listed_with_the_plain_flags() {
+    // An `ls` first in the PATH that refuses GNU's flags, as BusyBox's does.
+    let dir = tempfile::tempdir().unwrap().keep();
+    let fake_ls = "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in --time-style*|-b) echo \"ls: unrecognized option: $a\" >&2; exit 1;; esac; done\nexec /bin/ls \"$@\"\n";
+    std::fs::write(dir.join("ls"), fake_ls).unwrap();
+    let script = dir.join("plain-ls.sh");
+    let run = format!("#!/bin/sh\nPATH={}:$PATH exec /bin/sh -c \"$SSH_ORIGINAL_COMMAND\"\n", dir.display());
+    std::fs::write(&script, run).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for file in [&script, &dir.join("ls")] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let sshd = Sshd::start_without_sftp_with_extra_config(&format!("ForceCommand {}\n", script.display()));
+    server_file(&sshd.data_dir().join("two  spaces it's.txt"), b"abc");
+    std::fs::create_dir(sshd.data_dir().join("sub")).unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(known_hosts(&sshd, sshd.port())));
+    let session = connect(&sshd, &mut driver);
+    let entries = driver.list(session, sshd.data_dir().to_str().unwrap()).unwrap();
+    let file = entries.iter().find(|e| e.name == "two  spaces it's.txt").unwrap_or_else(|| panic!("{entries:#?}"));
+    assert_eq!(file.size, Some(3));
+    assert!(file.modified.is_some(), "a time, to the minute");
+    assert!(entries.iter().any(|e| e.name == "sub" && e.kind == ferry::model::EntryKind::Dir), "{entries:#?}");
+    // Listing a file is refused, as SFTP refuses to open a file as a folder.
+    assert!(driver.list(session, &at(&sshd, "two  spaces it's.txt")).is_err());
+}
