@@ -110,8 +110,7 @@ impl ScpBackend {
                 .with_reply(line)
             })?;
             // The line names the path as given; the entry is named by its last part.
-            let mut entry = exec::decoded(Entry { name: "x".into(), ..parsed }, flavor)
-                .ok_or_else(|| FerryError::new(ErrorKind::Protocol, context.clone()))?;
+            let mut entry = exec::tidied(parsed, flavor);
             entry.name = file_name_remote(&full).to_string();
             Ok(entry)
         })

@@ -96,12 +96,9 @@ pub(super) fn list(
 ) -> Result<Vec<Entry>> {
     let context = format!("listing {}", escape_control(dir));
     let mut channel = start(session, command)?;
-    let entries = read_listing(&mut channel, &context, dir, flavor, limits, now);
-    let (entries, unreadable) = match entries {
-        Ok(read) => read,
-        // Dropping the channel closes it: a listing past a limit is not read further.
-        Err(error) => return Err(error),
-    };
+    // On an error the channel is dropped, which closes it: a listing past a limit is not read
+    // further.
+    let (entries, unreadable) = read_listing(&mut channel, &context, dir, flavor, limits, now)?;
     let status = finish(channel, &context)?;
     if status != 0 && entries.is_empty() {
         return Err(command_error(&context, status, unreadable.as_deref().unwrap_or("")));
@@ -157,9 +154,9 @@ fn read_listing(
     Ok((entries, first_unreadable))
 }
 
-/// An entry as Ferry keeps it: its name decoded from `ls -b`, a folder without a size (as SFTP
-/// gives none), and `None` for `.`, `..` and names no file can have.
-pub(super) fn decoded(mut entry: Entry, flavor: LsFlavor) -> Option<Entry> {
+/// An entry as Ferry keeps it: its name and link target decoded from `ls -b`, and a folder
+/// without a size (as SFTP gives none).
+pub(super) fn tidied(mut entry: Entry, flavor: LsFlavor) -> Entry {
     if flavor == LsFlavor::Gnu {
         entry.name = unescape_ls_name(&entry.name);
         entry.link_target = entry.link_target.as_deref().map(unescape_ls_name);
@@ -167,6 +164,12 @@ pub(super) fn decoded(mut entry: Entry, flavor: LsFlavor) -> Option<Entry> {
     if entry.kind == EntryKind::Dir {
         entry.size = None;
     }
+    entry
+}
+
+/// A listed entry [`tidied`], or `None` for `.`, `..` and names no file can have.
+fn decoded(entry: Entry, flavor: LsFlavor) -> Option<Entry> {
+    let entry = tidied(entry, flavor);
     let impossible = entry.name.is_empty() || entry.name.contains(['/', '\0']);
     if impossible {
         tracing::warn!(target: "ferry::ssh", "a listing line named {:?}, which no file can be called: left out", escape_control(&entry.name));
