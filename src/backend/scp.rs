@@ -204,7 +204,7 @@ impl Backend for ScpBackend {
         let full = self.absolute(path);
         command::quote(&full)?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
-        wire::sent(&format!("scp -f {full}"));
+        wire::sent(&format!("scp -f {full} (from byte {offset})"));
         let reader = self.blocking(move |session| receive(session, &full, offset, &sender));
         let writer = async move {
             let mut moved = 0u64;

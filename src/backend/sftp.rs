@@ -144,8 +144,9 @@ fn open_session(
     let sftp = match session.sftp() {
         Ok(sftp) => sftp,
         Err(error) => match sftp_channel_error(&session, &error) {
+            // The SCP backend says, once, that the server has no SFTP and what it does instead.
             no_sftp if no_sftp.kind == ErrorKind::Unsupported => {
-                wire::note(&no_sftp.to_string());
+                tracing::debug!(target: "ferry::ssh", "{}", no_sftp.log_text());
                 return Ok(Opened::Scp(ScpBackend::open(session, route, settings.limits)?));
             }
             failed => return Err(failed.into()),

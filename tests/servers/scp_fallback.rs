@@ -327,3 +327,26 @@ fn a_server_whose_ls_is_not_gnus_is_listed_with_the_plain_flags() {
     // Listing a file is refused, as SFTP refuses to open a file as a folder.
     assert!(driver.list(session, &at(&sshd, "two  spaces it's.txt")).is_err());
 }
+
+#[test]
+fn a_download_cut_half_way_over_scp_is_resumed_and_whole() {
+    // The browsing connection is left alone; the queue's first is cut after 400 kB to Ferry,
+    // and the retry continues from the bytes already here (SCP sends from the start: they are
+    // read and dropped).
+    let sshd = Sshd::start_without_sftp();
+    let big = driver::pattern(1_200_000, 7);
+    server_file(&sshd.data_dir().join("big.bin"), &big);
+    let browse = Cut { direction: CutDirection::ToClient, after_bytes: u64::MAX, fault: Fault::Drop };
+    let cut = Cut { direction: CutDirection::ToClient, after_bytes: 400_000, fault: Fault::Drop };
+    let proxy = CuttingProxy::tcp(sshd.port(), vec![browse, cut]);
+    let transfer = TransferSettings { retries: 2, backoff: Duration::from_millis(100), ..TransferSettings::default() };
+    let mut driver = Driver::custom(Some(known_hosts(&sshd, proxy.port())), ConnectSettings::default(), transfer);
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("big.bin");
+    driver.download(session, &at(&sshd, "big.bin"), &target).unwrap();
+    assert!(std::fs::read(&target).unwrap() == big, "the resumed copy is the server's file, byte for byte");
+    let resumed =
+        driver.log.iter().any(|line| line.text.contains("(from byte ") && !line.text.contains("(from byte 0)"));
+    assert!(resumed, "the retry kept the bytes already here: {:#?}", driver.log);
+}
