@@ -1,5 +1,6 @@
-//! The line above a tab's listing once its connection has ended (lost, or closed by the user):
-//! it says so, and offers Reconnect to the same site and folder, so an old listing never looks live.
+//! The lines above a tab's listing: once its connection has ended (lost, or closed by the user),
+//! it says so, and offers Reconnect to the same site and folder, so an old listing never looks live;
+//! while it is live, what its opening said the user should know (SCP where there is no SFTP).
 
 use super::tabs::RemoteTab;
 
@@ -20,4 +21,12 @@ pub(super) fn show(ui: &mut egui::Ui, tab: &RemoteTab, offer_reconnect: bool) ->
         });
     });
     reconnect
+}
+
+/// Draws `notice`, what the user should know about how a live connection works (a server
+/// without SFTP, reached over SCP), on a line above its listing.
+pub(super) fn show_notice(ui: &mut egui::Ui, notice: &str) {
+    egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| ui.label(notice));
+    });
 }

@@ -28,8 +28,8 @@ impl FerryApp {
     fn handle_event(&mut self, event: Event) {
         match event {
             Event::Queue(event) => self.queue_event(event),
-            Event::Session(SessionEvent::Connected { request, session, home, url, start }) => {
-                self.connected(request, session, home, url, start);
+            Event::Session(SessionEvent::Connected { request, session, home, url, start, notice }) => {
+                self.connected(request, session, home, url, start, notice);
             }
             Event::Session(SessionEvent::Disconnected { session, error }) => self.disconnected(session, error),
             Event::Files(FileEvent::Listing { request, path, entries, .. }) => {
@@ -167,7 +167,15 @@ impl FerryApp {
         }
     }
 
-    fn connected(&mut self, request: RequestId, session: SessionId, home: String, url: String, start: Option<String>) {
+    fn connected(
+        &mut self,
+        request: RequestId,
+        session: SessionId,
+        home: String,
+        url: String,
+        start: Option<String>,
+        notice: Option<String>,
+    ) {
         let Some(Pending::Connect { target, path }) = self.requests.take(&request) else { return };
         match target {
             Target::Local => {
@@ -183,6 +191,7 @@ impl FerryApp {
                 };
                 tab.session = Some(session);
                 tab.connecting = None;
+                tab.notice = notice;
                 // A bookmark's tab keeps the bookmark's name; any other is named by its site.
                 if tab.bookmark.is_none() {
                     tab.title = super::tabs::title_for_url(&url);

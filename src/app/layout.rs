@@ -324,6 +324,9 @@ impl FerryApp {
         if !live && super::connection_banner::show(ui, tab, offer_reconnect) {
             intents.push(Intent::Reconnect(tab.id));
         }
+        if let Some(notice) = tab.notice.as_deref().filter(|_| live) {
+            super::connection_banner::show_notice(ui, notice);
+        }
         Some(
             ui.add_enabled_ui(live, |ui| scrolling_sideways(ui, "remote_pane_columns", |ui| tab.pane.show(ui, active)))
                 .inner,

@@ -20,6 +20,9 @@ pub(super) struct RemoteTab {
     pub(super) session: Option<SessionId>,
     pub(super) pane: FilePane,
     pub(super) connecting: Option<RequestId>,
+    /// What the connection's opening said the user should know (SCP where there is no SFTP),
+    /// shown above its listing while it is live.
+    pub(super) notice: Option<String>,
 }
 
 /// The open tabs and which one is shown.
@@ -49,6 +52,7 @@ impl Tabs {
             session: None,
             pane,
             connecting: None,
+            notice: None,
         });
         self.active = self.tabs.len() - 1;
         id

@@ -10,6 +10,9 @@ mod ftp_names;
 mod ftp_reply;
 pub mod local;
 mod read_gate;
+pub mod scp;
+mod scp_command;
+mod scp_exec;
 pub mod sftp;
 mod sftp_error;
 mod sftp_listing;
@@ -61,6 +64,12 @@ pub type Sink<'a> = &'a mut (dyn AsyncWrite + Unpin + Send);
 pub trait Backend: Send {
     /// The folder the session starts in (the login or home folder), as an absolute path.
     fn home(&self) -> &str;
+
+    /// What the user should know about how this connection works, said once when it opens (a
+    /// server without SFTP, reached over SCP).
+    fn notice(&self) -> Option<&str> {
+        None
+    }
 
     /// Whether `list` gives modification times to the second. FTP's LIST often gives only the
     /// minute (or only the day), so a transfer that keeps times asks for the exact one.
@@ -314,7 +323,7 @@ pub async fn connect(
     let limit = settings.timeout * 3;
     let connecting = async {
         let backend: Box<dyn Backend> = match spec.protocol {
-            Protocol::Sftp => Box::new(sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?),
+            Protocol::Sftp => sftp::SftpBackend::connect(spec.clone(), trust, settings.clone()).await?,
             Protocol::Ftp | Protocol::Ftpes | Protocol::Ftps => {
                 if spec.route != crate::route::Route::Direct {
                     let what = format!("{} through a ProxyCommand or jump hosts", spec.protocol.scheme());

@@ -11,6 +11,7 @@ use ssh2::{FileStat, OpenFlags, OpenType, Session, Sftp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::read_gate::ReadGate;
+use super::scp::ScpBackend;
 use super::sftp_error::{remote_io_error, ssh_error};
 use super::sftp_listing::Lister;
 pub use super::sftp_raw::libssh2_version_string;
@@ -58,12 +59,13 @@ pub struct SftpBackend {
 }
 
 impl SftpBackend {
-    /// Connects, checks the host key BEFORE any credential is sent, then authenticates.
+    /// Connects, checks the host key BEFORE any credential is sent, then authenticates. A
+    /// server that refuses SFTP is worked over SCP instead ([`ScpBackend`]), when it runs commands.
     pub async fn connect(
         spec: ConnectSpec,
         trust: Arc<TrustStore>,
         settings: ConnectSettings,
-    ) -> Result<Self, ConnectError> {
+    ) -> Result<Box<dyn Backend>, ConnectError> {
         let limits = settings.limits;
         // The first TCP connection (to the server, or to the first jump host) is made here, with
         // the same timeout and messages as every connection; a ProxyCommand makes its own.
@@ -77,17 +79,21 @@ impl SftpBackend {
             None => None,
         };
         let transcript = crate::transcript::current();
-        let connection = tokio::task::spawn_blocking(move || {
+        let opened = tokio::task::spawn_blocking(move || {
             crate::transcript::blocking_scope(transcript, || open_session(tcp, &spec, &trust, &settings))
         })
         .await
         .map_err(|e| FerryError::new(ErrorKind::Protocol, "connecting").with_detail(e.to_string()))??;
+        let connection = match opened {
+            Opened::Sftp(connection) => connection,
+            Opened::Scp(backend) => return Ok(Box::new(backend)),
+        };
         let home = connection
             .sftp
             .realpath(Path::new("."))
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".into());
-        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home, limits })
+        Ok(Box::new(SftpBackend { connection: Arc::new(Mutex::new(connection)), home, limits }))
     }
 
     /// Runs `job` on a blocking thread with the connection locked.
@@ -123,22 +129,38 @@ impl SftpBackend {
     }
 }
 
+/// A logged-in connection: over SFTP, or over SCP where the server has no SFTP.
+enum Opened {
+    Sftp(Connection),
+    Scp(ScpBackend),
+}
+
 /// Builds the stream for the route, then handshake, host key check, authentication and the
-/// SFTP channel, all blocking.
+/// SFTP channel (or, where the server has none, SCP), all blocking.
 fn open_session(
     tcp: Option<std::net::TcpStream>,
     spec: &ConnectSpec,
     trust: &TrustStore,
     settings: &ConnectSettings,
-) -> Result<Connection, ConnectError> {
+) -> Result<Opened, ConnectError> {
     let (transport, route) = ssh_route::open(&spec.route, tcp, spec, trust, settings)?;
     let mut session = Session::new().map_err(|e| ssh_error(&e, "starting SSH"))?;
     transport.attach(&mut session);
     ssh_login::login(&mut session, spec, trust, settings).map_err(|error| route.explain(error))?;
     session.set_keepalive(false, u32::try_from(settings.keep_alive_interval.as_secs()).unwrap_or(u32::MAX).max(1));
-    let sftp = session.sftp().map_err(|e| sftp_channel_error(&session, &e))?;
+    let sftp = match session.sftp() {
+        Ok(sftp) => sftp,
+        Err(error) => match sftp_channel_error(&session, &error) {
+            // The SCP backend says, once, that the server has no SFTP and what it does instead.
+            no_sftp if no_sftp.kind == ErrorKind::Unsupported => {
+                tracing::debug!(target: "ferry::ssh", "{}", no_sftp.log_text());
+                return Ok(Opened::Scp(ScpBackend::open(session, route, settings.limits)?));
+            }
+            failed => return Err(failed.into()),
+        },
+    };
     wire::note("SFTP channel open");
-    Ok(Connection { session, sftp, second: SecondChannel::default(), _route: route })
+    Ok(Opened::Sftp(Connection { session, sftp, second: SecondChannel::default(), _route: route }))
 }
 
 /// libssh2 says "Unable to request SFTP subsystem" both when the server has no SFTP and when the

@@ -348,6 +348,7 @@ async fn disconnect(engine: &Arc<Engine>, session: SessionId, error: Option<Ferr
 /// through a route a URL cannot hold) and builds the `Connected` event.
 fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>, spec: ConnectSpec) -> Event {
     let home = backend.home().to_string();
+    let notice = backend.notice().map(str::to_string);
     let url = spec.display_url();
     let start = spec.initial_path.clone().filter(|path| !path.is_empty());
     // The local pane's own session is no site: "file://:0" in Recent would mean nothing. A URL
@@ -357,7 +358,7 @@ fn register(engine: &Arc<Engine>, request: RequestId, backend: Box<dyn Backend>,
         engine.bookmarks.record_recent(&url);
     }
     let session = engine.sessions.add(backend, spec);
-    Event::Session(SessionEvent::Connected { request, session, home, url, start })
+    Event::Session(SessionEvent::Connected { request, session, home, url, start, notice })
 }
 
 #[cfg(test)]

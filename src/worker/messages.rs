@@ -236,8 +236,16 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
     /// A connection is open and logged in; `home` is the folder it starts in, `start` the folder
-    /// it was asked to open (a URL's path, a bookmark's remote folder), if any.
-    Connected { request: RequestId, session: SessionId, home: String, url: String, start: Option<String> },
+    /// it was asked to open (a URL's path, a bookmark's remote folder), if any; `notice` what the
+    /// user should know about how the connection works (SCP where the server has no SFTP).
+    Connected {
+        request: RequestId,
+        session: SessionId,
+        home: String,
+        url: String,
+        start: Option<String>,
+        notice: Option<String>,
+    },
     /// A connection closed: asked for (`error` is None) or lost.
     Disconnected { session: SessionId, error: Option<FerryError> },
 }

@@ -56,15 +56,16 @@ fn missing_password_is_asked_for() {
     assert!(matches!(driver.questions.as_slice(), [Question::Password { .. }]), "{:?}", driver.questions);
 }
 
-/// A server with no SFTP subsystem is named as such, once: not "protocol error", not a lost
-/// connection retried again and again.
+/// A server with no SFTP subsystem is reached over SCP (`scp_fallback.rs` has the rest): not
+/// "protocol error", not a lost connection retried again and again.
 #[test]
-fn a_server_without_sftp_says_so() {
+fn a_server_without_sftp_is_reached_over_scp() {
     let sshd = Sshd::start_without_sftp();
+    std::fs::write(sshd.data_dir().join("hello.txt"), b"hi").unwrap();
     let (_dir, mut driver) = trusting_driver(&sshd);
-    let error = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap_err();
-    assert_eq!(error.kind, ErrorKind::Unsupported, "{error}");
-    assert!(error.to_string().contains("does not offer SFTP"), "{error}");
+    let session = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
+    let entries = driver.list(session, sshd.data_dir().to_str().unwrap()).unwrap();
+    assert!(entries.iter().any(|e| e.name == "hello.txt" && e.size == Some(2)), "{entries:#?}");
 }
 
 #[test]

@@ -87,6 +87,15 @@ impl Sshd {
         sshd
     }
 
+    /// [`Sshd::start_without_sftp`] with `extra` sshd_config lines as well, as
+    /// [`Sshd::start_with_extra_config`] takes them (a `ForceCommand`, say).
+    pub fn start_without_sftp_with_extra_config(extra: &str) -> Self {
+        let mut sshd = Self::prepare(None, extra);
+        sshd.without_sftp = true;
+        sshd.launch_on_free_port();
+        sshd
+    }
+
     fn start_inner(host_key: Option<&Path>, extra_config: &str) -> Self {
         let mut sshd = Self::prepare(host_key, extra_config);
         sshd.launch_on_free_port();

@@ -23,6 +23,7 @@ mod gui_hostile_names;
 mod gui_keyboard;
 mod gui_layout;
 mod gui_links;
+mod gui_no_sftp;
 mod gui_pane;
 mod gui_pane_transfers;
 mod gui_path_bar;
