@@ -15,6 +15,7 @@ pub mod queue_item;
 pub mod rate_limit;
 pub mod rate_text;
 pub mod resume_check;
+pub mod server_time;
 pub mod sync_filter;
 pub mod sync_plan;
 pub mod throttled;
