@@ -113,6 +113,7 @@ impl FerryApp {
                 keep: Default::default(),
                 limit_down: None,
                 limit_up: None,
+                server_time_zone: crate::model::ServerTimeZone::Auto,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

@@ -80,4 +80,8 @@ pub struct Bookmark {
     /// The same for uploads.
     #[serde(default)]
     pub limit_up: Option<u64>,
+    /// FTP without MLSD: the time zone the server's listings are in ("auto": found by comparing
+    /// a listed time with MDTM).
+    #[serde(default)]
+    pub server_time_zone: crate::model::ServerTimeZone,
 }

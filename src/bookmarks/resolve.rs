@@ -83,6 +83,7 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.keep = bookmark.keep;
     spec.limit_down = bookmark.limit_down;
     spec.limit_up = bookmark.limit_up;
+    spec.server_time_zone = bookmark.server_time_zone;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -274,6 +275,7 @@ mod tests {
             keep: Default::default(),
             limit_down: None,
             limit_up: None,
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

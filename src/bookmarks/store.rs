@@ -422,6 +422,7 @@ mod tests {
             keep: Default::default(),
             limit_down: None,
             limit_up: None,
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         }
     }
 

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
-use crate::model::{ConnectSpec, FtpMode};
+use crate::model::{ConnectSpec, FtpMode, ServerTimeZone};
 use crate::transfer::policy::OnExists;
 use crate::transfer::rate_limit::RateLimits;
 use crate::transfer::rate_text::parse_rate;
@@ -62,6 +62,10 @@ pub struct GlobalOptions {
     /// connects directly even where the ssh config names a route.
     #[arg(long, global = true, value_name = "HOSTS")]
     pub jump: Option<String>,
+    /// FTP without MLSD: the time zone the server lists times in (auto, UTC, +09:00, -05:00...);
+    /// auto finds it by comparing a listed time with MDTM. Overrides a bookmark's.
+    #[arg(long, global = true, value_name = "ZONE", value_parser = parse_server_time_zone)]
+    pub server_time_zone: Option<ServerTimeZone>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -340,10 +344,18 @@ impl GlobalOptions {
         if self.ca_file.is_some() {
             spec.ca_file = self.ca_file.clone();
         }
+        if let Some(zone) = self.server_time_zone {
+            spec.server_time_zone = zone;
+        }
         if spec.password.is_none()
             && let Ok(password) = std::env::var("FERRY_PASSWORD")
         {
             spec.password = Some(SecretString::from(password));
         }
     }
+}
+
+/// `--server-time-zone`: `auto`, `UTC` or an offset.
+fn parse_server_time_zone(text: &str) -> Result<ServerTimeZone, String> {
+    text.parse()
 }

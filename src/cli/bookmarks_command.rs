@@ -116,6 +116,8 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        // `--server-time-zone` saves the zone the site's listings are in.
+        server_time_zone: options.server_time_zone.unwrap_or_default(),
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 
 use crate::model::TimePrecision;
 
@@ -67,6 +67,12 @@ pub fn local_to_utc(written: DateTime<Utc>, offset: TimeDelta) -> DateTime<Utc> 
     written.checked_sub_signed(offset).unwrap_or(written)
 }
 
+/// The date a time given as a day alone names, however far a time zone moved its start: the date
+/// of the day's middle, right for every zone up to twelve hours from UTC.
+pub fn day_of(start: DateTime<Utc>) -> NaiveDate {
+    start.checked_add_signed(TimeDelta::hours(12)).unwrap_or(start).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -106,6 +112,14 @@ mod tests {
         let minute = Some(TimePrecision::Minute);
         assert_eq!(compare_times_given(&at(14, 33, 0, 0), minute, &at(14, 33, 59, 0), second), Ordering::Equal);
         assert_eq!(compare_times_given(&at(14, 33, 0, 0), minute, &at(14, 34, 0, 0), second), Ordering::Less);
+    }
+
+    #[test]
+    fn a_day_moved_by_a_zone_is_still_shown_as_its_date() {
+        let tokyo_first_of_may = Utc.with_ymd_and_hms(2025, 4, 30, 15, 0, 0).unwrap();
+        assert_eq!(day_of(tokyo_first_of_may), NaiveDate::from_ymd_opt(2025, 5, 1).unwrap());
+        let new_york_first_of_may = Utc.with_ymd_and_hms(2025, 5, 1, 4, 0, 0).unwrap();
+        assert_eq!(day_of(new_york_first_of_may), NaiveDate::from_ymd_opt(2025, 5, 1).unwrap());
     }
 
     #[test]

@@ -69,6 +69,7 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: Default::default(),
     }
 }
 

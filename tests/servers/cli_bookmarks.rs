@@ -649,6 +649,7 @@ fn worker_with_the_test_keychain() {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: Default::default(),
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

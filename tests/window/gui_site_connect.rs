@@ -60,6 +60,7 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: Default::default(),
     }
 }
 

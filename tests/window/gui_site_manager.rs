@@ -34,6 +34,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: Default::default(),
     }
 }
 

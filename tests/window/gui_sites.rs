@@ -66,6 +66,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: Default::default(),
     }
 }
 

@@ -114,6 +114,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

@@ -152,6 +152,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -79,6 +79,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             keep: Default::default(),
             limit_down: None,
             limit_up: None,
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

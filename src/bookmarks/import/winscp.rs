@@ -160,6 +160,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

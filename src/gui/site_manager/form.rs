@@ -96,6 +96,10 @@ impl SiteManager {
                     ui.radio_value(&mut fields.ftp_mode, FtpMode::Active, "Active");
                 });
                 ui.end_row();
+                labelled_text(ui, "Server time zone", &mut fields.server_time_zone).on_hover_text(
+                    "The time zone the server lists times in, for servers without MLSD: auto (found \
+                     by comparing a listed time with MDTM), UTC, or an offset such as +09:00.",
+                );
             }
 
             if fields.protocol == Protocol::Sftp {
@@ -232,6 +236,8 @@ pub(super) struct Fields {
     /// The site's own bandwidth limits as typed (500K, 2M); empty for none.
     pub(super) limit_down: String,
     pub(super) limit_up: String,
+    /// The server's time zone as typed: `auto`, `UTC`, `+09:00`.
+    pub(super) server_time_zone: String,
 }
 
 impl Fields {
@@ -254,6 +260,7 @@ impl Fields {
             keep: bookmark.keep,
             limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
             limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
+            server_time_zone: bookmark.server_time_zone.to_string(),
         }
     }
 
@@ -297,6 +304,10 @@ impl Fields {
         };
         let limit_down = parse_limit(&self.limit_down, "download")?;
         let limit_up = parse_limit(&self.limit_up, "upload")?;
+        let server_time_zone = self
+            .server_time_zone
+            .parse::<crate::model::ServerTimeZone>()
+            .map_err(|problem| format!("Server time zone: {problem}."))?;
         Ok(Bookmark {
             id,
             name: name.to_owned(),
@@ -316,6 +327,7 @@ impl Fields {
             keep: self.keep,
             limit_down,
             limit_up,
+            server_time_zone,
         })
     }
 }

@@ -320,6 +320,7 @@ impl SiteManager {
                     keep: Default::default(),
                     limit_down: None,
                     limit_up: None,
+                    server_time_zone: crate::model::ServerTimeZone::Auto,
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
