@@ -143,13 +143,21 @@ pub enum ServerTimeZone {
     /// Found once per connection from the first listing with a file.
     #[default]
     Auto,
-    /// A fixed offset east of UTC, in minutes (`+09:00` is 540).
-    Offset(i32),
+    /// A fixed offset east of UTC, in quarter hours (`+09:00` is 36, `+05:45` is 23): every time
+    /// zone is a whole number of them, and one byte keeps `ConnectSpec` small.
+    Offset(i8),
 }
 
 impl ServerTimeZone {
     /// The largest offset a time zone has (UTC+14:00, UTC-12:00), in minutes.
-    pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+    pub const MAX_OFFSET_MINUTES: i16 = 14 * 60;
+
+    /// A fixed offset of `minutes` east of UTC, when it is a whole number of quarter hours within
+    /// [`Self::MAX_OFFSET_MINUTES`].
+    pub fn offset_minutes(minutes: i64) -> Option<ServerTimeZone> {
+        let fits = minutes % 15 == 0 && minutes.abs() <= i64::from(Self::MAX_OFFSET_MINUTES);
+        fits.then(|| i8::try_from(minutes / 15).ok().map(ServerTimeZone::Offset)).flatten()
+    }
 }
 
 impl fmt::Display for ServerTimeZone {
@@ -157,7 +165,8 @@ impl fmt::Display for ServerTimeZone {
         match *self {
             ServerTimeZone::Auto => f.write_str("auto"),
             ServerTimeZone::Offset(0) => f.write_str("UTC"),
-            ServerTimeZone::Offset(minutes) => {
+            ServerTimeZone::Offset(quarters) => {
+                let minutes = i32::from(quarters) * 15;
                 let sign = if minutes < 0 { '-' } else { '+' };
                 write!(f, "{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
             }
@@ -172,7 +181,7 @@ impl std::str::FromStr for ServerTimeZone {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let refused = || {
             format!(
-                "\"{}\" is not a server time zone; use auto, UTC, or an offset such as +09:00 or -05:00",
+                "\"{}\" is not a server time zone; use auto, UTC, or an offset in quarter hours such as +09:00, -05:00 or +05:45",
                 escape_control(text)
             )
         };
@@ -195,20 +204,20 @@ impl std::str::FromStr for ServerTimeZone {
         };
         let (hours, minutes) = match digits.split_once(':') {
             Some((hours, minutes)) => (hours, minutes),
-            None if digits.len() == 4 => digits.split_at(2),
+            None if digits.len() == 4 && digits.is_ascii() => digits.split_at(2),
             None => (digits, "0"),
         };
         let number = |part: &str| {
             (!part.is_empty() && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| part.parse::<i32>().ok())
+                .then(|| part.parse::<i16>().ok())
                 .flatten()
         };
         let (Some(hours), Some(minutes)) = (number(hours), number(minutes)) else { return Err(refused()) };
         let total = hours * 60 + minutes;
-        if minutes >= 60 || total > Self::MAX_OFFSET_MINUTES {
+        if minutes >= 60 {
             return Err(refused());
         }
-        Ok(ServerTimeZone::Offset(sign * total))
+        ServerTimeZone::offset_minutes(i64::from(sign * total)).ok_or_else(refused)
     }
 }
 

@@ -21,7 +21,7 @@ impl FtpBackend {
             let probe = exact.map(|exact| Probe { listed, precision, exact });
             let clock = ServerClock::settle(self.time_zone, probe.as_ref());
             let offset = clock.listing_offset();
-            let zone = ServerTimeZone::Offset(i32::try_from(offset.num_minutes()).unwrap_or_default());
+            let zone = ServerTimeZone::offset_minutes(offset.num_minutes()).unwrap_or_default();
             let how = match (self.time_zone, probe) {
                 (ServerTimeZone::Auto, Some(_)) => {
                     format!("found from the listed time and MDTM of {}", escape_control(&name))

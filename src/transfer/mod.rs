@@ -6,6 +6,7 @@
 
 pub mod capped;
 pub mod edit;
+pub mod find;
 pub mod limits;
 pub mod links;
 pub mod names;

@@ -59,8 +59,8 @@ impl ServerClock {
     pub fn provisional(setting: ServerTimeZone) -> ServerClock {
         match setting {
             ServerTimeZone::Auto => ServerClock::default(),
-            ServerTimeZone::Offset(minutes) => {
-                ServerClock { listing: TimeDelta::minutes(i64::from(minutes)), mdtm: TimeDelta::zero() }
+            ServerTimeZone::Offset(quarters) => {
+                ServerClock { listing: TimeDelta::minutes(i64::from(quarters) * 15), mdtm: TimeDelta::zero() }
             }
         }
     }
@@ -72,8 +72,8 @@ impl ServerClock {
         let found = probe.and_then(detect_offset);
         match setting {
             ServerTimeZone::Auto => ServerClock { listing: found.unwrap_or_default(), mdtm: TimeDelta::zero() },
-            ServerTimeZone::Offset(minutes) => {
-                let given = TimeDelta::minutes(i64::from(minutes));
+            ServerTimeZone::Offset(quarters) => {
+                let given = TimeDelta::minutes(i64::from(quarters) * 15);
                 let mdtm_is_local = found == Some(TimeDelta::zero()) && !given.is_zero();
                 ServerClock { listing: given, mdtm: if mdtm_is_local { given } else { TimeDelta::zero() } }
             }
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_given_zone_moves_mdtm_too_only_where_mdtm_agrees_with_the_listing() {
-        let tokyo = ServerTimeZone::Offset(540);
+        let tokyo = ServerTimeZone::Offset(36);
         let minute = TimePrecision::Minute;
         // MDTM in UTC (as RFC 3659 says): only the listing is moved.
         let clock = ServerClock::settle(tokyo, Some(&probe(utc(21, 34, 0), minute, utc(12, 34, 56))));
@@ -190,7 +190,7 @@ mod tests {
         let mut recent = Entry::new("recent.txt", EntryKind::File);
         recent.modified = Some(utc(21, 34, 0));
         let mut entries = vec![old, recent, Entry::new("no time", EntryKind::File)];
-        ServerClock::provisional(ServerTimeZone::Offset(540)).correct_listing(&mut entries);
+        ServerClock::provisional(ServerTimeZone::Offset(36)).correct_listing(&mut entries);
         assert_eq!(entries[0].modified, Some(Utc.with_ymd_and_hms(2024, 2, 29, 15, 0, 0).unwrap()));
         assert_eq!(entries[0].modified_precision, Some(TimePrecision::Day));
         assert_eq!(entries[1].modified, Some(utc(12, 34, 0)));
@@ -224,18 +224,20 @@ mod tests {
         assert_eq!(parse("auto"), Ok(ServerTimeZone::Auto));
         assert_eq!(parse(""), Ok(ServerTimeZone::Auto));
         assert_eq!(parse("UTC"), Ok(ServerTimeZone::Offset(0)));
-        assert_eq!(parse("+09:00"), Ok(ServerTimeZone::Offset(540)));
-        assert_eq!(parse("UTC+9"), Ok(ServerTimeZone::Offset(540)));
-        assert_eq!(parse("-0530"), Ok(ServerTimeZone::Offset(-330)));
-        assert_eq!(parse("+5:45"), Ok(ServerTimeZone::Offset(345)));
-        for bad in ["9", "+15:00", "+09:60", "Tokyo", "+0\u{1b}[31m", "+123:00", "++9"] {
+        assert_eq!(parse("+09:00"), Ok(ServerTimeZone::Offset(36)));
+        assert_eq!(parse("+14:00"), Ok(ServerTimeZone::Offset(56)));
+        assert_eq!(parse("-12:00"), Ok(ServerTimeZone::Offset(-48)));
+        assert_eq!(parse("UTC+9"), Ok(ServerTimeZone::Offset(36)));
+        assert_eq!(parse("-0530"), Ok(ServerTimeZone::Offset(-22)));
+        assert_eq!(parse("+5:45"), Ok(ServerTimeZone::Offset(23)));
+        for bad in ["9", "+15:00", "+09:60", "Tokyo", "+0\u{1b}[31m", "+123:00", "++9", "+1é2", "+é:1", "+05:20"] {
             let error = parse(bad).unwrap_err();
             assert!(error.contains("not a server time zone"), "{bad}: {error}");
             assert!(!error.contains('\u{1b}'));
         }
-        for zone in [ServerTimeZone::Auto, ServerTimeZone::Offset(0), ServerTimeZone::Offset(-330)] {
+        for zone in [ServerTimeZone::Auto, ServerTimeZone::Offset(0), ServerTimeZone::Offset(-22)] {
             assert_eq!(parse(&zone.to_string()), Ok(zone));
         }
-        assert_eq!(ServerTimeZone::Offset(540).to_string(), "+09:00");
+        assert_eq!(ServerTimeZone::Offset(36).to_string(), "+09:00");
     }
 }

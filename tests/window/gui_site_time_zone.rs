@@ -22,7 +22,7 @@ fn an_ftp_sites_time_zone_is_auto_by_default_and_a_typed_offset_is_saved() {
     set_text(&mut harness, "Server time zone", "+09:00");
     click(&mut harness, "Save");
     let saved = saved(&harness);
-    assert_eq!(saved[0].server_time_zone, ServerTimeZone::Offset(540));
+    assert_eq!(saved[0].server_time_zone, ServerTimeZone::Offset(36));
     let spec = ferry::bookmarks::bookmark_spec(&saved[0], None).unwrap();
-    assert_eq!(spec.server_time_zone, ServerTimeZone::Offset(540), "its connections carry it");
+    assert_eq!(spec.server_time_zone, ServerTimeZone::Offset(36), "its connections carry it");
 }
