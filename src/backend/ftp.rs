@@ -14,6 +14,7 @@ use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
+use super::ftp_clock::listable_alone;
 use super::ftp_listing::ListFormat;
 use super::ftp_reply::{ftp_error, parse_features};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
@@ -328,15 +329,6 @@ fn untrusted(site: &SiteTls) -> Option<ConnectError> {
 fn mlst_names_a_folder(line: &str) -> bool {
     let facts = line.trim_start().split(' ').next().unwrap_or_default().to_ascii_lowercase();
     facts.split(';').any(|fact| fact == "type=cdir" || fact == "type=pdir")
-}
-
-/// Whether `LIST NAME` lists just that file: no server could read the name as a pattern or an
-/// option, and it holds nothing that could end the command early.
-pub(super) fn listable_alone(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('-')
-        && !name.contains(['*', '?', '[', ']', '{', '}', '~', ' '])
-        && !name.chars().any(char::is_control)
 }
 
 /// `YYYYMMDDHHMMSS`, the time format of MDTM and MFMT.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ftp::{FtpBackend, listable_alone};
+use super::ftp::FtpBackend;
 use crate::error::{ErrorKind, Result};
 use crate::model::{Entry, ServerTimeZone, escape_control, file_name_remote, join_remote, parent_remote};
 use crate::transfer::server_time::{Probe, ServerClock, probe_candidate};
@@ -77,4 +77,13 @@ impl FtpBackend {
             }
         }
     }
+}
+
+/// Whether `LIST NAME` lists just that file: no server could read the name as a pattern or an
+/// option, and it holds nothing that could end the command early.
+pub(super) fn listable_alone(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.contains(['*', '?', '[', ']', '{', '}', '~', ' '])
+        && !name.chars().any(char::is_control)
 }
