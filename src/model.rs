@@ -32,6 +32,10 @@ pub struct Entry {
     pub size: Option<u64>,
     /// Last modification time, where known.
     pub modified: Option<DateTime<Utc>>,
+    /// How precisely the server gave `modified` (an FTP listing gives minutes, or only the day
+    /// for an old file); `None` where it was not said, and then it is judged from the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_precision: Option<TimePrecision>,
     /// Unix permission bits (0o7777 mask), where known.
     pub permissions: Option<u32>,
     /// Owner name or uid, where known.
@@ -54,6 +58,7 @@ impl Entry {
             kind,
             size: None,
             modified: None,
+            modified_precision: None,
             permissions: None,
             owner: None,
             group: None,
@@ -115,6 +120,121 @@ impl Protocol {
     }
 }
 
+/// How precisely a modification time was given, coarsest first: a time given in minutes stands
+/// for any moment of that minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimePrecision {
+    /// Only the date (an FTP listing of an older file).
+    Day,
+    /// Hours and minutes (an FTP listing of a recent file).
+    Minute,
+    /// Whole seconds (MDTM, MLSD, SFTP).
+    Second,
+    /// Finer than a second (a local disk).
+    Finer,
+}
+
+/// The time zone an FTP server's listings are in. Listings without MLSD carry the server's local
+/// time with no zone; `Auto` finds the offset by comparing a listed time with `MDTM` (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum ServerTimeZone {
+    /// Found once per connection from the first listing with a file.
+    #[default]
+    Auto,
+    /// A fixed offset east of UTC, in quarter hours (`+09:00` is 36, `+05:45` is 23): every time
+    /// zone is a whole number of them, and one byte keeps `ConnectSpec` small.
+    Offset(i8),
+}
+
+impl ServerTimeZone {
+    /// The largest offset a time zone has (UTC+14:00, UTC-12:00), in minutes.
+    pub const MAX_OFFSET_MINUTES: i16 = 14 * 60;
+
+    /// A fixed offset of `minutes` east of UTC, when it is a whole number of quarter hours within
+    /// [`Self::MAX_OFFSET_MINUTES`].
+    pub fn offset_minutes(minutes: i64) -> Option<ServerTimeZone> {
+        let fits = minutes % 15 == 0 && minutes.abs() <= i64::from(Self::MAX_OFFSET_MINUTES);
+        fits.then(|| i8::try_from(minutes / 15).ok().map(ServerTimeZone::Offset)).flatten()
+    }
+}
+
+impl fmt::Display for ServerTimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ServerTimeZone::Auto => f.write_str("auto"),
+            ServerTimeZone::Offset(0) => f.write_str("UTC"),
+            ServerTimeZone::Offset(quarters) => {
+                let minutes = i32::from(quarters) * 15;
+                let sign = if minutes < 0 { '-' } else { '+' };
+                write!(f, "{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for ServerTimeZone {
+    type Err = String;
+
+    /// `auto`, `UTC`, or an offset: `+09:00`, `-5`, `+0530`, `UTC+9`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let refused = || {
+            format!(
+                "\"{}\" is not a server time zone; use auto, UTC, or an offset in quarter hours such as +09:00, -05:00 or +05:45",
+                escape_control(text)
+            )
+        };
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("auto") {
+            return Ok(ServerTimeZone::Auto);
+        }
+        let offset = trimmed
+            .strip_prefix("UTC")
+            .or_else(|| trimmed.strip_prefix("utc"))
+            .or_else(|| trimmed.strip_prefix("GMT"))
+            .unwrap_or(trimmed);
+        if offset.is_empty() {
+            return Ok(ServerTimeZone::Offset(0));
+        }
+        let (sign, digits) = match offset.as_bytes().first() {
+            Some(b'+') => (1, &offset[1..]),
+            Some(b'-') => (-1, &offset[1..]),
+            _ => return Err(refused()),
+        };
+        let (hours, minutes) = match digits.split_once(':') {
+            Some((hours, minutes)) => (hours, minutes),
+            None if digits.len() == 4 && digits.is_ascii() => digits.split_at(2),
+            None => (digits, "0"),
+        };
+        let number = |part: &str| {
+            (!part.is_empty() && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse::<i16>().ok())
+                .flatten()
+        };
+        let (Some(hours), Some(minutes)) = (number(hours), number(minutes)) else { return Err(refused()) };
+        let total = hours * 60 + minutes;
+        if minutes >= 60 {
+            return Err(refused());
+        }
+        ServerTimeZone::offset_minutes(i64::from(sign * total)).ok_or_else(refused)
+    }
+}
+
+impl TryFrom<String> for ServerTimeZone {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl From<ServerTimeZone> for String {
+    fn from(zone: ServerTimeZone) -> String {
+        zone.to_string()
+    }
+}
+
 /// FTP data connection mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum FtpMode {
@@ -172,6 +292,9 @@ pub struct ConnectSpec {
     /// The character set of the server's file names (FTP only; SFTP names are UTF-8).
     #[serde(default)]
     pub name_charset: crate::transfer::name_charset::NameCharset,
+    /// FTP without MLSD: the time zone the server's listings are in.
+    #[serde(default)]
+    pub server_time_zone: ServerTimeZone,
 }
 
 /// Which attributes a transfer gives its copy, per site: both by default. A server that refuses
@@ -212,6 +335,7 @@ impl ConnectSpec {
             limit_down: None,
             limit_up: None,
             name_charset: Default::default(),
+            server_time_zone: ServerTimeZone::Auto,
         }
     }
 
@@ -251,6 +375,7 @@ impl fmt::Debug for ConnectSpec {
             .field("limit_down", &self.limit_down)
             .field("limit_up", &self.limit_up)
             .field("name_charset", &self.name_charset)
+            .field("server_time_zone", &self.server_time_zone)
             .finish()
     }
 }

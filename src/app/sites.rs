@@ -114,6 +114,7 @@ impl FerryApp {
                 limit_down: None,
                 limit_up: None,
                 name_charset: Default::default(),
+                server_time_zone: crate::model::ServerTimeZone::Auto,
             },
             // Opened from a bookmark: a copy of it, in the folder now shown.
             (None, Some(bookmark)) => {

@@ -14,14 +14,16 @@ use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode, Status};
 
+use super::ftp_clock::listable_alone;
 use super::ftp_listing::ListFormat;
 use super::ftp_names::FtpNames;
 use super::ftp_reply::{ftp_error, parse_features};
 use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, WriteStart, copy_with_progress};
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, file_name_remote, join_remote};
+use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, ServerTimeZone, file_name_remote, join_remote};
 use crate::transfer::limits::Limits;
 use crate::transfer::name_charset::NameCharset;
+use crate::transfer::server_time::ServerClock;
 use crate::trust::TrustStore;
 use crate::trust::tls::{self, SiteTls};
 
@@ -41,13 +43,18 @@ struct Features {
 
 /// One logged-in FTP or FTPS connection.
 pub struct FtpBackend {
-    stream: Stream,
+    pub(super) stream: Stream,
     home: String,
     features: Features,
     /// The data connection mode in use (suppaftp does not report it back).
     mode: Mode,
-    timeout: std::time::Duration,
+    pub(super) timeout: std::time::Duration,
     limits: Limits,
+    /// The time zone the user gave for this site's listings (or `Auto`).
+    pub(super) time_zone: ServerTimeZone,
+    /// How this connection's times are made UTC, once one file's listed time was compared with
+    /// its MDTM; kept for the session.
+    pub(super) clock: Option<ServerClock>,
     /// The `LIST` format this server speaks, from `SYST` and the first listing; kept for the
     /// session so one odd line does not change the guess.
     list_format: Option<ListFormat>,
@@ -195,6 +202,8 @@ impl FtpBackend {
             mode,
             timeout: settings.timeout,
             limits: settings.limits,
+            time_zone: spec.server_time_zone,
+            clock: None,
             list_format: None,
             asked_syst: false,
             charset: spec.name_charset,
@@ -245,7 +254,7 @@ impl FtpBackend {
 
     /// Runs a listing command (`MLSD`, `LIST` or `LIST NAME`) in the folder `dir` and reads its
     /// data connection within the limits.
-    async fn listing(&mut self, dir: &str, command: String) -> Result<Vec<Entry>> {
+    pub(super) async fn listing(&mut self, dir: &str, command: String) -> Result<Vec<Entry>> {
         let context = format!("listing {dir}");
         // Change into the folder first: LIST's argument is a glob with options on many servers,
         // so names with spaces, dashes or brackets would be misread.
@@ -359,8 +368,12 @@ impl Backend for FtpBackend {
 
     async fn list(&mut self, path: &str) -> Result<Vec<Entry>> {
         let dir = self.absolute(path);
-        let command = if self.features.mlsd { "MLSD" } else { "LIST" };
-        self.listing(&dir, command.to_string()).await
+        if self.features.mlsd {
+            return self.listing(&dir, "MLSD".to_string()).await;
+        }
+        let mut entries = self.listing(&dir, "LIST".to_string()).await?;
+        self.correct_listed_times(&dir, &mut entries).await?;
+        Ok(entries)
     }
 
     /// MLST's `UNIX.mode` where the server has MLST; otherwise, for an existing file, the one
@@ -375,7 +388,7 @@ impl Backend for FtpBackend {
             return Ok(None);
         }
         let name = file_name_remote(&full).to_string();
-        if name.is_empty() || name.starts_with('-') || name.contains(['*', '?', '[', ']', '{', '}', '~', ' ']) {
+        if !listable_alone(&name) {
             return Ok(None);
         }
         let entries = self.listing(&crate::model::parent_remote(&full), format!("LIST {name}")).await?;
@@ -406,7 +419,7 @@ impl Backend for FtpBackend {
         let mut entry = Entry::new(name, EntryKind::File);
         entry.size = Some(size as u64);
         entry.modified = match timed(self.timeout, &context, self.stream.mdtm(&full)).await {
-            Ok(time) => Some(time.and_utc()),
+            Ok(time) => Some(self.mdtm_clock(&full).await?.mdtm_to_utc(time.and_utc())),
             Err(error) if matches!(error.kind, ErrorKind::Timeout | ErrorKind::ConnectionLost) => return Err(error),
             // MDTM is optional: a server without it just gives no time.
             Err(_) => None,
@@ -515,6 +528,7 @@ impl Backend for FtpBackend {
         let context = format!("setting the time of {full}");
         // MFMT is the standard; vsftpd and others take a two-argument MDTM instead.
         let command = if self.features.mfmt { "MFMT" } else { "MDTM" };
+        let time = self.mdtm_clock(&full).await?.utc_to_mdtm(time);
         let line = format!("{command} {} {full}", ftp_time(time));
         match timed(self.timeout, &context, self.stream.custom_command(line, &[Status::File])).await {
             Err(error) if error.kind == ErrorKind::Unsupported => {

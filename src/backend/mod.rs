@@ -4,6 +4,7 @@
 //! it; transfers stream through `read_to` and `write_from` with bounded memory.
 
 pub mod ftp;
+mod ftp_clock;
 pub mod ftp_listing;
 pub mod ftp_listing_reader;
 mod ftp_names;

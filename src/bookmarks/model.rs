@@ -83,4 +83,8 @@ pub struct Bookmark {
     /// FTP only: the character set of the server's file names ("auto" unless chosen).
     #[serde(default)]
     pub name_charset: crate::transfer::name_charset::NameCharset,
+    /// FTP without MLSD: the time zone the server's listings are in ("auto": found by comparing
+    /// a listed time with MDTM).
+    #[serde(default)]
+    pub server_time_zone: crate::model::ServerTimeZone,
 }

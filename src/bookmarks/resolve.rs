@@ -84,6 +84,7 @@ pub fn bookmark_spec(bookmark: &Bookmark, ssh_config: Option<&SshConfig>) -> Res
     spec.limit_down = bookmark.limit_down;
     spec.limit_up = bookmark.limit_up;
     spec.name_charset = bookmark.name_charset;
+    spec.server_time_zone = bookmark.server_time_zone;
     spec.initial_path = bookmark.remote_dir.clone().filter(|dir| !dir.is_empty());
     if bookmark.login == LoginMethod::KeyFile {
         spec.identity = bookmark.key_file.clone();
@@ -276,6 +277,7 @@ mod tests {
             limit_down: None,
             limit_up: None,
             name_charset: Default::default(),
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         };
         let shell = Bookmark {
             id: BookmarkId("b2".into()),

@@ -423,6 +423,7 @@ mod tests {
             limit_down: None,
             limit_up: None,
             name_charset: Default::default(),
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         }
     }
 

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
-use crate::model::{ConnectSpec, FtpMode};
+use crate::model::{ConnectSpec, FtpMode, ServerTimeZone};
 use crate::transfer::name_charset::NameCharset;
 use crate::transfer::policy::OnExists;
 use crate::transfer::rate_limit::RateLimits;
@@ -67,6 +67,10 @@ pub struct GlobalOptions {
     /// for servers whose names are not UTF-8. Default: auto (UTF-8, other bytes shown as \xNN).
     #[arg(long, global = true, value_name = "CHARSET", value_parser = parse_charset)]
     pub charset: Option<NameCharset>,
+    /// FTP without MLSD: the time zone the server lists times in (auto, UTC, +09:00, -05:00...);
+    /// auto finds it by comparing a listed time with MDTM. Overrides a bookmark's.
+    #[arg(long, global = true, value_name = "ZONE", value_parser = parse_server_time_zone)]
+    pub server_time_zone: Option<ServerTimeZone>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,
@@ -349,6 +353,9 @@ impl GlobalOptions {
         if let Some(charset) = self.charset {
             spec.name_charset = charset;
         }
+        if let Some(zone) = self.server_time_zone {
+            spec.server_time_zone = zone;
+        }
         if spec.password.is_none()
             && let Ok(password) = std::env::var("FERRY_PASSWORD")
         {
@@ -365,4 +372,9 @@ fn parse_charset(text: &str) -> std::result::Result<NameCharset, String> {
             crate::transfer::name_charset::OFFERED.join(", ")
         )
     })
+}
+
+/// `--server-time-zone`: `auto`, `UTC` or an offset.
+fn parse_server_time_zone(text: &str) -> Result<ServerTimeZone, String> {
+    text.parse()
 }

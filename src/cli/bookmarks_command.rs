@@ -117,6 +117,8 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        // `--server-time-zone` saves the zone the site's listings are in.
+        server_time_zone: options.server_time_zone.unwrap_or_default(),
     };
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use super::tally::Problems;
 use crate::error::{ErrorKind, FerryError, Result};
-use crate::model::{Entry, EntryKind, count_of, escape_control};
+use crate::model::{Entry, EntryKind, TimePrecision, count_of, escape_control};
+use crate::transfer::times::day_of;
 use crate::worker::{Integrity, ItemId, ItemState, QueueItem};
 
 /// One entry as `ls --json` prints it.
@@ -16,6 +17,10 @@ struct JsonEntry<'a> {
     size: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     modified: Option<String>,
+    /// "day" or "minute" where the server gave no more (an FTP listing): `modified` is then the
+    /// start of that day or minute, in UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    modified_precision: Option<TimePrecision>,
     #[serde(skip_serializing_if = "Option::is_none")]
     permissions: Option<String>,
     /// Where a link points, as the server wrote it (JSON escapes any control character).
@@ -44,6 +49,7 @@ pub(super) fn print_listing(entries: &[Entry], json: bool) {
                 kind: kind_name(e.kind),
                 size: e.size,
                 modified: e.modified.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                modified_precision: e.modified_precision.filter(|p| *p < TimePrecision::Second),
                 permissions: e.permissions.map(|p| format!("{p:04o}")),
                 link_target: e.link_target.as_deref(),
                 link_kind: e.link_kind.map(kind_name),
@@ -61,9 +67,18 @@ pub(super) fn print_listing(entries: &[Entry], json: bool) {
         };
         let permissions = entry.permissions.map(|p| format!("{p:04o}")).unwrap_or_else(|| "----".into());
         let size = entry.size.map(|s| s.to_string()).unwrap_or_default();
-        let modified = entry.modified.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+        let modified = entry.modified.map(|t| shown_time(t, entry.modified_precision)).unwrap_or_default();
         let target = entry.link_target.as_ref().map(|t| format!(" -> {}", escape_control(t))).unwrap_or_default();
         println!("{kind} {permissions} {size:>12} {modified:16} {}{target}", escape_control(&entry.name));
+    }
+}
+
+/// A listed time as `ls` prints it, in UTC: to the minute, or only the date where the server gave
+/// no more.
+fn shown_time(time: chrono::DateTime<chrono::Utc>, precision: Option<TimePrecision>) -> String {
+    match precision {
+        Some(TimePrecision::Day) => day_of(time).format("%Y-%m-%d").to_string(),
+        _ => time.format("%Y-%m-%d %H:%M").to_string(),
     }
 }
 

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Entry, escape_control};
+use super::times::compare_times_given;
+use crate::model::{Entry, TimePrecision, escape_control};
 
 /// The user's standing choice for a target that already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -103,11 +104,13 @@ pub struct FileFacts {
     pub size: Option<u64>,
     /// Last modification time, where known.
     pub modified: Option<DateTime<Utc>>,
+    /// How precisely `modified` was given, where its source said (an FTP listing: minutes).
+    pub precision: Option<TimePrecision>,
 }
 
 impl From<&Entry> for FileFacts {
     fn from(entry: &Entry) -> Self {
-        FileFacts { size: entry.size, modified: entry.modified }
+        FileFacts { size: entry.size, modified: entry.modified, precision: entry.modified_precision }
     }
 }
 
@@ -138,9 +141,14 @@ pub fn decide(policy: OnExists, source: &FileFacts, target: Option<&FileFacts>) 
         OnExists::Rename => Decision::Rename,
         OnExists::Skip => Decision::Skip,
         OnExists::OverwriteIfNewer => match (source.modified, target.modified) {
-            // Whole seconds: FTP (MDTM, LIST) gives no fraction, so a local file with nanoseconds
-            // would otherwise always look newer than the copy it was uploaded as.
-            (Some(source), Some(target)) if source.timestamp() <= target.timestamp() => Decision::Skip,
+            // At the coarser precision of the two, never finer than whole seconds: FTP gives no
+            // fraction (MDTM) or only minutes (LIST), so a local file with nanoseconds would
+            // otherwise always look newer than the copy it was uploaded as.
+            (Some(source_time), Some(target_time))
+                if compare_times_given(&source_time, source.precision, &target_time, target.precision).is_le() =>
+            {
+                Decision::Skip
+            }
             // An unknown time proves nothing either way; skipping would leave a possibly stale
             // target while reporting success, whereas transferring at worst repeats work.
             _ => Decision::Transfer,
@@ -199,7 +207,7 @@ mod tests {
     }
 
     fn facts(size: Option<u64>, modified: Option<DateTime<Utc>>) -> FileFacts {
-        FileFacts { size, modified }
+        FileFacts { size, modified, precision: None }
     }
 
     #[test]

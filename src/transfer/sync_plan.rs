@@ -10,8 +10,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::times::compare_times;
-use crate::model::escape_control;
+use super::times::compare_times_given;
+use crate::model::{TimePrecision, escape_control};
 
 /// How two files of the same path are judged the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -73,6 +73,9 @@ pub struct SideEntry {
     pub is_folder: bool,
     pub size: Option<u64>,
     pub modified: Option<DateTime<Utc>>,
+    /// How precisely `modified` was given, where the listing said (an FTP listing: minutes).
+    #[serde(skip)]
+    pub modified_precision: Option<TimePrecision>,
     /// The permission bits, where the listing gave them (kept on a copy).
     #[serde(skip)]
     pub mode: Option<u32>,
@@ -300,11 +303,19 @@ fn difference(source: &SideEntry, target: &SideEntry, options: SyncOptions) -> O
     match options.compare {
         CompareMode::Size => None,
         CompareMode::SizeMtime => match (&source.modified, &target.modified) {
-            (Some(a), Some(b)) if !same_time(a, b, options.time_tolerance) => Some(format!(
-                "modified {} here, {} there",
-                a.format("%Y-%m-%d %H:%M:%S"),
-                b.format("%Y-%m-%d %H:%M:%S")
-            )),
+            (Some(a), Some(b))
+                if !same_time(
+                    (a, source.modified_precision),
+                    (b, target.modified_precision),
+                    options.time_tolerance,
+                ) =>
+            {
+                Some(format!(
+                    "modified {} here, {} there",
+                    a.format("%Y-%m-%d %H:%M:%S"),
+                    b.format("%Y-%m-%d %H:%M:%S")
+                ))
+            }
             // A side without a time cannot tell a change: the size decides.
             _ => None,
         },
@@ -317,10 +328,13 @@ fn difference(source: &SideEntry, target: &SideEntry, options: SyncOptions) -> O
     }
 }
 
+/// A modification time and how precisely it was given.
+type Stamp<'a> = (&'a DateTime<Utc>, Option<TimePrecision>);
+
 /// Whether two times are the same at the coarser precision of the two, or within `tolerance`
 /// seconds of each other.
-fn same_time(a: &DateTime<Utc>, b: &DateTime<Utc>, tolerance: u64) -> bool {
-    if compare_times(a, b).is_eq() {
+fn same_time((a, a_precision): Stamp<'_>, (b, b_precision): Stamp<'_>, tolerance: u64) -> bool {
+    if compare_times_given(a, a_precision, b, b_precision).is_eq() {
         return true;
     }
     let apart = (a.timestamp() - b.timestamp()).unsigned_abs();

@@ -380,7 +380,7 @@ fn read_stamp(local: &Path) -> Result<LocalStamp> {
 }
 
 fn facts(stamp: RemoteStamp) -> FileFacts {
-    FileFacts { size: stamp.size, modified: stamp.modified }
+    FileFacts { size: stamp.size, modified: stamp.modified, precision: None }
 }
 
 /// Sleeps until `at` (never called without one: the `select!` guards it).

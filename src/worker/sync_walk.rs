@@ -82,13 +82,19 @@ pub async fn walk_remote(backend: &mut dyn Backend, root: &str, excludes: &Exclu
         for entry in backend.list(&remote_dir).await? {
             let side = match entry.kind {
                 EntryKind::Dir => SideEntry::folder(),
-                EntryKind::File => SideEntry { mode: entry.permissions, ..SideEntry::file(entry.size, entry.modified) },
+                EntryKind::File => SideEntry {
+                    mode: entry.permissions,
+                    modified_precision: entry.modified_precision,
+                    ..SideEntry::file(entry.size, entry.modified)
+                },
                 // A link to a file is synced as that file; a link to a folder is not followed
                 // (which also ends a server's link loop).
                 EntryKind::Symlink => match backend.stat(&join_remote(&remote_dir, &entry.name)).await {
-                    Ok(target) if target.kind == EntryKind::File => {
-                        SideEntry { mode: target.permissions, ..SideEntry::file(target.size, target.modified) }
-                    }
+                    Ok(target) if target.kind == EntryKind::File => SideEntry {
+                        mode: target.permissions,
+                        modified_precision: target.modified_precision,
+                        ..SideEntry::file(target.size, target.modified)
+                    },
                     // Kept as a link: nothing is written through it, and only it is deleted.
                     _ => SideEntry::unfollowed_link(),
                 },

@@ -43,9 +43,10 @@ pub(super) async fn decide_target(
         Direction::Download => std::fs::symlink_metadata(&item.local).ok().map(|m| FileFacts {
             size: Some(m.len()),
             modified: m.modified().ok().map(chrono::DateTime::<chrono::Utc>::from),
+            precision: None,
         }),
         Direction::Upload => match backend.stat(&item.remote).await {
-            Ok(entry) => Some(FileFacts { size: entry.size, modified: entry.modified }),
+            Ok(entry) => Some(FileFacts::from(&entry)),
             // A connection lost while looking is no proof that nothing is there: taking it for
             // "absent" would replace the server's file unasked. The caller asks again on a fresh
             // connection.
@@ -56,7 +57,7 @@ pub(super) async fn decide_target(
     let Some(target) = target else {
         return Ok(TargetDecision { plan: TargetPlan::FromStart, for_the_batch: None, note: None });
     };
-    let source = FileFacts { size: item.size, modified: item.modified };
+    let source = FileFacts { size: item.size, modified: item.modified, precision: None };
     let mut decision = decide(chosen, &source, Some(&target));
     let mut for_the_batch = None;
     if decision == Decision::Ask {

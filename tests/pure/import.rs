@@ -170,6 +170,7 @@ fn cyberduck_folder_imports_every_duck_file() {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     };
     assert_eq!(deploy.bookmark, expected);
     assert_eq!(deploy.bookmark.id.0, "cyberduck-5e1f2b8a-0c3d-4e6f-9a1b-2c3d4e5f6a7b", "Cyberduck's UUID is kept");
@@ -479,6 +480,7 @@ fn a_secret_is_bound_to_the_host_and_user_it_was_saved_for() {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     };
     let key = SecretKey::of(&site);
     assert!(key.account().contains("site-1") && key.account().contains("alice@web.example.org"), "{key:?}");

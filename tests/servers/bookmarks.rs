@@ -70,6 +70,7 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     }
 }
 

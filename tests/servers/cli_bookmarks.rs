@@ -650,6 +650,7 @@ fn worker_with_the_test_keychain() {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     };
     driver.handle.send(ferry::worker::Command::Bookmarks(ferry::worker::BookmarkCommand::Save {
         bookmark: Box::new(site.clone()),

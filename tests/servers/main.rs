@@ -46,6 +46,7 @@ mod reconnect;
 mod resume_check;
 mod safe_uploads;
 mod scp_fallback;
+mod server_time_zone;
 mod sftp_login;
 mod sftp_upload_sizes;
 mod slow_folders;

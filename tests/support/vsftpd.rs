@@ -57,6 +57,9 @@ pub struct VsftpdOptions {
     pub max_rate: u32,
     /// The certificate served for FTPS.
     pub certificate: ServedCertificate,
+    /// A `TZ` value (`Asia/Tokyo`, `UTC-9`): vsftpd runs in that time zone with `use_localtime`,
+    /// so its LIST (and its MDTM) give local time, as many servers do. `None`: UTC.
+    pub time_zone: Option<&'static str>,
 }
 
 impl Default for VsftpdOptions {
@@ -68,6 +71,7 @@ impl Default for VsftpdOptions {
             idle_session_timeout: 300,
             max_rate: 0,
             certificate: ServedCertificate::Test,
+            time_zone: None,
         }
     }
 }
@@ -126,7 +130,12 @@ impl Vsftpd {
             |port| {
                 let config = vsftpd_config(&options, dir.path(), port, &pasv_ports, &data_dir, &log_file);
                 write_file(&config_file, &config, 0o600);
-                ServerProcess::spawn("vsftpd", Command::new(&binary).arg(&config_file), &output_file)
+                let mut command = Command::new(&binary);
+                command.arg(&config_file);
+                if let Some(zone) = options.time_zone {
+                    command.env("TZ", zone);
+                }
+                ServerProcess::spawn("vsftpd", &mut command, &output_file)
             },
         );
         Vsftpd { process, dir, port, pasv_ports, data_dir, log_file, options }
@@ -206,6 +215,7 @@ fn vsftpd_config(
             ("PASV_MAX", pasv_ports.end().to_string()),
             ("IDLE_TIMEOUT", options.idle_session_timeout.to_string()),
             ("MAX_RATE", options.max_rate.to_string()),
+            ("USE_LOCALTIME", yes_no(options.time_zone.is_some())),
             ("SSL_ENABLE", yes_no(options.tls != FtpTls::None)),
             ("IMPLICIT_SSL", yes_no(options.tls == FtpTls::Implicit)),
             ("REQUIRE_SSL_REUSE", yes_no(options.require_ssl_reuse)),

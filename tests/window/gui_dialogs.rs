@@ -169,8 +169,8 @@ fn target_exists(source_size: u64, target_size: u64) -> Question {
     Question::TargetExists {
         item: ItemId(3),
         name: "report.pdf".into(),
-        source: FileFacts { size: Some(source_size), modified: Some(date("2025-06-02T10:00:00Z")) },
-        target: FileFacts { size: Some(target_size), modified: Some(date("2025-06-01T10:00:00Z")) },
+        source: FileFacts { size: Some(source_size), modified: Some(date("2025-06-02T10:00:00Z")), precision: None },
+        target: FileFacts { size: Some(target_size), modified: Some(date("2025-06-01T10:00:00Z")), precision: None },
     }
 }
 

@@ -61,6 +61,7 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use ferry::model::{FtpMode, Protocol};
 use secrecy::ExposeSecret;
 
 /// The window and everything it has returned so far.
-struct Window {
+pub(crate) struct Window {
     manager: SiteManager,
     actions: Vec<SiteAction>,
 }
@@ -35,11 +35,12 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     }
 }
 
 /// Work/Clients/Web server, Work/Backup, and Home NAS at the top level.
-fn sample() -> Vec<Bookmark> {
+pub(crate) fn sample() -> Vec<Bookmark> {
     let web = Bookmark {
         user: "deploy".to_owned(),
         ..bookmark("web", "Web server", &["Work", "Clients"], "web.example.com")
@@ -50,7 +51,7 @@ fn sample() -> Vec<Bookmark> {
     vec![web, backup, nas]
 }
 
-fn window(bookmarks: Vec<Bookmark>, keychain_available: bool) -> Harness<'static, Window> {
+pub(crate) fn window(bookmarks: Vec<Bookmark>, keychain_available: bool) -> Harness<'static, Window> {
     let mut manager = SiteManager::new();
     manager.set_bookmarks(bookmarks, keychain_available);
     manager.open();
@@ -69,13 +70,13 @@ fn window(bookmarks: Vec<Bookmark>, keychain_available: bool) -> Harness<'static
     harness
 }
 
-fn click(harness: &mut Harness<'_, Window>, label: &str) {
+pub(crate) fn click(harness: &mut Harness<'_, Window>, label: &str) {
     harness.get_by_label(label).click();
     harness.run();
 }
 
 /// Replaces the text of the field labelled `label`, as a user selecting all and typing would.
-fn set_text(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
+pub(crate) fn set_text(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
     harness.get_by_label(label).click();
     harness.run();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -89,12 +90,12 @@ fn set_text(harness: &mut Harness<'_, Window>, label: &str, text: &str) {
     assert_eq!(harness.get_by_label(label).value().as_deref(), Some(text), "field {label}");
 }
 
-fn choose(harness: &mut Harness<'_, Window>, combo: &str, item: &str) {
+pub(crate) fn choose(harness: &mut Harness<'_, Window>, combo: &str, item: &str) {
     click(harness, combo);
     click(harness, item);
 }
 
-fn field(harness: &Harness<'_, Window>, label: &str) -> String {
+pub(crate) fn field(harness: &Harness<'_, Window>, label: &str) -> String {
     harness.get_by_label(label).value().unwrap_or_default()
 }
 
@@ -103,7 +104,7 @@ fn shows(harness: &Harness<'_, Window>, label: &str) -> bool {
 }
 
 /// The bookmarks of the `Save` actions returned so far.
-fn saved(harness: &Harness<'_, Window>) -> Vec<Bookmark> {
+pub(crate) fn saved(harness: &Harness<'_, Window>) -> Vec<Bookmark> {
     harness
         .state()
         .actions

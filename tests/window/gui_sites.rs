@@ -67,6 +67,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: Default::default(),
     }
 }
 

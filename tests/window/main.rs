@@ -31,6 +31,7 @@ mod gui_queue;
 mod gui_rate_limit;
 mod gui_site_connect;
 mod gui_site_manager;
+mod gui_site_time_zone;
 mod gui_sites;
 mod gui_snapshot_names;
 mod gui_snapshots;

@@ -77,6 +77,7 @@ impl<'a> MlsdFacts<'a> {
             kind,
             size: self.size.and_then(|size| size.parse().ok().filter(|_| is_digits(size))),
             modified: self.modify.and_then(parse_mlsd_time),
+            modified_precision: None,
             permissions: self.mode.and_then(parse_octal_mode),
             // Names are friendlier than numeric ids, so prefer them when both are sent.
             owner: text(self.owner).or_else(|| text(self.uid)),

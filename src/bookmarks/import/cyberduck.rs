@@ -115,6 +115,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password: None });
 }

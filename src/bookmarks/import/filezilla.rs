@@ -155,6 +155,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         limit_down: None,
         limit_up: None,
         name_charset,
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -80,6 +80,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             limit_down: None,
             limit_up: None,
             name_charset: Default::default(),
+            server_time_zone: crate::model::ServerTimeZone::Auto,
         };
         report.imported.push(ImportedBookmark { bookmark, password: None });
     }

@@ -161,6 +161,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         limit_down: None,
         limit_up: None,
         name_charset: Default::default(),
+        server_time_zone: crate::model::ServerTimeZone::Auto,
     };
     report.imported.push(ImportedBookmark { bookmark, password });
 }

@@ -178,7 +178,7 @@ impl FilePane {
                     cells.push(cell.id);
                     let (_, cell) = row.col(|ui| {
                         if let Some(modified) = entry.modified {
-                            ui.add(Label::new(format_modified(modified)).selectable(false));
+                            ui.add(Label::new(format_modified(modified, entry.modified_precision)).selectable(false));
                         }
                     });
                     cells.push(cell.id);

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Local, Utc};
 
 use super::{PaneViewSettings, SortColumn};
-use crate::model::{Entry, EntryKind};
+use crate::model::{Entry, EntryKind, TimePrecision};
+use crate::transfer::times::day_of;
 
 /// Indices into `entries` of the rows to show, in display order: hidden names dropped unless
 /// `view.show_hidden`, names not containing `filter` (case-insensitively) dropped, folders first,
@@ -106,9 +107,13 @@ pub fn format_permissions(mode: u32) -> String {
     text
 }
 
-/// A modification time in the user's time zone, to the minute: "2026-11-24 10:41".
-pub fn format_modified(time: DateTime<Utc>) -> String {
-    time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+/// A modification time in the user's time zone, to the minute: "2026-11-24 10:41"; only the date
+/// where the server gave no more (an FTP listing of an older file), as the server wrote it.
+pub fn format_modified(time: DateTime<Utc>, precision: Option<TimePrecision>) -> String {
+    match precision {
+        Some(TimePrecision::Day) => day_of(time).format("%Y-%m-%d").to_string(),
+        _ => time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -98,6 +98,10 @@ impl SiteManager {
                 });
                 ui.end_row();
                 charset_row(ui, &mut fields.name_charset);
+                labelled_text(ui, "Server time zone", &mut fields.server_time_zone).on_hover_text(
+                    "The time zone the server lists times in, for servers without MLSD: auto (found \
+                     by comparing a listed time with MDTM), UTC, or an offset such as +09:00.",
+                );
             }
 
             if fields.protocol == Protocol::Sftp {
@@ -236,6 +240,8 @@ pub(super) struct Fields {
     pub(super) limit_up: String,
     /// FTP only: the charset of the server's names.
     pub(super) name_charset: NameCharset,
+    /// The server's time zone as typed: `auto`, `UTC`, `+09:00`.
+    pub(super) server_time_zone: String,
 }
 
 impl Fields {
@@ -259,6 +265,7 @@ impl Fields {
             limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
             limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
             name_charset: bookmark.name_charset,
+            server_time_zone: bookmark.server_time_zone.to_string(),
         }
     }
 
@@ -302,6 +309,10 @@ impl Fields {
         };
         let limit_down = parse_limit(&self.limit_down, "download")?;
         let limit_up = parse_limit(&self.limit_up, "upload")?;
+        let server_time_zone = self
+            .server_time_zone
+            .parse::<crate::model::ServerTimeZone>()
+            .map_err(|problem| format!("Server time zone: {problem}."))?;
         Ok(Bookmark {
             id,
             name: name.to_owned(),
@@ -322,6 +333,7 @@ impl Fields {
             limit_down,
             limit_up,
             name_charset: if self.protocol.is_ftp() { self.name_charset } else { NameCharset::Auto },
+            server_time_zone,
         })
     }
 }

@@ -321,6 +321,7 @@ impl SiteManager {
                     limit_down: None,
                     limit_up: None,
                     name_charset: Default::default(),
+                    server_time_zone: crate::model::ServerTimeZone::Auto,
                 };
                 self.editor = Some(Editor::new_entry(&draft));
             }
