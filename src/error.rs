@@ -49,6 +49,9 @@ pub enum ErrorKind {
     /// After a transfer, the copy's SHA-256 differs from the original's (a resumed file whose
     /// beginning was another file's, or bytes damaged on the way).
     CopiesDiffer,
+    /// The proxy between Ferry and the server refused the login or the connection, or answered
+    /// something that is not its protocol: the error names the proxy, not the server.
+    ProxyFailed,
 }
 
 impl ErrorKind {
@@ -75,6 +78,7 @@ impl ErrorKind {
             ErrorKind::FileChanged => "file changed during the transfer",
             ErrorKind::EditConflict => "changed on the server",
             ErrorKind::CopiesDiffer => "the two copies differ",
+            ErrorKind::ProxyFailed => "proxy failed",
         }
     }
 }

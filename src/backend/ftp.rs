@@ -67,7 +67,8 @@ impl FtpBackend {
             }
             _ => None,
         };
-        let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
+        super::ftp_proxy::refuse_unproxied_ways(spec)?;
+        let tcp = super::proxy_tunnel::connect(spec.proxy.as_ref(), &spec.host, spec.port, settings.timeout).await?;
         let timeout_error = |what: String| move |_| FerryError::new(ErrorKind::Timeout, what);
         let opening = async {
             match (&site_tls, spec.protocol) {
@@ -112,6 +113,13 @@ impl FtpBackend {
             Ok(stream) => stream,
             Err(error) => return Err(site_tls.as_ref().and_then(untrusted).unwrap_or(ConnectError::Failed(error))),
         };
+        if let Some(proxy) = &spec.proxy {
+            stream = stream.passive_stream_builder(super::ftp_proxy::data_through_proxy(
+                proxy.clone(),
+                spec.host.clone(),
+                settings.timeout,
+            ));
+        }
 
         let user = if spec.user.is_empty() { "anonymous" } else { spec.user.as_str() };
         let password = match (&spec.password, user) {

@@ -6,8 +6,10 @@
 pub mod ftp;
 pub mod ftp_listing;
 pub mod ftp_listing_reader;
+mod ftp_proxy;
 mod ftp_reply;
 pub mod local;
+pub mod proxy_tunnel;
 pub mod sftp;
 mod sftp_error;
 mod sftp_listing;

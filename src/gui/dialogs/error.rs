@@ -43,6 +43,7 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::FileChanged => "File changed during the transfer",
         ErrorKind::EditConflict => "Changed on the server",
         ErrorKind::CopiesDiffer => "The two copies differ",
+        ErrorKind::ProxyFailed => "The proxy refused",
     }
 }
 
@@ -71,6 +72,9 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::CopiesDiffer => {
             Some("Nothing was replaced. Transfer the file again choosing Overwrite, so that it is sent whole.")
         }
+        ErrorKind::ProxyFailed => Some(
+            "Check the proxy's address, user name and password (the site's Proxy, Settings, --proxy or ALL_PROXY).",
+        ),
         ErrorKind::HostKeyChanged | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }
