@@ -184,6 +184,14 @@ pub enum ProxyChoice {
     Through(Proxy),
 }
 
+impl ProxySources {
+    /// The run's and the site's choices, with `ALL_PROXY` and `NO_PROXY` from the environment.
+    pub fn with_environment(explicit: Option<ProxyChoice>, site: Option<ProxyChoice>) -> ProxySources {
+        let (all_proxy, no_proxy) = environment_sources();
+        ProxySources { explicit, site, all_proxy, no_proxy, default: None }
+    }
+}
+
 /// Reads `ALL_PROXY`/`all_proxy` and `NO_PROXY`/`no_proxy` (lower case first, as curl does).
 pub fn environment_sources() -> (Option<String>, Option<String>) {
     let read = |lower: &str, upper: &str| {

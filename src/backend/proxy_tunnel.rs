@@ -151,10 +151,11 @@ async fn http_connect(mut stream: TcpStream, proxy: &Proxy, host: &str, port: u1
         |kind: ErrorKind, context: String| Err(FerryError::new(kind, context).with_reply(format!("{code} {reason}")));
     match code {
         200..=299 => Ok(stream),
-        407 if proxy.user.is_some() => {
+        // tinyproxy answers a wrong login with 401, where the standard says 407.
+        401 | 407 if proxy.user.is_some() => {
             refused(ErrorKind::ProxyFailed, format!("{label} refused the user name or password given for it"))
         }
-        407 => refused(
+        401 | 407 => refused(
             ErrorKind::ProxyFailed,
             format!("{label} asks for a user name and password, and none was given for it"),
         ),

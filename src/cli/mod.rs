@@ -129,6 +129,10 @@ fn move_target(path: &str, new_path: &str) -> String {
 /// and the remote path it names: its own, or a bookmark's start folder.
 fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Option<String>)> {
     let target = resolve(options, text)?;
+    let site_proxy = match &target.bookmark {
+        Some(bookmark) => bookmarks::site_proxy(bookmark, &Keychain::system())?,
+        None => None,
+    };
     let mut spec = target.spec;
     if let Some(bookmark) = &target.bookmark
         && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system())
@@ -139,15 +143,19 @@ fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Opt
     if let Some(jump) = &options.jump {
         spec.route = jump_route(options, &spec, jump)?;
     }
-    spec.proxy = proxy_for(options, &spec)?;
+    spec.proxy = proxy_for(options, &spec, site_proxy)?;
     // A bookmark without a path opens its own start folder.
     let start = target.path.clone().or_else(|| spec.initial_path.clone());
     Ok((spec, start))
 }
 
-/// The proxy to go through: `--proxy`, else the environment's (`ALL_PROXY`, `NO_PROXY`); its
-/// password from the URL, else `FERRY_PROXY_PASSWORD`.
-fn proxy_for(options: &GlobalOptions, spec: &ConnectSpec) -> Result<Option<crate::proxy::Proxy>> {
+/// The proxy to go through: `--proxy`, else the site's, else the environment's (`ALL_PROXY`,
+/// `NO_PROXY`); its password from the URL or the keychain, else `FERRY_PROXY_PASSWORD`.
+fn proxy_for(
+    options: &GlobalOptions,
+    spec: &ConnectSpec,
+    site: Option<crate::proxy::ProxyChoice>,
+) -> Result<Option<crate::proxy::Proxy>> {
     use crate::proxy::{ProxyChoice, ProxySources};
     let explicit = match options.proxy.as_deref().map(str::trim) {
         None => None,
@@ -157,8 +165,7 @@ fn proxy_for(options: &GlobalOptions, spec: &ConnectSpec) -> Result<Option<crate
                 .map_err(|error| FerryError { context: format!("--proxy: {}", error.context), ..error })?,
         )),
     };
-    let (all_proxy, no_proxy) = crate::proxy::environment_sources();
-    let sources = ProxySources { explicit, site: None, all_proxy, no_proxy, default: None };
+    let sources = ProxySources::with_environment(explicit, site);
     let mut proxy = crate::proxy::choose(&sources, &spec.host)?;
     if let Some(proxy) = &mut proxy
         && proxy.user.is_some()

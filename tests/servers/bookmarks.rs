@@ -66,6 +66,7 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

@@ -31,6 +31,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
