@@ -154,7 +154,7 @@ impl FerryApp {
         app.requests.send(Command::Bookmarks(BookmarkCommand::Load));
         let local_folder = startup.local_folder.or_else(|| app.memory.state.last_local_folder.clone());
         app.requests.request(Pending::Connect { target: Target::Local, path: local_folder }, |request| {
-            Command::Session(SessionCommand::Connect { request, spec: ConnectSpec::new(Protocol::Local, "") })
+            Command::Session(SessionCommand::Connect { request, spec: Box::new(ConnectSpec::new(Protocol::Local, "")) })
         });
         if let Some(text) = startup.url {
             if app.connect_bar.fill_from_url(&text) {
@@ -247,7 +247,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.tab_status(id, format!("Connecting to {}...", spec.display_url()));
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
-            Command::Session(SessionCommand::Connect { request, spec })
+            Command::Session(SessionCommand::Connect { request, spec: Box::new(spec) })
         });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);
@@ -287,7 +287,7 @@ impl FerryApp {
         tab.pane.set_loading(true);
         self.tab_status(id, format!("Reconnecting to {}...", spec.display_url()));
         let request = self.requests.request(Pending::Connect { target: Target::Tab(id), path }, |request| {
-            Command::Session(SessionCommand::Connect { request, spec })
+            Command::Session(SessionCommand::Connect { request, spec: Box::new(spec) })
         });
         if let Some(tab) = self.tab_mut(id) {
             tab.connecting = Some(request);

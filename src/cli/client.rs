@@ -58,7 +58,7 @@ impl Client {
             closed_by_cancel: false,
         };
         let request = client.handle.next_request();
-        client.handle.send(Command::Session(SessionCommand::Connect { request, spec }));
+        client.handle.send(Command::Session(SessionCommand::Connect { request, spec: Box::new(spec) }));
         match client.wait(request)? {
             Event::Session(SessionEvent::Connected { session, home, .. }) => {
                 client.session = session;

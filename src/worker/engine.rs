@@ -154,7 +154,7 @@ impl Engine {
 
 /// What a connect request connects to.
 enum ConnectTo {
-    Spec(ConnectSpec),
+    Spec(Box<ConnectSpec>),
     /// What the user typed: a URL, or a bookmark or ssh alias with an optional `:path`.
     Typed(String),
     Bookmark(crate::bookmarks::BookmarkId),
@@ -313,7 +313,7 @@ async fn handle(engine: &Arc<Engine>, request: RequestId, work: Request) -> Resu
     match work {
         Request::Connect(target) => {
             let spec = match target {
-                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(spec).await?,
+                ConnectTo::Spec(spec) => engine.bookmarks.with_ssh_alias(*spec).await?,
                 ConnectTo::Typed(text) => engine.bookmarks.target_spec(&text).await?,
                 ConnectTo::Bookmark(id) => engine.bookmarks.connect_spec(&id).await?,
             };

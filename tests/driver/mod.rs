@@ -150,7 +150,7 @@ impl Driver {
     }
 
     pub fn connect(&mut self, spec: ConnectSpec) -> Result<SessionId, FerryError> {
-        match self.request(|request| Command::Session(SessionCommand::Connect { request, spec }))? {
+        match self.request(|request| Command::Session(SessionCommand::Connect { request, spec: Box::new(spec) }))? {
             Event::Session(SessionEvent::Connected { session, .. }) => Ok(session),
             other => panic!("unexpected {other:?}"),
         }

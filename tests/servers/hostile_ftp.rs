@@ -775,7 +775,7 @@ fn a_cancelled_listing_closes_its_connection_instead_of_reusing_it_out_of_step()
     };
     let handle = ferry::worker::spawn(options, Arc::new(|_| {})).unwrap();
     let connect = handle.next_request();
-    handle.send(Command::Session(SessionCommand::Connect { request: connect, spec: login(&server) }));
+    handle.send(Command::Session(SessionCommand::Connect { request: connect, spec: Box::new(login(&server)) }));
     let session = loop {
         match handle.recv_timeout(Duration::from_secs(10)).expect("connected") {
             Event::Session(SessionEvent::Connected { session, .. }) => break session,

@@ -67,7 +67,7 @@ fn a_cancelled_connect_ends_as_cancelled() {
     let request = handle.next_request();
     let mut spec = ferry::model::ConnectSpec::new(ferry::model::Protocol::Ftp, "127.0.0.1");
     spec.port = port;
-    handle.send(Command::Session(SessionCommand::Connect { request, spec }));
+    handle.send(Command::Session(SessionCommand::Connect { request, spec: Box::new(spec) }));
     std::thread::sleep(Duration::from_millis(300));
     handle.send(Command::Cancel { request });
     loop {

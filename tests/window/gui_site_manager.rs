@@ -238,6 +238,19 @@ fn an_sftp_site_connects_through_the_jump_hosts_typed_and_a_wrong_chain_is_expla
 }
 
 #[test]
+fn a_sites_proxy_is_typed_in_the_form_and_a_wrong_one_is_explained() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    set_text(&mut harness, "Proxy", "ftp://proxy.example:21");
+    click(&mut harness, "Save");
+    assert!(harness.query_by_label_contains("Proxy: the proxy").is_some(), "the wrong proxy is explained");
+    assert!(harness.state().actions.is_empty(), "nothing saved while the proxy is wrong");
+    set_text(&mut harness, "Proxy", "socks5h://me@proxy.example:1080");
+    click(&mut harness, "Save");
+    assert_eq!(saved(&harness)[0].proxy.as_deref(), Some("socks5h://me@proxy.example:1080"));
+}
+
+#[test]
 fn keeping_permissions_and_times_is_a_per_site_choice_on_by_default() {
     assert!(sample().iter().all(|site| site.keep.modes && site.keep.times), "on unless turned off");
     let mut harness = window(sample(), true);
