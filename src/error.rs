@@ -56,6 +56,9 @@ pub enum ErrorKind {
     /// A run of several items ended with problems of different causes, each told where it
     /// happened: no single kind says them all.
     Incomplete,
+    /// The proxy between Ferry and the server refused the login or the connection, or answered
+    /// something that is not its protocol: the error names the proxy, not the server.
+    ProxyFailed,
 }
 
 impl ErrorKind {
@@ -84,6 +87,7 @@ impl ErrorKind {
             ErrorKind::CopiesDiffer => "the two copies differ",
             ErrorKind::LinkLoop | ErrorKind::LinkToNothing => "broken link",
             ErrorKind::Incomplete => "not all done",
+            ErrorKind::ProxyFailed => "proxy failed",
         }
     }
 }

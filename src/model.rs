@@ -279,6 +279,10 @@ pub struct ConnectSpec {
     /// The way an SFTP connection goes: straight, through a ProxyCommand or through jump hosts.
     #[serde(default)]
     pub route: crate::route::Route,
+    /// The SOCKS5 or HTTP proxy the connections go through (control and data alike), if any:
+    /// the one chosen for this run, the site or the environment (see `proxy::choose`).
+    #[serde(default)]
+    pub proxy: Option<crate::proxy::Proxy>,
     /// Which of a file's attributes a transfer carries over to its copy.
     #[serde(default)]
     pub keep: KeepAttributes,
@@ -331,6 +335,7 @@ impl ConnectSpec {
             initial_path: None,
             uploads_in_place: false,
             route: crate::route::Route::Direct,
+            proxy: None,
             keep: KeepAttributes::default(),
             limit_down: None,
             limit_up: None,
@@ -371,6 +376,7 @@ impl fmt::Debug for ConnectSpec {
             .field("initial_path", &self.initial_path)
             .field("uploads_in_place", &self.uploads_in_place)
             .field("route", &self.route)
+            .field("proxy", &self.proxy)
             .field("keep", &self.keep)
             .field("limit_down", &self.limit_down)
             .field("limit_up", &self.limit_up)

@@ -15,7 +15,8 @@
 #      test xvfb, x11-utils, xclip, xdotool, fonts-noto-cjk, fonts-dejavu-core
 #      and the Mesa and X libraries the window loads, and
 #      for the packaging test the validators desktop-file-utils and appstream;
-#   2. extracts vsftpd, pure-ftpd and Dropbear (dropbear-bin) into
+#   2. extracts vsftpd, pure-ftpd, Dropbear (dropbear-bin) and the proxies microsocks
+#      (SOCKS5) and tinyproxy (tinyproxy-bin, an HTTP proxy) into
 #      target/test-servers/<name> with `apt-get download` + `dpkg -x`
 #      (installing one would start a system FTP or SSH service), and installs
 #      the shared libraries their binaries need but lack (e.g. libsodium23 for
@@ -51,6 +52,8 @@ readonly test_password=ferry-test-password
 readonly vsftpd_dir="$repo/target/test-servers/vsftpd"
 readonly pure_ftpd_dir="$repo/target/test-servers/pure-ftpd"
 readonly dropbear_dir="$repo/target/test-servers/dropbear"
+readonly microsocks_dir="$repo/target/test-servers/microsocks"
+readonly tinyproxy_dir="$repo/target/test-servers/tinyproxy"
 export DEBIAN_FRONTEND=noninteractive
 
 say() { printf 'ferry tests: %s\n' "$*"; }
@@ -327,6 +330,10 @@ main() {
     extract_server vsftpd "$vsftpd_dir" usr/sbin/vsftpd
     extract_server pure-ftpd "$pure_ftpd_dir" usr/sbin/pure-ftpd
     extract_server dropbear-bin "$dropbear_dir" usr/sbin/dropbear
+    # The proxy tests (tests/servers/proxies.rs) prove from these proxies' own logs that the
+    # traffic went through them; the tinyproxy package would start a system service.
+    extract_server microsocks "$microsocks_dir" usr/bin/microsocks
+    extract_server tinyproxy-bin "$tinyproxy_dir" usr/bin/tinyproxy
     [[ -x /usr/lib/sftp-server ]] || die "/usr/lib/sftp-server missing (openssh-sftp-server), which Dropbear runs for SFTP"
     ensure_test_account
     if can_be_root; then
@@ -337,6 +344,8 @@ main() {
     export FERRY_PURE_FTPD="$pure_ftpd_dir/usr/sbin/pure-ftpd"
     export FERRY_DROPBEAR="$dropbear_dir/usr/sbin/dropbear"
     export FERRY_DROPBEARKEY="$dropbear_dir/usr/bin/dropbearkey"
+    export FERRY_MICROSOCKS="$microsocks_dir/usr/bin/microsocks"
+    export FERRY_TINYPROXY="$tinyproxy_dir/usr/bin/tinyproxy"
     if ! is_root; then
         say "note: not root: the FTP and password-login tests need root and will fail (use: sudo bash tests/run.sh)"
     fi

@@ -110,6 +110,7 @@ impl FerryApp {
                 comment: String::new(),
                 uploads_in_place: false,
                 connect_through: None,
+                proxy: None,
                 keep: Default::default(),
                 limit_down: None,
                 limit_up: None,

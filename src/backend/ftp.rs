@@ -78,7 +78,8 @@ impl FtpBackend {
             }
             _ => None,
         };
-        let tcp = super::tcp_connect(&spec.host, spec.port, settings.timeout).await?;
+        super::ftp_proxy::refuse_unproxied_ways(spec)?;
+        let tcp = super::proxy_tunnel::connect(spec.proxy.as_ref(), &spec.host, spec.port, settings.timeout).await?;
         let timeout_error = |what: String| move |_| FerryError::new(ErrorKind::Timeout, what);
         let opening = async {
             match (&site_tls, spec.protocol) {
@@ -125,6 +126,13 @@ impl FtpBackend {
         };
         // Before the login: a user name is a name like any other.
         stream.set_encoding(FtpNames(spec.name_charset)).await;
+        if let Some(proxy) = &spec.proxy {
+            stream = stream.passive_stream_builder(super::ftp_proxy::data_through_proxy(
+                proxy.clone(),
+                spec.host.clone(),
+                settings.timeout,
+            ));
+        }
 
         let user = if spec.user.is_empty() { "anonymous" } else { spec.user.as_str() };
         let password = match (&spec.password, user) {

@@ -69,14 +69,27 @@ impl SftpBackend {
         let limits = settings.limits;
         // The first TCP connection (to the server, or to the first jump host) is made here, with
         // the same timeout and messages as every connection; a ProxyCommand makes its own.
+        // A proxy carries that first connection; a ProxyCommand makes its own and cannot go through one.
         let tcp = match ssh_route::first_tcp_hop(&spec) {
             Some((host, port)) => {
-                let tcp = super::tcp_connect(&host, port, settings.timeout).await?;
+                let tcp = super::proxy_tunnel::connect(spec.proxy.as_ref(), &host, port, settings.timeout).await?;
                 let tcp = tcp.into_std().map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
                 tcp.set_nonblocking(false).map_err(|e| FerryError::from_io(&e, "preparing the connection"))?;
                 Some(tcp)
             }
-            None => None,
+            None => match &spec.proxy {
+                Some(proxy) => {
+                    return Err(FerryError::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "a ProxyCommand and {} cannot both carry the connection; remove one of them",
+                            proxy.label()
+                        ),
+                    )
+                    .into());
+                }
+                None => None,
+            },
         };
         let transcript = crate::transcript::current();
         let opened = tokio::task::spawn_blocking(move || {

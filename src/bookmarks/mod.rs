@@ -5,6 +5,7 @@ pub mod import;
 mod model;
 pub mod resolve;
 pub mod secrets;
+pub mod site_proxy;
 pub mod store;
 
 pub use model::{Bookmark, BookmarkId, LoginMethod};
@@ -12,6 +13,7 @@ pub use resolve::{
     Target, apply_alias, attach_secret, bookmark_spec, connect_ssh_config, resolve_jump_chain, resolve_target,
 };
 pub use secrets::{Keychain, SecretKey};
+pub use site_proxy::{site_proxy, take_proxy_secret};
 pub use store::{BookmarkFile, BookmarkStore, Loaded, Merged};
 
 use std::path::Path;
@@ -39,15 +41,28 @@ pub enum SecretOutcome {
 pub fn save_bookmark(
     store: &BookmarkStore,
     keychain: &Keychain,
-    bookmark: Bookmark,
+    mut bookmark: Bookmark,
     secret: Option<&SecretString>,
 ) -> Result<(Loaded, SecretOutcome)> {
+    // A proxy password typed into the site's proxy URL goes to the keychain, never to the file.
+    let proxy_secret = take_proxy_secret(&mut bookmark)?;
+    let proxy_key = site_proxy::proxy_secret_key(&bookmark);
     let key = SecretKey::of(&bookmark);
     let keeps_secret = matches!(bookmark.login, LoginMethod::Password | LoginMethod::KeyFile);
-    let previous = store.load()?.file.get(&bookmark.id).map(SecretKey::of);
+    let saved_before = store.load()?.file.get(&bookmark.id).cloned();
+    let previous = saved_before.as_ref().map(SecretKey::of);
+    let previous_proxy = saved_before.as_ref().and_then(site_proxy::proxy_secret_key);
     let loaded = store.upsert(bookmark)?;
     if let Some(previous) = previous.filter(|previous| *previous != key) {
         forget_secret(keychain, &previous);
+    }
+    if let Some(previous) = previous_proxy.filter(|previous| Some(previous) != proxy_key.as_ref()) {
+        forget_secret(keychain, &previous);
+    }
+    if let Some((proxy_key, password)) = proxy_secret
+        && let SecretOutcome::NotStored(error) = save_secret(keychain, &proxy_key, Some(&password))
+    {
+        tracing::warn!(target: "ferry::bookmarks", "the proxy password was not stored: {error}");
     }
     if !keeps_secret {
         forget_secret(keychain, &key);
@@ -68,6 +83,9 @@ pub fn remove_bookmark(store: &BookmarkStore, keychain: &Keychain, id: &Bookmark
     let (loaded, removed) = store.remove(id)?;
     if let Err(error) = keychain.delete(&SecretKey::of(&removed)) {
         tracing::warn!(target: "ferry::bookmarks", "could not delete the secret of {}: {error}", removed.name);
+    }
+    if let Some(key) = site_proxy::proxy_secret_key(&removed) {
+        forget_secret(keychain, &key);
     }
     Ok((loaded, removed))
 }

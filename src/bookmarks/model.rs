@@ -70,6 +70,11 @@ pub struct Bookmark {
     /// follows the ssh config.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_through: Option<String>,
+    /// The proxy this site goes through, as a URL without its password (`socks5://`, `socks5h://`,
+    /// `http://`; the password is in the keychain), or `none` to go straight even where ALL_PROXY
+    /// names one. `None` follows ALL_PROXY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// Whether transfers keep permission bits and times (a switch for servers that refuse them).
     #[serde(default)]
     pub keep: crate::model::KeepAttributes,

@@ -273,6 +273,7 @@ mod tests {
             comment: String::new(),
             uploads_in_place: false,
             connect_through: None,
+            proxy: None,
             keep: Default::default(),
             limit_down: None,
             limit_up: None,

@@ -47,6 +47,14 @@ impl SecretKey {
         SecretKey { id: bookmark.id.clone(), account }
     }
 
+    /// The entry for the password of `proxy`, the proxy of `bookmark`: bound to the proxy's user
+    /// and address, so a proxy later changed finds no password meant for another.
+    pub fn of_proxy(bookmark: &Bookmark, proxy: &crate::proxy::Proxy) -> SecretKey {
+        let user = proxy.user.as_deref().unwrap_or_default();
+        let account = format!("{}/proxy/{user}@{}", bookmark.id.0, proxy.address().to_ascii_lowercase());
+        SecretKey { id: bookmark.id.clone(), account }
+    }
+
     /// The keychain account name (as the Secret Service's `username` attribute shows it).
     pub fn account(&self) -> &str {
         &self.account

@@ -71,6 +71,12 @@ pub struct GlobalOptions {
     /// auto finds it by comparing a listed time with MDTM. Overrides a bookmark's.
     #[arg(long, global = true, value_name = "ZONE", value_parser = parse_server_time_zone)]
     pub server_time_zone: Option<ServerTimeZone>,
+    /// Connect through a proxy: `socks5://[user[:password]@]host[:port]` (names resolved here),
+    /// `socks5h://...` (names resolved by the proxy) or `http://...` (CONNECT); `none` connects
+    /// directly. Without it: the site's own proxy, else ALL_PROXY unless NO_PROXY names the host.
+    /// The proxy's password may also come from FERRY_PROXY_PASSWORD.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
     /// Print the protocol transcript on stderr (passwords masked).
     #[arg(long, short, global = true)]
     pub verbose: bool,

@@ -89,7 +89,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         }
         crate::route::parse_jump_chain(chain)?;
     }
-    let bookmark = Bookmark {
+    let mut bookmark = Bookmark {
         id: bookmarks::store::new_bookmark_id(),
         name: name.to_string(),
         folder: add
@@ -113,6 +113,7 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         comment: add.comment.clone().unwrap_or_default(),
         uploads_in_place: false,
         connect_through: options.jump.as_ref().map(|chain| chain.trim().to_string()),
+        proxy: options.proxy.clone(),
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
@@ -120,8 +121,19 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         // `--server-time-zone` saves the zone the site's listings are in.
         server_time_zone: options.server_time_zone.unwrap_or_default(),
     };
+    // `--proxy` saves the site's proxy: its URL without the password, which goes to the keychain.
+    let proxy_secret = bookmarks::take_proxy_secret(&mut bookmark)?;
     let key = bookmarks::SecretKey::of(&bookmark);
     store.insert_new(bookmark)?;
+    if let Some((proxy_key, password)) = proxy_secret {
+        match bookmarks::save_secret(&Keychain::system(), &proxy_key, Some(&password)) {
+            SecretOutcome::Stored => eprintln!("ferry: the proxy's password is in the keychain"),
+            SecretOutcome::NotStored(error) => {
+                eprintln!("ferry: warning: the proxy's password was not stored ({error})")
+            }
+            SecretOutcome::NoneGiven => {}
+        }
+    }
     eprintln!("ferry: saved {} ({})", escape_control(name), spec.display_url());
     let Some(secret) = secret else { return Ok(()) };
     if matches!(login, LoginMethod::Agent | LoginMethod::Ask) {

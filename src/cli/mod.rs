@@ -130,6 +130,10 @@ fn move_target(path: &str, new_path: &str) -> String {
 /// and the remote path it names: its own, or a bookmark's start folder.
 fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Option<String>)> {
     let target = resolve(options, text)?;
+    let site_proxy = match &target.bookmark {
+        Some(bookmark) => bookmarks::site_proxy(bookmark, &Keychain::system())?,
+        None => None,
+    };
     let mut spec = target.spec;
     if let Some(bookmark) = &target.bookmark
         && let Err(error) = bookmarks::attach_secret(&mut spec, bookmark, &Keychain::system())
@@ -140,9 +144,38 @@ fn connect_spec(options: &GlobalOptions, text: &str) -> Result<(ConnectSpec, Opt
     if let Some(jump) = &options.jump {
         spec.route = jump_route(options, &spec, jump)?;
     }
+    spec.proxy = proxy_for(options, &spec, site_proxy)?;
     // A bookmark without a path opens its own start folder.
     let start = target.path.clone().or_else(|| spec.initial_path.clone());
     Ok((spec, start))
+}
+
+/// The proxy to go through: `--proxy`, else the site's, else the environment's (`ALL_PROXY`,
+/// `NO_PROXY`); its password from the URL or the keychain, else `FERRY_PROXY_PASSWORD`.
+fn proxy_for(
+    options: &GlobalOptions,
+    spec: &ConnectSpec,
+    site: Option<crate::proxy::ProxyChoice>,
+) -> Result<Option<crate::proxy::Proxy>> {
+    use crate::proxy::{ProxyChoice, ProxySources};
+    let explicit = match options.proxy.as_deref().map(str::trim) {
+        None => None,
+        Some(text) if text.eq_ignore_ascii_case("none") || text.is_empty() => Some(ProxyChoice::Direct),
+        Some(text) => Some(ProxyChoice::Through(
+            crate::proxy::parse_proxy_url(text)
+                .map_err(|error| FerryError { context: format!("--proxy: {}", error.context), ..error })?,
+        )),
+    };
+    let sources = ProxySources::with_environment(explicit, site);
+    let mut proxy = crate::proxy::choose(&sources, &spec.host)?;
+    if let Some(proxy) = &mut proxy
+        && proxy.user.is_some()
+        && proxy.password.is_none()
+        && let Ok(password) = std::env::var("FERRY_PROXY_PASSWORD")
+    {
+        proxy.password = Some(secrecy::SecretString::from(password));
+    }
+    Ok(proxy)
 }
 
 /// Where a URL or `NAME:/path` argument leads. The bookmark file is read only for names.

@@ -79,6 +79,8 @@ impl BookmarkService {
             // The connection can still ask for it: a keychain failure is not a reason to stop.
             tracing::warn!(target: "ferry::bookmarks", "no secret from the keychain for {}: {error}", bookmark.name);
         }
+        let site_proxy = bookmarks::site_proxy(bookmark, &keychain)?;
+        spec.proxy = crate::proxy::choose(&crate::proxy::ProxySources::with_environment(None, site_proxy), &spec.host)?;
         Ok(spec)
     })
     .await
@@ -104,6 +106,11 @@ impl BookmarkService {
         if target.path.is_some() {
             spec.initial_path = target.path;
         }
+        let site_proxy = match &target.bookmark {
+            Some(bookmark) => bookmarks::site_proxy(bookmark, &keychain)?,
+            None => None,
+        };
+        spec.proxy = crate::proxy::choose(&crate::proxy::ProxySources::with_environment(None, site_proxy), &spec.host)?;
         Ok(spec)
     })
     .await

@@ -48,6 +48,7 @@ pub enum Command {
 #[derive(Debug)]
 pub enum SessionCommand {
     /// Open and log in a connection. Answered by `Connected` or `Failed`, possibly after `Prompt`s.
+    /// (Boxed: a connection's settings are many times the size of the other commands.)
     Connect { request: RequestId, spec: Box<ConnectSpec> },
     /// Connect to what a user typed: a URL, or a bookmark or ssh config alias with an optional
     /// `:path` (`myserver:/var/www`). Answered like `Connect`.

@@ -13,7 +13,7 @@ use ferry::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use ferry::error::{ErrorKind, FerryError};
 use ferry::model::{ConnectSpec, FtpMode, Protocol, SessionId};
 use ferry::worker::{BookmarkCommand, BookmarkEvent, Command, Event, Question, SessionCommand, SessionEvent};
-use support::{Sshd, TEST_PASSWORD, TEST_USER, client_keys};
+use support::{Microsocks, Sshd, TEST_PASSWORD, TEST_USER, client_keys};
 
 /// What an `Event::Bookmarks(BookmarkEvent::List)` carries.
 struct Listed {
@@ -66,6 +66,7 @@ fn bookmark(id: &str, name: &str, port: u16, login: LoginMethod) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
@@ -237,4 +238,32 @@ fn a_password_the_keychain_does_not_hold_is_asked_for_at_connect() {
 
 fn disconnect(driver: &Driver, session: SessionId) {
     driver.handle.send(Command::Session(SessionCommand::Disconnect { session }));
+}
+
+#[test]
+fn the_window_connects_a_site_through_its_own_proxy_and_never_saves_the_proxys_password() {
+    let sshd = Sshd::start();
+    let proxy = Microsocks::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let mut driver = Driver::with_user_known_hosts(Some(known_hosts(&sshd, dir.path())));
+
+    // A password typed into a site's proxy URL is taken out before the file is written.
+    let mut with_login = bookmark("with-login", "Behind a login", sshd.port(), LoginMethod::Agent);
+    with_login.proxy = Some("socks5h://someone:proxy-secret-1@127.0.0.1:1".into());
+    let listed = save(&driver, &with_login);
+    assert_eq!(listed.bookmarks[0].proxy.as_deref(), Some("socks5h://someone@127.0.0.1:1"));
+    let saved = std::fs::read_to_string(driver.config_dir().join("bookmarks.json")).unwrap();
+    assert!(!saved.contains("proxy-secret-1"), "{saved}");
+
+    let mut site = bookmark("proxied", "Proxied box", sshd.port(), LoginMethod::KeyFile);
+    site.user = sshd.login_user();
+    site.key_file = Some(client_keys().ed25519.clone());
+    site.proxy = Some(format!("socks5h://127.0.0.1:{}", proxy.port()));
+    save(&driver, &site);
+    let answer = driver
+        .request(|request| Command::Session(SessionCommand::ConnectBookmark { request, id: site.id.clone() }))
+        .expect("connected through the site's proxy");
+    let Event::Session(SessionEvent::Connected { session, .. }) = answer else { panic!("{answer:?}") };
+    assert_eq!(proxy.connections_to("127.0.0.1", sshd.port()), 1, "proxy log:\n{}", proxy.log());
+    disconnect(&driver, session);
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
+use support::{Microsocks, PROXY_LOGIN, Sshd, TEST_PASSWORD, TEST_USER, Vsftpd, VsftpdOptions, client_keys};
 
 /// A D-Bus address where nothing listens: the keychain must be found absent, quickly.
 const NO_BUS: &str = "unix:path=/nonexistent/ferry-test-bus";
@@ -554,6 +554,49 @@ fn a_saved_password_stays_with_the_user_and_host_it_was_saved_for() {
 }
 
 #[test]
+fn a_sites_proxy_is_saved_without_its_password_which_the_keychain_keeps_and_the_site_goes_through_it() {
+    support::require_password_logins();
+    let keychain = SecretService::start();
+    let sshd = Sshd::start();
+    let proxy = Microsocks::start(Some(PROXY_LOGIN));
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+    std::fs::write(sshd.data_dir().join("kept.txt"), b"x").unwrap();
+    let data = sshd.data_dir().to_str().unwrap().to_string();
+    let mut ferry = Ferry::new(config.path());
+    ferry.bus = keychain.address.clone();
+    ferry.env.push(("FERRY_LOG".into(), "trace".into()));
+    let proxy_url = format!("socks5h://{}:{}@127.0.0.1:{}", PROXY_LOGIN.user, PROXY_LOGIN.password, proxy.port());
+
+    let output = ferry.ok(&[
+        "--proxy",
+        &proxy_url,
+        "bookmarks",
+        "add",
+        "behind",
+        &format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{data}", sshd.port()),
+    ]);
+    assert!(stderr(&output).contains("the proxy's password is in the keychain"), "{}", stderr(&output));
+    let saved = std::fs::read_to_string(config.path().join("bookmarks.json")).unwrap();
+    assert!(saved.contains(&format!("socks5h://{}@127.0.0.1:{}", PROXY_LOGIN.user, proxy.port())), "{saved}");
+
+    // No --proxy now: the site's own proxy, its password from the keychain.
+    let output = ferry.ok(&["--known-hosts", known, "ls", "behind"]);
+    assert!(stdout(&output).contains("kept.txt"), "{}", stdout(&output));
+    assert_eq!(proxy.connections_to("127.0.0.1", sshd.port()), 1, "proxy log:\n{}", proxy.log());
+
+    let id = list_json(&mut ferry).iter().find(|r| r["name"] == "behind").unwrap()["id"].as_str().unwrap().to_string();
+    let account = format!("{id}/proxy/{}@127.0.0.1:{}", PROXY_LOGIN.user, proxy.port());
+    assert_eq!(keychain.items_for(&account), 1, "the keychain holds no proxy password");
+    ferry.ok(&["bookmarks", "rm", "behind"]);
+    assert_eq!(keychain.items_for(&account), 0, "the proxy password outlived its site");
+    assert_no_file_holds(config.path(), PROXY_LOGIN.password);
+    let printed = String::from_utf8_lossy(&ferry.printed).into_owned();
+    assert!(!printed.contains(PROXY_LOGIN.password), "the proxy password was printed");
+}
+
+#[test]
 fn without_a_keychain_nothing_is_stored_and_the_password_is_asked_for() {
     let sshd = Sshd::start();
     let config = tempfile::tempdir().unwrap();
@@ -646,6 +689,7 @@ fn worker_with_the_test_keychain() {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

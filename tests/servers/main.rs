@@ -40,6 +40,7 @@ mod modes_times;
 mod owner_names;
 mod packaging;
 mod protocol_log;
+mod proxies;
 mod queue;
 mod rate_limits;
 mod reconnect;

@@ -9,6 +9,7 @@
 //!   channel window or one given with `-W`.
 //! - [`Vsftpd`]: vsftpd with plain FTP, explicit or implicit FTPS.
 //! - [`PureFtpd`]: pure-ftpd (MLSD/MLST) with plain FTP or explicit FTPS.
+//! - [`Microsocks`], [`Tinyproxy`]: a SOCKS5 and an HTTP proxy, each with an optional login.
 //! - [`SshAgent`]: an ssh-agent holding test keys.
 //! - [`client_keys`], [`test_certificate`]: the key pairs and certificate.
 //!
@@ -27,6 +28,7 @@ mod files;
 mod keys;
 mod ports;
 mod process;
+mod proxies;
 mod pure_ftpd;
 mod ssh_agent;
 mod sshd;
@@ -46,6 +48,8 @@ pub use dropbear::{DROPBEAR_DEFAULT_WINDOW, Dropbear};
 pub use keys::{ClientKeys, client_keys, new_key_pair};
 #[allow(unused_imports)]
 pub use ports::{free_port, free_port_block};
+#[allow(unused_imports)]
+pub use proxies::{Microsocks, PROXY_LOGIN, ProxyLogin, Tinyproxy};
 #[allow(unused_imports)]
 pub use pure_ftpd::{PureFtpd, PureFtpdOptions};
 #[allow(unused_imports)]

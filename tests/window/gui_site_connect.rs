@@ -57,6 +57,7 @@ fn site(sshd: &Sshd, local_dir: &std::path::Path) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

@@ -31,6 +31,7 @@ fn bookmark(id: &str, name: &str, folder: &[&str], host: &str) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
@@ -236,6 +237,19 @@ fn an_sftp_site_connects_through_the_jump_hosts_typed_and_a_wrong_chain_is_expla
     // FTP sites have no such field: FTP does not go through jump hosts yet.
     choose(&mut harness, "Protocol", "FTP");
     assert!(harness.query_by_label("Connect through").is_none());
+}
+
+#[test]
+fn a_sites_proxy_is_typed_in_the_form_and_a_wrong_one_is_explained() {
+    let mut harness = window(sample(), true);
+    click(&mut harness, "Home NAS");
+    set_text(&mut harness, "Proxy", "ftp://proxy.example:21");
+    click(&mut harness, "Save");
+    assert!(harness.query_by_label_contains("Proxy: the proxy").is_some(), "the wrong proxy is explained");
+    assert!(harness.state().actions.is_empty(), "nothing saved while the proxy is wrong");
+    set_text(&mut harness, "Proxy", "socks5h://me@proxy.example:1080");
+    click(&mut harness, "Save");
+    assert_eq!(saved(&harness)[0].proxy.as_deref(), Some("socks5h://me@proxy.example:1080"));
 }
 
 #[test]

@@ -63,6 +63,7 @@ fn key_site(sshd: &Sshd, name: &str) -> Bookmark {
         comment: String::new(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

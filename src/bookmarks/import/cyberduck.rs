@@ -111,6 +111,7 @@ fn import_dict(dict: &Dictionary, ids: &mut IdMaker, report: &mut ImportReport) 
         comment: text("Comment"),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

@@ -151,6 +151,7 @@ fn import_server(server: &Element, folder: &[String], ids: &mut IdMaker, report:
         comment: field("Comments").to_string(),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

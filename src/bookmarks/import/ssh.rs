@@ -76,6 +76,7 @@ fn import_config(config: &SshConfig) -> ImportReport {
             comment: String::new(),
             uploads_in_place: false,
             connect_through: settings.proxy_jump.clone(),
+            proxy: None,
             keep: Default::default(),
             limit_down: None,
             limit_up: None,

@@ -157,6 +157,7 @@ fn import_session(path: &str, section: &Section, master_password: bool, ids: &mu
         comment: value("Note"),
         uploads_in_place: false,
         connect_through: None,
+        proxy: None,
         keep: Default::default(),
         limit_down: None,
         limit_up: None,

@@ -46,6 +46,7 @@ pub fn error_title(kind: ErrorKind) -> &'static str {
         ErrorKind::LinkLoop => "Link loop",
         ErrorKind::LinkToNothing => "Link to nothing",
         ErrorKind::Incomplete => "Not all done",
+        ErrorKind::ProxyFailed => "The proxy refused",
     }
 }
 
@@ -77,6 +78,9 @@ pub(super) fn error_advice(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::LinkLoop | ErrorKind::LinkToNothing => {
             Some("The link itself can be renamed or deleted; what it should lead to must be fixed on the server.")
         }
+        ErrorKind::ProxyFailed => Some(
+            "Check the proxy's address, user name and password (the site's Proxy, Settings, --proxy or ALL_PROXY).",
+        ),
         ErrorKind::HostKeyChanged | ErrorKind::Incomplete | ErrorKind::Protocol | ErrorKind::Cancelled => None,
     }
 }

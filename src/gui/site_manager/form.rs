@@ -111,6 +111,12 @@ impl SiteManager {
                 );
             }
 
+            labelled_text(ui, "Proxy", &mut fields.proxy).on_hover_text(
+                "socks5://, socks5h:// (names resolved by the proxy) or http:// (CONNECT), then \
+                 [user[:password]@]host:port; the password goes to the keychain. none: straight to the \
+                 server. Empty: ALL_PROXY if set.",
+            );
+
             labelled_text(ui, "Remote folder", &mut fields.remote_dir);
 
             let label = ui.label("Local folder");
@@ -234,6 +240,8 @@ pub(super) struct Fields {
     pub(super) comment: String,
     pub(super) uploads_in_place: bool,
     pub(super) connect_through: String,
+    /// The site's proxy URL as typed (a password in it goes to the keychain when saved).
+    pub(super) proxy: String,
     pub(super) keep: crate::model::KeepAttributes,
     /// The site's own bandwidth limits as typed (500K, 2M); empty for none.
     pub(super) limit_down: String,
@@ -261,6 +269,7 @@ impl Fields {
             comment: bookmark.comment.clone(),
             uploads_in_place: bookmark.uploads_in_place,
             connect_through: bookmark.connect_through.clone().unwrap_or_default(),
+            proxy: bookmark.proxy.clone().unwrap_or_default(),
             keep: bookmark.keep,
             limit_down: bookmark.limit_down.map(rate_field).unwrap_or_default(),
             limit_up: bookmark.limit_up.map(rate_field).unwrap_or_default(),
@@ -307,6 +316,14 @@ impl Fields {
             }
             _ => None,
         };
+        let proxy = match non_empty(&self.proxy) {
+            None => None,
+            Some(text) if text.eq_ignore_ascii_case("none") => Some("none".to_owned()),
+            Some(text) => {
+                crate::proxy::parse_proxy_url(text).map_err(|error| format!("Proxy: {}.", error.context))?;
+                Some(text.to_owned())
+            }
+        };
         let limit_down = parse_limit(&self.limit_down, "download")?;
         let limit_up = parse_limit(&self.limit_up, "upload")?;
         let server_time_zone = self
@@ -329,6 +346,7 @@ impl Fields {
             comment: self.comment.clone(),
             uploads_in_place: self.uploads_in_place,
             connect_through,
+            proxy,
             keep: self.keep,
             limit_down,
             limit_up,

@@ -25,7 +25,7 @@ pub use form::{login_label, protocol_label};
 pub const TITLE: &str = "Site manager";
 
 /// The height of the tree and form row: the whole form of a site fits in it.
-const BODY_HEIGHT: f32 = 498.0;
+const BODY_HEIGHT: f32 = 524.0;
 
 /// Shown under the password field when no keychain answers, so nothing could keep a password.
 pub const NO_KEYCHAIN_NOTE: &str = "No keychain is available: the password will be asked at each connect";
@@ -317,6 +317,7 @@ impl SiteManager {
                     comment: String::new(),
                     uploads_in_place: false,
                     connect_through: None,
+                    proxy: None,
                     keep: Default::default(),
                     limit_down: None,
                     limit_up: None,
