@@ -187,7 +187,15 @@ pub enum EditCommand {
     /// shell; the desktop's opener when `None`), and upload each save through the queue.
     /// Answered by `Opened` or `Failed`; then `Changed` as it goes. With `close_with_editor`
     /// (the command line) the edit closes once the editor exits and the last save is uploaded.
-    Open { request: RequestId, session: SessionId, path: String, editor: Option<String>, close_with_editor: bool },
+    /// `diff_tool` is what "Compare" opens on a conflict (see `EditorChoice::diff_tool`).
+    Open {
+        request: RequestId,
+        session: SessionId,
+        path: String,
+        editor: Option<String>,
+        diff_tool: Option<String>,
+        close_with_editor: bool,
+    },
     /// Stop watching an edit and remove its private copy (an upload under way ends first).
     /// Answered by `Closed`.
     Close { edit: EditId },

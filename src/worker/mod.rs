@@ -5,6 +5,7 @@ mod bookmarks;
 mod checksum;
 mod connect;
 mod context;
+mod edit_copy;
 mod edits;
 mod engine;
 #[cfg(test)]
