@@ -161,6 +161,10 @@ pub struct SyncPreview {
     pub totals: crate::transfer::sync_plan::Totals,
     /// Names refused (`..`, `/`, control characters), links not followed, names listed twice.
     pub refused: Vec<FerryError>,
+    /// The target folder, when it does not exist yet: the sync makes it (with any folder above
+    /// it that is missing too) before the copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub make_folder: Option<String>,
 }
 
 /// How a sync ended.
