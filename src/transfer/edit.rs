@@ -354,6 +354,7 @@ mod tests {
         let choice = EditorChoice {
             global: Some("gedit".into()),
             by_extension: vec![("md".into(), "typora".into()), (".PY".into(), "code --wait".into())],
+            diff_tool: None,
         };
         assert_eq!(choice.for_file("README.MD"), Some("typora"));
         assert_eq!(choice.for_file("x.py"), Some("code --wait"));

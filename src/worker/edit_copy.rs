@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{FerryError, Result};
-use crate::transfer::edit::{EditRecord, Leftover, LocalStamp, leftover_verdict};
+use crate::transfer::edit::{EditRecord, Leftover, LocalStamp, leftover_verdict, theirs_name};
 
 /// Held by a running edit: the folder's lock file, locked for as long as the edit is open.
 const LOCK_FILE: &str = ".ferry-edit.lock";
@@ -72,6 +72,14 @@ pub(super) fn sweep(root: &Path) -> Swept {
         let record: Option<EditRecord> =
             std::fs::read(folder.join(RECORD_FILE)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
         let copies = copy_files(&folder);
+        let names: Vec<String> =
+            copies.iter().filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_string)).collect();
+        // The server's version fetched for "Compare" sits beside the copy under a name made from
+        // the copy's: only such a pair marks it, never a name alone (the user may edit "a.theirs.txt").
+        let is_theirs = |path: &Path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            names.iter().any(|other| other != name && theirs_name(other) == name)
+        };
         let young = std::fs::metadata(&folder)
             .and_then(|m| m.modified())
             .is_ok_and(|made| made.elapsed().is_ok_and(|age| age < BEING_MADE));
@@ -118,11 +126,6 @@ fn copy_files(folder: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether `path` is a server's version fetched for "Compare" (never the user's work).
-fn is_theirs(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|name| name.contains(".theirs"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +142,12 @@ mod tests {
             write_record(folder, "sftp://h/f.txt", LocalStamp::read(&folder.join("f.txt")).unwrap()).unwrap();
         }
         std::fs::write(work.join("f.txt"), b"unsaved").unwrap();
+        // Theirs, fetched for Compare, is no work of the user's; a file of the same name alone is.
+        std::fs::write(old.join("f.theirs.txt"), b"theirs").unwrap();
+        let alone = root.path().join("alone");
+        std::fs::create_dir_all(&alone).unwrap();
+        std::fs::write(alone.join("a.theirs.txt"), b"mine").unwrap();
+        write_record(&alone, "sftp://h/a.theirs.txt", LocalStamp::read(&work.join("f.txt")).unwrap()).unwrap();
         let _held = lock_folder(&live).unwrap();
         std::fs::write(live.join("f.txt"), b"being edited").unwrap();
 
@@ -147,7 +156,13 @@ mod tests {
         assert!(live.exists(), "a running edit's folder is never touched");
         assert!(!old.exists());
         assert_eq!(swept.removed, 1);
-        assert_eq!(swept.kept, vec![(work.join("f.txt"), "sftp://h/f.txt".to_string())]);
+        let mut kept = swept.kept.clone();
+        kept.sort();
+        let expected = vec![
+            (alone.join("a.theirs.txt"), "sftp://h/a.theirs.txt".to_string()),
+            (work.join("f.txt"), "sftp://h/f.txt".to_string()),
+        ];
+        assert_eq!(kept, expected);
         assert_eq!(std::fs::read(work.join("f.txt")).unwrap(), b"unsaved");
     }
 }

@@ -229,7 +229,8 @@ impl SyncService {
         planned: &Planned,
         items: &mut [QueueItem],
     ) {
-        if planned.target_parts.is_empty() {
+        // Written in place, an upload has no part file: what it would continue is the old target.
+        if planned.target_parts.is_empty() || (job.direction == Direction::Upload && site.uploads_in_place) {
             return;
         }
         // Which copy each part stands for, by the item's own target path.
