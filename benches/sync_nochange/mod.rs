@@ -26,6 +26,9 @@ pub struct NoChange<'a> {
     pub tree_files: usize,
 }
 
+/// Makes one tool's command afresh for each run.
+type MakeCommand<'a> = Box<dyn Fn() -> Command + 'a>;
+
 /// One line of the section's table.
 struct Line {
     case: String,
@@ -47,7 +50,7 @@ impl NoChange<'_> {
                 lines.push(Line { case: case.clone(), tool: "ferry sync", outcome: Err(why) });
                 continue;
             }
-            let mut commands: Vec<(&'static str, Box<dyn Fn() -> Command + '_>)> = vec![
+            let mut commands: Vec<(&'static str, MakeCommand<'_>)> = vec![
                 ("ferry sync", Box::new(|| self.ferry_sync(link, protocol, &matching, false))),
                 (
                     "ferry walk",
