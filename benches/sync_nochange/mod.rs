@@ -172,7 +172,13 @@ impl NoChange<'_> {
                 self.known_hosts.display(),
                 self.sshd_data.display()
             ),
-            _ => format!(":ftp,host={host},port={},user={TEST_USER}:tree", self.ftpd_port),
+            // rclone takes a password only in its own obscured form.
+            _ => {
+                let obscured = Command::new("rclone").args(["obscure", TEST_PASSWORD]).output();
+                let pass =
+                    obscured.map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string()).unwrap_or_default();
+                format!(":ftp,host={host},port={},user={TEST_USER},pass={pass}:tree", self.ftpd_port)
+            }
         };
         let mut command = Command::new("rclone");
         command.args(["sync", "--dry-run"]).arg(remote).arg(PathBuf::from(local));

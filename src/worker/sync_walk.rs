@@ -62,7 +62,7 @@ impl Walked {
 
 /// The name of the file a temporary `.NAME.ferry-part` stands for, if `name` is one.
 fn part_of(name: &str) -> Option<&str> {
-    name.strip_prefix('.').and_then(|rest| rest.strip_suffix(".ferry-part")).filter(|target| !target.is_empty())
+    name.strip_prefix('.').and_then(|rest| rest.strip_suffix(".ferry-part")).filter(|target| check_name(target).is_ok())
 }
 
 /// Counts a walk against the depth and item limits, so a server whose folders contain
