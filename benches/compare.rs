@@ -8,6 +8,7 @@
 mod support;
 
 mod delay_proxy;
+mod sync_nochange;
 
 use std::fmt;
 use std::fs;
@@ -48,15 +49,21 @@ fn main() {
     let bench = Bench::prepare(settings);
     print_machine_and_versions(&bench.ferry);
     let mut rows = bench.run_link(Link::Lan);
+    let mut no_change = bench.no_change_sync(Link::Lan);
     // The proxy lives only for the WAN half and is stopped when dropped.
     match bench.start_delay_proxy() {
         Ok(_proxy) => {
             println!("{}", bench.check_wan_link());
             rows.extend(bench.run_link(Link::Wan));
+            no_change.extend(bench.no_change_sync(Link::Wan));
         }
         Err(error) => eprintln!("WAN rows skipped: cannot start the delay proxy on {WAN_HOST}: {error}"),
     }
     print_table(&bench.settings, &rows);
+    if !no_change.is_empty() {
+        println!("\n| no-change sync | tool | seconds | load average |\n| --- | --- | --- | --- |");
+        no_change.iter().for_each(|line| println!("{line}"));
+    }
     // Clients, servers and the proxy share the machine: other work running meanwhile skews the
     // times, and these two lines show whether there was any.
     println!("\nload average at the end: {}", load_average());
@@ -535,6 +542,28 @@ impl Bench {
     }
 
     // -- running ------------------------------------------------------------
+
+    /// The no-change sync section (`sync_nochange.rs`), when FERRY_BENCH_ONLY asks for it or for all.
+    fn no_change_sync(&self, link: Link) -> Vec<String> {
+        let name = format!("{link} no-change sync").to_lowercase();
+        let wanted = self.settings.only.is_empty() || self.settings.only.iter().any(|part| name.contains(part));
+        if !wanted {
+            return Vec::new();
+        }
+        let case = sync_nochange::NoChange {
+            ferry: &self.ferry,
+            ferry_config: &self.ferry_config,
+            known_hosts: &self.known_hosts,
+            work: self.work.path(),
+            sshd_port: self.sshd.port(),
+            sshd_data: self.sshd.data_dir(),
+            ftpd_port: self.ftpd.port(),
+            runs: self.settings.runs,
+            timeout: self.settings.timeout,
+            tree_files: self.settings.tree_files,
+        };
+        case.run(link)
+    }
 
     /// Every case of `link`, each tool `runs` times, interleaved so that drift hits all alike.
     fn run_link(&self, link: Link) -> Vec<Row> {

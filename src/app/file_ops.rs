@@ -210,10 +210,11 @@ impl FerryApp {
         let (Target::Tab(_), Some(session)) = (target, self.session_of(target)) else { return };
         let path = join_remote(&self.folder_of(target), &entry.name);
         let editor = self.memory.state.editors.for_file(&entry.name).map(str::to_string);
+        let diff_tool = self.memory.state.editors.diff_tool.clone();
         let notice = format!("Opened {} in the editor", escape_control(&entry.name));
         self.status = format!("Opening {} for editing", escape_control(&entry.name));
         self.requests.request(Pending::Notice(notice), |request| {
-            Command::Edit(EditCommand::Open { request, session, path, editor, close_with_editor: false })
+            Command::Edit(EditCommand::Open { request, session, path, editor, diff_tool, close_with_editor: false })
         });
     }
 

@@ -164,6 +164,10 @@ pub enum CliCommand {
         /// It must stay open while you edit: `code --wait`, `gedit --wait`.
         #[arg(long, value_name = "CMD")]
         editor: Option<String>,
+        /// The diff tool the `c` (compare) answer to a conflict opens, given your copy then the
+        /// server's (`meld`); without one, the server's version opens in the editor.
+        #[arg(long, value_name = "CMD")]
+        diff: Option<String>,
         /// Never ask: a save whose file changed on the server is not uploaded, and the command
         /// fails (the server's version is kept).
         #[arg(long)]

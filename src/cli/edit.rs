@@ -23,15 +23,24 @@ pub(super) fn choose_editor(given: Option<&str>) -> Result<String> {
 
 /// Opens `path` in `editor` and follows the edit to its end. With `batch`, a save whose file
 /// changed on the server is refused instead of asked about, and the command fails.
-pub(super) fn edit(client: &mut Client, path: &str, editor: String, batch: bool) -> Result<()> {
+pub(super) fn edit(
+    client: &mut Client,
+    path: &str,
+    editor: String,
+    diff_tool: Option<String>,
+    batch: bool,
+) -> Result<()> {
     let request = client.handle.next_request();
     client.handle.send(Command::Edit(EditCommand::Open {
         request,
         session: client.session,
         path: path.to_string(),
         editor: Some(editor),
+        diff_tool,
         close_with_editor: true,
     }));
+    // The last failure printed as it happened: the edit's end does not print it again.
+    let mut printed_failure: Option<String> = None;
     loop {
         let Some(event) = client.handle.recv() else {
             return Err(FerryError::new(ErrorKind::ConnectionLost, "the worker stopped"));
@@ -49,7 +58,10 @@ pub(super) fn edit(client: &mut Client, path: &str, editor: String, batch: bool)
                 let remote = escape_control(&remote);
                 match (state, note) {
                     (EditState::Watching, Some(note)) => eprintln!("ferry: {remote}: {note}"),
-                    (EditState::Failed, Some(note)) => eprintln!("ferry: {note}"),
+                    (EditState::Failed, Some(note)) => {
+                        eprintln!("ferry: {note}");
+                        printed_failure = Some(note);
+                    }
                     (EditState::Uploading, _) => eprintln!("ferry: uploading {remote}"),
                     (EditState::Watching | EditState::Conflict | EditState::Failed, _) => {}
                 }
@@ -58,7 +70,14 @@ pub(super) fn edit(client: &mut Client, path: &str, editor: String, batch: bool)
                 if let Some(kept) = kept {
                     eprintln!("ferry: your edited copy is kept at {}", escape_control(&kept.display().to_string()));
                 }
-                return error.map_or(Ok(()), Err);
+                return match error {
+                    None => Ok(()),
+                    // Said above in full: the command's last line only says how it ended.
+                    Some(error) if printed_failure.as_deref() == Some(error.to_string().as_str()) => {
+                        Err(FerryError::new(error.kind, "the edit ended without uploading your last save (see above)"))
+                    }
+                    Some(error) => Err(error),
+                };
             }
             // Other requests' news, the queue's own rows (the edit reports their end), the log.
             Event::Edit(EditEvent::Closed { .. })

@@ -103,7 +103,7 @@ fn execute(options: &GlobalOptions, command: CliCommand) -> Result<()> {
                 Command::Files(FileCommand::Rename { request, session, from: path.clone(), to: to.clone() })
             })
         }
-        CliCommand::Edit { batch, .. } => edit::edit(&mut client, &path, editor.unwrap_or_default(), batch),
+        CliCommand::Edit { batch, diff, .. } => edit::edit(&mut client, &path, editor.unwrap_or_default(), diff, batch),
         // Answered above, without a connection.
         CliCommand::Bookmarks { .. } | CliCommand::Shell { .. } => Ok(()),
     };

@@ -72,11 +72,14 @@ pub(super) fn answer_on_terminal(question: &Question, accept_new_host_key: bool)
 }
 
 fn ask_conflict() -> ConflictChoice {
-    eprint!("Overwrite theirs, save as a new name, reload theirs, or keep theirs and upload nothing? [o/n/r/K] ");
+    eprint!(
+        "Compare, overwrite theirs, save as a new name, reload theirs, or keep theirs and upload nothing? [c/o/n/r/K] "
+    );
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     let _ = std::io::stdin().lock().read_line(&mut line);
     match line.trim().to_ascii_lowercase().as_str() {
+        "c" | "compare" => ConflictChoice::Compare,
         "o" | "overwrite" => ConflictChoice::Overwrite,
         "n" | "new" => ConflictChoice::SaveAsNew,
         "r" | "reload" => ConflictChoice::ReloadTheirs,

@@ -137,6 +137,9 @@ pub(super) fn sync(
 /// The plan's lines on stdout: each copy, delete and conflict (unchanged files are only counted),
 /// then the totals; what was refused goes to stderr, as `get -r` prints it.
 fn print_steps(preview: &SyncPreview) {
+    if let Some(folder) = &preview.make_folder {
+        println!("make folder {}", escape_control(folder));
+    }
     for step in &preview.plan.steps {
         let word = match step.action {
             Action::New => "new",
@@ -171,7 +174,7 @@ fn print_steps(preview: &SyncPreview) {
     if totals.conflicts > 0 {
         line.push_str(&format!("; {} conflicts, not synced", totals.conflicts));
     }
-    if preview.plan.changes_nothing() {
+    if preview.plan.changes_nothing() && preview.make_folder.is_none() {
         line = format!("nothing to do: {line}");
     }
     println!("{line}");

@@ -45,28 +45,47 @@ pub enum ConflictChoice {
     SaveAsNew,
     /// Throw this save away: download theirs over the local copy (the editor reloads it).
     ReloadTheirs,
+    /// Download theirs beside the copy (see [`theirs_name`]) and open both in the diff tool, or
+    /// theirs in the editor; then ask again: the conflict stays open until another choice.
+    Compare,
     /// Do nothing to the server; the edit reports the conflict (the command line's `--batch`).
     Refuse,
 }
 
-/// The remote file's size and modification time when it was last downloaded or uploaded.
+/// The remote file's size, modification time and content hash when it was last downloaded or
+/// uploaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RemoteStamp {
     pub size: Option<u64>,
     pub modified: Option<DateTime<Utc>>,
+    /// The SHA-256 of the bytes: known for the version Ferry moved (it hashed them), and for the
+    /// server's current one only where the server computes hashes.
+    pub sha256: Option<[u8; 32]>,
 }
 
 impl RemoteStamp {
     /// The stamp of a listed or stat'ed entry.
     pub fn of(entry: &Entry) -> Self {
-        RemoteStamp { size: entry.size, modified: entry.modified }
+        RemoteStamp { size: entry.size, modified: entry.modified, sha256: None }
     }
 
-    /// Whether the file now on the server (`now`) is not the one this stamp recorded. Only what
-    /// both sides know is compared: a server that gives no date is judged by the size alone.
+    /// The same stamp with the server's hash (lowercase hex, as `ferry sum` gets it); a reply
+    /// that is no SHA-256 leaves the stamp without one.
+    pub fn with_server_hash(mut self, hex_sum: Option<&str>) -> Self {
+        self.sha256 = hex_sum.and_then(|sum| hex::decode(sum.trim()).ok()).and_then(|bytes| bytes.try_into().ok());
+        self
+    }
+
+    /// Whether the file now on the server (`now`) is not the one this stamp recorded. Where both
+    /// hashes are known they decide alone: a file rewritten with the same size within the same
+    /// second is a change, a file only touched is not. Otherwise only what both sides know is
+    /// compared: a server that gives no date is judged by the size alone.
     pub fn changed_in(&self, now: &RemoteStamp) -> bool {
         fn differ<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
             matches!((a, b), (Some(a), Some(b)) if a != b)
+        }
+        if let (Some(then), Some(now)) = (self.sha256, now.sha256) {
+            return then != now;
         }
         differ(self.size, now.size) || differ(self.modified, now.modified)
     }
@@ -84,6 +103,55 @@ impl LocalStamp {
         let mut hasher = Sha256::new();
         std::io::copy(&mut file, &mut hasher)?;
         Ok(LocalStamp(hasher.finalize().into()))
+    }
+
+    /// The SHA-256 itself.
+    pub fn sha256(&self) -> [u8; 32] {
+        self.0
+    }
+}
+
+/// The name the server's version is downloaded under for "Compare": `notes.theirs.txt` beside
+/// `notes.txt` (the extension kept, so the diff tool or editor highlights it alike).
+pub fn theirs_name(private_name: &str) -> String {
+    match private_name.rfind('.') {
+        Some(at) if at > 0 => format!("{}.theirs{}", &private_name[..at], &private_name[at..]),
+        _ => format!("{private_name}.theirs"),
+    }
+}
+
+/// What an edit writes beside its private copy, so that a copy left by a crash can be judged at
+/// the next start: which file it is, and the bytes the server had when they last agreed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EditRecord {
+    /// The site and path, as the log names them (never with a password).
+    pub remote: String,
+    /// The SHA-256 (hex) of the copy as last downloaded or uploaded.
+    pub synced_sha256: String,
+}
+
+/// What to do with a private folder that no running edit holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leftover {
+    /// Nothing in it that the server lacks: removed.
+    Remove,
+    /// Its copy differs from what the server last had, or cannot be judged: kept, and listed in
+    /// the log with its path.
+    KeepAndList,
+    /// Being made just now (no record and no copy yet): left alone.
+    LeaveAlone,
+}
+
+/// The verdict on a private folder no edit holds: `record` as read (None: none or unreadable),
+/// `copy` the stamp of the copy (None: there is no copy), `young` whether the folder was made
+/// moments ago.
+pub fn leftover_verdict(record: Option<&EditRecord>, copy: Option<LocalStamp>, young: bool) -> Leftover {
+    match (record, copy) {
+        (Some(record), Some(copy)) if hex::encode(copy.0) == record.synced_sha256 => Leftover::Remove,
+        (Some(_), None) => Leftover::Remove,
+        (None, None) if young => Leftover::LeaveAlone,
+        (None, None) => Leftover::Remove,
+        (Some(_) | None, Some(_)) => Leftover::KeepAndList,
     }
 }
 
@@ -141,6 +209,9 @@ pub struct EditorChoice {
     pub global: Option<String>,
     /// Editors by extension, lower case without the dot (`md` → `typora`).
     pub by_extension: Vec<(String, String)>,
+    /// The diff tool "Compare" opens on an edit's conflict, given the user's copy then the
+    /// server's (`meld`, `code --diff --wait`); none: the server's version opens in the editor.
+    pub diff_tool: Option<String>,
 }
 
 impl EditorChoice {
@@ -160,6 +231,12 @@ impl EditorChoice {
 /// quotes group words and nothing in the command or the file name is ever interpreted. The file
 /// is the last argument, whole.
 pub fn editor_argv(command: &str, file: &Path) -> Result<Vec<std::ffi::OsString>, FerryError> {
+    command_argv(command, &[file])
+}
+
+/// The argument list that opens `files` with `command` (an editor with one file, a diff tool
+/// with the user's copy then the server's), as [`editor_argv`] says: no shell, each file whole.
+pub fn command_argv(command: &str, files: &[&Path]) -> Result<Vec<std::ffi::OsString>, FerryError> {
     let words = shlex::split(command).filter(|words| !words.is_empty()).ok_or_else(|| {
         FerryError::new(
             ErrorKind::Unsupported,
@@ -167,7 +244,7 @@ pub fn editor_argv(command: &str, file: &Path) -> Result<Vec<std::ffi::OsString>
         )
     })?;
     let mut argv: Vec<std::ffi::OsString> = words.into_iter().map(Into::into).collect();
-    argv.push(file.as_os_str().to_owned());
+    argv.extend(files.iter().map(|file| file.as_os_str().to_owned()));
     Ok(argv)
 }
 
@@ -177,7 +254,43 @@ mod tests {
     use chrono::TimeZone;
 
     fn stamp(size: Option<u64>, secs: Option<i64>) -> RemoteStamp {
-        RemoteStamp { size, modified: secs.map(|s| Utc.timestamp_opt(s, 0).unwrap()) }
+        RemoteStamp { size, modified: secs.map(|s| Utc.timestamp_opt(s, 0).unwrap()), sha256: None }
+    }
+
+    #[test]
+    fn where_both_hashes_are_known_they_decide_alone() {
+        let opened = stamp(Some(4), Some(1000)).with_server_hash(Some(&"aa".repeat(32)));
+        let rewritten_same_size_same_second = stamp(Some(4), Some(1000)).with_server_hash(Some(&"bb".repeat(32)));
+        let touched_only = stamp(Some(4), Some(2000)).with_server_hash(Some(&"AA".repeat(32)));
+        assert!(opened.changed_in(&rewritten_same_size_same_second));
+        assert!(!opened.changed_in(&touched_only));
+        // A reply that is no hash is no hash: size and date decide.
+        let junk = stamp(Some(4), Some(2000)).with_server_hash(Some("not a sum"));
+        assert_eq!(junk.sha256, None);
+        assert!(opened.changed_in(&junk));
+    }
+
+    #[test]
+    fn a_leftover_is_removed_only_when_the_server_has_its_bytes() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("a.txt");
+        std::fs::write(&file, b"synced").unwrap();
+        let copy = LocalStamp::read(&file).unwrap();
+        let record = EditRecord { remote: "sftp://h/a.txt".into(), synced_sha256: hex::encode(copy.sha256()) };
+        assert_eq!(leftover_verdict(Some(&record), Some(copy), false), Leftover::Remove);
+        std::fs::write(&file, b"unsaved work").unwrap();
+        let changed = LocalStamp::read(&file).unwrap();
+        assert_eq!(leftover_verdict(Some(&record), Some(changed), false), Leftover::KeepAndList);
+        assert_eq!(leftover_verdict(None, Some(changed), false), Leftover::KeepAndList);
+        assert_eq!(leftover_verdict(Some(&record), None, false), Leftover::Remove);
+        assert_eq!(leftover_verdict(None, None, true), Leftover::LeaveAlone);
+    }
+
+    #[test]
+    fn theirs_keeps_the_extension() {
+        assert_eq!(theirs_name("notes.txt"), "notes.theirs.txt");
+        assert_eq!(theirs_name("README"), "README.theirs");
+        assert_eq!(theirs_name("a.tar.gz"), "a.tar.theirs.gz");
     }
 
     #[test]
@@ -241,6 +354,7 @@ mod tests {
         let choice = EditorChoice {
             global: Some("gedit".into()),
             by_extension: vec![("md".into(), "typora".into()), (".PY".into(), "code --wait".into())],
+            diff_tool: None,
         };
         assert_eq!(choice.for_file("README.MD"), Some("typora"));
         assert_eq!(choice.for_file("x.py"), Some("code --wait"));

@@ -24,7 +24,8 @@ use super::sessions::Sessions;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, EditId, Entry, EntryKind, RequestId, SessionId, escape_control};
 use crate::transfer::edit::{
-    ConflictChoice, EditState, LocalStamp, RemoteStamp, conflict_copy_name, editor_argv, private_folder, private_name,
+    ConflictChoice, EditState, LocalStamp, RemoteStamp, command_argv, conflict_copy_name, private_folder, private_name,
+    theirs_name,
 };
 use crate::transfer::policy::{FileFacts, OnExists};
 
@@ -58,10 +59,11 @@ impl EditService {
     /// Takes one edit command.
     pub(super) fn handle(self: &Arc<Self>, command: EditCommand) {
         match command {
-            EditCommand::Open { request, session, path, editor, close_with_editor } => {
+            EditCommand::Open { request, session, path, editor, diff_tool, close_with_editor } => {
                 let service = self.clone();
+                let tools = Tools { editor, diff_tool };
                 tokio::spawn(async move {
-                    service.run(request, session, path, editor, close_with_editor).await;
+                    service.run(request, session, path, tools, close_with_editor).await;
                 });
             }
             EditCommand::Close { edit } => {
@@ -72,21 +74,41 @@ impl EditService {
         }
     }
 
+    /// Removes the private folders a crash left whose copies the server already has, and lists
+    /// in the log those holding work it may not have (a new edit of such a file refuses, naming
+    /// the copy). Folders of edits running in this or another Ferry are locked, and left alone.
+    pub(super) async fn sweep_leftovers(&self) {
+        let root = self.ctx.config.edits();
+        let Ok(swept) = tokio::task::spawn_blocking(move || super::edit_copy::sweep(&root)).await else { return };
+        if swept.removed > 0 {
+            tracing::info!(target: "ferry::edit", "removed {} edit copies the server already had", swept.removed);
+        }
+        for (copy, remote) in swept.kept {
+            self.ctx.log(
+                None,
+                LogKind::Error,
+                format!(
+                    "An edit of {remote} ended without uploading its last changes (Ferry was closed or                      stopped): the copy is kept at {}; upload or move it, then edit the file again",
+                    copy.display()
+                ),
+            );
+        }
+    }
+
     /// One edit from its download to its close.
     async fn run(
         self: Arc<Self>,
         request: RequestId,
         session: SessionId,
         remote: String,
-        editor: Option<String>,
+        tools: Tools,
         close_with_editor: bool,
     ) {
-        let editor = editor.as_deref();
         let id = EditId(self.ctx.ids.next());
         let (changes, mut changed) = mpsc::unbounded_channel();
-        let opened = self.open_edit(id, request, session, remote).await.and_then(|edit| {
-            let started =
-                watch(&edit.local, changes).and_then(|watcher| Ok((watcher, start_editor(editor, &edit.local)?)));
+        let opened = self.open_edit(id, request, session, remote, tools).await.and_then(|edit| {
+            let started = watch(&edit.local, changes)
+                .and_then(|watcher| Ok((watcher, start_tool(edit.tools.editor.as_deref(), &[&edit.local])?)));
             match started {
                 Ok((watcher, editor)) => Ok((edit, watcher, editor)),
                 Err(error) => {
@@ -116,6 +138,8 @@ impl EditService {
         self.state(&edit, EditState::Watching, None);
         let mut settle_at: Option<Instant> = None;
         let mut editor_running = true;
+        // An editor that ended with a failure is the edit's outcome unless a save failed too.
+        let mut editor_failure = None;
         // One save is handled at a time, in this loop: a save made while one uploads is seen
         // after it (its change waits in the channel), so one file never has two uploads at once.
         loop {
@@ -127,12 +151,23 @@ impl EditService {
                 }
                 exit = &mut editor_exit, if editor_running => {
                     editor_running = false;
-                    let note = match exit {
-                        Ok(Ok(status)) if status.success() => "The editor closed".to_string(),
-                        Ok(Ok(status)) => format!("The editor closed ({status})"),
-                        _ => "The editor could not be waited for".to_string(),
-                    };
-                    self.ctx.log(None, LogKind::Info, format!("{note}: {}", edit.remote));
+                    match exit {
+                        Ok(Ok(status)) if status.success() => {
+                            self.ctx.log(None, LogKind::Info, format!("The editor closed: {}", edit.remote));
+                        }
+                        Ok(Ok(status)) => {
+                            let error = FerryError::new(
+                                ErrorKind::LocalIo,
+                                format!(
+                                    "the editor of {} ended with a failure ({status}); saves made before it                                      ended were uploaded",
+                                    escape_control(&edit.remote)
+                                ),
+                            );
+                            self.ctx.log(None, LogKind::Error, error.log_text());
+                            editor_failure = Some(error);
+                        }
+                        _ => self.ctx.log(None, LogKind::Info, format!("The editor could not be waited for: {}", edit.remote)),
+                    }
                     if close_with_editor {
                         break;
                     }
@@ -150,11 +185,19 @@ impl EditService {
         {
             tracing::warn!(target: "ferry::edit", "could not remove {}: {error}", edit.folder.display());
         }
-        self.ctx.events.send(Event::Edit(EditEvent::Closed { request, edit: id, error: edit.error.take(), kept }));
+        let error = edit.error.take().or(editor_failure);
+        self.ctx.events.send(Event::Edit(EditEvent::Closed { request, edit: id, error, kept }));
     }
 
     /// Downloads the file to its private copy and records what the server had.
-    async fn open_edit(&self, id: EditId, request: RequestId, session: SessionId, remote: String) -> Result<Edit> {
+    async fn open_edit(
+        &self,
+        id: EditId,
+        request: RequestId,
+        session: SessionId,
+        remote: String,
+        tools: Tools,
+    ) -> Result<Edit> {
         let site = self.sessions.spec(session)?;
         if self.stat(&site, request, &remote).await?.kind == EntryKind::Dir {
             return Err(FerryError::new(
@@ -179,6 +222,8 @@ impl EditService {
         }
         crate::config::create_private_dir_all(&folder)
             .map_err(|e| FerryError::from_io(&e, format!("creating the private folder {}", folder.display())))?;
+        // Held while the edit runs: the sweep at the next start (or in another Ferry) leaves it be.
+        let lock = super::edit_copy::lock_folder(&folder)?;
         let mut edit = Edit {
             id,
             request,
@@ -186,9 +231,11 @@ impl EditService {
             remote,
             folder,
             local,
+            tools,
             remote_stamp: RemoteStamp::default(),
             synced: None,
             error: None,
+            _lock: lock,
         };
         match self.download(&mut edit).await {
             Ok(()) => Ok(edit),
@@ -205,9 +252,11 @@ impl EditService {
         let remote = edit.remote.clone();
         // The planner stats the file before it is fetched: a change after that is a conflict at
         // the next save, never one missed.
-        let item = self.transfer(edit, Direction::Download, &remote).await?;
-        edit.remote_stamp = RemoteStamp { size: item.size, modified: item.modified };
-        edit.synced = Some(read_stamp(&edit.local)?);
+        let item = self.transfer(edit, Direction::Download, &remote, &edit.local).await?;
+        let synced = read_stamp(&edit.local)?;
+        edit.remote_stamp = RemoteStamp { size: item.size, modified: item.modified, sha256: Some(synced.sha256()) };
+        edit.synced = Some(synced);
+        self.record(edit, synced);
         Ok(())
     }
 
@@ -226,8 +275,8 @@ impl EditService {
         if edit.synced == Some(saved) {
             return;
         }
-        let now = match self.stat(&edit.site, edit.request, &edit.remote).await {
-            Ok(entry) => Some(RemoteStamp::of(&entry)),
+        let now = match self.remote_now(&edit.site, edit.request, &edit.remote).await {
+            Ok(stamp) => Some(stamp),
             // Deleted on the server since it was opened: that is someone else's change too.
             Err(error) if error.kind == ErrorKind::NotFound => None,
             Err(error) => return self.failed(edit, error),
@@ -241,7 +290,16 @@ impl EditService {
                 opened: facts(edit.remote_stamp),
                 now: now.map(facts).unwrap_or_default(),
             };
-            match self.ctx.ask(edit.request, question).await {
+            // "Compare" shows both versions and asks again; any other answer ends the question.
+            let mut answer = self.ctx.ask(edit.request, question.clone()).await;
+            while let Some(Answer::Conflict(ConflictChoice::Compare)) = answer {
+                if let Err(error) = self.compare(edit).await {
+                    self.ctx.log(None, LogKind::Error, error.log_text());
+                    self.state(edit, EditState::Conflict, Some(error.to_string()));
+                }
+                answer = self.ctx.ask(edit.request, question.clone()).await;
+            }
+            match answer {
                 Some(Answer::Conflict(ConflictChoice::Overwrite)) => {}
                 Some(Answer::Conflict(ConflictChoice::SaveAsNew)) => {
                     target = conflict_copy_name(&edit.remote, Utc::now())
@@ -253,7 +311,7 @@ impl EditService {
                     };
                 }
                 Some(
-                    Answer::Conflict(ConflictChoice::Refuse)
+                    Answer::Conflict(ConflictChoice::Refuse | ConflictChoice::Compare)
                     | Answer::Trust(_)
                     | Answer::Secret(_)
                     | Answer::Exists { .. },
@@ -275,16 +333,19 @@ impl EditService {
             }
         }
         self.state(edit, EditState::Uploading, None);
-        match self.transfer(edit, Direction::Upload, &target).await {
+        match self.transfer(edit, Direction::Upload, &target, &edit.local).await {
             Ok(item) => {
                 edit.remote = target;
                 edit.synced = Some(saved);
                 edit.error = None;
-                // What the server has now is what the next save compares with.
-                edit.remote_stamp = match self.stat(&edit.site, edit.request, &edit.remote).await {
+                // What the server has now is what the next save compares with: its size and date
+                // as it lists them, and the bytes just sent.
+                let listed = match self.stat(&edit.site, edit.request, &edit.remote).await {
                     Ok(entry) => RemoteStamp::of(&entry),
-                    Err(_) => RemoteStamp { size: item.size, modified: None },
+                    Err(_) => RemoteStamp { size: item.size, ..RemoteStamp::default() },
                 };
+                edit.remote_stamp = RemoteStamp { sha256: Some(saved.sha256()), ..listed };
+                self.record(edit, saved);
                 let size = item.size.map(crate::transfer::progress::format_bytes).unwrap_or_default();
                 self.state(edit, EditState::Watching, Some(format!("uploaded {size}")));
             }
@@ -292,11 +353,58 @@ impl EditService {
         }
     }
 
-    /// Moves the private copy one way through the queue and waits for the item to end.
-    async fn transfer(&self, edit: &Edit, direction: Direction, remote: &str) -> Result<QueueItem> {
+    /// Downloads the server's version beside the copy and opens both in the diff tool, or
+    /// theirs alone in the editor when no diff tool is set.
+    async fn compare(&self, edit: &Edit) -> Result<()> {
+        let theirs = edit.folder.join(theirs_name(&private_name(&edit.remote)));
+        self.transfer(edit, Direction::Download, &edit.remote, &theirs).await?;
+        let _exit = match edit.tools.diff_tool.as_deref() {
+            Some(diff) => start_tool(Some(diff), &[&edit.local, &theirs])?,
+            None => start_tool(edit.tools.editor.as_deref(), &[&theirs])?,
+        };
+        self.ctx.log(
+            None,
+            LogKind::Info,
+            format!("The server's version of {} is at {}", edit.remote, theirs.display()),
+        );
+        Ok(())
+    }
+
+    /// Notes what the server now has beside the copy, for the sweep after a crash.
+    fn record(&self, edit: &Edit, synced: LocalStamp) {
+        let remote = format!("{}{}", edit.site.display_url(), edit.remote);
+        if let Err(error) = super::edit_copy::write_record(&edit.folder, &remote, synced) {
+            tracing::warn!(target: "ferry::edit", "{error}");
+        }
+    }
+
+    /// The remote file as it is now: its size and date, and its SHA-256 where the server
+    /// computes one (no bytes cross), all on one pooled connection.
+    async fn remote_now(&self, site: &ConnectSpec, request: RequestId, path: &str) -> Result<RemoteStamp> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut backend = self.pool.checkout(&self.ctx, request, site).await?;
+            let mut stamp = backend.stat(path).await.map(|entry| RemoteStamp::of(&entry));
+            if let Ok(listed) = stamp {
+                // A server that cannot say is judged by size and date; a lost connection is
+                // found by the next step anyway.
+                let sum = backend.checksum_sha256(path).await.ok().flatten();
+                stamp = Ok(listed.with_server_hash(sum.as_deref()));
+            }
+            self.pool.put_back(site, backend, &stamp);
+            match stamp {
+                Err(error) if tries < 2 && is_connection_failure(&error) => continue,
+                stamp => return stamp,
+            }
+        }
+    }
+
+    /// Moves the file between `remote` and `local` through the queue and waits for the item to end.
+    async fn transfer(&self, edit: &Edit, direction: Direction, remote: &str, local: &Path) -> Result<QueueItem> {
         let transfer = TransferRequest {
             direction,
-            local: edit.local.clone(),
+            local: local.to_path_buf(),
             remote: remote.to_string(),
             recursive: false,
             on_exists: OnExists::Overwrite,
@@ -367,12 +475,22 @@ struct Edit {
     folder: PathBuf,
     /// The private copy the editor works on.
     local: PathBuf,
+    /// The editor and the diff tool it was opened with.
+    tools: Tools,
     /// The remote file as last downloaded or uploaded.
     remote_stamp: RemoteStamp,
     /// The copy's bytes as last downloaded or uploaded.
     synced: Option<LocalStamp>,
     /// The last failure that no later save set right.
     error: Option<FerryError>,
+    /// Held while the edit runs (see `edit_copy`).
+    _lock: super::edit_copy::FolderLock,
+}
+
+/// The commands an edit opens files with: `None` is the desktop's opener, and no diff tool.
+struct Tools {
+    editor: Option<String>,
+    diff_tool: Option<String>,
 }
 
 fn read_stamp(local: &Path) -> Result<LocalStamp> {
@@ -414,17 +532,19 @@ fn watch(local: &Path, changes: mpsc::UnboundedSender<()>) -> Result<notify::Rec
     Ok(watcher)
 }
 
-/// Starts the editor on `file`, without a shell, and returns what its exit will be.
-fn start_editor(
-    editor: Option<&str>,
-    file: &Path,
+/// Starts the editor (or the diff tool) on `files`, without a shell, and returns what its exit
+/// will be.
+fn start_tool(
+    command: Option<&str>,
+    files: &[&Path],
 ) -> Result<oneshot::Receiver<std::io::Result<std::process::ExitStatus>>> {
-    let command = editor.unwrap_or(DESKTOP_OPENER);
-    let argv = editor_argv(command, file)?;
+    let command = command.unwrap_or(DESKTOP_OPENER);
+    let argv = command_argv(command, files)?;
     let (program, arguments) =
         argv.split_first().ok_or_else(|| FerryError::new(ErrorKind::Unsupported, "no editor"))?;
+    let what = if files.len() > 1 { "the diff tool" } else { "the editor" };
     let mut child = std::process::Command::new(program).args(arguments).spawn().map_err(|e| {
-        FerryError::from_io(&e, format!("starting the editor {}", escape_control(&program.to_string_lossy())))
+        FerryError::from_io(&e, format!("starting {what} {}", escape_control(&program.to_string_lossy())))
     })?;
     let (exit, exited) = oneshot::channel();
     std::thread::spawn(move || {

@@ -45,6 +45,8 @@ pub async fn run(options: WorkerOptions, mut commands: mpsc::UnboundedReceiver<C
     let trust = TrustStore::new(options.config.clone(), options.user_known_hosts);
     let ctx = Arc::new(WorkerContext::new(events, trust, options.settings, options.config));
     let engine = Engine::new(ctx, options.transfer, options.keeps_queue);
+    // Before any command: an edit opened now locks its folder before the sweep could judge it.
+    engine.edits.sweep_leftovers().await;
     let (saved, problem) =
         if options.keeps_queue { super::queue::load(&engine.ctx.config.queue()) } else { (Vec::new(), None) };
     if !saved.is_empty() || problem.is_some() {

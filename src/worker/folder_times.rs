@@ -24,11 +24,21 @@ pub(super) fn in_order(mut folders: Vec<QueueItem>) -> Vec<(QueueItem, DateTime<
 
 /// Sets the times of downloaded folders on this computer.
 pub(super) async fn date_local(folders: Vec<(QueueItem, DateTime<Utc>)>) {
+    date_local_paths(folders.into_iter().map(|(item, time)| (item.local, time)).collect()).await;
+}
+
+/// Sets the times of local folders, the deepest first (so setting one never changes another's
+/// after it was set). A link is never followed: only real folders get a time.
+pub(super) async fn date_local_paths(mut folders: Vec<(std::path::PathBuf, DateTime<Utc>)>) {
+    folders.sort_by_key(|(path, _)| std::cmp::Reverse(path.components().count()));
     let _ = tokio::task::spawn_blocking(move || {
-        for (item, time) in folders {
-            let set = std::fs::File::open(&item.local).and_then(|folder| folder.set_modified(time.into()));
+        for (path, time) in folders {
+            if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
+            let set = std::fs::File::open(&path).and_then(|folder| folder.set_modified(time.into()));
             if let Err(error) = set {
-                let name = escape_control(&item.local.display().to_string());
+                let name = escape_control(&path.display().to_string());
                 tracing::warn!(target: "ferry::transfer", "could not keep the time of the folder {name}: {error}");
             }
         }

@@ -168,6 +168,10 @@ pub struct SyncPreview {
     pub totals: crate::transfer::sync_plan::Totals,
     /// Names refused (`..`, `/`, control characters), links not followed, names listed twice.
     pub refused: Vec<FerryError>,
+    /// The target folder, when it does not exist yet: the sync makes it (with any folder above
+    /// it that is missing too) before the copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub make_folder: Option<String>,
 }
 
 /// How a sync ended.
@@ -194,7 +198,15 @@ pub enum EditCommand {
     /// shell; the desktop's opener when `None`), and upload each save through the queue.
     /// Answered by `Opened` or `Failed`; then `Changed` as it goes. With `close_with_editor`
     /// (the command line) the edit closes once the editor exits and the last save is uploaded.
-    Open { request: RequestId, session: SessionId, path: String, editor: Option<String>, close_with_editor: bool },
+    /// `diff_tool` is what "Compare" opens on a conflict (see `EditorChoice::diff_tool`).
+    Open {
+        request: RequestId,
+        session: SessionId,
+        path: String,
+        editor: Option<String>,
+        diff_tool: Option<String>,
+        close_with_editor: bool,
+    },
     /// Stop watching an edit and remove its private copy (an upload under way ends first).
     /// Answered by `Closed`.
     Close { edit: EditId },

@@ -6,6 +6,7 @@ mod broken_links;
 mod checksum;
 mod connect;
 mod context;
+mod edit_copy;
 mod edits;
 mod engine;
 #[cfg(test)]

@@ -37,6 +37,8 @@ struct Planned {
     target_exists: bool,
     /// The source's entries, for the size, time and mode each copy keeps.
     source: Tree,
+    /// The temporary files a cut run left on the target side, by the file each stands for.
+    target_parts: std::collections::BTreeMap<String, u64>,
 }
 
 impl SyncService {
@@ -119,7 +121,16 @@ impl SyncService {
         let mut refused = source.refused;
         refused.extend(target.refused);
         let totals = plan.totals();
-        Ok(Planned { preview: SyncPreview { plan, totals, refused }, target_exists, source: source.tree })
+        let make_folder = (!target_exists).then(|| match job.direction {
+            Direction::Upload => job.remote.clone(),
+            Direction::Download => job.local.display().to_string(),
+        });
+        Ok(Planned {
+            preview: SyncPreview { plan, totals, refused, make_folder },
+            target_exists,
+            source: source.tree,
+            target_parts: target.parts,
+        })
     }
 
     /// Reads the SHA-256 of every file of equal size on both sides, the remote ones from the
@@ -162,7 +173,8 @@ impl SyncService {
             std::fs::create_dir_all(&job.local)
                 .map_err(|e| FerryError::from_io(&e, format!("creating {}", job.local.display())))?;
         }
-        let items = copy_items(request, site, job, &planned);
+        let mut items = copy_items(request, site, job, &planned);
+        self.resume_parts(request, site, job, &planned, &mut items).await;
         let ids = self.queue.enqueue(request, items);
         let ended = self.queue.wait_finished(&ids).await;
         // An item dropped from the queue before it ended (the window's Discard) did not arrive.
@@ -198,7 +210,60 @@ impl SyncService {
             }
             Direction::Upload => {}
         }
+        if job.direction == Direction::Download && site.keep.times && (report.copied > 0 || report.deleted > 0) {
+            // Writing into a folder changed its time: every folder gets the server's back,
+            // those it already had included.
+            let folders = planned
+                .source
+                .iter()
+                .filter(|(_, entry)| entry.is_folder)
+                .filter_map(|(path, entry)| entry.modified.map(|time| (local_path(&job.local, path), time)))
+                .collect();
+            super::folder_times::date_local_paths(folders).await;
+        }
         Ok(report)
+    }
+
+    /// Marks the copies whose temporary file a cut run left complete or part way (and which is
+    /// the beginning of the source) to continue from it, as a retry would, instead of sending
+    /// the whole file again. One short read on each side per such file; none when there are none.
+    async fn resume_parts(
+        &self,
+        request: RequestId,
+        site: &ConnectSpec,
+        job: &SyncJob,
+        planned: &Planned,
+        items: &mut [QueueItem],
+    ) {
+        // Written in place, an upload has no part file: what it would continue is the old target.
+        if planned.target_parts.is_empty() || (job.direction == Direction::Upload && site.uploads_in_place) {
+            return;
+        }
+        // Which copy each part stands for, by the item's own target path.
+        let held_for = |item: &QueueItem| {
+            planned.target_parts.iter().find_map(|(relative, &held)| {
+                let same = match item.direction {
+                    Direction::Upload => item.remote == join_remote(&job.remote, relative),
+                    Direction::Download => item.local == local_path(&job.local, relative),
+                };
+                same.then_some(held)
+            })
+        };
+        let Ok(mut backend) = self.pool.checkout(&self.ctx, request, site).await else { return };
+        let mut outcome = Ok(());
+        for item in items.iter_mut().filter(|item| !item.is_folder) {
+            let Some(held) = held_for(item) else { continue };
+            match super::target::part_continues_source(backend.as_mut(), item, held).await {
+                Ok(true) => item.started = true,
+                Ok(false) => {}
+                Err(error) => {
+                    // Sent whole instead; a lost connection is for the queue to find.
+                    outcome = Err(error);
+                    break;
+                }
+            }
+        }
+        self.pool.put_back(site, backend, &outcome);
     }
 
     /// Deletes the remote side's extra files and folders (what is in a folder first).

@@ -23,6 +23,9 @@ pub struct Walked {
     pub root_exists: bool,
     pub tree: Tree,
     pub refused: Vec<FerryError>,
+    /// Temporary files an earlier, cut sync left (`.NAME.ferry-part`): the relative path of the
+    /// file each one stands for, and its size. Never synced as files of their own.
+    pub parts: std::collections::BTreeMap<String, u64>,
 }
 
 impl Walked {
@@ -36,6 +39,11 @@ impl Walked {
             return None;
         }
         let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        if let Some(target) = part_of(name).filter(|_| !entry.is_folder && !entry.unfollowed_link) {
+            let target = if dir.is_empty() { target.to_string() } else { format!("{dir}/{target}") };
+            self.parts.insert(target, entry.size.unwrap_or(0));
+            return None;
+        }
         if excludes.excluded(&path, entry.is_folder) {
             return None;
         }
@@ -50,6 +58,11 @@ impl Walked {
         self.tree.insert(path.clone(), entry);
         Some(path)
     }
+}
+
+/// The name of the file a temporary `.NAME.ferry-part` stands for, if `name` is one.
+fn part_of(name: &str) -> Option<&str> {
+    name.strip_prefix('.').and_then(|rest| rest.strip_suffix(".ferry-part")).filter(|target| check_name(target).is_ok())
 }
 
 /// Counts a walk against the depth and item limits, so a server whose folders contain
@@ -81,7 +94,8 @@ pub async fn walk_remote(backend: &mut dyn Backend, root: &str, excludes: &Exclu
         check_limits(&limits, root, &remote_dir, depth, walked.tree.len())?;
         for entry in backend.list(&remote_dir).await? {
             let side = match entry.kind {
-                EntryKind::Dir => SideEntry::folder(),
+                // The folder's time is kept on the copy (set once all in it has arrived).
+                EntryKind::Dir => SideEntry { modified: entry.modified, ..SideEntry::folder() },
                 EntryKind::File => SideEntry {
                     mode: entry.permissions,
                     modified_precision: entry.modified_precision,
@@ -154,10 +168,10 @@ fn walk_local_blocking(root: &Path, excludes: &Excludes, limits: &Limits) -> Res
             } else {
                 link
             };
+            let modified = metadata.modified().ok().map(DateTime::<Utc>::from);
             let side = if metadata.is_dir() {
-                SideEntry::folder()
+                SideEntry { modified, ..SideEntry::folder() }
             } else if metadata.is_file() {
-                let modified = metadata.modified().ok().map(DateTime::<Utc>::from);
                 SideEntry::file(Some(metadata.len()), modified)
             } else {
                 continue;
@@ -199,6 +213,10 @@ mod tests {
         assert_eq!(paths, vec!["a", "a/b", "a/b/c.txt", "leak"]);
         assert_eq!(walked.tree["a/b/c.txt"].size, Some(3));
         assert!(walked.tree["leak"].unfollowed_link, "a link out of the folder is kept as a link, not followed");
+        std::fs::write(root.path().join("a/b/.c.txt.ferry-part"), b"ab").unwrap();
+        let walked = walk_local(root.path().to_path_buf(), Excludes::none(), Limits::default()).await.unwrap();
+        assert!(!walked.tree.keys().any(|path| path.contains("ferry-part")), "a part file is no file to sync");
+        assert_eq!(walked.parts.get("a/b/c.txt"), Some(&2));
         let missing = walk_local(root.path().join("nope"), Excludes::none(), Limits::default()).await.unwrap();
         assert!(missing.tree.is_empty(), "a target not made yet is empty");
     }

@@ -136,6 +136,29 @@ async fn continues_source(backend: &mut dyn Backend, item: &QueueItem) -> Result
     }
 }
 
+/// Whether the temporary file an earlier run left for `item` (its `.NAME.ferry-part`, `held`
+/// bytes long) is the beginning of the source, so the copy can continue it instead of sending
+/// the whole file again: its last bytes must be the source's at the same place.
+pub(super) async fn part_continues_source(backend: &mut dyn Backend, item: &QueueItem, held: u64) -> Result<bool> {
+    if held == 0 || item.size.is_none_or(|size| held > size) {
+        return Ok(false);
+    }
+    match item.direction {
+        Direction::Download => {
+            let part = super::transfer::part_path(&item.local);
+            let ours = read_local(&part, held)?;
+            let theirs = read_remote(backend, &item.remote, held).await?;
+            Ok(continues(held, &ours, &theirs))
+        }
+        Direction::Upload => {
+            let part = crate::transfer::names::remote_part_path(&item.remote);
+            let theirs = read_remote(backend, &part, held).await?;
+            let ours = read_local(&item.local, held)?;
+            Ok(continues(held, &theirs, &ours))
+        }
+    }
+}
+
 /// The bytes of the local file `path` in `compared_range(offset)` (fewer if it is shorter).
 fn read_local(path: &Path, offset: u64) -> Result<Vec<u8>> {
     let range = compared_range(offset);

@@ -95,16 +95,25 @@ fn sftp_base(sshd: &Sshd, config: &Path) -> (String, String) {
     (base, known.to_string_lossy().into_owned())
 }
 
-/// What is left in the config folder's private edit copies.
+/// What is left in the config folder's private edit copies (not Ferry's own lock and record).
 fn private_copies(config: &Path) -> Vec<PathBuf> {
     let mut left = Vec::new();
     if let Ok(folders) = std::fs::read_dir(config.join("edits")) {
         for folder in folders.flatten() {
             left.push(folder.path());
-            left.extend(std::fs::read_dir(folder.path()).unwrap().flatten().map(|e| e.path()));
+            let files = std::fs::read_dir(folder.path()).unwrap().flatten().map(|e| e.path());
+            left.extend(files.filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with(".ferry-edit")));
         }
     }
     left
+}
+
+/// Writes an executable script.
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
 
 #[test]
@@ -172,9 +181,10 @@ fn assert_conflict_refused(protocol: &str, config: &Path, mut args: Vec<String>,
 
     let printed = stderr(&output);
     assert!(!output.status.success(), "{protocol}: a refused conflict fails the command: {printed}");
-    assert!(
-        printed.contains("changed on the server since it was opened; your save was not uploaded"),
-        "{protocol}: {printed}"
+    assert_eq!(
+        printed.matches("changed on the server since it was opened; your save was not uploaded").count(),
+        1,
+        "{protocol}: the conflict is told once: {printed}"
     );
     assert_eq!(
         std::fs::read(server_file).unwrap(),
@@ -298,4 +308,181 @@ fn an_editor_command_is_run_without_a_shell() {
     assert!(!marker.exists(), "nothing in the editor command was run by a shell");
     assert_eq!(std::fs::read(&server_file).unwrap(), b"a");
     assert_eq!(private_copies(config.path()), Vec::<PathBuf>::new());
+}
+
+/// Runs `ferry edit --batch` of `file` on sshd with an editor whose body is `body` (`$f` is the
+/// copy, `$SERVER_FILE` the server's file).
+fn sftp_edit_with(sshd: &Sshd, config: &Path, scratch: &Path, file: &Path, body: &str) -> Output {
+    let (base, known) = sftp_base(sshd, config);
+    let editor = script(scratch, "editor.sh", &format!("#!/bin/sh\nf=\"$1\"\n{body}\n"));
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let url = format!("{base}/edit/{name}");
+    let args = ["--known-hosts", &known, "edit", &url, "--batch", "--editor", &quoted(&editor)];
+    ferry_edit(config, &args, file, &scratch.join("record"))
+}
+
+#[test]
+fn where_the_server_hashes_a_same_size_rewrite_in_the_same_second_is_a_conflict_and_a_touch_is_not() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+
+    // Someone else writes other bytes of the same size and puts the old date back.
+    let file = remote_file(sshd.data_dir(), "same.txt", b"aaaa");
+    let rewrite = r#"touch -r "$SERVER_FILE" "$f.when"; printf 'bbbb' > "$SERVER_FILE"; touch -r "$f.when" "$SERVER_FILE"
+printf 'mine' > "$f"; sleep 1"#;
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &file, rewrite);
+    assert!(!output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("changed on the server since it was opened"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&file).unwrap(), b"bbbb", "their rewrite survives");
+
+    // Someone else only touches the file: the same bytes are no change, and the save goes up.
+    let file = remote_file(sshd.data_dir(), "touched.txt", b"aaaa");
+    let touch = r#"touch -d '2020-01-01 00:00:00' "$SERVER_FILE"; printf 'mine' > "$f"; sleep 1"#;
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &file, touch);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+}
+
+#[test]
+fn an_editor_that_fails_or_cannot_start_is_reported_as_such() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let file = remote_file(sshd.data_dir(), "f.txt", b"old");
+
+    let output =
+        sftp_edit_with(&sshd, config.path(), scratch.path(), &file, "printf 'saved' > \"$f\"; sleep 1; exit 3");
+    assert!(!output.status.success(), "{}", stderr(&output));
+    let printed = stderr(&output);
+    assert!(
+        printed.contains("the editor of") && printed.contains("ended with a failure (exit status: 3)"),
+        "{printed}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"saved", "what it saved before failing was uploaded");
+
+    let (base, known) = sftp_base(&sshd, config.path());
+    let url = format!("{base}/edit/f.txt");
+    let args = ["--known-hosts", &known, "edit", &url, "--editor", "/nonexistent/editor"];
+    let output = ferry_edit(config.path(), &args, &file, &scratch.path().join("record"));
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("starting the editor /nonexistent/editor"), "{}", stderr(&output));
+}
+
+/// The log lines the config folder's log files hold.
+fn logged(config: &Path) -> String {
+    let mut text = String::new();
+    for file in std::fs::read_dir(config.join("logs")).into_iter().flatten().flatten() {
+        text.push_str(&std::fs::read_to_string(file.path()).unwrap_or_default());
+    }
+    text
+}
+
+#[test]
+fn copies_a_crash_left_are_removed_when_the_server_has_them_and_listed_when_they_hold_work() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    // Ferry is killed (a crash) once a save is on the server: the copy holds nothing new.
+    let synced = remote_file(sshd.data_dir(), "synced.txt", b"old");
+    let crash_after_upload = r#"printf 'first save' > "$f"
+i=0; until grep -q 'first save' "$SERVER_FILE" || [ $i -gt 150 ]; do i=$((i+1)); sleep 0.1; done
+sleep 0.5; kill -9 $PPID"#;
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &synced, crash_after_upload);
+    assert!(!output.status.success());
+    assert_eq!(std::fs::read(&synced).unwrap(), b"first save");
+    let first: Vec<PathBuf> = private_copies(config.path()).into_iter().filter(|p| p.is_file()).collect();
+    assert_eq!(first.len(), 1, "the crash left its copy: {first:?}");
+    // Killed with a save not yet uploaded: the copy holds the only copy of that work.
+    let unsaved = remote_file(sshd.data_dir(), "unsaved.txt", b"old");
+    let crash_before_upload = r#"printf 'work the server never got' > "$f"; kill -9 $PPID"#;
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &unsaved, crash_before_upload);
+    assert!(!output.status.success());
+    // That start removed the first copy (the server has its bytes); the second crash left its own.
+    assert!(!first[0].exists(), "a copy the server already has is removed at the next start");
+
+    // So the file opens again; the other copy is kept and listed in the log with its path, and
+    // an edit of its file still refuses to reuse it.
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &synced, "printf 'again' > \"$f\"; sleep 1");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&synced).unwrap(), b"again");
+    let kept: Vec<PathBuf> = private_copies(config.path()).into_iter().filter(|p| p.is_file()).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), b"work the server never got");
+    let log = logged(config.path());
+    assert!(log.contains(&format!("the copy is kept at {}", kept[0].display())), "{log}");
+    let output = sftp_edit_with(&sshd, config.path(), scratch.path(), &unsaved, "printf 'x' > \"$f\"");
+    assert!(stderr(&output).contains("an earlier edit kept your copy"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&kept[0]).unwrap(), b"work the server never got");
+    assert_eq!(std::fs::read(&unsaved).unwrap(), b"old");
+}
+
+#[test]
+fn compare_fetches_theirs_beside_the_copy_opens_the_diff_tool_and_asks_again() {
+    let sshd = Sshd::start();
+    let config = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let (base, known) = sftp_base(&sshd, config.path());
+    let file = remote_file(sshd.data_dir(), "page.txt", b"opened version");
+    let editor = editor_racing_another_user(scratch.path());
+    let seen = scratch.path().join("diff");
+    let diff = script(
+        scratch.path(),
+        "diff tool.sh",
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n%s\\n' \"$1\" \"$2\" > '{0}.args'\ncat \"$1\" > '{0}.ours'\ncat \"$2\" > '{0}.theirs'\n",
+            seen.display()
+        ),
+    );
+    let url = format!("{base}/edit/page.txt");
+    // A terminal to answer on: `c` (compare), then `o` (overwrite).
+    let command = [
+        env!("CARGO_BIN_EXE_ferry"),
+        "--config-dir",
+        config.path().to_str().unwrap(),
+        "--known-hosts",
+        &known,
+        "edit",
+        &url,
+        "--editor",
+        &quoted(&editor),
+        "--diff",
+        &quoted(&diff),
+    ]
+    .iter()
+    .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("SERVER_FILE", &file)
+        .env_remove("VISUAL")
+        .env_remove("EDITOR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut answers = child.stdin.take().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    use std::io::Write;
+    // Each answer once its question is out: the diff tool's run shows the first was read.
+    while !std::path::Path::new(&format!("{}.theirs", seen.display())).exists() && std::time::Instant::now() < deadline
+    {
+        let _ = answers.write_all(b"c\n");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+    }
+    let _ = answers.write_all(b"o\n");
+    let output = child.wait_with_output().unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}");
+    let args = std::fs::read_to_string(format!("{}.args", seen.display())).unwrap();
+    let (ours, theirs) = args.trim().split_once('\n').unwrap();
+    assert_eq!(Path::new(theirs).file_name().unwrap(), "page.theirs.txt", "{args}");
+    assert_eq!(Path::new(theirs).parent(), Path::new(ours).parent(), "beside the copy: {args}");
+    assert_eq!(std::fs::read(format!("{}.ours", seen.display())).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(format!("{}.theirs", seen.display())).unwrap(),
+        b"theirs: changed on the server meanwhile"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine", "overwritten after the compare");
 }

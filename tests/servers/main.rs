@@ -54,5 +54,6 @@ mod slow_folders;
 mod ssh_ciphers;
 mod ssh_routes;
 mod sync;
+mod sync_trial;
 mod tree_ops;
 mod worker;

@@ -14,7 +14,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// Every file and folder below `root`: relative path to its bytes (`None` for a folder).
-fn snapshot(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+pub(crate) fn snapshot(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     let mut found = BTreeMap::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -35,18 +35,18 @@ fn snapshot(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
 }
 
 /// Makes a folder writable by the server's account (tests create files as root).
-fn open_up(path: &Path) {
+pub(crate) fn open_up(path: &Path) {
     std::process::Command::new("chmod").args(["-R", "a+rwX"]).arg(path).status().unwrap();
 }
 
-fn write(root: &Path, relative: &str, bytes: &[u8]) {
+pub(crate) fn write(root: &Path, relative: &str, bytes: &[u8]) {
     let path = root.join(relative);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
 }
 
 /// A local tree of a few small files in folders, one of them empty.
-fn small_tree(root: &Path) {
+pub(crate) fn small_tree(root: &Path) {
     write(root, "a.txt", b"alpha");
     write(root, "keep.txt", &pattern(3000, 1));
     write(root, "dir/b.txt", b"bravo");
@@ -55,26 +55,26 @@ fn small_tree(root: &Path) {
 }
 
 /// `ferry sync` with the options, as the test's SSH server knows it.
-struct Sftp {
-    sshd: Sshd,
-    config: tempfile::TempDir,
-    known: String,
+pub(crate) struct Sftp {
+    pub(crate) sshd: Sshd,
+    pub(crate) config: tempfile::TempDir,
+    pub(crate) known: String,
 }
 
 impl Sftp {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let sshd = Sshd::start();
         let config = tempfile::tempdir().unwrap();
         let known = known_hosts_for(&sshd, config.path()).to_str().unwrap().to_string();
         Sftp { sshd, config, known }
     }
 
-    fn url(&self, folder: &str) -> String {
+    pub(crate) fn url(&self, folder: &str) -> String {
         let root = self.sshd.data_dir().display();
         format!("sftp://{TEST_USER}:{TEST_PASSWORD}@127.0.0.1:{}{root}/{folder}", self.sshd.port())
     }
 
-    fn sync(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn sync(&self, args: &[&str]) -> std::process::Output {
         let mut all = vec!["--known-hosts", &self.known, "sync"];
         all.extend_from_slice(args);
         ferry(self.config.path(), &all)

@@ -212,3 +212,52 @@ fn the_editor_chosen_in_view_editors_is_the_one_f4_starts() {
         std::fs::read(&server_file).ok().as_deref() == Some(&b"# chosen in the dialog"[..])
     });
 }
+
+#[test]
+fn compare_opens_the_diff_tool_on_both_versions_and_the_conflict_stays_open_until_a_choice() {
+    support::require_password_logins();
+    let sshd = support::Sshd::start();
+    let server_file = sshd.data_dir().join("conf.ini");
+    std::fs::write(&server_file, b"opened version").unwrap();
+    open_up(sshd.data_dir());
+    let desk = desk();
+    let scratch = tempfile::tempdir().unwrap();
+    let server = server_file.display();
+    let editor = choose_editor(
+        desk.config.path(),
+        scratch.path(),
+        &format!("printf 'theirs, changed meanwhile' > '{server}'\nprintf 'mine' > \"$f\""),
+    );
+    // The diff tool set beside the editor (View > Editors... writes the same).
+    let seen = scratch.path().join("seen");
+    let diff = scratch.path().join("diff tool.sh");
+    let body = format!("#!/bin/sh\ncat \"$1\" > '{0}.ours'\ncat \"$2\" > '{0}.theirs'\n", seen.display());
+    std::fs::write(&diff, body).unwrap();
+    std::fs::set_permissions(&diff, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let editors = serde_json::json!({
+        "global": format!("'{}'", editor.display()),
+        "diff_tool": format!("'{}'", diff.display()),
+    });
+    let state = serde_json::json!({ "editors": editors });
+    std::fs::write(desk.config.path().join("window.json"), state.to_string()).unwrap();
+
+    let mut harness = app_harness(desk.config.path(), desk.local.path());
+    wait_for(&mut harness, "local-note.txt");
+    connect(&mut harness, &sftp_url(&sshd), "conf.ini");
+    click(&mut harness, "conf.ini");
+    harness.key_press(egui::Key::F4);
+    harness.run_steps(2);
+    wait_for(&mut harness, "Changed on the server");
+    click(&mut harness, "Compare");
+    wait_until(&mut harness, "the diff tool given both versions", |_| {
+        std::fs::read(format!("{}.theirs", seen.display())).ok().as_deref() == Some(&b"theirs, changed meanwhile"[..])
+    });
+    assert_eq!(std::fs::read(format!("{}.ours", seen.display())).unwrap(), b"mine");
+    // Still open: the server's version is untouched until a choice.
+    wait_for(&mut harness, "Changed on the server");
+    assert_eq!(std::fs::read(&server_file).unwrap(), b"theirs, changed meanwhile");
+    click(&mut harness, "Overwrite");
+    wait_until(&mut harness, "the overwrite on the server", |_| {
+        std::fs::read(&server_file).ok().as_deref() == Some(&b"mine"[..])
+    });
+}

@@ -1,6 +1,6 @@
 //! An edited file was saved, but the file on the server changed since it was opened: both
-//! versions' size and date, and the choices (overwrite, save as a new name, reload theirs, keep
-//! the server's version without uploading).
+//! versions' size and date, and the choices (compare, overwrite, save as a new name, reload
+//! theirs, keep the server's version without uploading).
 
 use super::modal;
 use super::target_exists::{describe_date, describe_size};
@@ -10,7 +10,13 @@ use crate::transfer::policy::FileFacts;
 use crate::worker::Answer;
 
 /// The choices, with what each does; the last one changes nothing on the server.
-const CHOICES: [(&str, ConflictChoice, &str); 4] = [
+const CHOICES: [(&str, ConflictChoice, &str); 5] = [
+    (
+        "Compare",
+        ConflictChoice::Compare,
+        "Download theirs beside your copy and open both in the diff tool (View > Editors...), or theirs in the \
+         editor; then choose",
+    ),
     ("Overwrite", ConflictChoice::Overwrite, "Replace the server's version with yours"),
     ("Save as new name", ConflictChoice::SaveAsNew, "Upload yours beside it as \"name (edited <date>).ext\""),
     ("Reload theirs", ConflictChoice::ReloadTheirs, "Throw your save away and load the server's version"),

@@ -9,12 +9,18 @@ use crate::transfer::edit::{EditorChoice, editor_argv};
 pub struct EditorsDialog {
     global: String,
     by_extension: Vec<(String, String)>,
+    /// The diff tool a conflict's "Compare" opens (empty: none).
+    diff_tool: String,
     problem: Option<String>,
 }
 
 /// Why `choice` cannot be used, if it cannot: a command that does not split into words.
 fn editors_problem(choice: &EditorChoice) -> Option<String> {
-    let commands = choice.global.iter().chain(choice.by_extension.iter().map(|(_, command)| command));
+    let commands = choice
+        .global
+        .iter()
+        .chain(choice.by_extension.iter().map(|(_, command)| command))
+        .chain(choice.diff_tool.iter());
     for command in commands.filter(|command| !command.trim().is_empty()) {
         if editor_argv(command, std::path::Path::new("file")).is_err() {
             return Some(format!("{command:?} does not split into words: is a quote left open?"));
@@ -29,6 +35,7 @@ impl EditorsDialog {
         EditorsDialog {
             global: choice.global.clone().unwrap_or_default(),
             by_extension: choice.by_extension.clone(),
+            diff_tool: choice.diff_tool.clone().unwrap_or_default(),
             problem: None,
         }
     }
@@ -43,7 +50,8 @@ impl EditorsDialog {
             })
             .filter(|(extension, command)| !extension.is_empty() && !command.is_empty())
             .collect();
-        EditorChoice { global, by_extension }
+        let diff_tool = Some(self.diff_tool.trim().to_string()).filter(|command| !command.is_empty());
+        EditorChoice { global, by_extension, diff_tool }
     }
 
     /// Draws it; the editors on OK, `Cancelled` on Cancel, `None` while it stays open.
@@ -55,6 +63,10 @@ impl EditorsDialog {
             ui.add_space(4.0);
             let label = ui.label("Editor for every file");
             ui.add(egui::TextEdit::singleline(&mut self.global).hint_text("xdg-open").desired_width(360.0))
+                .labelled_by(label.id);
+            ui.add_space(6.0);
+            let label = ui.label("Diff tool for Compare on a conflict (your copy, then theirs)");
+            ui.add(egui::TextEdit::singleline(&mut self.diff_tool).hint_text("meld").desired_width(360.0))
                 .labelled_by(label.id);
             ui.add_space(6.0);
             ui.label("By extension");
