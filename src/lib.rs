@@ -16,6 +16,7 @@ pub mod error;
 pub mod gui;
 pub mod logging;
 pub mod model;
+pub mod name_charset;
 pub mod proxy;
 pub mod route;
 pub mod ssh_config;

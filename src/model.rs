@@ -295,7 +295,7 @@ pub struct ConnectSpec {
     pub limit_up: Option<u64>,
     /// The character set of the server's file names (FTP only; SFTP names are UTF-8).
     #[serde(default)]
-    pub name_charset: crate::transfer::name_charset::NameCharset,
+    pub name_charset: crate::name_charset::NameCharset,
     /// FTP without MLSD: the time zone the server's listings are in.
     #[serde(default)]
     pub server_time_zone: ServerTimeZone,
@@ -438,7 +438,7 @@ pub fn count_of(count: usize, one: &str, many: &str) -> String {
 /// server can never drive a terminal or forge a log line; bytes a site's charset could not read are
 /// shown as `\xNN`.
 pub fn escape_control(text: &str) -> String {
-    let byte = crate::transfer::name_charset::escaped_byte;
+    let byte = crate::name_charset::escaped_byte;
     if !text.chars().any(|c| c.is_control() || byte(c).is_some()) {
         return text.to_string();
     }

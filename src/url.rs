@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Protocol};
-use crate::transfer::name_charset::NameCharset;
+use crate::name_charset::NameCharset;
 
 /// A parsed URL: how to connect, and which remote path it names (None: the login folder).
 #[derive(Debug, Clone)]

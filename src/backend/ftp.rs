@@ -22,7 +22,7 @@ use super::{Backend, ConnectError, ConnectSettings, ProgressFn, Sink, Source, Wr
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, FtpMode, Protocol, ServerTimeZone, file_name_remote, join_remote};
 use crate::transfer::limits::Limits;
-use crate::transfer::name_charset::NameCharset;
+use crate::name_charset::NameCharset;
 use crate::transfer::server_time::ServerClock;
 use crate::trust::TrustStore;
 use crate::trust::tls::{self, SiteTls};

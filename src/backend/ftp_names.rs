@@ -6,7 +6,7 @@ use std::io;
 
 use suppaftp::Encoding;
 
-use crate::transfer::name_charset::NameCharset;
+use crate::name_charset::NameCharset;
 
 /// The encoding handed to suppaftp for one connection.
 #[derive(Debug)]

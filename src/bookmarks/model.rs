@@ -87,7 +87,7 @@ pub struct Bookmark {
     pub limit_up: Option<u64>,
     /// FTP only: the character set of the server's file names ("auto" unless chosen).
     #[serde(default)]
-    pub name_charset: crate::transfer::name_charset::NameCharset,
+    pub name_charset: crate::name_charset::NameCharset,
     /// FTP without MLSD: the time zone the server's listings are in ("auto": found by comparing
     /// a listed time with MDTM).
     #[serde(default)]

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use crate::bookmarks::LoginMethod;
 use crate::config::ConfigDir;
 use crate::model::{ConnectSpec, FtpMode, ServerTimeZone};
-use crate::transfer::name_charset::NameCharset;
+use crate::name_charset::NameCharset;
 use crate::transfer::policy::OnExists;
 use crate::transfer::rate_limit::RateLimits;
 use crate::transfer::rate_text::parse_rate;
@@ -379,7 +379,7 @@ fn parse_charset(text: &str) -> std::result::Result<NameCharset, String> {
     NameCharset::from_label(text).ok_or_else(|| {
         format!(
             "no charset Ferry can use is called {text:?} (try: auto, {})",
-            crate::transfer::name_charset::OFFERED.join(", ")
+            crate::name_charset::OFFERED.join(", ")
         )
     })
 }

@@ -3,7 +3,7 @@
 //! may be resumed, what a folder sync copies and deletes (and which of its steps a user approved), which
 //! files of two listed folders differ, the rules of editing a remote file in an external editor,
 //! which links on a server a recursive download follows, why a link cannot be opened (a loop, a
-//! link to nothing), how a site's file names are written (its charset), and bandwidth limits
+//! link to nothing), and bandwidth limits
 //! (the shared bucket, the throttled reader and writer, how a rate is written).
 
 pub mod capped;
@@ -13,7 +13,6 @@ pub mod find;
 pub mod limits;
 pub mod link_chain;
 pub mod links;
-pub mod name_charset;
 pub mod names;
 pub mod policy;
 pub mod progress;

@@ -10,7 +10,7 @@ use super::{
 use crate::bookmarks::{Bookmark, LoginMethod};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{FtpMode, Protocol};
-use crate::transfer::name_charset::NameCharset;
+use crate::name_charset::NameCharset;
 
 /// Deeper folder nesting than this is refused: no real site manager comes close, and it keeps a
 /// hostile file from exhausting the stack.

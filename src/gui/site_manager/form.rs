@@ -9,7 +9,7 @@ use super::file_dialog::DialogPurpose;
 use super::{NO_KEYCHAIN_NOTE, SiteAction, SiteManager};
 use crate::bookmarks::{Bookmark, BookmarkId, LoginMethod};
 use crate::model::{FtpMode, Protocol};
-use crate::transfer::name_charset::{NameCharset, OFFERED};
+use crate::name_charset::{NameCharset, OFFERED};
 
 impl SiteManager {
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<SiteAction>) {
