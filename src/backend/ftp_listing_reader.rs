@@ -8,8 +8,8 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use super::ftp_listing::{ListFormat, ListingParser, parse_mlsd_line};
 use crate::error::{FerryError, Result};
 use crate::model::{Entry, escape_control};
-use crate::transfer::limits::Limits;
 use crate::name_charset::NameCharset;
+use crate::transfer::limits::Limits;
 
 /// What is being listed, and how: the folder `dir`, whether the reply is `MLSD` (else `LIST`),
 /// the site's name charset and the connection's limits.

@@ -377,10 +377,7 @@ impl GlobalOptions {
 /// A `--charset` value: "auto" or a charset's name.
 fn parse_charset(text: &str) -> std::result::Result<NameCharset, String> {
     NameCharset::from_label(text).ok_or_else(|| {
-        format!(
-            "no charset Ferry can use is called {text:?} (try: auto, {})",
-            crate::name_charset::OFFERED.join(", ")
-        )
+        format!("no charset Ferry can use is called {text:?} (try: auto, {})", crate::name_charset::OFFERED.join(", "))
     })
 }
 

@@ -297,7 +297,9 @@ impl Client {
 
     pub(super) fn remove(&mut self, path: &str) -> Result<()> {
         // The stat only chooses the command: a failure is the delete's ("not found: deleting …").
-        let is_dir = self.stat(path).map_err(|error| error.context(format!("deleting {path}")))?.kind == EntryKind::Dir;
+        // A link is looked at as itself: deleting a link to a folder deletes the link, as `rm` does.
+        let is_dir =
+            self.stat_link(path).map_err(|error| error.context(format!("deleting {path}")))?.kind == EntryKind::Dir;
         let path = path.to_string();
         let outcome = self.simple(|request, session| {
             if is_dir {

@@ -8,8 +8,8 @@
 
 pub mod capped;
 pub mod edit;
-pub mod folder_compare;
 pub mod find;
+pub mod folder_compare;
 pub mod limits;
 pub mod link_chain;
 pub mod links;
@@ -21,8 +21,8 @@ pub mod rate_limit;
 pub mod rate_text;
 pub mod read_ahead;
 pub mod resume_check;
-pub mod sync_approval;
 pub mod server_time;
+pub mod sync_approval;
 pub mod sync_filter;
 pub mod sync_plan;
 pub mod throttled;

@@ -123,3 +123,24 @@ fn sum_reads_the_file_through_where_the_server_computes_no_hash() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n");
 }
+
+/// `rm` and `rm -r` of a link to a folder delete the link, as `rm` does on a disk, and never the
+/// folder it leads to or what is in it.
+#[test]
+fn rm_of_a_link_to_a_folder_deletes_the_link_and_never_the_folder() {
+    let sshd = Sshd::start();
+    let data = sshd.data_dir();
+    doomed_tree(data);
+    symlink("keep", data.join("second-link")).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let known = known_hosts_for(&sshd, config.path());
+    let known = known.to_str().unwrap();
+
+    let output = ferry(config.path(), &["--known-hosts", known, "rm", &sftp(&sshd, "keep-link")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(data.join("keep-link").symlink_metadata().is_err(), "the link is gone");
+    let output = ferry(config.path(), &["--known-hosts", known, "rm", "-r", "--yes", &sftp(&sshd, "second-link")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(data.join("second-link").symlink_metadata().is_err(), "the link is gone");
+    assert_eq!(std::fs::read(data.join("keep/precious.txt")).unwrap(), b"precious", "the folder it led to is whole");
+}
