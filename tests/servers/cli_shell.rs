@@ -198,6 +198,7 @@ fn shell_batch_file_runs_every_line_over_sftp() {
     std::fs::write(sshd.data_dir().join("sub/a.txt"), b"aaa").unwrap();
     std::fs::write(sshd.data_dir().join("sub/b.txt"), b"bbb").unwrap();
     std::fs::write(sshd.data_dir().join("sub/c.log"), b"ccc").unwrap();
+    std::os::unix::fs::symlink("b.txt", sshd.data_dir().join("sub/to-b")).unwrap();
     let local = tempfile::tempdir().unwrap();
     std::fs::write(local.path().join("one.up"), b"one").unwrap();
     std::fs::write(local.path().join("two.up"), b"two").unwrap();
@@ -214,6 +215,7 @@ fn shell_batch_file_runs_every_line_over_sftp() {
         "ls made",
         "chmod 600 one.up",
         "stat one.up",
+        "stat to-b",
         "rm c.log",
         "mkdir gone",
         "rmdir gone",
@@ -242,6 +244,10 @@ fn shell_batch_file_runs_every_line_over_sftp() {
     let printed = text(&output.stdout);
     assert!(printed.contains("ferry> ls made\na2.txt\n"), "each line is echoed, then its output: {printed}");
     assert!(printed.contains("permissions: 0600"), "{printed}");
+    assert!(
+        printed.contains("to-b: symbolic link") && printed.contains("link to: b.txt"),
+        "stat shows a link: {printed}"
+    );
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(sub.join("one.up")).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
     assert!(!sub.join("c.log").exists() && !sub.join("gone").exists());

@@ -107,7 +107,7 @@ impl Session {
             }
             ShellCommand::Stat { path } => {
                 let path = self.remote_path(&path);
-                let entry = self.client()?.stat(&path)?;
+                let entry = self.client()?.stat_link(&path)?;
                 print_stat(&path, &entry);
             }
             ShellCommand::Binary => eprintln!("ferry: binary: files are always copied byte for byte"),
