@@ -8,7 +8,7 @@ use super::messages::{Event, FileCommand, FileEvent};
 use super::reconnect::on_session;
 use super::sessions::Sessions;
 use crate::error::Result;
-use crate::model::{RequestId, SessionId};
+use crate::model::{EntryKind, RequestId, SessionId};
 
 impl FileCommand {
     /// The request it answers and the session it runs on.
@@ -74,7 +74,15 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
             Ok(Event::Files(FileEvent::Stat { request, entry }))
         }
         FileCommand::StatLink { request, session, path } => {
-            let entry = on_session!(sessions, request, session, |b| b.lstat(&path).await)?;
+            let entry = on_session!(sessions, request, session, |b| {
+                match b.lstat(&path).await {
+                    Ok(link) if link.kind == EntryKind::Symlink => Ok(link),
+                    // Not a link: its own look gives more than a folder listing can (FTP's MDTM
+                    // has seconds, a LIST line only minutes).
+                    Ok(_) => b.stat(&path).await,
+                    Err(error) => Err(error),
+                }
+            })?;
             Ok(Event::Files(FileEvent::Stat { request, entry }))
         }
         FileCommand::MakeDir { request, session, path } => {
