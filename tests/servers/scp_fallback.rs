@@ -330,14 +330,14 @@ fn a_server_whose_ls_is_not_gnus_is_listed_with_the_plain_flags() {
 
 #[test]
 fn a_download_cut_half_way_over_scp_is_resumed_and_whole() {
-    // The browsing connection is left alone; the queue's first is cut after 400 kB to Ferry,
-    // and the retry continues from the bytes already here (SCP sends from the start: they are
-    // read and dropped).
+    // The browsing connection is left alone; the queue's first is cut after 2.5 MB to Ferry
+    // (far enough in that a busy machine has written some of the file), and the retry continues
+    // from the bytes already here (SCP sends from the start: they are read and dropped).
     let sshd = Sshd::start_without_sftp();
-    let big = driver::pattern(1_200_000, 7);
+    let big = driver::pattern(4_000_000, 7);
     server_file(&sshd.data_dir().join("big.bin"), &big);
     let browse = Cut { direction: CutDirection::ToClient, after_bytes: u64::MAX, fault: Fault::Drop };
-    let cut = Cut { direction: CutDirection::ToClient, after_bytes: 400_000, fault: Fault::Drop };
+    let cut = Cut { direction: CutDirection::ToClient, after_bytes: 2_500_000, fault: Fault::Drop };
     let proxy = CuttingProxy::tcp(sshd.port(), vec![browse, cut]);
     let transfer = TransferSettings { retries: 2, backoff: Duration::from_millis(100), ..TransferSettings::default() };
     let mut driver = Driver::custom(Some(known_hosts(&sshd, proxy.port())), ConnectSettings::default(), transfer);
