@@ -41,6 +41,10 @@ pub enum WriteStart {
     Offset(u64),
     /// Write after the current end of the file.
     Append,
+    /// Write from byte `n` on and keep everything else the file holds: one segment of a segmented
+    /// upload, whose other segments write the rest of the same file. SFTP only (FTP cannot write
+    /// at an offset without cutting or appending).
+    At(u64),
 }
 
 /// Called with the number of bytes moved so far in the current transfer.
@@ -141,6 +145,23 @@ pub trait Backend: Send {
 
     /// Streams a file's bytes from `offset` to its end into `sink`; returns the bytes moved.
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64>;
+
+    /// Reads `length` bytes of `path` from `offset` on into `sink` (one segment of a segmented
+    /// download), reporting `offset` plus the bytes moved. Stops at the end of the file if that
+    /// comes first. Only SFTP reads ranges; the others say it is not supported.
+    async fn read_range(
+        &mut self,
+        path: &str,
+        _offset: u64,
+        _length: u64,
+        _sink: Sink<'_>,
+        _progress: ProgressFn<'_>,
+    ) -> Result<u64> {
+        Err(crate::error::FerryError::new(
+            crate::error::ErrorKind::Unsupported,
+            format!("reading part of {path}: this connection reads files only whole"),
+        ))
+    }
 
     /// Streams `source` to its end into a file, starting as `start` says; returns the bytes moved.
     async fn write_from(

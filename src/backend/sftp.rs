@@ -306,56 +306,18 @@ impl Backend for SftpBackend {
     }
 
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
-        let full = self.absolute(path);
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
-        wire::sent(&format!("OPEN {full} to READ from byte {offset}"));
-        let reader = self.blocking(move |c| {
-            let context = format!("downloading {full}");
-            let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
-            if offset > 0 {
-                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| remote_io_error(&e, &context))?;
-            }
-            loop {
-                let mut chunk = vec![0u8; CHUNK_SIZE];
-                let read = file.read(&mut chunk).map_err(|e| remote_io_error(&e, &context))?;
-                if read == 0 {
-                    return Ok(());
-                }
-                chunk.truncate(read);
-                if sender.blocking_send(chunk).is_err() {
-                    // The receiving side stopped (cancelled or a local write failed): stop reading.
-                    return Ok(());
-                }
-            }
-        });
-        // `move`: the receiver ends with the writer, so a failed local write (a full disk, more
-        // than the announced size) stops the reader instead of leaving it blocked on a full channel.
-        let writer = async move {
-            let mut moved = 0u64;
-            while let Some(chunk) = receiver.recv().await {
-                // Write by write, each reported: a sink held to a bandwidth limit takes a chunk
-                // in many small writes, and its progress should move with them.
-                let mut rest = chunk.as_slice();
-                while !rest.is_empty() {
-                    let written =
-                        sink.write(rest).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
-                    if written == 0 {
-                        let error = std::io::Error::from(std::io::ErrorKind::WriteZero);
-                        return Err(FerryError::from_io(&error, "writing the local file"));
-                    }
-                    rest = &rest[written..];
-                    moved += written as u64;
-                    progress(offset + moved);
-                }
-            }
-            sink.flush().await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
-            Ok::<u64, FerryError>(moved)
-        };
-        let (read_result, write_result) = tokio::join!(reader, writer);
-        // A local write error explains a stopped reader better than the reader's own result.
-        let moved = write_result.and_then(|moved| read_result.map(|()| moved));
-        wire::answered(&moved);
-        moved
+        self.read_stream(path, offset, u64::MAX, sink, progress).await
+    }
+
+    async fn read_range(
+        &mut self,
+        path: &str,
+        offset: u64,
+        length: u64,
+        sink: Sink<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
+        self.read_stream(path, offset, length, sink, progress).await
     }
 
     async fn write_from(
@@ -374,7 +336,7 @@ impl Backend for SftpBackend {
             let path = Path::new(&full);
             let flags = match start {
                 WriteStart::Truncate => OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE,
-                WriteStart::Offset(_) | WriteStart::Append => OpenFlags::WRITE | OpenFlags::CREATE,
+                WriteStart::Offset(_) | WriteStart::Append | WriteStart::At(_) => OpenFlags::WRITE | OpenFlags::CREATE,
             };
             let mut file = c.sftp.open_mode(path, flags, 0o644, OpenType::File).map_err(|e| ssh_error(&e, &context))?;
             let offset = match start {
@@ -387,6 +349,7 @@ impl Backend for SftpBackend {
                     offset
                 }
                 WriteStart::Append => file.stat().map_err(|e| ssh_error(&e, &context))?.size.unwrap_or(0),
+                WriteStart::At(offset) => offset,
             };
             file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
             let _ = offset_sender.send(offset);
@@ -488,5 +451,73 @@ impl Backend for SftpBackend {
             c.session.disconnect(None, "closed by the user", None).map_err(|e| ssh_error(&e, "disconnecting"))
         })
         .await
+    }
+}
+
+impl SftpBackend {
+    /// Reads at most `length` bytes of `path` from `offset` on (to the end for `u64::MAX`) into
+    /// `sink`: the network thread reads ahead while the sink writes.
+    async fn read_stream(
+        &mut self,
+        path: &str,
+        offset: u64,
+        length: u64,
+        sink: Sink<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
+        let full = self.absolute(path);
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        wire::sent(&format!("OPEN {full} to READ from byte {offset}"));
+        let reader = self.blocking(move |c| {
+            let context = format!("downloading {full}");
+            let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
+            if offset > 0 {
+                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| remote_io_error(&e, &context))?;
+            }
+            let mut left = length;
+            while left > 0 {
+                let want = usize::try_from(left).unwrap_or(CHUNK_SIZE).min(CHUNK_SIZE);
+                let mut chunk = vec![0u8; want];
+                let read = file.read(&mut chunk).map_err(|e| remote_io_error(&e, &context))?;
+                if read == 0 {
+                    return Ok(());
+                }
+                left -= read as u64;
+                chunk.truncate(read);
+                if sender.blocking_send(chunk).is_err() {
+                    // The receiving side stopped (cancelled or a local write failed): stop reading.
+                    return Ok(());
+                }
+            }
+            Ok(())
+        });
+        // `move`: the receiver ends with the writer, so a failed local write (a full disk, more
+        // than the announced size) stops the reader instead of leaving it blocked on a full channel.
+        let writer = async move {
+            let mut moved = 0u64;
+            while let Some(chunk) = receiver.recv().await {
+                // Write by write, each reported: a sink held to a bandwidth limit takes a chunk
+                // in many small writes, and its progress should move with them.
+                let mut rest = chunk.as_slice();
+                while !rest.is_empty() {
+                    let written =
+                        sink.write(rest).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
+                    if written == 0 {
+                        let error = std::io::Error::from(std::io::ErrorKind::WriteZero);
+                        return Err(FerryError::from_io(&error, "writing the local file"));
+                    }
+                    rest = &rest[written..];
+                    moved += written as u64;
+                    progress(offset + moved);
+                }
+            }
+            sink.flush().await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
+            Ok::<u64, FerryError>(moved)
+        };
+        let (read_result, write_result) = tokio::join!(reader, writer);
+        // A local write error explains a stopped reader better than the reader's own result.
+        let moved = write_result.and_then(|moved| read_result.map(|()| moved));
+        wire::answered(&moved);
+        moved
     }
 }

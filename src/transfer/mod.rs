@@ -2,7 +2,8 @@
 //! states and actions, progress math, how much a server may make Ferry hold, and whether a target
 //! may be resumed, what a folder sync copies and deletes, the rules of editing a remote file in an
 //! external editor, which links on a server a recursive download follows, and bandwidth limits
-//! (the shared bucket, the throttled reader and writer, how a rate is written).
+//! (the shared bucket, the throttled reader and writer, how a rate is written), and how one big
+//! file is cut into segments moved on several connections.
 
 pub mod capped;
 pub mod edit;
@@ -15,6 +16,7 @@ pub mod queue_item;
 pub mod rate_limit;
 pub mod rate_text;
 pub mod resume_check;
+pub mod segments;
 pub mod sync_filter;
 pub mod sync_plan;
 pub mod throttled;

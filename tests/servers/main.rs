@@ -44,6 +44,7 @@ mod rate_limits;
 mod reconnect;
 mod resume_check;
 mod safe_uploads;
+mod segmented;
 mod sftp_login;
 mod sftp_upload_sizes;
 mod slow_folders;
