@@ -10,8 +10,9 @@ use std::ops::Range;
 /// spends seconds per file even on a fast link, so the logins are small beside that.
 pub const SEGMENT_THRESHOLD: u64 = 32 * 1024 * 1024;
 
-/// Segments start on multiples of this, so each one's reads and writes stay whole chunks.
-const ALIGN: u64 = 1024 * 1024;
+/// Segments start on multiples of this (a whole number of SFTP requests and disk blocks), yet
+/// stay within 64 KiB of equal length.
+const ALIGN: u64 = 64 * 1024;
 
 /// The byte ranges of one file and how much of each has arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,14 +30,19 @@ impl Segments {
             return None;
         }
         let parts = parts as u64;
-        // Whole chunks per segment where the file allows; tiny test thresholds still cut.
-        let align = if size / parts >= ALIGN { ALIGN } else { 1 };
-        let step = (size / parts) / align * align;
-        if step == 0 {
+        if size < parts {
             return None;
         }
-        let ranges: Vec<Range<u64>> =
-            (0..parts).map(|i| i * step..if i + 1 == parts { size } else { (i + 1) * step }).collect();
+        // Whole blocks per segment where the file allows; tiny test thresholds still cut.
+        let align = if size / parts >= ALIGN { ALIGN } else { 1 };
+        let edge = |i: u64| {
+            if i == parts {
+                size
+            } else {
+                (u128::from(size) * u128::from(i) / u128::from(parts)) as u64 / align * align
+            }
+        };
+        let ranges: Vec<Range<u64>> = (0..parts).map(|i| edge(i)..edge(i + 1)).collect();
         let done = vec![0; ranges.len()];
         Some(Segments { ranges, done })
     }
@@ -131,7 +137,8 @@ mod tests {
         for index in 0..plan.len() {
             let range = plan.range(index);
             assert_eq!(range.start, next);
-            assert_eq!(range.start % MIB, 0);
+            assert_eq!(range.start % ALIGN, 0);
+            assert!((range.end - range.start).abs_diff(size / 4) <= ALIGN);
             next = range.end;
         }
         assert_eq!(next, size);

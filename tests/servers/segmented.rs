@@ -1,14 +1,16 @@
 //! One big SFTP file moved in segments over several connections (`transfer/segments.rs`,
 //! `worker/segmented.rs`), against OpenSSH's sshd and Dropbear: the bytes arrive exactly, both
-//! ways; sessions killed half way still end in the exact file and no temporary name; a cancelled
+//! ways; connections cut half way still end in the exact file and no temporary name; a cancelled
 //! upload leaves the server's old file whole. The threshold is lowered so files stay small.
 
+use crate::cutting_proxy;
 use crate::driver;
 use crate::support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use cutting_proxy::{Cut, CuttingProxy, Direction as CutDirection, Fault};
 use driver::{Driver, spec};
 use ferry::model::Protocol;
 use ferry::transfer::policy::OnExists;
@@ -97,52 +99,48 @@ fn a_segmented_upload_to_dropbear_arrives_exactly() {
     assert!(used >= 4, "moved over four connections: {used} logins\n{}", dropbear.log());
 }
 
-/// Moves `data` one way while every session is killed after the segments began; the transfer
-/// retries and ends with the exact bytes and no temporary name on either side.
-fn survives_killed_sessions(direction: Direction) {
+/// Moves a file one way while every connection of the first attempt is cut part way through
+/// its range (connections 2 to 5: the item's own and its crew of three); the item logs in again,
+/// continues, and ends with the exact bytes and no temporary name on either side.
+fn survives_cut_connections(direction: Direction) {
     let sshd = Sshd::start();
-    let mut driver = sshd_driver(&sshd);
-    let session = driver.connect(spec(Protocol::Sftp, sshd.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
-    // 2 MiB/s for 6 MiB: the kill lands half way.
-    let limit = Some(2 * MIB as u64);
-    let limits = match direction {
-        Direction::Download => RateLimits { down: limit, up: None },
-        Direction::Upload => RateLimits { down: None, up: limit },
+    let counted = match direction {
+        Direction::Download => CutDirection::ToClient,
+        Direction::Upload => CutDirection::ToServer,
     };
-    driver.handle.send(WorkerCommand::Queue(QueueCommand::SetRateLimits { limits }));
+    let session = Cut { direction: counted, after_bytes: u64::MAX, fault: Fault::Drop };
+    let cut = Cut { direction: counted, after_bytes: 1_000_000, fault: Fault::Drop };
+    let proxy = CuttingProxy::tcp(sshd.port(), vec![session, cut, cut, cut, cut]);
+    let mut driver = trusting(format!("[127.0.0.1]:{} {}", proxy.port(), sshd.host_key_public_line()));
+    let session = driver.connect(spec(Protocol::Sftp, proxy.port(), TEST_USER, Some(TEST_PASSWORD))).unwrap();
     let local = tempfile::tempdir().unwrap();
     let data = driver::pattern(6 * MIB, 11);
-    let (source, arrived, temporary): (PathBuf, PathBuf, PathBuf) = match direction {
+    let (source, arrived) = match direction {
         Direction::Download => {
             std::fs::write(sshd.data_dir().join("big.bin"), &data).unwrap();
-            let target = local.path().join("big.bin");
-            (target.clone(), target, local.path().join(".big.bin.ferry-segments"))
+            (local.path().join("big.bin"), local.path().join("big.bin"))
         }
         Direction::Upload => {
-            let source = local.path().join("big.bin");
-            std::fs::write(&source, &data).unwrap();
-            (source, sshd.data_dir().join("big.bin"), sshd.data_dir().join(".big.bin.ferry-segments"))
+            std::fs::write(local.path().join("big.bin"), &data).unwrap();
+            (local.path().join("big.bin"), sshd.data_dir().join("big.bin"))
         }
     };
-    let items = driver.enqueue(session, direction, &source, "big.bin", false, OnExists::Overwrite).unwrap();
-    wait_for(&temporary);
-    std::thread::sleep(Duration::from_millis(800));
-    sshd.kill_sessions();
-    let done = driver.wait_for_items(&items);
-    assert_eq!(done[0].state, ItemState::Done, "{:?}", done[0]);
-    assert!(std::fs::read(&arrived).unwrap() == data, "arrived exactly after the cut");
+    let before = logins(&sshd);
+    driver.transfer(session, direction, &source, "big.bin", false, OnExists::Overwrite).unwrap();
+    assert!(std::fs::read(&arrived).unwrap() == data, "arrived exactly after the cuts");
+    assert!(logins(&sshd) - before > 4, "the cut attempt was followed by another");
     assert_eq!(leftovers(local.path()), Vec::<String>::new());
     assert_eq!(leftovers(sshd.data_dir()), Vec::<String>::new());
 }
 
 #[test]
-fn a_segmented_download_survives_killed_sessions() {
-    survives_killed_sessions(Direction::Download);
+fn a_segmented_download_survives_cut_connections() {
+    survives_cut_connections(Direction::Download);
 }
 
 #[test]
-fn a_segmented_upload_survives_killed_sessions() {
-    survives_killed_sessions(Direction::Upload);
+fn a_segmented_upload_survives_cut_connections() {
+    survives_cut_connections(Direction::Upload);
 }
 
 #[test]
