@@ -68,22 +68,24 @@ impl Segmented {
         self.segments = None;
     }
 
-    /// Opens the crew for the next attempt: idle connections first, then new ones, up to one
-    /// fewer than the parts. A connection that cannot be opened only makes the crew smaller.
+    /// Opens the crew for the next attempt: idle connections first, then new ones, all logging
+    /// in at once (over a long round trip each login takes several), up to one fewer than the
+    /// parts. A connection that cannot be opened only makes the crew smaller.
     pub(super) async fn gather(&mut self, ctx: &WorkerContext, pool: &ConnectionPool, item: &QueueItem) {
         while self.crew.len() + 1 < self.parts {
-            let backend = match pool.take(&item.site) {
-                Some(backend) => backend,
-                None => match super::connect::open_connection(ctx, item.request, item.site.clone()).await {
-                    Ok((backend, _)) => backend,
-                    Err(error) => {
-                        let name = crate::model::escape_control(&item.remote);
-                        tracing::info!(target: "ferry::transfer", "{name}: moving it on fewer connections: {error}");
-                        break;
-                    }
-                },
-            };
+            let Some(backend) = pool.take(&item.site) else { break };
             self.crew.push(backend);
+        }
+        let missing = self.parts.saturating_sub(self.crew.len() + 1);
+        let logins = (0..missing).map(|_| super::connect::open_connection(ctx, item.request, item.site.clone()));
+        for opened in join_all(logins.collect()).await {
+            match opened {
+                Ok((backend, _)) => self.crew.push(backend),
+                Err(error) => {
+                    let name = crate::model::escape_control(&item.remote);
+                    tracing::info!(target: "ferry::transfer", "{name}: moving it on fewer connections: {error}");
+                }
+            }
         }
         self.lost = vec![false; self.crew.len()];
     }

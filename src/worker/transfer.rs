@@ -316,6 +316,21 @@ async fn fetch_segments(
     }
     let way = segmented::Way::Down { remote: &item.remote, part };
     segmented::move_ranges(backend, state, way, limits, progress).await?;
+    // Each range was read to its end only: a file that grew meanwhile would arrive cut.
+    let now = backend.stat(&item.remote).await?.size;
+    if now != Some(size) {
+        state.start_over();
+        let _ = std::fs::remove_file(part);
+        let now = now.map_or_else(|| "unknown".to_string(), |now| now.to_string());
+        return Err(FerryError::new(
+            ErrorKind::FileChanged,
+            format!(
+                "downloading {}: the file changed on the server while it was downloaded ({size} bytes, now \
+                 {now}); nothing was kept, retry to fetch it again",
+                item.remote
+            ),
+        ));
+    }
     let context = format!("writing {}", part.display());
     open_existing(part).await?.sync_all().await.map_err(|e| FerryError::from_io(&e, context))
 }
