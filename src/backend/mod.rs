@@ -146,6 +146,13 @@ pub trait Backend: Send {
     /// Streams a file's bytes from `offset` to its end into `sink`; returns the bytes moved.
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64>;
 
+    /// How many bytes of the last `write_from` the server confirmed it wrote, from where that
+    /// write started (SFTP acknowledges every write, in order); `None` where that is not known.
+    /// Asked after a failed write, to continue it without a gap.
+    fn confirmed_written(&self) -> Option<u64> {
+        None
+    }
+
     /// Reads `length` bytes of `path` from `offset` on into `sink` (one segment of a segmented
     /// download), reporting `offset` plus the bytes moved. Stops at the end of the file if that
     /// comes first. Only SFTP reads ranges; the others say it is not supported.

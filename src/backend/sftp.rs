@@ -46,6 +46,8 @@ struct Connection {
 /// One logged-in SFTP connection.
 pub struct SftpBackend {
     connection: Arc<Mutex<Connection>>,
+    /// What the server acknowledged of the last upload (see `Backend::confirmed_written`).
+    confirmed: Arc<std::sync::atomic::AtomicU64>,
     home: String,
     limits: Limits,
 }
@@ -80,7 +82,7 @@ impl SftpBackend {
             .realpath(Path::new("."))
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".into());
-        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), home, limits })
+        Ok(SftpBackend { connection: Arc::new(Mutex::new(connection)), confirmed: Default::default(), home, limits })
     }
 
     /// Runs `job` on a blocking thread with the connection locked.
@@ -184,6 +186,10 @@ fn stat_only_mtime(time: DateTime<Utc>) -> FileStat {
 impl Backend for SftpBackend {
     fn home(&self) -> &str {
         &self.home
+    }
+
+    fn confirmed_written(&self) -> Option<u64> {
+        Some(self.confirmed.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     fn limits(&self) -> Limits {
@@ -330,6 +336,8 @@ impl Backend for SftpBackend {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let (offset_sender, offset_receiver) = tokio::sync::oneshot::channel::<u64>();
+        self.confirmed = Arc::default();
+        let confirmed = self.confirmed.clone();
         wire::sent(&format!("OPEN {full} to WRITE ({start:?})"));
         let writer = self.blocking(move |c| {
             let context = format!("uploading {full}");
@@ -360,7 +368,8 @@ impl Backend for SftpBackend {
             };
             // Each chunk joins the requests still in flight, so the link never idles between chunks.
             let mut writer =
-                PipelinedWriter::new(&mut file, no_progress_limit, &context, |e| remote_io_error(e, &context));
+                PipelinedWriter::new(&mut file, no_progress_limit, &context, |e| remote_io_error(e, &context))
+                    .confirming(confirmed);
             while let Some(chunk) = receiver.blocking_recv() {
                 writer.push(&chunk)?;
             }

@@ -81,16 +81,6 @@ impl Segments {
         self.done[index] = self.done[index].max(done);
     }
 
-    /// Forgets what arrived of every unfinished segment: for a side where bytes handed to the
-    /// connection are not known to be written (an upload cut half way), those segments go again.
-    pub fn restart_unfinished(&mut self) {
-        for index in 0..self.ranges.len() {
-            if !self.missing(index).is_empty() {
-                self.done[index] = 0;
-            }
-        }
-    }
-
     /// Bytes known to be in place, over all segments (the item's progress).
     pub fn bytes_done(&self) -> u64 {
         self.done.iter().sum()
@@ -99,19 +89,6 @@ impl Segments {
     /// Whether every byte of the file is in place.
     pub fn complete(&self) -> bool {
         self.unfinished().is_empty()
-    }
-
-    /// How far from the file's start every byte is in place: the only part of a segmented copy
-    /// that an ordinary resume (which trusts a file's length) could continue.
-    pub fn contiguous_prefix(&self) -> u64 {
-        let mut prefix = 0;
-        for (range, done) in self.ranges.iter().zip(&self.done) {
-            prefix = range.start + done;
-            if range.start + done < range.end {
-                break;
-            }
-        }
-        prefix
     }
 }
 
@@ -162,31 +139,5 @@ mod tests {
         assert_eq!(plan.bytes_done(), 50 + 250);
         assert_eq!(plan.unfinished(), vec![0, 1, 3]);
         assert!(!plan.complete());
-    }
-
-    #[test]
-    fn the_contiguous_prefix_stops_at_the_first_gap() {
-        let mut plan = Segments::plan(1000, 4, 1).unwrap();
-        assert_eq!(plan.contiguous_prefix(), 0);
-        plan.record(1, 500);
-        plan.record(3, 1000);
-        assert_eq!(plan.contiguous_prefix(), 0, "a later segment done is no prefix");
-        plan.record(0, 250);
-        plan.record(2, 600);
-        assert_eq!(plan.contiguous_prefix(), 600);
-        plan.record(2, 750);
-        assert_eq!(plan.contiguous_prefix(), 1000);
-        assert!(plan.complete());
-    }
-
-    #[test]
-    fn an_upload_cut_half_way_sends_its_unfinished_segments_again() {
-        let mut plan = Segments::plan(1000, 4, 1).unwrap();
-        plan.record(0, 250);
-        plan.record(1, 400);
-        plan.restart_unfinished();
-        assert_eq!(plan.missing(0), 250..250, "a finished segment stays done");
-        assert_eq!(plan.missing(1), 250..500);
-        assert_eq!(plan.bytes_done(), 250);
     }
 }

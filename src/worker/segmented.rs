@@ -2,7 +2,7 @@
 //! is `transfer/segments.rs`). The item's own connection works with the extra ones (its crew);
 //! each takes the next range still missing, so a connection that is lost hands its range to the
 //! others. What is recorded as arrived is only what is known to be written: for a download, bytes
-//! flushed to the local file; for an upload, ranges the server acknowledged whole.
+//! flushed to the local file; for an upload, bytes the server acknowledged.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -233,8 +233,8 @@ async fn download_range(
     }
 }
 
-/// Sends `range` of the local `source` into the same range of the server's `written`; the range
-/// counts only once the server took all of it (a cut write may have lost any part of it).
+/// Sends `range` of the local `source` into the same range of the server's `written`; returns
+/// how far the server is known to hold it: all of it, or after a failure what it acknowledged.
 async fn upload_range(
     connection: &mut dyn Backend,
     source: &Path,
@@ -257,7 +257,12 @@ async fn upload_range(
             range.start,
             FerryError::new(ErrorKind::FileChanged, format!("{context}: the file got shorter while it was sent")),
         )),
-        Err(error) => Err((range.start, error)),
+        // SFTP servers answer a file's writes in order: what they acknowledged is written, and
+        // the range continues after it.
+        Err(error) => {
+            let confirmed = connection.confirmed_written().unwrap_or(0).min(length);
+            Err((range.start + confirmed, error))
+        }
     }
 }
 
