@@ -56,7 +56,7 @@ impl Segmented {
     /// The ranges of a file of `size` bytes: those planned before when the size is the same,
     /// else a new plan (`fresh` is then true: nothing of it has arrived).
     pub(super) fn plan(&mut self, size: u64) -> Option<(&mut Segments, bool)> {
-        let same = self.segments.as_ref().is_some_and(|s| s.len() > 0 && s.range(s.len() - 1).end == size);
+        let same = self.segments.as_ref().is_some_and(|s| !s.is_empty() && s.range(s.len() - 1).end == size);
         if !same {
             self.segments = Some(Segments::plan(size, self.parts, self.threshold)?);
         }

@@ -44,7 +44,7 @@ pub async fn upload(
     let context = format!("reading {}", item.local.display());
     let mut file = tokio::fs::File::open(&item.local).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     let size = file.metadata().await.map_err(|e| FerryError::from_io(&e, context.clone()))?.len();
-    let mut segmented = segmented.filter(|state| !in_place && state.can_cut(size));
+    let segmented = segmented.filter(|state| !in_place && state.can_cut(size));
     let written = match (in_place, &segmented) {
         (true, _) => item.remote.clone(),
         (false, Some(_)) => remote_segment_part_path(&item.remote),
@@ -69,7 +69,7 @@ pub async fn upload(
     // before writing, and without a listing: the write itself creates the file.)
     let new_in_place = in_place && source_mode.is_some() && backend.stat(&item.remote).await.is_err();
     let mut note = None;
-    if let Some(state) = segmented.as_deref_mut() {
+    if let Some(state) = segmented {
         send_segments(backend, item, &written, size, private, state, limits, progress).await?;
     } else {
         send_whole(backend, &written, already, &mut file, limits, progress, &mut note).await?;
