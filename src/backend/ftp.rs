@@ -501,13 +501,16 @@ impl Backend for FtpBackend {
     ) -> Result<u64> {
         let full = self.absolute(path);
         let context = format!("uploading {full}");
+        if let WriteStart::At(_) = start {
+            return Err(FerryError::new(ErrorKind::Unsupported, format!("{context}: FTP cannot write part of a file")));
+        }
         let timeout = self.timeout;
         let name = full.clone();
         let opening = self.data_command(move |s| {
             let name = name.clone();
             Box::pin(async move {
                 match start {
-                    WriteStart::Truncate => s.put_with_stream(name).await,
+                    WriteStart::Truncate | WriteStart::At(_) => s.put_with_stream(name).await,
                     WriteStart::Append => s.append_with_stream(name).await,
                     WriteStart::Offset(offset) => {
                         s.resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX)).await?;

@@ -191,12 +191,16 @@ impl Backend for LocalBackend {
         match start {
             WriteStart::Truncate => options.truncate(true),
             WriteStart::Append => options.append(true),
-            WriteStart::Offset(_) => &mut options,
+            WriteStart::Offset(_) | WriteStart::At(_) => &mut options,
         };
         let mut file = options.open(&full).await.map_err(|e| io_error(e, "opening", &full))?;
         let already = match start {
             WriteStart::Offset(offset) => {
                 file.set_len(offset).await.map_err(|e| io_error(e, "writing", &full))?;
+                file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| io_error(e, "writing", &full))?;
+                offset
+            }
+            WriteStart::At(offset) => {
                 file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| io_error(e, "writing", &full))?;
                 offset
             }

@@ -20,6 +20,7 @@ pub mod sftp;
 mod sftp_error;
 mod sftp_listing;
 mod sftp_raw;
+mod sftp_read;
 mod sftp_wire;
 mod sftp_write;
 mod ssh_login;
@@ -50,6 +51,10 @@ pub enum WriteStart {
     Offset(u64),
     /// Write after the current end of the file.
     Append,
+    /// Write from byte `n` on and keep everything else the file holds: one segment of a segmented
+    /// upload, whose other segments write the rest of the same file. SFTP only (FTP cannot write
+    /// at an offset without cutting or appending).
+    At(u64),
 }
 
 /// Called with the number of bytes moved so far in the current transfer.
@@ -169,6 +174,30 @@ pub trait Backend: Send {
         _limits: &Limiters,
     ) -> Result<u64> {
         self.read_to(path, offset, sink, progress).await
+    }
+
+    /// How many bytes of the last `write_from` the server confirmed it wrote, from where that
+    /// write started (SFTP acknowledges every write, in order); `None` where that is not known.
+    /// Asked after a failed write, to continue it without a gap.
+    fn confirmed_written(&self) -> Option<u64> {
+        None
+    }
+
+    /// Reads `length` bytes of `path` from `offset` on into `sink` (one segment of a segmented
+    /// download), reporting `offset` plus the bytes moved. Stops at the end of the file if that
+    /// comes first. Only SFTP reads ranges; the others say it is not supported.
+    async fn read_range(
+        &mut self,
+        path: &str,
+        _offset: u64,
+        _length: u64,
+        _sink: Sink<'_>,
+        _progress: ProgressFn<'_>,
+    ) -> Result<u64> {
+        Err(crate::error::FerryError::new(
+            crate::error::ErrorKind::Unsupported,
+            format!("reading part of {path}: this connection reads files only whole"),
+        ))
     }
 
     /// Streams `source` to its end into a file, starting as `start` says; returns the bytes moved.

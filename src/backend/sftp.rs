@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ssh2::{FileStat, OpenFlags, OpenType, Session, Sftp};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
-use super::read_gate::ReadGate;
 use super::scp::ScpBackend;
 use super::sftp_error::{remote_io_error, ssh_error};
 use super::sftp_listing::Lister;
@@ -24,24 +23,19 @@ use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::{ConnectSpec, Entry, EntryKind, join_remote};
 use crate::transfer::limits::Limits;
 use crate::transfer::rate_limit::Limiters;
-use crate::transfer::read_ahead::ReadAhead;
 use crate::trust::TrustStore;
 
 /// How many chunks may wait between the network thread and the local file: bounds memory per transfer.
-const CHUNKS_IN_FLIGHT: usize = 4;
-
-/// How many reads of the size it is given libssh2 keeps in flight (its `sftp_read` asks for up to
-/// four times the caller's buffer): a limited download's reads are sized by it.
-const LIBSSH2_READS_AHEAD: usize = 4;
+pub(super) const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// How long an upload waits to fill a chunk before it sends what it has (a limited upload's
 /// source is slow on purpose; a disk fills a chunk well within this).
 const SLOW_SOURCE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The libssh2 session and its SFTP channel; only ever used from one thread at a time.
-struct Connection {
+pub(super) struct Connection {
     session: Session,
-    sftp: Sftp,
+    pub(super) sftp: Sftp,
     /// The second SFTP channel for `posix-rename@openssh.com` and listings with `ls -l` lines,
     /// opened when first needed. It holds its own handle on the session, so it is shut down
     /// before the session is freed.
@@ -54,6 +48,8 @@ struct Connection {
 /// One logged-in SFTP connection.
 pub struct SftpBackend {
     connection: Arc<Mutex<Connection>>,
+    /// What the server acknowledged of the last upload (see `Backend::confirmed_written`).
+    confirmed: Arc<std::sync::atomic::AtomicU64>,
     home: String,
     limits: Limits,
 }
@@ -106,11 +102,16 @@ impl SftpBackend {
             .realpath(Path::new("."))
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".into());
-        Ok(Box::new(SftpBackend { connection: Arc::new(Mutex::new(connection)), home, limits }))
+        Ok(Box::new(SftpBackend {
+            connection: Arc::new(Mutex::new(connection)),
+            confirmed: Default::default(),
+            home,
+            limits,
+        }))
     }
 
     /// Runs `job` on a blocking thread with the connection locked.
-    async fn blocking<T, F>(&self, job: F) -> Result<T>
+    pub(super) async fn blocking<T, F>(&self, job: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -137,7 +138,7 @@ impl SftpBackend {
         outcome
     }
 
-    fn absolute(&self, path: &str) -> String {
+    pub(super) fn absolute(&self, path: &str) -> String {
         if path.starts_with('/') { path.to_string() } else { join_remote(&self.home, path) }
     }
 }
@@ -226,6 +227,10 @@ fn stat_only_mtime(time: DateTime<Utc>) -> FileStat {
 impl Backend for SftpBackend {
     fn home(&self) -> &str {
         &self.home
+    }
+
+    fn confirmed_written(&self) -> Option<u64> {
+        Some(self.confirmed.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     fn limits(&self) -> Limits {
@@ -355,7 +360,7 @@ impl Backend for SftpBackend {
     }
 
     async fn read_to(&mut self, path: &str, offset: u64, sink: Sink<'_>, progress: ProgressFn<'_>) -> Result<u64> {
-        self.read_to_limited(path, offset, sink, progress, &Limiters::none()).await
+        self.read_stream(path, offset, u64::MAX, sink, progress, &Limiters::none()).await
     }
 
     async fn read_to_limited(
@@ -366,68 +371,18 @@ impl Backend for SftpBackend {
         progress: ProgressFn<'_>,
         limits: &Limiters,
     ) -> Result<u64> {
-        let full = self.absolute(path);
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
-        let gate = Arc::new(ReadGate::default());
-        let reader_gate = gate.clone();
-        let limits = limits.clone();
-        wire::sent(&format!("OPEN {full} to READ from byte {offset}"));
-        let reader = self.blocking(move |c| {
-            let context = format!("downloading {full}");
-            let mut file = c.sftp.open(Path::new(&full)).map_err(|e| ssh_error(&e, &context))?;
-            if offset > 0 {
-                file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| remote_io_error(&e, &context))?;
-            }
-            let mut read_so_far = 0u64;
-            loop {
-                // Asked again before every read: the limit may change (or be lifted) meanwhile.
-                let pace = || ReadAhead::new(limits.piece(), CHUNK_SIZE, LIBSSH2_READS_AHEAD);
-                if !reader_gate.wait_to_read(read_so_far, |ahead| pace().may_read(ahead)) {
-                    // The receiving side stopped (cancelled or a local write failed): stop reading.
-                    return Ok(());
-                }
-                let mut chunk = vec![0u8; pace().read_size];
-                let read = file.read(&mut chunk).map_err(|e| remote_io_error(&e, &context))?;
-                if read == 0 {
-                    return Ok(());
-                }
-                chunk.truncate(read);
-                read_so_far += read as u64;
-                if sender.blocking_send(chunk).is_err() {
-                    return Ok(());
-                }
-            }
-        });
-        // `move`: the receiver ends with the writer, so a failed local write (a full disk, more
-        // than the announced size) stops the reader instead of leaving it blocked on a full channel.
-        let writer = async move {
-            let _ended = gate.writer();
-            let mut moved = 0u64;
-            while let Some(chunk) = receiver.recv().await {
-                // Write by write, each reported: a sink held to a bandwidth limit takes a chunk
-                // in many small writes, and its progress should move with them.
-                let mut rest = chunk.as_slice();
-                while !rest.is_empty() {
-                    let written =
-                        sink.write(rest).await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
-                    if written == 0 {
-                        let error = std::io::Error::from(std::io::ErrorKind::WriteZero);
-                        return Err(FerryError::from_io(&error, "writing the local file"));
-                    }
-                    rest = &rest[written..];
-                    moved += written as u64;
-                    gate.took(written as u64);
-                    progress(offset + moved);
-                }
-            }
-            sink.flush().await.map_err(|e| FerryError::from_io(&e, "writing the local file"))?;
-            Ok::<u64, FerryError>(moved)
-        };
-        let (read_result, write_result) = tokio::join!(reader, writer);
-        // A local write error explains a stopped reader better than the reader's own result.
-        let moved = write_result.and_then(|moved| read_result.map(|()| moved));
-        wire::answered(&moved);
-        moved
+        self.read_stream(path, offset, u64::MAX, sink, progress, limits).await
+    }
+
+    async fn read_range(
+        &mut self,
+        path: &str,
+        offset: u64,
+        length: u64,
+        sink: Sink<'_>,
+        progress: ProgressFn<'_>,
+    ) -> Result<u64> {
+        self.read_stream(path, offset, length, sink, progress, &Limiters::none()).await
     }
 
     async fn write_from(
@@ -440,13 +395,15 @@ impl Backend for SftpBackend {
         let full = self.absolute(path);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
         let (offset_sender, offset_receiver) = tokio::sync::oneshot::channel::<u64>();
+        self.confirmed = Arc::default();
+        let confirmed = self.confirmed.clone();
         wire::sent(&format!("OPEN {full} to WRITE ({start:?})"));
         let writer = self.blocking(move |c| {
             let context = format!("uploading {full}");
             let path = Path::new(&full);
             let flags = match start {
                 WriteStart::Truncate => OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::TRUNCATE,
-                WriteStart::Offset(_) | WriteStart::Append => OpenFlags::WRITE | OpenFlags::CREATE,
+                WriteStart::Offset(_) | WriteStart::Append | WriteStart::At(_) => OpenFlags::WRITE | OpenFlags::CREATE,
             };
             let mut file = c.sftp.open_mode(path, flags, 0o644, OpenType::File).map_err(|e| ssh_error(&e, &context))?;
             let offset = match start {
@@ -459,6 +416,7 @@ impl Backend for SftpBackend {
                     offset
                 }
                 WriteStart::Append => file.stat().map_err(|e| ssh_error(&e, &context))?.size.unwrap_or(0),
+                WriteStart::At(offset) => offset,
             };
             file.seek(std::io::SeekFrom::Start(offset)).map_err(|e| FerryError::from_io(&e, context.clone()))?;
             let _ = offset_sender.send(offset);
@@ -469,7 +427,8 @@ impl Backend for SftpBackend {
             };
             // Each chunk joins the requests still in flight, so the link never idles between chunks.
             let mut writer =
-                PipelinedWriter::new(&mut file, no_progress_limit, &context, |e| remote_io_error(e, &context));
+                PipelinedWriter::new(&mut file, no_progress_limit, &context, |e| remote_io_error(e, &context))
+                    .confirming(confirmed);
             while let Some(chunk) = receiver.blocking_recv() {
                 writer.push(&chunk)?;
             }

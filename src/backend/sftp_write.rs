@@ -40,6 +40,9 @@ pub struct PipelinedWriter<'a, W: Write, E: Fn(&std::io::Error) -> FerryError> {
     /// them in flight (or queued behind the window) and must be given them again, in order.
     pending: Vec<u8>,
     acknowledged: usize,
+    /// Every byte the server acknowledged so far, shared with whoever asks after a failure:
+    /// SFTP servers answer a file's writes in order, so these bytes are surely written.
+    confirmed: std::sync::Arc<std::sync::atomic::AtomicU64>,
     no_progress_limit: Duration,
     context: &'a str,
     map_error: E,
@@ -54,6 +57,7 @@ impl<'a, W: Write, E: Fn(&std::io::Error) -> FerryError> PipelinedWriter<'a, W, 
             file,
             pending: Vec::with_capacity(KEEP_IN_FLIGHT + CHUNK_SIZE),
             acknowledged: 0,
+            confirmed: Default::default(),
             no_progress_limit,
             context,
             map_error,
@@ -70,6 +74,12 @@ impl<'a, W: Write, E: Fn(&std::io::Error) -> FerryError> PipelinedWriter<'a, W, 
         self.acknowledged = 0;
         self.pending.extend_from_slice(chunk);
         self.write_until_at_most(KEEP_IN_FLIGHT)
+    }
+
+    /// Counts the acknowledged bytes into `confirmed` as well (read after a failed upload).
+    pub fn confirming(mut self, confirmed: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.confirmed = confirmed;
+        self
     }
 
     /// Writes until every byte is acknowledged.
@@ -89,7 +99,9 @@ impl<'a, W: Write, E: Fn(&std::io::Error) -> FerryError> PipelinedWriter<'a, W, 
                 Ok(0) if last_progress.elapsed() >= self.no_progress_limit => return Err(self.stalled()),
                 Ok(0) => {}
                 Ok(written) => {
-                    self.acknowledged += written.min(self.unacknowledged());
+                    let written = written.min(self.unacknowledged());
+                    self.acknowledged += written;
+                    self.confirmed.fetch_add(written as u64, std::sync::atomic::Ordering::Relaxed);
                     last_progress = Instant::now();
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}

@@ -256,7 +256,8 @@ pub struct TransferOptions {
     /// Copy folders with everything in them.
     #[arg(short, long)]
     pub recursive: bool,
-    /// How many files move at once, each on its own connection.
+    /// How many files move at once, each on its own connection; over SFTP, a file of 32 MiB or
+    /// more moves in this many segments at once, each on its own connection.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub parallel: usize,
     /// When a target exists: ask, overwrite, resume, rename, skip, newer (overwrite if newer),

@@ -179,6 +179,13 @@ pub fn part_name(name: &str) -> String {
     format!(".{name}.ferry-part")
 }
 
+/// The temporary name of a segmented transfer (a file moved in ranges over several connections).
+/// Not the part name: its length says nothing about which bytes arrived (a later range may be
+/// written before an earlier one), so an ordinary resume must never continue it.
+pub fn segment_part_name(name: &str) -> String {
+    format!(".{name}.ferry-segments")
+}
+
 /// Where the old copy of an upload's target waits, for a moment, while the new one is renamed in
 /// its place (servers that refuse to rename over a file): hidden, beside it.
 pub fn remote_aside_path(remote: &str) -> String {
@@ -194,6 +201,14 @@ pub fn remote_part_path(remote: &str) -> String {
     if dir.is_empty() || dir == "." { part_name(name) } else { join_remote(&dir, &part_name(name)) }
 }
 
+/// The temporary path on the server of a segmented upload of `remote`.
+pub fn remote_segment_part_path(remote: &str) -> String {
+    let dir = crate::model::parent_remote(remote);
+    let name = crate::model::file_name_remote(remote);
+    let hidden = segment_part_name(name);
+    if dir.is_empty() || dir == "." { hidden } else { join_remote(&dir, &hidden) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +220,7 @@ mod tests {
         assert_eq!(remote_part_path("a.txt"), ".a.txt.ferry-part");
         assert_eq!(remote_part_path("/a.txt"), "/.a.txt.ferry-part");
         assert_eq!(remote_aside_path("/srv/a.txt"), "/srv/.a.txt.ferry-old");
+        assert_eq!(remote_segment_part_path("/srv/a.txt"), "/srv/.a.txt.ferry-segments");
     }
 
     const GOOD: [&str; 9] = [

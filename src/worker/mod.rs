@@ -25,6 +25,7 @@ mod rate_limits;
 mod reconnect;
 mod refusals;
 pub mod scheduler;
+mod segmented;
 mod sessions;
 mod sync;
 mod sync_walk;

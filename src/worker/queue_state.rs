@@ -134,6 +134,12 @@ impl QueueState {
         self.concurrency.saturating_sub(self.running.len())
     }
 
+    /// How many connections one running item may use at once (a big file moved in segments):
+    /// its own and the slots no other item is using.
+    pub(super) fn connections_for_one(&self) -> usize {
+        self.free_slots() + 1
+    }
+
     pub(super) fn set_concurrency(&mut self, limit: usize) {
         self.concurrency = limit.max(1);
     }

@@ -16,6 +16,7 @@ use super::pool::{ConnectionPool, close_quietly, is_connection_failure};
 use super::queue::{Direction, ItemId, ItemState, QueueItem};
 use super::queue_state::{ItemAction, Outcome, QueueState};
 use super::rate_limits::RateLimitService;
+use super::segmented::Segmented;
 use super::target::{TargetDecision, decide_target};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
@@ -23,6 +24,7 @@ use crate::model::RequestId;
 use crate::transfer::progress::{SpeedMeter, Throttle};
 use crate::transfer::queue_item::{RetrySchedule, TargetPlan};
 use crate::transfer::rate_limit::RateLimits;
+use crate::transfer::segments::SEGMENT_THRESHOLD;
 
 /// How the queue runs.
 #[derive(Debug, Clone)]
@@ -33,11 +35,19 @@ pub struct TransferSettings {
     pub retries: u32,
     /// The first wait before a retry; it doubles with each further try.
     pub backoff: Duration,
+    /// The smallest SFTP file moved in segments over several connections at once
+    /// (`transfer/segments.rs`).
+    pub segment_threshold: u64,
 }
 
 impl Default for TransferSettings {
     fn default() -> Self {
-        TransferSettings { concurrency: 4, retries: 3, backoff: Duration::from_secs(1) }
+        TransferSettings {
+            concurrency: 4,
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            segment_threshold: segment_threshold_from_env(),
+        }
     }
 }
 
@@ -244,6 +254,7 @@ impl QueueService {
         match item.direction {
             Direction::Download => {
                 let _ = std::fs::remove_file(super::transfer::part_path(&item.local));
+                let _ = std::fs::remove_file(super::transfer::segment_part_path(&item.local));
             }
             Direction::Upload if !item.site.uploads_in_place && item.started => {
                 let idle = self.pool.take(&item.site);
@@ -253,6 +264,7 @@ impl QueueService {
                 let service = self.clone();
                 let site = item.site.clone();
                 let part = crate::transfer::names::remote_part_path(&item.remote);
+                let segments = crate::transfer::names::remote_segment_part_path(&item.remote);
                 let request = item.request;
                 tokio::spawn(async move {
                     let mut backend = match idle {
@@ -262,7 +274,11 @@ impl QueueService {
                             Err(_) => return,
                         },
                     };
-                    let outcome = backend.remove_file(&part).await;
+                    let mut outcome = backend.remove_file(&part).await;
+                    if outcome.as_ref().is_err_and(|error| !is_connection_failure(error)) {
+                        // Not there: a segmented upload writes under a name of its own.
+                        outcome = backend.remove_file(&segments).await;
+                    }
                     service.pool.put_back(&site, backend, &outcome);
                 });
             }
@@ -407,8 +423,13 @@ impl QueueService {
         }
         self.mark_started(&item);
         let limits = self.limits.for_item(&item);
+        let parts = lock(&self.state).connections_for_one();
+        let mut segmented = Segmented::for_item(&item, parts, self.settings.segment_threshold);
         loop {
             let mut progress = self.progress_reporter(&item);
+            if let Some(state) = segmented.as_mut() {
+                state.gather(&self.ctx, &self.pool, &item).await;
+            }
             let outcome = match item.direction {
                 Direction::Download => super::transfer::download(
                     backend.as_mut(),
@@ -417,13 +438,20 @@ impl QueueService {
                     resume,
                     &limits,
                     &mut progress,
+                    segmented.as_mut(),
                 )
                 .await
                 .map(|integrity| (integrity, None)),
-                Direction::Upload => super::upload::upload(backend.as_mut(), &item, resume, &limits, &mut progress)
-                    .await
-                    .map(|uploaded| (uploaded.integrity, uploaded.note)),
+                Direction::Upload => {
+                    let segmented = segmented.as_mut();
+                    super::upload::upload(backend.as_mut(), &item, resume, &limits, &mut progress, segmented)
+                        .await
+                        .map(|uploaded| (uploaded.integrity, uploaded.note))
+                }
             };
+            if let Some(state) = segmented.as_mut() {
+                state.release(&self.pool, &item);
+            }
             match outcome {
                 Ok((integrity, note)) => {
                     self.pool.keep(&item.site, backend);
@@ -543,6 +571,15 @@ fn retry_note(error: &FerryError, attempt: u32, retries: u32, wait: Duration) ->
         kind => kind.label().to_string(),
     };
     format!("{why}; retry {attempt} of {retries} in {} s", wait.as_secs_f64().ceil())
+}
+
+/// [`SEGMENT_THRESHOLD`], or the number of bytes in `FERRY_SEGMENT_THRESHOLD`: tests and
+/// benchmarks cut files of a few MiB, so they stay quick.
+fn segment_threshold_from_env() -> u64 {
+    std::env::var("FERRY_SEGMENT_THRESHOLD")
+        .ok()
+        .and_then(|bytes| bytes.trim().parse().ok())
+        .unwrap_or(SEGMENT_THRESHOLD)
 }
 
 #[cfg(test)]

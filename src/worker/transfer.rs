@@ -8,13 +8,21 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::queue::{Integrity, QueueItem};
+use super::segmented::{self, Segmented};
 use crate::backend::Backend;
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::transfer::capped::CappedWriter;
 use crate::transfer::limits::{DOWNLOAD_MARGIN, file_grew};
-use crate::transfer::names::{below_root, part_name};
+use crate::transfer::names::{below_root, part_name, segment_part_name};
 use crate::transfer::rate_limit::Limiters;
 use crate::transfer::throttled::ThrottledWriter;
+
+/// The temporary name of a segmented download: not the part name, which an ordinary resume
+/// continues from its length (a segmented copy may hold later ranges before earlier ones).
+pub fn segment_part_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "download".into());
+    target.with_file_name(segment_part_name(&name))
+}
 
 /// The temporary name a download is written under: hidden, beside the target, so the final
 /// rename stays on one file system and never leaves a half file under the real name.
@@ -154,7 +162,9 @@ pub(super) fn kept_aside(error: FerryError, kept: &str) -> FerryError {
 }
 
 /// Downloads one item. With `resume`, continues from the part file left by an earlier attempt.
-/// Its bytes are written no faster than `limits` allow, which holds the network back too.
+/// Its bytes are written no faster than `limits` allow, which holds the network back too. With
+/// `segmented`, a big file is read in ranges over several connections into its own temporary
+/// file (see `segmented.rs`).
 pub async fn download(
     backend: &mut dyn Backend,
     item: &QueueItem,
@@ -162,6 +172,7 @@ pub async fn download(
     resume: bool,
     limits: &Limiters,
     progress: &mut (dyn FnMut(u64) + Send),
+    segmented: Option<&mut Segmented>,
 ) -> Result<Integrity> {
     check_download_target(item)?;
     let target = item.local.as_path();
@@ -180,41 +191,20 @@ pub async fn download(
             (entry.size, entry.modified, item.mode.or(entry.permissions))
         }
     };
-    let part = part_path(target);
-    let already = match std::fs::symlink_metadata(&part) {
-        Ok(metadata) if metadata.is_file() && resume && size.is_none_or(|size| metadata.len() <= size) => {
-            metadata.len()
-        }
-        _ => 0,
-    };
-    if already == 0 {
-        // A part file left from an earlier attempt keeps the mode it was made with: start a new
-        // one, so the mode below applies.
-        let _ = std::fs::remove_file(&part);
-    }
     let create_mode = if item.site.keep.modes { download_mode(mode) } else { download_mode(None) };
-    let mut file = open_no_follow(&part, already == 0, create_mode).await?;
-    let context = format!("writing {}", part.display());
-    file.set_len(already).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-    file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-    progress(already);
-    if size.is_none_or(|size| already < size || size == 0) {
-        // A server that announced a size gets no byte past it (and the margin): one that goes on
-        // sending cannot fill the disk.
-        let room = size.map(|size| size.saturating_sub(already) + DOWNLOAD_MARGIN);
-        let mut capped = CappedWriter::new(&mut file, room);
-        let mut throttled = ThrottledWriter::new(&mut capped, limits.clone());
-        let read = backend.read_to_limited(&item.remote, already, &mut throttled, progress, limits).await;
-        if capped.overflowed() {
-            drop(file);
-            // What arrived belongs to a file that changed: never resumed, never renamed into place.
-            let _ = std::fs::remove_file(&part);
-            return Err(file_grew(&item.remote, size.unwrap_or(0)));
+    let segmented = segmented.filter(|state| size.is_some_and(|size| state.can_cut(size)));
+    let (part, already) = match (segmented, size) {
+        (Some(state), Some(size)) => {
+            let part = segment_part_path(target);
+            fetch_segments(backend, item, &part, size, create_mode, state, limits, progress).await?;
+            (part, 0)
         }
-        read?;
-    }
-    file.sync_all().await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
-    drop(file);
+        _ => {
+            let part = part_path(target);
+            let already = fetch_whole(backend, item, &part, size, create_mode, resume, limits, progress).await?;
+            (part, already)
+        }
+    };
     let arrived = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     if let Some(size) = size
         && arrived != size
@@ -249,6 +239,106 @@ pub async fn download(
         .await
         .map_err(|e| FerryError::from_io(&e, format!("moving the download into {}", target.display())))?;
     Ok(integrity)
+}
+
+/// Reads the whole file (or its rest, with `resume`) into `part` on one connection; returns how
+/// many bytes were already there.
+#[allow(clippy::too_many_arguments)]
+async fn fetch_whole(
+    backend: &mut dyn Backend,
+    item: &QueueItem,
+    part: &Path,
+    size: Option<u64>,
+    create_mode: u32,
+    resume: bool,
+    limits: &Limiters,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<u64> {
+    let already = match std::fs::symlink_metadata(part) {
+        Ok(metadata) if metadata.is_file() && resume && size.is_none_or(|size| metadata.len() <= size) => {
+            metadata.len()
+        }
+        _ => 0,
+    };
+    if already == 0 {
+        // A part file left from an earlier attempt keeps the mode it was made with: start a new
+        // one, so the mode below applies.
+        let _ = std::fs::remove_file(part);
+    }
+    let mut file = open_no_follow(part, already == 0, create_mode).await?;
+    let context = format!("writing {}", part.display());
+    file.set_len(already).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    file.seek(std::io::SeekFrom::Start(already)).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    progress(already);
+    if size.is_none_or(|size| already < size || size == 0) {
+        // A server that announced a size gets no byte past it (and the margin): one that goes on
+        // sending cannot fill the disk.
+        let room = size.map(|size| size.saturating_sub(already) + DOWNLOAD_MARGIN);
+        let mut capped = CappedWriter::new(&mut file, room);
+        let mut throttled = ThrottledWriter::new(&mut capped, limits.clone());
+        let read = backend.read_to_limited(&item.remote, already, &mut throttled, progress, limits).await;
+        if capped.overflowed() {
+            drop(file);
+            // What arrived belongs to a file that changed: never resumed, never renamed into place.
+            let _ = std::fs::remove_file(part);
+            return Err(file_grew(&item.remote, size.unwrap_or(0)));
+        }
+        read?;
+    }
+    file.sync_all().await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
+    drop(file);
+    Ok(already)
+}
+
+/// Reads the file in ranges over the item's connection and its crew into `part`, the segmented
+/// temporary file (made anew unless an earlier attempt of this run left it, with what arrived).
+#[allow(clippy::too_many_arguments)]
+async fn fetch_segments(
+    backend: &mut dyn Backend,
+    item: &QueueItem,
+    part: &Path,
+    size: u64,
+    create_mode: u32,
+    state: &mut Segmented,
+    limits: &Limiters,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<()> {
+    let held = std::fs::symlink_metadata(part).ok().filter(|m| m.is_file()).map(|m| m.len());
+    if state.segments.as_ref().is_some_and(|segments| !segmented::still_there(segments, held)) {
+        state.start_over();
+    }
+    let Some((_, fresh)) = state.plan(size) else { return Ok(()) };
+    if fresh {
+        // A part file of an earlier, unsegmented attempt is not continued here: it goes.
+        let _ = std::fs::remove_file(part_path(&item.local));
+        let _ = std::fs::remove_file(part);
+        drop(open_no_follow(part, true, create_mode).await?);
+    }
+    let way = segmented::Way::Down { remote: &item.remote, part };
+    segmented::move_ranges(backend, state, way, limits, progress).await?;
+    // Each range was read to its end only: a file that grew meanwhile would arrive cut.
+    let now = backend.stat(&item.remote).await?.size;
+    if now != Some(size) {
+        state.start_over();
+        let _ = std::fs::remove_file(part);
+        let now = now.map_or_else(|| "unknown".to_string(), |now| now.to_string());
+        return Err(FerryError::new(
+            ErrorKind::FileChanged,
+            format!(
+                "downloading {}: the file changed on the server while it was downloaded ({size} bytes, now \
+                 {now}); nothing was kept, retry to fetch it again",
+                item.remote
+            ),
+        ));
+    }
+    let context = format!("writing {}", part.display());
+    open_existing(part).await?.sync_all().await.map_err(|e| FerryError::from_io(&e, context))
+}
+
+/// Opens a download's existing temporary file for writing at offsets, without following a
+/// symlink at its name and without cutting it.
+pub(super) async fn open_existing(part: &Path) -> Result<tokio::fs::File> {
+    open_no_follow(part, false, 0o600).await
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 use tokio::io::AsyncSeekExt;
 
 use super::queue::{Integrity, QueueItem};
+use super::segmented::{self, Segmented};
 use super::transfer::check_integrity;
 use crate::backend::{Backend, WriteStart};
 use crate::error::{ErrorKind, FerryError, Result};
 use crate::model::parent_remote;
-use crate::transfer::names::remote_part_path;
+use crate::transfer::names::{remote_part_path, remote_segment_part_path};
 use crate::transfer::rate_limit::Limiters;
 use crate::transfer::throttled::ThrottledReader;
 
@@ -32,6 +33,7 @@ pub async fn upload(
     resume: bool,
     limits: &Limiters,
     progress: &mut (dyn FnMut(u64) + Send),
+    segmented: Option<&mut Segmented>,
 ) -> Result<Uploaded> {
     if item.is_folder {
         return make_remote_dirs(backend, &item.remote)
@@ -39,11 +41,16 @@ pub async fn upload(
             .map(|()| Uploaded { integrity: Integrity::SizeChecked, note: None });
     }
     let in_place = item.site.uploads_in_place;
-    let written = if in_place { item.remote.clone() } else { remote_part_path(&item.remote) };
     let context = format!("reading {}", item.local.display());
     let mut file = tokio::fs::File::open(&item.local).await.map_err(|e| FerryError::from_io(&e, context.clone()))?;
     let size = file.metadata().await.map_err(|e| FerryError::from_io(&e, context.clone()))?.len();
-    let already = if resume {
+    let segmented = segmented.filter(|state| !in_place && state.can_cut(size));
+    let written = match (in_place, &segmented) {
+        (true, _) => item.remote.clone(),
+        (false, Some(_)) => remote_segment_part_path(&item.remote),
+        (false, None) => remote_part_path(&item.remote),
+    };
+    let already = if resume && segmented.is_none() {
         match backend.stat(&written).await {
             Ok(entry) => entry.size.filter(|&held| held <= size).unwrap_or(0),
             Err(_) => 0,
@@ -52,7 +59,8 @@ pub async fn upload(
         0
     };
     let source_mode = if item.site.keep.modes { local_mode(&item.local) } else { None };
-    if let Some(bits) = source_mode.filter(|&bits| !in_place && is_private(bits)) {
+    let private = source_mode.filter(|&bits| !in_place && is_private(bits));
+    if let Some(bits) = private.filter(|_| segmented.is_none()) {
         // The bytes must never sit on the server more open than the file they copy: the
         // temporary file gets its mode before it gets any byte.
         make_private_first(backend, &written, already, bits).await;
@@ -61,15 +69,10 @@ pub async fn upload(
     // before writing, and without a listing: the write itself creates the file.)
     let new_in_place = in_place && source_mode.is_some() && backend.stat(&item.remote).await.is_err();
     let mut note = None;
-    match send(backend, &written, already, &mut file, limits, progress).await {
-        Err(error) if already > 0 && refused_resume(&error) => {
-            // Some servers refuse REST/APPE (ProFTPD: "451 Append/Restart not permitted"):
-            // retrying the resume would fail every time, so this file starts over, once.
-            let said = error.server_reply.clone().unwrap_or_else(|| error.kind.label().to_string());
-            note = Some(format!("the server refused to resume ({said}); sent again from the start"));
-            send(backend, &written, 0, &mut file, limits, progress).await?;
-        }
-        other => other?,
+    if let Some(state) = segmented {
+        send_segments(backend, item, &written, size, private, state, limits, progress).await?;
+    } else {
+        send_whole(backend, &written, already, &mut file, limits, progress, &mut note).await?;
     }
     let held = backend.stat(&written).await?.size;
     if held.is_some_and(|held| held != size) {
@@ -158,6 +161,71 @@ async fn make_private_first(backend: &mut dyn Backend, written: &str, already: u
         }
     }
     set_mode(backend, written, written, bits).await;
+}
+
+/// Sends the whole file (or its rest after `already` bytes) on one connection; a server that
+/// refuses to resume gets it again from the start, with a `note` saying so.
+async fn send_whole(
+    backend: &mut dyn Backend,
+    written: &str,
+    already: u64,
+    file: &mut tokio::fs::File,
+    limits: &Limiters,
+    progress: &mut (dyn FnMut(u64) + Send),
+    note: &mut Option<String>,
+) -> Result<()> {
+    match send(backend, written, already, file, limits, progress).await {
+        Err(error) if already > 0 && refused_resume(&error) => {
+            // Some servers refuse REST/APPE (ProFTPD: "451 Append/Restart not permitted"):
+            // retrying the resume would fail every time, so this file starts over, once.
+            let said = error.server_reply.clone().unwrap_or_else(|| error.kind.label().to_string());
+            *note = Some(format!("the server refused to resume ({said}); sent again from the start"));
+            send(backend, written, 0, file, limits, progress).await?;
+        }
+        other => other?,
+    }
+    Ok(())
+}
+
+/// Sends the file in ranges over the item's connection and its crew into `written`, the
+/// segmented temporary name, made first (empty, and `private` before any byte) unless an earlier
+/// attempt of this run left it with some ranges in place.
+#[allow(clippy::too_many_arguments)]
+async fn send_segments(
+    backend: &mut dyn Backend,
+    item: &QueueItem,
+    written: &str,
+    size: u64,
+    private: Option<u32>,
+    state: &mut Segmented,
+    limits: &Limiters,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<()> {
+    if let Some(segments) = state.segments.as_ref() {
+        let held = backend.stat(written).await.ok().and_then(|entry| entry.size);
+        if !segmented::still_there(segments, held) {
+            state.start_over();
+        }
+    }
+    let Some((_, fresh)) = state.plan(size) else { return Ok(()) };
+    if fresh {
+        let mut nothing = tokio::io::empty();
+        let made = backend.write_from(written, WriteStart::Truncate, &mut nothing, &mut |_| {}).await;
+        if let Err(error) = made {
+            if !matches!(error.kind, ErrorKind::NotFound | ErrorKind::PermissionDenied) {
+                return Err(error);
+            }
+            // Folders of a batch are made in parallel with their files: this one may be missing yet.
+            make_remote_dirs(backend, &parent_remote(written)).await?;
+            let mut nothing = tokio::io::empty();
+            backend.write_from(written, WriteStart::Truncate, &mut nothing, &mut |_| {}).await?;
+        }
+        if let Some(bits) = private {
+            set_mode(backend, &item.remote, written, bits).await;
+        }
+    }
+    let way = segmented::Way::Up { source: &item.local, written };
+    segmented::move_ranges(backend, state, way, limits, progress).await
 }
 
 /// Sets `bits` on `written` (the copy of `target`). A server that refuses is no failure: the

@@ -224,7 +224,8 @@ fn a_426_after_the_transfer_started_is_connection_lost() {
     // Through the queue: the lost transfer is retried on a fresh connection and completes.
     let server = ScriptedFtp::start(script());
     let local = tempfile::tempdir().unwrap();
-    let transfer = TransferSettings { concurrency: 1, retries: 2, backoff: Duration::from_millis(100) };
+    let transfer =
+        TransferSettings { concurrency: 1, retries: 2, backoff: Duration::from_millis(100), ..Default::default() };
     let mut driver = Driver::custom(None, settings(), transfer);
     let session = driver.connect(login(&server)).unwrap();
     driver.download(session, "big.bin", &local.path().join("big.bin")).unwrap();
@@ -361,7 +362,8 @@ fn a_short_download_is_incomplete_and_never_replaces_the_target() {
     let local = tempfile::tempdir().unwrap();
     let target = local.path().join("big.bin");
     std::fs::write(&target, b"the old good file").unwrap();
-    let transfer = TransferSettings { concurrency: 1, retries: 1, backoff: Duration::from_millis(100) };
+    let transfer =
+        TransferSettings { concurrency: 1, retries: 1, backoff: Duration::from_millis(100), ..Default::default() };
     let mut driver = Driver::custom(None, settings(), transfer);
     let session = driver.connect(login(&server)).unwrap();
 

@@ -103,7 +103,8 @@ fn a_download_that_goes_past_its_announced_size_stops_there_and_keeps_nothing() 
         Script::new().file("seven.txt", &b"7 bytes"[..]).streams_past_its_size("seven.txt", 256 * 1024 * 1024),
     );
     let local = tempfile::tempdir().unwrap();
-    let transfer = TransferSettings { concurrency: 1, retries: 2, backoff: Duration::from_millis(100) };
+    let transfer =
+        TransferSettings { concurrency: 1, retries: 2, backoff: Duration::from_millis(100), ..Default::default() };
     let mut driver = Driver::custom(None, settings(Limits::default()), transfer);
     let session = driver.connect(login(&server)).unwrap();
     let target = local.path().join("seven.txt");

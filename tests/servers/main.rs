@@ -47,6 +47,7 @@ mod reconnect;
 mod resume_check;
 mod safe_uploads;
 mod scp_fallback;
+mod segmented;
 mod server_time_zone;
 mod sftp_login;
 mod sftp_upload_sizes;

@@ -85,7 +85,8 @@ fn a_folder_that_cannot_be_created_fails_what_goes_into_it_and_nothing_else() {
     let tree = local.path().join("tree");
     let files = make_tree(&tree);
     let settings = ConnectSettings { timeout: Duration::from_secs(5), ..ConnectSettings::default() };
-    let transfer = TransferSettings { concurrency: 4, retries: 0, backoff: Duration::from_millis(10) };
+    let transfer =
+        TransferSettings { concurrency: 4, retries: 0, backoff: Duration::from_millis(10), ..Default::default() };
     let mut driver = Driver::custom(None, settings, transfer);
     let session = driver.connect(driver::spec(Protocol::Ftp, server.port(), "tester", Some("x"))).unwrap();
     let items = driver.enqueue(session, Direction::Upload, &tree, "up", true, OnExists::Overwrite).unwrap();
