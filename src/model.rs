@@ -434,6 +434,32 @@ pub fn count_of(count: usize, one: &str, many: &str) -> String {
     if count == 1 { format!("1 {one}") } else { format!("{count} {many}") }
 }
 
+/// A remote path with `.`, empty components and `..` taken out by name, as `sftp` does (never
+/// above `/`; a relative path keeps the `..` it starts with): two spellings of one place are one.
+pub fn normalize_remote(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|last| *last != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            name => parts.push(name),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
 /// Shows control characters (ANSI escapes, CR, LF, NUL...) as visible escapes, so a name from a
 /// server can never drive a terminal or forge a log line; bytes a site's charset could not read are
 /// shown as `\xNN`.

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::error::{ErrorKind, FerryError};
-use crate::model::{escape_control, join_remote, parent_remote};
+use crate::model::{escape_control, join_remote, normalize_remote, parent_remote};
 
 /// How many links a chain may hold before it counts as a loop: Linux's own limit (its ELOOP).
 pub const MOST_LINKS: usize = 40;
@@ -30,15 +30,15 @@ pub enum ChainStep {
 impl LinkChain {
     /// A chain starting at the path that could not be opened.
     pub fn new(start: &str) -> Self {
-        LinkChain { start: start.to_string(), visited: HashSet::from([normalized(start)]) }
+        LinkChain { start: start.to_string(), visited: HashSet::from([normalize_remote(start)]) }
     }
 
     /// The link at `at` points to `target` (as the server wrote it): where to look next.
     pub fn follow(&mut self, at: &str, target: &str) -> ChainStep {
         let next = if target.starts_with('/') {
-            normalized(target)
+            normalize_remote(target)
         } else {
-            normalized(&join_remote(&parent_remote(at), target))
+            normalize_remote(&join_remote(&parent_remote(at), target))
         };
         if self.visited.len() > MOST_LINKS || !self.visited.insert(next.clone()) {
             return ChainStep::Loop;
@@ -61,33 +61,6 @@ impl LinkChain {
                 escape_control(missing)
             ),
         )
-    }
-}
-
-/// A path with `.`, empty components and `..` taken out by name, so two spellings of one place
-/// count as one. (A `..` after a link may mean another place on the server; a chain that goes
-/// round anyway still ends at [`MOST_LINKS`].)
-fn normalized(path: &str) -> String {
-    let absolute = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|last| *last != "..") {
-                    parts.pop();
-                } else if !absolute {
-                    parts.push("..");
-                }
-            }
-            name => parts.push(name),
-        }
-    }
-    let joined = parts.join("/");
-    match (absolute, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
     }
 }
 
@@ -137,8 +110,8 @@ mod tests {
 
     #[test]
     fn normalizing_keeps_the_place() {
-        assert_eq!(normalized("/a/./b//c/../d"), "/a/b/d");
-        assert_eq!(normalized("/.."), "/");
-        assert_eq!(normalized("a/../../b"), "../b");
+        assert_eq!(normalize_remote("/a/./b//c/../d"), "/a/b/d");
+        assert_eq!(normalize_remote("/.."), "/");
+        assert_eq!(normalize_remote("a/../../b"), "../b");
     }
 }

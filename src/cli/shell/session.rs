@@ -169,28 +169,7 @@ fn not_connected() -> FerryError {
 /// `typed` made absolute from `cwd`, with `.` and `..` taken out as `sftp` does (never above `/`).
 pub(super) fn resolve_remote(cwd: &str, typed: &str) -> String {
     let joined = if typed.starts_with('/') || cwd.is_empty() { typed.to_string() } else { join_remote(cwd, typed) };
-    let absolute = joined.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                // A relative start folder ("." on a server that hides its paths) keeps its "..".
-                if parts.last().is_some_and(|last| *last != "..") {
-                    parts.pop();
-                } else if !absolute {
-                    parts.push("..");
-                }
-            }
-            name => parts.push(name),
-        }
-    }
-    let path = parts.join("/");
-    match (absolute, path.is_empty()) {
-        (true, _) => format!("/{path}"),
-        (false, true) => ".".to_string(),
-        (false, false) => path,
-    }
+    crate::model::normalize_remote(&joined)
 }
 
 #[cfg(test)]
