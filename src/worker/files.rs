@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::messages::{Event, FileCommand, FileEvent};
 use super::reconnect::on_session;
 use super::sessions::Sessions;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::model::{EntryKind, RequestId, SessionId};
 
 impl FileCommand {
@@ -77,10 +77,11 @@ pub(super) async fn run(sessions: &Arc<Sessions>, command: FileCommand) -> Resul
             let entry = on_session!(sessions, request, session, |b| {
                 match b.lstat(&path).await {
                     Ok(link) if link.kind == EntryKind::Symlink => Ok(link),
-                    // Not a link: its own look gives more than a folder listing can (FTP's MDTM
-                    // has seconds, a LIST line only minutes).
-                    Ok(_) => b.stat(&path).await,
-                    Err(error) => Err(error),
+                    Err(error) if matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) => Err(error),
+                    // Not a link, or not there: its own look gives more than a folder listing can
+                    // (FTP's MDTM has seconds, a LIST line only minutes), and a missing path is
+                    // plainly "not found", whatever a server's size check said.
+                    _ => super::refusals::stat(b, &path).await,
                 }
             })?;
             Ok(Event::Files(FileEvent::Stat { request, entry }))
