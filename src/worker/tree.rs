@@ -66,6 +66,10 @@ pub struct DoomedEntry {
 /// not send (`..`, `/x`) anywhere in it stops the delete before a single file is gone. A link is
 /// never followed, the top included: deleting a link deletes the link.
 pub(super) async fn list_tree(backend: &mut dyn Backend, path: &str) -> Result<Vec<DoomedEntry>> {
+    // "link/" names what the link leads to (a trailing slash follows a link): the top is looked
+    // at, and deleted, by its own name.
+    let trimmed = path.trim_end_matches('/');
+    let path = if trimmed.is_empty() { path } else { trimmed };
     let top = backend.lstat(path).await?;
     if top.kind != EntryKind::Dir {
         return Ok(vec![DoomedEntry { path: path.to_string(), kind: top.kind }]);

@@ -139,7 +139,8 @@ fn rm_of_a_link_to_a_folder_deletes_the_link_and_never_the_folder() {
     let output = ferry(config.path(), &["--known-hosts", known, "rm", &sftp(&sshd, "keep-link")]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(data.join("keep-link").symlink_metadata().is_err(), "the link is gone");
-    let output = ferry(config.path(), &["--known-hosts", known, "rm", "-r", "--yes", &sftp(&sshd, "second-link")]);
+    // With a trailing slash too, which on a disk would name what the link leads to.
+    let output = ferry(config.path(), &["--known-hosts", known, "rm", "-r", "--yes", &sftp(&sshd, "second-link/")]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(data.join("second-link").symlink_metadata().is_err(), "the link is gone");
     assert_eq!(std::fs::read(data.join("keep/precious.txt")).unwrap(), b"precious", "the folder it led to is whole");
