@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use ferry::cli::{Cli, CliCommand};
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = ferry::parse_command_line();
     // Parsed: a password in a URL argument is no longer needed there, where others can read it.
     ferry::argv::hide_passwords();
@@ -67,3 +68,18 @@ fn run_for_the_log(cli: &Cli) -> String {
         None => name,
     }
 }
+
+/// glibc gives threads that allocate at once arenas of their own (up to eight per core) and keeps
+/// what is freed in each: the blocking threads of a segmented transfer, one per connection, held
+/// some 15 MiB apiece that way. Two arenas keep a 1 GiB transfer's peak well under 100 MB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only sets one of the allocator's parameters, and runs first in main,
+    // before any other thread of this process exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
