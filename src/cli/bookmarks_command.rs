@@ -117,7 +117,8 @@ fn add_bookmark(options: &GlobalOptions, store: &BookmarkStore, add: &AddBookmar
         keep: Default::default(),
         limit_down: None,
         limit_up: None,
-        name_charset: Default::default(),
+        // `--charset` saves the charset of the site's names.
+        name_charset: options.charset.unwrap_or_default(),
         // `--server-time-zone` saves the zone the site's listings are in.
         server_time_zone: options.server_time_zone.unwrap_or_default(),
     };

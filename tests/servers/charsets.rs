@@ -40,6 +40,10 @@ fn a_shift_jis_server_names_are_listed_downloaded_renamed_and_deleted_in_its_cha
     let listed = ferry(&["ls", &format!("{base}/")]);
     assert_ok(&listed);
     assert!(stdout(&listed).contains("日本語.txt"), "the name is read in Shift_JIS: {}", stdout(&listed));
+    // A site saved with the charset reads its names in it.
+    assert_ok(&ferry(&["bookmarks", "add", "sjis", &base]));
+    let listed = ferry_with_env(config.path(), &["ls", "sjis:"], &env);
+    assert!(stdout(&listed).contains("日本語.txt"), "the saved site keeps its charset: {}", stdout(&listed));
 
     let copy = local.path().join("copy.txt");
     assert_ok(&ferry(&["get", &format!("{base}/日本語.txt"), copy.to_str().unwrap()]));
