@@ -34,7 +34,7 @@ use ferry::app::{FerryApp, Startup};
 use ferry::backend::ConnectSettings;
 use ferry::config::ConfigDir;
 use ferry::transfer::progress::format_bytes;
-use ferry::worker::WorkerOptions;
+use ferry::worker::{TransferSettings, WorkerOptions};
 use support::{Sshd, TEST_PASSWORD, TEST_USER};
 use window_driver::{click, click_node, type_into, wait_for, wait_until};
 
@@ -172,6 +172,8 @@ fn window_sized(config: &Path, zoom: f32, local: &str, size: egui::Vec2) -> Harn
         user_known_hosts: None,
         // The stalled download must stay "Running" for the picture, not time out and retry.
         settings: ConnectSettings { timeout: Duration::from_secs(300), ..ConnectSettings::default() },
+        // On one connection, the one the relay stalls: in segments the others would move it on.
+        transfer: TransferSettings { segment_threshold: u64::MAX, ..TransferSettings::default() },
         ..WorkerOptions::new(ConfigDir::at(config))
     };
     Harness::builder()
