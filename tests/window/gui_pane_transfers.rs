@@ -90,7 +90,7 @@ fn enter_on_several_rows_sends_files_and_folders_and_enter_on_one_folder_opens_i
     wait_for(&mut harness, "3 items");
     click_node(&mut harness, |h| rightmost(h, "album"));
     harness.key_press(Key::Enter);
-    wait_until(&mut harness, "the remote album opened", |h| h.query_by_label("1 items").is_some());
+    wait_until(&mut harness, "the remote album opened", |h| h.query_by_label("1 item").is_some());
 }
 
 /// A folder of 80 folders `d00`..`d79` and a file (81 items); `d75` holds `inner.txt`.

@@ -296,7 +296,7 @@ impl FilePane {
             count += 1;
             bytes += self.entries[index].size.unwrap_or(0);
         }
-        let mut text = format!("{} items", self.rows.len());
+        let mut text = crate::model::count_of(self.rows.len(), "item", "items");
         if count > 0 {
             text.push_str(&format!(", {count} selected ({})", format_bytes(bytes)));
         }
