@@ -257,7 +257,7 @@ impl FerryApp {
             });
             self.layout.header_height = self.layout.header_height.max(height);
             scrolling_sideways(ui, "local_pane_columns", |ui| {
-                self.local.show(ui, self.layout.active_side == Side::Local)
+                self.local.show(ui, self.layout.active_side == Side::Local && !self.sites.manager.is_open())
             })
         });
         let clicked_local = clicked_inside(ui.ctx(), &local.response);
@@ -310,7 +310,9 @@ impl FerryApp {
         if let Some(index) = chosen {
             self.tabs.set_active(index);
         }
-        let active = self.layout.active_side == Side::Remote;
+        // The site manager floats over the panes: keys pressed there are never the panes' (a
+        // Delete there must not ask to delete the selected file behind it).
+        let active = self.layout.active_side == Side::Remote && !self.sites.manager.is_open();
         let offer_reconnect = self.tabs.active().is_some_and(|tab| !self.dialogs.offers_reconnect(tab.id));
         let tab = self.tabs.active_mut()?;
         if tab.session.is_none() && tab.connecting.is_none() && tab.pane.listed_folder().is_none() {
