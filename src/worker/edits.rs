@@ -338,13 +338,13 @@ impl EditService {
                 edit.remote = target;
                 edit.synced = Some(saved);
                 edit.error = None;
-                // What the server has now is what the next save compares with: its size and date
-                // as it lists them, and the bytes just sent.
-                let listed = match self.stat(&edit.site, edit.request, &edit.remote).await {
-                    Ok(entry) => RemoteStamp::of(&entry),
+                // What the server has now is what the next save compares with, as the server
+                // tells it (its size, date and own hash): not the save's hash, since the editor
+                // may have saved again while the copy went up, and the bytes sent were the newer.
+                edit.remote_stamp = match self.remote_now(&edit.site, edit.request, &edit.remote).await {
+                    Ok(stamp) => stamp,
                     Err(_) => RemoteStamp { size: item.size, ..RemoteStamp::default() },
                 };
-                edit.remote_stamp = RemoteStamp { sha256: Some(saved.sha256()), ..listed };
                 self.record(edit, saved);
                 let size = item.size.map(crate::transfer::progress::format_bytes).unwrap_or_default();
                 self.state(edit, EditState::Watching, Some(format!("uploaded {size}")));
